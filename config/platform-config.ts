@@ -1,0 +1,222 @@
+// The deployment config of one environment: its shape (a schema that is also the type) and its
+// field-level rules. Cross-field rules (voting members, arbiters, sharding) live in validate.ts.
+// The shape follows the Percona operator's custom resource where it can: `replsets`, `arbiter`,
+// `sharding`, `backup.pitr`, so a reader who knows MongoDB on Kubernetes recognises it.
+
+import { cronRule } from "./cron";
+import { mongoImageRule } from "./mongo-image";
+import { positiveQuantityRule } from "./quantity";
+import { array, boolean, Infer, literal, number, object, optional, record, refine, string, tagged } from "./schema";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const dnsLabel = () => string({ pattern: DNS_LABEL, rule: "must be a DNS label (lower-case letters, digits and '-', at most 63)" });
+const secretName = () => string({ pattern: /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, rule: "must be a Kubernetes Secret name" });
+const quantity = () => refine(string(), positiveQuantityRule);
+const cron = () => refine(string(), cronRule);
+const labelMap = () =>
+  record(string({ pattern: /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$|^$/, rule: "must be a label value" }), {
+    key: /^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    keyRule: "is not a valid label key",
+  });
+
+const resources = () =>
+  object({
+    requests: object({ cpu: quantity(), memory: quantity() }),
+    limits: object({ cpu: optional(quantity()), memory: quantity() }),
+  });
+
+const storage = () =>
+  object({
+    /** Omit to use the cluster's default StorageClass. */
+    storageClass: optional(string({ minLength: 1, rule: "must not be empty" })),
+    /** Size for new claims. Growing it later is a claim expansion (docs/runbooks/grow-storage.md); it never replaces the StatefulSet. */
+    size: quantity(),
+  });
+
+/** One data-bearing member; its `_id` in the replica-set config is its StatefulSet ordinal. */
+const member = object({
+  priority: number({ min: 0, max: 1000 }),
+  votes: literal(0, 1),
+});
+
+const arbiter = object({
+  enabled: boolean(),
+  /** Always 0: an arbiter can never become primary. Here so a reviewer sees it. */
+  priority: number(),
+  resources: resources(),
+});
+
+export const replsetSchema = object({
+  name: dnsLabel(),
+  members: array(member, { minItems: 1, maxItems: 50 }),
+  arbiter,
+  resources: resources(),
+  storage: storage(),
+  /** mongod's storage.oplogMinRetentionHours: protects the backup chain from write bursts. */
+  oplogMinRetentionHours: number({ exclusiveMin: 0, max: 8760 }),
+});
+
+const stateBackend = tagged("backend", {
+  local: object({
+    backend: literal("local"),
+    /** Directory for the state files, one per stack. */
+    directory: optional(string({ minLength: 1, rule: "must not be empty" })),
+  }),
+  s3: object({
+    backend: literal("s3"),
+    bucket: string({ minLength: 3, rule: "must be a bucket name" }),
+    keyPrefix: string({ minLength: 1, rule: "must not be empty" }),
+    region: string({ minLength: 1, rule: "must not be empty" }),
+    /** For S3-compatible stores (MinIO, Ceph). */
+    endpoint: optional(string({ pattern: /^https?:\/\//, rule: "must be an http(s) URL" })),
+    /** Terraform's S3-native lock file (use_lockfile); locking is never off. */
+    encrypt: boolean(),
+  }),
+  kubernetes: object({
+    backend: literal("kubernetes"),
+    /** State lives in Secrets named tfstate-<workspace>-<suffix>, locked with a Lease. */
+    secretSuffix: dnsLabel(),
+    namespace: dnsLabel(),
+  }),
+});
+
+const backupStorage = tagged("type", {
+  pvc: object({
+    type: literal("pvc"),
+    storageClass: optional(string({ minLength: 1, rule: "must not be empty" })),
+    size: quantity(),
+    /**
+     * ReadWriteMany lets the backup jobs run on any node. ReadWriteOnce works only when every
+     * backup job runs on one node: the stack then pins them with pod affinity to each other.
+     */
+    accessMode: literal("ReadWriteMany", "ReadWriteOnce"),
+  }),
+  s3: object({
+    type: literal("s3"),
+    bucket: string({ minLength: 3, rule: "must be a bucket name" }),
+    prefix: string(),
+    region: string({ minLength: 1, rule: "must not be empty" }),
+    endpoint: optional(string({ pattern: /^https?:\/\//, rule: "must be an http(s) URL" })),
+    /** Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
+    credentialsSecret: secretName(),
+  }),
+});
+
+const shardKeyValue = literal(1, "hashed");
+
+export const platformConfigSchema = object({
+  /** Environment name: prefixes the stacks (nyrkio-db-<name>). */
+  name: dnsLabel(),
+  kubernetes: object({
+    /** kubeconfig path and context for the provider; both optional (in-cluster or defaults). */
+    configPath: optional(string({ minLength: 1, rule: "must not be empty" })),
+    configContext: optional(string({ minLength: 1, rule: "must not be empty" })),
+    namespace: dnsLabel(),
+    /** The cluster's DNS domain, used in member host names (default cluster.local). */
+    clusterDomain: optional(string({ pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, rule: "must be a DNS domain" })),
+    /** false: the namespace exists already and is not managed here. */
+    createNamespace: boolean(),
+  }),
+  state: stateBackend,
+  /** The official MongoDB image, pinned to an LTS tag. */
+  image: refine(string(), mongoImageRule),
+  /** MongoDB database that Nyrkiö uses. */
+  database: string({ pattern: /^[A-Za-z0-9_-]{1,63}$/, rule: "must be a MongoDB database name" }),
+  /** With sharding off: exactly one replica set. With sharding on: the shards, the first being the converted replica set. */
+  replsets: array(replsetSchema, { minItems: 1 }),
+  pod: object({
+    /** Longer than mongod's shutdown quiesce (15 s) so a primary steps down cleanly. */
+    terminationGracePeriodSeconds: number({ integer: true, min: 1 }),
+    /** mongod's shutdownTimeoutMillisForSignaledShutdown, in seconds. */
+    shutdownQuiesceSeconds: number({ integer: true, min: 0 }),
+    /** Spread members over nodes: "required" refuses to co-locate two members, "preferred" tries. */
+    nodeSpread: literal("required", "preferred"),
+    zoneSpread: literal("none", "preferred", "required"),
+    nodeSelector: optional(labelMap()),
+  }),
+  network: object({
+    /** Namespaces whose pods may connect on 27017 (the application's). */
+    clientNamespaces: array(dnsLabel()),
+    /** Pods with all these labels, in any namespace, may connect. Empty: none by label. */
+    clientPodLabels: labelMap(),
+  }),
+  /** Names of Secrets created before deploy (see README); passwords never pass through Terraform. */
+  secrets: object({
+    /** Key `keyfile`: the replica set's internal authentication key. */
+    keyfile: secretName(),
+    /** Keys `username`, `password` for each user below. */
+    root: secretName(),
+    app: secretName(),
+    migrator: secretName(),
+    backup: secretName(),
+    restore: secretName(),
+  }),
+  /** Cluster-wide defaults set with setDefaultRWConcern (see docs/read-write-concern.md). */
+  readWriteConcern: object({
+    write: object({
+      w: refine(string(), (w) => (w === "majority" || /^[1-9]$/.test(w) ? undefined : `must be "majority" or a member count such as "1", got ${JSON.stringify(w)}`)),
+      wtimeoutMS: number({ integer: true, min: 0 }),
+    }),
+    read: literal("local", "majority", "available"),
+  }),
+  /** Deletes results older than the window, keeping those a change point refers to. */
+  retention: object({
+    enabled: boolean(),
+    resultsDays: number({ integer: true, min: 1 }),
+    schedule: cron(),
+    batchSize: number({ integer: true, min: 1, max: 100000 }),
+  }),
+  sharding: object({
+    enabled: boolean(),
+    /** A shard with an arbiter aborts transactions that write to more than one shard: opt in knowingly. */
+    allowShardArbiters: boolean(),
+    configServer: object({
+      members: number({ integer: true, min: 1, max: 7 }),
+      resources: resources(),
+      storage: storage(),
+    }),
+    mongos: object({
+      replicas: number({ integer: true, min: 1 }),
+      resources: resources(),
+    }),
+    collections: array(
+      object({
+        /** Collection name in the Nyrkiö database. */
+        name: string({ pattern: /^[A-Za-z0-9_.-]+$/, rule: "must be a collection name" }),
+        /** Ranged (1) or hashed fields, in order, e.g. { "test_id": 1, "timestamp": 1 }. */
+        key: record(shardKeyValue),
+        /** Allow a ranged key whose first field only grows (a hot shard); off by default. */
+        allowMonotonicPrefix: optional(boolean()),
+      }),
+    ),
+  }),
+  backup: object({
+    enabled: boolean(),
+    storage: backupStorage,
+    full: object({ schedule: cron() }),
+    pitr: object({
+      enabled: boolean(),
+      /** Minutes between oplog slices, 1 to 60 (Percona's default is 10). */
+      oplogSpanMin: number({ integer: true, min: 1, max: 60 }),
+    }),
+    retention: object({
+      /** Daily full dumps to keep. */
+      daily: number({ integer: true, min: 1 }),
+      /** Weekly full dumps (the newest of each ISO week) to keep beyond the dailies. */
+      weekly: number({ integer: true, min: 0 }),
+    }),
+    verify: object({ enabled: boolean(), schedule: cron() }),
+    resources: resources(),
+  }),
+});
+
+export type PlatformConfig = Infer<typeof platformConfigSchema>;
+export type ReplsetConfig = Infer<typeof replsetSchema>;
+export type ResourcesConfig = ReplsetConfig["resources"];
+export type StorageConfig = ReplsetConfig["storage"];
+export type StateBackendConfig = PlatformConfig["state"];
+export type BackupConfig = PlatformConfig["backup"];
+export type ShardingConfig = PlatformConfig["sharding"];
+
+/** Deep partial used for overrides (a JSON file over a built-in environment). */
+export type ConfigOverride<T = PlatformConfig> = T extends unknown[] ? T : T extends object ? { [K in keyof T]?: ConfigOverride<T[K]> } : T;

@@ -1,0 +1,120 @@
+// Validation of a whole environment config: the schema's field rules first, then the rules that
+// span fields (voting members, arbiters, sharding). Every problem is reported, each with the path
+// of the field and the rule it breaks; warnings are reported but do not stop a synth.
+
+import { parseQuantity } from "./quantity";
+import { ConfigProblem, join } from "./schema";
+import { PlatformConfig, platformConfigSchema, ReplsetConfig, ResourcesConfig } from "./platform-config";
+
+export const MAX_VOTING_MEMBERS = 7;
+
+export type ValidationResult =
+  | { ok: true; config: PlatformConfig; warnings: ConfigProblem[] }
+  | { ok: false; problems: ConfigProblem[] };
+
+/** Cross-field rules that need sharding knowledge; registered by sharding/ (keeps config/ free of the catalog). */
+export type ExtraRule = (config: PlatformConfig) => { problems: ConfigProblem[]; warnings: ConfigProblem[] };
+const extraRules: ExtraRule[] = [];
+export function registerConfigRule(rule: ExtraRule): void {
+  extraRules.push(rule);
+}
+
+/** Voting members of a replica set as configured: data members with a vote, plus the arbiter. */
+export function votingMembers(replset: ReplsetConfig): number {
+  return replset.members.filter((m) => m.votes === 1).length + (replset.arbiter.enabled ? 1 : 0);
+}
+
+function resourcesProblems(r: ResourcesConfig, path: string): ConfigProblem[] {
+  const req = parseQuantity(r.requests.memory)!;
+  const lim = parseQuantity(r.limits.memory)!;
+  return req > lim ? [{ path: join(path, "requests.memory"), rule: `must not exceed limits.memory (${r.limits.memory}), got ${r.requests.memory}` }] : [];
+}
+
+function replsetProblems(rs: ReplsetConfig, path: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (rs.arbiter.priority !== 0)
+    problems.push({ path: join(path, "arbiter.priority"), rule: `must be 0: an arbiter holds no data and can never become primary, got ${rs.arbiter.priority}` });
+  const voting = votingMembers(rs);
+  if (voting > MAX_VOTING_MEMBERS)
+    problems.push({ path: join(path, "members"), rule: `a replica set has at most ${MAX_VOTING_MEMBERS} voting members, this config has ${voting}` });
+  else if (voting % 2 === 0)
+    problems.push({
+      path: join(path, "members"),
+      rule: `the number of voting members (data members with votes: 1, plus the arbiter) must be odd so an election always has a majority, got ${voting}`,
+    });
+  rs.members.forEach((m, i) => {
+    if (m.votes === 0 && m.priority !== 0)
+      problems.push({ path: join(path, `members[${i}].priority`), rule: `must be 0 for a member with votes: 0 (MongoDB refuses it), got ${m.priority}` });
+  });
+  if (!rs.members.some((m) => m.priority > 0))
+    problems.push({ path: join(path, "members"), rule: "at least one data member needs a priority above 0, or no member can become primary" });
+  problems.push(...resourcesProblems(rs.resources, join(path, "resources")));
+  problems.push(...resourcesProblems(rs.arbiter.resources, join(path, "arbiter.resources")));
+  return problems;
+}
+
+function crossFieldRules(config: PlatformConfig): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = [];
+  config.replsets.forEach((rs, i) => problems.push(...replsetProblems(rs, `replsets[${i}]`)));
+
+  const names = config.replsets.map((rs) => rs.name);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) problems.push({ path: `replsets[${i}].name`, rule: `must be unique, "${name}" is used twice` });
+  });
+  if (!config.sharding.enabled && config.replsets.length !== 1)
+    problems.push({ path: "replsets", rule: `must hold exactly one replica set while sharding.enabled is false, got ${config.replsets.length}` });
+
+  const { terminationGracePeriodSeconds: grace, shutdownQuiesceSeconds: quiesce } = config.pod;
+  if (grace < quiesce + 15)
+    problems.push({
+      path: "pod.terminationGracePeriodSeconds",
+      rule: `must be at least shutdownQuiesceSeconds + 15 (${quiesce + 15}) so a primary can step down and mongod can exit before it is killed, got ${grace}`,
+    });
+
+  if (config.backup.enabled && config.backup.pitr.enabled) {
+    config.replsets.forEach((rs, i) => {
+      if (rs.oplogMinRetentionHours * 60 < config.backup.pitr.oplogSpanMin * 3)
+        problems.push({
+          path: `replsets[${i}].oplogMinRetentionHours`,
+          rule: `must keep the oplog for at least three oplog slices (${config.backup.pitr.oplogSpanMin * 3} min) so one failed slice does not break the backup chain, got ${rs.oplogMinRetentionHours} h`,
+        });
+    });
+  }
+
+  if (config.sharding.enabled) {
+    const cs = config.sharding.configServer;
+    if (cs.members < 3 || cs.members % 2 === 0)
+      problems.push({ path: "sharding.configServer.members", rule: `must be an odd number of at least 3 (a config server replica set cannot have an arbiter), got ${cs.members}` });
+    problems.push(...resourcesProblems(cs.resources, "sharding.configServer.resources"));
+    problems.push(...resourcesProblems(config.sharding.mongos.resources, "sharding.mongos.resources"));
+    config.replsets.forEach((rs, i) => {
+      if (!rs.arbiter.enabled) return;
+      const finding = {
+        path: `replsets[${i}].arbiter.enabled`,
+        rule: "a shard with an arbiter makes every transaction that writes to more than one shard abort",
+      };
+      if (config.sharding.allowShardArbiters) warnings.push(finding);
+      else problems.push({ ...finding, rule: `${finding.rule}; set sharding.allowShardArbiters: true to accept that` });
+    });
+  }
+
+  for (const rule of extraRules) {
+    const found = rule(config);
+    problems.push(...found.problems);
+    warnings.push(...found.warnings);
+  }
+  return { problems, warnings };
+}
+
+/** Validates an unknown value as an environment config: all problems, or the typed config. */
+export function validateConfig(value: unknown): ValidationResult {
+  const problems: ConfigProblem[] = [];
+  if (!platformConfigSchema.check(value, "", problems)) return { ok: false, problems };
+  const found = crossFieldRules(value);
+  return found.problems.length ? { ok: false, problems: found.problems } : { ok: true, config: value, warnings: found.warnings };
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.path}: ${p.rule}`;
+}

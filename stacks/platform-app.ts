@@ -1,0 +1,17 @@
+// The deployment model: which stacks an environment consists of.
+
+import { App } from "cdktf";
+import type { PlatformConfig } from "../config/platform-config";
+import { BackupStack } from "./backup-stack";
+import { DatabaseStack } from "./database-stack";
+
+export interface PlatformStacks {
+  database: DatabaseStack;
+  backup?: BackupStack;
+}
+
+export function addPlatformStacks(app: App, config: PlatformConfig, projectDir: string): PlatformStacks {
+  const database = new DatabaseStack(app, { config, projectDir });
+  const backup = config.backup.enabled ? new BackupStack(app, { config, projectDir }) : undefined;
+  return { database, backup };
+}

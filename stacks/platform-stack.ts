@@ -1,0 +1,27 @@
+// What every stack of the platform shares: its config, its state backend and the Kubernetes provider.
+
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import type { PlatformConfig } from "../config/platform-config";
+import { addStateBackend } from "./state-backend";
+
+export interface PlatformStackProps {
+  config: PlatformConfig;
+  /** Directory that relative local state paths are resolved against (main.ts passes the project's). */
+  projectDir: string;
+}
+
+export abstract class PlatformStack extends TerraformStack {
+  readonly config: PlatformConfig;
+
+  protected constructor(scope: Construct, name: string, props: PlatformStackProps) {
+    super(scope, name);
+    this.config = props.config;
+    addStateBackend(this, props.config, name, props.projectDir);
+    new KubernetesProvider(this, "kubernetes", {
+      configPath: props.config.kubernetes.configPath,
+      configContext: props.config.kubernetes.configContext,
+    });
+  }
+}

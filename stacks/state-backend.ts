@@ -1,0 +1,65 @@
+// Where Terraform keeps each stack's state, chosen in config: a local file by default; an S3
+// bucket with S3-native locking (use_lockfile); or Kubernetes Secrets with a Lease lock.
+
+import { LocalBackend, S3Backend, TerraformBackend, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import * as path from "node:path";
+import type { PlatformConfig, StateBackendConfig } from "../config/platform-config";
+
+/** cdktf 0.21 ships no Kubernetes backend class; this is Terraform's `kubernetes` backend. */
+export class KubernetesBackend extends TerraformBackend {
+  constructor(
+    scope: Construct,
+    private readonly props: { secretSuffix: string; namespace: string; configPath?: string; configContext?: string },
+  ) {
+    super(scope, "backend", "kubernetes");
+  }
+
+  protected synthesizeAttributes(): { [name: string]: unknown } {
+    return {
+      secret_suffix: this.props.secretSuffix,
+      namespace: this.props.namespace,
+      ...(this.props.configPath ? { config_path: this.props.configPath } : {}),
+      ...(this.props.configContext ? { config_context: this.props.configContext } : {}),
+    };
+  }
+
+  protected synthesizeHclAttributes(): { [name: string]: unknown } {
+    return this.synthesizeAttributes();
+  }
+
+  getRemoteStateDataSource(): never {
+    throw new Error("remote state between the platform's stacks is not used: stacks share names through config");
+  }
+}
+
+/**
+ * Attaches the configured backend to a stack. `projectDir` anchors a relative local state
+ * directory (Terraform runs inside cdktf.out/stacks/<stack>, so the path is written absolute).
+ */
+export function addStateBackend(stack: TerraformStack, config: PlatformConfig, stackName: string, projectDir: string): TerraformBackend {
+  const state: StateBackendConfig = config.state;
+  switch (state.backend) {
+    case "local":
+      return new LocalBackend(stack, { path: path.resolve(projectDir, state.directory ?? ".", `terraform.${stackName}.tfstate`) });
+    case "s3": {
+      const backend = new S3Backend(stack, {
+        bucket: state.bucket,
+        key: `${state.keyPrefix}/${stackName}.tfstate`,
+        region: state.region,
+        encrypt: state.encrypt,
+        ...(state.endpoint ? { endpoints: { s3: state.endpoint }, usePathStyle: true } : {}),
+      });
+      // Terraform >= 1.10 locks with a lock object next to the state; cdktf 0.21 predates the option.
+      backend.addOverride("use_lockfile", true);
+      return backend;
+    }
+    case "kubernetes":
+      return new KubernetesBackend(stack, {
+        secretSuffix: state.secretSuffix,
+        namespace: state.namespace,
+        configPath: config.kubernetes.configPath,
+        configContext: config.kubernetes.configContext,
+      });
+  }
+}
