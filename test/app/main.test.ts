@@ -1,0 +1,49 @@
+// main.ts as a user runs it: the built app as a process, its exit code, what it prints, what it writes.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(__dirname, "../..");
+
+beforeAll(() => {
+  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: root });
+});
+
+function synth(env: Record<string, string>) {
+  const out = mkdtempSync(join(tmpdir(), "nyrkio-synth-"));
+  const result = spawnSync(process.execPath, [join(root, "dist/main.js")], {
+    cwd: out,
+    env: { PATH: process.env.PATH ?? "", CDKTF_OUTDIR: join(out, "cdktf.out"), ...env },
+    encoding: "utf8",
+  });
+  return { ...result, out: join(out, "cdktf.out"), dir: out };
+}
+
+describe("main", () => {
+  it("writes every stack of the default environment", () => {
+    const r = synth({});
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(readdirSync(join(r.out, "stacks")).sort()).toEqual(["nyrkio-db-dev", "nyrkio-db-dev-backup"]);
+  });
+
+  it("stops on a bad config with one line per problem, no stack trace and nothing written", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nyrkio-cfg-"));
+    const file = join(dir, "override.json");
+    writeFileSync(file, JSON.stringify({ image: "mongo:8.1.0", replsets: [{ name: "rs0", members: [{ priority: 2, votes: 1 }], arbiter: { enabled: true, priority: 1, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "1Gi" } } }, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "1Gi" } }, storage: { size: "10 Gi" }, oplogMinRetentionHours: 24 }] }));
+    const r = synth({ NYRKIO_DB_CONFIG: file });
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines[0]).toBe("nyrkio-db: the config is not valid; nothing was written:");
+    expect(lines.slice(1).map((l) => l.trim().split(":")[0]).sort()).toEqual(["image", "replsets[0].storage.size"]);
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    expect(existsSync(r.out)).toBe(false);
+  });
+
+  it("names the known environments for an unknown one", () => {
+    const r = synth({ NYRKIO_DB_ENV: "stagng" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('NYRKIO_DB_ENV: unknown environment "stagng"; known environments: dev, prod, sharded');
+  });
+});
