@@ -1,0 +1,35 @@
+// Runs every bats suite under test/bats/ (the pod scripts, driven by stand-in binaries on PATH)
+// as part of `npm test`, one jest test per .bats file, so one command runs every test.
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const root = join(__dirname, "..");
+const batsDir = join(__dirname, "bats");
+
+function batsFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) return batsFiles(p);
+    return p.endsWith(".bats") ? [p] : [];
+  });
+}
+
+const files = batsFiles(batsDir).sort();
+const hasBats = spawnSync("bats", ["--version"]).status === 0;
+if (!hasBats) console.log("pod scripts: skipped — `bats` is not installed (apt-get install bats; .ci/run installs it)");
+
+(hasBats && files.length ? describe : describe.skip)("pod scripts (bats)", () => {
+  it.each(files.map((f) => relative(root, f)))("%s", (file) => {
+    const r = spawnSync("bats", ["--tap", file], { cwd: root, encoding: "utf8", timeout: 120_000 });
+    if (r.status !== 0) throw new Error(`bats ${file} failed:\n${r.stdout}\n${r.stderr}`);
+    expect(r.stdout).toMatch(/^1\.\.\d+/m);
+    expect(r.stdout).not.toMatch(/^not ok/m);
+  });
+});
