@@ -76,3 +76,14 @@ export function replsetSelector(config: PlatformConfig, rs: Pick<ReplsetConfig, 
 
 /** Pods with this label (the project's own jobs: reconcile, backup, restore, retention) may reach port 27017. */
 export const DB_CLIENT_LABEL = { "nyrkio.io/db-client": "true" } as const;
+
+/**
+ * Sharding: the config server replica set. Named like a replset so the names above apply to it
+ * (StatefulSet and headless Service mongodb-cfg, members mongodb-cfg-N); no shard may be called so.
+ */
+export const CONFIG_SERVER_REPLSET: Pick<ReplsetConfig, "name"> = { name: "cfg" };
+/** Sharding: the mongos Deployment and the Service that applications and migrations connect to. */
+export const MONGOS_NAME = "mongodb-mongos";
+export function mongosHost(config: PlatformConfig): string {
+  return `${MONGOS_NAME}.${config.kubernetes.namespace}.svc.${clusterDomain(config)}:${MONGODB_PORT}`;
+}
