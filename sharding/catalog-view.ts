@@ -1,0 +1,85 @@
+// What the shard-key rules need to know of the schema catalog, and the facts they derive from it:
+// the indexes (unique ones and possible supporting ones), which field paths run through an array,
+// and which fields only grow. A minimal structural interface, so migrations/catalog's Catalog
+// fits it as it is and the rules can be tested with small hand-written catalogs.
+
+/** A `$jsonSchema` node, as far as the rules read it. */
+export interface JsonSchemaNode {
+  bsonType?: string | string[];
+  type?: string | string[];
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode | JsonSchemaNode[];
+  description?: string;
+}
+
+export interface CatalogIndex {
+  key: Record<string, unknown>;
+  name: string;
+  unique?: boolean;
+  sparse?: boolean;
+  partialFilterExpression?: unknown;
+}
+
+export interface CatalogCollection {
+  name: string;
+  indexes: CatalogIndex[];
+  validator?: { $jsonSchema?: JsonSchemaNode };
+}
+
+export interface ShardingCatalog {
+  collections: CatalogCollection[];
+}
+
+/**
+ * Fields whose values only grow as documents are inserted: the design's event times, stored as
+ * epoch seconds (results/changes `timestamp`, `created_at` everywhere). Fields the validator types
+ * as a date, a BSON timestamp or an ObjectId grow too and are found from the schema.
+ */
+export const MONOTONIC_FIELD_NAMES: readonly string[] = ["timestamp", "created_at"];
+const MONOTONIC_BSON_TYPES = ["date", "timestamp", "objectId"];
+
+function types(node: JsonSchemaNode | undefined): string[] {
+  if (!node) return [];
+  const t = node.bsonType ?? node.type;
+  return t === undefined ? [] : Array.isArray(t) ? t : [t];
+}
+
+/** The schema nodes along a dotted path, and whether one of them (before the last) is an array. */
+function walk(collection: CatalogCollection, path: string): { node: JsonSchemaNode | undefined; arrayAt?: string } {
+  let node: JsonSchemaNode | undefined = collection.validator?.$jsonSchema;
+  const parts = path.split(".");
+  for (let i = 0; i < parts.length; i++) {
+    const here = parts.slice(0, i + 1).join(".");
+    node = node?.properties?.[parts[i]];
+    if (!node) return { node: undefined };
+    if (types(node).includes("array")) return { node, arrayAt: here };
+  }
+  return { node };
+}
+
+/** The path (or its prefix) that the validator types as an array, if any: a shard key field cannot hold an array. */
+export function arrayOnPath(collection: CatalogCollection, path: string): string | undefined {
+  return walk(collection, path).arrayAt;
+}
+
+/** Why a field only grows, or undefined when nothing says it does. */
+export function monotonicReason(collection: CatalogCollection, field: string): string | undefined {
+  const { node } = walk(collection, field);
+  const bsonTypes = types(node);
+  const grows = bsonTypes.find((t) => MONOTONIC_BSON_TYPES.includes(t));
+  if (grows) return `the catalog types it as ${grows}, which only grows`;
+  if (MONOTONIC_FIELD_NAMES.includes(field)) return "it is an insert time, which only grows";
+  // MongoDB gives _id an ObjectId (time first) unless the application sets its own value.
+  if (field === "_id" && bsonTypes.length === 0) return "_id is an ObjectId unless the application sets it, and an ObjectId starts with its creation time";
+  return undefined;
+}
+
+/** Unique indexes other than _id's: a sharded collection keeps only those prefixed by the shard key. */
+export function uniqueIndexes(collection: CatalogCollection): CatalogIndex[] {
+  return collection.indexes.filter((index) => index.unique === true && !isIdOnly(index));
+}
+
+function isIdOnly(index: CatalogIndex): boolean {
+  const fields = Object.keys(index.key);
+  return fields.length === 1 && fields[0] === "_id";
+}

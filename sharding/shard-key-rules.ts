@@ -1,0 +1,124 @@
+// The config rules for sharding that need the schema catalog: a shard key must be one MongoDB can
+// use for that collection, and one that does not send every insert to one shard. Checked before
+// anything is written (registered with config/validate.ts by sharding/index.ts).
+
+import type { PlatformConfig } from "../config/platform-config";
+import type { ConfigProblem } from "../config/schema";
+import { CONFIG_SERVER_REPLSET } from "../stacks/naming";
+import { arrayOnPath, CatalogCollection, monotonicReason, ShardingCatalog, uniqueIndexes } from "./catalog-view";
+import { defaultIndexName, formatKey, keyEntries, normalizeKeyValue, ShardKey, supportsShardKey } from "./plan-sharding";
+
+export interface RuleFindings {
+  problems: ConfigProblem[];
+  warnings: ConfigProblem[];
+}
+
+/** Whether the unique index's fields start with the shard key's fields (MongoDB compares field names only). */
+function uniqueIndexFits(indexKey: Record<string, unknown>, shardKey: ShardKey): boolean {
+  const indexFields = Object.keys(indexKey);
+  return Object.keys(shardKey).every((field, i) => indexFields[i] === field);
+}
+
+/** A compound key that puts a higher-cardinality field before `field`, taken from the catalog's own indexes when one does. */
+function prefixedAlternative(collection: CatalogCollection, field: string): string {
+  for (const index of collection.indexes) {
+    const fields = Object.keys(index.key);
+    const at = fields.indexOf(field);
+    if (at > 0 && fields.slice(0, at).every((f) => !monotonicReason(collection, f))) {
+      return formatKey(Object.fromEntries([...fields.slice(0, at), field].map((f) => [f, 1])));
+    }
+  }
+  return `{ <a field your queries match by equality>: 1, ${field}: 1 }`;
+}
+
+function keyFindings(collection: CatalogCollection, key: ShardKey, allowMonotonicPrefix: boolean, path: string): RuleFindings {
+  const problems: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = [];
+  const fields = Object.keys(key);
+  if (fields.length === 0) {
+    problems.push({ path, rule: `must name at least one field, e.g. { "test_id": 1, "timestamp": 1 }` });
+    return { problems, warnings };
+  }
+
+  const hashed = fields.filter((f) => normalizeKeyValue(key[f]) === "hashed");
+  if (hashed.length > 1)
+    problems.push({ path, rule: `a shard key can have at most one hashed field, ${formatKey(key)} has ${hashed.length} (${hashed.join(", ")})` });
+
+  for (const field of fields) {
+    const array = arrayOnPath(collection, field);
+    if (!array) continue;
+    const what = normalizeKeyValue(key[field]) === "hashed" ? "a hashed index cannot index an array, and a shard key field cannot hold one" : "a shard key field cannot hold an array (its index would be multikey)";
+    problems.push({ path, rule: `"${field}" of ${collection.name} runs through "${array}", an array in the catalog's validator: ${what}` });
+  }
+
+  for (const index of uniqueIndexes(collection)) {
+    if (uniqueIndexFits(index.key, key)) continue;
+    problems.push({
+      path,
+      rule:
+        `the unique index "${index.name}" ${formatKey(index.key)} of ${collection.name} does not start with the shard key ${formatKey(key)}: ` +
+        `a sharded collection can keep only unique indexes that start with the shard key (or _id's); shard on a key that "${index.name}" starts with, or drop its uniqueness with a migration first`,
+    });
+  }
+
+  const [first, firstValue] = keyEntries(key)[0];
+  const grows = firstValue === "hashed" ? undefined : monotonicReason(collection, first);
+  if (grows && !allowMonotonicPrefix) {
+    problems.push({
+      path,
+      rule:
+        `the ranged key ${formatKey(key)} starts with "${first}" and ${grows}: every insert lands in the last chunk, on one shard. ` +
+        `Use the hashed key { ${first}: "hashed" } (spreads inserts, loses range queries on ${first}) or a high-cardinality prefix such as ${prefixedAlternative(collection, first)}; ` +
+        `or set allowMonotonicPrefix: true to accept one hot shard`,
+    });
+  }
+
+  // The catalog lists indexes without _id's, which every collection has.
+  const indexes = [{ key: { _id: 1 }, name: "_id_" }, ...collection.indexes];
+  if (!indexes.some((index) => supportsShardKey(index, key))) {
+    const sameFields = collection.indexes.find((index) => Object.keys(index.key).join() === fields.join());
+    const why = sameFields ? ` ("${sameFields.name}" ${formatKey(sameFields.key)} has the fields but cannot serve: a shard key index is ascending or hashed, never descending, sparse or partial)` : "";
+    warnings.push({
+      path,
+      rule:
+        `no index of ${collection.name} in the catalog starts with ${formatKey(key)}${why}; the sharding job creates "${defaultIndexName(key)}" before shardCollection when the collection holds data. ` +
+        `Add that index to the catalog with a migration, so "migrate indexes" does not report it as drift`,
+    });
+  }
+  return { problems, warnings };
+}
+
+/** All sharding findings of a config against the catalog. */
+export function shardingFindings(config: PlatformConfig, catalog: ShardingCatalog): RuleFindings {
+  const problems: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = [];
+  const known = catalog.collections.map((c) => c.name);
+
+  config.sharding.collections.forEach((entry, i) => {
+    const path = `sharding.collections[${i}]`;
+    const first = config.sharding.collections.findIndex((c) => c.name === entry.name);
+    if (first !== i) {
+      problems.push({ path: `${path}.name`, rule: `"${entry.name}" is already sharded by sharding.collections[${first}]; a collection has one shard key` });
+      return;
+    }
+    const collection = catalog.collections.find((c) => c.name === entry.name);
+    if (!collection) {
+      problems.push({
+        path: `${path}.name`,
+        rule: `"${entry.name}" is not a collection of the schema catalog (${known.join(", ")}): the shard-key checks read the catalog, so create the collection with a migration first`,
+      });
+      return;
+    }
+    const found = keyFindings(collection, entry.key, entry.allowMonotonicPrefix === true, `${path}.key`);
+    problems.push(...found.problems);
+    warnings.push(...found.warnings);
+  });
+
+  if (config.sharding.enabled) {
+    config.replsets.forEach((rs, i) => {
+      if (rs.name === CONFIG_SERVER_REPLSET.name)
+        problems.push({ path: `replsets[${i}].name`, rule: `"${rs.name}" is the config server replica set's name; a shard needs another` });
+    });
+  }
+  return { problems, warnings };
+}
