@@ -32,11 +32,12 @@ export interface ShardingCatalog {
 
 /**
  * Fields whose values only grow as documents are inserted: the design's event times, stored as
- * epoch seconds (results/changes `timestamp`, `created_at` everywhere). Fields the validator types
- * as a date, a BSON timestamp or an ObjectId grow too and are found from the schema.
+ * epoch seconds (results/changes `timestamp`, `created_at` everywhere). A field the validator types
+ * as a date or a BSON timestamp grows too. An ObjectId grows only as the document's own `_id`:
+ * a reference to another document (`test_id` typed objectId) is spread over every test's id.
  */
 export const MONOTONIC_FIELD_NAMES: readonly string[] = ["timestamp", "created_at"];
-const MONOTONIC_BSON_TYPES = ["date", "timestamp", "objectId"];
+const MONOTONIC_BSON_TYPES = ["date", "timestamp"];
 
 function types(node: JsonSchemaNode | undefined): string[] {
   if (!node) return [];
@@ -69,8 +70,9 @@ export function monotonicReason(collection: CatalogCollection, field: string): s
   const grows = bsonTypes.find((t) => MONOTONIC_BSON_TYPES.includes(t));
   if (grows) return `the catalog types it as ${grows}, which only grows`;
   if (MONOTONIC_FIELD_NAMES.includes(field)) return "it is an insert time, which only grows";
-  // MongoDB gives _id an ObjectId (time first) unless the application sets its own value.
-  if (field === "_id" && bsonTypes.length === 0) return "_id is an ObjectId unless the application sets it, and an ObjectId starts with its creation time";
+  // MongoDB gives _id an ObjectId (creation time first) unless the application sets its own value.
+  if (field === "_id" && (bsonTypes.length === 0 || bsonTypes.includes("objectId")))
+    return "_id may be an ObjectId, and an ObjectId starts with its creation time";
   return undefined;
 }
 

@@ -102,7 +102,7 @@ export function defaultIndexName(key: Record<string, unknown>): string {
 
 export function formatKey(key: Record<string, unknown>): string {
   return `{ ${keyEntries(key)
-    .map(([field, value]) => `${field}: ${JSON.stringify(value)}`)
+    .map(([field, value]) => `${/^[A-Za-z_$][\w$]*$/.test(field) ? field : JSON.stringify(field)}: ${JSON.stringify(value)}`)
     .join(", ")} }`;
 }
 

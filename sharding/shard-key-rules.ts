@@ -5,7 +5,7 @@
 import type { PlatformConfig } from "../config/platform-config";
 import type { ConfigProblem } from "../config/schema";
 import { CONFIG_SERVER_REPLSET } from "../stacks/naming";
-import { arrayOnPath, CatalogCollection, monotonicReason, ShardingCatalog, uniqueIndexes } from "./catalog-view";
+import { arrayOnPath, CatalogCollection, CatalogIndex, monotonicReason, ShardingCatalog, uniqueIndexes } from "./catalog-view";
 import { defaultIndexName, formatKey, keyEntries, normalizeKeyValue, ShardKey, supportsShardKey } from "./plan-sharding";
 
 export interface RuleFindings {
@@ -29,6 +29,19 @@ function prefixedAlternative(collection: CatalogCollection, field: string): stri
     }
   }
   return `{ <a field your queries match by equality>: 1, ${field}: 1 }`;
+}
+
+/** Why an index with the key's fields cannot be its supporting index. */
+function unfitReason(index: CatalogIndex, key: ShardKey): string {
+  if (index.sparse) return "it is sparse";
+  if (index.partialFilterExpression) return "it is partial";
+  const indexValues = Object.values(index.key).map(normalizeKeyValue);
+  const mismatch = keyEntries(key).find(([, value], i) => indexValues[i] !== value);
+  if (!mismatch) return "MongoDB cannot use it";
+  const [field, wanted] = mismatch;
+  const has = indexValues[Object.keys(key).indexOf(field)];
+  const describe = (v: unknown) => (v === "hashed" ? "hashed" : v === 1 ? "ascending" : v === -1 ? "descending" : String(v));
+  return `it indexes ${field} ${describe(has)}, the key needs it ${describe(wanted)} (a shard key index is ascending or hashed, never descending)`;
 }
 
 function keyFindings(collection: CatalogCollection, key: ShardKey, allowMonotonicPrefix: boolean, path: string): RuleFindings {
@@ -73,11 +86,19 @@ function keyFindings(collection: CatalogCollection, key: ShardKey, allowMonotoni
     });
   }
 
+  // A field the validator does not know is missing from every document: one value, one chunk.
+  const schemaFields = collection.validator?.$jsonSchema?.properties;
+  for (const field of fields) {
+    const top = field.split(".")[0];
+    if (schemaFields && top !== "_id" && !(top in schemaFields))
+      warnings.push({ path, rule: `"${field}" is not a field of ${collection.name} in the catalog's validator: documents without it all share one shard key value (null), so they can never be split across shards` });
+  }
+
   // The catalog lists indexes without _id's, which every collection has.
-  const indexes = [{ key: { _id: 1 }, name: "_id_" }, ...collection.indexes];
-  if (!indexes.some((index) => supportsShardKey(index, key))) {
-    const sameFields = collection.indexes.find((index) => Object.keys(index.key).join() === fields.join());
-    const why = sameFields ? ` ("${sameFields.name}" ${formatKey(sameFields.key)} has the fields but cannot serve: a shard key index is ascending or hashed, never descending, sparse or partial)` : "";
+  const indexes: CatalogIndex[] = [{ key: { _id: 1 }, name: "_id_" }, ...collection.indexes];
+  if (problems.length === 0 && !indexes.some((index) => supportsShardKey(index, key))) {
+    const sameFields = indexes.find((index) => Object.keys(index.key).slice(0, fields.length).join() === fields.join());
+    const why = sameFields ? ` ("${sameFields.name}" ${formatKey(sameFields.key)} starts with the fields but cannot serve: ${unfitReason(sameFields, key)})` : "";
     warnings.push({
       path,
       rule:

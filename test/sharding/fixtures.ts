@@ -40,7 +40,7 @@ export const designLikeCatalog: ShardingCatalog = {
           bsonType: "object",
           properties: {
             _id: { bsonType: "string" },
-            test_id: { bsonType: "string" },
+            test_id: { bsonType: ["string", "objectId"] },
             user_id: { bsonType: "string" },
             timestamp: { bsonType: ["int", "long", "double"] },
             metrics: { bsonType: "array", items: { bsonType: "object", properties: { name: { bsonType: "string" } } } },
@@ -56,6 +56,18 @@ export const designLikeCatalog: ShardingCatalog = {
     },
     {
       name: "changes",
+      validator: {
+        $jsonSchema: {
+          bsonType: "object",
+          properties: {
+            _id: { bsonType: ["string", "objectId"] },
+            test_id: { bsonType: "string" },
+            user_id: { bsonType: "string" },
+            notified: { bsonType: "bool" },
+            timestamp: { bsonType: "number" },
+          },
+        },
+      },
       indexes: [
         { key: { test_id: 1, timestamp: -1 }, name: "test_id_1_timestamp_-1" },
         { key: { user_id: 1, notified: 1, timestamp: 1 }, name: "user_id_1_notified_1_timestamp_1" },

@@ -77,10 +77,20 @@ describe("keys that only grow", () => {
     expect(problems[0].rule).toContain("{ <a field your queries match by equality>: 1, recorded: 1 }");
   });
 
-  it("treats _id as an ObjectId where the validator does not say otherwise", () => {
+  it("treats _id as growing where it may be an ObjectId", () => {
     const { problems } = findings({ name: "changes", key: { _id: 1 } });
     expect(problems).toHaveLength(1);
     expect(problems[0].rule).toContain("ObjectId");
+  });
+
+  it("treats _id as growing where the catalog has no validator (MongoDB's default _id is an ObjectId)", () => {
+    const catalog = { collections: [{ name: "results", indexes: [] }] };
+    const { problems } = shardingFindings(withCollections({ name: "results", key: { _id: 1 } }), catalog);
+    expect(problems).toEqual([{ path: "sharding.collections[0].key", rule: expect.stringContaining("ObjectId") }]);
+  });
+
+  it("does not treat a reference typed objectId (test_id) as growing: it spreads over every test", () => {
+    expect(findings({ name: "results", key: { test_id: 1 } }).problems).toEqual([]);
   });
 
   it("only looks at the first field", () => {
@@ -144,9 +154,27 @@ describe("the supporting index", () => {
     expect(findings({ name: "results", key: { user_id: "hashed" } }).warnings).toHaveLength(1);
   });
 
-  it("does not accept a partial index as the supporting index", () => {
-    expect(findings({ name: "users", key: { github_id: 1 } }).warnings).toEqual([
-      { path: "sharding.collections[0].key", rule: expect.stringContaining('creates "github_id_1"') },
-    ]);
+  it("does not accept a partial index as the supporting index, and says so", () => {
+    const catalog = { collections: [{ name: "results", indexes: [{ key: { test_id: 1 }, name: "test_id_1", partialFilterExpression: { test_id: { $type: "string" } } }] }] };
+    const { warnings } = shardingFindings(withCollections({ name: "results", key: { test_id: 1 } }), catalog);
+    expect(warnings).toEqual([{ path: "sharding.collections[0].key", rule: expect.stringContaining('creates "test_id_1"') }]);
+    expect(warnings[0].rule).toContain("it is partial");
+  });
+
+  it("explains that a hashed key needs a hashed index, not the ascending one with the same field", () => {
+    const { warnings } = findings({ name: "results", key: { test_id: "hashed" } });
+    expect(warnings).toEqual([{ path: "sharding.collections[0].key", rule: expect.stringContaining("indexes test_id ascending, the key needs it hashed") }]);
+  });
+
+  it("does not pile a supporting-index warning on a refused key", () => {
+    expect(findings({ name: "users", key: { github_id: 1 } }).warnings).toEqual([]);
+  });
+});
+
+describe("fields the catalog does not know", () => {
+  it("warns that a key field missing from the validator puts every document on one key value", () => {
+    const { problems, warnings } = findings({ name: "results", key: { test_idd: 1 } });
+    expect(problems).toEqual([]);
+    expect(warnings[0]).toEqual({ path: "sharding.collections[0].key", rule: expect.stringContaining('"test_idd" is not a field of results') });
   });
 });
