@@ -1,0 +1,193 @@
+// The manifest beside every backup artifact (docs/backup-format.md states the format). The
+// planner, the pruner and the verification job trust nothing about an artifact but its manifest,
+// so a malformed manifest is refused with the file and the field named, never half-read.
+
+import { compareTs, isTimestamp, isUint32, Timestamp, UINT32_MAX } from "./timestamp";
+
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+export type ManifestKind = "full" | "oplog";
+
+/**
+ * How mongorestore reads the artifact:
+ *  - "archive+gzip": `mongodump --oplog --archive --gzip` output → `--archive=<file> --gzip`
+ *  - "archive":      the same, uncompressed → `--archive=<file>`
+ *  - "bson+gzip":    oplog entries as a gzipped BSON stream (oplog.bson.gz) → `--oplogFile=<file> --gzip`
+ *  - "bson":         the same, uncompressed → `--oplogFile=<file>`
+ */
+export type ArtifactFormat = "archive+gzip" | "archive" | "bson+gzip" | "bson";
+
+export const FORMATS_BY_KIND: Record<ManifestKind, readonly ArtifactFormat[]> = {
+  full: ["archive+gzip", "archive"],
+  oplog: ["bson+gzip", "bson"],
+};
+
+interface ManifestCommon {
+  schemaVersion: typeof MANIFEST_SCHEMA_VERSION;
+  kind: ManifestKind;
+  format: ArtifactFormat;
+  /** The artifact, relative to the directory that holds the manifest ("/"-separated, no ".."). */
+  file: string;
+  bytes: number;
+  /** Lower-case hex SHA-256 of the artifact's bytes as stored. */
+  sha256: string;
+  replicaSet: string;
+  /** Full dump: the oplog window the dump covers. Slice: its first entry. */
+  firstTs: Timestamp;
+  /** Full dump: the point the dump restores to. Slice: its last entry. */
+  lastTs: Timestamp;
+  /** When the artifact was finished, ISO 8601 with a zone. */
+  createdAt: string;
+  /** Label of the chain (set by the full dump that started it). Informational: chains are proven by timestamps. */
+  chainId?: string;
+  /** Documents per namespace ("db.collection") as of lastTs, for the verification job. */
+  counts?: Record<string, number>;
+  /** Versions of the tools that wrote the artifact, e.g. {"mongodump": "100.9.4"}. */
+  tools?: Record<string, string>;
+}
+
+export interface FullDumpManifest extends ManifestCommon {
+  kind: "full";
+  format: "archive+gzip" | "archive";
+}
+
+export interface OplogSliceManifest extends ManifestCommon {
+  kind: "oplog";
+  format: "bson+gzip" | "bson";
+  /** lastTs of the artifact this slice continues: the slice holds the entries after it. */
+  prevTs: Timestamp;
+  /** Number of oplog entries in the slice. */
+  entries?: number;
+}
+
+export type Manifest = FullDumpManifest | OplogSliceManifest;
+
+export interface ManifestProblem {
+  /** Dotted path of the field ("lastTs.i"), or "(document)" for the whole manifest. */
+  field: string;
+  message: string;
+}
+
+export class ManifestError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: ManifestProblem[],
+  ) {
+    super(problems.map((p) => `${source}: ${p.field === "(document)" ? "" : `field "${p.field}": `}${p.message}`).join("\n"));
+    this.name = "ManifestError";
+  }
+}
+
+/** Parses a manifest file's text; throws ManifestError naming `source` and every bad field. */
+export function parseManifest(text: string, source: string): Manifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ManifestError(source, [{ field: "(document)", message: `not valid JSON: ${(e as Error).message}` }]);
+  }
+  return validateManifest(value, source);
+}
+
+export function validateManifest(value: unknown, source: string): Manifest {
+  const problems = manifestProblems(value);
+  if (problems.length > 0) throw new ManifestError(source, problems);
+  return value as Manifest;
+}
+
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Every problem of a would-be manifest; empty when it is valid. */
+export function manifestProblems(value: unknown): ManifestProblem[] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return [{ field: "(document)", message: `must be a JSON object, got ${describe(value)}` }];
+  }
+  const m = value as Record<string, unknown>;
+  const problems: ManifestProblem[] = [];
+  const problem = (field: string, message: string) => problems.push({ field, message });
+
+  if (m.schemaVersion !== MANIFEST_SCHEMA_VERSION) problem("schemaVersion", `must be ${MANIFEST_SCHEMA_VERSION}, got ${describe(m.schemaVersion)}`);
+
+  const kind = m.kind;
+  if (kind !== "full" && kind !== "oplog") problem("kind", `must be "full" or "oplog", got ${describe(kind)}`);
+  else if (!(FORMATS_BY_KIND[kind] as readonly unknown[]).includes(m.format)) {
+    problem("format", `for kind "${kind}" must be ${FORMATS_BY_KIND[kind].map((f) => `"${f}"`).join(" or ")}, got ${describe(m.format)}`);
+  }
+
+  const fileProblem = relativeFileProblem(m.file);
+  if (fileProblem) problem("file", fileProblem);
+  if (typeof m.bytes !== "number" || !Number.isSafeInteger(m.bytes) || m.bytes < 0) problem("bytes", `must be a non-negative integer, got ${describe(m.bytes)}`);
+  if (typeof m.sha256 !== "string" || !SHA256_HEX.test(m.sha256)) problem("sha256", `must be 64 lower-case hex digits, got ${describe(m.sha256)}`);
+  if (typeof m.replicaSet !== "string" || m.replicaSet.length === 0) problem("replicaSet", `must be a non-empty string, got ${describe(m.replicaSet)}`);
+  if (typeof m.createdAt !== "string" || !ISO_WITH_ZONE.test(m.createdAt) || Number.isNaN(Date.parse(m.createdAt))) {
+    problem("createdAt", `must be an ISO 8601 time with a zone (e.g. "2024-05-01T02:00:37Z"), got ${describe(m.createdAt)}`);
+  }
+
+  const tsOk = (field: "firstTs" | "lastTs" | "prevTs"): boolean => {
+    const ts = m[field];
+    if (isTimestamp(ts)) return true;
+    if (typeof ts !== "object" || ts === null) problem(field, `must be {"t": <seconds>, "i": <ordinal>}, got ${describe(ts)}`);
+    else {
+      const { t, i } = ts as Record<string, unknown>;
+      if (!isUint32(t)) problem(`${field}.t`, `must be an integer 0..${UINT32_MAX}, got ${describe(t)}`);
+      if (!isUint32(i)) problem(`${field}.i`, `must be an integer 0..${UINT32_MAX}, got ${describe(i)}`);
+    }
+    return false;
+  };
+  const firstOk = tsOk("firstTs");
+  const lastOk = tsOk("lastTs");
+  if (firstOk && lastOk && compareTs(m.firstTs as Timestamp, m.lastTs as Timestamp) > 0) problem("lastTs", "must not be before firstTs");
+
+  if (kind === "oplog") {
+    if (m.prevTs === undefined) problem("prevTs", "is required for an oplog slice (the lastTs of the artifact it continues)");
+    else if (tsOk("prevTs") && firstOk && compareTs(m.prevTs as Timestamp, m.firstTs as Timestamp) >= 0) {
+      problem("prevTs", "must be before firstTs (a slice holds the entries after prevTs)");
+    }
+    if (m.entries !== undefined && (typeof m.entries !== "number" || !Number.isSafeInteger(m.entries) || m.entries < 1)) {
+      problem("entries", `must be a positive integer when present, got ${describe(m.entries)}`);
+    }
+  } else if (kind === "full" && m.prevTs !== undefined) {
+    problem("prevTs", "must be absent for a full dump (a full dump starts from nothing)");
+  }
+
+  if (m.chainId !== undefined && (typeof m.chainId !== "string" || m.chainId.length === 0)) problem("chainId", `must be a non-empty string when present, got ${describe(m.chainId)}`);
+  if (m.counts !== undefined) {
+    if (typeof m.counts !== "object" || m.counts === null || Array.isArray(m.counts)) problem("counts", `must be an object of namespace → count, got ${describe(m.counts)}`);
+    else {
+      for (const [ns, n] of Object.entries(m.counts)) {
+        if (!/^[^.\s]+\..+$/.test(ns)) problem(`counts.${ns}`, `key must be a namespace "<db>.<collection>"`);
+        if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) problem(`counts.${ns}`, `must be a non-negative integer, got ${describe(n)}`);
+      }
+    }
+  }
+  if (m.tools !== undefined) {
+    if (typeof m.tools !== "object" || m.tools === null || Array.isArray(m.tools)) problem("tools", `must be an object of tool → version, got ${describe(m.tools)}`);
+    else for (const [tool, v] of Object.entries(m.tools)) if (typeof v !== "string") problem(`tools.${tool}`, `must be a version string, got ${describe(v)}`);
+  }
+  return problems;
+}
+
+/** Why `file` is not a safe relative path inside the catalog, or undefined when it is. */
+function relativeFileProblem(file: unknown): string | undefined {
+  if (typeof file !== "string" || file.length === 0) return `must be a non-empty path relative to the manifest, got ${describe(file)}`;
+  if (file.startsWith("/")) return `must be relative to the manifest, got the absolute path ${JSON.stringify(file)}`;
+  if (file.includes("\\") || file.includes("\0")) return `must use "/" as separator and no NUL, got ${JSON.stringify(file)}`;
+  if (file.split("/").some((seg) => seg === "" || seg === "." || seg === "..")) return `must not contain empty, "." or ".." segments, got ${JSON.stringify(file)}`;
+  return undefined;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return "nothing (the field is missing)";
+  const json = JSON.stringify(v);
+  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
+
+/** A manifest as found in a catalog: `manifestPath` is its path relative to the catalog root. */
+export type CatalogEntry = Manifest & { manifestPath: string };
+
+/** The artifact's path relative to the catalog root ("/"-separated). */
+export function artifactPath(entry: Pick<CatalogEntry, "manifestPath" | "file">): string {
+  const slash = entry.manifestPath.lastIndexOf("/");
+  return slash < 0 ? entry.file : `${entry.manifestPath.slice(0, slash)}/${entry.file}`;
+}
