@@ -1,0 +1,167 @@
+// `migrate <command> [options]` as data: a pure function from argv to what to run, or a
+// UsageError (exit code 2) that says what was wrong.
+import { parseArgs } from "node:util";
+import { UsageError } from "../runner/errors";
+import { DEFAULT_LEASE_MS, MIN_LEASE_MS } from "../runner/lease";
+import { DEFAULT_DB, refuseUriArguments, validateDbName } from "./target";
+
+export const MIGRATE_COMMANDS = ["status", "up", "down", "plan", "schema", "indexes"] as const;
+export type MigrateCommand = (typeof MIGRATE_COMMANDS)[number];
+
+export interface MigrateOptions {
+  command: MigrateCommand;
+  json: boolean;
+  db: string;
+  uriFile?: string;
+  to?: number;
+  waitLockMs: number;
+  leaseMs: number;
+  progressIntervalMs: number;
+  allowDataLoss: boolean;
+}
+
+export type MigrateArgs = { kind: "help"; text: string } | ({ kind: "run" } & MigrateOptions);
+
+const TARGET_HELP = `Target:
+  MONGODB_URI=<connection string>   or   --uri-file <path>   (first line of the file)
+  --db <name>          database (default "${DEFAULT_DB}")
+  A connection string on the command line (--uri, mongodb://...) is refused.
+Output:
+  --json               one JSON document on stdout; progress lines stay on stderr
+  -h, --help           this help
+Exit codes: 0 success, 1 failure, 2 usage error, 3 lock held by another run.`;
+
+const COMMAND_HELP: Record<MigrateCommand, string> = {
+  status: `migrate status [--json]
+  Lists every migration file with its state (applied, pending, changed since applied) and the lock.
+  Exits 1 when an applied migration's file changed or is missing.`,
+  up: `migrate up [--to N] [--wait-lock SECONDS] [--json]
+  Applies pending migrations in order, under the migration lock; --to N stops after migration N
+  (N stays applied). Missing indexes of a collection are built by one createIndexes command;
+  an existing index with the same name or keys but other options stops the run.
+  --wait-lock S        wait up to S seconds for another run's lock (default 0: exit 3 at once)
+  --lease-seconds S    lock lease, renewed every S/3 seconds (default ${DEFAULT_LEASE_MS / 1000})
+  --progress-interval S   index build progress every S seconds (default 5)`,
+  down: `migrate down [--to N] [--allow-data-loss] [--wait-lock SECONDS] [--json]
+  Reverts the last applied migration, or with --to N every migration after N (N stays applied;
+  --to 0 reverts all). Refuses before starting if one of them has no \`down\`.
+  --allow-data-loss    allow dropping a collection that holds documents
+  --wait-lock S, --lease-seconds S, --progress-interval S   as for up`,
+  plan: `migrate plan [--to N] [--json]
+  Prints the exact commands \`up\` (or \`up --to N\`) would send, per migration, without sending
+  them. Reads the changelog and the collections and indexes that exist; takes no lock.`,
+  schema: `migrate schema [--json]
+  Prints the catalog (collections, validators, indexes as listIndexes shows them, without _id_).
+  Needs no database.`,
+  indexes: `migrate indexes [--json]
+  Lists every index of every collection with its use since the server's restart ($indexStats),
+  marking indexes the catalog does not know (drift), catalog indexes that differ or are missing,
+  and indexes never used. Dropping an index only happens through a migration.`,
+};
+
+export function migrateHelp(command?: MigrateCommand): string {
+  if (command) return `${COMMAND_HELP[command]}\n\n${TARGET_HELP}\n`;
+  return `Usage: npm run --silent migrate -- <command> [options]
+
+Commands:
+  status    what is applied, what is pending, what changed
+  up        apply pending migrations (--to N: up to and including N)
+  down      revert the last applied migration (--to N: back to N, inclusive)
+  plan      the commands \`up\` would send, without sending them
+  schema    print the catalog (no database needed)
+  indexes   every index with its usage since restart; drift against the catalog
+
+Run \`migrate <command> --help\` for a command's options.
+
+${TARGET_HELP}
+`;
+}
+
+/** Which options each command takes (besides the target and output ones). */
+const COMMAND_OPTIONS: Record<MigrateCommand, readonly string[]> = {
+  status: [],
+  up: ["to", "wait-lock", "lease-seconds", "progress-interval"],
+  down: ["to", "wait-lock", "lease-seconds", "progress-interval", "allow-data-loss"],
+  plan: ["to"],
+  schema: [],
+  indexes: [],
+};
+const NO_DATABASE: readonly MigrateCommand[] = ["schema"];
+
+function nonNegativeInteger(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} ${JSON.stringify(value)}: expected a whole number`);
+  return Number(value);
+}
+
+function positiveSeconds(name: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} ${JSON.stringify(value)}: expected a positive number of seconds`);
+  return n;
+}
+
+export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
+  refuseUriArguments(argv);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        json: { type: "boolean" },
+        db: { type: "string" },
+        "uri-file": { type: "string" },
+        to: { type: "string" },
+        "wait-lock": { type: "string" },
+        "lease-seconds": { type: "string" },
+        "progress-interval": { type: "string" },
+        "allow-data-loss": { type: "boolean" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [name, ...extra] = positionals;
+  if (name === undefined) {
+    if (values.help) return { kind: "help", text: migrateHelp() };
+    throw new UsageError("no command given (status, up, down, plan, schema, indexes); see --help");
+  }
+  if (!(MIGRATE_COMMANDS as readonly string[]).includes(name)) {
+    throw new UsageError(`unknown command ${JSON.stringify(name)}: expected one of ${MIGRATE_COMMANDS.join(", ")}`);
+  }
+  const command = name as MigrateCommand;
+  if (values.help) return { kind: "help", text: migrateHelp(command) };
+  if (extra.length > 0) throw new UsageError(`${command}: unexpected argument ${JSON.stringify(extra[0])}`);
+
+  const allowed = COMMAND_OPTIONS[command];
+  for (const option of ["to", "wait-lock", "lease-seconds", "progress-interval", "allow-data-loss"] as const) {
+    if (values[option] !== undefined && !allowed.includes(option)) throw new UsageError(`${command} does not take --${option}`);
+  }
+  if (NO_DATABASE.includes(command) && (values.db !== undefined || values["uri-file"] !== undefined)) {
+    throw new UsageError(`${command} needs no database: drop --db/--uri-file`);
+  }
+  const to = values.to === undefined ? undefined : nonNegativeInteger("to", values.to);
+  if (to === 0 && command !== "down") throw new UsageError(`${command} --to 0: migrations are numbered from 1`);
+  const leaseMs = values["lease-seconds"] === undefined ? DEFAULT_LEASE_MS : positiveSeconds("lease-seconds", values["lease-seconds"]) * 1000;
+  if (leaseMs < MIN_LEASE_MS) throw new UsageError(`--lease-seconds: at least ${MIN_LEASE_MS / 1000}`);
+
+  return {
+    kind: "run",
+    command,
+    json: values.json === true,
+    db: validateDbName(values.db ?? DEFAULT_DB),
+    uriFile: values["uri-file"],
+    to,
+    waitLockMs: values["wait-lock"] === undefined ? 0 : nonNegativeInteger("wait-lock", values["wait-lock"]) * 1000,
+    leaseMs,
+    progressIntervalMs: values["progress-interval"] === undefined ? 5000 : positiveSeconds("progress-interval", values["progress-interval"]) * 1000,
+    allowDataLoss: values["allow-data-loss"] === true,
+  };
+}
+
+/** `--json` is honoured even when the arguments are wrong, so CI still gets one JSON document. */
+export function wantsJson(argv: readonly string[]): boolean {
+  return argv.includes("--json");
+}

@@ -1,0 +1,128 @@
+// `npm run --silent migrate -- <command>`: the schema migration runner's command line. Progress
+// goes to stderr; the result to stdout (one JSON document with --json). Exit codes: 0 success,
+// 1 failure, 2 usage error, 3 lock held by another run.
+import { readFileSync } from "node:fs";
+import { MongoClient } from "mongodb";
+import { catalog as defaultCatalog } from "../catalog";
+import type { Catalog } from "../migration";
+import { schemaDocument } from "../plan/schema-document";
+import { loadMigrations, type LoadedMigration } from "../registry";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RunnerError, exitCodeOf } from "../runner/errors";
+import { classifyIndexes, readIndexUsage } from "../runner/index-report";
+import { migrateDown, migrateUp, newRunReport } from "../runner/migrate";
+import { planUp } from "../runner/plan-up";
+import type { ErrorReport } from "../runner/reports";
+import { migrationStatus } from "../runner/status";
+import { parseMigrateArgs, wantsJson, type MigrateOptions } from "./migrate-args";
+import { renderIndexes, renderPlan, renderRun, renderSchema, renderStatus } from "./migrate-output";
+import { redactUri, resolveUri } from "./target";
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Readonly<Record<string, string | undefined>>;
+  readFile(path: string): string;
+}
+
+/** What tests may replace: the migration list, the catalog, the lock owner. */
+export interface MigrateCliOverrides {
+  migrations?: LoadedMigration[];
+  catalog?: Catalog;
+  owner?: string;
+}
+
+function errorReport(error: unknown): ErrorReport {
+  if (error instanceof RunnerError) return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+  return { code: "error", message: (error as Error)?.message ?? String(error) };
+}
+
+interface Outcome {
+  /** Printed with --json; also the partial result when the command fails. */
+  report: { ok: boolean } & Record<string, unknown>;
+  text: () => string;
+}
+
+async function runCommand(options: MigrateOptions, client: MongoClient, io: CliIo, overrides: MigrateCliOverrides, partial: { report?: Outcome["report"] }): Promise<Outcome> {
+  const db = client.db(options.db);
+  const migrations = overrides.migrations ?? loadMigrations();
+  const progress = (line: string) => io.stderr(`migrate: ${line}\n`);
+  switch (options.command) {
+    case "status": {
+      const r = await migrationStatus(db, migrations);
+      return { report: { ...r }, text: () => renderStatus(r) };
+    }
+    case "plan": {
+      const r = await planUp(db, migrations, options.to);
+      return { report: { ...r }, text: () => renderPlan(r) };
+    }
+    case "indexes": {
+      const r = classifyIndexes(overrides.catalog ?? defaultCatalog, db.databaseName, await readIndexUsage(db));
+      return { report: { ...r }, text: () => renderIndexes(r) };
+    }
+    case "up":
+    case "down": {
+      const report = newRunReport(options.command, db.databaseName);
+      partial.report = report as unknown as Outcome["report"];
+      const ctx = { client, db, migrations, progress };
+      const run = { to: options.to, leaseMs: options.leaseMs, waitLockMs: options.waitLockMs, progressIntervalMs: options.progressIntervalMs, allowDataLoss: options.allowDataLoss, owner: overrides.owner };
+      const r = options.command === "up" ? await migrateUp(ctx, run, report) : await migrateDown(ctx, run, report);
+      return { report: { ...r }, text: () => renderRun(r) };
+    }
+    case "schema":
+      throw new Error("schema needs no database");
+  }
+}
+
+export async function runMigrateCli(argv: readonly string[], io: CliIo, overrides: MigrateCliOverrides = {}): Promise<number> {
+  let json = wantsJson(argv);
+  let uri: string | undefined;
+  const partial: { report?: Outcome["report"] } = {};
+  try {
+    const args = parseMigrateArgs(argv);
+    if (args.kind === "help") {
+      io.stdout(args.text);
+      return EXIT_OK;
+    }
+    json = args.json;
+    if (args.command === "schema") {
+      const of = overrides.catalog ?? defaultCatalog;
+      io.stdout(json ? JSON.stringify(schemaDocument(of)) + "\n" : renderSchema(schemaDocument(of), of));
+      return EXIT_OK;
+    }
+    uri = resolveUri({ uriFile: args.uriFile, envUri: io.env.MONGODB_URI }, io.readFile);
+    const client = new MongoClient(uri, { appName: "nyrkio-migrate", serverSelectionTimeoutMS: 20_000 });
+    try {
+      await client.connect();
+      const outcome = await runCommand(args, client, io, overrides, partial);
+      io.stdout(json ? JSON.stringify(outcome.report) + "\n" : outcome.text());
+      return outcome.report.ok ? EXIT_OK : EXIT_FAILURE;
+    } finally {
+      await client.close();
+    }
+  } catch (error) {
+    const code = exitCodeOf(error);
+    const report = errorReport(error);
+    // A driver message may quote the connection string: never print its password.
+    if (uri) report.message = report.message.split(uri).join(redactUri(uri));
+    io.stderr(`migrate: ${report.message}\n${code === EXIT_USAGE ? "migrate: see `migrate --help`\n" : ""}`);
+    if (json) io.stdout(JSON.stringify({ ...(partial.report ?? {}), ok: false, error: report }) + "\n");
+    return code;
+  }
+}
+
+if (require.main === module) {
+  runMigrateCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    readFile: (path) => readFileSync(path, "utf8"),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`migrate: ${(error as Error).message}\n`);
+      process.exitCode = EXIT_FAILURE;
+    },
+  );
+}

@@ -1,0 +1,102 @@
+// Sends one migration's operations to the database. Each operation is planned against the
+// collection as it is right now (so a run that died halfway through can simply run again), and a
+// planned conflict stops the run before that operation sends anything. While an index builds,
+// progress lines say which index, on which collection, for how long.
+import type { Db, MongoClient } from "mongodb";
+import type { SchemaOperation } from "../migration";
+import { commandCollection, commandName, type Command } from "../plan/commands";
+import { planOperation, type OperationPlan } from "../plan/plan-operation";
+import { RunnerError } from "./errors";
+import { describeIndexBuild, indexBuildOp, indexBuildOpsPipeline, mostInformative } from "./index-build-progress";
+import { hasDocuments, readCollection } from "./live-state";
+
+export interface ExecuteOptions {
+  progressIntervalMs: number;
+  allowDataLoss: boolean;
+  progress: (line: string) => void;
+  /** Called before each operation; throws to stop (the lease is gone). */
+  beforeOperation?: () => Promise<void>;
+}
+
+export interface ExecutedOperation {
+  operation: SchemaOperation;
+  commands: Command[];
+  notes: string[];
+}
+
+const UNAUTHORIZED = 13;
+
+export function planProblemError(plan: OperationPlan, file: string): RunnerError {
+  const definitions = plan.conflicts.map((c) => `  ${c.name}: existing ${JSON.stringify(c.existing)}\n  ${c.name}: desired  ${JSON.stringify(c.desired)}`);
+  return new RunnerError(
+    [`${file}: ${plan.problems.join("; ")}`, ...definitions, "nothing was sent for this operation; the migration is not recorded"].join("\n"),
+    plan.conflicts.length > 0 ? "index-conflict" : "plan-problem",
+    undefined,
+    { file, problems: plan.problems, conflicts: plan.conflicts.map((c) => ({ name: c.name, existing: c.existing, desired: c.desired, reason: c.reason })) },
+  );
+}
+
+/** Polls $currentOp while `command` runs and reports the build every interval. */
+async function sendWithProgress(client: MongoClient, db: Db, command: Command, options: ExecuteOptions): Promise<void> {
+  if (commandName(command) !== "createIndexes") {
+    await db.command(command);
+    return;
+  }
+  const collection = commandCollection(command);
+  const names = ((command.indexes as { name: string }[]) ?? []).map((i) => i.name);
+  const started = Date.now();
+  let allUsers = true;
+  let polling = false;
+  options.progress(`building ${names.join(", ")} on ${collection} (one createIndexes command)`);
+  const poll = async () => {
+    if (polling) return;
+    polling = true;
+    try {
+      const pipeline = indexBuildOpsPipeline(`${db.databaseName}.${collection}`, collection);
+      (pipeline[0].$currentOp as { allUsers: boolean }).allUsers = allUsers;
+      const ops = await client.db("admin").aggregate(pipeline).toArray();
+      options.progress(describeIndexBuild(collection, names, Date.now() - started, mostInformative(ops.map(indexBuildOp))));
+    } catch (error) {
+      // Without the inprog privilege only our own operations are visible: still enough for a duration.
+      if ((error as { code?: number }).code === UNAUTHORIZED && allUsers) allUsers = false;
+      options.progress(describeIndexBuild(collection, names, Date.now() - started, undefined));
+    } finally {
+      polling = false;
+    }
+  };
+  const timer = setInterval(() => void poll(), options.progressIntervalMs);
+  try {
+    await db.command(command);
+  } finally {
+    clearInterval(timer);
+  }
+  options.progress(`built ${names.join(", ")} on ${collection} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+export async function executeOperations(
+  client: MongoClient,
+  db: Db,
+  operations: readonly SchemaOperation[],
+  file: string,
+  options: ExecuteOptions,
+): Promise<ExecutedOperation[]> {
+  const executed: ExecutedOperation[] = [];
+  for (const operation of operations) {
+    await options.beforeOperation?.();
+    const plan = planOperation(operation, await readCollection(db, operation.collection));
+    if (plan.problems.length > 0) throw planProblemError(plan, file);
+    for (const command of plan.commands) {
+      if (commandName(command) === "drop" && !options.allowDataLoss && (await hasDocuments(db, operation.collection))) {
+        throw new RunnerError(
+          `${file}: collection "${operation.collection}" holds documents; dropping it loses them. Pass --allow-data-loss to drop it anyway`,
+          "data-loss-refused",
+        );
+      }
+      options.progress(`${commandName(command)} ${commandCollection(command)}`);
+      await sendWithProgress(client, db, command, options);
+    }
+    for (const note of plan.notes) options.progress(`  ${note}`);
+    executed.push({ operation, commands: plan.commands, notes: plan.notes });
+  }
+  return executed;
+}

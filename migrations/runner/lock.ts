@@ -1,0 +1,169 @@
+// The migration lock against a live database: acquire (one atomic upsert), renew on a timer while
+// the run lasts, release at the end. The decisions and documents live in lease.ts.
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import { MongoServerError, type Db } from "mongodb";
+import { LeaseLostError, LockHeldError } from "./errors";
+import {
+  LOCK_COLLECTION,
+  LOCK_ID,
+  acquireFilter,
+  acquireUpdate,
+  describeHolder,
+  fenceRefusal,
+  heldByFilter,
+  holderDetails,
+  releaseFilter,
+  releaseUpdate,
+  renewIntervalMs,
+  renewUpdate,
+  type LeaseHolder,
+  type LockDocument,
+} from "./lease";
+
+export interface AcquireOptions {
+  command: string;
+  leaseMs: number;
+  /** Keep trying this long while another run holds the lock; 0 gives up at once (exit code 3). */
+  waitMs: number;
+  owner?: string;
+  onProgress?: (line: string) => void;
+}
+
+const DUPLICATE_KEY = 11000;
+
+export function newOwner(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/** The server's clock, for messages only: lease decisions are made inside the server's filters. */
+export async function serverTime(db: Db): Promise<Date> {
+  const hello = await db.admin().command({ hello: 1 });
+  return hello.localTime instanceof Date ? hello.localTime : new Date();
+}
+
+export async function readLock(db: Db): Promise<LockDocument | null> {
+  return db.collection<LockDocument>(LOCK_COLLECTION).findOne({ _id: LOCK_ID });
+}
+
+async function tryAcquire(db: Db, owner: string, options: AcquireOptions): Promise<LockDocument | null> {
+  try {
+    return await db
+      .collection<LockDocument>(LOCK_COLLECTION)
+      .findOneAndUpdate(acquireFilter(), acquireUpdate(owner, options.command, options.leaseMs), {
+        upsert: true,
+        returnDocument: "after",
+      });
+  } catch (error) {
+    if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return null;
+    throw error;
+  }
+}
+
+export async function acquireMigrationLock(db: Db, options: AcquireOptions): Promise<MigrationLock> {
+  const owner = options.owner ?? newOwner();
+  const deadline = Date.now() + options.waitMs;
+  let announced = false;
+  for (;;) {
+    const acquired = await tryAcquire(db, owner, options);
+    if (acquired) return new MigrationLock(db, { owner, token: acquired.token }, options.leaseMs);
+    const [lock, now] = await Promise.all([readLock(db), serverTime(db)]);
+    if (Date.now() >= deadline) throw new LockHeldError(describeHolder(lock, now), holderDetails(lock, now));
+    if (!announced) {
+      options.onProgress?.(`waiting for the lock: ${describeHolder(lock, now)}`);
+      announced = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))));
+  }
+}
+
+/**
+ * A held lease. Renewal and fenced writes never overlap (they would conflict on the lock
+ * document); `exclusive` runs them one after another.
+ */
+export class MigrationLock {
+  private timer?: NodeJS.Timeout;
+  private queue: Promise<unknown> = Promise.resolve();
+  private lostError?: LeaseLostError;
+
+  constructor(
+    private readonly db: Db,
+    readonly holder: LeaseHolder,
+    readonly leaseMs: number,
+  ) {}
+
+  /** Renew on a timer until `release`; a failed renewal is retried at the next tick. */
+  startRenewing(onProblem: (line: string) => void): void {
+    this.timer = setInterval(() => {
+      this.renew().catch((error: unknown) => {
+        if (!(error instanceof LeaseLostError)) onProblem(`lock renewal failed (will retry): ${(error as Error).message}`);
+      });
+    }, renewIntervalMs(this.leaseMs));
+    this.timer.unref();
+  }
+
+  get lost(): LeaseLostError | undefined {
+    return this.lostError;
+  }
+
+  /** Throws when an earlier renewal or fenced write found the lease gone. */
+  assertHeld(): void {
+    if (this.lostError) throw this.lostError;
+  }
+
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  markLost(error: LeaseLostError): void {
+    this.lostError ??= error;
+  }
+
+  leaseLost(context: string): LeaseLostError {
+    const error = new LeaseLostError(
+      `this run no longer holds the migration lock (owner ${this.holder.owner}, token ${this.holder.token}): its lease expired or another run took it over; ${context}`,
+      { owner: this.holder.owner, token: this.holder.token },
+    );
+    this.markLost(error);
+    return error;
+  }
+
+  /** The lost-lease error with the reason read from the lock document as it is now. */
+  async explainLoss(error: LeaseLostError): Promise<LeaseLostError> {
+    try {
+      const [lock, now] = await Promise.all([readLock(this.db), serverTime(this.db)]);
+      const explained = new LeaseLostError(`${error.message} (${fenceRefusal(lock, this.holder, now)})`, { ...error.details, lock: holderDetails(lock, now) });
+      this.lostError = explained;
+      return explained;
+    } catch {
+      return error;
+    }
+  }
+
+  renew(): Promise<void> {
+    return this.exclusive(async () => {
+      this.assertHeld();
+      const result = await this.db
+        .collection<LockDocument>(LOCK_COLLECTION)
+        .updateOne(heldByFilter(this.holder), renewUpdate(this.leaseMs));
+      if (result.matchedCount !== 1) throw await this.explainLoss(this.leaseLost("renewal refused"));
+    });
+  }
+
+  /** Stop renewing and free the lock, unless another run already took it over. */
+  async release(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.exclusive(async () => {
+      await this.db.collection<LockDocument>(LOCK_COLLECTION).updateOne(releaseFilter(this.holder), releaseUpdate());
+    });
+  }
+
+  /** Stop renewing without releasing: what a crashed run leaves behind (used by tests). */
+  abandon(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,44 @@
+// `migrate status`: every migration file with its state, applied entries without a file, and who
+// holds the lock. Reads only; takes no lock.
+import type { Db } from "mongodb";
+import type { LoadedMigration } from "../registry";
+import { readChangelog } from "./changelog";
+import { checksumProblems, describeChecksumProblem } from "./checksums";
+import { leaseState } from "./lease";
+import { readLock, serverTime } from "./lock";
+import type { MigrationState, StatusReport } from "./reports";
+
+export async function migrationStatus(db: Db, migrations: LoadedMigration[]): Promise<StatusReport> {
+  const [changelog, lock, now] = await Promise.all([readChangelog(db), readLock(db), serverTime(db)]);
+  const byId = new Map(changelog.map((e) => [e.id, e]));
+  const known = new Set(migrations.map((m) => m.migration.id));
+  const problems = checksumProblems(changelog, migrations).map(describeChecksumProblem);
+  const state = leaseState(lock, now);
+  return {
+    command: "status",
+    database: db.databaseName,
+    ok: problems.length === 0,
+    lastApplied: changelog.length ? Math.max(...changelog.map((e) => e.id)) : 0,
+    migrations: migrations.map((m) => {
+      const entry = byId.get(m.migration.id);
+      const migrationState: MigrationState = !entry ? "pending" : entry.checksum === m.checksum ? "applied" : "changed";
+      return {
+        id: m.migration.id,
+        name: m.migration.name,
+        file: m.file,
+        checksum: m.checksum,
+        state: migrationState,
+        ...(entry ? { appliedAt: entry.appliedAt, durationMs: entry.durationMs } : {}),
+      };
+    }),
+    unknownApplied: changelog.filter((e) => !known.has(e.id)).map((e) => ({ id: e.id, name: e.name, appliedAt: e.appliedAt })),
+    problems,
+    lock: {
+      state: state === "ours" ? "held" : state,
+      owner: state === "free" ? null : (lock?.owner ?? null),
+      command: state === "free" ? null : (lock?.command ?? null),
+      expiresAt: state === "free" ? null : (lock?.expiresAt ?? null),
+      serverTime: now,
+    },
+  };
+}
