@@ -1,0 +1,280 @@
+/* global RECONCILE_CONFIG_DIR, RECONCILE_FILES, SECRET_KEYS, planReconfig, memberStatesFromStatus, planUserChanges, defaultRWConcernNeedsUpdate */
+// The reconcile Job (mongosh --nodb --quiet --file reconcile.js). reconcile-script.ts puts the
+// pure functions named above in front of this file. In order:
+//   1. read the designed state from RECONCILE_CONFIG_DIR and the root credentials from its Secret;
+//   2. connect to the replica set as root (auth() here: no password on any command line) and wait,
+//      bounded and with a line per attempt, until the bootstrap has initiated it and a primary exists;
+//   3. set the cluster-wide default read/write concern FIRST, so no reconfig can be refused for
+//      changing the implicit default write concern;
+//   4. plan from the live config and member states (planReconfig) and run the steps one by one,
+//      waiting for each reconfig to commit and for members to catch up;
+//   5. create or update the custom roles and the users.
+// Every line printed is one JSON object with an "event"; a failure prints {"event":"error",...}
+// and exits 1. Shell API calls stay out of callbacks (mongosh cannot await them there).
+
+const fs = require("fs");
+
+function log(event, fields) {
+  print(JSON.stringify(Object.assign({ event: event }, fields || {})));
+}
+
+function errorText(e) {
+  return e && e.message ? e.message : String(e);
+}
+
+function secondsSince(started) {
+  return Math.round((Date.now() - started) / 1000);
+}
+
+function readConfigFile(name) {
+  const path = RECONCILE_CONFIG_DIR + "/" + name;
+  try {
+    return JSON.parse(fs.readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new Error("cannot read " + path + ": " + errorText(e));
+  }
+}
+
+// A Secret key's value: the file, less one trailing newline (an echoed file given to
+// `kubectl create secret --from-file` ends with one; a password never does).
+function readSecretFile(dir, key) {
+  const path = dir + "/" + key;
+  try {
+    return fs.readFileSync(path, "utf8").replace(/\r?\n$/, "");
+  } catch (e) {
+    throw new Error("cannot read " + path + " (is the Secret mounted?): " + errorText(e));
+  }
+}
+
+// Runs an admin command; a failure becomes an Error that names the command and the server's reason.
+function run(admin, command) {
+  const name = Object.keys(command)[0];
+  let result;
+  try {
+    result = admin.runCommand(command);
+  } catch (e) {
+    throw new Error(name + " failed: " + errorText(e));
+  }
+  if (!result || !result.ok) throw new Error(name + " failed: " + ((result && (result.errmsg || result.codeName)) || "no response"));
+  return result;
+}
+
+function memberSummary(members) {
+  return members.map((m) => ({ _id: m._id, priority: m.priority, votes: m.votes }));
+}
+
+function connectToPrimary(desired, settings) {
+  const user = readSecretFile(settings.rootSecretDir, SECRET_KEYS.username);
+  const password = readSecretFile(settings.rootSecretDir, SECRET_KEYS.password);
+  const seeds = desired.members.filter((m) => !m.arbiterOnly).map((m) => m.host);
+  const uri =
+    "mongodb://" + seeds.join(",") + "/?replicaSet=" + encodeURIComponent(desired._id) + "&authSource=admin&serverSelectionTimeoutMS=" + settings.serverSelectionTimeoutMS;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    let reason;
+    let conn;
+    try {
+      conn = new Mongo(uri);
+      const admin = conn.getDB("admin");
+      admin.auth(user, password);
+      const hello = run(admin, { hello: 1 });
+      if (hello.isWritablePrimary) {
+        log("connected", { replicaSet: desired._id, primary: hello.primary, attempts: attempt });
+        return admin;
+      }
+      reason = "connected, but no primary yet";
+    } catch (e) {
+      reason = errorText(e);
+    }
+    try {
+      if (conn) conn.close();
+    } catch {
+      // a connection that never opened has nothing to close
+    }
+    const waited = secondsSince(started);
+    if (waited >= settings.connectTimeoutSeconds)
+      throw new Error(
+        "no primary of replica set " + desired._id + " after " + waited + " s (last: " + reason + "); the bootstrap in the first data pod initiates the set and creates the root user: check its log",
+      );
+    log("waiting", { for: "primary", attempt: attempt, waitedSeconds: waited, reason: reason });
+    sleep(settings.pollIntervalSeconds * 1000);
+  }
+}
+
+function applyDefaultRWConcern(admin, command) {
+  if (command === null) {
+    log("rwConcern", { result: "skipped", reason: "not managed here (a shard's defaults are set through mongos)" });
+    return;
+  }
+  const wanted = { write: command.defaultWriteConcern, read: command.defaultReadConcern.level };
+  const current = run(admin, { getDefaultRWConcern: 1 });
+  if (!defaultRWConcernNeedsUpdate(current, command)) {
+    log("rwConcern", Object.assign({ result: "unchanged" }, wanted));
+    return;
+  }
+  run(admin, command);
+  log("rwConcern", Object.assign({ result: "set", before: { write: current.defaultWriteConcern, source: current.defaultWriteConcernSource } }, wanted));
+}
+
+// Polls replSetGetConfig's commitmentStatus: the next reconfig is only safe once a majority has the current one.
+function waitForCommittedConfig(admin, settings) {
+  const started = Date.now();
+  for (;;) {
+    let reason;
+    try {
+      const result = run(admin, { replSetGetConfig: 1, commitmentStatus: true });
+      if (result.commitmentStatus === true) return;
+      reason = "config version " + result.config.version + " not yet on a majority of voting members";
+    } catch (e) {
+      reason = errorText(e);
+    }
+    const waited = secondsSince(started);
+    if (waited >= settings.configCommitTimeoutSeconds) throw new Error("the replica set config is not committed after " + waited + " s: " + reason);
+    log("waiting", { for: "config commit", waitedSeconds: waited, reason: reason });
+    sleep(settings.pollIntervalSeconds * 1000);
+  }
+}
+
+function reconfigure(admin, step, settings) {
+  run(admin, { replSetReconfig: step.config, maxTimeMS: settings.configCommitTimeoutSeconds * 1000 });
+  waitForCommittedConfig(admin, settings);
+  const detail = { version: step.config.version, members: memberSummary(step.config.members) };
+  if (step.implicitWriteConcernChange) detail.implicitWriteConcernChange = step.implicitWriteConcernChange;
+  return detail;
+}
+
+function waitForSecondary(admin, step, settings) {
+  const started = Date.now();
+  for (;;) {
+    let reason;
+    try {
+      const states = memberStatesFromStatus(run(admin, { replSetGetStatus: 1 }), settings.maxLagSeconds);
+      const state = states.find((s) => s.host === step.host);
+      if (state && state.stateStr === "SECONDARY" && state.caughtUp) return { state: state.stateStr, lagSeconds: state.lagSeconds };
+      reason = state ? state.stateStr + (state.lagSeconds === undefined ? "" : ", " + state.lagSeconds + " s behind the primary") : "not in replSetGetStatus yet";
+    } catch (e) {
+      reason = errorText(e);
+    }
+    const waited = secondsSince(started);
+    if (waited >= settings.memberSyncTimeoutSeconds)
+      throw new Error("member " + step.memberId + " (" + step.host + ") is not SECONDARY and caught up after " + waited + " s (" + reason + "); it keeps priority 0");
+    log("waiting", { for: "secondary", memberId: step.memberId, host: step.host, state: reason, waitedSeconds: waited });
+    sleep(settings.pollIntervalSeconds * 1000);
+  }
+}
+
+function stepDownIfPrimary(admin, step, settings) {
+  const hello = run(admin, { hello: 1 });
+  if (hello.primary !== step.host) return { result: "not primary", primary: hello.primary };
+  let stepDownError;
+  try {
+    run(admin, { replSetStepDown: settings.stepDownSeconds, secondaryCatchUpPeriodSecs: 15 });
+  } catch (e) {
+    stepDownError = errorText(e); // also what a dropped connection looks like: the wait below decides
+  }
+  const started = Date.now();
+  for (;;) {
+    let reason = stepDownError || "no new primary yet";
+    try {
+      const now = run(admin, { hello: 1 });
+      if (now.primary && now.primary !== step.host) return { result: "stepped down", primary: now.primary };
+    } catch (e) {
+      reason = errorText(e);
+    }
+    const waited = secondsSince(started);
+    if (waited >= settings.configCommitTimeoutSeconds) throw new Error("member " + step.memberId + " (" + step.host + ") is still primary after " + waited + " s: " + reason);
+    log("waiting", { for: "new primary", waitedSeconds: waited, reason: reason });
+    sleep(settings.pollIntervalSeconds * 1000);
+  }
+}
+
+function runStep(admin, step, settings) {
+  if (step.kind === "reconfig") return reconfigure(admin, step, settings);
+  if (step.kind === "waitForSecondary") return waitForSecondary(admin, step, settings);
+  if (step.kind === "stepDownIfPrimary") return stepDownIfPrimary(admin, step, settings);
+  throw new Error("unknown step kind " + step.kind);
+}
+
+function reconcileMembers(admin, desired, settings) {
+  const live = run(admin, { replSetGetConfig: 1 }).config;
+  const status = run(admin, { replSetGetStatus: 1 });
+  const defaults = run(admin, { getDefaultRWConcern: 1 });
+  const plan = planReconfig({
+    live: live,
+    desired: desired,
+    memberStates: memberStatesFromStatus(status, settings.maxLagSeconds),
+    defaultWriteConcernIsExplicit: defaults.defaultWriteConcernSource === "global",
+  });
+  if (!plan.ok) throw new Error("refusing to reconfigure replica set " + desired._id + ": " + plan.error);
+  log("plan", { liveVersion: live.version, steps: plan.steps.map((s) => s.kind + ": " + s.reason) });
+  if (plan.steps.length > 0) waitForCommittedConfig(admin, settings); // an earlier run's last reconfig may still be propagating
+  for (let i = 0; i < plan.steps.length; i++) {
+    const step = plan.steps[i];
+    const started = Date.now();
+    const detail = runStep(admin, step, settings);
+    log("step", Object.assign({ n: i + 1, of: plan.steps.length, kind: step.kind, reason: step.reason, result: "ok", seconds: secondsSince(started) }, detail));
+  }
+  return plan.steps.length;
+}
+
+function rolesText(roles) {
+  return roles.map((r) => r.role + "@" + r.db).join(",");
+}
+
+function reconcileUsers(admin, spec) {
+  if (spec.users.length === 0 && spec.roles.length === 0) {
+    log("users", { result: "skipped", reason: "no users are managed for this replica set" });
+    return 0;
+  }
+  const passwords = {};
+  const desiredUsers = [];
+  for (const u of spec.users) {
+    desiredUsers.push({ name: u.name, user: readSecretFile(u.secretDir, SECRET_KEYS.username), db: u.db, roles: u.roles });
+    passwords[u.name] = readSecretFile(u.secretDir, SECRET_KEYS.password);
+  }
+  const existing = { users: run(admin, { usersInfo: 1 }).users, roles: run(admin, { rolesInfo: 1, showPrivileges: true }).roles };
+  const plan = planUserChanges(existing, { roles: spec.roles, users: desiredUsers });
+  if (!plan.ok) throw new Error("refusing to change users: " + plan.error);
+  for (const role of spec.roles) {
+    if (!plan.changes.some((c) => (c.kind === "createRole" || c.kind === "updateRole") && c.role.role === role.role)) log("role", { role: role.role, db: role.db, action: "unchanged" });
+  }
+  for (const change of plan.changes) {
+    if (change.kind === "createRole" || change.kind === "updateRole") {
+      const verb = change.kind === "createRole" ? "createRole" : "updateRole";
+      const command = {};
+      command[verb] = change.role.role;
+      command.privileges = change.role.privileges;
+      command.roles = change.role.roles;
+      run(admin, command);
+      log("role", { role: change.role.role, db: change.role.db, action: change.kind === "createRole" ? "created" : "updated" });
+    } else if (change.kind === "createUser") {
+      run(admin, { createUser: change.user, pwd: passwords[change.name], roles: change.roles, mechanisms: spec.mechanisms });
+      log("user", { name: change.name, user: change.user, action: "created", roles: rolesText(change.roles) });
+    } else {
+      // The stored password cannot be read back: set it again from the Secret, every run.
+      run(admin, { updateUser: change.user, pwd: passwords[change.name], roles: change.roles, mechanisms: spec.mechanisms });
+      log("user", { name: change.name, user: change.user, action: change.rolesChanged ? "roles and password updated" : "password set again", roles: rolesText(change.roles) });
+    }
+  }
+  return plan.changes.length;
+}
+
+function reconcile() {
+  const desired = readConfigFile(RECONCILE_FILES.replicaSet);
+  const users = readConfigFile(RECONCILE_FILES.users);
+  const rwConcern = readConfigFile(RECONCILE_FILES.rwConcern);
+  const settings = readConfigFile(RECONCILE_FILES.settings);
+  log("start", { replicaSet: desired._id, members: memberSummary(desired.members) });
+  const admin = connectToPrimary(desired, settings);
+  applyDefaultRWConcern(admin, rwConcern);
+  const steps = reconcileMembers(admin, desired, settings);
+  const userChanges = reconcileUsers(admin, users);
+  log("done", { replicaSet: desired._id, reconfigSteps: steps, userChanges: userChanges });
+}
+
+try {
+  reconcile();
+} catch (e) {
+  log("error", { message: errorText(e) });
+  quit(1);
+}

@@ -1,0 +1,237 @@
+// A recording stand-in for the mongosh globals the reconcile script uses (Mongo, print, sleep,
+// quit, require("fs")), to run the generated script in a node:vm sandbox. It is not a MongoDB
+// server: it answers the few commands the script sends from a small in-memory replica set, records
+// every command, and refuses a replSetReconfig that breaks the rules MongoDB enforces (version + 1,
+// one voting member changed at most, votes 0 needs priority 0, no change of the implicit default
+// write concern while it is implicit, no term or newlyAdded, replicaSetId kept).
+
+import * as vm from "node:vm";
+import { implicitDefaultWriteConcern, LiveReplicaSetConfig, rsIsElectable, rsPriority, rsVotes } from "../../replicaset/reconfig-plan";
+import type { DefaultRWConcernResponse } from "../../replicaset/rw-concern";
+import type { ExistingRole, ExistingUser } from "../../replicaset/user-plan";
+
+type Doc = Record<string, unknown>;
+
+export interface StandInOptions {
+  /** The live config; undefined while the bootstrap has not initiated the set. */
+  live?: LiveReplicaSetConfig;
+  /** hello fails (no primary) this many times before the set answers. */
+  unavailableAttempts?: number;
+  rwDefaults?: DefaultRWConcernResponse;
+  users?: ExistingUser[];
+  roles?: ExistingRole[];
+  /** Host of the primary (default: member 0's). */
+  primary?: string;
+  /** replSetGetStatus polls a newly added data member spends in STARTUP2 before it is SECONDARY. */
+  initialSyncPolls?: number;
+  /** Files the script may read: path → content. */
+  files: Record<string, string>;
+  rootCredentials: { user: string; password: string };
+}
+
+export interface StandInRun {
+  commands: Doc[];
+  /** Every printed line, parsed as JSON. */
+  lines: Doc[];
+  printed: string[];
+  exitCode: number;
+  uris: string[];
+  authUsers: string[];
+  config?: LiveReplicaSetConfig;
+  users: ExistingUser[];
+  roles: ExistingRole[];
+  rwDefaults: DefaultRWConcernResponse;
+}
+
+class Quit {
+  constructor(readonly code: number) {}
+}
+
+/** Copies plain objects and arrays (of any realm); BSON values and Dates are kept as they are. */
+function copy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copy) as T;
+  if (value && typeof value === "object" && !(value as Doc)._bsontype && !(value instanceof Date) && Object.prototype.toString.call(value) === "[object Object]") {
+    return Object.fromEntries(Object.entries(value as Doc).map(([k, v]) => [k, copy(v)])) as T;
+  }
+  return value;
+}
+
+export function runReconcileScript(script: string, options: StandInOptions): StandInRun {
+  let clock = Date.UTC(2025, 0, 1);
+  const commands: Doc[] = [];
+  const printed: string[] = [];
+  const uris: string[] = [];
+  const authUsers: string[] = [];
+  let config = options.live ? copy(options.live) : undefined;
+  let primary = options.primary ?? config?.members[0].host;
+  let unavailable = options.unavailableAttempts ?? (config ? 0 : Infinity);
+  let rwDefaults: DefaultRWConcernResponse = options.rwDefaults ?? {
+    defaultReadConcern: { level: "local" },
+    defaultWriteConcern: { w: "majority", wtimeout: 0 },
+    defaultWriteConcernSource: "implicit",
+    defaultReadConcernSource: "implicit",
+  };
+  const users = copy(options.users ?? []);
+  const roles = copy(options.roles ?? []);
+  const syncPolls = new Map<string, number>();
+  const ok = (doc: Doc = {}) => ({ ...doc, ok: 1 });
+  const serverError = (message: string) => new Error(message);
+
+  function statusMembers() {
+    return config!.members.map((m) => {
+      let stateStr = m.arbiterOnly ? "ARBITER" : m.host === primary ? "PRIMARY" : "SECONDARY";
+      const remaining = syncPolls.get(m.host);
+      if (remaining !== undefined && remaining > 0) {
+        stateStr = "STARTUP2";
+        syncPolls.set(m.host, remaining - 1);
+      }
+      const optimeDate = m.arbiterOnly ? undefined : new Date(stateStr === "STARTUP2" ? 0 : clock);
+      return { _id: m._id, name: m.host, health: 1, stateStr, ...(optimeDate ? { optimeDate } : {}) };
+    });
+  }
+
+  function reconfig(next: LiveReplicaSetConfig) {
+    const current = config!;
+    if (next.version !== current.version + 1) throw serverError(`BadValue: version field value of ${next.version} must be ${current.version + 1}`);
+    if ("term" in next) throw serverError("term must not be sent in this stand-in (the primary sets it)");
+    if (next.members.some((m) => "newlyAdded" in m)) throw serverError("InvalidReplicaSetConfig: newlyAdded is not user-settable");
+    if ((next.settings as Doc).replicaSetId !== (current.settings as Doc).replicaSetId) throw serverError("NewReplicaSetConfigurationIncompatible: replicaSetId changed");
+    const voter = (c: LiveReplicaSetConfig, id: number) => c.members.some((m) => m._id === id && rsVotes(m) > 0);
+    const ids = new Set([...current.members, ...next.members].map((m) => m._id));
+    if ([...ids].filter((id) => voter(current, id) !== voter(next, id)).length > 1)
+      throw serverError("NewReplicaSetConfigurationIncompatible: Non force replica set reconfig can only add or remove at most 1 voting member.");
+    for (const m of next.members) if (rsVotes(m) === 0 && rsPriority(m) !== 0) throw serverError("BadValue: priority must be 0 when non-voting (votes:0)");
+    if (!next.members.some(rsIsElectable)) throw serverError("BadValue: no electable member");
+    if (implicitDefaultWriteConcern(current.members) !== implicitDefaultWriteConcern(next.members) && rwDefaults.defaultWriteConcernSource !== "global")
+      throw serverError("NewReplicaSetConfigurationIncompatible: Reconfig attempted to install a config that would change the implicit default write concern.");
+    for (const m of next.members)
+      if (!current.members.some((c) => c._id === m._id) && !m.arbiterOnly) syncPolls.set(m.host, options.initialSyncPolls ?? 2);
+    config = { ...copy(next), term: current.term };
+  }
+
+  function runCommand(cmd: Doc): Doc {
+    commands.push(copy(cmd));
+    const name = Object.keys(cmd)[0];
+    switch (name) {
+      case "hello":
+        if (unavailable > 0) {
+          unavailable--;
+          throw serverError("MongoServerSelectionError: Server selection timed out after 10000 ms");
+        }
+        return ok({ isWritablePrimary: true, primary, setName: config!._id });
+      case "getDefaultRWConcern":
+        return ok(copy(rwDefaults) as Doc);
+      case "setDefaultRWConcern":
+        rwDefaults = {
+          defaultWriteConcern: copy(cmd.defaultWriteConcern) as DefaultRWConcernResponse["defaultWriteConcern"],
+          defaultReadConcern: copy(cmd.defaultReadConcern) as DefaultRWConcernResponse["defaultReadConcern"],
+          defaultWriteConcernSource: "global",
+          defaultReadConcernSource: "global",
+        };
+        return ok(copy(rwDefaults) as Doc);
+      case "replSetGetConfig":
+        return ok({ config: copy(config), ...(cmd.commitmentStatus ? { commitmentStatus: true } : {}) });
+      case "replSetGetStatus":
+        return ok({ set: config!._id, myState: 1, members: statusMembers() });
+      case "replSetReconfig":
+        reconfig(cmd.replSetReconfig as LiveReplicaSetConfig);
+        return ok();
+      case "replSetStepDown": {
+        const next = config!.members.find((m) => m.host !== primary && rsIsElectable(m));
+        if (!next) throw serverError("ExceededTimeLimit: No electable secondaries caught up");
+        primary = next.host;
+        return ok();
+      }
+      case "usersInfo":
+        return ok({ users: copy(users) });
+      case "rolesInfo":
+        return ok({ roles: copy(roles) });
+      case "createRole":
+      case "updateRole": {
+        const role = { role: cmd[name] as string, db: "admin", privileges: copy(cmd.privileges), roles: copy(cmd.roles) } as ExistingRole;
+        const at = roles.findIndex((r) => r.role === role.role);
+        if ((at >= 0) !== (name === "updateRole")) throw serverError(`${name}: role ${role.role} ${at >= 0 ? "already exists" : "not found"}`);
+        roles.splice(at >= 0 ? at : roles.length, at >= 0 ? 1 : 0, role);
+        return ok();
+      }
+      case "createUser":
+      case "updateUser": {
+        const user = { user: cmd[name] as string, db: "admin", roles: copy(cmd.roles) } as ExistingUser;
+        const at = users.findIndex((u) => u.user === user.user);
+        if ((at >= 0) !== (name === "updateUser")) throw serverError(`${name}: user ${user.user} ${at >= 0 ? "already exists" : "not found"}`);
+        if (typeof cmd.pwd !== "string" || cmd.pwd === "") throw serverError(`${name}: pwd missing`);
+        users.splice(at >= 0 ? at : users.length, at >= 0 ? 1 : 0, user);
+        return ok();
+      }
+      default:
+        throw serverError(`CommandNotFound: no such command: '${name}'`);
+    }
+  }
+
+  class Mongo {
+    constructor(uri: string) {
+      uris.push(uri);
+    }
+    getDB(name: string) {
+      if (name !== "admin") throw new Error(`the script should only use admin, used ${name}`);
+      return {
+        auth(user: string, password: string) {
+          authUsers.push(user);
+          if (user !== options.rootCredentials.user || password !== options.rootCredentials.password) throw serverError("MongoServerError: Authentication failed.");
+          return { ok: 1 };
+        },
+        runCommand,
+      };
+    }
+    close() {}
+  }
+
+  class FakeDate extends Date {
+    static now() {
+      return clock;
+    }
+  }
+
+  const fs = {
+    readFileSync(path: string) {
+      if (!(path in options.files)) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+      return options.files[path];
+    },
+  };
+
+  const sandbox = {
+    Mongo,
+    Date: FakeDate,
+    print: (line: string) => printed.push(String(line)),
+    sleep: (ms: number) => {
+      clock += ms;
+    },
+    quit: (code?: number) => {
+      throw new Quit(code ?? 0);
+    },
+    require: (name: string) => {
+      if (name !== "fs") throw new Error(`unexpected require(${name})`);
+      return fs;
+    },
+  };
+
+  let exitCode = 0;
+  try {
+    vm.runInNewContext(script, sandbox, { filename: "reconcile.js", timeout: 5000 });
+  } catch (e) {
+    if (!(e instanceof Quit)) throw e;
+    exitCode = e.code;
+  }
+  return {
+    commands,
+    printed,
+    lines: printed.map((l) => JSON.parse(l) as Doc),
+    exitCode,
+    uris,
+    authUsers,
+    config,
+    users,
+    roles,
+    rwDefaults,
+  };
+}

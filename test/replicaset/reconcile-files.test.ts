@@ -1,0 +1,69 @@
+import { dev } from "../../config/environments/dev";
+import { sharded } from "../../config/environments/sharded";
+import { DEFAULT_RECONCILE_SETTINGS, desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, reconcileSecretMounts } from "../../replicaset/reconcile-files";
+import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_FILES } from "../../replicaset/reconcile-paths";
+import { reconcileScript } from "../../replicaset/reconcile-script";
+import { renderReplicaSetConfigJson } from "../../replicaset/replica-set-config";
+import { renderDefaultRWConcernCommand } from "../../replicaset/rw-concern";
+import { renderUsersSpec } from "../../replicaset/users";
+
+const rs0 = dev.replsets[0];
+
+describe("reconcileConfigMapData", () => {
+  const data = reconcileConfigMapData(dev, rs0);
+
+  test("five files, the replica-set document identical to renderReplicaSetConfigJson", () => {
+    expect(Object.keys(data).sort()).toEqual(["reconcile.js", "replicaset.json", "rw-concern.json", "settings.json", "users.json"]);
+    expect(data[RECONCILE_FILES.replicaSet]).toBe(renderReplicaSetConfigJson(dev, rs0));
+    expect(JSON.parse(data[RECONCILE_FILES.users])).toEqual(renderUsersSpec(dev));
+    expect(JSON.parse(data[RECONCILE_FILES.rwConcern])).toEqual(renderDefaultRWConcernCommand(dev));
+    expect(JSON.parse(data[RECONCILE_FILES.settings])).toEqual(DEFAULT_RECONCILE_SETTINGS);
+    expect(data[RECONCILE_FILES.script]).toBe(reconcileScript());
+  });
+
+  test("a shard: no users and no default RW concern (both go through mongos); settings can be overridden", () => {
+    const shard = reconcileConfigMapData(sharded, sharded.replsets[1], { manageUsers: false, manageDefaultRWConcern: false, settings: { memberSyncTimeoutSeconds: 60 } });
+    expect(JSON.parse(shard[RECONCILE_FILES.users])).toMatchObject({ roles: [], users: [] });
+    expect(JSON.parse(shard[RECONCILE_FILES.rwConcern])).toBeNull();
+    expect(JSON.parse(shard[RECONCILE_FILES.settings]).memberSyncTimeoutSeconds).toBe(60);
+    expect(JSON.parse(shard[RECONCILE_FILES.replicaSet])._id).toBe("rs1");
+  });
+
+  test("no credential in the files", () => {
+    expect(JSON.stringify(data)).not.toMatch(/"pwd"\s*:\s*"|password"\s*:\s*"/);
+  });
+});
+
+describe("desiredStateHash", () => {
+  const data = reconcileConfigMapData(dev, rs0);
+  test("10 hex digits, stable for the same input", () => {
+    expect(desiredStateHash(data)).toMatch(/^[0-9a-f]{10}$/);
+    expect(desiredStateHash(reconcileConfigMapData(dev, rs0))).toBe(desiredStateHash(data));
+    expect(desiredStateHash({ ...data })).toBe(desiredStateHash(Object.fromEntries(Object.entries(data).reverse())));
+  });
+  test("changes with a priority, a user spec, the RW concern or the script", () => {
+    const changedPriority = { ...rs0, members: [{ priority: 3, votes: 1 as const }, rs0.members[1]] };
+    const hashes = new Set([
+      desiredStateHash(data),
+      desiredStateHash(reconcileConfigMapData(dev, changedPriority)),
+      desiredStateHash(reconcileConfigMapData({ ...dev, database: "other" }, rs0)),
+      desiredStateHash(reconcileConfigMapData({ ...dev, readWriteConcern: { ...dev.readWriteConcern, read: "majority" } }, rs0)),
+      desiredStateHash({ ...data, [RECONCILE_FILES.script]: `${data[RECONCILE_FILES.script]}\n` }),
+    ]);
+    expect(hashes.size).toBe(5);
+  });
+});
+
+test("the Job contract: command without credentials, mounts for root and each user", () => {
+  expect(RECONCILE_COMMAND).toEqual(["mongosh", "--nodb", "--quiet", "--file", "/etc/nyrkio/reconcile/reconcile.js"]);
+  expect(RECONCILE_CONFIG_DIR).toBe("/etc/nyrkio/reconcile");
+  expect(reconcileSecretMounts(dev)).toEqual([
+    { name: "root", secretName: "nyrkio-mongodb-root", mountPath: "/etc/nyrkio/secrets/root" },
+    { name: "app", secretName: "nyrkio-mongodb-app", mountPath: "/etc/nyrkio/secrets/app" },
+    { name: "migrator", secretName: "nyrkio-mongodb-migrator", mountPath: "/etc/nyrkio/secrets/migrator" },
+    { name: "backup", secretName: "nyrkio-mongodb-backup", mountPath: "/etc/nyrkio/secrets/backup" },
+    { name: "restore", secretName: "nyrkio-mongodb-restore", mountPath: "/etc/nyrkio/secrets/restore" },
+  ]);
+  expect(reconcileSecretMounts(dev, { manageUsers: false }).map((m) => m.name)).toEqual(["root"]);
+  expect(reconcileMaxRunSeconds()).toBeGreaterThan(DEFAULT_RECONCILE_SETTINGS.memberSyncTimeoutSeconds);
+});
