@@ -160,7 +160,7 @@ describe("planReconfig: adding members", () => {
   });
 
   test("at seven voters, a voter leaves before the new one joins", () => {
-    const seven: MemberShape[] = [0, 1, 2, 3, 4, 5].map((id) => ({ id, priority: id === 0 ? 2 : 1 })).concat([{ id: 100, priority: 0, arbiter: true }]);
+    const seven: MemberShape[] = [...[0, 1, 2, 3, 4, 5].map((id) => ({ id, priority: id === 0 ? 2 : 1 })), { id: 100, priority: 0, arbiter: true }];
     const live = liveConfig(seven);
     const desired = desiredConfig([0, 1, 2, 3, 4, 5, 6].map((id) => ({ id, priority: id === 0 ? 2 : 1 })));
     const steps = stepsOf(plan({ live, desired }));
