@@ -195,15 +195,22 @@ function runStep(admin, step, settings) {
   throw new Error("unknown step kind " + step.kind);
 }
 
-function reconcileMembers(admin, desired, settings) {
+// Is the cluster-wide default write concern explicit? A shard cannot answer getDefaultRWConcern
+// (its default lives on the config servers, set through mongos before this runs): there the
+// server itself refuses a reconfig that would change the implicit default, and says so.
+function defaultWriteConcernIsExplicit(admin, rwConcernManaged) {
+  if (!rwConcernManaged) return true;
+  return run(admin, { getDefaultRWConcern: 1 }).defaultWriteConcernSource === "global";
+}
+
+function reconcileMembers(admin, desired, settings, rwConcernManaged) {
   const live = run(admin, { replSetGetConfig: 1 }).config;
   const status = run(admin, { replSetGetStatus: 1 });
-  const defaults = run(admin, { getDefaultRWConcern: 1 });
   const plan = planReconfig({
     live: live,
     desired: desired,
     memberStates: memberStatesFromStatus(status, settings.maxLagSeconds),
-    defaultWriteConcernIsExplicit: defaults.defaultWriteConcernSource === "global",
+    defaultWriteConcernIsExplicit: defaultWriteConcernIsExplicit(admin, rwConcernManaged),
   });
   if (!plan.ok) throw new Error("refusing to reconfigure replica set " + desired._id + ": " + plan.error);
   log("plan", { liveVersion: live.version, steps: plan.steps.map((s) => s.kind + ": " + s.reason) });
@@ -267,7 +274,7 @@ function reconcile() {
   log("start", { replicaSet: desired._id, members: memberSummary(desired.members) });
   const admin = connectToPrimary(desired, settings);
   applyDefaultRWConcern(admin, rwConcern);
-  const steps = reconcileMembers(admin, desired, settings);
+  const steps = reconcileMembers(admin, desired, settings, rwConcern !== null);
   const userChanges = reconcileUsers(admin, users);
   log("done", { replicaSet: desired._id, reconfigSteps: steps, userChanges: userChanges });
 }

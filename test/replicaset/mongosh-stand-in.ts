@@ -27,6 +27,8 @@ export interface StandInOptions {
   /** Files the script may read: path → content. */
   files: Record<string, string>;
   rootCredentials: { user: string; password: string };
+  /** A shard's member: no getDefaultRWConcern/setDefaultRWConcern (they run through mongos). */
+  shardServer?: boolean;
 }
 
 export interface StandInRun {
@@ -112,6 +114,7 @@ export function runReconcileScript(script: string, options: StandInOptions): Sta
   function runCommand(cmd: Doc): Doc {
     commands.push(copy(cmd));
     const name = Object.keys(cmd)[0];
+    if (options.shardServer && (name === "getDefaultRWConcern" || name === "setDefaultRWConcern")) throw serverError(`MongoServerError: '${name}' is not supported on shard nodes.`);
     switch (name) {
       case "hello":
         if (unavailable > 0) {

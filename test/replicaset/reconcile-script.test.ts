@@ -192,6 +192,18 @@ describe("running the script against a recording stand-in", () => {
     expect(result.config!.members.map((m) => `${m._id}:${m.priority}/${m.votes}`)).toEqual(["0:0/0", "1:1/1", "100:0/1"]);
   });
 
+  test("a shard (users and RW concern through mongos): no RW concern command, no user command, the reconfig still runs", () => {
+    const shardFiles = jobFiles(dev, rs0, script);
+    const shardData = reconcileConfigMapData(dev, rs0, { manageUsers: false, manageDefaultRWConcern: false });
+    for (const [name, content] of Object.entries(shardData)) shardFiles[`${RECONCILE_CONFIG_DIR}/${name}`] = content;
+    const live = liveConfig([{ id: 0, priority: 1 }, { id: 1, priority: 1 }, { id: 100, priority: 0, arbiter: true }]);
+    const result = runReconcileScript(script, { live, files: shardFiles, rootCredentials: ROOT, shardServer: true });
+    expect(result.exitCode).toBe(0);
+    expect(names(result.commands)).toEqual(["hello", "replSetGetConfig", "replSetGetStatus", "replSetGetConfig", "replSetReconfig", "replSetGetConfig"]);
+    expect(result.lines.find((l) => l.event === "rwConcern")).toMatchObject({ result: "skipped" });
+    expect(result.lines.find((l) => l.event === "users")).toMatchObject({ result: "skipped" });
+  });
+
   test("before the bootstrap has initiated the set: a progress line per attempt, then it proceeds", () => {
     const result = run(script, rs0, { live: liveConfig(psa()), unavailableAttempts: 3, rwDefaults: explicitDefaults, users: usersInPlace(), roles: rolesInPlace() });
     expect(result.exitCode).toBe(0);
