@@ -1,6 +1,7 @@
 // A stand-in for a database in unit tests: collections of plain documents, queried with the
-// subset of MongoDB's filter language retention sends (equality, $eq, $ne, $lt, $lte, $gt, $gte,
-// $in, $nin on top-level fields), with MongoDB's semantics for missing fields. It records every
+// subset of MongoDB's filter language this project sends (equality, $eq, $ne, $lt, $lte, $gt,
+// $gte, $in, $nin; dotted paths through arrays), with MongoDB's semantics for missing fields and
+// arrays (a condition matches if any element does; $ne and $nin only if none equals). It records every
 // call, and offers mongosh's synchronous surface and the Node.js driver's asynchronous one.
 export type Doc = Record<string, unknown>;
 
@@ -36,13 +37,28 @@ function matchOperator(value: unknown, op: string, arg: unknown): boolean {
   }
 }
 
+/** The values a dotted path reaches, through arrays; [undefined] when it reaches nothing. */
+function valuesAt(doc: unknown, path: string[]): unknown[] {
+  if (path.length === 0) return Array.isArray(doc) ? [doc, ...doc] : [doc];
+  if (Array.isArray(doc)) {
+    const reached = doc.flatMap((element) => (element !== null && typeof element === "object" ? valuesAt(element, path) : []));
+    return reached.length > 0 ? reached : [undefined];
+  }
+  if (doc === null || typeof doc !== "object") return [undefined];
+  return valuesAt((doc as Doc)[path[0]], path.slice(1));
+}
+
+const NEGATIVE = new Set(["$ne", "$nin"]);
+
 export function matches(doc: Doc, filter: Doc): boolean {
   return Object.entries(filter).every(([field, condition]) => {
-    const value = doc[field];
+    const values = valuesAt(doc, field.split("."));
     if (condition !== null && typeof condition === "object" && !Array.isArray(condition) && Object.keys(condition).every((k) => k.startsWith("$"))) {
-      return Object.entries(condition as Doc).every(([op, arg]) => matchOperator(value, op, arg));
+      return Object.entries(condition as Doc).every(([op, arg]) =>
+        NEGATIVE.has(op) ? values.every((v) => matchOperator(v, op, arg)) : values.some((v) => matchOperator(v, op, arg)),
+      );
     }
-    return equal(value, condition);
+    return values.some((v) => equal(v, condition));
   });
 }
 
