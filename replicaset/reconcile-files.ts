@@ -25,6 +25,8 @@ export interface ReconcileSettings {
   /** replSetStepDown's stepDownSecs: how long the old primary stays ineligible. */
   stepDownSeconds: number;
   serverSelectionTimeoutMS: number;
+  /** Plans made at most: a plan is made again when the config changes under it (see mongosh/reconcile.js). */
+  maxPlanRounds: number;
 }
 
 export const DEFAULT_RECONCILE_SETTINGS: ReconcileSettings = {
@@ -36,6 +38,7 @@ export const DEFAULT_RECONCILE_SETTINGS: ReconcileSettings = {
   maxLagSeconds: 10,
   stepDownSeconds: 60,
   serverSelectionTimeoutMS: 10000,
+  maxPlanRounds: 10,
 };
 
 /** The longest a run can take with these settings: a floor for the Job's activeDeadlineSeconds. */

@@ -116,14 +116,15 @@ function applyDefaultRWConcern(admin, command) {
   log("rwConcern", Object.assign({ result: "set", before: { write: current.defaultWriteConcern, source: current.defaultWriteConcernSource } }, wanted));
 }
 
-// Polls replSetGetConfig's commitmentStatus: the next reconfig is only safe once a majority has the current one.
+// Polls replSetGetConfig's commitmentStatus and returns the config once it is committed: the next
+// reconfig is only safe once a majority of voting members has the current one.
 function waitForCommittedConfig(admin, settings) {
   const started = Date.now();
   for (;;) {
     let reason;
     try {
       const result = run(admin, { replSetGetConfig: 1, commitmentStatus: true });
-      if (result.commitmentStatus === true) return;
+      if (result.commitmentStatus === true) return result.config;
       reason = "config version " + result.config.version + " not yet on a majority of voting members";
     } catch (e) {
       reason = errorText(e);
@@ -203,25 +204,46 @@ function defaultWriteConcernIsExplicit(admin, rwConcernManaged) {
   return run(admin, { getDefaultRWConcern: 1 }).defaultWriteConcernSource === "global";
 }
 
-function reconcileMembers(admin, desired, settings, rwConcernManaged) {
-  const live = run(admin, { replSetGetConfig: 1 }).config;
-  const status = run(admin, { replSetGetStatus: 1 });
-  const plan = planReconfig({
-    live: live,
-    desired: desired,
-    memberStates: memberStatesFromStatus(status, settings.maxLagSeconds),
-    defaultWriteConcernIsExplicit: defaultWriteConcernIsExplicit(admin, rwConcernManaged),
-  });
-  if (!plan.ok) throw new Error("refusing to reconfigure replica set " + desired._id + ": " + plan.error);
-  log("plan", { liveVersion: live.version, steps: plan.steps.map((s) => s.kind + ": " + s.reason) });
-  if (plan.steps.length > 0) waitForCommittedConfig(admin, settings); // an earlier run's last reconfig may still be propagating
-  for (let i = 0; i < plan.steps.length; i++) {
-    const step = plan.steps[i];
+// Runs a plan's steps in order. Before each reconfig the live version must still be the one the
+// plan counted from: MongoDB reconfigures by itself when a new member finishes its initial sync
+// (it drops the internal newlyAdded flag, version + 1), and someone may have changed the config by
+// hand. On a difference it stops, and the caller plans again from the live config.
+function runPlan(admin, steps, settings, round) {
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
+    if (step.kind === "reconfig") {
+      const liveVersion = run(admin, { replSetGetConfig: 1 }).config.version;
+      if (liveVersion !== step.config.version - 1) {
+        log("replan", { round: round, expectedVersion: step.config.version - 1, liveVersion: liveVersion, reason: "the config changed outside this plan (MongoDB's own reconfig after an initial sync, or by hand)" });
+        return i;
+      }
+    }
     const started = Date.now();
     const detail = runStep(admin, step, settings);
-    log("step", Object.assign({ n: i + 1, of: plan.steps.length, kind: step.kind, reason: step.reason, result: "ok", seconds: secondsSince(started) }, detail));
+    log("step", Object.assign({ round: round, n: i + 1, of: steps.length, kind: step.kind, reason: step.reason, result: "ok", seconds: secondsSince(started) }, detail));
   }
-  return plan.steps.length;
+  return steps.length;
+}
+
+// Plans from the committed live config and runs the plan, again until a plan is empty: the last,
+// empty plan is the proof that the set has arrived at the designed config.
+function reconcileMembers(admin, desired, settings, rwConcernManaged) {
+  let executed = 0;
+  for (let round = 1; round <= settings.maxPlanRounds; round++) {
+    const live = waitForCommittedConfig(admin, settings);
+    const status = run(admin, { replSetGetStatus: 1 });
+    const plan = planReconfig({
+      live: live,
+      desired: desired,
+      memberStates: memberStatesFromStatus(status, settings.maxLagSeconds),
+      defaultWriteConcernIsExplicit: defaultWriteConcernIsExplicit(admin, rwConcernManaged),
+    });
+    if (!plan.ok) throw new Error("refusing to reconfigure replica set " + desired._id + ": " + plan.error);
+    log("plan", { round: round, liveVersion: live.version, steps: plan.steps.map((s) => s.kind + ": " + s.reason) });
+    if (plan.steps.length === 0) return executed;
+    executed += runPlan(admin, plan.steps, settings, round);
+  }
+  throw new Error("replica set " + desired._id + " has not arrived at the designed config after " + settings.maxPlanRounds + " plans: is something else changing its config?");
 }
 
 function rolesText(roles) {

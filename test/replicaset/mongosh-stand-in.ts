@@ -22,13 +22,15 @@ export interface StandInOptions {
   roles?: ExistingRole[];
   /** Host of the primary (default: member 0's). */
   primary?: string;
-  /** replSetGetStatus polls a newly added data member spends in STARTUP2 before it is SECONDARY. */
+  /** replSetGetStatus polls a newly added data member spends in STARTUP2 before it is SECONDARY (then the version goes up by one, as MongoDB's own newlyAdded reconfig does). */
   initialSyncPolls?: number;
   /** Files the script may read: path → content. */
   files: Record<string, string>;
   rootCredentials: { user: string; password: string };
   /** A shard's member: no getDefaultRWConcern/setDefaultRWConcern (they run through mongos). */
   shardServer?: boolean;
+  /** Someone else reconfigures all the time: every plain replSetGetConfig sees a newer version. */
+  concurrentWriter?: boolean;
 }
 
 export interface StandInRun {
@@ -86,6 +88,11 @@ export function runReconcileScript(script: string, options: StandInOptions): Sta
       if (remaining !== undefined && remaining > 0) {
         stateStr = "STARTUP2";
         syncPolls.set(m.host, remaining - 1);
+      } else if (remaining === 0) {
+        // As MongoDB does when a new member finishes its initial sync: a reconfig of its own that
+        // drops the internal newlyAdded flag, version + 1.
+        syncPolls.delete(m.host);
+        config = { ...config!, version: config!.version + 1 };
       }
       const optimeDate = m.arbiterOnly ? undefined : new Date(stateStr === "STARTUP2" ? 0 : clock);
       return { _id: m._id, name: m.host, health: 1, stateStr, ...(optimeDate ? { optimeDate } : {}) };
@@ -133,6 +140,7 @@ export function runReconcileScript(script: string, options: StandInOptions): Sta
         };
         return ok(copy(rwDefaults) as Doc);
       case "replSetGetConfig":
+        if (options.concurrentWriter && !cmd.commitmentStatus) config = { ...config!, version: config!.version + 1 };
         return ok({ config: copy(config), ...(cmd.commitmentStatus ? { commitmentStatus: true } : {}) });
       case "replSetGetStatus":
         return ok({ set: config!._id, myState: 1, members: statusMembers() });

@@ -144,7 +144,11 @@ describe("running the script against a recording stand-in", () => {
       "0:2/1 1:1/1 100:0/1 2:1/1",
       "0:2/1 1:1/1 2:1/1",
     ]);
-    expect(reconfigs.map((c) => c.version)).toEqual([2, 3, 4]);
+    // MongoDB's own reconfig when member 2 finishes its initial sync takes version 3: the script
+    // notices before its next reconfig, plans again from the live config, and goes on with 4 and 5.
+    expect(reconfigs.map((c) => c.version)).toEqual([2, 4, 5]);
+    expect(result.lines.filter((l) => l.event === "replan")).toEqual([expect.objectContaining({ round: 1, expectedVersion: 2, liveVersion: 3 })]);
+    expect(result.lines.filter((l) => l.event === "plan").map((l) => (l.steps as string[]).length)).toEqual([4, 2, 0]);
     const waits = result.lines.filter((l) => l.event === "waiting" && l.for === "secondary");
     expect(waits).toHaveLength(2);
     expect(waits[0]).toMatchObject({ memberId: 2, state: expect.stringMatching(/^STARTUP2, \d+ s behind the primary$/) });
@@ -199,9 +203,22 @@ describe("running the script against a recording stand-in", () => {
     const live = liveConfig([{ id: 0, priority: 1 }, { id: 1, priority: 1 }, { id: 100, priority: 0, arbiter: true }]);
     const result = runReconcileScript(script, { live, files: shardFiles, rootCredentials: ROOT, shardServer: true });
     expect(result.exitCode).toBe(0);
-    expect(names(result.commands)).toEqual(["hello", "replSetGetConfig", "replSetGetStatus", "replSetGetConfig", "replSetReconfig", "replSetGetConfig"]);
+    expect(names(result.commands)).toEqual([
+      "hello",
+      ...["replSetGetConfig", "replSetGetStatus", "replSetGetConfig", "replSetReconfig", "replSetGetConfig"],
+      ...["replSetGetConfig", "replSetGetStatus"],
+    ]);
     expect(result.lines.find((l) => l.event === "rwConcern")).toMatchObject({ result: "skipped" });
     expect(result.lines.find((l) => l.event === "users")).toMatchObject({ result: "skipped" });
+  });
+
+  test("a config that keeps changing under the plan: planned again a bounded number of times, then a clear failure", () => {
+    const changed = { ...rs0, members: [{ priority: 1, votes: 1 as const }, { priority: 3, votes: 1 as const }] };
+    const result = run(script, changed, { live: liveConfig(psa()), rwDefaults: explicitDefaults, concurrentWriter: true });
+    expect(result.exitCode).toBe(1);
+    expect(result.lines.filter((l) => l.event === "replan")).toHaveLength(10);
+    expect(names(result.commands)).not.toContain("replSetReconfig");
+    expect(result.lines.at(-1)!.message).toBe("replica set rs0 has not arrived at the designed config after 10 plans: is something else changing its config?");
   });
 
   test("before the bootstrap has initiated the set: a progress line per attempt, then it proceeds", () => {
