@@ -1,0 +1,150 @@
+#!/usr/bin/env bats
+# stacks/scripts/bootstrap.sh: the data pods' sidecar that initiates the set and creates the
+# root user from ordinal 0 over localhost, then idles until SIGTERM. The mongosh steps are
+# simulated by the stand-in (bin/mongosh); their own logic is tested in test/stacks/.
+
+load helpers
+
+setup() {
+  setup_standins
+  export POD_NAME=mongodb-rs0-0
+  export BOOTSTRAP_RETRY_SECONDS=0
+  export ROOT_SECRET_DIR="$BATS_TEST_TMPDIR/secrets/root"
+  mkdir -p "$ROOT_SECRET_DIR"
+  printf 'root' >"$ROOT_SECRET_DIR/username"
+  printf 'Sup3rSecretRootPassw0rd' >"$ROOT_SECRET_DIR/password"
+  OUT="$BATS_TEST_TMPDIR/bootstrap.out"
+  BOOT_PID=""
+}
+
+teardown() {
+  if [[ -n "$BOOT_PID" ]] && kill -0 "$BOOT_PID" 2>/dev/null; then kill -KILL "$BOOT_PID"; fi
+}
+
+start_bootstrap() {
+  bash "$SCRIPTS/bootstrap.sh" >"$OUT" 2>&1 &
+  BOOT_PID=$!
+}
+
+# wait_for_output <pattern>: up to 10 s.
+wait_for_output() {
+  for _ in $(seq 1 100); do
+    grep -q -- "$1" "$OUT" && return 0
+    sleep 0.1
+  done
+  echo "no '$1' in the output:" >&2
+  cat "$OUT" >&2
+  return 1
+}
+
+# stop_bootstrap: SIGTERM, as the kubelet sends it; the sidecar must exit 0 within 2 s.
+stop_bootstrap() {
+  kill -TERM "$BOOT_PID"
+  for _ in $(seq 1 20); do
+    kill -0 "$BOOT_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$BOOT_PID" 2>/dev/null; then
+    echo "bootstrap still running 2 s after SIGTERM" >&2
+    return 1
+  fi
+  local status=0
+  wait "$BOOT_PID" || status=$?
+  BOOT_PID=""
+  [ "$status" -eq 0 ]
+}
+
+# steps: the sequence of steps the stand-in saw, one word per call.
+steps() {
+  sed -E -e 's#.*ping.*#ping#' -e 's#.*/mongosh/initiate\.js.*#initiate#' -e 's#.*/mongosh/create-root-user\.js.*#root#' "$STANDIN_LOG" | tr '\n' ' '
+}
+
+@test "other ordinals idle at once without touching mongod, and stop on SIGTERM" {
+  export POD_NAME=mongodb-rs0-1
+  start_bootstrap
+  wait_for_output "idle"
+  grep -q "ordinal 1: nothing to bootstrap" "$OUT"
+  [ ! -s "$STANDIN_LOG" ]
+  stop_bootstrap
+}
+
+@test "ordinal 0 waits for mongod, initiates, creates the root user, then idles" {
+  export FAIL_ping=2
+  start_bootstrap
+  wait_for_output "bootstrap complete; idle"
+  [ "$(steps)" = "ping ping ping initiate root " ]
+  grep -q "ping: not done yet (attempt 2)" "$OUT"
+  stop_bootstrap
+}
+
+@test "already initiated: one initiate call, then the user step" {
+  export SAY_initiate="already initiated: this member belongs to rs0"
+  start_bootstrap
+  wait_for_output "bootstrap complete; idle"
+  [ "$(steps)" = "ping initiate root " ]
+  grep -q "already initiated" "$OUT"
+  stop_bootstrap
+}
+
+@test "initiate fails then succeeds: retried until it does" {
+  export FAIL_initiate=3
+  start_bootstrap
+  wait_for_output "bootstrap complete; idle"
+  [ "$(steps)" = "ping initiate initiate initiate initiate root " ]
+  grep -q "initiate: not done yet (attempt 3)" "$OUT"
+  stop_bootstrap
+}
+
+@test "a user exists already: one user-step call, nothing retried" {
+  export SAY_root="a user exists already: access control is active, nothing to do"
+  start_bootstrap
+  wait_for_output "bootstrap complete; idle"
+  [ "$(calls_of create-root-user.js)" -eq 1 ]
+  grep -q "a user exists already" "$OUT"
+  ! grep -q "not done yet" "$OUT" || false
+  stop_bootstrap
+}
+
+@test "the root user waits until this member is PRIMARY" {
+  export FAIL_root=2
+  start_bootstrap
+  wait_for_output "bootstrap complete; idle"
+  [ "$(steps)" = "ping initiate root root root " ]
+  stop_bootstrap
+}
+
+@test "every call goes to 127.0.0.1 on MONGODB_PORT and no password is ever an argument" {
+  export MONGODB_PORT=27018
+  start_bootstrap
+  wait_for_output "bootstrap complete; idle"
+  [ "$(wc -l <"$STANDIN_LOG")" -eq 3 ]
+  [ "$(grep -c '^mongodb://127.0.0.1:27018/?directConnection=true' "$STANDIN_LOG")" -eq 3 ]
+  refute_in_log 'Sup3rSecretRootPassw0rd|--password|--username|-p |@'
+  stop_bootstrap
+}
+
+@test "SIGTERM during a retry pause ends the sidecar at once" {
+  export FAIL_ping=1000 BOOTSTRAP_RETRY_SECONDS=30
+  start_bootstrap
+  wait_for_output "retrying in 30s"
+  stop_bootstrap
+  grep -q "stopping" "$OUT"
+}
+
+@test "every restart runs the checks again (the steps decide that nothing is left to do)" {
+  start_bootstrap
+  wait_for_output "bootstrap complete; idle"
+  stop_bootstrap
+  start_bootstrap
+  wait_for_output "bootstrap complete; idle"
+  stop_bootstrap
+  [ "$(steps)" = "ping initiate root ping initiate root " ]
+}
+
+@test "without POD_NAME it refuses to start" {
+  unset POD_NAME
+  run bash "$SCRIPTS/bootstrap.sh"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"POD_NAME must name this pod"* ]]
+  [ ! -s "$STANDIN_LOG" ]
+}
