@@ -87,3 +87,6 @@ export const MONGOS_NAME = "mongodb-mongos";
 export function mongosHost(config: PlatformConfig): string {
   return `${MONGOS_NAME}.${config.kubernetes.namespace}.svc.${clusterDomain(config)}:${MONGODB_PORT}`;
 }
+
+/** The results-retention CronJob and its ConfigMap (script and parameters). */
+export const RETENTION_NAME = "mongodb-results-retention";

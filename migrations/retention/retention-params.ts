@@ -19,10 +19,14 @@ export interface RetentionParams {
   nowSeconds?: number;
 }
 
-/** Where the CronJob mounts things; the script and the construct agree through these. */
+/**
+ * Where the CronJob mounts things; the script and the construct agree through these. Siblings,
+ * not nested: a mount point inside a read-only ConfigMap volume cannot be created.
+ */
 export const RETENTION_MOUNTS = {
-  config: "/etc/nyrkio-retention",
-  credentials: "/etc/nyrkio-retention/credentials",
+  config: "/etc/nyrkio/retention",
+  /** The application user's Secret (keys `username`, `password`), as every job mounts a user's Secret. */
+  credentials: "/etc/nyrkio/secrets/app",
 } as const;
 export const RETENTION_SCRIPT_KEY = "retention.js";
 export const RETENTION_PARAMS_KEY = "params.json";

@@ -8,7 +8,7 @@ import { EMBEDDED_FUNCTIONS, retentionScript } from "../../migrations/retention"
 import { FakeCollections } from "./support/fake-collections";
 import { NOW, retentionFixture } from "./support/retention-fixture";
 
-const PARAMS = "/etc/nyrkio-retention/params.json";
+const PARAMS = "/etc/nyrkio/retention/params.json";
 
 interface Sandbox {
   fake: FakeCollections;
@@ -20,8 +20,8 @@ interface Sandbox {
 function sandbox(script: string, params: Record<string, unknown>, fake: FakeCollections): Sandbox {
   const files: Record<string, string> = {
     [PARAMS]: JSON.stringify(params),
-    "/etc/nyrkio-retention/credentials/username": "nyrkio-app\n",
-    "/etc/nyrkio-retention/credentials/password": "pa ss\n",
+    "/etc/nyrkio/secrets/app/username": "nyrkio-app\n",
+    "/etc/nyrkio/secrets/app/password": "pa ss\n",
   };
   const events: string[] = [];
   const printed: Record<string, unknown>[] = [];
@@ -71,8 +71,8 @@ const params = {
   batchSize: 8,
   pauseMs: 25,
   dryRun: false,
-  usernameFile: "/etc/nyrkio-retention/credentials/username",
-  passwordFile: "/etc/nyrkio-retention/credentials/password",
+  usernameFile: "/etc/nyrkio/secrets/app/username",
+  passwordFile: "/etc/nyrkio/secrets/app/password",
   nowSeconds: NOW,
 };
 
