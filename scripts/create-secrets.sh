@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Creates, once, the Kubernetes Secrets the database needs (docs/secrets.md): the replica set's
+# keyfile and a username/password Secret for each database user (root, app, migrator, backup,
+# restore), with random passwords. Passwords never pass through Terraform, a command line or
+# the terminal: they are generated into files in a private temporary directory (umask 077),
+# handed to kubectl with --from-file, and the directory is removed on exit.
+# An existing Secret is left unchanged: changing a password in a Secret does not change it in
+# MongoDB (see docs/secrets.md for rotation).
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/create-secrets.sh --namespace NAMESPACE [options]
+
+Creates the Secrets that the database stack expects, with random passwords and a random keyfile.
+
+Options:
+  --namespace NS           namespace of the database (config kubernetes.namespace); required
+  --context CONTEXT        kubectl context (default: the current one)
+  --secret USER=NAME       Secret name for USER (keyfile, root, app, migrator, backup, restore);
+                           default nyrkio-mongodb-USER, as in the shipped environments
+  --username USER=NAME     database user name for USER; defaults: root, nyrkio-app,
+                           nyrkio-migrator, nyrkio-backup, nyrkio-restore
+  --create-namespace       create the namespace when it does not exist (then set
+                           kubernetes.createNamespace: false in the config)
+  --wait-for-namespace S   wait up to S seconds for the namespace to appear (it is created
+                           by `cdktf deploy` when kubernetes.createNamespace is true)
+  --dry-run                say what would be created; create nothing
+  -h, --help               this text
+
+Exit codes: 0 done (created or already there), 1 a kubectl or openssl failure, 2 bad usage.
+USAGE
+}
+
+USERS=(root app migrator backup restore)
+declare -A secret_names=([keyfile]=nyrkio-mongodb-keyfile)
+declare -A usernames=([root]=root [app]=nyrkio-app [migrator]=nyrkio-migrator [backup]=nyrkio-backup [restore]=nyrkio-restore)
+for user in "${USERS[@]}"; do secret_names[$user]="nyrkio-mongodb-$user"; done
+
+namespace=""
+context_args=()
+create_namespace=false
+wait_seconds=0
+dry_run=false
+
+fail_usage() {
+  echo "create-secrets: $1" >&2
+  echo "Run with --help for usage." >&2
+  exit 2
+}
+
+# parse_pair <USER=VALUE> <allowed users...>: sets pair_key and pair_value.
+parse_pair() {
+  local pair="$1"
+  shift
+  [[ "$pair" == *=* ]] || fail_usage "expected USER=NAME, got '$pair'"
+  pair_key="${pair%%=*}"
+  pair_value="${pair#*=}"
+  [[ " $* " == *" $pair_key "* ]] || fail_usage "unknown user '$pair_key' (one of: $*)"
+  [[ -n "$pair_value" ]] || fail_usage "empty name for '$pair_key'"
+}
+
+while (($#)); do
+  case "$1" in
+    --namespace) namespace="${2:-}"; shift 2 ;;
+    --context) context_args=(--context "${2:-}"); shift 2 ;;
+    --secret) parse_pair "${2:-}" keyfile "${USERS[@]}"; secret_names[$pair_key]="$pair_value"; shift 2 ;;
+    --username) parse_pair "${2:-}" "${USERS[@]}"; usernames[$pair_key]="$pair_value"; shift 2 ;;
+    --create-namespace) create_namespace=true; shift ;;
+    --wait-for-namespace) wait_seconds="${2:-}"; shift 2 ;;
+    --dry-run) dry_run=true; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) fail_usage "unknown argument '$1'" ;;
+  esac
+done
+[[ -n "$namespace" ]] || fail_usage "--namespace is required"
+[[ "$wait_seconds" =~ ^[0-9]+$ ]] || fail_usage "--wait-for-namespace takes a number of seconds"
+
+for tool in kubectl openssl; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "create-secrets: $tool is not installed" >&2; exit 1; }
+done
+
+kc() {
+  kubectl "${context_args[@]}" "$@"
+}
+
+log() {
+  echo "create-secrets: $*"
+}
+
+# The namespace: there already, created here on request, or awaited while `cdktf deploy` creates it.
+if ! kc get namespace "$namespace" >/dev/null 2>&1; then
+  if [[ "$create_namespace" == true ]]; then
+    if [[ "$dry_run" == true ]]; then log "would create namespace $namespace"; else kc create namespace "$namespace"; fi
+  elif ((wait_seconds > 0)); then
+    log "waiting up to ${wait_seconds}s for namespace $namespace"
+    deadline=$((SECONDS + wait_seconds))
+    until kc get namespace "$namespace" >/dev/null 2>&1; do
+      ((SECONDS < deadline)) || { echo "create-secrets: namespace $namespace did not appear within ${wait_seconds}s" >&2; exit 1; }
+      sleep 2
+    done
+  else
+    echo "create-secrets: namespace $namespace does not exist: use --create-namespace, or --wait-for-namespace while cdktf deploy creates it" >&2
+    exit 1
+  fi
+fi
+
+umask 077
+workdir="$(mktemp -d)"
+trap 'rm -rf "$workdir"' EXIT
+
+# A password of 40 letters and digits: safe in any driver option and config file, ~238 bits.
+# It only ever lives in a pipe, a shell variable and the file: never an argument of a process
+# (printf is a shell builtin).
+new_password() {
+  local random
+  random="$(openssl rand -base64 96 | tr -dc 'A-Za-z0-9')"
+  ((${#random} >= 40)) || { echo "create-secrets: could not generate a password" >&2; exit 1; }
+  printf '%s' "${random:0:40}" >"$1"
+}
+
+# create_secret <name> <key=file>...: creates the Secret unless it exists.
+create_secret() {
+  local name="$1"
+  shift
+  if kc -n "$namespace" get secret "$name" >/dev/null 2>&1; then
+    log "secret $name exists: left unchanged"
+    return 0
+  fi
+  local args=()
+  for pair in "$@"; do args+=(--from-file="$pair"); done
+  if [[ "$dry_run" == true ]]; then
+    log "would create secret $name with keys: ${*%%=*}"
+    return 0
+  fi
+  kc -n "$namespace" create secret generic "$name" "${args[@]}"
+  kc -n "$namespace" label secret "$name" app.kubernetes.io/part-of=nyrkio app.kubernetes.io/name=mongodb >/dev/null
+  log "created secret $name"
+}
+
+# mongod accepts 6 to 1024 base64 characters; 756 random bytes are 1008 (whitespace is ignored).
+openssl rand -base64 756 >"$workdir/keyfile"
+create_secret "${secret_names[keyfile]}" "keyfile=$workdir/keyfile"
+
+for user in "${USERS[@]}"; do
+  mkdir "$workdir/$user"
+  printf '%s' "${usernames[$user]}" >"$workdir/$user/username"
+  new_password "$workdir/$user/password"
+  create_secret "${secret_names[$user]}" "username=$workdir/$user/username" "password=$workdir/$user/password"
+done
+
+log "done: namespace $namespace has the keyfile and the users' Secrets"

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# scripts/create-secrets.sh, against a stand-in kubectl (bin/kubectl) and the real openssl.
+
+setup() {
+  REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)"
+  SCRIPT="$REPO_ROOT/scripts/create-secrets.sh"
+  export PATH="$BATS_TEST_DIRNAME/bin:$PATH"
+  export STANDIN_LOG="$BATS_TEST_TMPDIR/kubectl.calls"
+  export STANDIN_STATE="$BATS_TEST_TMPDIR/state"
+  export EXISTING_NAMESPACES="nyrkio-db-dev"
+  export EXISTING_SECRETS=""
+  mkdir -p "$STANDIN_STATE"
+  : >"$STANDIN_LOG"
+  CREATED="$STANDIN_STATE/created"
+}
+
+@test "creates the keyfile and one Secret per user, with the expected keys" {
+  run bash "$SCRIPT" --namespace nyrkio-db-dev
+  [ "$status" -eq 0 ]
+  [ "$(ls "$CREATED" | tr '\n' ' ')" = "nyrkio-mongodb-app nyrkio-mongodb-backup nyrkio-mongodb-keyfile nyrkio-mongodb-migrator nyrkio-mongodb-restore nyrkio-mongodb-root " ]
+  [ -s "$CREATED/nyrkio-mongodb-keyfile/keyfile" ]
+  for user in root app migrator backup restore; do
+    [ -s "$CREATED/nyrkio-mongodb-$user/username" ]
+    [ -s "$CREATED/nyrkio-mongodb-$user/password" ]
+  done
+  [ "$(cat "$CREATED/nyrkio-mongodb-root/username")" = "root" ]
+  [ "$(cat "$CREATED/nyrkio-mongodb-app/username")" = "nyrkio-app" ]
+  [ "$(grep -c '^-n nyrkio-db-dev create secret generic' "$STANDIN_LOG")" -eq 6 ]
+}
+
+@test "passwords: 40 letters and digits, no newline, all different" {
+  run bash "$SCRIPT" --namespace nyrkio-db-dev
+  [ "$status" -eq 0 ]
+  for user in root app migrator backup restore; do
+    password="$CREATED/nyrkio-mongodb-$user/password"
+    [ "$(wc -c <"$password")" -eq 40 ]
+    grep -qE '^[A-Za-z0-9]{40}$' "$password"
+  done
+  [ "$(cat "$CREATED"/*/password | fold -w 40 | sort -u | wc -l)" -eq 5 ]
+}
+
+@test "keyfile: 1008 base64 characters, as mongod accepts (6 to 1024)" {
+  run bash "$SCRIPT" --namespace nyrkio-db-dev
+  [ "$status" -eq 0 ]
+  [ "$(tr -d '\n' <"$CREATED/nyrkio-mongodb-keyfile/keyfile" | wc -c)" -eq 1008 ]
+  ! grep -qvE '^[A-Za-z0-9+/=]+$' "$CREATED/nyrkio-mongodb-keyfile/keyfile" || false
+}
+
+@test "no password or keyfile content is ever on a command line; files are private and removed" {
+  run bash "$SCRIPT" --namespace nyrkio-db-dev
+  [ "$status" -eq 0 ]
+  for user in root app migrator backup restore; do
+    if grep -qF -- "$(cat "$CREATED/nyrkio-mongodb-$user/password")" "$STANDIN_LOG"; then
+      echo "password of $user on a kubectl command line" >&2
+      return 1
+    fi
+    [ "$(cat "$CREATED/nyrkio-mongodb-$user/password.mode")" = "600" ]
+    [ "$(cat "$CREATED/nyrkio-mongodb-$user/password.dirmode")" = "700" ]
+    [ ! -e "$(cat "$CREATED/nyrkio-mongodb-$user/password.path")" ]
+  done
+  if grep -qF -- "$(head -c 64 "$CREATED/nyrkio-mongodb-keyfile/keyfile")" "$STANDIN_LOG"; then return 1; fi
+  grep -q -- '--from-file=password=' "$STANDIN_LOG"
+}
+
+@test "an existing Secret is left unchanged" {
+  export EXISTING_SECRETS="nyrkio-mongodb-root nyrkio-mongodb-keyfile"
+  run bash "$SCRIPT" --namespace nyrkio-db-dev
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"secret nyrkio-mongodb-root exists: left unchanged"* ]]
+  [ ! -e "$CREATED/nyrkio-mongodb-root" ]
+  [ ! -e "$CREATED/nyrkio-mongodb-keyfile" ]
+  [ -e "$CREATED/nyrkio-mongodb-app" ]
+}
+
+@test "--secret and --username override names; --context is passed to every call" {
+  run bash "$SCRIPT" --namespace nyrkio-db-dev --context prod-cluster --secret app=billing-db-app --username app=billing
+  [ "$status" -eq 0 ]
+  [ "$(cat "$CREATED/billing-db-app/username")" = "billing" ]
+  [ ! -e "$CREATED/nyrkio-mongodb-app" ]
+  [ "$(grep -vc '^--context prod-cluster ' "$STANDIN_LOG")" -eq 0 ]
+}
+
+@test "a missing namespace is an error unless created or awaited" {
+  export EXISTING_NAMESPACES=""
+  run bash "$SCRIPT" --namespace nyrkio-db
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"namespace nyrkio-db does not exist"* ]]
+  [ ! -e "$CREATED" ]
+
+  run bash "$SCRIPT" --namespace nyrkio-db --create-namespace
+  [ "$status" -eq 0 ]
+  grep -q '^create namespace nyrkio-db$' "$STANDIN_LOG"
+  [ -e "$CREATED/nyrkio-mongodb-root" ]
+}
+
+@test "--dry-run creates nothing" {
+  run bash "$SCRIPT" --namespace nyrkio-db-dev --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"would create secret nyrkio-mongodb-root with keys: username password"* ]]
+  [ ! -e "$CREATED" ]
+  ! grep -q "create secret" "$STANDIN_LOG" || false
+}
+
+@test "usage errors exit 2 and touch nothing" {
+  run bash "$SCRIPT"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"--namespace is required"* ]]
+  run bash "$SCRIPT" --namespace x --secret nobody=foo
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"unknown user 'nobody'"* ]]
+  run bash "$SCRIPT" --namespace x --bogus
+  [ "$status" -eq 2 ]
+  [ ! -s "$STANDIN_LOG" ]
+  run bash "$SCRIPT" --help
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Usage: scripts/create-secrets.sh"* ]]
+}
