@@ -4,8 +4,10 @@
 //   - at most one voting member is added, removed, or has its vote changed per reconfig;
 //   - a member that gains a vote (new or existing) first gets {votes: 1, priority: 0}, and its
 //     priority only once it is SECONDARY and caught up (a wait step, then a reconfig);
-//   - a member that loses its vote (or leaves) first drops to priority 0, steps down if it is the
-//     primary, and only then loses the vote (MongoDB requires priority 0 for votes 0);
+//   - a member that loses its vote (or leaves) first drops to priority 0, and only then loses the
+//     vote (MongoDB requires priority 0 for votes 0);
+//   - MongoDB refuses to make the primary unelectable: a reconfig that sets priority 0 on members
+//     is preceded by a step-down of whichever of them is primary at that moment;
 //   - all priority-only changes go in one reconfig; removals go one at a time;
 //   - every reconfig carries over the live settings, protocolVersion and the fields this project
 //     does not manage (tags, hidden, secondaryDelaySecs, buildIndexes, ...), with version + 1;
@@ -82,7 +84,8 @@ export type ReconfigStep =
       implicitWriteConcernChange?: string;
     }
   | { kind: "waitForSecondary"; reason: string; memberId: number; host: string }
-  | { kind: "stepDownIfPrimary"; reason: string; memberId: number; host: string };
+  /** While the primary is one of `hosts`, step it down (it cannot be given priority 0 while primary). */
+  | { kind: "stepDownIfPrimary"; reason: string; memberIds: number[]; hosts: string[] };
 
 export type ReconfigPlan = { ok: true; steps: ReconfigStep[] } | { ok: false; error: string };
 
@@ -217,16 +220,31 @@ export function planReconfig(input: ReconfigPlanInput): ReconfigPlan {
     current = members;
     return undefined;
   };
+  // Members about to get priority 0 must not be primary: MongoDB refuses to make the primary unelectable.
+  const stepDownBeforeLowering = (lowered: LiveMember[]) => {
+    const data = lowered.filter((m) => !m.arbiterOnly);
+    if (data.length > 0)
+      steps.push({
+        kind: "stepDownIfPrimary",
+        reason: `${data.map(rsMemberLabel).join(", ")} ${data.length === 1 ? "is" : "are"} about to get priority 0`,
+        memberIds: data.map((m) => m._id),
+        hosts: data.map((m) => m.host),
+      });
+  };
   // All pending priority changes in one reconfig; `which` selects the members it may change.
   const setPriorities = (which: (m: LiveMember, target: number) => boolean, targetOf: (m: LiveMember) => number | undefined): string | undefined => {
     const changes: string[] = [];
+    const lowered: LiveMember[] = [];
     const members = current.map((m) => {
       const target = targetOf(m);
       if (target === undefined || target === rsPriority(m) || !which(m, target)) return m;
       changes.push(`${rsMemberLabel(m)} ${rsPriority(m)} → ${target}`);
+      if (target === 0) lowered.push(m);
       return rsWithValues(m, { priority: target });
     });
-    return changes.length > 0 ? reconfig(`priorities: ${changes.join(", ")}`, members) : undefined;
+    if (changes.length === 0) return undefined;
+    stepDownBeforeLowering(lowered);
+    return reconfig(`priorities: ${changes.join(", ")}`, members);
   };
   const leaving = live.members.filter((m) => !want(m._id)).map((m) => m._id);
   const losingVote = live.members.filter((m) => want(m._id) && rsVotes(m) > 0 && (want(m._id) as { votes: number }).votes === 0).map((m) => m._id);
@@ -251,18 +269,17 @@ export function planReconfig(input: ReconfigPlanInput): ReconfigPlan {
   let refusal = setPriorities(wouldBeElectable ? all : (m, target) => !lowersToZero(m, target), earlyTarget);
   if (refusal) return { ok: false, error: refusal };
 
-  // Takes one voting member out of the vote (losing its vote, or leaving): priority 0 first,
-  // step down if it is the primary, then the vote.
+  // Takes one voting member out of the vote (losing its vote, or leaving): priority 0 first (after
+  // a step-down if it is primary), then the vote. A member at priority 0 can never be primary.
   const dropOneVoter = (): string | undefined => {
     const id = [...losingVote, ...leaving].find((i) => current.some((m) => m._id === i && rsVotes(m) > 0));
     if (id === undefined) return undefined;
     const member = now(id);
     if (rsPriority(member) > 0) {
+      stepDownBeforeLowering([member]);
       const lowered = reconfig(`priorities: ${rsMemberLabel(member)} ${rsPriority(member)} → 0`, current.map((m) => (m._id === id ? rsWithValues(m, { priority: 0 }) : m)));
       if (lowered) return lowered;
     }
-    if (!member.arbiterOnly)
-      steps.push({ kind: "stepDownIfPrimary", reason: `${rsMemberLabel(member)} is about to lose its vote`, memberId: id, host: member.host });
     if (losingVote.includes(id)) return reconfig(`votes: ${rsMemberLabel(member)} 1 → 0`, current.map((m) => (m._id === id ? rsWithValues(m, { votes: 0 }) : m)));
     return reconfig(`remove ${rsMemberLabel(member)}`, current.filter((m) => m._id !== id));
   };

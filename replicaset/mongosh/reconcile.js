@@ -164,27 +164,34 @@ function waitForSecondary(admin, step, settings) {
   }
 }
 
+// MongoDB refuses a reconfig that makes the primary unelectable: while the primary is one of the
+// members about to get priority 0, ask it to step down (it then stays ineligible for
+// stepDownSeconds, long enough for the reconfig that follows) and wait for another primary.
 function stepDownIfPrimary(admin, step, settings) {
-  const hello = run(admin, { hello: 1 });
-  if (hello.primary !== step.host) return { result: "not primary", primary: hello.primary };
-  let stepDownError;
-  try {
-    run(admin, { replSetStepDown: settings.stepDownSeconds, secondaryCatchUpPeriodSecs: 15 });
-  } catch (e) {
-    stepDownError = errorText(e); // also what a dropped connection looks like: the wait below decides
-  }
   const started = Date.now();
+  const steppedDown = [];
   for (;;) {
-    let reason = stepDownError || "no new primary yet";
+    let reason;
     try {
-      const now = run(admin, { hello: 1 });
-      if (now.primary && now.primary !== step.host) return { result: "stepped down", primary: now.primary };
+      const primary = run(admin, { hello: 1 }).primary;
+      if (primary && step.hosts.indexOf(primary) < 0) return { result: steppedDown.length > 0 ? "stepped down" : "not primary", steppedDown: steppedDown, primary: primary };
+      if (!primary) {
+        reason = "no primary yet (election in progress)";
+      } else {
+        steppedDown.push(primary);
+        try {
+          run(admin, { replSetStepDown: settings.stepDownSeconds, secondaryCatchUpPeriodSecs: 15 });
+          reason = "asked " + primary + " to step down";
+        } catch (e) {
+          reason = "step-down of " + primary + ": " + errorText(e); // a dropped connection lands here too: the next hello decides
+        }
+      }
     } catch (e) {
       reason = errorText(e);
     }
     const waited = secondsSince(started);
-    if (waited >= settings.configCommitTimeoutSeconds) throw new Error("member " + step.memberId + " (" + step.host + ") is still primary after " + waited + " s: " + reason);
-    log("waiting", { for: "new primary", waitedSeconds: waited, reason: reason });
+    if (waited >= settings.configCommitTimeoutSeconds) throw new Error("the primary is still one of " + step.hosts.join(", ") + " after " + waited + " s: " + reason);
+    log("waiting", { for: "a primary that keeps its priority", waitedSeconds: waited, reason: reason });
     sleep(settings.pollIntervalSeconds * 1000);
   }
 }

@@ -81,19 +81,23 @@ export function healthy(config: LiveReplicaSetConfig): MemberState[] {
 /**
  * Replays a plan against MongoDB's reconfig rules and returns the config it ends with. Throws on
  * the first broken rule: version + 1, one voting member changed at most, votes 0 ⇒ priority 0,
- * an electable member, settings/protocolVersion carried over, no term, a rise from priority 0
+ * an electable member, a step-down before a member gets priority 0, settings/protocolVersion carried over, no term, a rise from priority 0
  * only after a wait for that member, unmanaged member fields kept.
  */
 export function replay(live: LiveReplicaSetConfig, steps: ReconfigStep[], states: MemberState[] = healthy(live)): LiveReplicaSetConfig {
   let current = live;
   const waited = new Set<number>();
+  let steppedDown = new Set<string>(); // hosts covered by a step-down since the last reconfig
   const ready = (h: string) => states.some((s) => s.host === h && s.caughtUp && (s.stateStr === "SECONDARY" || s.stateStr === "PRIMARY"));
   for (const step of steps) {
     if (step.kind === "waitForSecondary") {
       waited.add(step.memberId);
       continue;
     }
-    if (step.kind === "stepDownIfPrimary") continue;
+    if (step.kind === "stepDownIfPrimary") {
+      steppedDown = new Set([...steppedDown, ...step.hosts]);
+      continue;
+    }
     const next = step.config;
     const fail = (rule: string) => {
       throw new Error(`step "${step.reason}": ${rule}`);
@@ -122,6 +126,8 @@ export function replay(live: LiveReplicaSetConfig, steps: ReconfigStep[], states
         continue;
       }
       if (rsVotes(before) === 0 && rsVotes(m) === 1 && rsPriority(m) !== 0) fail(`member ${m._id} gained a vote with priority ${m.priority}`);
+      if (rsPriority(before) > 0 && rsPriority(m) === 0 && !m.arbiterOnly && !steppedDown.has(m.host))
+        fail(`member ${m._id} gets priority 0 without a step-down first (MongoDB refuses to make the primary unelectable)`);
       const originallyLive = live.members.find((x) => x._id === m._id);
       if (rsPriority(before) === 0 && rsPriority(m) > 0 && !waited.has(m._id) && !(originallyLive && ready(m.host)))
         fail(`member ${m._id} got priority ${m.priority} without waiting until it is SECONDARY`);
@@ -131,6 +137,7 @@ export function replay(live: LiveReplicaSetConfig, steps: ReconfigStep[], states
       }
     }
     current = next;
+    steppedDown = new Set();
   }
   return current;
 }

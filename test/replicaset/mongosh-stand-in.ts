@@ -78,6 +78,8 @@ export function runReconcileScript(script: string, options: StandInOptions): Sta
   const users = copy(options.users ?? []);
   const roles = copy(options.roles ?? []);
   const syncPolls = new Map<string, number>();
+  const frozen = new Map<string, number>();
+  const stepDowns: string[] = [];
   const ok = (doc: Doc = {}) => ({ ...doc, ok: 1 });
   const serverError = (message: string) => new Error(message);
 
@@ -111,6 +113,9 @@ export function runReconcileScript(script: string, options: StandInOptions): Sta
       throw serverError("NewReplicaSetConfigurationIncompatible: Non force replica set reconfig can only add or remove at most 1 voting member.");
     for (const m of next.members) if (rsVotes(m) === 0 && rsPriority(m) !== 0) throw serverError("BadValue: priority must be 0 when non-voting (votes:0)");
     if (!next.members.some(rsIsElectable)) throw serverError("BadValue: no electable member");
+    const self = next.members.find((m) => m.host === primary);
+    if (!self || !rsIsElectable(self))
+      throw serverError(`NewReplicaSetConfigurationIncompatible: This node, ${primary}, with _id ${self?._id} is not electable under the new configuration with version ${next.version}`);
     if (implicitDefaultWriteConcern(current.members) !== implicitDefaultWriteConcern(next.members) && rwDefaults.defaultWriteConcernSource !== "global")
       throw serverError("NewReplicaSetConfigurationIncompatible: Reconfig attempted to install a config that would change the implicit default write concern.");
     for (const m of next.members)
@@ -148,9 +153,12 @@ export function runReconcileScript(script: string, options: StandInOptions): Sta
         reconfig(cmd.replSetReconfig as LiveReplicaSetConfig);
         return ok();
       case "replSetStepDown": {
-        const next = config!.members.find((m) => m.host !== primary && rsIsElectable(m));
-        if (!next) throw serverError("ExceededTimeLimit: No electable secondaries caught up");
-        primary = next.host;
+        // The old primary may not run for cmd.replSetStepDown seconds; the highest priority among the others wins.
+        frozen.set(primary!, clock + (cmd.replSetStepDown as number) * 1000);
+        const candidates = config!.members.filter((m) => rsIsElectable(m) && !((frozen.get(m.host) ?? 0) > clock)).sort((a, b) => rsPriority(b) - rsPriority(a));
+        if (candidates.length === 0) throw serverError("ExceededTimeLimit: No electable secondaries caught up");
+        primary = candidates[0].host;
+        stepDowns.push(primary);
         return ok();
       }
       case "usersInfo":

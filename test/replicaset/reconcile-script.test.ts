@@ -186,13 +186,17 @@ describe("running the script against a recording stand-in", () => {
     expect(result.lines.filter((l) => l.event === "user").map((l) => l.action)).toEqual(Array(4).fill("password set again"));
   });
 
-  test("a member losing its vote while primary: priority 0, step-down, then the vote", () => {
+  test("the primary losing its vote: step-down first (MongoDB refuses to make the primary unelectable), priority 0, then the vote", () => {
     const mitigated: ReplsetConfig = { ...rs0, members: [{ priority: 0, votes: 0 }, { priority: 1, votes: 1 }] };
     const result = run(script, mitigated, { live: liveConfig(psa()), rwDefaults: explicitDefaults, users: usersInPlace(), roles: rolesInPlace() });
     expect(result.exitCode).toBe(0);
     const relevant = names(result.commands).filter((n) => n === "replSetReconfig" || n === "replSetStepDown");
-    expect(relevant).toEqual(["replSetReconfig", "replSetStepDown", "replSetReconfig"]);
-    expect(result.lines.find((l) => l.kind === "stepDownIfPrimary")).toMatchObject({ result: "stepped down", primary: "mongodb-rs0-1.mongodb-rs0.nyrkio-db-dev.svc.cluster.local:27017" });
+    expect(relevant).toEqual(["replSetStepDown", "replSetReconfig", "replSetReconfig"]);
+    expect(result.lines.find((l) => l.kind === "stepDownIfPrimary")).toMatchObject({
+      result: "stepped down",
+      steppedDown: ["mongodb-rs0-0.mongodb-rs0.nyrkio-db-dev.svc.cluster.local:27017"],
+      primary: "mongodb-rs0-1.mongodb-rs0.nyrkio-db-dev.svc.cluster.local:27017",
+    });
     expect(result.config!.members.map((m) => `${m._id}:${m.priority}/${m.votes}`)).toEqual(["0:0/0", "1:1/1", "100:0/1"]);
   });
 
@@ -219,6 +223,19 @@ describe("running the script against a recording stand-in", () => {
     expect(result.lines.filter((l) => l.event === "replan")).toHaveLength(10);
     expect(names(result.commands)).not.toContain("replSetReconfig");
     expect(result.lines.at(-1)!.message).toBe("replica set rs0 has not arrived at the designed config after 10 plans: is something else changing its config?");
+  });
+
+  test("PSA mitigation for a lagging secondary (votes 0, priority 0): no step-down needed, two reconfigs", () => {
+    const mitigated: ReplsetConfig = { ...rs0, members: [{ priority: 2, votes: 1 }, { priority: 0, votes: 0 }] };
+    const result = run(script, mitigated, { live: liveConfig(psa()), rwDefaults: explicitDefaults, users: usersInPlace(), roles: rolesInPlace() });
+    expect(result.exitCode).toBe(0);
+    expect(names(result.commands)).not.toContain("replSetStepDown");
+    expect(result.lines.find((l) => l.kind === "stepDownIfPrimary")).toMatchObject({ result: "not primary" });
+    const sent = result.commands.filter((c) => "replSetReconfig" in c).map((c) => (c.replSetReconfig as LiveReplicaSetConfig).members[1]);
+    expect(sent.map((m) => [m.priority, m.votes])).toEqual([
+      [0, 1],
+      [0, 0],
+    ]);
   });
 
   test("before the bootstrap has initiated the set: a progress line per attempt, then it proceeds", () => {

@@ -87,6 +87,7 @@ describe("planReconfig: priority changes", () => {
     const steps = stepsOf(plan({ live, memberStates: states, desired }));
     expect(outline(steps)).toEqual([
       "waitForSecondary: member 1 (mongodb-rs0-1) must be SECONDARY and caught up before it gets priority 1",
+      "stepDownIfPrimary: member 0 (mongodb-rs0-0) is about to get priority 0",
       "reconfig: priorities: member 0 (mongodb-rs0-0) 2 → 0, member 1 (mongodb-rs0-1) 0 → 1",
     ]);
     expect(managed(replay(live, steps, states))).toEqual(managed(desired));
@@ -170,15 +171,14 @@ describe("planReconfig: adding members", () => {
 });
 
 describe("planReconfig: removing members and votes", () => {
-  test("two data members are removed one at a time, after their priorities drop to 0 together", () => {
+  test("two data members are removed one at a time, after a step-down (if one is primary) and their priorities dropping to 0 together", () => {
     const live = liveConfig([0, 1, 2, 3, 4].map((id) => ({ id, priority: id === 0 ? 2 : 1 })));
     const desired = desiredConfig([{ id: 0, priority: 2 }, { id: 1, priority: 1 }, { id: 2, priority: 1 }]);
     const steps = stepsOf(plan({ live, desired }));
     expect(outline(steps)).toEqual([
+      "stepDownIfPrimary: member 3 (mongodb-rs0-3), member 4 (mongodb-rs0-4) are about to get priority 0",
       "reconfig: priorities: member 3 (mongodb-rs0-3) 1 → 0, member 4 (mongodb-rs0-4) 1 → 0",
-      "stepDownIfPrimary: member 3 (mongodb-rs0-3) is about to lose its vote",
       "reconfig: remove member 3 (mongodb-rs0-3)",
-      "stepDownIfPrimary: member 4 (mongodb-rs0-4) is about to lose its vote",
       "reconfig: remove member 4 (mongodb-rs0-4)",
     ]);
     expect(managed(replay(live, steps))).toEqual(managed(desired));
@@ -190,15 +190,16 @@ describe("planReconfig: removing members and votes", () => {
     expect(outline(stepsOf(plan({ live, desired })))).toEqual(["reconfig: remove member 100 (mongodb-rs0-arbiter-0)"]);
   });
 
-  test("a member losing its vote first drops its priority to 0, then its vote (PSA mitigation)", () => {
+  test("a member losing its vote steps down if primary, drops its priority to 0, then its vote (PSA mitigation)", () => {
     const live = liveConfig(psa());
     const desired = desiredConfig([{ id: 0, priority: 2 }, { id: 1, priority: 0, votes: 0 }, { id: 100, priority: 0, arbiter: true }]);
     const steps = stepsOf(plan({ live, desired }));
     expect(outline(steps)).toEqual([
+      "stepDownIfPrimary: member 1 (mongodb-rs0-1) is about to get priority 0",
       "reconfig: priorities: member 1 (mongodb-rs0-1) 1 → 0",
-      "stepDownIfPrimary: member 1 (mongodb-rs0-1) is about to lose its vote",
       "reconfig: votes: member 1 (mongodb-rs0-1) 1 → 0",
     ]);
+    expect(steps[0]).toEqual({ kind: "stepDownIfPrimary", reason: expect.any(String), memberIds: [1], hosts: [host(1)] });
     const votes = steps[2];
     if (votes.kind !== "reconfig") throw new Error("expected a reconfig");
     expect(votes.config.members[1]).toMatchObject({ _id: 1, priority: 0, votes: 0 });
