@@ -1,13 +1,16 @@
 // Catalog entries for tests: full dumps and slices with consistent manifests.
 
-import type { CatalogEntry } from "../../backup/manifest";
+import type { FullDumpManifest, OplogSliceManifest } from "../../backup/manifest";
+
+type FullEntry = FullDumpManifest & { manifestPath: string };
+type SliceEntry = OplogSliceManifest & { manifestPath: string };
 import type { Timestamp } from "../../backup/timestamp";
 
 export const ts = (t: number, i = 0): Timestamp => ({ t, i });
 const name = (x: Timestamp) => `${x.t}-${x.i}`;
 const sha = (seed: string) => Array.from({ length: 64 }, (_, k) => "0123456789abcdef"[(seed.charCodeAt(k % seed.length) + k) % 16]).join("");
 
-export function fullDump(lastTs: Timestamp, opts: { firstTs?: Timestamp; replicaSet?: string; dir?: string; createdAt?: string } = {}): CatalogEntry {
+export function fullDump(lastTs: Timestamp, opts: { firstTs?: Timestamp; replicaSet?: string; dir?: string; createdAt?: string } = {}): FullEntry {
   const dir = opts.dir ?? "full";
   return {
     schemaVersion: 1,
@@ -24,7 +27,7 @@ export function fullDump(lastTs: Timestamp, opts: { firstTs?: Timestamp; replica
   };
 }
 
-export function oplogSlice(prevTs: Timestamp, lastTs: Timestamp, opts: { firstTs?: Timestamp; replicaSet?: string; dir?: string } = {}): CatalogEntry {
+export function oplogSlice(prevTs: Timestamp, lastTs: Timestamp, opts: { firstTs?: Timestamp; replicaSet?: string; dir?: string } = {}): SliceEntry {
   const dir = opts.dir ?? "oplog";
   return {
     schemaVersion: 1,
@@ -43,7 +46,7 @@ export function oplogSlice(prevTs: Timestamp, lastTs: Timestamp, opts: { firstTs
 }
 
 /** Slices chained from `start` through each of `ends`: prevTs of each is the previous lastTs. */
-export function sliceChain(start: Timestamp, ends: Timestamp[]): CatalogEntry[] {
+export function sliceChain(start: Timestamp, ends: Timestamp[]): SliceEntry[] {
   let prev = start;
   return ends.map((end) => {
     const s = oplogSlice(prev, end);

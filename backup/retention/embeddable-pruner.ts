@@ -1,0 +1,20 @@
+// The pruner as JavaScript source, for the backup pod's mongosh script: the pod runs the official
+// mongo image, which has mongosh but no Node project, so the backup stack writes this text into
+// the script at synth time and the pod calls `prune(manifests, new Date().toISOString(), policy)`.
+// It is built from the very functions the tests exercise (Function.prototype.toString), so the
+// pod and the tests cannot drift apart. Each function is self-contained and bound by expression,
+// so the names a compiler gives the originals do not matter.
+
+import { analyzeChain } from "../restore/chain";
+import { decideRetention } from "./pruner";
+
+/** Source of `function prune(manifests, nowIso, policy)`, returning {keep, delete}: [{manifest, reason}]. */
+export function embeddablePruner(): string {
+  return [
+    "function prune(manifests, nowIso, policy) {",
+    `  const analyzeChain = (${analyzeChain.toString()});`,
+    `  const decideRetention = (${decideRetention.toString()});`,
+    "  return decideRetention(manifests, nowIso, policy, analyzeChain);",
+    "}",
+  ].join("\n");
+}
