@@ -17,9 +17,13 @@ export type ManagedUser = (typeof MANAGED_USERS)[number];
 
 /** Custom role of the migrator, defined (and updated) by the reconcile script. */
 export const MIGRATOR_ROLE = "nyrkioMigrator";
-/** The migration runner's own collections in the Nyrkiö database: the only ones the migrator may read and write. */
-export const MIGRATION_CHANGELOG_COLLECTION = "schema_migrations";
-export const MIGRATION_LOCK_COLLECTION = "schema_migrations_lock";
+/**
+ * The migration runner's own collections in the Nyrkiö database: the only ones the migrator may
+ * read and write. The same names as migrations/runner (a test holds them equal; not imported, so
+ * the synth does not load the runner).
+ */
+export const MIGRATION_CHANGELOG_COLLECTION = "nyrkio_migrations";
+export const MIGRATION_LOCK_COLLECTION = "nyrkio_migration_lock";
 
 /** SCRAM-SHA-1 is kept off: every current driver and tool speaks SCRAM-SHA-256. */
 export const USER_MECHANISMS = ["SCRAM-SHA-256"];

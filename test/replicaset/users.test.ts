@@ -1,4 +1,6 @@
 import { dev } from "../../config/environments/dev";
+import { CHANGELOG_COLLECTION } from "../../migrations/runner/changelog";
+import { LOCK_COLLECTION } from "../../migrations/runner/lease";
 import { ExistingRole, ExistingUser, planUserChanges } from "../../replicaset/user-plan";
 import { MIGRATION_CHANGELOG_COLLECTION, MIGRATION_LOCK_COLLECTION, MIGRATOR_ROLE, migratorRole, renderUsersSpec } from "../../replicaset/users";
 
@@ -42,6 +44,11 @@ describe("renderUsersSpec (users.json)", () => {
     ]);
     const dbWide = role.privileges[0].actions;
     for (const dataAction of ["find", "insert", "update", "remove"]) expect(dbWide).not.toContain(dataAction);
+  });
+
+  test("the migrator's own collections are the ones the migration runner uses", () => {
+    expect(MIGRATION_CHANGELOG_COLLECTION).toBe(CHANGELOG_COLLECTION);
+    expect(MIGRATION_LOCK_COLLECTION).toBe(LOCK_COLLECTION);
   });
 
   test("no password and no user name appears in the spec", () => {
