@@ -13,16 +13,10 @@ import { migrateDown, migrateUp, newRunReport } from "../runner/migrate";
 import { planUp } from "../runner/plan-up";
 import type { ErrorReport } from "../runner/reports";
 import { migrationStatus } from "../runner/status";
+import type { CliIo } from "./cli-io";
 import { parseMigrateArgs, wantsJson, type MigrateOptions } from "./migrate-args";
 import { renderIndexes, renderPlan, renderRun, renderSchema, renderStatus } from "./migrate-output";
 import { redactUri, resolveUri } from "./target";
-
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  env: Readonly<Record<string, string | undefined>>;
-  readFile(path: string): string;
-}
 
 /** What tests may replace: the migration list, the catalog, the lock owner. */
 export interface MigrateCliOverrides {
