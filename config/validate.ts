@@ -30,6 +30,14 @@ function resourcesProblems(r: ResourcesConfig, path: string): ConfigProblem[] {
   return req > lim ? [{ path: join(path, "requests.memory"), rule: `must not exceed limits.memory (${r.limits.memory}), got ${r.requests.memory}` }] : [];
 }
 
+/**
+ * MongoDB's remedy for a lagging data member in a PSA set: votes 0 and priority 0 on it
+ * (docs/read-write-concern.md). It leaves an even number of voters on purpose, so it is a warning.
+ */
+function isPsaMitigation(rs: ReplsetConfig): boolean {
+  return rs.arbiter.enabled && rs.members.some((m) => m.votes === 0) && votingMembers(rs) % 2 === 0;
+}
+
 function replsetProblems(rs: ReplsetConfig, path: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (rs.arbiter.priority !== 0)
@@ -37,7 +45,7 @@ function replsetProblems(rs: ReplsetConfig, path: string): ConfigProblem[] {
   const voting = votingMembers(rs);
   if (voting > MAX_VOTING_MEMBERS)
     problems.push({ path: join(path, "members"), rule: `a replica set has at most ${MAX_VOTING_MEMBERS} voting members, this config has ${voting}` });
-  else if (voting % 2 === 0)
+  else if (voting % 2 === 0 && !isPsaMitigation(rs))
     problems.push({
       path: join(path, "members"),
       rule: `the number of voting members (data members with votes: 1, plus the arbiter) must be odd so an election always has a majority, got ${voting}`,
@@ -57,6 +65,13 @@ function crossFieldRules(config: PlatformConfig): { problems: ConfigProblem[]; w
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
   config.replsets.forEach((rs, i) => problems.push(...replsetProblems(rs, `replsets[${i}]`)));
+  config.replsets.forEach((rs, i) => {
+    if (isPsaMitigation(rs))
+      warnings.push({
+        path: `replsets[${i}].members`,
+        rule: `an even number of voting members (${votingMembers(rs)}) with a non-voting data member: the PSA mitigation for a lagging member; restore its vote once it has caught up`,
+      });
+  });
 
   const names = config.replsets.map((rs) => rs.name);
   names.forEach((name, i) => {
