@@ -26,7 +26,8 @@ export function memberStatesFromStatus(status: { members?: StatusMember[] }, max
   const primary = members.find((m) => m.stateStr === "PRIMARY");
   const primaryTime = primary && primary.optimeDate ? new Date(primary.optimeDate).getTime() : undefined;
   return members.map((m) => {
-    const time = m.optimeDate ? new Date(m.optimeDate).getTime() : undefined;
+    // A member without an applied operation yet (initial sync, unreachable) reports the epoch.
+    const time = m.optimeDate && new Date(m.optimeDate).getTime() > 0 ? new Date(m.optimeDate).getTime() : undefined;
     const lagSeconds = primaryTime !== undefined && time !== undefined ? Math.max(0, (primaryTime - time) / 1000) : undefined;
     const dataBearingUp = m.stateStr === "PRIMARY" || m.stateStr === "SECONDARY";
     const caughtUp = m.stateStr === "PRIMARY" || (dataBearingUp && lagSeconds !== undefined && lagSeconds <= maxLagSeconds);

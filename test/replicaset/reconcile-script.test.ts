@@ -151,7 +151,7 @@ describe("running the script against a recording stand-in", () => {
     expect(result.lines.filter((l) => l.event === "plan").map((l) => (l.steps as string[]).length)).toEqual([4, 2, 0]);
     const waits = result.lines.filter((l) => l.event === "waiting" && l.for === "secondary");
     expect(waits).toHaveLength(2);
-    expect(waits[0]).toMatchObject({ memberId: 2, state: expect.stringMatching(/^STARTUP2, \d+ s behind the primary$/) });
+    expect(waits[0]).toMatchObject({ memberId: 2, state: "STARTUP2" });
     expect(result.lines.filter((l) => l.event === "step").map((l) => l.kind)).toEqual(["reconfig", "waitForSecondary", "reconfig", "reconfig"]);
     expect(result.lines.filter((l) => l.event === "step").at(-1)).toMatchObject({ implicitWriteConcernChange: "w:1 → majority" });
   });
