@@ -59,6 +59,14 @@ export interface CollectionIndexes {
   usage: IndexUsage[];
 }
 
+/** One index's use across every entry $indexStats returned for it (one per shard on a sharded cluster). */
+export function usageByName(usage: IndexUsage[], name: string): IndexUsage | undefined {
+  const entries = usage.filter((u) => u.name === name);
+  if (entries.length === 0) return undefined;
+  const since = entries.map((e) => e.since).filter((d): d is Date => d instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0];
+  return { name, ops: entries.reduce((n, e) => n + e.ops, 0), since, building: entries.some((e) => e.building) };
+}
+
 export function classifyIndexes(catalog: Catalog, database: string, collections: CollectionIndexes[]): IndexesReport {
   const reports: CollectionIndexReport[] = collections.map((c) => {
     const spec = catalog.collections.find((s) => s.name === c.name);
@@ -75,7 +83,7 @@ export function classifyIndexes(catalog: Catalog, database: string, collections:
       inCatalog: spec !== undefined,
       missing: plan.missing,
       indexes: c.indexes.map((index) => {
-        const usage = c.usage.find((u) => u.name === index.name);
+        const usage = usageByName(c.usage, index.name);
         return {
           name: index.name,
           key: index.key,

@@ -1,6 +1,6 @@
 import { catalog } from "../../../migrations/catalog";
 import { listedForm } from "../../../migrations/plan/listed-index";
-import { classifyIndexes } from "../../../migrations/runner/index-report";
+import { classifyIndexes, usageByName } from "../../../migrations/runner/index-report";
 
 const since = new Date("2025-01-01T00:00:00Z");
 const users = catalog.collections.find((c) => c.name === "users");
@@ -52,6 +52,12 @@ describe("indexes against the catalog", () => {
       ["_id_", "id", null, false],
       ["a_1", "unknown", null, false],
     ]);
+  });
+
+  it("adds up the entries of every shard", () => {
+    const later = new Date("2025-02-01T00:00:00Z");
+    expect(usageByName([{ name: "a", ops: 2, since: later }, { name: "b", ops: 9, since }, { name: "a", ops: 3, since, building: true }], "a")).toEqual({ name: "a", ops: 5, since, building: true });
+    expect(usageByName([], "a")).toBeUndefined();
   });
 
   it("sums it up", () => {
