@@ -4,6 +4,8 @@
 //
 // The run is a generator that yields requests (find, deleteMany, progress, pause) as data and
 // receives their results; a driver performs them: driveSync in mongosh, runRetention in Node.
+// The generator itself never calls the database: mongosh's async rewriter cannot await inside a
+// non-async generator, so the driver awaits (implicitly, in mongosh) and passes plain values in.
 
 /** A result as retention reads it (projection {_id, test_id, timestamp}). */
 export interface Candidate {
