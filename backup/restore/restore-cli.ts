@@ -1,0 +1,25 @@
+// Entry point of `npm run --silent restore -- <windows|plan|run> ...` (see --help and
+// docs/runbooks/restore.md). The only place the restore CLI touches the process: argv, stdout,
+// stderr, the temporary directory, the exit code.
+
+import { tmpdir } from "node:os";
+import { processRunner } from "./process-runner";
+import { runCli } from "./restore-command";
+import { fileInspector } from "./verify-artifacts";
+
+runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  run: processRunner,
+  inspector: fileInspector,
+  now: () => Date.now(),
+  tmpdir: tmpdir(),
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`restore: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

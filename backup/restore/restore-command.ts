@@ -1,0 +1,176 @@
+// The restore CLI's commands (windows, plan, run) with their I/O passed in: restore-cli.ts is the
+// entry that gives them the real process, tests give them stand-ins.
+
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { CatalogEntry } from "../manifest";
+import { restoreWindows } from "./chain";
+import { loadCatalog, selectReplicaSet } from "./catalog";
+import { CliOptions, EXIT, parseArgs, USAGE } from "./cli-args";
+import { executePlan, StepRunner } from "./executor";
+import { mongorestoreConfigYaml, redactUri, secretFileValue } from "./mongorestore-config";
+import { PlanOptions, planRestore } from "./planner";
+import { executionJson, planJson, planText, windowsJson, windowsText } from "./report";
+import { parseTarget, RestoreTarget } from "./target";
+import { ArtifactInspector, verifyArtifacts } from "./verify-artifacts";
+
+export interface CliDeps {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  run: StepRunner;
+  inspector: ArtifactInspector;
+  now: () => number;
+  /** Where `run` makes its private working directory (config file, empty dump directory). */
+  tmpdir: string;
+}
+
+/** Placeholders `plan` shows where `run` puts paths it creates at run time. */
+export const PLAN_CONFIG_PLACEHOLDER = "<mongorestore-config.yaml>";
+export const PLAN_EMPTY_DIR_PLACEHOLDER = "<empty-dir>";
+
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  const out = (text: string) => deps.stdout(`${text}\n`);
+  const err = (text: string) => deps.stderr(`restore: ${text}\n`);
+  const parsed = parseArgs(argv);
+  if (parsed.kind === "help") {
+    out(USAGE);
+    return EXIT.ok;
+  }
+  if (parsed.kind === "usage-error") {
+    err(`${parsed.message} (see --help)`);
+    return EXIT.usage;
+  }
+  const opts = parsed.options;
+  const catalogDir = resolve(opts.catalog);
+  if (!(await isDirectory(catalogDir))) {
+    err(`--catalog ${opts.catalog}: not a directory (download the backup storage first: docs/runbooks/restore.md)`);
+    return EXIT.usage;
+  }
+
+  const loaded = await loadCatalog(catalogDir);
+  if (loaded.problems.length > 0) {
+    for (const p of loaded.problems) for (const line of p.message.split("\n")) err(`${opts.ignoreInvalid ? "warning: skipped" : "malformed manifest"}: ${line}`);
+    if (!opts.ignoreInvalid) {
+      err(`${loaded.problems.length} malformed manifest(s): nothing was planned (--ignore-invalid skips them; a skipped manifest can only shrink what is reachable)`);
+      return EXIT.catalog;
+    }
+  }
+  const selected = selectReplicaSet(loaded.entries, opts.replicaSet);
+  if (!selected.ok) {
+    err(selected.error);
+    return EXIT.catalog;
+  }
+  const entries = selected.entries;
+
+  if (opts.command === "windows") {
+    const windows = restoreWindows(entries);
+    out(opts.json ? JSON.stringify(windowsJson(selected.replicaSet, entries, windows), null, 2) : windowsText(selected.replicaSet, entries, windows));
+    return EXIT.ok;
+  }
+
+  const requested = opts.target as NonNullable<CliOptions["target"]>; // parseArgs requires one for plan and run
+  const parsedTarget = parseTarget(requested.mode, requested.input);
+  if (!parsedTarget.ok) {
+    err(parsedTarget.error);
+    return EXIT.usage;
+  }
+  const target = parsedTarget.target;
+
+  if (opts.command === "plan") {
+    const planned = plan(entries, target, opts, catalogDir, opts.configFile ?? PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER);
+    if (!planned.ok) {
+      err(planned.error);
+      return EXIT.unreachable;
+    }
+    const problems = opts.verify ? await verifyArtifacts(planned.plan.steps, (f) => join(catalogDir, f), deps.inspector, (l) => err(l)) : undefined;
+    out(opts.json ? JSON.stringify(planJson(planned.plan, problems), null, 2) : planText(planned.plan));
+    for (const p of problems ?? []) err(`FAILED verification: step ${p.step}: ${p.file} ${p.problem}`);
+    if (problems && problems.length > 0) return EXIT.failed;
+    if (!opts.json) {
+      out(`\nNothing was run.${opts.verify ? " Every artifact matches its manifest." : ""} To restore: \`restore run\` with the same --catalog and target, plus --uri-file or --config-file, and --yes.`);
+      if (!opts.configFile) out(`(run writes ${PLAN_CONFIG_PLACEHOLDER} and ${PLAN_EMPTY_DIR_PLACEHOLDER} into a private temporary directory.)`);
+    }
+    return EXIT.ok;
+  }
+
+  return runRestore(entries, target, opts, catalogDir, deps);
+}
+
+async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: CliOptions, catalogDir: string, deps: CliDeps): Promise<number> {
+  const out = (text: string) => deps.stdout(`${text}\n`);
+  const err = (text: string) => deps.stderr(`restore: ${text}\n`);
+
+  // Plan before touching anything: an unreachable target needs no credentials to be refused.
+  const preview = plan(entries, target, opts, catalogDir, opts.configFile ?? PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER);
+  if (!preview.ok) {
+    err(preview.error);
+    return EXIT.unreachable;
+  }
+  let connection = `the connection in ${opts.configFile}`;
+  let secrets: { uri: string; password?: string } | undefined;
+  if (opts.uriFile) {
+    try {
+      secrets = {
+        uri: secretFileValue(await readFile(opts.uriFile, "utf8")).trim(),
+        ...(opts.passwordFile ? { password: secretFileValue(await readFile(opts.passwordFile, "utf8")) } : {}),
+      };
+    } catch (e) {
+      err(`cannot read the connection: ${(e as Error).message}`);
+      return EXIT.usage;
+    }
+    connection = redactUri(secrets.uri);
+  }
+  if (!opts.yes) {
+    out(planText(preview.plan));
+    err(`nothing was run: this restores into ${connection}${opts.drop ? " with --drop (collections the dump holds are dropped first)" : ""}. Add --yes to run it.`);
+    return EXIT.usage;
+  }
+
+  const work = await mkdtemp(join(deps.tmpdir, "nyrkio-restore-"));
+  try {
+    await chmod(work, 0o700);
+    const emptyDir = join(work, "empty");
+    await mkdir(emptyDir, { mode: 0o700 });
+    let configFile = opts.configFile as string;
+    if (secrets) {
+      const yaml = mongorestoreConfigYaml(secrets);
+      if (!yaml.ok) {
+        err(yaml.error);
+        return EXIT.usage;
+      }
+      configFile = join(work, "mongorestore.yaml");
+      await writeFile(configFile, yaml.yaml, { mode: 0o600 });
+    }
+    const planned = plan(entries, target, opts, catalogDir, configFile, emptyDir);
+    if (!planned.ok) throw new Error(`the plan changed between preview and run: ${planned.error}`);
+    err(`restoring into ${connection}${opts.drop ? " with --drop" : ""}`);
+    const report = await executePlan(planned.plan, { resolve: (f) => join(catalogDir, f), fromStep: opts.fromStep }, { ...deps, progress: (l) => err(l) });
+    if (opts.json) out(JSON.stringify(executionJson(planned.plan, report), null, 2));
+    else out(report.ok ? report.message : `${report.message}\nnext: ${report.next ?? "see the lines above"}`);
+    return report.ok ? EXIT.ok : EXIT.failed;
+  } finally {
+    // The config file may hold the password: it does not outlive the run.
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function plan(entries: CatalogEntry[], target: RestoreTarget, opts: CliOptions, catalogDir: string, configFile: string, emptyDir: string): ReturnType<typeof planRestore> {
+  const options: PlanOptions = {
+    catalogDir,
+    configFile,
+    emptyDir,
+    drop: opts.drop,
+    numParallelCollections: opts.numParallelCollections,
+    numInsertionWorkersPerCollection: opts.numInsertionWorkersPerCollection,
+    mongorestore: opts.mongorestore,
+  };
+  return planRestore(entries, target, options);
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

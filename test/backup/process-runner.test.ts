@@ -1,0 +1,86 @@
+// The real runner, and the built CLI as a process with a stand-in mongorestore on PATH.
+
+import { spawnSync } from "node:child_process";
+import { buildSync } from "esbuild";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { processRunner } from "../../backup/restore/process-runner";
+import { writeCatalog } from "./disk-catalog";
+import { fullDump, sliceChain, ts } from "./fixtures";
+
+describe("processRunner", () => {
+  it("streams stdout and stderr line by line and returns the exit code", async () => {
+    const lines: string[] = [];
+    const exit = await processRunner([process.execPath, "-e", "console.log('one\\ntwo'); console.error('three'); process.stdout.write('partial'); process.exit(3)"], (l) => lines.push(l));
+    expect(exit).toEqual({ code: 3, signal: null });
+    expect(lines.sort()).toEqual(["one", "partial", "three", "two"]);
+  });
+
+  it("reports a binary that cannot start", async () => {
+    const exit = await processRunner(["/nonexistent/mongorestore", "--version"], () => {});
+    expect(exit.code).toBeNull();
+    expect(exit.spawnError).toMatch(/ENOENT/);
+  });
+
+  it("reports a signal", async () => {
+    const exit = await processRunner([process.execPath, "-e", "process.kill(process.pid, 'SIGTERM')"], () => {});
+    expect(exit).toEqual({ code: null, signal: "SIGTERM" });
+  });
+});
+
+describe("restore-cli as a process", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "restore-cli-e2e-"));
+    buildSync({ entryPoints: ["backup/restore/restore-cli.ts"], bundle: true, outfile: join(dir, "restore-cli.js"), platform: "node", target: "node20", format: "cjs", logLevel: "silent" });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("runs a plan through a stand-in mongorestore, which gets the credentials only from its --config file", () => {
+    const T0 = 1714528800;
+    const catalog = writeCatalog([fullDump(ts(T0, 1)), ...sliceChain(ts(T0, 1), [ts(T0 + 300, 1), ts(T0 + 600, 1)])]);
+    try {
+      const record = join(dir, "calls.jsonl");
+      const fake = join(dir, "mongorestore");
+      writeFileSync(
+        fake,
+        `#!${process.execPath}\n` +
+          `const fs = require("fs");\n` +
+          `const config = process.argv.find((a) => a.startsWith("--config=")).slice(9);\n` +
+          `fs.appendFileSync(${JSON.stringify(record)}, JSON.stringify({ argv: process.argv.slice(2), config: fs.readFileSync(config, "utf8") }) + "\\n");\n` +
+          `console.error("2024-05-01T10:00:00.000+0000\\tdone");\n` +
+          `console.error("5 document(s) restored successfully. 0 document(s) failed to restore.");\n`,
+      );
+      chmodSync(fake, 0o755);
+      writeFileSync(join(dir, "uri"), "mongodb://restore:s3cr3t@db:27017/?replicaSet=rs0\n");
+      const r = spawnSync(process.execPath, [join(dir, "restore-cli.js"), "run", "--catalog", catalog.dir, "--to", `${T0 + 450}:0`, "--uri-file", join(dir, "uri"), "--mongorestore", fake, "--yes"], { encoding: "utf8" });
+      expect(r.stderr).toMatch(/step 3\/3 done in/);
+      expect(r.status).toBe(0);
+      const calls = readFileSync(record, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      expect(calls).toHaveLength(3);
+      for (const c of calls) {
+        expect(c.config).toBe("uri: 'mongodb://restore:s3cr3t@db:27017/?replicaSet=rs0'\n");
+        expect(c.argv.join(" ")).not.toContain("s3cr3t");
+      }
+      expect(r.stderr).toMatch(/ {2}\| 5 document\(s\) restored successfully/);
+      expect(r.stdout).toMatch(/^restored rs0 to --to 1714529250:0/);
+    } finally {
+      catalog.cleanup();
+    }
+  });
+
+  it("exits 4 with the message on stderr for an unreachable target, and 2 for bad usage", () => {
+    const catalog = writeCatalog([fullDump(ts(1714528800, 1))]);
+    try {
+      const cli = (...args: string[]) => spawnSync(process.execPath, [join(dir, "restore-cli.js"), ...args], { encoding: "utf8" });
+      const refused = cli("plan", "--catalog", catalog.dir, "--to", "2024-05-01T03:00:00Z", "--json");
+      expect([refused.status, refused.stdout]).toEqual([4, ""]);
+      expect(refused.stderr).toMatch(/after the newest saved oplog entry/);
+      expect(cli("plan", "--catalog", catalog.dir).status).toBe(2);
+      expect(cli("--help").stdout).toMatch(/^Usage: npm run --silent restore/);
+    } finally {
+      catalog.cleanup();
+    }
+  });
+});

@@ -1,0 +1,290 @@
+// The restore CLI end to end in-process: a catalog on disk, a stand-in for mongorestore.
+
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { StepExit } from "../../backup/restore/executor";
+import { CliDeps, runCli } from "../../backup/restore/restore-command";
+import { fileInspector } from "../../backup/restore/verify-artifacts";
+import { DiskCatalog, writeCatalog } from "./disk-catalog";
+import { fullDump, sliceChain, ts } from "./fixtures";
+
+const T0 = 1714528800; // 2024-05-01T02:00:00Z
+const d1 = fullDump(ts(T0 + 12, 4));
+const slices = sliceChain(ts(T0 + 12, 4), [ts(T0 + 300, 1), ts(T0 + 600, 2), ts(T0 + 900, 3)]);
+
+interface Call {
+  argv: readonly string[];
+  config?: string;
+  configMode?: number;
+}
+
+/** A stand-in for mongorestore: records argv and the config file it was handed, then exits as told. */
+function standIn(exits: Partial<StepExit & { lines: string[] }>[] = []) {
+  const calls: Call[] = [];
+  const run = async (argv: readonly string[], onLine: (line: string) => void): Promise<StepExit> => {
+    const configArg = argv.find((a) => a.startsWith("--config="));
+    const path = configArg?.slice("--config=".length);
+    calls.push({ argv, config: path && existsSync(path) ? readFileSync(path, "utf8") : undefined, configMode: path && existsSync(path) ? statSync(path).mode & 0o777 : undefined });
+    const exit = exits[calls.length - 1] ?? {};
+    for (const line of exit.lines ?? ["0 document(s) restored successfully. 0 document(s) failed to restore."]) onLine(line);
+    return { code: exit.code ?? 0, signal: exit.signal, spawnError: exit.spawnError };
+  };
+  return { calls, run };
+}
+
+let catalog: DiskCatalog;
+let work: string;
+beforeEach(() => {
+  catalog = writeCatalog([d1, ...slices]);
+  work = mkdtempSync(join(tmpdir(), "restore-cli-test-"));
+});
+afterEach(() => {
+  catalog.cleanup();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function cli(argv: string[], run = standIn().run) {
+  let stdout = "";
+  let stderr = "";
+  let clock = 0;
+  const deps: CliDeps = {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    run,
+    inspector: fileInspector,
+    now: () => (clock += 1500),
+    tmpdir: work,
+  };
+  const code = await runCli(argv, deps);
+  return { code, stdout, stderr };
+}
+
+function secrets(): string[] {
+  writeFileSync(join(work, "uri"), "mongodb://restore:s3cr3t@mongodb-rs0-0.mongodb-rs0.nyrkio-db.svc:27017/?replicaSet=rs0&authSource=admin\n");
+  return ["--uri-file", join(work, "uri")];
+}
+
+describe("restore windows", () => {
+  it("lists the reachable ranges", async () => {
+    const r = await cli(["windows", "--catalog", catalog.dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Replica set rs0: 1 full dump(s), 3 oplog slice(s)");
+    expect(r.stdout).toContain(`2024-05-01T02:00:12Z (${T0 + 12}:4)  ..  2024-05-01T02:15:00Z (${T0 + 900}:3)`);
+  });
+
+  it("as JSON", async () => {
+    const r = await cli(["windows", "--catalog", catalog.dir, "--json"]);
+    expect(JSON.parse(r.stdout)).toEqual({
+      replicaSet: "rs0",
+      fullDumps: 1,
+      oplogSlices: 3,
+      windows: [{ from: { t: T0 + 12, i: 4, iso: "2024-05-01T02:00:12Z" }, to: { t: T0 + 900, i: 3, iso: "2024-05-01T02:15:00Z" } }],
+    });
+  });
+});
+
+describe("restore plan", () => {
+  it("prints the plan as JSON and exits 0", async () => {
+    const r = await cli(["plan", "--catalog", catalog.dir, "--to", "2024-05-01T02:07:00Z", "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const plan = JSON.parse(r.stdout);
+    expect(plan.base).toBe(`full/${d1.file}`);
+    expect(plan.slices).toEqual([`oplog/${slices[0].file}`, `oplog/${slices[1].file}`]);
+    expect(plan.oplogLimit).toBe(`${T0 + 421}:0`);
+    expect(plan.steps.map((s: { argv: string[] }) => s.argv)).toEqual([
+      ["mongorestore", "--config=<mongorestore-config.yaml>", `--archive=${catalog.dir}/full/${d1.file}`, "--gzip", "--oplogReplay", `--oplogLimit=${T0 + 421}:0`, "--numParallelCollections=4", "--numInsertionWorkersPerCollection=4"],
+      ["mongorestore", "--config=<mongorestore-config.yaml>", "--oplogReplay", `--oplogFile=${catalog.dir}/oplog/${slices[0].file}`, "--gzip", `--oplogLimit=${T0 + 421}:0`, "--dir=<empty-dir>"],
+      ["mongorestore", "--config=<mongorestore-config.yaml>", "--oplogReplay", `--oplogFile=${catalog.dir}/oplog/${slices[1].file}`, "--gzip", `--oplogLimit=${T0 + 421}:0`, "--dir=<empty-dir>"],
+    ]);
+    expect(plan.target).toEqual({ mode: "to", input: "2024-05-01T02:07:00Z", lastIncluded: { t: T0 + 420, i: 4294967295, iso: "2024-05-01T02:07:00Z" }, oplogLimit: `${T0 + 421}:0` });
+  });
+
+  it("prints a readable plan without --json, and says nothing was run", async () => {
+    const r = await cli(["plan", "--catalog", catalog.dir, "--before", `${T0 + 300}:1`, "--config-file", "/etc/restore.yaml"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Restore plan for replica set rs0");
+    expect(r.stdout).toContain(`target:  --before ${T0 + 300}:1: everything up to and including ${T0 + 300}:0`);
+    expect(r.stdout).toContain("1/2  base dump");
+    expect(r.stdout).toContain("--config=/etc/restore.yaml");
+    expect(r.stdout).toContain("Nothing was run.");
+  });
+
+  it("refuses an unreachable target with exit 4 and the reachable range on stderr", async () => {
+    const r = await cli(["plan", "--catalog", catalog.dir, "--to", "2024-05-01T03:00:00Z", "--json"]);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^restore: --to 2024-05-01T03:00:00Z .* is after the newest saved oplog entry .*the catalog reaches \[2024-05-01T02:00:12Z/);
+  });
+
+  it("refuses a malformed target with exit 2", async () => {
+    const r = await cli(["plan", "--catalog", catalog.dir, "--to", "2024-05-01T02:07:00"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/has no zone/);
+  });
+
+  it("refuses a catalog with a malformed manifest, naming the file and field, unless told to skip it", async () => {
+    const bad = join(catalog.dir, "oplog", "broken.manifest.json");
+    writeFileSync(bad, JSON.stringify({ ...slices[0], manifestPath: undefined, sha256: "nope" }));
+    const r = await cli(["plan", "--catalog", catalog.dir, "--to", `${T0 + 100}:0`]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('restore: malformed manifest: oplog/broken.manifest.json: field "sha256": must be 64 lower-case hex digits, got "nope"');
+    const skipped = await cli(["plan", "--catalog", catalog.dir, "--to", `${T0 + 100}:0`, "--ignore-invalid"]);
+    expect(skipped.code).toBe(0);
+    expect(skipped.stderr).toContain("warning: skipped: oplog/broken.manifest.json");
+  });
+
+  it("needs --replica-set when the catalog holds several", async () => {
+    const both = writeCatalog([fullDump(ts(T0 + 50, 1), { replicaSet: "cfg", dir: "cfg" })], catalog.dir);
+    const r = await cli(["windows", "--catalog", both.dir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/several replica sets \(cfg, rs0\): choose one with --replica-set/);
+    expect((await cli(["windows", "--catalog", both.dir, "--replica-set", "cfg"])).stdout).toContain("Replica set cfg: 1 full dump(s)");
+    expect((await cli(["windows", "--catalog", both.dir, "--replica-set", "nope"])).stderr).toMatch(/no manifest of replica set "nope"; it holds: cfg, rs0/);
+  });
+
+  it("refuses a catalog directory that does not exist, or holds no manifest", async () => {
+    expect((await cli(["windows", "--catalog", join(work, "missing")])).code).toBe(2);
+    const empty = await cli(["windows", "--catalog", work]);
+    expect(empty.code).toBe(3);
+    expect(empty.stderr).toMatch(/holds no manifest/);
+  });
+
+  it("--verify checks every artifact and fails naming a corrupt one", async () => {
+    expect((await cli(["plan", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, "--verify"])).stdout).toContain("Every artifact matches its manifest.");
+    writeFileSync(join(catalog.dir, "oplog", slices[1].file), "X".repeat(catalog.entries[2].bytes));
+    const r = await cli(["plan", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, "--verify", "--json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).verification.ok).toBe(false);
+    expect(r.stderr).toContain(`FAILED verification: step 3: oplog/${slices[1].file} has sha256`);
+  });
+});
+
+describe("restore run", () => {
+  it("without --yes prints the plan, says where it would restore, and runs nothing", async () => {
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, ...secrets(), "--drop"], run);
+    expect(r.code).toBe(2);
+    expect(calls).toEqual([]);
+    expect(r.stderr).toContain("nothing was run: this restores into mongodb://<credentials>@mongodb-rs0-0.mongodb-rs0.nyrkio-db.svc:27017/?replicaSet=rs0&authSource=admin with --drop");
+    expect(r.stderr + r.stdout).not.toContain("s3cr3t");
+  });
+
+  it("verifies, then runs every step with a private config file that holds the credentials, and removes it", async () => {
+    writeFileSync(join(work, "pw"), "pa'ss\n");
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--password-file", join(work, "pw"), "--yes", "--json"], run);
+    expect(r.code).toBe(0);
+    expect(calls).toHaveLength(4);
+    expect(calls.map((c) => c.argv.find((a) => a.startsWith("--archive=") || a.startsWith("--oplogFile=")))).toEqual([
+      `--archive=${catalog.dir}/full/${d1.file}`,
+      `--oplogFile=${catalog.dir}/oplog/${slices[0].file}`,
+      `--oplogFile=${catalog.dir}/oplog/${slices[1].file}`,
+      `--oplogFile=${catalog.dir}/oplog/${slices[2].file}`,
+    ]);
+    for (const c of calls) {
+      expect(c.config).toBe("uri: 'mongodb://restore:s3cr3t@mongodb-rs0-0.mongodb-rs0.nyrkio-db.svc:27017/?replicaSet=rs0&authSource=admin'\npassword: 'pa''ss'\n");
+      expect(c.configMode).toBe(0o600);
+      expect(c.argv.join(" ")).not.toMatch(/s3cr3t|pa'ss|--password|--uri|--username/);
+    }
+    const emptyDir = calls[1].argv.find((a) => a.startsWith("--dir="))?.slice("--dir=".length) as string;
+    expect(emptyDir.startsWith(join(work, "nyrkio-restore-"))).toBe(true);
+    // Nothing of the run is left behind: the config file held the password.
+    expect(existsSync(emptyDir)).toBe(false);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ ok: true, phase: "done", replicaSet: "rs0", target: { oplogLimit: `${T0 + 700}:1` } });
+    expect(report.steps.map((s: { status: string }) => s.status)).toEqual(["done", "done", "done", "done"]);
+    expect(r.stderr).toMatch(/verifying 4 artifact\(s\)/);
+    expect(r.stderr).toMatch(/step 1\/4: restore the base full dump/);
+    expect(r.stderr).toMatch(/ {2}\| 0 document\(s\) restored successfully/);
+    expect(r.stderr).toMatch(/step 4\/4 done in 1\.5s: the target holds everything up to and including 2024-05-01T02:11:40Z \(1714529500:0\)/);
+  });
+
+  it("passes a --config-file through as is", async () => {
+    const { calls, run } = standIn();
+    writeFileSync(join(work, "restore.yaml"), "uri: mongodb://x\n");
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 12}:4`, "--config-file", join(work, "restore.yaml"), "--yes"], run);
+    expect(r.code).toBe(0);
+    expect(calls.map((c) => c.argv[1])).toEqual([`--config=${join(work, "restore.yaml")}`]);
+    expect(r.stdout).toMatch(/^restored rs0 to --to 1714528812:4/);
+  });
+
+  it("refuses a checksum mismatch before any step runs, naming the file", async () => {
+    writeFileSync(join(catalog.dir, "oplog", slices[2].file), "Y".repeat(catalog.entries[3].bytes));
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 800}:0`, ...secrets(), "--yes"], run);
+    expect(r.code).toBe(1);
+    expect(calls).toEqual([]);
+    expect(r.stderr).toContain(`REFUSED: step 4: oplog/${slices[2].file} has sha256`);
+    expect(r.stdout).toContain(`refused: 1 artifact(s) failed verification (oplog/${slices[2].file}); nothing was run, the target is untouched`);
+  });
+
+  it("refuses a missing or truncated artifact before any step runs", async () => {
+    rmSync(join(catalog.dir, "full", d1.file));
+    writeFileSync(join(catalog.dir, "oplog", slices[0].file), "short");
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, ...secrets(), "--yes"], run);
+    expect(r.code).toBe(1);
+    expect(calls).toEqual([]);
+    expect(r.stderr).toMatch(new RegExp(`REFUSED: step 1: full/${d1.file} cannot be read \\(ENOENT\\)`));
+    expect(r.stderr).toMatch(new RegExp(`REFUSED: step 2: oplog/${slices[0].file} is 5 bytes, its manifest says \\d+: truncated or replaced`));
+  });
+
+  it("stops when step 2 fails: exit 1, names the step and what the target holds", async () => {
+    const { calls, run } = standIn([{}, { code: 1, lines: ["2024-05-01T10:00:00.000+0000\tFailed: restore error: error applying oplog: applyOps: (Unauthorized)"] }]);
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 800}:0`, ...secrets(), "--yes", "--json"], run);
+    expect(r.code).toBe(1);
+    expect(calls).toHaveLength(2);
+    const report = JSON.parse(r.stdout);
+    expect(report.failedStep).toBe(2);
+    expect(report.steps.map((s: { status: string }) => s.status)).toEqual(["done", "failed", "not run", "not run"]);
+    expect(report.message).toBe(
+      `FAILED at step 2/4 (replay the oplog slice oplog/${slices[0].file} (${catalog.entries[1].bytes} B)): mongorestore exited with code 1 ` +
+        "(last error: 2024-05-01T10:00:00.000+0000\tFailed: restore error: error applying oplog: applyOps: (Unauthorized)). " +
+        `The target holds everything up to and including 2024-05-01T02:00:12Z (${T0 + 12}:4) (steps 1-1 done), plus possibly part of step 2's entries. It is NOT at the requested point.`,
+    );
+    expect(report.next).toMatch(/resume with --from-step 2 \(replaying oplog entries again is safe\), or start over: rerun the same command with --drop/);
+    expect(r.stderr).toContain("FAILED at step 2/4");
+  });
+
+  it("treats documents that failed to restore as a failure even when mongorestore exits 0", async () => {
+    const { run } = standIn([{ lines: ["1200 document(s) restored successfully. 3 document(s) failed to restore."] }]);
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, ...secrets(), "--yes"], run);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAILED at step 1\/3 .*reported 3 document\(s\) that failed to restore.*PARTIAL copy of the base dump/s);
+  });
+
+  it("reports a mongorestore that cannot start or is killed", async () => {
+    const missing = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, ...secrets(), "--yes"], standIn([{ code: null, spawnError: "spawn mongorestore ENOENT", lines: [] }]).run);
+    expect(missing.stdout).toMatch(/could not start mongorestore: spawn mongorestore ENOENT/);
+    const killed = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, ...secrets(), "--yes"], standIn([{}, { code: null, signal: "SIGKILL", lines: [] }]).run);
+    expect(killed.code).toBe(1);
+    expect(killed.stdout).toMatch(/FAILED at step 2\/3 .*killed by SIGKILL/);
+  });
+
+  it("resumes at --from-step, verifying and running only the rest", async () => {
+    rmSync(join(catalog.dir, "full", d1.file)); // step 1 already ran: its artifact is not read again
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 800}:0`, ...secrets(), "--yes", "--from-step", "3", "--json"], run);
+    expect(r.code).toBe(0);
+    expect(calls.map((c) => c.argv.find((a) => a.startsWith("--oplogFile=")))).toEqual([`--oplogFile=${catalog.dir}/oplog/${slices[1].file}`, `--oplogFile=${catalog.dir}/oplog/${slices[2].file}`]);
+    expect(JSON.parse(r.stdout).steps.map((s: { status: string }) => s.status)).toEqual(["skipped", "skipped", "done", "done"]);
+    expect((await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 800}:0`, ...secrets(), "--yes", "--from-step", "9"], run)).stdout).toMatch(/the plan has 4 step\(s\); nothing was run/);
+  });
+
+  it("refuses an unreachable target before reading any credentials", async () => {
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 5}:0`, "--uri-file", join(work, "does-not-exist"), "--yes"]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/before the oldest restore point/);
+  });
+
+  it("refuses a URI file that does not hold a connection string", async () => {
+    writeFileSync(join(work, "uri"), "restore:s3cr3t@host\n");
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, "--uri-file", join(work, "uri"), "--yes"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/must hold a connection string starting with "mongodb:\/\/"/);
+    expect(r.stderr).not.toContain("s3cr3t");
+  });
+});
