@@ -1,0 +1,296 @@
+// The backup jobs' decisions about the catalog (the directory tree of manifests of one replica
+// set, docs/backup-format.md):
+// where the next oplog slice starts, which artifacts a verification restores, which mongorestore
+// calls an in-cluster restore makes, which leftovers may go. Pure functions over manifests, plus
+// loadCatalog() at the edge. A Node.js module: mongosh scripts load it with require(), and the
+// unit tests load it directly.
+//
+// Timestamps are {t: <seconds>, i: <ordinal>} as in the manifests. The chain rules are issue 4's:
+// a slice continues a chain when its prevTs equals the previous slice's lastTs; a full dump joins
+// the chain at the slice with prevTs < dump.lastTs <= lastTs.
+
+"use strict";
+
+const fs = require("fs");
+const path = require("path");
+
+const SCHEMA_VERSION = 1;
+const MANIFEST_SUFFIX = ".manifest.json";
+/** Partial files: written under this suffix and renamed when complete. */
+const PART_SUFFIX = ".part";
+/** How mongorestore reads each kind of artifact (the manifest's `format`). */
+const FORMATS = { full: "archive+gzip", oplog: "bson+gzip" };
+
+function isTs(v) {
+  return v !== null && typeof v === "object" && Number.isInteger(v.t) && Number.isInteger(v.i) && v.t >= 0 && v.i >= 0;
+}
+
+function tsCmp(a, b) {
+  return a.t - b.t || a.i - b.i;
+}
+
+function tsText(ts) {
+  return `${ts.t}:${ts.i}`;
+}
+
+/** The exclusive --oplogLimit that includes the entry at `ts`. */
+function limitIncluding(ts) {
+  return tsText({ t: ts.t, i: ts.i + 1 });
+}
+
+/** Problems with one manifest's fields that the jobs rely on (empty when it is usable). */
+function manifestProblems(m) {
+  const problems = [];
+  if (m === null || typeof m !== "object" || Array.isArray(m)) return ["is not a JSON object"];
+  if (m.schemaVersion !== SCHEMA_VERSION) problems.push(`schemaVersion must be ${SCHEMA_VERSION}, got ${JSON.stringify(m.schemaVersion)}`);
+  if (m.kind !== "full" && m.kind !== "oplog") problems.push(`kind must be "full" or "oplog", got ${JSON.stringify(m.kind)}`);
+  if (typeof m.file !== "string" || !m.file || m.file.startsWith("/") || m.file.split("/").some((seg) => seg === "" || seg === "." || seg === ".."))
+    problems.push("file must be a path relative to the manifest, without . or .. segments");
+  if (typeof m.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(m.sha256)) problems.push("sha256 must be 64 lower-case hex digits");
+  if (!Number.isSafeInteger(m.bytes) || m.bytes < 0) problems.push("bytes must be a whole number");
+  if (typeof m.replicaSet !== "string" || !m.replicaSet) problems.push("replicaSet must be a non-empty string");
+  for (const field of ["firstTs", "lastTs"]) if (!isTs(m[field])) problems.push(`${field} must be {"t": <seconds>, "i": <ordinal>}`);
+  if (m.kind === "oplog" && !isTs(m.prevTs)) problems.push('prevTs must be {"t": <seconds>, "i": <ordinal>} for a slice');
+  if (m.kind in FORMATS && m.format !== FORMATS[m.kind]) problems.push(`format must be "${FORMATS[m.kind]}" for kind ${m.kind}, got ${JSON.stringify(m.format)}`);
+  return problems;
+}
+
+function isManifestName(name) {
+  return name === "manifest.json" || name.endsWith(MANIFEST_SUFFIX);
+}
+
+/**
+ * Every manifest under `root` (any depth; hidden entries and partial files skipped), each with
+ * `manifestPath` and `artifactPath`, both relative to `root`. Throws, naming the file, on a
+ * manifest it cannot use: a job must not plan from a catalog it only half understands.
+ */
+function loadCatalog(root) {
+  const manifests = [];
+  const walk = (rel) => {
+    const dir = path.join(root, rel);
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (entry.name.startsWith(".")) continue;
+      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(relPath);
+      else if (entry.isFile() && isManifestName(entry.name)) {
+        let parsed;
+        try {
+          parsed = JSON.parse(fs.readFileSync(path.join(root, relPath), "utf8"));
+        } catch (err) {
+          throw new Error(`${relPath}: not valid JSON (${err.message})`);
+        }
+        const problems = manifestProblems(parsed);
+        if (problems.length) throw new Error(`${relPath}: ${problems.join("; ")}`);
+        manifests.push({ ...parsed, manifestPath: relPath, artifactPath: rel ? `${rel}/${parsed.file}` : parsed.file });
+      }
+    }
+  };
+  if (fs.existsSync(root)) walk("");
+  return manifests;
+}
+
+function newestOf(manifests, kind) {
+  return manifests.filter((m) => m.kind === kind).reduce((best, m) => (!best || tsCmp(m.lastTs, best.lastTs) > 0 ? m : best), undefined);
+}
+
+/**
+ * Where the next oplog slice starts, given the catalog and the oldest entry still in the source's
+ * oplog. Returns one of
+ *   {action: "slice", from, chainBreak?}  save the entries after `from`
+ *   {action: "full", chainBreak, reason}  a full dump is needed first
+ * `chainBreak` (a message) means restore points were lost: the job must fail loudly.
+ */
+function sliceStart({ manifests, oldest }) {
+  const full = newestOf(manifests, "full");
+  const slice = newestOf(manifests, "oplog");
+  const held = (ts) => tsCmp(oldest, ts) <= 0; // the oplog still holds ts, so everything after it
+  const lost = (ts, what) =>
+    `chain broken: the oldest entry still in the oplog (${tsText(oldest)}) is newer than the end of ${what} (${tsText(ts)}); the entries in between are lost`;
+
+  if (!full) return { action: "full", chainBreak: null, reason: "no full dump in the catalog yet: a chain starts with one" };
+  if (slice && tsCmp(slice.lastTs, full.lastTs) >= 0) {
+    // The chain has reached the newest full dump: continue it, or it is broken.
+    if (held(slice.lastTs)) return { action: "slice", from: slice.lastTs, chainBreak: null };
+    return { action: "full", chainBreak: lost(slice.lastTs, `the last saved slice ${slice.artifactPath}`), reason: "a new chain needs a new full dump" };
+  }
+  // The newest full dump has not joined a chain yet. Keep the older chain continuous if the oplog
+  // still reaches back to its end...
+  if (slice && held(slice.lastTs)) return { action: "slice", from: slice.lastTs, chainBreak: null };
+  // ...otherwise start a new chain that this dump joins: from inside its window (prevTs < lastTs).
+  const chainBreak = slice ? lost(slice.lastTs, `the last saved slice ${slice.artifactPath}`) + `; a new chain starts at ${full.artifactPath}` : null;
+  if (held(full.firstTs)) return { action: "slice", from: full.firstTs, chainBreak };
+  if (tsCmp(oldest, full.lastTs) < 0) return { action: "slice", from: oldest, chainBreak };
+  return {
+    action: "full",
+    chainBreak: lost(full.lastTs, `the newest full dump ${full.artifactPath}`),
+    reason: "a new chain needs a new full dump",
+  };
+}
+
+/**
+ * The slices that continue from `full` without a gap, in replay order. A dump joins the chain at
+ * a slice with prevTs <= dump.lastTs <= lastTs: issue 4's prevTs < dump.lastTs <= lastTs, plus a
+ * slice that starts exactly at the dump's end (docs/backup-format.md accepts both); the latest
+ * start wins, so the least is replayed twice.
+ */
+function chainFrom(full, manifests) {
+  const slices = manifests.filter((m) => m.kind === "oplog");
+  const joins = slices
+    .filter((s) => tsCmp(s.prevTs, full.lastTs) <= 0 && tsCmp(full.lastTs, s.lastTs) <= 0 && tsCmp(s.prevTs, s.lastTs) < 0)
+    .sort((a, b) => tsCmp(b.prevTs, a.prevTs));
+  const chain = [];
+  let current = joins[0];
+  const seen = new Set();
+  while (current && !seen.has(current.manifestPath)) {
+    seen.add(current.manifestPath);
+    chain.push(current);
+    const end = current.lastTs;
+    current = slices.find((s) => tsCmp(s.prevTs, end) === 0);
+  }
+  return chain;
+}
+
+/** Manifests record `counts` as of their lastTs (docs/backup-format.md). */
+function hasCounts(m) {
+  return m.counts !== null && typeof m.counts === "object" && !Array.isArray(m.counts);
+}
+
+/**
+ * What the verification job restores: the newest full dump and the slices that continue it. The
+ * counts are checked after the last artifact in that chain that recorded counts for its lastTs;
+ * the slices after it are replayed too, so every artifact of the chain is proven to apply.
+ * `gap` names slices newer than the chain's end that the chain does not reach.
+ */
+function verificationPlan(manifests) {
+  const full = newestOf(manifests, "full");
+  if (!full) throw new Error("no full dump in the catalog: nothing to verify");
+  const chain = chainFrom(full, manifests);
+  const artifacts = [full, ...chain];
+  let checkAt = -1;
+  artifacts.forEach((m, index) => {
+    if (hasCounts(m)) checkAt = index;
+  });
+  if (checkAt < 0)
+    throw new Error(`no artifact from ${full.artifactPath} on recorded document counts at its lastTs: nothing to compare a restore with`);
+  const end = artifacts[artifacts.length - 1];
+  const newest = newestOf(manifests, "oplog");
+  const gap = newest && tsCmp(newest.lastTs, end.lastTs) > 0 ? `the chain from ${full.artifactPath} ends at ${tsText(end.lastTs)} (${end.artifactPath}), but ${newest.artifactPath} ends at ${tsText(newest.lastTs)}: restore points in between are unreachable` : null;
+  const steps = [];
+  artifacts.forEach((m, index) => {
+    steps.push({ op: m.kind === "full" ? "archive" : "oplog", manifest: m, limit: null });
+    if (index === checkAt) steps.push({ op: "check", manifest: m, limit: null });
+  });
+  return { full, chain, checkpoint: artifacts[checkAt], end, gap, steps };
+}
+
+function parseLimit(text) {
+  const match = /^(\d+):(\d+)$/.exec(String(text));
+  if (!match) throw new Error(`oplogLimit must be "<seconds>:<ordinal>", got ${JSON.stringify(text)}`);
+  return { t: Number(match[1]), i: Number(match[2]) };
+}
+
+/**
+ * The mongorestore calls of a plan made by `npm run restore -- plan --json` (its `base`, `slices`
+ * and `oplogLimit`; artifact paths relative to the catalog), checked against this catalog: every
+ * file must have its manifest here, with the checksum the plan recorded, and the slices must
+ * continue the base without a gap. Every call gets the plan's exclusive oplogLimit. The plan's own
+ * argv is not run: it names the catalog directory of the machine that made the plan.
+ */
+function restoreSteps(plan, manifests, replicaSet) {
+  if (!plan || typeof plan !== "object" || Array.isArray(plan)) throw new Error("the plan is not a JSON object");
+  if (replicaSet && plan.replicaSet !== undefined && plan.replicaSet !== replicaSet)
+    throw new Error(`the plan is for replica set ${JSON.stringify(plan.replicaSet)}, this job restores ${JSON.stringify(replicaSet)}`);
+  const limit = parseLimit(plan.oplogLimit);
+  const byPath = new Map(manifests.map((m) => [m.artifactPath, m]));
+  const planned = new Map((Array.isArray(plan.steps) ? plan.steps : []).map((s) => [s && s.file, s]));
+  const lookup = (file, kind) => {
+    const m = byPath.get(file);
+    if (!m) throw new Error(`the plan names ${JSON.stringify(file)}, which has no manifest in this catalog`);
+    if (m.kind !== kind) throw new Error(`the plan uses ${file} as ${kind === "full" ? "its base" : "a slice"}, but its manifest says kind ${m.kind}`);
+    const step = planned.get(file);
+    if (step && step.sha256 !== undefined && step.sha256 !== m.sha256)
+      throw new Error(`the plan expects ${file} to have sha256 ${step.sha256}, its manifest here says ${m.sha256}: the plan was made from another catalog`);
+    return m;
+  };
+  if (typeof plan.base !== "string" || !plan.base) throw new Error("the plan has no base");
+  if (!Array.isArray(plan.slices)) throw new Error("the plan's slices must be a list");
+  const base = lookup(plan.base, "full");
+  const slices = plan.slices.map((file) => lookup(file, "oplog"));
+  let previous = null;
+  for (const s of slices) {
+    if (previous && tsCmp(s.prevTs, previous.lastTs) !== 0) throw new Error(`${s.artifactPath} does not continue ${previous.artifactPath}: the plan has a gap`);
+    previous = s;
+  }
+  if (slices.length && chainFrom(base, [slices[0]]).length === 0)
+    throw new Error(`${slices[0].artifactPath} does not continue the full dump ${base.artifactPath}`);
+  if (tsCmp(limit, base.lastTs) <= 0) throw new Error(`oplogLimit ${tsText(limit)} is not after the base's lastTs ${tsText(base.lastTs)}: the base cannot restore that early`);
+  return [
+    { op: "archive", manifest: base, limit: tsText(limit) },
+    ...slices.map((m) => ({ op: "oplog", manifest: m, limit: tsText(limit) })),
+  ];
+}
+
+/** One line per step for the shell: `step <op> <artifact path> <sha256> <bytes> <limit or -> <manifest path>`. */
+function stepLines(steps) {
+  return steps.map((s) => ["step", s.op, s.manifest.artifactPath, s.manifest.sha256, s.manifest.bytes, s.limit || "-", s.manifest.manifestPath].join(" "));
+}
+
+/**
+ * Leftovers a crash can leave in the artifact directories: partial files, and artifacts no
+ * manifest names (the manifest is written last and deleted first). Only files older than
+ * `minAgeMs` go, so a job writing now keeps its files. `files`: [{path, mtimeMs}], paths relative
+ * to the catalog; manifests are never leftovers.
+ */
+function leftovers(files, manifests, nowMs, minAgeMs) {
+  const referenced = new Set(manifests.map((m) => m.artifactPath));
+  return files
+    .filter((f) => nowMs - f.mtimeMs >= minAgeMs)
+    .filter((f) => {
+      const name = f.path.slice(f.path.lastIndexOf("/") + 1);
+      if (name.endsWith(PART_SUFFIX)) return true;
+      return !isManifestName(name) && !name.startsWith(".") && !referenced.has(f.path);
+    })
+    .map((f) => f.path)
+    .sort();
+}
+
+/**
+ * Everything the oplog-slice job decides before it dumps, from the catalog and its source's facts:
+ *   action  "slice" (save (from, to]), "none" (nothing committed since `from`), or "full"
+ *   to      the upper bound: the majority commit point, capped at what the source has applied
+ *   countsAfter  take document counts when the slice ends at or after this second (counts cost a
+ *           collection scan, so they are taken every `countsEverySeconds`, not for every slice)
+ */
+function slicePlan({ manifests, oldest, majority, applied, countsEverySeconds }) {
+  const start = sliceStart({ manifests, oldest });
+  const to = tsCmp(majority, applied) <= 0 ? majority : applied;
+  const counted = manifests.filter(hasCounts).map((m) => m.lastTs.t);
+  const countsAfter = counted.length ? Math.max(...counted) + countsEverySeconds : 0;
+  const commitLagSeconds = Math.max(0, applied.t - majority.t);
+  if (start.action === "slice" && tsCmp(to, start.from) <= 0) return { ...start, action: "none", to, countsAfter, commitLagSeconds };
+  return { ...start, to, countsAfter, commitLagSeconds };
+}
+
+module.exports = {
+  FORMATS,
+  MANIFEST_SUFFIX,
+  PART_SUFFIX,
+  SCHEMA_VERSION,
+  chainFrom,
+  hasCounts,
+  isManifestName,
+  isTs,
+  leftovers,
+  limitIncluding,
+  loadCatalog,
+  manifestProblems,
+  newestOf,
+  parseLimit,
+  restoreSteps,
+  slicePlan,
+  sliceStart,
+  stepLines,
+  tsCmp,
+  tsText,
+  verificationPlan,
+};

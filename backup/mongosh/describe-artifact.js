@@ -1,0 +1,16 @@
+// Reads an artifact's own oplog window (oplog-window.js) and prints `entries`, `firstTs` and
+// `lastTs` (<seconds>:<ordinal>) as `key=value` lines. Runs with `mongosh --nodb`.
+//   ARTIFACT       the file
+//   ARTIFACT_KIND  full (a mongodump --oplog --archive --gzip) or oplog (a gzipped BSON stream)
+
+const { archiveOplogWindow, bsonOplogWindow } = require(`${process.env.BACKUP_MONGOSH_DIR}/oplog-window.js`);
+
+const kind = process.env.ARTIFACT_KIND;
+if (kind !== "full" && kind !== "oplog") throw new Error(`ARTIFACT_KIND must be full or oplog, got ${kind}`);
+const read = kind === "full" ? archiveOplogWindow : bsonOplogWindow;
+const window = await read(process.env.ARTIFACT);
+print(`entries=${window.entries}`);
+if (window.entries > 0) {
+  print(`firstTs=${window.firstTs.t}:${window.firstTs.i}`);
+  print(`lastTs=${window.lastTs.t}:${window.lastTs.i}`);
+}

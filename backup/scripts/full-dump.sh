@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Full dump of one replica set: `mongodump --oplog --archive --gzip` from a secondary (the
+# primary only when no secondary answers), then its manifest, then retention.
+#   1. facts     pick the member (source-facts.js)
+#   2. dump      mongodump into full/.<name>.part; credentials from a --config file, never argv
+#   3. window    firstTs/lastTs read from the archive's own oplog (oplog-window.js): the exact
+#                point the dump restores to, which no query before or after the dump can give
+#   4. checksum  sha256 and bytes
+#   5. counts    document counts at lastTs with a snapshot read (best effort: a dump that ran
+#                past the member's snapshot history still counts as a good dump)
+#   6. publish   the archive, then its manifest (a manifest always describes a whole artifact)
+#   7. prune     retention (prune.sh), when BACKUP_PRUNE=1
+# Any failure before publish leaves neither an archive nor a manifest.
+# Environment: lib.sh's, plus BACKUP_PRUNE and prune.sh's.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+
+init_job full
+require_env BACKUP_MEMBERS BACKUP_DATABASE BACKUP_USER_DIR
+prepare_credentials "$BACKUP_USER_DIR"
+ok setup storage="$BACKUP_STORAGE"
+
+step_begin
+pick_source
+need_kv facts source role
+source_host="${KV[source]}"
+ok facts source="$source_host" role="${KV[role]}"
+if [[ "${KV[role]}" != secondary ]]; then
+  log facts warning "message=no secondary answered: dumping from the primary $source_host"
+fi
+
+step_begin
+name="$(date -u +%Y%m%dT%H%M%SZ)-$(instance_suffix)"
+new_part full "$name.archive.gz"
+archive="$PART"
+if ! mongodump --host="$source_host" --authenticationDatabase=admin --username="$DB_USER" --config="$TOOLS_CONFIG" \
+  --readPreference=secondaryPreferred --oplog --archive="$archive" --gzip; then
+  fail dump "mongodump failed (see its messages above); nothing was saved" source="$source_host"
+fi
+bytes="$(file_bytes "$archive")"
+ok dump bytes="$bytes" source="$source_host"
+
+step_begin
+window_out="$BACKUP_WORK/tmp/window.out"
+ARTIFACT="$archive" ARTIFACT_KIND=full run_js describe-artifact.js "$window_out" || fail window "cannot read the oplog window of the archive: $JS_ERROR"
+read_kv "$window_out"
+need_kv window firstTs lastTs entries
+first_ts="${KV[firstTs]}"
+last_ts="${KV[lastTs]}"
+ok window firstTs="$first_ts" lastTs="$last_ts" entries="${KV[entries]}"
+
+step_begin
+sha256="$(file_sha256 "$archive")"
+ok checksum sha256="$sha256" bytes="$bytes"
+
+step_begin
+counts="$BACKUP_WORK/tmp/counts.json"
+rm -f -- "$counts"
+if BACKUP_SOURCE="$source_host" COUNTS_TS="$last_ts" COUNTS_OUT="$counts" run_js snapshot-counts.js "$BACKUP_WORK/tmp/counts.out"; then
+  read_kv "$BACKUP_WORK/tmp/counts.out"
+  ok counts at="$last_ts" collections="${KV[collections]:-0}"
+else
+  rm -f -- "$counts"
+  log counts warning "durationMs=$(step_ms)" "message=no document counts recorded for this dump: $JS_ERROR"
+fi
+
+step_begin
+counts_file=""
+if [[ -s "$counts" ]]; then counts_file="$counts"; fi
+new_part full "$name.manifest.json"
+manifest="$PART"
+M_OUT="$manifest" M_KIND=full M_FILE="$name.archive.gz" M_BYTES="$bytes" M_SHA256="$sha256" M_REPLSET="$BACKUP_REPLSET" \
+  M_FIRST="$first_ts" M_LAST="$last_ts" M_CREATED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+  M_COUNTS="$counts_file" M_TOOLS="mongodump=$(tool_version mongodump)" \
+  run_js write-manifest.js /dev/null || fail manifest "cannot write the manifest: $JS_ERROR"
+publish "$archive" "full/$name.archive.gz"
+publish "$manifest" "full/$name.manifest.json"
+ok publish file="full/$name.archive.gz" bytes="$bytes" lastTs="$last_ts"
+write_status full "$OUT/full/$name.manifest.json"
+
+if [[ "${BACKUP_PRUNE:-0}" == 1 ]]; then
+  # Its own exit code matters here: a deferred exit would read as success.
+  BACKUP_DEFER_EXIT=0 bash "$here/prune.sh"
+fi
+log finished ok file="full/$name.archive.gz" bytes="$bytes" lastTs="$last_ts"

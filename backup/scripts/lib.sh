@@ -1,0 +1,312 @@
+# Shared by the backup pod scripts (sourced, not run). The official mongo image has bash,
+# coreutils, gzip, mongosh and the database tools; nothing else is assumed.
+#
+# Environment (set by the CronJobs, stacks/constructs/backup/):
+#   BACKUP_REPLSET      replica set name
+#   BACKUP_MEMBERS      comma-separated host:port of its data members
+#   BACKUP_DATABASE     the application database (document counts)
+#   BACKUP_USER_DIR     the mounted backup-user Secret (files `username`, `password`)
+#   BACKUP_STORAGE      pvc | s3
+#   BACKUP_ROOT         pvc: the claim's mount; the catalog is $BACKUP_ROOT/$BACKUP_REPLSET
+#   BACKUP_WORK         a scratch emptyDir (credentials, partial files of s3 jobs, a verify mongod)
+#   BACKUP_DEFER_EXIT   1: record the exit code for the s3 upload container that runs next and
+#                       exit 0, so what was saved is still uploaded (s3 only)
+#
+# Every step writes one JSON line to stdout: {"time", "job", "replicaSet", "step", "status",
+# "durationMs", ...}; a failure is a line with "status":"failed" and an "error".
+# Layout of a catalog (docs/backups.md): full/<stamp>.archive.gz, oplog/<prev>_<last>.bson.gz,
+# each with <name>.manifest.json beside it, and status/<kind>.json. Files are written as
+# .<name>.part and renamed when complete; a manifest is published after its artifact.
+
+# shellcheck shell=bash
+
+BACKUP_SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+export BACKUP_MONGOSH_DIR="${BACKUP_MONGOSH_DIR:-$(cd "$BACKUP_SCRIPTS_DIR/../mongosh" && pwd)}"
+
+# Exit codes (docs/backups.md).
+# shellcheck disable=SC2034 # used by the scripts that source this file
+readonly EXIT_FAILED=1 EXIT_CHAIN_BREAK=3 EXIT_VERIFY_MISMATCH=4 EXIT_LAGGING=5
+
+JOB="${JOB:-backup}"
+PARTS=()
+# Functions run on exit before the partial files go (a verify job stops its mongod).
+EXIT_HOOKS=()
+declare -A KV=()
+JS_ERROR=""
+STEP_STARTED=0
+
+now_ms() {
+  date -u +%s%3N
+}
+
+json_escape() {
+  local s="$1"
+  s="${s//\\/\\\\}"
+  s="${s//\"/\\\"}"
+  s="${s//$'\n'/\\n}"
+  s="${s//$'\r'/\\r}"
+  s="${s//$'\t'/\\t}"
+  printf '%s' "$s" | tr -d '\000-\010\013\014\016-\037'
+}
+
+# Fields written as JSON numbers; every other field is a string.
+is_numeric_field() {
+  case "$1" in
+    durationMs | bytes | entries | exitCode | collections | checked | mismatches | deleted | kept | slices | commitLagSeconds | steps | files) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# log <step> <status> [key=value ...]: one JSON line on stdout.
+log() {
+  local step="$1" status="$2" kv key value line
+  shift 2
+  line="{\"time\":\"$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)\",\"job\":\"$(json_escape "$JOB")\",\"replicaSet\":\"$(json_escape "${BACKUP_REPLSET:-}")\""
+  line+=",\"step\":\"$(json_escape "$step")\",\"status\":\"$(json_escape "$status")\""
+  for kv in "$@"; do
+    key="${kv%%=*}"
+    value="${kv#*=}"
+    if is_numeric_field "$key" && [[ "$value" =~ ^(0|-?[1-9][0-9]*)$ ]]; then
+      line+=",\"$key\":$value"
+    else
+      line+=",\"$key\":\"$(json_escape "$value")\""
+    fi
+  done
+  printf '%s}\n' "$line"
+}
+
+step_begin() {
+  STEP_STARTED="$(now_ms)"
+}
+
+step_ms() {
+  echo $(($(now_ms) - STEP_STARTED))
+}
+
+# ok <step> [key=value ...]: the step that began with step_begin succeeded.
+ok() {
+  local step="$1"
+  shift
+  log "$step" ok "durationMs=$(step_ms)" "$@"
+}
+
+# fail <step> <message> [key=value ...]: logs the failure and exits (EXIT_CODE, default 1).
+fail() {
+  local step="$1" message="$2"
+  shift 2
+  local code="${EXIT_CODE:-$EXIT_FAILED}"
+  log "$step" failed "durationMs=$(step_ms)" "error=$message" "exitCode=$code" "$@"
+  exit "$code"
+}
+
+require_env() {
+  local name
+  for name in "$@"; do
+    [[ -n "${!name:-}" ]] || {
+      EXIT_CODE=$EXIT_FAILED
+      fail setup "$name is not set"
+    }
+  done
+}
+
+# Partial files are removed on any exit: nothing half-written survives a failed job.
+remove_parts() {
+  local part
+  for part in "${PARTS[@]}"; do
+    [[ -n "$part" ]] && rm -f -- "$part"
+  done
+  PARTS=()
+}
+
+on_exit() {
+  local code=$? hook
+  for hook in "${EXIT_HOOKS[@]}"; do
+    "$hook" || true
+  done
+  remove_parts
+  if [[ "${BACKUP_DEFER_EXIT:-0}" == 1 && -n "${OUTBOX:-}" ]]; then
+    mkdir -p "$OUTBOX"
+    echo "$code" >"$OUTBOX/.exit-code"
+    exit 0
+  fi
+  exit "$code"
+}
+
+# init_job <name>: checks the environment, lays out the directories, arms the exit trap.
+#   CATALOG  where manifests are read (pvc: the claim; s3: the manifests pulled before this step)
+#   OUT      where new files are published (pvc: the catalog itself; s3: the outbox to upload)
+init_job() {
+  JOB="$1"
+  step_begin
+  require_env BACKUP_REPLSET BACKUP_STORAGE BACKUP_WORK
+  case "$BACKUP_STORAGE" in
+    pvc)
+      require_env BACKUP_ROOT
+      CATALOG="$BACKUP_ROOT/$BACKUP_REPLSET"
+      OUT="$CATALOG"
+      OUTBOX=""
+      ;;
+    s3)
+      CATALOG="$BACKUP_WORK/catalog"
+      OUTBOX="$BACKUP_WORK/outbox"
+      OUT="$OUTBOX"
+      ;;
+    *) fail setup "BACKUP_STORAGE must be pvc or s3, got $BACKUP_STORAGE" ;;
+  esac
+  mkdir -p "$CATALOG" "$OUT/full" "$OUT/oplog" "$OUT/status" "$BACKUP_WORK/tmp"
+  trap on_exit EXIT
+  trap 'exit 143' TERM
+  trap 'exit 130' INT
+}
+
+# prepare_credentials <secret dir>: writes the database tools' config file (`password:` only)
+# from the mounted Secret, mode 0600, so the password never appears in argv or the environment.
+# Sets TOOLS_CONFIG and DB_USER.
+prepare_credentials() {
+  local dir="$1" password
+  [[ -n "$dir" && -r "$dir/username" && -r "$dir/password" ]] || fail credentials "no readable username and password in ${dir:-(no directory given)}"
+  # shellcheck disable=SC2034 # used by the scripts that source this file
+  DB_USER="$(<"$dir/username")"
+  password="$(<"$dir/password")"
+  [[ "$password" != *$'\n'* ]] || fail credentials "the password in $dir must be a single line"
+  mkdir -p "$BACKUP_WORK/credentials"
+  chmod 700 "$BACKUP_WORK/credentials"
+  TOOLS_CONFIG="$BACKUP_WORK/credentials/mongo-tools.yaml"
+  (
+    umask 077
+    # printf is a builtin: the password is not passed to any process.
+    printf "password: '%s'\n" "${password//\'/\'\'}" >"$TOOLS_CONFIG"
+  )
+}
+
+# run_js <script> <stdout-file>: runs a mongosh script (no connection of mongosh's own: the
+# scripts open theirs). Its stderr is relayed; on failure JS_ERROR holds its last lines.
+run_js() {
+  local script="$1" out="$2" err="$BACKUP_WORK/tmp/mongosh.err"
+  JS_ERROR=""
+  if mongosh --nodb --quiet --norc "$BACKUP_MONGOSH_DIR/$script" >"$out" 2>"$err"; then
+    cat "$err" >&2
+    return 0
+  fi
+  cat "$err" >&2
+  JS_ERROR="$(tail -n 3 "$err" | tr '\n' ' ')"
+  JS_ERROR="${JS_ERROR:-$script failed}"
+  return 1
+}
+
+# read_kv <file>: its `key=value` lines into KV.
+read_kv() {
+  local key value
+  KV=()
+  while IFS='=' read -r key value; do
+    [[ "$key" =~ ^[A-Za-z][A-Za-z0-9]*$ ]] && KV["$key"]="$value"
+  done <"$1"
+  return 0
+}
+
+# need_kv <step> <key>...: fails the step unless the last script printed every key.
+need_kv() {
+  local step="$1" key
+  shift
+  for key in "$@"; do
+    [[ -n "${KV[$key]:-}" ]] || fail "$step" "the script output has no $key"
+  done
+}
+
+# new_part <dir relative to OUT> <final name>: sets PART to a partial file beside its final place
+# (so the rename is atomic), removed on exit unless published. (A variable, not output: a command
+# substitution would register the file in a subshell.)
+new_part() {
+  PART="$OUT/$1/.$2.part"
+  PARTS+=("$PART")
+}
+
+forget_part() {
+  local part="$1" i
+  for i in "${!PARTS[@]}"; do
+    [[ "${PARTS[$i]}" == "$part" ]] && PARTS[i]=""
+  done
+  return 0
+}
+
+# publish <part> <path relative to OUT>: moves a complete file into place. pvc: flushed, renamed,
+# directory flushed. s3: moved into the outbox and queued for upload in publish order (manifests
+# are also copied into the pulled catalog, so later steps see them).
+publish() {
+  local part="$1" rel="$2"
+  sync -- "$part" 2>/dev/null || true
+  mv -f -- "$part" "$OUT/$rel"
+  forget_part "$part"
+  sync -- "$(dirname "$OUT/$rel")" 2>/dev/null || true
+  if [[ "$BACKUP_STORAGE" == s3 ]]; then
+    printf '%s\n' "$rel" >>"$OUTBOX/.upload-order"
+    if [[ "$rel" == *manifest.json ]]; then
+      mkdir -p "$(dirname "$CATALOG/$rel")"
+      cp -- "$OUT/$rel" "$CATALOG/$rel"
+    fi
+  fi
+}
+
+# remove <path relative to the catalog>: pvc: deleted now; s3: queued for deletion after upload.
+remove() {
+  local rel="$1"
+  if [[ "$BACKUP_STORAGE" == s3 ]]; then
+    printf '%s\n' "$rel" >>"$OUTBOX/.delete"
+    rm -f -- "$CATALOG/$rel"
+  else
+    rm -f -- "$CATALOG/$rel"
+  fi
+}
+
+# write_status <kind> [manifest] [detail]: status/<kind>.json, the newest success of this job.
+write_status() {
+  local kind="$1" manifest="${2:-}" detail="${3:-}" part
+  new_part status "$kind.json"
+  part="$PART"
+  STATUS_OUT="$part" STATUS_KIND="$kind" STATUS_REPLSET="$BACKUP_REPLSET" STATUS_MANIFEST="$manifest" STATUS_DETAIL="$detail" \
+    run_js write-status.js /dev/null || fail status "cannot write status/$kind.json: $JS_ERROR"
+  publish "$part" "status/$kind.json"
+}
+
+# facts_of <host or empty>: source-facts.js's answer in KV.
+facts_of() {
+  local out="$BACKUP_WORK/tmp/facts.out"
+  FACTS_HOST="$1" run_js source-facts.js "$out" || fail facts "cannot read the replica set's oplog facts: $JS_ERROR"
+  read_kv "$out"
+}
+
+# pick_source: the member to read from (a secondary when one answers) and its oplog facts.
+pick_source() {
+  facts_of ""
+}
+
+# member_facts <host>: the oplog facts of that member (a job re-checks its source after a dump).
+member_facts() {
+  facts_of "$1"
+}
+
+file_bytes() {
+  stat -c %s -- "$1"
+}
+
+file_sha256() {
+  local sum
+  sum="$(sha256sum -- "$1")"
+  printf '%s' "${sum%% *}"
+}
+
+tool_version() {
+  local line
+  line="$("$1" --version 2>/dev/null | head -n 1)" || true
+  printf '%s' "${line##* }"
+}
+
+# The pod name's random suffix keeps names of two dumps in the same second apart.
+instance_suffix() {
+  local host="${HOSTNAME:-}"
+  if [[ -n "$host" ]]; then printf '%s' "${host##*-}"; else printf '%s' "$$"; fi
+}
+
+ts_seconds() {
+  printf '%s' "${1%%:*}"
+}

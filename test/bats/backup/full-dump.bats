@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# backup/scripts/full-dump.sh with stand-ins: mongodump writes a real archive (or fails midway),
+# the --nodb mongosh scripts run for real under Node, the server-side ones are canned.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+  setup_backup_env
+  facts 1700000000:1 1700000500:3 1700000500:3
+  counts '{"nyrkio.results": 12, "nyrkio.users": 2}'
+  export STANDIN_DUMP_OPLOG="1700000400:1 1700000401:5 1700000460:2"
+}
+
+@test "a dump publishes one archive and a manifest whose window is the archive's own oplog" {
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  assert_json_lines
+  manifests=("$CATALOG"/full/*.manifest.json)
+  [ "${#manifests[@]}" -eq 1 ]
+  m="${manifests[0]}"
+  [ "$(manifest_field "$m" 'm.kind + " " + m.format + " " + m.schemaVersion')" = "full archive+gzip 1" ]
+  [ "$(manifest_field "$m" 'm.firstTs.t + ":" + m.firstTs.i')" = "1700000400:1" ]
+  # The end is the archive's last oplog entry, not the member's newest write (1700000500:3).
+  [ "$(manifest_field "$m" 'm.lastTs.t + ":" + m.lastTs.i')" = "1700000460:2" ]
+  archive="$CATALOG/full/$(manifest_field "$m" m.file)"
+  [ -f "$archive" ]
+  [ "$(manifest_field "$m" m.sha256)" = "$(sha256sum "$archive" | cut -d' ' -f1)" ]
+  [ "$(manifest_field "$m" m.bytes)" = "$(stat -c %s "$archive")" ]
+  [ "$(manifest_field "$m" 'm.counts["nyrkio.results"]')" = 12 ]
+  [ "$(manifest_field "$m" 'm.tools.mongodump')" = "100.10.0" ]
+  [[ "$(basename "$archive")" =~ ^[0-9]{8}T[0-9]{6}Z-x7k2q\.archive\.gz$ ]]
+  no_partial_files "$BACKUP_ROOT"
+  [ "$(manifest_field "$CATALOG/status/full.json" 'm.kind + " " + m.lastTs.t')" = "full 1700000460" ]
+}
+
+@test "the dump reads a secondary with --oplog into one gzipped archive, credentials from a 0600 config file" {
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  call="$(grep -- '--oplog' "$STANDIN_LOG/mongodump.log")"
+  [[ "$call" == *"--host=mongodb-rs0-1.mongodb-rs0.db.svc.cluster.local:27017"* ]]
+  [[ "$call" == *"--readPreference=secondaryPreferred"* ]]
+  [[ "$call" == *"--archive="*".archive.gz.part"* ]]
+  [[ "$call" == *"--gzip"* ]]
+  [[ "$call" == *"--username=backup"* ]]
+  [[ "$call" == *"--config=$BACKUP_WORK/credentials/mongo-tools.yaml"* ]]
+  [[ "$call" != *"--password"* ]]
+  [ "$(head -n 1 "$STANDIN_LOG/mongodump.config")" = 600 ]
+  [ "$(tail -n 1 "$STANDIN_LOG/mongodump.config")" = "password: 's3cr''et pass:word'" ]
+  refute_password_anywhere
+  # The counts are taken at the dump's end, on the member it was read from.
+  grep -qx 'snapshot-counts.js.1 COUNTS_TS=1700000460:2' "$STANDIN_LOG/mongosh.env"
+}
+
+@test "a failed dump fails the job and leaves neither an archive nor a manifest" {
+  export STANDIN_MONGODUMP=fail
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line dump failed)" == *'"error":"mongodump failed'* ]]
+  [ -z "$(find "$CATALOG/full" -type f)" ]
+  [ ! -e "$CATALOG/status/full.json" ]
+}
+
+@test "a full disk midway fails the job and leaves no partial archive" {
+  export STANDIN_MONGODUMP=enospc
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"no space left on device"* ]]
+  [ -z "$(find "$CATALOG" -type f)" ]
+}
+
+@test "when the manifest cannot be written, the archive goes too" {
+  canned_failure write-manifest.js "Error: ENOSPC: no space left on device, write"
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line manifest failed)" == *"no space left on device"* ]]
+  [ -z "$(find "$CATALOG/full" -type f)" ]
+}
+
+@test "an archive without an oplog is refused" {
+  canned_failure describe-artifact.js "Error: the archive holds no oplog: was it made with mongodump --oplog?"
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line window failed)" == *"holds no oplog"* ]]
+  [ -z "$(find "$CATALOG/full" -type f)" ]
+}
+
+@test "counts that cannot be taken leave a good dump without counts and a warning" {
+  rm -f "$STANDIN_DIR/mongosh/snapshot-counts.js".*
+  canned_failure snapshot-counts.js "MongoServerError: SnapshotTooOld"
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  [[ "$(json_line counts warning)" == *"SnapshotTooOld"* ]]
+  m="$(ls "$CATALOG"/full/*.manifest.json)"
+  [ "$(manifest_field "$m" 'm.counts === undefined')" = true ]
+}
+
+@test "with no secondary answering it dumps from the primary and says so" {
+  facts 1700000000:1 1700000500:3 1700000500:3 primary
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  [[ "$(json_line facts warning)" == *"dumping from the primary"* ]]
+}
+
+@test "no reachable member: the job fails before dumping" {
+  canned_failure source-facts.js "Error: no reachable secondary or primary among a, b"
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line facts failed)" == *"no reachable secondary or primary"* ]]
+  [ ! -s "$STANDIN_LOG/mongodump.log" ]
+}
+
+@test "a missing password file fails before anything runs" {
+  rm "$BACKUP_USER_DIR/password"
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line credentials failed)" == *"no readable username and password"* ]]
+  [ ! -s "$STANDIN_LOG/mongosh.log" ]
+}
+
+@test "with s3 storage the dump goes to the outbox in upload order and the exit code is recorded" {
+  export BACKUP_STORAGE=s3 BACKUP_DEFER_EXIT=1
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  mapfile -t order <"$BACKUP_WORK/outbox/.upload-order"
+  [ "${#order[@]}" -eq 3 ]
+  [[ "${order[0]}" == full/*.archive.gz ]]
+  [[ "${order[1]}" == full/*.manifest.json ]]
+  [ "${order[2]}" = status/full.json ]
+  [ "$(cat "$BACKUP_WORK/outbox/.exit-code")" = 0 ]
+  [ ! -e "$BACKUP_ROOT/rs0" ]
+}
+
+@test "with s3 storage a failed dump records its exit code for the upload container and exits 0" {
+  export BACKUP_STORAGE=s3 BACKUP_DEFER_EXIT=1 STANDIN_MONGODUMP=fail
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  [ "$(cat "$BACKUP_WORK/outbox/.exit-code")" = 1 ]
+  [ ! -e "$BACKUP_WORK/outbox/.upload-order" ]
+  no_partial_files "$BACKUP_WORK"
+}

@@ -1,0 +1,141 @@
+# Shared setup of the backup pod-script tests: stand-ins for mongosh, mongodump, mongorestore,
+# mongod and aws first on PATH (test/bats/backup/bin), a fresh backup root, work volume and call
+# log per test, and helpers that write catalogs of real artifacts with their manifests.
+
+REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)"
+SCRIPTS="$REPO_ROOT/backup/scripts"
+export REPO_ROOT
+
+setup_backup_env() {
+  export PATH="$BATS_TEST_DIRNAME/bin:$PATH"
+  export STANDIN_LOG="$BATS_TEST_TMPDIR/log"
+  export STANDIN_DIR="$BATS_TEST_TMPDIR/standin"
+  export STANDIN_S3="$BATS_TEST_TMPDIR/s3"
+  mkdir -p "$STANDIN_LOG" "$STANDIN_DIR/mongosh" "$STANDIN_S3"
+  : >"$STANDIN_LOG/mongosh.log"
+  : >"$STANDIN_LOG/mongodump.log"
+  : >"$STANDIN_LOG/mongorestore.log"
+  : >"$STANDIN_LOG/mongod.log"
+  : >"$STANDIN_LOG/aws.log"
+
+  export BACKUP_REPLSET=rs0
+  export BACKUP_MEMBERS="mongodb-rs0-0.mongodb-rs0.db.svc.cluster.local:27017,mongodb-rs0-1.mongodb-rs0.db.svc.cluster.local:27017"
+  export BACKUP_DATABASE=nyrkio
+  export BACKUP_STORAGE=pvc
+  export BACKUP_ROOT="$BATS_TEST_TMPDIR/backup"
+  export BACKUP_WORK="$BATS_TEST_TMPDIR/work"
+  export BACKUP_USER_DIR="$BATS_TEST_TMPDIR/secret/backup"
+  export HOSTNAME="mongodb-rs0-backup-full-29000000-x7k2q"
+  mkdir -p "$BACKUP_ROOT" "$BACKUP_WORK" "$BACKUP_USER_DIR"
+  printf 'backup' >"$BACKUP_USER_DIR/username"
+  PASSWORD="s3cr'et pass:word"
+  printf '%s\n' "$PASSWORD" >"$BACKUP_USER_DIR/password"
+  CATALOG="$BACKUP_ROOT/rs0"
+}
+
+# canned <script> <text> [call number]: the answer the mongosh stand-in gives for that script.
+canned() {
+  local file="$STANDIN_DIR/mongosh/$1${3:+.$3}.out"
+  printf '%s\n' "$2" >"$file"
+}
+
+# canned_failure <script> <message> [call number]
+canned_failure() {
+  local base="$STANDIN_DIR/mongosh/$1${3:+.$3}"
+  printf '%s\n' "$2" >"$base.err"
+  echo 1 >"$base.rc"
+}
+
+# facts <oldest> <majority> <applied> [role] [call number]: what source-facts.js reports.
+facts() {
+  canned source-facts.js "source=mongodb-rs0-1.mongodb-rs0.db.svc.cluster.local:27017
+role=${4:-secondary}
+oldest=$1
+newest=$3
+majority=$2
+applied=$3" "${5:-}"
+}
+
+# counts <json> [call number]: what snapshot-counts.js writes to COUNTS_OUT.
+counts() {
+  local base="$STANDIN_DIR/mongosh/snapshot-counts.js${2:+.$2}"
+  printf '%s\n' "$1" >"$base.counts"
+  echo "collections=2" >"$base.out"
+}
+
+# add_full <name> <first t:i> <last t:i> [counts json]: a real archive and its manifest.
+add_full() {
+  local name="$1" first="$2" last="$3" counts_json="${4:-}"
+  mkdir -p "$CATALOG/full"
+  node "$BATS_TEST_DIRNAME/fixtures/make-artifact.js" archive "$CATALOG/full/$name.archive.gz" "$first" "$last"
+  write_manifest full "$CATALOG/full/$name" "$name.archive.gz" "$first" "$last" "" "$counts_json"
+}
+
+# add_slice <prev t:i> <first t:i> <last t:i> [counts json]: a real slice and its manifest.
+add_slice() {
+  local prev="$1" first="$2" last="$3" counts_json="${4:-}" name
+  name="${prev/:/-}_${last/:/-}"
+  mkdir -p "$CATALOG/oplog"
+  printf '{"ts":{"$gt":{"$timestamp":{"t":%s,"i":%s}},"$lte":{"$timestamp":{"t":%s,"i":%s}}}}' \
+    "${prev%%:*}" "${prev##*:}" "${last%%:*}" "${last##*:}" >"$BATS_TEST_TMPDIR/q.json"
+  node "$BATS_TEST_DIRNAME/fixtures/make-artifact.js" slice "$BATS_TEST_TMPDIR/q.json" "$first" "$last" | gzip -c >"$CATALOG/oplog/$name.bson.gz"
+  write_manifest oplog "$CATALOG/oplog/$name" "$name.bson.gz" "$first" "$last" "$prev" "$counts_json"
+}
+
+write_manifest() {
+  local kind="$1" base="$2" file="$3" first="$4" last="$5" prev="$6" counts_json="$7" artifact
+  artifact="$(dirname "$base")/$file"
+  KIND="$kind" FILE="$file" FIRST="$first" LAST="$last" PREV="$prev" COUNTS="$counts_json" \
+    BYTES="$(stat -c %s "$artifact")" SHA="$(sha256sum "$artifact" | cut -d' ' -f1)" node -e '
+      const e = process.env, ts = (s) => { const [t, i] = s.split(":").map(Number); return { t, i }; };
+      const m = { schemaVersion: 1, kind: e.KIND, format: e.KIND === "full" ? "archive+gzip" : "bson+gzip", file: e.FILE,
+        bytes: Number(e.BYTES), sha256: e.SHA, replicaSet: "rs0", firstTs: ts(e.FIRST), lastTs: ts(e.LAST),
+        createdAt: new Date(ts(e.LAST).t * 1000).toISOString() };
+      if (e.PREV) m.prevTs = ts(e.PREV);
+      if (e.COUNTS) m.counts = JSON.parse(e.COUNTS);
+      process.stdout.write(JSON.stringify(m, null, 2));' >"$base.manifest.json"
+}
+
+# manifest_field <manifest> <js expression over m>: prints the value.
+manifest_field() {
+  node -e 'const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(eval(process.argv[2]))' "$1" "$2"
+}
+
+# assert_json_lines: every line of $output that starts with "{" is one JSON object with a step
+# and a status (the jobs' log format).
+assert_json_lines() {
+  printf '%s\n' "$output" | node -e '
+    const lines = require("fs").readFileSync(0, "utf8").split("\n").filter((l) => l.startsWith("{"));
+    if (!lines.length) { console.error("no JSON log lines"); process.exit(1); }
+    for (const l of lines) { const o = JSON.parse(l); if (!o.step || !o.status || !o.job) { console.error("bad line: " + l); process.exit(1); } }'
+}
+
+# json_line <step> <status>: the first log line with that step and status.
+json_line() {
+  printf '%s\n' "$output" | grep -F "\"step\":\"$1\",\"status\":\"$2\"" | head -n 1
+}
+
+# refute_password_anywhere: the password is in no recorded argv and in no log line.
+refute_password_anywhere() {
+  local f
+  for f in "$STANDIN_LOG"/*.log; do
+    if grep -qF -- "$PASSWORD" "$f"; then
+      echo "the password appears in $f" >&2
+      return 1
+    fi
+  done
+  if printf '%s' "$output" | grep -qF -- "$PASSWORD"; then
+    echo "the password appears in the job's output" >&2
+    return 1
+  fi
+}
+
+# no_partial_files <dir>: nothing named .*.part is left behind.
+no_partial_files() {
+  local left
+  left="$(find "$1" -name '.*.part' 2>/dev/null)"
+  if [[ -n "$left" ]]; then
+    echo "partial files left behind: $left" >&2
+    return 1
+  fi
+}
