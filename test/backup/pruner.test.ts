@@ -197,6 +197,26 @@ describe("embeddablePruner", () => {
     }
   });
 
+  it("runs under mongosh's async rewriter with the same decisions", async () => {
+    // The pod runs the text through mongosh, which rewrites every script before running it.
+    let AsyncWriter: (new () => { process(code: string): string; runtimeSupportCode(): string }) | undefined;
+    try {
+      AsyncWriter = require("@mongosh/async-rewriter2").default;
+    } catch {
+      console.log("skipping the async-rewriter check of the embedded pruner: @mongosh/async-rewriter2 is not installed");
+      return;
+    }
+    const writer = new (AsyncWriter as NonNullable<typeof AsyncWriter>)();
+    const times: number[] = [];
+    for (let t = day("2024-01-01"); t <= day("2024-02-10"); t += DAY / 3) times.push(t);
+    const catalog = JSON.parse(JSON.stringify(dailyCatalog(times, day("2024-02-10", 20)))) as CatalogEntry[];
+    const policy = { daily: 5, weekly: 3 };
+    const context = vm.createContext({ manifests: catalog, policy });
+    vm.runInContext(writer.runtimeSupportCode(), context);
+    const result = await vm.runInContext(writer.process(`${embeddablePruner()}\nprune(manifests, "2024-02-11T00:00:00Z", policy);`), context);
+    expect(summary(result)).toEqual(summary(prune(catalog, "2024-02-11T00:00:00Z", policy)));
+  });
+
   it("raises the same errors as the imported pruner", () => {
     expect(() => embeddedPrune()([], "2024-01-01T00:00:00Z", { daily: 0, weekly: 0 })).toThrow(/policy must be/);
   });
