@@ -1,16 +1,92 @@
-// The database stack: Nyrkiö's MongoDB as a replica set (or, with sharding on, a sharded cluster).
+// The database stack: Nyrkiö's MongoDB as a replica set of data members and an arbiter (or, with
+// sharding on, the shards of a sharded cluster), in its own namespace, brought to the desired
+// state by a reconcile Job, and published to applications without a password.
 
-import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Construct } from "constructs";
-import { databaseStackName } from "./naming";
+import { AUTH_SOURCE, MANAGED_USERS } from "../replicaset/users";
+import { desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds } from "../replicaset/reconcile-files";
+import { ConnectionInfo } from "./constructs/connection-info";
+import { DatabaseNamespace } from "./constructs/database-namespace";
+import { DatabaseServiceAccount } from "./constructs/database-service-account";
+import { ReconcileJob } from "./constructs/reconcile-job";
+import { ReplicaSet } from "./constructs/replica-set";
+import { commonLabels, CONNECTION_CONFIG_MAP, databaseStackName, dataStatefulSetName, DB_CLIENT_LABEL, mongosHost } from "./naming";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
 
+/** The service account every pod of the database runs as (no API token mounted). */
+export const DATABASE_SERVICE_ACCOUNT = "mongodb";
+
 export class DatabaseStack extends PlatformStack {
+  readonly namespace: DatabaseNamespace;
+  readonly replicaSets: ReplicaSet[] = [];
+  readonly reconcileJobs: ReconcileJob[] = [];
+  readonly connectionInfo: ConnectionInfo;
+
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, databaseStackName(props.config), props);
-    const { kubernetes } = this.config;
-    if (kubernetes.createNamespace) {
-      new NamespaceV1(this, "namespace", { metadata: { name: kubernetes.namespace } });
+    const config = this.config;
+    const labels = commonLabels(config);
+    const sharded = config.sharding.enabled;
+
+    this.namespace = new DatabaseNamespace(this, "namespace", {
+      name: config.kubernetes.namespace,
+      create: config.kubernetes.createNamespace,
+      labels,
+    });
+    const namespace = this.namespace.name;
+    const serviceAccount = new DatabaseServiceAccount(this, "service-account", { namespace, name: DATABASE_SERVICE_ACCOUNT, labels });
+
+    for (const replset of config.replsets) {
+      // The construct id is the replica set's name: the first shard keeps the replica set's
+      // resources when the topology becomes sharded.
+      const replicaSet = new ReplicaSet(this, replset.name, {
+        config,
+        replset,
+        namespace,
+        serviceAccountName: serviceAccount.name,
+        clusterRole: sharded ? "shardsvr" : undefined,
+      });
+      this.replicaSets.push(replicaSet);
+
+      // A shard's users and default read/write concern are set through mongos, not on the shard.
+      const files = reconcileConfigMapData(config, replset, sharded ? { manageUsers: false, manageDefaultRWConcern: false } : {});
+      this.reconcileJobs.push(
+        new ReconcileJob(this, `${replset.name}-reconcile`, {
+          namespace,
+          namePrefix: `${dataStatefulSetName(replset)}-reconcile`,
+          labels: { ...labels, "app.kubernetes.io/component": "reconcile" },
+          podLabels: { ...DB_CLIENT_LABEL },
+          image: config.image,
+          serviceAccountName: serviceAccount.name,
+          files,
+          stateHash: desiredStateHash(files),
+          userSecrets: {
+            root: config.secrets.root,
+            ...(sharded ? {} : Object.fromEntries(MANAGED_USERS.map((user) => [user, config.secrets[user]]))),
+          },
+          activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
+          waitTimeout: "15m",
+          dependsOn: replicaSet.statefulSets,
+        }),
+      );
     }
+
+    // Sharded cluster (issue 5): the config server replica set, mongos and the sharding Job go
+    // here, wired by the lead from the sharding work.
+
+    const [first] = this.replicaSets;
+    this.connectionInfo = new ConnectionInfo(this, "connection", {
+      namespace,
+      name: CONNECTION_CONFIG_MAP,
+      labels,
+      // Sharded: applications connect through mongos, which is not a replica set.
+      ...(sharded ? { hosts: [mongosHost(config)] } : { replicaSet: config.replsets[0].name, hosts: first.dataHosts }),
+      database: config.database,
+      authSource: AUTH_SOURCE,
+      credentialsSecret: config.secrets.app,
+    });
+
+    // Retention of old results (issue 3): new RetentionCronJob(this, "retention", { ... }) from
+    // stacks/constructs/retention-cron-job.ts, wired by the lead.
   }
 }

@@ -1,12 +1,11 @@
 #!/usr/bin/env bats
 # scripts/create-secrets.sh, against a stand-in kubectl (bin/kubectl) and the real openssl.
 
-setup() {
-  REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)"
-  SCRIPT="$REPO_ROOT/scripts/create-secrets.sh"
+# use_standins <directory>: a fresh call log and copies under the directory.
+use_standins() {
   export PATH="$BATS_TEST_DIRNAME/bin:$PATH"
-  export STANDIN_LOG="$BATS_TEST_TMPDIR/kubectl.calls"
-  export STANDIN_STATE="$BATS_TEST_TMPDIR/state"
+  export STANDIN_LOG="$1/kubectl.calls"
+  export STANDIN_STATE="$1/state"
   export EXISTING_NAMESPACES="nyrkio-db-dev"
   export EXISTING_SECRETS=""
   mkdir -p "$STANDIN_STATE"
@@ -14,9 +13,29 @@ setup() {
   CREATED="$STANDIN_STATE/created"
 }
 
+# One plain run, shared by the tests that only inspect its result.
+setup_file() {
+  use_standins "$BATS_FILE_TMPDIR/plain"
+  bash "$BATS_TEST_DIRNAME/../../../scripts/create-secrets.sh" --namespace nyrkio-db-dev >"$BATS_FILE_TMPDIR/plain/output" 2>&1
+}
+
+setup() {
+  REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)"
+  SCRIPT="$REPO_ROOT/scripts/create-secrets.sh"
+  use_standins "$BATS_TEST_TMPDIR"
+}
+
+# plain_run: point the checks at the shared run from setup_file.
+plain_run() {
+  use_standins "$BATS_FILE_TMPDIR/plain-view"
+  export STANDIN_LOG="$BATS_FILE_TMPDIR/plain/kubectl.calls"
+  CREATED="$BATS_FILE_TMPDIR/plain/state/created"
+  output="$(cat "$BATS_FILE_TMPDIR/plain/output")"
+}
+
 @test "creates the keyfile and one Secret per user, with the expected keys" {
-  run bash "$SCRIPT" --namespace nyrkio-db-dev
-  [ "$status" -eq 0 ]
+  plain_run
+  [[ "$output" == *"create-secrets: done"* ]]
   [ "$(ls "$CREATED" | tr '\n' ' ')" = "nyrkio-mongodb-app nyrkio-mongodb-backup nyrkio-mongodb-keyfile nyrkio-mongodb-migrator nyrkio-mongodb-restore nyrkio-mongodb-root " ]
   [ -s "$CREATED/nyrkio-mongodb-keyfile/keyfile" ]
   for user in root app migrator backup restore; do
@@ -29,8 +48,8 @@ setup() {
 }
 
 @test "passwords: 40 letters and digits, no newline, all different" {
-  run bash "$SCRIPT" --namespace nyrkio-db-dev
-  [ "$status" -eq 0 ]
+  plain_run
+  [[ "$output" == *"create-secrets: done"* ]]
   for user in root app migrator backup restore; do
     password="$CREATED/nyrkio-mongodb-$user/password"
     [ "$(wc -c <"$password")" -eq 40 ]
@@ -40,15 +59,15 @@ setup() {
 }
 
 @test "keyfile: 1008 base64 characters, as mongod accepts (6 to 1024)" {
-  run bash "$SCRIPT" --namespace nyrkio-db-dev
-  [ "$status" -eq 0 ]
+  plain_run
+  [[ "$output" == *"create-secrets: done"* ]]
   [ "$(tr -d '\n' <"$CREATED/nyrkio-mongodb-keyfile/keyfile" | wc -c)" -eq 1008 ]
   ! grep -qvE '^[A-Za-z0-9+/=]+$' "$CREATED/nyrkio-mongodb-keyfile/keyfile" || false
 }
 
 @test "no password or keyfile content is ever on a command line; files are private and removed" {
-  run bash "$SCRIPT" --namespace nyrkio-db-dev
-  [ "$status" -eq 0 ]
+  plain_run
+  [[ "$output" == *"create-secrets: done"* ]]
   for user in root app migrator backup restore; do
     if grep -qF -- "$(cat "$CREATED/nyrkio-mongodb-$user/password")" "$STANDIN_LOG"; then
       echo "password of $user on a kubectl command line" >&2

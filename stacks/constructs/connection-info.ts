@@ -1,0 +1,78 @@
+// What an application needs to connect, published without any password: as a ConfigMap in the
+// database's namespace and as Terraform outputs. The password stays in the user's Secret; the
+// application combines the two (driver options, not a `user:pass@` URI on a command line).
+
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+
+export interface ConnectionInfoProps {
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  /** The replica set's name; absent when clients connect through mongos. */
+  replicaSet?: string;
+  /** host:port of every member a client may be sent to (data members only). */
+  hosts: string[];
+  database: string;
+  authSource: string;
+  /** Name of the Secret with the application's username and password. */
+  credentialsSecret: string;
+}
+
+/** A connection string without credentials. */
+export function connectionString(hosts: string[], database: string, params: Record<string, string>): string {
+  const query = Object.entries(params)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join("&");
+  return `mongodb://${hosts.join(",")}/${database}?${query}`;
+}
+
+/** The published values, by ConfigMap key. */
+export function connectionInfo(p: Omit<ConnectionInfoProps, "namespace" | "name" | "labels">): Record<string, string> {
+  const params = { ...(p.replicaSet ? { replicaSet: p.replicaSet } : {}), authSource: p.authSource };
+  return {
+    ...(p.replicaSet ? { replicaSet: p.replicaSet } : {}),
+    hosts: p.hosts.join(","),
+    authSource: p.authSource,
+    database: p.database,
+    credentialsSecret: p.credentialsSecret,
+    connectionString: connectionString(p.hosts, p.database, params),
+    // Analytics reads from a secondary when one is up, as the design suggests, and keeps the
+    // primary for the application's writes.
+    analyticsConnectionString: connectionString(p.hosts, p.database, { ...params, readPreference: "secondaryPreferred" }),
+  };
+}
+
+/** Terraform output names (`cdktf output`), by ConfigMap key. */
+export const CONNECTION_OUTPUTS: Record<string, string> = {
+  replicaSet: "mongodb_replica_set",
+  hosts: "mongodb_hosts",
+  authSource: "mongodb_auth_source",
+  database: "mongodb_database",
+  credentialsSecret: "mongodb_credentials_secret",
+  connectionString: "mongodb_connection_string",
+  analyticsConnectionString: "mongodb_analytics_connection_string",
+};
+
+export class ConnectionInfo extends Construct {
+  readonly configMap: ConfigMapV1;
+  readonly values: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: ConnectionInfoProps) {
+    super(scope, id);
+    this.values = connectionInfo(props);
+    this.configMap = new ConfigMapV1(this, "config-map", {
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      data: this.values,
+    });
+    for (const [key, value] of Object.entries(this.values)) {
+      const output = new TerraformOutput(this, key, {
+        value: key === "hosts" ? props.hosts : value,
+        description: `MongoDB connection info (${key}); no credentials`,
+        sensitive: false,
+      });
+      output.overrideLogicalId(CONNECTION_OUTPUTS[key]);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// The data-bearing members of one replica set: a StatefulSet whose pods start in parallel, each
+// with its own volume claim, plus the bootstrap sidecar that initiates the set from ordinal 0.
+//
+// Storage growth never replaces this StatefulSet. Kubernetes forbids changing a StatefulSet's
+// volume claim templates, and Terraform's provider answers a template change by destroying and
+// recreating the StatefulSet; so the template is under ignore_changes, a size change in config
+// applies to claims created later, and existing claims grow by expansion
+// (docs/runbooks/grow-storage.md). The claims outlive the StatefulSet (Retain/Retain).
+
+import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
+import { Construct } from "constructs";
+import type { StorageConfig } from "../../config/platform-config";
+import { Container, containerResources, containerSecurityContext, HELPER_RESOURCES, MONGOSH_ENV, mongoshConfMount, MOUNT, REPLICASET_CONFIG_KEY, tmpMount } from "./member-pod";
+import { memberPodTemplate, MemberStatefulSetProps, pinLogicalId } from "./member-stateful-set";
+
+/** Terraform's address of the claim template inside kubernetes_stateful_set_v1, as ignore_changes takes it. */
+export const VOLUME_CLAIM_TEMPLATE_PATH = "spec[0].volume_claim_template";
+
+export interface DataMembersProps extends MemberStatefulSetProps {
+  replicas: number;
+  storage: StorageConfig;
+  /** Secret (username, password) of the root user that the bootstrap creates. */
+  rootSecret: string;
+}
+
+/** Runs stacks/scripts/bootstrap.sh: initiate and first user over localhost, on ordinal 0 only. */
+export function bootstrapSidecar(image: string, port: number): Container {
+  return {
+    name: "bootstrap",
+    image,
+    command: ["bash", `${MOUNT.scripts}/bootstrap.sh`],
+    env: [
+      ...MONGOSH_ENV,
+      { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+      { name: "MONGODB_PORT", value: String(port) },
+      { name: "REPLICASET_CONFIG", value: `${MOUNT.config}/${REPLICASET_CONFIG_KEY}` },
+      { name: "ROOT_SECRET_DIR", value: MOUNT.secret("root") },
+    ],
+    resources: containerResources(HELPER_RESOURCES),
+    securityContext: containerSecurityContext(),
+    volumeMount: [
+      { name: "config", mountPath: MOUNT.config, readOnly: true },
+      { name: "scripts", mountPath: MOUNT.scripts, readOnly: true },
+      { name: "root-secret", mountPath: MOUNT.secret("root"), readOnly: true },
+      mongoshConfMount,
+      tmpMount,
+    ],
+  };
+}
+
+export class DataMembers extends Construct {
+  readonly statefulSet: StatefulSetV1;
+
+  constructor(scope: Construct, id: string, props: DataMembersProps) {
+    super(scope, id);
+    this.statefulSet = new StatefulSetV1(this, "stateful-set", {
+      metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels, ...props.selector } },
+      spec: {
+        serviceName: props.serviceName,
+        replicas: String(props.replicas),
+        // Members start together: the set can only be initiated once every member answers.
+        podManagementPolicy: "Parallel",
+        updateStrategy: [{ type: "RollingUpdate" }],
+        persistentVolumeClaimRetentionPolicy: [{ whenDeleted: "Retain", whenScaled: "Retain" }],
+        selector: { matchLabels: props.selector },
+        template: memberPodTemplate(props, {
+          confKey: "mongod.conf",
+          sidecars: [bootstrapSidecar(props.image, props.port)],
+          extraVolumes: [
+            {
+              name: "root-secret",
+              secret: {
+                secretName: props.rootSecret,
+                defaultMode: "0440",
+                items: [
+                  { key: "username", path: "username" },
+                  { key: "password", path: "password" },
+                ],
+              },
+            },
+          ],
+        }),
+        volumeClaimTemplate: [
+          {
+            metadata: { name: "data", labels: { ...props.labels, ...props.selector } },
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              ...(props.storage.storageClass ? { storageClassName: props.storage.storageClass } : {}),
+              resources: { requests: { storage: props.storage.size } },
+            },
+          },
+        ],
+      },
+      waitForRollout: true,
+      // A rolling update waits for each restarted member to be SECONDARY again.
+      timeouts: { create: "20m", update: "20m" },
+      lifecycle: { ignoreChanges: [VOLUME_CLAIM_TEMPLATE_PATH] },
+    });
+    pinLogicalId(this.statefulSet, props.name);
+  }
+}

@@ -1,0 +1,66 @@
+// mongod.conf of a replica-set member, rendered from config: what the pod runs is data a reviewer
+// sees in the plan diff, not flags assembled inside a container.
+
+import { parseQuantity } from "../../config/quantity";
+
+const GiB = 2 ** 30;
+
+/**
+ * WiredTiger's cache as mongod sizes it by default, 50% of (memory - 1 GB) or 0.25 GB, but from
+ * the container's memory limit: set explicitly so the figure is visible and does not depend on
+ * how a mongod version reads cgroup limits. Rounded down to 0.01 GB.
+ */
+export function wiredTigerCacheSizeGB(memoryLimit: string): number {
+  const bytes = parseQuantity(memoryLimit);
+  if (bytes === undefined) throw new Error(`not a Kubernetes quantity: ${JSON.stringify(memoryLimit)}`);
+  const half = 0.5 * (bytes / GiB - 1);
+  return Math.max(0.25, Math.floor(half * 100 + 1e-9) / 100);
+}
+
+export interface MongodConfOptions {
+  replSetName: string;
+  port: number;
+  dbPath: string;
+  keyFile: string;
+  /** The container's memory limit: sizes the WiredTiger cache. */
+  memoryLimit: string;
+  /** storage.oplogMinRetentionHours; omitted for an arbiter, which keeps no oplog to protect. */
+  oplogMinRetentionHours?: number;
+  /** How long a primary that gets SIGTERM waits for a successor (shutdownTimeoutMillisForSignaledShutdown). */
+  shutdownQuiesceSeconds: number;
+  /** Set for the members of a sharded cluster. */
+  clusterRole?: "shardsvr" | "configsvr";
+}
+
+type YamlValue = string | number | boolean | { [key: string]: YamlValue | undefined };
+
+export function mongodConf(o: MongodConfOptions): Record<string, YamlValue> {
+  return {
+    net: { port: o.port, bindIpAll: true },
+    replication: { replSetName: o.replSetName },
+    ...(o.clusterRole ? { sharding: { clusterRole: o.clusterRole } } : {}),
+    security: { authorization: "enabled", keyFile: o.keyFile },
+    storage: {
+      dbPath: o.dbPath,
+      oplogMinRetentionHours: o.oplogMinRetentionHours,
+      wiredTiger: { engineConfig: { cacheSizeGB: wiredTigerCacheSizeGB(o.memoryLimit) } },
+    },
+    setParameter: { shutdownTimeoutMillisForSignaledShutdown: o.shutdownQuiesceSeconds * 1000 },
+  };
+}
+
+/** The YAML text of mongod.conf. */
+export function renderMongodConf(o: MongodConfOptions): string {
+  return toYaml(mongodConf(o));
+}
+
+/** Block-style YAML for nested maps of scalars (all mongod.conf needs); strings are quoted. */
+export function toYaml(value: Record<string, YamlValue | undefined>, indent = ""): string {
+  return Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .map(([key, v]) => {
+      if (typeof v === "object") return `${indent}${key}:\n${toYaml(v as Record<string, YamlValue>, `${indent}  `)}`;
+      return `${indent}${key}: ${typeof v === "string" ? JSON.stringify(v) : String(v)}\n`;
+    })
+    .join("");
+}

@@ -1,0 +1,116 @@
+// The reconcile Job of one replica set: brings the live set to the desired state (members,
+// priorities and votes by MongoDB's safe reconfig procedure; users and roles; the cluster-wide
+// default read and write concern) with replicaset/'s mongosh script, run by the official image's
+// mongosh. It connects with the root user's credentials, read from the mounted Secret.
+//
+// Runs once per desired state: the Job's name carries the hash of everything it reads, so a
+// changed config makes a new Job on the next deploy and an unchanged one leaves the finished Job
+// alone. The provider's Job habits shape the rest: Terraform waits for completion (with a create
+// timeout far above the provider's default), and the Job is never deleted by the TTL controller,
+// because a Job that disappears is created, and run, again by the next apply.
+
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_ENV, SECRET_KEYS, userSecretDir } from "../../replicaset/reconcile-paths";
+import { containerResources, containerSecurityContext, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
+
+export interface ReconcileJobProps {
+  namespace: string;
+  /** Kubernetes name prefix, e.g. mongodb-rs0-reconcile: the Job is <prefix>-<stateHash>. */
+  namePrefix: string;
+  labels: Record<string, string>;
+  /** Labels of the Job's pod beyond `labels`: the network policy admits the project's jobs by label. */
+  podLabels: Record<string, string>;
+  image: string;
+  serviceAccountName: string;
+  /** The files under RECONCILE_CONFIG_DIR: file name → content (replicaset/reconcile-files.ts). */
+  files: Record<string, string>;
+  /** Hash of `files` (desiredStateHash): the Job's identity. */
+  stateHash: string;
+  /** Secret name by user (root and each managed user), mounted at /etc/nyrkio/secrets/<user>/. */
+  userSecrets: Record<string, string>;
+  /** The script's own waits bound a run; the deadline is a backstop above them. */
+  activeDeadlineSeconds: number;
+  /** How long `cdktf deploy` waits for the Job to complete. */
+  waitTimeout: string;
+  /** What must be running before the Job starts: the members' StatefulSets. */
+  dependsOn: ITerraformDependable[];
+}
+
+/** Kubernetes puts the Job's name in a label value of its pods: at most 63 characters. */
+export function reconcileJobName(namePrefix: string, stateHash: string): string {
+  const name = `${namePrefix}-${stateHash}`;
+  if (name.length > 63) throw new Error(`reconcile Job name ${name} is longer than 63 characters: shorten the replica set's name`);
+  return name;
+}
+
+export class ReconcileJob extends Construct {
+  readonly configMap: ConfigMapV1;
+  readonly job: JobV1;
+
+  constructor(scope: Construct, id: string, props: ReconcileJobProps) {
+    super(scope, id);
+    const { namespace, labels } = props;
+
+    this.configMap = new ConfigMapV1(this, "config-map", {
+      metadata: { name: props.namePrefix, namespace, labels },
+      data: props.files,
+    });
+
+    const users = Object.keys(props.userSecrets).sort();
+    const jobName = reconcileJobName(props.namePrefix, props.stateHash);
+    this.job = new JobV1(this, "job", {
+      metadata: { name: jobName, namespace, labels },
+      spec: {
+        // The script waits for what it needs itself; a retry covers a lost pod, not a slow set.
+        backoffLimit: 2,
+        activeDeadlineSeconds: props.activeDeadlineSeconds,
+        template: {
+          metadata: { labels: { ...labels, ...props.podLabels } },
+          spec: {
+            restartPolicy: "Never",
+            serviceAccountName: props.serviceAccountName,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: podSecurityContext(),
+            container: [
+              {
+                name: "reconcile",
+                image: props.image,
+                command: [...RECONCILE_COMMAND],
+                env: Object.entries(RECONCILE_ENV).map(([name, value]) => ({ name, value })),
+                resources: containerResources({ requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } }),
+                securityContext: containerSecurityContext(),
+                volumeMount: [
+                  { name: "reconcile", mountPath: RECONCILE_CONFIG_DIR, readOnly: true },
+                  ...users.map((user) => ({ name: `secret-${user}`, mountPath: userSecretDir(user), readOnly: true })),
+                  tmpMount,
+                ],
+              },
+            ],
+            volume: [
+              { name: "reconcile", configMap: { name: this.configMap.metadata.name } },
+              ...users.map((user) => ({
+                name: `secret-${user}`,
+                secret: {
+                  secretName: props.userSecrets[user],
+                  defaultMode: "0440",
+                  items: [
+                    { key: SECRET_KEYS.username, path: SECRET_KEYS.username },
+                    { key: SECRET_KEYS.password, path: SECRET_KEYS.password },
+                  ],
+                },
+              })),
+              tmpVolume(),
+            ],
+          },
+        },
+      },
+      waitForCompletion: true,
+      timeouts: { create: props.waitTimeout, update: props.waitTimeout },
+      dependsOn: props.dependsOn,
+    });
+  }
+}

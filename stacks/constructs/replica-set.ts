@@ -1,0 +1,187 @@
+// One MongoDB replica set on Kubernetes: its data members, its arbiter, the Services that name
+// them, the ConfigMap with everything they read at start, the disruption budget that keeps a
+// majority of votes up, and the network policy that admits only known clients.
+//
+// The desired replica-set config (rs.initiate's document) is data in the ConfigMap under
+// `replicaset.json`, so a reviewer sees members, priorities and votes in the plan diff. Changing
+// it does not restart any pod: the bootstrap reads it once, to initiate the set, and later
+// changes are applied by the reconcile Job.
+
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
+import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
+import type { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
+import { Construct } from "constructs";
+import type { PlatformConfig, ReplsetConfig } from "../../config/platform-config";
+import { votingMembers } from "../../config/validate";
+import { renderReplicaSetConfigJson } from "../../replicaset/replica-set-config";
+import {
+  arbiterStatefulSetName,
+  clientServiceName,
+  commonLabels,
+  dataMemberHosts,
+  dataStatefulSetName,
+  DB_CLIENT_LABEL,
+  headlessServiceName,
+  MONGODB_PORT,
+  replsetConfigMapName,
+  replsetSelector,
+} from "../naming";
+import { Arbiter } from "./arbiter";
+import { DataMembers } from "./data-members";
+import { MemberNetworkPolicy } from "./member-network-policy";
+import { contentHash, KEYFILE_PATH, MONGOSH_CONF, MOUNT, REPLICASET_CONFIG_KEY } from "./member-pod";
+import { MemberStatefulSetProps } from "./member-stateful-set";
+import { renderMongodConf } from "./mongod-config";
+import { podScriptsData, podScriptsItems } from "./pod-scripts";
+
+/** Every pod of this database (members of every replica set; mongos when sharded), without the replica-set label. */
+export function databasePodSelector(config: PlatformConfig): Record<string, string> {
+  const { "nyrkio.io/replset": _replset, ...selector } = replsetSelector(config, { name: "" });
+  return selector;
+}
+
+export interface ReplicaSetProps {
+  config: PlatformConfig;
+  replset: ReplsetConfig;
+  /** The namespace's name (a token when this stack creates it, so everything waits for it). */
+  namespace: string;
+  serviceAccountName: string;
+  /** Sharding: the members run as shard servers or as the config server replica set. */
+  clusterRole?: "shardsvr" | "configsvr";
+}
+
+export class ReplicaSet extends Construct {
+  /** The rs.initiate document, as stored under replicaset.json. */
+  readonly desiredConfigJson: string;
+  /** host:port of each data member, by ordinal. */
+  readonly dataHosts: string[];
+  readonly headlessService: ServiceV1;
+  readonly clientService: ServiceV1;
+  readonly configMap: ConfigMapV1;
+  readonly dataMembers: DataMembers;
+  readonly arbiter?: Arbiter;
+  readonly disruptionBudget: PodDisruptionBudgetV1;
+  readonly networkPolicy: MemberNetworkPolicy;
+  /** Every StatefulSet of the set: whatever needs the members running depends on these. */
+  readonly statefulSets: StatefulSetV1[];
+
+  constructor(scope: Construct, id: string, props: ReplicaSetProps) {
+    super(scope, id);
+    const { config, replset, namespace } = props;
+    const labels = { ...commonLabels(config), "nyrkio.io/replset": replset.name };
+    const voting = replsetSelector(config, replset);
+    const port = MONGODB_PORT;
+
+    this.desiredConfigJson = renderReplicaSetConfigJson(config, replset, { configsvr: props.clusterRole === "configsvr" });
+    this.dataHosts = dataMemberHosts(config, replset);
+
+    // Every member, arbiter included, gets its stable DNS name here, published before it is
+    // ready: members must find each other to be initiated at all.
+    this.headlessService = new ServiceV1(this, "headless-service", {
+      metadata: { name: headlessServiceName(replset), namespace, labels },
+      spec: {
+        clusterIp: "None",
+        publishNotReadyAddresses: true,
+        selector: voting,
+        port: [{ name: "mongodb", port, targetPort: "mongodb", protocol: "TCP" }],
+      },
+    });
+    // The data members only: an arbiter serves no reads or writes.
+    this.clientService = new ServiceV1(this, "client-service", {
+      metadata: { name: clientServiceName(replset), namespace, labels },
+      spec: {
+        type: "ClusterIP",
+        selector: replsetSelector(config, replset, "data"),
+        port: [{ name: "mongodb", port, targetPort: "mongodb", protocol: "TCP" }],
+      },
+    });
+
+    const conf = (memoryLimit: string, oplogMinRetentionHours?: number) =>
+      renderMongodConf({
+        replSetName: replset.name,
+        port,
+        dbPath: MOUNT.data,
+        keyFile: KEYFILE_PATH,
+        memoryLimit,
+        oplogMinRetentionHours,
+        shutdownQuiesceSeconds: config.pod.shutdownQuiesceSeconds,
+        clusterRole: props.clusterRole,
+      });
+    const dataConf = conf(replset.resources.limits.memory, replset.oplogMinRetentionHours);
+    const arbiterConf = replset.arbiter.enabled ? conf(replset.arbiter.resources.limits.memory) : undefined;
+    const scripts = podScriptsData();
+    this.configMap = new ConfigMapV1(this, "config-map", {
+      metadata: { name: replsetConfigMapName(replset), namespace, labels },
+      data: {
+        "mongod.conf": dataConf,
+        ...(arbiterConf ? { "mongod-arbiter.conf": arbiterConf } : {}),
+        [REPLICASET_CONFIG_KEY]: this.desiredConfigJson,
+        "mongosh.conf": MONGOSH_CONF,
+        ...scripts,
+      },
+    });
+
+    const scriptsText = Object.values(scripts).join("\0");
+    const members: Omit<MemberStatefulSetProps, "name" | "resources" | "selector" | "podConfigHash"> = {
+      namespace,
+      serviceName: headlessServiceName(replset),
+      image: config.image,
+      port,
+      pod: config.pod,
+      serviceAccountName: props.serviceAccountName,
+      // The member name is data (host names in the replica-set config): the ConfigMap's name is
+      // known up front, the reference only orders the apply.
+      configMapName: this.configMap.metadata.name,
+      scriptItems: podScriptsItems(),
+      keyfileSecret: config.secrets.keyfile,
+      labels,
+      votingSelector: voting,
+      votingMembers: votingMembers(replset),
+    };
+
+    this.dataMembers = new DataMembers(this, "data", {
+      ...members,
+      name: dataStatefulSetName(replset),
+      replicas: replset.members.length,
+      storage: replset.storage,
+      resources: replset.resources,
+      selector: replsetSelector(config, replset, "data"),
+      rootSecret: config.secrets.root,
+      podConfigHash: contentHash(dataConf, MONGOSH_CONF, scriptsText),
+    });
+    this.statefulSets = [this.dataMembers.statefulSet];
+
+    if (replset.arbiter.enabled && arbiterConf) {
+      this.arbiter = new Arbiter(this, "arbiter", {
+        ...members,
+        name: arbiterStatefulSetName(replset),
+        resources: replset.arbiter.resources,
+        selector: replsetSelector(config, replset, "arbiter"),
+        podConfigHash: contentHash(arbiterConf, MONGOSH_CONF, scriptsText),
+        // One workload at a time: a rolling update of the data members and a restart of the
+        // arbiter at once could take two of three votes down together.
+        dependsOn: [this.dataMembers.statefulSet],
+      });
+      this.statefulSets.push(this.arbiter.statefulSet);
+    }
+
+    // Voluntary disruptions (drains, upgrades) take down one voting member at a time.
+    this.disruptionBudget = new PodDisruptionBudgetV1(this, "disruption-budget", {
+      metadata: { name: dataStatefulSetName(replset), namespace, labels },
+      spec: { maxUnavailable: "1", selector: { matchLabels: voting } },
+    });
+
+    this.networkPolicy = new MemberNetworkPolicy(this, "network-policy", {
+      namespace,
+      name: `${dataStatefulSetName(replset)}-ingress`,
+      labels,
+      members: voting,
+      peers: databasePodSelector(config),
+      jobs: { ...DB_CLIENT_LABEL },
+      clientNamespaces: config.network.clientNamespaces,
+      clientPodLabels: config.network.clientPodLabels,
+      port,
+    });
+  }
+}
