@@ -26,6 +26,12 @@ export class StandInMongos {
   /** Command name → error reply, to simulate a failing server. */
   failing = new Map<string, Record<string, unknown>>();
 
+  /**
+   * How a server call's result is handed back: as is (a plain vm run), or as a promise that
+   * mongosh's async rewriter awaits implicitly (the way mongosh's API returns it in the pod).
+   */
+  constructor(private readonly reply: <T>(value: T) => T = (value) => value) {}
+
   addCollection(ns: string, state: Partial<CollectionState> = {}): void {
     const [database] = ns.split(".");
     if (!this.databases.has(database)) this.databases.set(database, {});
@@ -38,15 +44,16 @@ export class StandInMongos {
   }
 
   getSiblingDB(name: string) {
-    const runCommand = (command: Record<string, unknown>) => this.run(name, command);
+    const reply = this.reply;
+    const runCommand = (command: Record<string, unknown>) => reply(this.run(name, command));
     if (name === "config") {
       return {
         getCollection: (coll: string) => ({
           findOne: (filter: { _id: string }) => {
-            if (coll === "databases") return this.databases.has(filter._id) ? { _id: filter._id, ...this.databases.get(filter._id) } : null;
+            if (coll === "databases") return reply(this.databases.has(filter._id) ? { _id: filter._id, ...this.databases.get(filter._id) } : null);
             if (coll === "collections") {
               const state = this.collections.get(filter._id);
-              return state?.shardKey ? { _id: filter._id, key: state.shardKey } : null;
+              return reply(state?.shardKey ? { _id: filter._id, key: state.shardKey } : null);
             }
             throw new Error(`stand-in: config.${coll} is not modelled`);
           },
@@ -58,17 +65,17 @@ export class StandInMongos {
       runCommand,
       auth: (user: string, password: string) => {
         this.auths.push({ user, password });
-        return { ok: 1 };
+        return reply({ ok: 1 });
       },
-      getCollectionInfos: (filter: { name: string }) => (this.collections.has(`${name}.${filter.name}`) ? [{ name: filter.name, type: "collection" }] : []),
+      getCollectionInfos: (filter: { name: string }) => reply(this.collections.has(`${name}.${filter.name}`) ? [{ name: filter.name, type: "collection" }] : []),
       getCollection: (coll: string) => {
         const state = () => this.collections.get(`${name}.${coll}`);
         return {
-          findOne: () => ((state()?.documents ?? 0) > 0 ? { _id: "x" } : null),
+          findOne: () => reply((state()?.documents ?? 0) > 0 ? { _id: "x" } : null),
           getIndexes: () => {
             const s = state();
             if (!s) throw new Error(`stand-in: ns does not exist: ${name}.${coll}`);
-            return structuredClone(s.indexes);
+            return reply(structuredClone(s.indexes));
           },
         };
       },

@@ -1,0 +1,107 @@
+// The sharding scripts under mongosh's own async rewriter (@mongosh/async-rewriter2), with
+// stand-ins whose server calls return promises marked the way mongosh marks its API's: the
+// rewriter awaits them implicitly, as in the pod. This checks what the plain vm tests cannot:
+// that every database result is awaited where the scripts use it (inside .map callbacks too).
+// Needs the devDependency @mongosh/async-rewriter2; without it the suite is skipped with one line.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as vm from "node:vm";
+import type { DesiredSharding } from "../../sharding/plan-sharding";
+import { renderShardingScript } from "../../sharding/sharding-script";
+import { StandInMongos } from "./stand-in-mongos";
+
+type Writer = new () => { process(code: string): string; runtimeSupportCode(): string };
+function loadRewriter(): Writer | undefined {
+  try {
+    return require("@mongosh/async-rewriter2").default;
+  } catch {
+    return undefined;
+  }
+}
+const AsyncWriter = loadRewriter();
+if (!AsyncWriter) console.log("skipping the sharding scripts' mongosh async-rewriter test: @mongosh/async-rewriter2 is not installed");
+const describeWithRewriter = AsyncWriter ? describe : describe.skip;
+
+const SYNTHETIC = Symbol.for("@@mongosh.syntheticPromise");
+/** A promise mongosh's rewriter awaits implicitly, settling on a later tick like a server reply. */
+function synthetic<T>(value: T): Promise<T> {
+  return Object.defineProperty(new Promise<T>((resolve) => setImmediate(() => resolve(value))), SYNTHETIC, { value: true });
+}
+
+/** The rewriter is slow (a Babel pass): rewrite each script once and run it as often as needed. */
+function rewrite(script: string): (globals: Record<string, unknown>) => Promise<void> {
+  const writer = new AsyncWriter!();
+  const support = writer.runtimeSupportCode();
+  const code = writer.process(script);
+  return async (globals) => {
+    const context = vm.createContext(globals);
+    vm.runInContext(support, context);
+    await vm.runInContext(code, context);
+  };
+}
+
+const desired: DesiredSharding = {
+  database: "nyrkio",
+  shards: [
+    { name: "rs0", hosts: ["a:27017"] },
+    { name: "rs1", hosts: ["b:27017"] },
+  ],
+  collections: [
+    { name: "results", key: { test_id: 1, timestamp: 1 } },
+    { name: "changes", key: { test_id: "hashed" } },
+  ],
+};
+const files: Record<string, string> = { "/desired.json": JSON.stringify(desired), "/u": "root\n", "/p": "pw\n" };
+const fs = { readFileSync: (path: string) => files[path], writeFileSync: (path: string, text: string) => (files[path] = text) };
+
+describeWithRewriter("the sharding scripts under mongosh's async rewriter", () => {
+  it("shard-cluster.js reads the cluster, plans and sends the steps, awaiting every reply; a re-run sends nothing", async () => {
+    const mongos = new StandInMongos(synthetic as unknown as <T>(value: T) => T);
+    mongos.shards.push({ _id: "rs0", host: "rs0/a:27017" });
+    mongos.addCollection("nyrkio.results", { documents: 10 });
+    const logs: string[] = [];
+    const globals = () => ({
+      db: { getSiblingDB: (name: string) => mongos.getSiblingDB(name) },
+      print: (line: string) => logs.push(line),
+      require: () => fs,
+      process: { env: { SHARDING_DESIRED_FILE: "/desired.json", ROOT_USERNAME_FILE: "/u", ROOT_PASSWORD_FILE: "/p" } },
+    });
+
+    const run = rewrite(renderShardingScript());
+    await run(globals());
+    expect(mongos.auths).toEqual([{ user: "root", password: "pw" }]);
+    expect(mongos.writes.map((c) => Object.keys(c.command)[0])).toEqual(["addShard", "createIndexes", "shardCollection", "shardCollection"]);
+
+    const before = mongos.commands.length;
+    await run(globals());
+    expect(mongos.commands.slice(before).map((c) => Object.keys(c.command)[0])).toEqual(["listShards"]);
+    expect(JSON.parse(logs[logs.length - 1])).toMatchObject({ result: "nothing to do" });
+  });
+
+  it("balancer.js stops the balancer and waits for the round, awaiting every reply", async () => {
+    const commands: string[] = [];
+    const statuses = [
+      { mode: "full", inBalancerRound: true },
+      { mode: "off", inBalancerRound: true },
+      { mode: "off", inBalancerRound: false },
+    ];
+    const admin = {
+      auth: () => synthetic({ ok: 1 }),
+      runCommand: (command: Record<string, unknown>) => {
+        const name = Object.keys(command)[0];
+        commands.push(name);
+        return synthetic(name === "balancerStatus" ? { ok: 1, ...statuses.shift() } : { ok: 1 });
+      },
+    };
+    await rewrite(readFileSync(join(__dirname, "../../sharding/mongosh/balancer.js"), "utf8"))({
+      db: { getSiblingDB: () => admin },
+      print: () => undefined,
+      sleep: (ms: number) => synthetic(ms),
+      require: () => fs,
+      process: { env: { BALANCER_ACTION: "stop", BALANCER_STATE_FILE: "/state", BALANCER_USERNAME_FILE: "/u", BALANCER_PASSWORD_FILE: "/p" } },
+    });
+    expect(files["/state"]).toBe("on\n");
+    expect(commands).toEqual(["balancerStatus", "balancerStop", "balancerStatus", "balancerStatus"]);
+  });
+});
