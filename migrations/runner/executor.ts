@@ -8,7 +8,7 @@ import { commandCollection, commandName, type Command } from "../plan/commands";
 import { planOperation, type OperationPlan } from "../plan/plan-operation";
 import { RunnerError } from "./errors";
 import { describeIndexBuild, indexBuildOp, indexBuildOpsPipeline, mostInformative } from "./index-build-progress";
-import { hasDocuments, readCollection } from "./live-state";
+import { dataLossRefusal, hasDocuments, readCollection } from "./live-state";
 
 export interface ExecuteOptions {
   progressIntervalMs: number;
@@ -86,11 +86,9 @@ export async function executeOperations(
     const plan = planOperation(operation, await readCollection(db, operation.collection));
     if (plan.problems.length > 0) throw planProblemError(plan, file);
     for (const command of plan.commands) {
-      if (commandName(command) === "drop" && !options.allowDataLoss && (await hasDocuments(db, operation.collection))) {
-        throw new RunnerError(
-          `${file}: collection "${operation.collection}" holds documents; dropping it loses them. Pass --allow-data-loss to drop it anyway`,
-          "data-loss-refused",
-        );
+      if (commandName(command) === "drop" && !options.allowDataLoss) {
+        const refusal = dataLossRefusal(file, operation.collection, await hasDocuments(db, operation.collection));
+        if (refusal) throw new RunnerError(refusal, "data-loss-refused");
       }
       options.progress(`${commandName(command)} ${commandCollection(command)}`);
       await sendWithProgress(client, db, command, options);

@@ -41,6 +41,21 @@ export async function readDatabaseState(db: Db): Promise<DatabaseState> {
   return { collections };
 }
 
-export async function hasDocuments(db: Db, collection: string): Promise<boolean> {
-  return (await db.collection(collection).findOne({}, { projection: { _id: 1 } })) !== null;
+const UNAUTHORIZED = 13;
+
+/** Whether the collection holds a document; "unknown" when the user may not read it (no `find`). */
+export async function hasDocuments(db: Db, collection: string): Promise<boolean | "unknown"> {
+  try {
+    return (await db.collection(collection).findOne({}, { projection: { _id: 1 } })) !== null;
+  } catch (error) {
+    if ((error as { code?: number }).code === UNAUTHORIZED) return "unknown";
+    throw error;
+  }
+}
+
+/** Why dropping `collection` is refused without --allow-data-loss, or undefined when it is empty. */
+export function dataLossRefusal(file: string, collection: string, holds: boolean | "unknown"): string | undefined {
+  if (holds === false) return undefined;
+  const why = holds === "unknown" ? "may hold documents (this user may not read it to check)" : "holds documents";
+  return `${file}: collection "${collection}" ${why}; dropping it loses them. Pass --allow-data-loss to drop it anyway. Nothing was sent`;
 }

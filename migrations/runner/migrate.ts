@@ -10,7 +10,7 @@ import { ensureChangelogCollection, readChangelog, recordApplied, recordReverted
 import { assertChecksumsMatch } from "./checksums";
 import { RunnerError } from "./errors";
 import { executeOperations, planProblemError } from "./executor";
-import { hasDocuments, readDatabaseState } from "./live-state";
+import { dataLossRefusal, hasDocuments, readDatabaseState } from "./live-state";
 import { acquireMigrationLock, type MigrationLock } from "./lock";
 import { label } from "./migration-label";
 import type { RunReport } from "./reports";
@@ -50,11 +50,9 @@ async function preflight(ctx: RunnerContext, selected: LoadedMigration[], direct
       for (const plan of planned.plans) {
         const drops = plan.commands.some((c) => commandName(c) === "drop");
         const existedBefore = live.collections.some((c) => c.name === plan.operation.collection);
-        if (drops && existedBefore && (await hasDocuments(ctx.db, plan.operation.collection))) {
-          throw new RunnerError(
-            `${m.file}: collection "${plan.operation.collection}" holds documents and ${label(m.migration)} drops it; pass --allow-data-loss to drop it anyway. Nothing was sent`,
-            "data-loss-refused",
-          );
+        if (drops && existedBefore) {
+          const refusal = dataLossRefusal(m.file, plan.operation.collection, await hasDocuments(ctx.db, plan.operation.collection));
+          if (refusal) throw new RunnerError(refusal, "data-loss-refused");
         }
       }
     }
