@@ -71,6 +71,7 @@ export async function runMigrateCli(argv: readonly string[], io: CliIo, override
   let json = wantsJson(argv);
   let uri: string | undefined;
   const partial: { report?: Outcome["report"] } = {};
+  let command: string | undefined;
   try {
     const args = parseMigrateArgs(argv);
     if (args.kind === "help") {
@@ -78,6 +79,7 @@ export async function runMigrateCli(argv: readonly string[], io: CliIo, override
       return EXIT_OK;
     }
     json = args.json;
+    command = args.command;
     if (args.command === "schema") {
       const of = overrides.catalog ?? defaultCatalog;
       io.stdout(json ? JSON.stringify(schemaDocument(of)) + "\n" : renderSchema(schemaDocument(of), of));
@@ -99,7 +101,7 @@ export async function runMigrateCli(argv: readonly string[], io: CliIo, override
     // A driver message may quote the connection string: never print its password.
     if (uri) report.message = report.message.split(uri).join(redactUri(uri));
     io.stderr(`migrate: ${report.message}\n${code === EXIT_USAGE ? "migrate: see `migrate --help`\n" : ""}`);
-    if (json) io.stdout(JSON.stringify({ ...(partial.report ?? {}), ok: false, error: report }) + "\n");
+    if (json) io.stdout(JSON.stringify({ ...(command ? { command } : {}), ...(partial.report ?? {}), ok: false, error: report }) + "\n");
     return code;
   }
 }

@@ -8,6 +8,7 @@ import { planOperations } from "../plan/in-memory-database";
 import type { LoadedMigration } from "../registry";
 import { ensureChangelogCollection, readChangelog, recordApplied, recordReverted } from "./changelog";
 import { assertChecksumsMatch } from "./checksums";
+import { assertTransactionsSupported } from "./deployment";
 import { RunnerError } from "./errors";
 import { executeOperations, planProblemError } from "./executor";
 import { dataLossRefusal, hasDocuments, readDatabaseState } from "./live-state";
@@ -67,6 +68,7 @@ async function lockedRun(
   report: RunReport,
   select: (applied: number[]) => LoadedMigration[],
 ): Promise<RunReport> {
+  await assertTransactionsSupported(ctx.db);
   const lock = await acquireMigrationLock(ctx.db, {
     command: direction,
     leaseMs: options.leaseMs,
