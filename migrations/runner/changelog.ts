@@ -1,6 +1,7 @@
 // The changelog: one document per applied migration, keyed by the migration's id so a second
 // record of the same migration is impossible even outside the lock. Writes are fenced.
 import type { Db, MongoClient } from "mongodb";
+import { ensureCollection } from "./ensure-collection";
 import { RunnerError } from "./errors";
 import { fencedWrite } from "./fencing";
 import type { MigrationLock } from "./lock";
@@ -26,15 +27,8 @@ export async function readChangelog(db: Db): Promise<ChangelogEntry[]> {
 }
 
 /** The changelog collection must exist before the first transaction writes to it. */
-export async function ensureChangelogCollection(db: Db): Promise<void> {
-  const existing = await db.listCollections({ name: CHANGELOG_COLLECTION }, { nameOnly: true }).toArray();
-  if (existing.length > 0) return;
-  try {
-    await db.createCollection(CHANGELOG_COLLECTION);
-  } catch (error) {
-    // Another run created it between our check and our create: that is fine.
-    if ((error as { code?: number }).code !== 48) throw error;
-  }
+export function ensureChangelogCollection(db: Db): Promise<void> {
+  return ensureCollection(db, CHANGELOG_COLLECTION);
 }
 
 export async function recordApplied(

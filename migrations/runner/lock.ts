@@ -3,6 +3,7 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { MongoServerError, type Db } from "mongodb";
+import { ensureCollection } from "./ensure-collection";
 import { LeaseLostError, LockHeldError } from "./errors";
 import {
   LOCK_COLLECTION,
@@ -62,6 +63,8 @@ async function tryAcquire(db: Db, owner: string, options: AcquireOptions): Promi
 
 export async function acquireMigrationLock(db: Db, options: AcquireOptions): Promise<MigrationLock> {
   const owner = options.owner ?? newOwner();
+  // Created explicitly, so that concurrent first runs race on the lock document only.
+  await ensureCollection(db, LOCK_COLLECTION);
   const deadline = Date.now() + options.waitMs;
   let announced = false;
   for (;;) {
