@@ -108,7 +108,14 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
   }
   let connection = `the connection in ${opts.configFile}`;
   let secrets: { uri: string; password?: string } | undefined;
-  if (opts.uriFile) {
+  if (opts.configFile) {
+    try {
+      await readFile(opts.configFile, "utf8");
+    } catch (e) {
+      err(`cannot read the mongorestore config file: ${(e as Error).message}`);
+      return EXIT.usage;
+    }
+  } else if (opts.uriFile) {
     try {
       secrets = {
         uri: secretFileValue(await readFile(opts.uriFile, "utf8")).trim(),

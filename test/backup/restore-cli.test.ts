@@ -280,6 +280,14 @@ describe("restore run", () => {
     expect(r.stderr).toMatch(/before the oldest restore point/);
   });
 
+  it("refuses a config file it cannot read before running anything", async () => {
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, "--config-file", join(work, "nope.yaml"), "--yes"], run);
+    expect(r.code).toBe(2);
+    expect(calls).toEqual([]);
+    expect(r.stderr).toMatch(/cannot read the mongorestore config file: ENOENT/);
+  });
+
   it("refuses a URI file that does not hold a connection string", async () => {
     writeFileSync(join(work, "uri"), "restore:s3cr3t@host\n");
     const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, "--uri-file", join(work, "uri"), "--yes"]);
