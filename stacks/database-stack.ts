@@ -10,6 +10,7 @@ import { DatabaseNamespace } from "./constructs/database-namespace";
 import { DatabaseServiceAccount } from "./constructs/database-service-account";
 import { ReconcileJob } from "./constructs/reconcile-job";
 import { ReplicaSet } from "./constructs/replica-set";
+import { ShardedCluster } from "./constructs/sharding/sharded-cluster";
 import { commonLabels, CONNECTION_CONFIG_MAP, databaseStackName, dataStatefulSetName, DB_CLIENT_LABEL, mongosHost } from "./naming";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
 
@@ -21,6 +22,8 @@ export class DatabaseStack extends PlatformStack {
   readonly replicaSets: ReplicaSet[] = [];
   readonly reconcileJobs: ReconcileJob[] = [];
   readonly connectionInfo: ConnectionInfo;
+  /** Sharded only: the config servers, mongos and the sharding Job (docs/sharding.md). */
+  readonly shardedCluster?: ShardedCluster;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, databaseStackName(props.config), props);
@@ -71,8 +74,15 @@ export class DatabaseStack extends PlatformStack {
       );
     }
 
-    // Sharded cluster (issue 5): the config server replica set, mongos and the sharding Job go
-    // here, wired by the lead from the sharding work.
+    // Sharded: the config server replica set, mongos and the sharding Job; the replica sets above are the shards.
+    if (sharded)
+      this.shardedCluster = new ShardedCluster(this, "sharding", {
+        config,
+        namespace,
+        serviceAccountName: serviceAccount.name,
+        shards: this.replicaSets,
+        shardReconcileJobs: this.reconcileJobs,
+      });
 
     const [first] = this.replicaSets;
     this.connectionInfo = new ConnectionInfo(this, "connection", {

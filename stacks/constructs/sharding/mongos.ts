@@ -1,0 +1,172 @@
+// mongos: the router that applications, migrations and the sharding Job connect to once the
+// cluster is sharded. Stateless, so a Deployment; its pods carry the database's pod labels, so
+// the members' network policy admits them as peers, and a policy of its own admits the clients.
+
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { DeploymentV1, DeploymentV1SpecTemplateSpecContainer } from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
+import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { PlatformConfig } from "../../../config/platform-config";
+import { commonLabels, DB_CLIENT_LABEL, MONGODB_PORT, MONGOS_NAME } from "../../naming";
+import { MemberNetworkPolicy } from "../member-network-policy";
+import {
+  containerResources,
+  containerSecurityContext,
+  contentHash,
+  KEYFILE_PATH,
+  keyfileInitContainer,
+  keyfileVolumes,
+  memberTopologySpread,
+  MONGOSH_CONF,
+  MONGOSH_ENV,
+  mongoshConfMount,
+  MOUNT,
+  podSecurityContext,
+  tmpMount,
+  tmpVolume,
+} from "../member-pod";
+import { POD_CONFIG_HASH_ANNOTATION } from "../member-stateful-set";
+import { databasePodSelector } from "../replica-set";
+import { renderMongosConf } from "./mongos-config";
+
+const INSTALL_KEYFILE = "install-keyfile.sh";
+
+/** Selects the mongos pods: the database's pod labels (the members admit those) plus the component. */
+export function mongosSelector(config: PlatformConfig): Record<string, string> {
+  return { ...databasePodSelector(config), "app.kubernetes.io/component": "mongos" };
+}
+
+type Probe = NonNullable<DeploymentV1SpecTemplateSpecContainer["readinessProbe"]>;
+
+/** ping needs no credentials; mongosh over localhost, as the members' probes do. */
+function pingProbe(timing: Omit<Probe, "exec">): Probe {
+  return { exec: { command: ["mongosh", "--quiet", "--norc", "--port", String(MONGODB_PORT), "--eval", "quit(db.adminCommand({ ping: 1 }).ok === 1 ? 0 : 1)"] }, ...timing };
+}
+
+export interface MongosProps {
+  config: PlatformConfig;
+  namespace: string;
+  serviceAccountName: string;
+  /** The config servers' StatefulSet: mongos starts only once it can reach them. */
+  dependsOn: ITerraformDependable[];
+}
+
+export class Mongos extends Construct {
+  readonly configMap: ConfigMapV1;
+  readonly deployment: DeploymentV1;
+  readonly service: ServiceV1;
+  readonly disruptionBudget: PodDisruptionBudgetV1;
+  readonly networkPolicy: MemberNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: MongosProps) {
+    super(scope, id);
+    const { config, namespace } = props;
+    const selector = mongosSelector(config);
+    const labels = { ...commonLabels(config), "app.kubernetes.io/component": "mongos" };
+    const replicas = config.sharding.mongos.replicas;
+
+    const mongosConf = renderMongosConf(config, KEYFILE_PATH);
+    const installKeyfile = readFileSync(path.join(__dirname, "..", "..", "scripts", INSTALL_KEYFILE), "utf8");
+    this.configMap = new ConfigMapV1(this, "config-map", {
+      metadata: { name: `${MONGOS_NAME}-config`, namespace, labels },
+      data: { "mongos.conf": mongosConf, "mongosh.conf": MONGOSH_CONF, [INSTALL_KEYFILE]: installKeyfile },
+    });
+
+    const mongos: DeploymentV1SpecTemplateSpecContainer = {
+      name: "mongos",
+      image: config.image,
+      command: ["mongos"],
+      args: ["--config", `${MOUNT.config}/mongos.conf`],
+      port: [{ name: "mongodb", containerPort: MONGODB_PORT, protocol: "TCP" }],
+      env: [...MONGOSH_ENV],
+      resources: containerResources(config.sharding.mongos.resources),
+      securityContext: containerSecurityContext(),
+      // mongos answers only once it reaches the config servers: give a fresh cluster time.
+      startupProbe: pingProbe({ periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
+      readinessProbe: pingProbe({ periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 3, successThreshold: 1 }),
+      livenessProbe: { tcpSocket: [{ port: "mongodb" }], periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
+      volumeMount: [
+        { name: "keyfile", mountPath: MOUNT.keyfile, readOnly: true },
+        { name: "config", mountPath: MOUNT.config, readOnly: true },
+        mongoshConfMount,
+        tmpMount,
+      ],
+    };
+
+    this.deployment = new DeploymentV1(this, "deployment", {
+      metadata: { name: MONGOS_NAME, namespace, labels: { ...labels, ...selector } },
+      spec: {
+        replicas: String(replicas),
+        selector: { matchLabels: selector },
+        // A new pod is ready before an old one goes: the Service never loses all its routers.
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "1", maxUnavailable: "0" } },
+        template: {
+          metadata: {
+            labels: { ...labels, ...selector },
+            annotations: { [POD_CONFIG_HASH_ANNOTATION]: contentHash(mongosConf, MONGOSH_CONF, installKeyfile) },
+          },
+          spec: {
+            serviceAccountName: props.serviceAccountName,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds: config.pod.terminationGracePeriodSeconds,
+            securityContext: podSecurityContext(),
+            ...(config.pod.nodeSelector && Object.keys(config.pod.nodeSelector).length ? { nodeSelector: config.pod.nodeSelector } : {}),
+            topologySpreadConstraint: memberTopologySpread(config.pod, selector, replicas),
+            initContainer: [keyfileInitContainer(config.image)],
+            container: [mongos],
+            volume: [
+              ...keyfileVolumes(config.secrets.keyfile),
+              {
+                name: "config",
+                configMap: {
+                  name: this.configMap.metadata.name,
+                  items: [
+                    { key: "mongos.conf", path: "mongos.conf" },
+                    { key: "mongosh.conf", path: "mongosh.conf" },
+                  ],
+                },
+              },
+              { name: "scripts", configMap: { name: this.configMap.metadata.name, defaultMode: "0555", items: [{ key: INSTALL_KEYFILE, path: INSTALL_KEYFILE }] } },
+              tmpVolume(),
+            ],
+          },
+        },
+      },
+      waitForRollout: true,
+      timeouts: { create: "15m", update: "15m" },
+      dependsOn: props.dependsOn,
+    });
+
+    this.service = new ServiceV1(this, "service", {
+      metadata: { name: MONGOS_NAME, namespace, labels },
+      spec: {
+        type: "ClusterIP",
+        selector,
+        port: [{ name: "mongodb", port: MONGODB_PORT, targetPort: "mongodb", protocol: "TCP" }],
+      },
+    });
+
+    this.disruptionBudget = new PodDisruptionBudgetV1(this, "disruption-budget", {
+      metadata: { name: MONGOS_NAME, namespace, labels },
+      spec: { maxUnavailable: "1", selector: { matchLabels: selector } },
+    });
+
+    // The same sources as the members: the database's own pods, the project's jobs, the clients.
+    this.networkPolicy = new MemberNetworkPolicy(this, "network-policy", {
+      namespace,
+      name: `${MONGOS_NAME}-ingress`,
+      labels,
+      members: selector,
+      peers: databasePodSelector(config),
+      jobs: { ...DB_CLIENT_LABEL },
+      clientNamespaces: config.network.clientNamespaces,
+      clientPodLabels: config.network.clientPodLabels,
+      port: MONGODB_PORT,
+    });
+  }
+}

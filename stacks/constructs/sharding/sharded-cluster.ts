@@ -1,0 +1,72 @@
+// What sharding adds to the database stack: the config server replica set (with its reconcile
+// Job, which manages the cluster's users and default read/write concern), mongos, and the
+// sharding Job. The shards themselves are the stack's replica sets, started as shard servers;
+// the first one is the former replica set, converted in place (docs/runbooks/convert-to-sharded.md).
+
+import { Construct } from "constructs";
+import type { PlatformConfig } from "../../../config/platform-config";
+import { desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds } from "../../../replicaset/reconcile-files";
+import { MANAGED_USERS } from "../../../replicaset/users";
+import { configServerReplset } from "../../../sharding/config-server";
+import { commonLabels, dataStatefulSetName, DB_CLIENT_LABEL } from "../../naming";
+import { ReconcileJob } from "../reconcile-job";
+import { ReplicaSet } from "../replica-set";
+import { Mongos } from "./mongos";
+import { ShardingJob } from "./sharding-job";
+
+export interface ShardedClusterProps {
+  config: PlatformConfig;
+  namespace: string;
+  serviceAccountName: string;
+  /** The shards (the stack's replica sets) and their reconcile Jobs: the sharding Job waits for them. */
+  shards: ReplicaSet[];
+  shardReconcileJobs: ReconcileJob[];
+}
+
+export class ShardedCluster extends Construct {
+  readonly configServers: ReplicaSet;
+  readonly configServerReconcile: ReconcileJob;
+  readonly mongos: Mongos;
+  readonly shardingJob: ShardingJob;
+
+  constructor(scope: Construct, id: string, props: ShardedClusterProps) {
+    super(scope, id);
+    const { config, namespace, serviceAccountName } = props;
+    const labels = commonLabels(config);
+    const cfg = configServerReplset(config);
+
+    this.configServers = new ReplicaSet(this, cfg.name, { config, replset: cfg, namespace, serviceAccountName, clusterRole: "configsvr" });
+
+    // The cluster's users live on the config servers, and the cluster-wide default read/write
+    // concern is set there (shards refuse setDefaultRWConcern).
+    const files = reconcileConfigMapData(config, cfg, { configsvr: true });
+    this.configServerReconcile = new ReconcileJob(this, `${cfg.name}-reconcile`, {
+      namespace,
+      namePrefix: `${dataStatefulSetName(cfg)}-reconcile`,
+      labels: { ...labels, "app.kubernetes.io/component": "reconcile" },
+      podLabels: { ...DB_CLIENT_LABEL },
+      image: config.image,
+      serviceAccountName,
+      files,
+      stateHash: desiredStateHash(files),
+      userSecrets: { root: config.secrets.root, ...Object.fromEntries(MANAGED_USERS.map((user) => [user, config.secrets[user]])) },
+      activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
+      waitTimeout: "15m",
+      dependsOn: this.configServers.statefulSets,
+    });
+
+    this.mongos = new Mongos(this, "mongos", { config, namespace, serviceAccountName, dependsOn: this.configServers.statefulSets });
+
+    this.shardingJob = new ShardingJob(this, "sharding-job", {
+      config,
+      namespace,
+      serviceAccountName,
+      dependsOn: [
+        this.mongos.deployment,
+        this.configServerReconcile.job,
+        ...props.shards.flatMap((shard) => shard.statefulSets),
+        ...props.shardReconcileJobs.map((reconcile) => reconcile.job),
+      ],
+    });
+  }
+}

@@ -1,0 +1,141 @@
+// The sharding Job: adds the shards, creates the database and shards the configured collections,
+// through mongos, with sharding/'s script (docs/sharding.md, "The sharding Job").
+//
+// Runs once per desired state: its name carries a hash of what it reads (the shards and their
+// hosts, the database, the keys, the scripts), so a changed config makes a new Job on the next
+// deploy and an unchanged one leaves the finished Job alone. Terraform waits for it to complete;
+// it is never deleted after it finishes, because a Job that disappears is created, and run,
+// again by the next apply.
+
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { PlatformConfig } from "../../../config/platform-config";
+import { ROOT_SECRET_DIR, SECRET_KEYS } from "../../../replicaset/reconcile-paths";
+import { desiredSharding } from "../../../sharding/desired-sharding";
+import { renderShardingScript, SHARDING_SCRIPT_FILE } from "../../../sharding/sharding-script";
+import { commonLabels, DB_CLIENT_LABEL, mongosHost } from "../../naming";
+import { containerResources, containerSecurityContext, MONGOSH_CONF, MONGOSH_ENV, mongoshConfMount, podSecurityContext, tmpMount, tmpVolume } from "../member-pod";
+
+export const SHARDING_JOB_PREFIX = "mongodb-sharding";
+/** Where the Job's ConfigMap is mounted. */
+export const SHARDING_DIR = "/etc/nyrkio/sharding";
+const DESIRED_FILE = "desired-sharding.json";
+const ENTRY_SCRIPT = "run-sharding-job.sh";
+/** How long the entry script waits for mongos before it gives up (the Job then retries). */
+const MONGOS_WAIT_SECONDS = 600;
+
+/** The Job's ConfigMap data: what it runs and the desired state, as a reviewer sees them in the plan. */
+export function shardingJobFiles(config: PlatformConfig): Record<string, string> {
+  return {
+    [DESIRED_FILE]: `${JSON.stringify(desiredSharding(config), null, 2)}\n`,
+    [SHARDING_SCRIPT_FILE]: renderShardingScript(),
+    [ENTRY_SCRIPT]: readFileSync(path.join(__dirname, "..", "..", "..", "sharding", "scripts", ENTRY_SCRIPT), "utf8"),
+    "mongosh.conf": MONGOSH_CONF,
+  };
+}
+
+/** sha256 over the files (names and contents, in name order), first 10 hex digits. */
+export function shardingStateHash(files: Record<string, string>): string {
+  const hash = createHash("sha256");
+  for (const name of Object.keys(files).sort()) hash.update(`${name}\0${files[name]}\0`);
+  return hash.digest("hex").slice(0, 10);
+}
+
+export interface ShardingJobProps {
+  config: PlatformConfig;
+  namespace: string;
+  serviceAccountName: string;
+  /** mongos, every shard's and the config servers' StatefulSets and reconcile Jobs. */
+  dependsOn: ITerraformDependable[];
+}
+
+export class ShardingJob extends Construct {
+  readonly configMap: ConfigMapV1;
+  readonly job: JobV1;
+  readonly jobName: string;
+
+  constructor(scope: Construct, id: string, props: ShardingJobProps) {
+    super(scope, id);
+    const { config, namespace } = props;
+    const labels = { ...commonLabels(config), "app.kubernetes.io/component": "sharding" };
+    const files = shardingJobFiles(config);
+    this.jobName = `${SHARDING_JOB_PREFIX}-${shardingStateHash(files)}`;
+
+    this.configMap = new ConfigMapV1(this, "config-map", {
+      metadata: { name: SHARDING_JOB_PREFIX, namespace, labels },
+      data: files,
+    });
+
+    const env: Record<string, string> = {
+      ...Object.fromEntries(MONGOSH_ENV.map((e) => [e.name, e.value])),
+      MONGOS_URI: `mongodb://${mongosHost(config)}/admin`,
+      MONGOS_WAIT_SECONDS: String(MONGOS_WAIT_SECONDS),
+      SHARDING_SCRIPT: `${SHARDING_DIR}/${SHARDING_SCRIPT_FILE}`,
+      SHARDING_DESIRED_FILE: `${SHARDING_DIR}/${DESIRED_FILE}`,
+      ROOT_USERNAME_FILE: `${ROOT_SECRET_DIR}/${SECRET_KEYS.username}`,
+      ROOT_PASSWORD_FILE: `${ROOT_SECRET_DIR}/${SECRET_KEYS.password}`,
+    };
+
+    this.job = new JobV1(this, "job", {
+      metadata: { name: this.jobName, namespace, labels },
+      spec: {
+        // A new shard may still be initiating when the Job first runs: a failed pod is retried
+        // with the Job's exponential backoff (10 s, 20 s, 40 s, … up to 6 min).
+        backoffLimit: 6,
+        // Covers the retries and an index build on a collection that already holds data.
+        activeDeadlineSeconds: 4 * 3600,
+        template: {
+          metadata: { labels: { ...labels, ...DB_CLIENT_LABEL } },
+          spec: {
+            restartPolicy: "Never",
+            serviceAccountName: props.serviceAccountName,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: podSecurityContext(),
+            container: [
+              {
+                name: "sharding",
+                image: config.image,
+                command: ["bash", `${SHARDING_DIR}/${ENTRY_SCRIPT}`],
+                env: Object.entries(env).map(([name, value]) => ({ name, value })),
+                resources: containerResources({ requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } }),
+                securityContext: containerSecurityContext(),
+                volumeMount: [
+                  { name: "sharding", mountPath: SHARDING_DIR, readOnly: true },
+                  { name: "root-secret", mountPath: ROOT_SECRET_DIR, readOnly: true },
+                  mongoshConfMount,
+                  tmpMount,
+                ],
+              },
+            ],
+            volume: [
+              { name: "sharding", configMap: { name: this.configMap.metadata.name, defaultMode: "0555" } },
+              // mongoshConfMount reads mongosh.conf from a volume named "config".
+              { name: "config", configMap: { name: this.configMap.metadata.name, items: [{ key: "mongosh.conf", path: "mongosh.conf" }] } },
+              {
+                name: "root-secret",
+                secret: {
+                  secretName: config.secrets.root,
+                  defaultMode: "0440",
+                  items: [
+                    { key: SECRET_KEYS.username, path: SECRET_KEYS.username },
+                    { key: SECRET_KEYS.password, path: SECRET_KEYS.password },
+                  ],
+                },
+              },
+              tmpVolume(),
+            ],
+          },
+        },
+      },
+      waitForCompletion: true,
+      timeouts: { create: "60m", update: "60m" },
+      dependsOn: props.dependsOn,
+    });
+  }
+}

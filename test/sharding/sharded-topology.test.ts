@@ -1,0 +1,217 @@
+// The sharded topology as the database stack synthesizes it for the `sharded` environment.
+
+import * as vm from "node:vm";
+import { dev } from "../../config/environments/dev";
+import { sharded } from "../../config/environments/sharded";
+import type { PlatformConfig } from "../../config/platform-config";
+import { byName, byNamePrefix, Resources, synthDatabase } from "./synth";
+
+type Json = Record<string, any>;
+
+const NS = "nyrkio-db-sharded";
+const host = (pod: string, service: string) => `${pod}.${service}.${NS}.svc.cluster.local:27017`;
+const MONGOS = `mongodb-mongos.${NS}.svc.cluster.local:27017`;
+
+const { resources, json } = synthDatabase(sharded);
+const configMap = (name: string) => byName(resources, "kubernetes_config_map_v1", name).data as Record<string, string>;
+const shardingJob = () => {
+  const jobs = byNamePrefix(resources, "kubernetes_job_v1", "mongodb-sharding-");
+  expect(jobs).toHaveLength(1);
+  return jobs[0] as Json;
+};
+const podSpec = (r: Json) => r.spec.template.spec;
+
+describe("stateful resources", () => {
+  it("are pinned to logical IDs named after the StatefulSets: the config servers and every shard", () => {
+    expect(Object.keys(resources.kubernetes_stateful_set_v1).sort()).toEqual(["mongodb_cfg", "mongodb_rs0", "mongodb_rs1"]);
+  });
+});
+
+describe("config servers", () => {
+  it("are a replica set of three data members, with a volume each, and no arbiter", () => {
+    const cfg = byName(resources, "kubernetes_stateful_set_v1", "mongodb-cfg") as Json;
+    expect(cfg.spec.replicas).toBe("3");
+    expect(cfg.spec.volume_claim_template[0].spec.resources.requests.storage).toBe("5Gi");
+    expect(byNamePrefix(resources, "kubernetes_stateful_set_v1", "mongodb-cfg-arbiter")).toEqual([]);
+  });
+
+  it("run with clusterRole configsvr and are initiated with configsvr: true", () => {
+    expect(configMap("mongodb-cfg-config")["mongod.conf"]).toContain('sharding:\n  clusterRole: "configsvr"\n');
+    const rsConfig = JSON.parse(configMap("mongodb-cfg-config")["replicaset.json"]);
+    expect(rsConfig).toMatchObject({ _id: "cfg", configsvr: true });
+    expect(rsConfig.members.map((m: Json) => [m.host, m.votes, m.arbiterOnly ?? false])).toEqual([0, 1, 2].map((i) => [host(`mongodb-cfg-${i}`, "mongodb-cfg"), 1, false]));
+  });
+
+  it("hold the cluster's users and default read/write concern; the shards do not", () => {
+    const cfg = configMap("mongodb-cfg-reconcile");
+    expect(JSON.parse(cfg["users.json"]).users.map((u: Json) => u.name).sort()).toEqual(["app", "backup", "migrator", "restore"]);
+    expect(JSON.parse(cfg["rw-concern.json"])).not.toBeNull();
+    expect(JSON.parse(cfg["replicaset.json"]).configsvr).toBe(true);
+    for (const shard of ["rs0", "rs1"]) {
+      const files = configMap(`mongodb-${shard}-reconcile`);
+      expect(JSON.parse(files["users.json"]).users).toEqual([]);
+      expect(JSON.parse(files["rw-concern.json"])).toBeNull();
+    }
+  });
+});
+
+describe("shards", () => {
+  it.each(["rs0", "rs1"])("%s runs with clusterRole shardsvr on port 27017, three data members, no arbiter", (shard) => {
+    const conf = configMap(`mongodb-${shard}-config`)["mongod.conf"];
+    expect(conf).toContain('sharding:\n  clusterRole: "shardsvr"\n');
+    expect(conf).toContain("port: 27017");
+    expect((byName(resources, "kubernetes_stateful_set_v1", `mongodb-${shard}`) as Json).spec.replicas).toBe("3");
+    expect(JSON.parse(configMap(`mongodb-${shard}-config`)["replicaset.json"]).configsvr).toBeUndefined();
+  });
+
+  it("admit mongos: the members' network policy admits the database's pods, and mongos carries those labels", () => {
+    const policy = byName(resources, "kubernetes_network_policy_v1", "mongodb-rs0-ingress") as Json;
+    const peers = policy.spec.ingress[0].from[0].pod_selector.match_labels as Record<string, string>;
+    const mongosLabels = (byName(resources, "kubernetes_deployment_v1", "mongodb-mongos") as Json).spec.template.metadata.labels;
+    expect(Object.keys(peers).length).toBeGreaterThan(0);
+    expect(mongosLabels).toMatchObject(peers);
+  });
+});
+
+describe("mongos", () => {
+  const deployment = byName(resources, "kubernetes_deployment_v1", "mongodb-mongos") as Json;
+  const container = podSpec(deployment).container[0];
+
+  it("routes by the config server replica set, with the members' keyfile", () => {
+    const conf = configMap("mongodb-mongos-config")["mongos.conf"];
+    const configDB = `cfg/${[0, 1, 2].map((i) => host(`mongodb-cfg-${i}`, "mongodb-cfg")).join(",")}`;
+    expect(conf).toContain(`configDB: ${JSON.stringify(configDB)}`);
+    expect(conf).toMatch(/keyFile: "\/etc\/nyrkio\/keyfile\/keyfile"/);
+    expect(conf).toContain("port: 27017");
+    expect(container.command).toEqual(["mongos"]);
+    expect(container.args).toEqual(["--config", "/etc/nyrkio/config/mongos.conf"]);
+    expect(podSpec(deployment).init_container[0].name).toBe("install-keyfile");
+  });
+
+  it("has the configured replicas, resources and a rolling update that keeps every router up", () => {
+    expect(deployment.spec.replicas).toBe("2");
+    expect(container.resources).toEqual({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } });
+    expect(deployment.spec.strategy.rolling_update).toEqual({ max_surge: "1", max_unavailable: "0" });
+    expect(deployment.wait_for_rollout).toBe(true);
+  });
+
+  it("runs as the image's non-root user, read-only, without privileges", () => {
+    expect(podSpec(deployment).security_context).toMatchObject({ run_as_non_root: true, run_as_user: "999", seccomp_profile: { type: "RuntimeDefault" } });
+    expect(container.security_context).toMatchObject({
+      run_as_non_root: true,
+      allow_privilege_escalation: false,
+      read_only_root_filesystem: true,
+      privileged: false,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(podSpec(deployment).automount_service_account_token).toBe(false);
+  });
+
+  it("is published by a Service and protected by its own network policy", () => {
+    const service = byName(resources, "kubernetes_service_v1", "mongodb-mongos") as Json;
+    expect(service.spec.selector).toEqual(deployment.spec.selector.match_labels);
+    expect(service.spec.port).toEqual([{ name: "mongodb", port: 27017, target_port: "mongodb", protocol: "TCP" }]);
+    const policy = byName(resources, "kubernetes_network_policy_v1", "mongodb-mongos-ingress") as Json;
+    expect(policy.spec.pod_selector.match_labels).toEqual(deployment.spec.selector.match_labels);
+    const from = policy.spec.ingress[0].from;
+    expect(from).toContainEqual({ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "nyrkio" } } });
+    expect(from).toContainEqual({ pod_selector: { match_labels: { "nyrkio.io/db-client": "true" } } });
+    expect(policy.spec.ingress[0].ports).toEqual([{ port: "27017", protocol: "TCP" }]);
+  });
+
+  it("waits for the config servers before it is rolled out", () => {
+    expect(deployment.depends_on).toContainEqual(expect.stringContaining("kubernetes_stateful_set_v1.mongodb_cfg"));
+  });
+});
+
+describe("the sharding Job", () => {
+  const job = shardingJob();
+  const container = podSpec(job).container[0];
+  const env = Object.fromEntries(container.env.map((e: Json) => [e.name, e.value]));
+
+  it("is named by a hash of the desired state and waits for completion", () => {
+    expect(job.metadata.name).toMatch(/^mongodb-sharding-[0-9a-f]{10}$/);
+    expect(job.wait_for_completion).toBe(true);
+    expect(job.spec.template.spec.restart_policy).toBe("Never");
+  });
+
+  it("renders the desired state the script reads: every shard with its member hosts, the database, the keys", () => {
+    expect(JSON.parse(configMap("mongodb-sharding")["desired-sharding.json"])).toEqual({
+      database: "nyrkio",
+      shards: ["rs0", "rs1"].map((rs) => ({ name: rs, hosts: [0, 1, 2].map((i) => host(`mongodb-${rs}-${i}`, `mongodb-${rs}`)) })),
+      collections: [
+        { name: "results", key: { test_id: 1, timestamp: 1 } },
+        { name: "changes", key: { test_id: 1, timestamp: 1 } },
+      ],
+    });
+  });
+
+  it("embeds the planner into a script that parses, and the entry script that waits for mongos", () => {
+    const script = configMap("mongodb-sharding")["shard-cluster.js"];
+    expect(script).toContain("function planSharding(");
+    expect(() => new vm.Script(script)).not.toThrow();
+    expect(configMap("mongodb-sharding")["run-sharding-job.sh"]).toContain("set -euo pipefail");
+    expect(container.command).toEqual(["bash", "/etc/nyrkio/sharding/run-sharding-job.sh"]);
+  });
+
+  it("connects to mongos without credentials on any command line; the root password comes from the mounted Secret", () => {
+    expect(env.MONGOS_URI).toBe(`mongodb://${MONGOS}/admin`);
+    expect(env.ROOT_PASSWORD_FILE).toBe("/etc/nyrkio/secrets/root/password");
+    const secretVolume = podSpec(job).volume.find((v: Json) => v.name === "root-secret");
+    expect(secretVolume.secret.secret_name).toBe(sharded.secrets.root);
+    expect(JSON.stringify(container)).not.toMatch(/--password|-p\b|mongodb:\/\/[^/"]*@/);
+  });
+
+  it("is one of the project's jobs (the network policies admit it) and runs unprivileged", () => {
+    expect(job.spec.template.metadata.labels).toMatchObject({ "nyrkio.io/db-client": "true" });
+    expect(container.security_context).toMatchObject({ run_as_non_root: true, read_only_root_filesystem: true, allow_privilege_escalation: false, capabilities: { drop: ["ALL"] } });
+  });
+
+  it("runs after mongos, every shard and the reconcile Jobs", () => {
+    const deps: string[] = job.depends_on;
+    expect(deps).toContainEqual(expect.stringContaining("kubernetes_deployment_v1.sharding_mongos"));
+    for (const sts of ["mongodb_rs0", "mongodb_rs1"]) expect(deps).toContain(`kubernetes_stateful_set_v1.${sts}`);
+    expect(deps.filter((d) => d.startsWith("kubernetes_job_v1."))).toHaveLength(3);
+  });
+});
+
+describe("the sharding Job's identity", () => {
+  const name = (config: PlatformConfig) => (byNamePrefix(synthDatabase(config).resources, "kubernetes_job_v1", "mongodb-sharding-")[0] as Json).metadata.name;
+
+  it("changes when the desired sharding changes, so the next deploy runs it again", () => {
+    const changed = structuredClone(sharded);
+    changed.sharding.collections = [{ name: "results", key: { test_id: "hashed" } }];
+    expect(name(changed)).not.toBe(name(sharded));
+  });
+
+  it("stays when nothing it reads changes", () => {
+    const other = structuredClone(sharded);
+    other.backup.full.schedule = "0 3 * * *";
+    other.sharding.mongos.replicas = 3;
+    expect(name(other)).toBe(name(sharded));
+  });
+});
+
+describe("connection info and secrets", () => {
+  it("points applications at mongos, without a replica set name", () => {
+    const info = configMap("mongodb-connection");
+    expect(info.hosts).toBe(MONGOS);
+    expect(info.replicaSet).toBeUndefined();
+    expect(info.connectionString).toBe(`mongodb://${MONGOS}/nyrkio?authSource=admin`);
+  });
+
+  it("puts no credential in the synthesized JSON", () => {
+    expect(json).not.toMatch(/mongodb:\/\/[^/"@]*:[^/"@]*@/);
+    expect(json).not.toMatch(/"--password"|"-p"/);
+  });
+});
+
+describe("without sharding", () => {
+  const plain: Resources = synthDatabase(dev).resources;
+  it("has no config servers, mongos or sharding Job", () => {
+    expect(Object.keys(plain.kubernetes_stateful_set_v1).sort()).toEqual(["mongodb_rs0", "mongodb_rs0_arbiter"]);
+    expect(plain.kubernetes_deployment_v1).toBeUndefined();
+    expect(byNamePrefix(plain, "kubernetes_job_v1", "mongodb-sharding")).toEqual([]);
+    expect(byNamePrefix(plain, "kubernetes_config_map_v1", "mongodb-mongos")).toEqual([]);
+  });
+});
