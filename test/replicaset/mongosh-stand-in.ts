@@ -60,7 +60,11 @@ function copy<T>(value: T): T {
   return value;
 }
 
-export function runReconcileScript(script: string, options: StandInOptions): StandInRun {
+/** How a stand-in call hands back its value: as is (plain vm), or as mongosh's API promises do (async rewriter). */
+export type Reply = <T>(value: T) => T;
+
+/** The sandbox globals for one run, and the run's record once the script has ended with `exitCode`. */
+export function reconcileEnvironment(options: StandInOptions, reply: Reply = (value) => value): { globals: Record<string, unknown>; outcome(exitCode: number): StandInRun } {
   let clock = Date.UTC(2025, 0, 1);
   const commands: Doc[] = [];
   const printed: string[] = [];
@@ -187,22 +191,25 @@ export function runReconcileScript(script: string, options: StandInOptions): Sta
     }
   }
 
-  class Mongo {
-    constructor(uri: string) {
-      uris.push(uri);
-    }
+  const connection = {
     getDB(name: string) {
       if (name !== "admin") throw new Error(`the script should only use admin, used ${name}`);
       return {
         auth(user: string, password: string) {
           authUsers.push(user);
           if (user !== options.rootCredentials.user || password !== options.rootCredentials.password) throw serverError("MongoServerError: Authentication failed.");
-          return { ok: 1 };
+          return reply({ ok: 1 });
         },
-        runCommand,
+        runCommand: (cmd: Doc) => reply(runCommand(cmd)),
       };
+    },
+    close: () => reply(undefined),
+  };
+  class Mongo {
+    constructor(uri: string) {
+      uris.push(uri);
+      return reply(connection);
     }
-    close() {}
   }
 
   class FakeDate extends Date {
@@ -224,6 +231,7 @@ export function runReconcileScript(script: string, options: StandInOptions): Sta
     print: (line: string) => printed.push(String(line)),
     sleep: (ms: number) => {
       clock += ms;
+      return reply(undefined);
     },
     quit: (code?: number) => {
       throw new Quit(code ?? 0);
@@ -234,14 +242,7 @@ export function runReconcileScript(script: string, options: StandInOptions): Sta
     },
   };
 
-  let exitCode = 0;
-  try {
-    vm.runInNewContext(script, sandbox, { filename: "reconcile.js", timeout: 5000 });
-  } catch (e) {
-    if (!(e instanceof Quit)) throw e;
-    exitCode = e.code;
-  }
-  return {
+  const outcome = (exitCode: number): StandInRun => ({
     commands,
     printed,
     lines: printed.map((l) => JSON.parse(l) as Doc),
@@ -252,5 +253,23 @@ export function runReconcileScript(script: string, options: StandInOptions): Sta
     users,
     roles,
     rwDefaults,
-  };
+  });
+  return { globals: sandbox, outcome };
+}
+
+/** The exit code of a script that ended by throwing `e`: quit(n) gives n; anything else is rethrown. */
+export function exitCodeOf(e: unknown): number {
+  if (e instanceof Quit) return e.code;
+  throw e;
+}
+
+/** Runs the script in a plain node:vm sandbox (the stand-in answers synchronously). */
+export function runReconcileScript(script: string, options: StandInOptions): StandInRun {
+  const { globals, outcome } = reconcileEnvironment(options);
+  try {
+    vm.runInNewContext(script, globals, { filename: "reconcile.js", timeout: 5000 });
+    return outcome(0);
+  } catch (e) {
+    return outcome(exitCodeOf(e));
+  }
 }
