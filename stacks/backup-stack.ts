@@ -1,13 +1,66 @@
 // The backup stack: scheduled full dumps, oplog slices, verification and the restore Job.
 // Deployable on its own, without touching the database stack; it knows the database only by
 // the names in config (no cross-stack references, so no remote-state coupling).
+// One set of jobs per replica set (sharding/backup-targets.ts: with sharding on, every shard and
+// the config servers). docs/backups.md describes what runs when and where the artifacts go.
 
+import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { PersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { Construct } from "constructs";
-import { backupStackName } from "./naming";
+import { backupTargets } from "../sharding/backup-targets";
+import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT } from "./constructs/backup/backup-names";
+import { BackupJobSettings, DEFAULT_BACKUP_JOB_SETTINGS } from "./constructs/backup/backup-pod";
+import { backupScriptsData } from "./constructs/backup/backup-scripts";
+import { ReplicaSetBackupJobs } from "./constructs/backup/replica-set-backup-jobs";
+import { backupStackName, commonLabels } from "./naming";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
 
+export interface BackupStackProps extends PlatformStackProps {
+  /** Tunables config/ does not hold (the S3 client image, count cadence, restore parallelism). */
+  settings?: Partial<BackupJobSettings>;
+}
+
+/** Construct ids of stateful resources: renaming one replaces the resource (test/backup/stack pins them). */
+export const BACKUP_CLAIM_ID = "backup-claim";
+
 export class BackupStack extends PlatformStack {
-  constructor(scope: Construct, props: PlatformStackProps) {
+  readonly claim?: PersistentVolumeClaimV1;
+  readonly jobs: ReplicaSetBackupJobs[];
+
+  constructor(scope: Construct, props: BackupStackProps) {
     super(scope, backupStackName(props.config), props);
+    const config = this.config;
+    const settings = { ...DEFAULT_BACKUP_JOB_SETTINGS, ...props.settings };
+    const namespace = config.kubernetes.namespace;
+    const labels = { ...commonLabels(config), "app.kubernetes.io/name": "mongodb-backup", "app.kubernetes.io/component": "backup" };
+
+    new ServiceAccountV1(this, "backup-service-account", {
+      metadata: { name: BACKUP_SERVICE_ACCOUNT, namespace, labels },
+      automountServiceAccountToken: false,
+    });
+    new ConfigMapV1(this, "backup-scripts", {
+      metadata: { name: BACKUP_SCRIPTS_CONFIG_MAP, namespace, labels },
+      data: backupScriptsData(),
+    });
+
+    const storage = config.backup.storage;
+    if (storage.type === "pvc") {
+      // The catalogs of every replica set. Stateful: its id is pinned by a test, and Terraform
+      // refuses to destroy it (a `cdktf destroy` of this stack must not delete the backups).
+      this.claim = new PersistentVolumeClaimV1(this, BACKUP_CLAIM_ID, {
+        metadata: { name: BACKUP_CLAIM_NAME, namespace, labels },
+        spec: {
+          accessModes: [storage.accessMode],
+          ...(storage.storageClass ? { storageClassName: storage.storageClass } : {}),
+          resources: { requests: { storage: storage.size } },
+        },
+        // A WaitForFirstConsumer class binds only when the first backup pod starts.
+        waitUntilBound: false,
+        lifecycle: { preventDestroy: true },
+      });
+    }
+
+    this.jobs = backupTargets(config).map((target) => new ReplicaSetBackupJobs(this, `backup-${target.replicaSet}`, { config, target, settings }));
   }
 }

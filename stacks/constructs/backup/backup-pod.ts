@@ -1,0 +1,280 @@
+// The pod of each backup job, as plain data (pure functions, tested through the synthesized
+// CronJobs). Every container runs the pod scripts from the ConfigMap: the official mongo image for
+// the work (bash, coreutils, mongosh, the database tools), and, with S3 storage, a small S3
+// client image for the transfers, because the mongo image has no S3 client. The containers
+// share one scratch emptyDir; init containers run in order, so a job is a pipeline:
+//
+//   storage pvc:  <work>                        reads and writes the claim directly
+//   storage s3:   pull-manifests → <work> → push            (full, oplog)
+//                 pull-manifests → select → pull-files → verify → push   (verify)
+//                 pull-manifests → select → pull-files → restore         (restore)
+//
+// With S3 the work container records its exit code and exits 0 (BACKUP_DEFER_EXIT), so push still
+// uploads what was saved (e.g. the full dump a chain break starts), then exits with that code.
+
+import type { CronJobV1SpecJobTemplateSpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import type { PlatformConfig } from "../../../config/platform-config";
+import type { BackupTarget } from "../../../sharding/backup-targets";
+import { commonLabels, DB_CLIENT_LABEL } from "../../naming";
+import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT, BackupJobKind, restorePlanConfigMapName } from "./backup-names";
+import { backupScriptsItems, scriptPath, SCRIPTS_MOUNT } from "./backup-scripts";
+
+type PodSpec = CronJobV1SpecJobTemplateSpecTemplateSpec;
+type Container = NonNullable<Extract<PodSpec["container"], unknown[]>>[number];
+type Volume = NonNullable<Extract<PodSpec["volume"], unknown[]>>[number];
+
+/** The official mongo image's mongodb user and group. */
+export const MONGODB_UID = "999";
+
+/** Tunables of the jobs that config/ does not hold; the defaults are documented in docs/backups.md. */
+export interface BackupJobSettings {
+  /** The S3 client image (bash, coreutils and the aws CLI), pinned by tag. */
+  s3ClientImage: string;
+  /** Slices record document counts at most this often (each count is a collection scan). */
+  countsEverySeconds: number;
+  /** A slice job fails (after saving) when the commit point lags the newest write by more. */
+  maxCommitLagSeconds: number;
+  /** mongorestore --numParallelCollections / --numInsertionWorkersPerCollection of the restore Job. */
+  restoreParallelCollections: number;
+  restoreInsertionWorkers: number;
+}
+
+export const DEFAULT_BACKUP_JOB_SETTINGS: BackupJobSettings = {
+  s3ClientImage: "amazon/aws-cli:2.17.0",
+  countsEverySeconds: 3600,
+  maxCommitLagSeconds: 900,
+  restoreParallelCollections: 4,
+  restoreInsertionWorkers: 4,
+};
+
+const WORK = "/work";
+const BACKUP_ROOT = "/backup";
+const BACKUP_USER_DIR = "/etc/nyrkio/backup-user";
+const RESTORE_USER_DIR = "/etc/nyrkio/restore-user";
+const RESTORE_PLAN_DIR = "/etc/nyrkio/restore-plan";
+const S3_CREDENTIALS_DIR = "/etc/nyrkio/s3";
+
+/** One container of a job's pipeline. */
+export interface JobStep {
+  name: string;
+  image: "mongo" | "s3";
+  /** The script (relative to the scripts mount) and its arguments. */
+  run: string[];
+  /** S3 work containers: record the exit code for push and exit 0. */
+  deferExit?: boolean;
+}
+
+const WORK_SCRIPT: Record<BackupJobKind, JobStep> = {
+  full: { name: "full-dump", image: "mongo", run: ["scripts/full-dump.sh"] },
+  oplog: { name: "oplog-slice", image: "mongo", run: ["scripts/oplog-slice.sh"] },
+  verify: { name: "verify", image: "mongo", run: ["scripts/verify.sh", "all"] },
+  restore: { name: "restore", image: "mongo", run: ["scripts/restore.sh", "all"] },
+  catalog: { name: "export-catalog", image: "mongo", run: ["scripts/export-catalog.sh"] },
+};
+
+const s3 = (name: string, action: string): JobStep => ({ name, image: "s3", run: ["scripts/s3-transfer.sh", action] });
+
+/** The containers of a job, in order: init containers, then the one main container. */
+export function jobSteps(kind: BackupJobKind, storage: "pvc" | "s3"): { init: JobStep[]; main: JobStep } {
+  const work = WORK_SCRIPT[kind];
+  if (storage === "pvc") return { init: [], main: work };
+  const pull = s3("pull-manifests", "pull-manifests");
+  const push = s3("push", "push");
+  switch (kind) {
+    case "full":
+    case "oplog":
+      return { init: [pull, { ...work, deferExit: true }], main: push };
+    case "verify":
+      return {
+        init: [pull, { name: "select", image: "mongo", run: ["scripts/verify.sh", "select"] }, s3("pull-files", "pull-files"), { ...work, run: ["scripts/verify.sh", "run"], deferExit: true }],
+        main: push,
+      };
+    case "restore":
+      return {
+        init: [pull, { name: "select", image: "mongo", run: ["scripts/restore.sh", "select"] }, s3("pull-files", "pull-files")],
+        main: { ...work, run: ["scripts/restore.sh", "run"] },
+      };
+    case "catalog":
+      return { init: [pull], main: work };
+  }
+}
+
+/** Which credentials a kind of job needs: least privilege, so verify and catalog get none. */
+function databaseUser(kind: BackupJobKind): "backup" | "restore" | undefined {
+  if (kind === "full" || kind === "oplog") return "backup";
+  if (kind === "restore") return "restore";
+  return undefined;
+}
+
+/** Labels of a job's pods. Not the members' labels: no Service or PDB of the database selects these. */
+export function backupPodLabels(config: PlatformConfig, target: BackupTarget, kind: BackupJobKind): Record<string, string> {
+  const pvc = config.backup.storage.type === "pvc" ? config.backup.storage : undefined;
+  return {
+    ...commonLabels(config),
+    "app.kubernetes.io/name": "mongodb-backup",
+    "app.kubernetes.io/component": "backup",
+    "nyrkio.io/backup-replset": target.replicaSet,
+    "nyrkio.io/backup-kind": kind,
+    // The database's NetworkPolicy admits the project's jobs by this label; verify and catalog
+    // never connect to the database.
+    ...(databaseUser(kind) ? DB_CLIENT_LABEL : {}),
+    ...(pvc?.accessMode === "ReadWriteOnce" ? { "nyrkio.io/backup-volume": BACKUP_CLAIM_NAME } : {}),
+  };
+}
+
+const containerSecurity = {
+  runAsNonRoot: true,
+  runAsUser: MONGODB_UID,
+  runAsGroup: MONGODB_UID,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+function mongoEnv(config: PlatformConfig, target: BackupTarget, kind: BackupJobKind, settings: BackupJobSettings, step: JobStep): Container["env"] {
+  const { backup } = config;
+  const env: Record<string, string> = {
+    BACKUP_REPLSET: target.replicaSet,
+    BACKUP_MEMBERS: target.hosts.join(","),
+    BACKUP_DATABASE: config.database,
+    BACKUP_STORAGE: backup.storage.type,
+    BACKUP_WORK: WORK,
+    HOME: "/tmp",
+    TMPDIR: "/tmp",
+  };
+  if (backup.storage.type === "pvc") env.BACKUP_ROOT = BACKUP_ROOT;
+  if (step.deferExit) env.BACKUP_DEFER_EXIT = "1";
+  if (databaseUser(kind) === "backup") env.BACKUP_USER_DIR = BACKUP_USER_DIR;
+  if (kind === "full" || kind === "oplog") {
+    // An oplog job takes a full dump itself when the chain breaks, and prunes after it.
+    Object.assign(env, { BACKUP_PRUNE: "1", RETENTION_DAILY: String(backup.retention.daily), RETENTION_WEEKLY: String(backup.retention.weekly) });
+  }
+  if (kind === "oplog") {
+    Object.assign(env, { BACKUP_COUNTS_EVERY_SECONDS: String(settings.countsEverySeconds), BACKUP_MAX_COMMIT_LAG_SECONDS: String(settings.maxCommitLagSeconds) });
+  }
+  if (kind === "restore") {
+    Object.assign(env, {
+      RESTORE_PLAN_DIR,
+      RESTORE_USER_DIR,
+      RESTORE_PARALLEL_COLLECTIONS: String(settings.restoreParallelCollections),
+      RESTORE_INSERTION_WORKERS: String(settings.restoreInsertionWorkers),
+    });
+  }
+  return Object.entries(env).map(([name, value]) => ({ name, value }));
+}
+
+function s3Env(config: PlatformConfig, target: BackupTarget): Container["env"] {
+  const storage = config.backup.storage;
+  if (storage.type !== "s3") throw new Error("s3 containers need s3 storage");
+  const env: Record<string, string> = {
+    BACKUP_REPLSET: target.replicaSet,
+    BACKUP_WORK: WORK,
+    S3_BUCKET: storage.bucket,
+    S3_PREFIX: storage.prefix,
+    AWS_REGION: storage.region,
+    S3_CREDENTIALS_DIR,
+    HOME: "/tmp",
+    TMPDIR: "/tmp",
+  };
+  if (storage.endpoint) env.S3_ENDPOINT = storage.endpoint;
+  return Object.entries(env).map(([name, value]) => ({ name, value }));
+}
+
+function container(config: PlatformConfig, target: BackupTarget, kind: BackupJobKind, settings: BackupJobSettings, step: JobStep): Container {
+  const { requests, limits } = config.backup.resources;
+  const mounts: Container["volumeMount"] = [
+    { name: "scripts", mountPath: SCRIPTS_MOUNT, readOnly: true },
+    { name: "work", mountPath: WORK },
+    { name: "tmp", mountPath: "/tmp" },
+  ];
+  if (step.image === "mongo") {
+    // Restore and catalog export only read the catalog.
+    if (config.backup.storage.type === "pvc") mounts.push({ name: "backup", mountPath: BACKUP_ROOT, readOnly: kind === "restore" || kind === "catalog" });
+    const user = databaseUser(kind);
+    if (user === "backup") mounts.push({ name: "backup-user", mountPath: BACKUP_USER_DIR, readOnly: true });
+    if (user === "restore") {
+      mounts.push({ name: "restore-user", mountPath: RESTORE_USER_DIR, readOnly: true });
+      mounts.push({ name: "restore-plan", mountPath: RESTORE_PLAN_DIR, readOnly: true });
+    }
+  } else {
+    mounts.push({ name: "s3-credentials", mountPath: S3_CREDENTIALS_DIR, readOnly: true });
+  }
+  const [script, ...args] = step.run;
+  return {
+    name: step.name,
+    image: step.image === "mongo" ? config.image : settings.s3ClientImage,
+    imagePullPolicy: "IfNotPresent",
+    command: ["bash", scriptPath(script)],
+    ...(args.length ? { args } : {}),
+    env: step.image === "mongo" ? mongoEnv(config, target, kind, settings, step) : s3Env(config, target),
+    resources: { requests: { cpu: requests.cpu, memory: requests.memory }, limits: { memory: limits.memory, ...(limits.cpu ? { cpu: limits.cpu } : {}) } },
+    securityContext: containerSecurity,
+    volumeMount: mounts,
+  };
+}
+
+function volumes(config: PlatformConfig, target: BackupTarget, kind: BackupJobKind, steps: JobStep[]): Volume[] {
+  const secretFiles = (secretName: string, keys: string[]): Volume["secret"] => ({
+    secretName,
+    defaultMode: "0440",
+    items: keys.map((key) => ({ key, path: key })),
+  });
+  const list: Volume[] = [
+    { name: "scripts", configMap: { name: BACKUP_SCRIPTS_CONFIG_MAP, defaultMode: "0444", items: backupScriptsItems() } },
+    { name: "work", emptyDir: {} },
+    { name: "tmp", emptyDir: {} },
+  ];
+  const storage = config.backup.storage;
+  if (storage.type === "pvc") list.push({ name: "backup", persistentVolumeClaim: { claimName: BACKUP_CLAIM_NAME } });
+  if (storage.type === "s3" && steps.some((s) => s.image === "s3"))
+    list.push({ name: "s3-credentials", secret: secretFiles(storage.credentialsSecret, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) });
+  const user = databaseUser(kind);
+  if (user === "backup") list.push({ name: "backup-user", secret: secretFiles(config.secrets.backup, ["username", "password"]) });
+  if (user === "restore") {
+    list.push({ name: "restore-user", secret: secretFiles(config.secrets.restore, ["username", "password"]) });
+    // Optional: without it the job fails with a message that says how to create it.
+    list.push({ name: "restore-plan", configMap: { name: restorePlanConfigMapName(target.replicaSet), optional: true, defaultMode: "0444" } });
+  }
+  return list;
+}
+
+/** The pod of one backup job of one replica set. */
+export function backupPodSpec(config: PlatformConfig, target: BackupTarget, kind: BackupJobKind, settings: BackupJobSettings): PodSpec {
+  const { init, main } = jobSteps(kind, config.backup.storage.type);
+  const storage = config.backup.storage;
+  const pinned = storage.type === "pvc" && storage.accessMode === "ReadWriteOnce";
+  return {
+    restartPolicy: "Never",
+    serviceAccountName: BACKUP_SERVICE_ACCOUNT,
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    terminationGracePeriodSeconds: 30,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: MONGODB_UID,
+      runAsGroup: MONGODB_UID,
+      fsGroup: MONGODB_UID,
+      fsGroupChangePolicy: "OnRootMismatch",
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    // A ReadWriteOnce claim can be mounted on one node at a time: every backup pod requires a node
+    // where another backup pod runs (none running: any node; Kubernetes lets a pod that matches its
+    // own required affinity term start the group).
+    ...(pinned
+      ? {
+          affinity: {
+            podAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: [
+                { topologyKey: "kubernetes.io/hostname", labelSelector: [{ matchLabels: { "nyrkio.io/backup-volume": BACKUP_CLAIM_NAME } }] },
+              ],
+            },
+          },
+        }
+      : {}),
+    ...(init.length ? { initContainer: init.map((step) => container(config, target, kind, settings, step)) } : {}),
+    container: [container(config, target, kind, settings, main)],
+    volume: volumes(config, target, kind, [...init, main]),
+  };
+}

@@ -1,0 +1,76 @@
+// The backup pods' scripts, read from backup/scripts and backup/mongosh at synth time and
+// embedded in one ConfigMap, plus the retention pruner (backup/retention), written as a Node
+// module from the very function the pruner's tests exercise. ConfigMap keys cannot hold "/", so
+// scripts/x.sh is stored as scripts-x.sh and projected back to scripts/x.sh: in the pod the
+// scripts find each other exactly as in the repository (and under bats).
+
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { embeddablePruner } from "../../../backup/retention/embeddable-pruner";
+
+const BACKUP_DIR = path.join(__dirname, "..", "..", "..", "backup");
+
+/** Paths relative to backup/ and to the scripts' mount point in the pods. */
+export const BACKUP_POD_SCRIPTS = [
+  "scripts/lib.sh",
+  "scripts/full-dump.sh",
+  "scripts/oplog-slice.sh",
+  "scripts/prune.sh",
+  "scripts/verify.sh",
+  "scripts/restore.sh",
+  "scripts/export-catalog.sh",
+  "scripts/s3-transfer.sh",
+  "mongosh/catalog.js",
+  "mongosh/oplog-window.js",
+  "mongosh/member-connection.js",
+  "mongosh/source-facts.js",
+  "mongosh/snapshot-counts.js",
+  "mongosh/slice-plan.js",
+  "mongosh/describe-artifact.js",
+  "mongosh/write-manifest.js",
+  "mongosh/write-status.js",
+  "mongosh/prune.js",
+  "mongosh/verify-plan.js",
+  "mongosh/restore-plan.js",
+  "mongosh/compare-counts.js",
+] as const;
+
+/** Generated at synth time, not read from a file. */
+export const PRUNER_MODULE = "mongosh/pruner.js";
+
+/** Where the ConfigMap is mounted in every backup container. */
+export const SCRIPTS_MOUNT = "/opt/nyrkio/backup";
+
+export function scriptPath(script: string): string {
+  return `${SCRIPTS_MOUNT}/${script}`;
+}
+
+function key(script: string): string {
+  return script.replace(/\//g, "-");
+}
+
+/**
+ * The pruner as a Node module for mongosh's require(): `prune(manifests, nowIso, policy)` from
+ * embeddablePruner(), exported. prune.js calls it; nothing else in the pod decides retention.
+ */
+export function prunerModuleSource(): string {
+  return [
+    "// Generated at synth time from backup/retention (embeddablePruner): do not edit in the cluster.",
+    '"use strict";',
+    embeddablePruner(),
+    "module.exports = { prune };",
+    "",
+  ].join("\n");
+}
+
+/** ConfigMap data: key → file text. */
+export function backupScriptsData(): Record<string, string> {
+  const data: Record<string, string> = Object.fromEntries(BACKUP_POD_SCRIPTS.map((s) => [key(s), readFileSync(path.join(BACKUP_DIR, s), "utf8")]));
+  data[key(PRUNER_MODULE)] = prunerModuleSource();
+  return data;
+}
+
+/** ConfigMap volume items that lay the files out as in backup/. */
+export function backupScriptsItems(): { key: string; path: string }[] {
+  return [...BACKUP_POD_SCRIPTS, PRUNER_MODULE].map((s) => ({ key: key(s), path: s }));
+}
