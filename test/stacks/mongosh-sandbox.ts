@@ -1,6 +1,11 @@
 // Runs a mongosh script from stacks/scripts/mongosh/ in a node vm with stand-ins for the globals
 // mongosh provides (db, rs, Mongo, print, quit, require("fs"), process.env). The stand-ins are
 // plain functions a test scripts per scenario; the script's own logic runs unchanged.
+//
+// Two ways to run: in a plain vm, the stand-ins answer synchronously; under mongosh's own async
+// rewriter (@mongosh/async-rewriter2, as in the pod), every stand-in reply is a promise marked
+// the way mongosh marks its API's, so the script works only where the rewriter awaits each one
+// (a shell call in a callback of Array.prototype.find, for instance, would not be awaited).
 
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -16,6 +21,25 @@ class Quit {
 export function serverError(code: number, codeName: string, message = codeName): Error & { code: number; codeName: string } {
   return Object.assign(new Error(message), { code, codeName });
 }
+
+/** How a stand-in hands back the result of a shell API call (or its error). */
+export type Reply = <T>(produce: () => T) => T;
+
+const plainReply: Reply = (produce) => produce();
+
+const SYNTHETIC = Symbol.for("@@mongosh.syntheticPromise");
+const syntheticReply: Reply = <T>(produce: () => T): T => {
+  let promise: Promise<T>;
+  try {
+    const value = produce();
+    promise = new Promise<T>((resolve) => setImmediate(() => resolve(value)));
+  } catch (err) {
+    promise = new Promise<T>((_, reject) => setImmediate(() => reject(err)));
+    // A script that forgets to await would leave this unhandled; the test's assertions catch that.
+    promise.catch(() => undefined);
+  }
+  return Object.defineProperty(promise, SYNTHETIC, { value: true }) as unknown as T;
+};
 
 export interface SandboxGlobals {
   db?: unknown;
@@ -33,9 +57,7 @@ export interface SandboxRun {
   error?: unknown;
 }
 
-export function runMongoshScript(name: string, globals: SandboxGlobals): SandboxRun {
-  const code = readFileSync(path.join(MONGOSH_DIR, name), "utf8");
-  const output: string[] = [];
+function context(globals: SandboxGlobals, output: string[]): Record<string, unknown> {
   const fs = {
     readFileSync: (file: string) => {
       const text = globals.files?.[file];
@@ -43,7 +65,7 @@ export function runMongoshScript(name: string, globals: SandboxGlobals): Sandbox
       return text;
     },
   };
-  const context = {
+  return {
     db: globals.db,
     rs: globals.rs,
     Mongo: globals.Mongo,
@@ -57,11 +79,47 @@ export function runMongoshScript(name: string, globals: SandboxGlobals): Sandbox
     },
     process: { env: globals.env ?? {} },
   };
+}
+
+function outcome(err: unknown, output: string[]): SandboxRun {
+  if (err instanceof Quit) return { exitCode: err.code, output };
+  return { exitCode: 1, output, error: err };
+}
+
+/** Runs the script with synchronous stand-ins. */
+export function runMongoshScript(name: string, makeGlobals: (reply: Reply) => SandboxGlobals): SandboxRun {
+  const code = readFileSync(path.join(MONGOSH_DIR, name), "utf8");
+  const output: string[] = [];
   try {
-    vm.runInNewContext(code, context, { filename: name });
+    vm.runInNewContext(code, context(makeGlobals(plainReply), output), { filename: name });
     return { exitCode: 0, output };
   } catch (err) {
-    if (err instanceof Quit) return { exitCode: err.code, output };
-    return { exitCode: 1, output, error: err };
+    return outcome(err, output);
+  }
+}
+
+type AsyncWriter = new () => { process(code: string): string; runtimeSupportCode(): string };
+function loadRewriter(): AsyncWriter | undefined {
+  try {
+    return require("@mongosh/async-rewriter2").default;
+  } catch {
+    return undefined;
+  }
+}
+export const MongoshAsyncWriter = loadRewriter();
+
+/** Runs the script as mongosh does: rewritten by mongosh's async rewriter, with promise replies. */
+export async function runMongoshScriptRewritten(name: string, makeGlobals: (reply: Reply) => SandboxGlobals): Promise<SandboxRun> {
+  if (!MongoshAsyncWriter) throw new Error("@mongosh/async-rewriter2 is not installed");
+  const writer = new MongoshAsyncWriter();
+  const code = writer.process(readFileSync(path.join(MONGOSH_DIR, name), "utf8"));
+  const output: string[] = [];
+  const ctx = vm.createContext(context(makeGlobals(syntheticReply), output));
+  vm.runInContext(writer.runtimeSupportCode(), ctx);
+  try {
+    await vm.runInContext(code, ctx, { filename: name });
+    return { exitCode: 0, output };
+  } catch (err) {
+    return outcome(err, output);
   }
 }
