@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Runs a command (the dumps of every shard and of the config servers) with the sharded cluster's
-# balancer stopped, so no chunk moves between shards while they are dumped, and restarts the
-# balancer afterwards if it was on before: also when the command fails or the pod is told to stop.
-# A balancer that an operator had stopped stays stopped.
+# Runs a command (a replica set's full dump) inside a balancer window of the sharded cluster, so
+# no chunk moves between shards while it runs. balancer.js decides with the other open windows:
+# the balancer is stopped by whoever finds it running, and started again when the last window
+# closes, only if it was running before; one an operator had stopped stays stopped. The window
+# is closed also when the command fails or the pod is told to stop; a window whose pod was
+# killed outright expires after its lease, and the next window takes over.
 #
-#   balancer-window.sh <command> [args...]      exit status: the command's; 1 when the
-#                                               balancer cannot be stopped or started again
+#   balancer-window.sh <command> [args...]      exit status: the command's; 1 when the window
+#                                               cannot be opened or closed
 # Environment:
 #   MONGOS_URI         mongodb://<mongos service>:27017/admin (no credentials)
 #   BALANCER_SCRIPT    path of balancer.js (mounted from the ConfigMap)
 #   BALANCER_USERNAME_FILE, BALANCER_PASSWORD_FILE  read by balancer.js, never by this script
+#   BALANCER_HOLDER    this window's name (default: host name and process id)
 #   STATE_DIR          writable directory (default /tmp)
-# Run one window per backup run, around all the dumps: two overlapping windows would restart the
-# balancer when the first one ends.
 set -euo pipefail
 
 log() {
@@ -26,26 +27,24 @@ fi
 : "${MONGOS_URI:?MONGOS_URI must name the mongos service}"
 : "${BALANCER_SCRIPT:?BALANCER_SCRIPT must name balancer.js}"
 
+holder="${BALANCER_HOLDER:-${HOSTNAME:-window}-$$}"
 state_file="$(mktemp "${STATE_DIR:-/tmp}/balancer-state.XXXXXX")"
 child=""
 
 balancer() {
-  BALANCER_ACTION="$1" BALANCER_STATE_FILE="$state_file" mongosh --quiet "$MONGOS_URI" --file "$BALANCER_SCRIPT"
+  BALANCER_ACTION="$1" BALANCER_HOLDER="$holder" BALANCER_STATE_FILE="$state_file" mongosh --quiet "$MONGOS_URI" --file "$BALANCER_SCRIPT"
 }
 
 # shellcheck disable=SC2317  # called by the EXIT trap
 finish() {
   local code=$?
   trap - EXIT
-  if [[ "$(cat "$state_file" 2>/dev/null || true)" == "on" ]]; then
-    if balancer start; then
-      log info "window closed: balancer running again"
-    else
-      log error "the balancer could NOT be started again; start it through mongos with sh.startBalancer()"
+  # "held": the lease was recorded, so the window must be closed, whatever happened after.
+  if [[ "$(cat "$state_file" 2>/dev/null || true)" == "held" ]]; then
+    if ! balancer close; then
+      log error "the balancer window could NOT be closed; check sh.getBalancerState() through mongos (the lease expires by itself)"
       if [[ $code -eq 0 ]]; then code=1; fi
     fi
-  else
-    log info "window closed: the balancer was off before it and stays off"
   fi
   rm -f "$state_file"
   exit "$code"
@@ -63,11 +62,11 @@ on_signal() {
 }
 trap on_signal TERM INT
 
-if ! balancer stop; then
-  log error "could not stop the balancer: the dumps do not run without the window"
+if ! balancer open; then
+  log error "could not open the balancer window: the dump does not run without it"
   exit 1
 fi
-log info "window open: balancer stopped, running $1"
+log info "window open, running $1"
 
 set +e
 "$@" &

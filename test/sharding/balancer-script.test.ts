@@ -1,91 +1,97 @@
-// sharding/mongosh/balancer.js in a node:vm sandbox, with a stand-in admin database that
-// answers balancerStatus / balancerStop / balancerStart and records what it was sent.
+// The balancer window's mongosh script as it ships (balancer-holds.ts embedded + balancer.js),
+// run in node:vm sandboxes against one stand-in cluster: the balancer's mode and the leases
+// collection, shared by windows that open and close in any order, as separate backup jobs would.
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as vm from "node:vm";
+import { renderBalancerScript } from "../../sharding/balancer-script";
+import { StandInCluster } from "./stand-in-balancer";
 
-const script = readFileSync(join(__dirname, "../../sharding/mongosh/balancer.js"), "utf8");
+const script = renderBalancerScript();
 
-interface Run {
-  commands: string[];
-  written: Record<string, string>;
-  auths: string[][];
-  error?: Error;
-}
-
-function run(action: string, statuses: { mode: string; inBalancerRound: boolean }[], failing?: string): Run {
-  const result: Run = { commands: [], written: {}, auths: [] };
-  let status = 0;
-  const admin = {
-    auth: (...args: string[]) => result.auths.push(args),
-    runCommand: (command: Record<string, unknown>) => {
-      const name = Object.keys(command)[0];
-      result.commands.push(name);
-      if (name === failing) return { ok: 0, errmsg: `${name} refused` };
-      if (name === "balancerStatus") return { ok: 1, ...statuses[Math.min(status++, statuses.length - 1)] };
-      return { ok: 1 };
-    },
-  };
-  const files: Record<string, string> = { "/s/username": "backup\n", "/s/password": "pw\n" };
-  const sandbox = {
-    db: { getSiblingDB: (name: string) => (name === "admin" ? admin : undefined) },
-    print: () => undefined,
+function window(cluster: StandInCluster, action: string, holder: string, env: Record<string, string> = {}) {
+  const logs: Record<string, unknown>[] = [];
+  const files: Record<string, string> = { "/u": "backup\n", "/p": "pw\n" };
+  vm.runInNewContext(script, {
+    db: { getSiblingDB: (name: string) => (name === "admin" ? cluster.admin() : name === "nyrkio_ops" ? { getCollection: () => cluster.collection() } : undefined) },
+    print: (line: string) => logs.push(JSON.parse(line)),
     sleep: () => undefined,
-    require: () => ({
-      readFileSync: (p: string) => files[p],
-      writeFileSync: (p: string, text: string) => (result.written[p] = text),
-    }),
-    process: { env: { BALANCER_ACTION: action, BALANCER_STATE_FILE: "/tmp/state", BALANCER_USERNAME_FILE: "/s/username", BALANCER_PASSWORD_FILE: "/s/password", BALANCER_TIMEOUT_SECONDS: "0.001" } },
-  };
-  try {
-    vm.runInNewContext(script, sandbox, { timeout: 2000 });
-  } catch (error) {
-    result.error = error as Error;
-  }
-  return result;
+    require: () => ({ readFileSync: (p: string) => files[p], writeFileSync: (p: string, t: string) => (files[p] = t) }),
+    process: { env: { BALANCER_ACTION: action, BALANCER_HOLDER: holder, BALANCER_STATE_FILE: "/state", BALANCER_USERNAME_FILE: "/u", BALANCER_PASSWORD_FILE: "/p", ...env } },
+  });
+  return { logs, state: files["/state"] };
 }
 
 describe("balancer.js", () => {
-  it("stop: records that the balancer was on, stops it and waits for the running round to end", () => {
-    const r = run("stop", [
-      { mode: "full", inBalancerRound: true },
-      { mode: "off", inBalancerRound: false },
-    ]);
-    expect(r.error).toBeUndefined();
-    expect(r.auths).toEqual([["backup", "pw"]]);
-    expect(r.written).toEqual({ "/tmp/state": "on\n" });
-    expect(r.commands).toEqual(["balancerStatus", "balancerStop", "balancerStatus"]);
+  it("one window: stops a running balancer, waits for the round, and starts it again on close", () => {
+    const cluster = new StandInCluster();
+    cluster.rounds = [false, true, false];
+    const opened = window(cluster, "open", "rs0");
+    expect(opened.state).toBe("held\n");
+    expect(cluster.mode).toBe("off");
+    expect(cluster.commands).toEqual(["balancerStatus", "balancerStop", "balancerStatus", "balancerStatus"]);
+    expect(cluster.holds.map((h) => [h._id, h.restart])).toEqual([["rs0", true]]);
+    window(cluster, "close", "rs0");
+    expect(cluster.mode).toBe("full");
+    expect(cluster.holds).toEqual([]);
   });
 
-  it("stop: records a balancer that was already off and does not touch it", () => {
-    const r = run("stop", [{ mode: "off", inBalancerRound: false }]);
-    expect(r.written).toEqual({ "/tmp/state": "off\n" });
-    expect(r.commands).toEqual(["balancerStatus", "balancerStatus"]);
+  it("overlapping windows (one per replica set): the balancer comes back only when the last one closes", () => {
+    const cluster = new StandInCluster();
+    window(cluster, "open", "rs0");
+    window(cluster, "open", "rs1");
+    window(cluster, "open", "cfg");
+    expect(cluster.commands.filter((c) => c === "balancerStop")).toHaveLength(1);
+    window(cluster, "close", "rs0");
+    window(cluster, "close", "cfg");
+    expect(cluster.mode).toBe("off");
+    window(cluster, "close", "rs1");
+    expect(cluster.mode).toBe("full");
+    expect(cluster.commands.filter((c) => c === "balancerStart")).toHaveLength(1);
   });
 
-  it("stop: fails when a round is still running at the deadline, after recording the state (so the wrapper restarts it)", () => {
-    const r = run("stop", [
-      { mode: "full", inBalancerRound: true },
-      { mode: "off", inBalancerRound: true },
-    ]);
-    expect(r.written).toEqual({ "/tmp/state": "on\n" });
-    expect(r.error?.message).toContain("still running");
+  it("leaves a balancer stopped that an operator stopped", () => {
+    const cluster = new StandInCluster();
+    cluster.mode = "off";
+    window(cluster, "open", "rs0");
+    window(cluster, "close", "rs0");
+    expect(cluster.mode).toBe("off");
+    expect(cluster.commands).not.toContain("balancerStop");
+    expect(cluster.commands).not.toContain("balancerStart");
   });
 
-  it("stop: fails when balancerStop is refused", () => {
-    const r = run("stop", [{ mode: "full", inBalancerRound: false }], "balancerStop");
-    expect(r.error?.message).toContain("balancerStop failed");
-    expect(r.written).toEqual({ "/tmp/state": "on\n" });
+  it("a window whose pod died: its lease expires, the next window takes over and starts the balancer", () => {
+    const cluster = new StandInCluster();
+    window(cluster, "open", "dead", { BALANCER_LEASE_SECONDS: "0" });
+    expect(cluster.mode).toBe("off");
+    const next = window(cluster, "open", "rs0");
+    expect(next.logs[0].why).toContain("dead");
+    expect(cluster.holds.map((h) => h._id)).toEqual(["rs0"]);
+    window(cluster, "close", "rs0");
+    expect(cluster.mode).toBe("full");
   });
 
-  it("start: starts the balancer", () => {
-    const r = run("start", []);
-    expect(r.error).toBeUndefined();
-    expect(r.commands).toEqual(["balancerStart"]);
+  it("a window that closes after its lease was taken over does not start the balancer under another window", () => {
+    const cluster = new StandInCluster();
+    window(cluster, "open", "slow", { BALANCER_LEASE_SECONDS: "0" });
+    window(cluster, "open", "rs0");
+    const late = window(cluster, "close", "slow");
+    expect(late.logs[0]).toMatchObject({ level: "warning", started: false });
+    expect(cluster.mode).toBe("off");
+    window(cluster, "close", "rs0");
+    expect(cluster.mode).toBe("full");
   });
 
-  it("refuses an unknown action", () => {
-    expect(run("pause", []).error?.message).toContain('BALANCER_ACTION must be "stop" or "start"');
+  it("fails when a balancing round does not end in time, after recording the lease (so the wrapper closes it)", () => {
+    const cluster = new StandInCluster();
+    cluster.rounds = [false, ...Array(10000).fill(true)];
+    expect(() => window(cluster, "open", "rs0", { BALANCER_TIMEOUT_SECONDS: "0.001" })).toThrow(/still running/);
+    expect(cluster.holds.map((h) => h._id)).toEqual(["rs0"]);
+    window(cluster, "close", "rs0");
+    expect(cluster.mode).toBe("full");
+  });
+
+  it("refuses an unknown action and a window without a name", () => {
+    expect(() => window(new StandInCluster(), "pause", "rs0")).toThrow(/BALANCER_ACTION must be "open" or "close"/);
+    expect(() => window(new StandInCluster(), "open", "")).toThrow(/BALANCER_HOLDER/);
   });
 });

@@ -4,11 +4,11 @@
 // that every database result is awaited where the scripts use it (inside .map callbacks too).
 // Needs the devDependency @mongosh/async-rewriter2; without it the suite is skipped with one line.
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as vm from "node:vm";
 import type { DesiredSharding } from "../../sharding/plan-sharding";
+import { renderBalancerScript } from "../../sharding/balancer-script";
 import { renderShardingScript } from "../../sharding/sharding-script";
+import { StandInCluster } from "./stand-in-balancer";
 import { StandInMongos } from "./stand-in-mongos";
 
 type Writer = new () => { process(code: string): string; runtimeSupportCode(): string };
@@ -79,29 +79,30 @@ describeWithRewriter("the sharding scripts under mongosh's async rewriter", () =
     expect(JSON.parse(logs[logs.length - 1])).toMatchObject({ result: "nothing to do" });
   });
 
-  it("balancer.js stops the balancer and waits for the round, awaiting every reply", async () => {
-    const commands: string[] = [];
-    const statuses = [
-      { mode: "full", inBalancerRound: true },
-      { mode: "off", inBalancerRound: true },
-      { mode: "off", inBalancerRound: false },
-    ];
-    const admin = {
-      auth: () => synthetic({ ok: 1 }),
-      runCommand: (command: Record<string, unknown>) => {
-        const name = Object.keys(command)[0];
-        commands.push(name);
-        return synthetic(name === "balancerStatus" ? { ok: 1, ...statuses.shift() } : { ok: 1 });
-      },
-    };
-    await rewrite(readFileSync(join(__dirname, "../../sharding/mongosh/balancer.js"), "utf8"))({
-      db: { getSiblingDB: () => admin },
-      print: () => undefined,
-      sleep: (ms: number) => synthetic(ms),
-      require: () => fs,
-      process: { env: { BALANCER_ACTION: "stop", BALANCER_STATE_FILE: "/state", BALANCER_USERNAME_FILE: "/u", BALANCER_PASSWORD_FILE: "/p" } },
-    });
-    expect(files["/state"]).toBe("on\n");
-    expect(commands).toEqual(["balancerStatus", "balancerStop", "balancerStatus", "balancerStatus"]);
+  it("balancer.js opens and closes overlapping windows, awaiting every reply", async () => {
+    const cluster = new StandInCluster(synthetic as unknown as <T>(value: T) => T);
+    cluster.rounds = [false, true, false];
+    const run = rewrite(renderBalancerScript());
+    const window = (action: string, holder: string) =>
+      run({
+        db: { getSiblingDB: (name: string) => (name === "admin" ? cluster.admin() : { getCollection: () => cluster.collection() }) },
+        print: () => undefined,
+        sleep: (ms: number) => synthetic(ms),
+        require: () => fs,
+        process: { env: { BALANCER_ACTION: action, BALANCER_HOLDER: holder, BALANCER_STATE_FILE: "/state", BALANCER_USERNAME_FILE: "/u", BALANCER_PASSWORD_FILE: "/p" } },
+      });
+    await window("open", "rs0");
+    await window("open", "rs1");
+    expect(files["/state"]).toBe("held\n");
+    expect(cluster.mode).toBe("off");
+    expect(cluster.holds.map((h) => [h._id, h.restart])).toEqual([
+      ["rs0", true],
+      ["rs1", true],
+    ]);
+    await window("close", "rs0");
+    expect(cluster.mode).toBe("off");
+    await window("close", "rs1");
+    expect(cluster.mode).toBe("full");
+    expect(cluster.holds).toEqual([]);
   });
 });

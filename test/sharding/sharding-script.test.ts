@@ -125,13 +125,18 @@ describe("the sharding job's mongosh script", () => {
   it("works the same when built the way `npm run synth` builds it (esbuild), not only under jest's transform", () => {
     const out = mkdtempSync(join(tmpdir(), "sharding-script-"));
     try {
-      buildSync({ entryPoints: ["sharding/sharding-script.ts", "sharding/plan-sharding.ts"], outdir: join(out, "sharding"), format: "cjs", platform: "node", target: "node20", logLevel: "silent" });
+      const entryPoints = ["sharding/sharding-script.ts", "sharding/plan-sharding.ts", "sharding/balancer-script.ts", "sharding/balancer-holds.ts"];
+      buildSync({ entryPoints, outdir: join(out, "sharding"), format: "cjs", platform: "node", target: "node20", logLevel: "silent" });
       mkdirSync(join(out, "sharding", "mongosh"));
-      copyFileSync("sharding/mongosh/shard-cluster.js", join(out, "sharding", "mongosh", "shard-cluster.js"));
+      for (const file of ["shard-cluster.js", "balancer.js"]) copyFileSync(`sharding/mongosh/${file}`, join(out, "sharding", "mongosh", file));
       const built = require(join(out, "sharding", "sharding-script.js")) as { renderShardingScript: () => string };
       const mongos = convertedCluster();
       expect(runScript(built.renderShardingScript(), mongos).error).toBeUndefined();
       expect(mongos.writes).toHaveLength(4);
+      // the balancer window's decisions are embedded the same way: they must survive the build too
+      const balancer = require(join(out, "sharding", "balancer-script.js")) as { renderBalancerScript: () => string };
+      expect(() => new vm.Script(balancer.renderBalancerScript())).not.toThrow();
+      expect(balancer.renderBalancerScript()).toContain("function closeWindow(");
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
