@@ -7,12 +7,14 @@ import { App } from "cdktf";
 import { readFileSync } from "node:fs";
 import { loadConfig } from "./config/load";
 import { formatProblem } from "./config/validate";
+import { shardKeyRules } from "./sharding";
 import { addPlatformStacks } from "./stacks/platform-app";
 
 const result = loadConfig({
   environment: process.env.NYRKIO_DB_ENV,
   overrideFile: process.env.NYRKIO_DB_CONFIG,
   readFile: (path) => readFileSync(path, "utf8"),
+  rules: [shardKeyRules],
 });
 
 if (!result.ok) {

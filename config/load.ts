@@ -3,7 +3,7 @@
 
 import { DEFAULT_ENVIRONMENT, environments } from "./environments";
 import { ConfigProblem } from "./schema";
-import { validateConfig, ValidationResult } from "./validate";
+import { ExtraRule, validateConfig, ValidationResult } from "./validate";
 
 export interface LoadRequest {
   /** NYRKIO_DB_ENV; default "dev". */
@@ -11,6 +11,8 @@ export interface LoadRequest {
   /** NYRKIO_DB_CONFIG: path of a JSON file whose values override the environment's. */
   overrideFile?: string;
   readFile: (path: string) => string;
+  /** Rules beyond config/ (the shard-key rules); see ExtraRule. */
+  rules?: readonly ExtraRule[];
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -51,5 +53,5 @@ export function loadConfig(req: LoadRequest): ValidationResult {
     if (!isPlainObject(override)) return problem(`${req.overrideFile} must hold a JSON object, got ${Array.isArray(override) ? "an array" : typeof override}`);
     value = deepMerge(value, override);
   }
-  return validateConfig(value);
+  return validateConfig(value, req.rules);
 }

@@ -12,12 +12,11 @@ export type ValidationResult =
   | { ok: true; config: PlatformConfig; warnings: ConfigProblem[] }
   | { ok: false; problems: ConfigProblem[] };
 
-/** Cross-field rules that need sharding knowledge; registered by sharding/ (keeps config/ free of the catalog). */
+/**
+ * A rule that needs knowledge beyond config/, such as the shard-key rules that read the schema
+ * catalog (sharding/): passed in by the caller, so config/ does not depend on the catalog.
+ */
 export type ExtraRule = (config: PlatformConfig) => { problems: ConfigProblem[]; warnings: ConfigProblem[] };
-const extraRules: ExtraRule[] = [];
-export function registerConfigRule(rule: ExtraRule): void {
-  extraRules.push(rule);
-}
 
 /** Voting members of a replica set as configured: data members with a vote, plus the arbiter. */
 export function votingMembers(replset: ReplsetConfig): number {
@@ -61,7 +60,7 @@ function replsetProblems(rs: ReplsetConfig, path: string): ConfigProblem[] {
   return problems;
 }
 
-function crossFieldRules(config: PlatformConfig): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
+function crossFieldRules(config: PlatformConfig, extraRules: readonly ExtraRule[]): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
   config.replsets.forEach((rs, i) => problems.push(...replsetProblems(rs, `replsets[${i}]`)));
@@ -123,10 +122,10 @@ function crossFieldRules(config: PlatformConfig): { problems: ConfigProblem[]; w
 }
 
 /** Validates an unknown value as an environment config: all problems, or the typed config. */
-export function validateConfig(value: unknown): ValidationResult {
+export function validateConfig(value: unknown, extraRules: readonly ExtraRule[] = []): ValidationResult {
   const problems: ConfigProblem[] = [];
   if (!platformConfigSchema.check(value, "", problems)) return { ok: false, problems };
-  const found = crossFieldRules(value);
+  const found = crossFieldRules(value, extraRules);
   return found.problems.length ? { ok: false, problems: found.problems } : { ok: true, config: value, warnings: found.warnings };
 }
 

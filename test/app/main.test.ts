@@ -47,3 +47,15 @@ describe("main", () => {
     expect(r.stderr).toContain('NYRKIO_DB_ENV: unknown environment "stagng"; known environments: dev, prod, sharded');
   });
 });
+
+describe("main with the sharded environment", () => {
+  it("refuses a shard key that a unique index of the catalog does not start with", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nyrkio-cfg-"));
+    const file = join(dir, "override.json");
+    writeFileSync(file, JSON.stringify({ sharding: { collections: [{ name: "users", key: { user_id: 1 } }] } }));
+    const r = synth({ NYRKIO_DB_ENV: "sharded", NYRKIO_DB_CONFIG: file });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/sharding\.collections\[0\]\.key: .*unique index/);
+    expect(existsSync(r.out)).toBe(false);
+  });
+});

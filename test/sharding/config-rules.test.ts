@@ -1,12 +1,12 @@
-// The shard-key rules as the synth meets them: registered by sharding/index.ts, run by
-// loadConfig over the built-in environments and a JSON override file, against the real catalog.
+// The shard-key rules as the synth meets them: passed by main.ts to loadConfig, run over the
+// built-in environments and a JSON override file, against the real catalog.
 
-import "../../sharding";
+import { shardKeyRules } from "../../sharding";
 import { loadConfig } from "../../config/load";
 import type { ConfigOverride } from "../../config/platform-config";
 
 function load(environment: string, override?: ConfigOverride) {
-  return loadConfig({ environment, overrideFile: override ? "override.json" : undefined, readFile: () => JSON.stringify(override) });
+  return loadConfig({ environment, overrideFile: override ? "override.json" : undefined, readFile: () => JSON.stringify(override), rules: [shardKeyRules] });
 }
 
 function problemsOf(override: ConfigOverride) {
@@ -61,7 +61,7 @@ describe("shard-key rules in config validation (real schema catalog)", () => {
   });
 
   it("refuses a shard named cfg", () => {
-    const result = loadConfig({ environment: "sharded", overrideFile: "o.json", readFile: () => JSON.stringify({ replsets: [{ ...shardLike("rs0") }, { ...shardLike("cfg") }] }) });
+    const result = loadConfig({ environment: "sharded", overrideFile: "o.json", readFile: () => JSON.stringify({ replsets: [{ ...shardLike("rs0") }, { ...shardLike("cfg") }] }), rules: [shardKeyRules] });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems).toContainEqual({ path: "replsets[1].name", rule: expect.stringContaining("config server") });
   });
