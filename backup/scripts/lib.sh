@@ -52,7 +52,7 @@ json_escape() {
 # Fields written as JSON numbers; every other field is a string.
 is_numeric_field() {
   case "$1" in
-    durationMs | bytes | entries | exitCode | collections | checked | mismatches | deleted | kept | slices | commitLagSeconds | steps | files) return 0 ;;
+    durationMs | bytes | entries | exitCode | collections | checked | mismatches | deleted | kept | slices | commitLagSeconds | steps | files | step | of | manifests) return 0 ;;
     *) return 1 ;;
   esac
 }
@@ -99,13 +99,17 @@ fail() {
   exit "$code"
 }
 
+# fail_code <exit code> <step> <message> [key=value ...]
+fail_code() {
+  EXIT_CODE="$1"
+  shift
+  fail "$@"
+}
+
 require_env() {
   local name
   for name in "$@"; do
-    [[ -n "${!name:-}" ]] || {
-      EXIT_CODE=$EXIT_FAILED
-      fail setup "$name is not set"
-    }
+    [[ -n "${!name:-}" ]] || fail_code "$EXIT_FAILED" setup "$name is not set"
   done
 }
 

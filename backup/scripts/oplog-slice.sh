@@ -22,7 +22,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib.sh
+# shellcheck source=SCRIPTDIR/lib.sh disable=SC1091 # followed with shellcheck -x; embedded copies are checked alone
 source "$here/lib.sh"
 
 init_job oplog
@@ -52,8 +52,7 @@ check_commit_lag() {
   local lag="$1"
   if ((lag > max_lag)); then
     step_begin
-    EXIT_CODE=$EXIT_LAGGING
-    fail commit-point "the majority commit point is ${lag}s behind the newest write on $source_host: entries after it cannot be saved yet, so the restore window falls behind (is a data-bearing member down?)" "commitLagSeconds=$lag"
+    fail_code "$EXIT_LAGGING" commit-point "the majority commit point is ${lag}s behind the newest write on $source_host: entries after it cannot be saved yet, so the restore window falls behind (is a data-bearing member down?)" "commitLagSeconds=$lag"
   fi
 }
 
@@ -169,8 +168,7 @@ write_status oplog "$OUT/oplog/$name.manifest.json"
 if [[ -n "$chain_break" ]]; then
   # The newest full dump begins the new chain: no new dump is needed, but restore points were lost.
   step_begin
-  EXIT_CODE=$EXIT_CHAIN_BREAK
-  fail chain "$chain_break"
+  fail_code "$EXIT_CHAIN_BREAK" chain "$chain_break"
 fi
 check_commit_lag "$commit_lag"
 log finished ok file="oplog/$name.bson.gz" lastTs="$last_ts"

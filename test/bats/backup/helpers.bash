@@ -33,6 +33,20 @@ setup_backup_env() {
   CATALOG="$BACKUP_ROOT/rs0"
 }
 
+# cached_catalog <builder>: builds the catalog with the builder function once per .bats file (the
+# artifacts cost a few Node starts each) and gives every test its own copy.
+cached_catalog() {
+  local template="$BATS_FILE_TMPDIR/catalog-template"
+  if [[ ! -d "$template" ]]; then
+    (
+      CATALOG="$template"
+      "$1"
+    )
+  fi
+  mkdir -p "$BACKUP_ROOT"
+  cp -a "$template" "$CATALOG"
+}
+
 # canned <script> <text> [call number]: the answer the mongosh stand-in gives for that script.
 canned() {
   local file="$STANDIN_DIR/mongosh/$1${3:+.$3}.out"

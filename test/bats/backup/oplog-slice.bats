@@ -6,12 +6,16 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-setup() {
-  setup_backup_env
-  # A chain: full dump ending at 1000:5, slices to 1300:1.
+# A chain: full dump ending at 1000:5, slices to 1300:1.
+chain() {
   add_full 20240501T000000Z 900:1 1000:5
   add_slice 900:1 1000:1 1200:1
   add_slice 1200:1 1250:1 1300:1
+}
+
+setup() {
+  setup_backup_env
+  cached_catalog chain
   export STANDIN_OPLOG="1250:1 1300:1 1310:1 1320:7 1400:2 1500:1"
   export STANDIN_DUMP_OPLOG="1490:1 1500:1"
 }

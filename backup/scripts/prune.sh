@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Retention for one replica set's catalog: the pruner (backup/retention/pruner.ts, embedded at
+# synth time) decides; this script deletes, each manifest before its artifact, so a crash in
+# between leaves an unnamed artifact (collected later as a leftover), never a manifest whose
+# artifact is gone. With s3 storage the deletions are queued for the upload container, which
+# runs them after every upload of this job has succeeded.
+# Environment: lib.sh's, plus
+#   BACKUP_PRUNER                     the pruner module (default: pruner.js beside the mongosh scripts)
+#   RETENTION_DAILY, RETENTION_WEEKLY the policy (config.backup.retention)
+#   LEFTOVER_MIN_AGE_SECONDS          partial files younger than this belong to a running job
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=SCRIPTDIR/lib.sh disable=SC1091 # followed with shellcheck -x; embedded copies are checked alone
+source "$here/lib.sh"
+
+init_job prune
+require_env RETENTION_DAILY RETENTION_WEEKLY
+export BACKUP_PRUNER="${BACKUP_PRUNER:-$BACKUP_MONGOSH_DIR/pruner.js}"
+
+decisions="$BACKUP_WORK/tmp/prune.out"
+CATALOG_DIR="$CATALOG" run_js prune.js "$decisions" || fail prune "the pruner failed; nothing was deleted: $JS_ERROR"
+read_kv "$decisions"
+need_kv prune kept deleted
+
+removed=0
+while read -r verb rel rest; do
+  case "$verb" in
+    reason) log prune decision "manifest=$rel" "reason=$rest" ;;
+    delete)
+      [[ "$rel" != *..* && "$rel" != /* ]] || fail prune "refusing to delete $rel: not inside the catalog"
+      remove "$rel"
+      removed=$((removed + 1))
+      ;;
+  esac
+done <"$decisions"
+ok prune kept="${KV[kept]}" deleted="${KV[deleted]}" files="$removed"

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Verification: restores the newest full dump and the slices that continue it into a throwaway
+# mongod inside this pod and compares document counts per collection with the counts recorded at
+# backup time for the same point (a manifest's `counts`, as of its lastTs; the live source no
+# longer holds that point). Fails loudly (exit 4) when they differ, and (exit 3) when the chain
+# from the newest full dump does not reach the newest slice.
+# Phases (with s3 storage they run in separate containers and the artifacts are pulled between):
+#   select  what to restore (verify-plan.js): $BACKUP_WORK/verify-steps, and $BACKUP_WORK/needed,
+#           the artifact paths to pull
+#   run     checksums of every artifact first; mongod on 127.0.0.1 with its dbpath in the scratch
+#           emptyDir (a standalone: mongorestore --oplogReplay applies entries with applyOps,
+#           which needs no replica set); one mongorestore per artifact; the count check after the
+#           newest artifact that recorded counts; the remaining slices replayed too
+#   all     both (pvc storage)
+# Environment: lib.sh's, plus VERIFY_PORT (default 27018), VERIFY_START_SECONDS (default 120).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=SCRIPTDIR/lib.sh disable=SC1091 # followed with shellcheck -x; embedded copies are checked alone
+source "$here/lib.sh"
+
+phase="${1:-all}"
+init_job verify
+port="${VERIFY_PORT:-27018}"
+scratch="$BACKUP_WORK/scratch"
+plan_out="$BACKUP_WORK/verify-plan.out"
+steps_file="$BACKUP_WORK/verify-steps"
+mongod_pid=""
+
+select_artifacts() {
+  local op file
+  step_begin
+  CATALOG_DIR="$CATALOG" run_js verify-plan.js "$plan_out" || fail select "nothing to verify: $JS_ERROR"
+  read_kv "$plan_out"
+  need_kv select full checkpoint end
+  local line
+  : >"$steps_file"
+  : >"$BACKUP_WORK/needed"
+  while read -r line; do
+    [[ "$line" == "step "* ]] || continue
+    printf '%s\n' "$line" >>"$steps_file"
+    read -r _ op file _ <<<"$line"
+    [[ "$op" == check ]] || printf '%s\n' "$file" >>"$BACKUP_WORK/needed"
+  done <"$plan_out"
+  ok select full="${KV[full]}" checkpoint="${KV[checkpoint]}" end="${KV[end]}" slices="${KV[slices]:-0}"
+}
+
+check_artifacts() {
+  local _step op file sha bytes _limit _manifest actual total=0
+  step_begin
+  while read -r _step op file sha bytes _limit _manifest; do
+    [[ "$op" == check ]] && continue
+    [[ -f "$CATALOG/$file" ]] || fail checksums "$file is missing"
+    actual="$(file_bytes "$CATALOG/$file")"
+    [[ "$actual" == "$bytes" ]] || fail checksums "$file has $actual bytes, its manifest says $bytes"
+    actual="$(file_sha256 "$CATALOG/$file")"
+    [[ "$actual" == "$sha" ]] || fail checksums "$file has sha256 $actual, its manifest says $sha"
+    total=$((total + bytes))
+  done <"$steps_file"
+  ok checksums bytes="$total"
+}
+
+stop_mongod() {
+  if [[ -n "$mongod_pid" ]]; then
+    kill "$mongod_pid" 2>/dev/null || true
+    wait "$mongod_pid" 2>/dev/null || true
+    mongod_pid=""
+  fi
+}
+
+start_mongod() {
+  local polls=0 limit="${VERIFY_START_SECONDS:-120}"
+  step_begin
+  rm -rf -- "$scratch"
+  mkdir -p "$scratch/db" "$scratch/empty"
+  EXIT_HOOKS+=(stop_mongod)
+  mongod --dbpath "$scratch/db" --port "$port" --bind_ip 127.0.0.1 --unixSocketPrefix "$scratch" \
+    --wiredTigerCacheSizeGB 0.25 --logpath "$scratch/mongod.log" &
+  mongod_pid=$!
+  until mongosh --quiet --norc "mongodb://127.0.0.1:$port/?directConnection=true" --eval 'db.adminCommand({ ping: 1 }).ok' >/dev/null 2>&1; do
+    if ! kill -0 "$mongod_pid" 2>/dev/null; then
+      mongod_pid=""
+      fail mongod "the throwaway mongod exited: $(tail -n 2 "$scratch/mongod.log" 2>/dev/null | tr '\n' ' ')"
+    fi
+    ((polls < limit * 4)) || fail mongod "the throwaway mongod did not answer within ${limit}s"
+    sleep 0.25
+    polls=$((polls + 1))
+  done
+  ok mongod port="$port"
+}
+
+check_counts() {
+  local manifest="$1" out="$BACKUP_WORK/tmp/compare.out" details line
+  step_begin
+  TARGET_URI="mongodb://127.0.0.1:$port/?directConnection=true" EXPECTED_MANIFEST="$CATALOG/$manifest" \
+    run_js compare-counts.js "$out" || fail compare "cannot count the restored documents: $JS_ERROR"
+  read_kv "$out"
+  need_kv compare checked mismatches
+  if [[ "${KV[mismatches]}" != 0 ]]; then
+    details=""
+    while read -r line; do
+      [[ "$line" == mismatch=* ]] && details+="${line#mismatch=} "
+    done <"$out"
+    fail_code "$EXIT_VERIFY_MISMATCH" compare "restored document counts differ from those recorded at backup time for $manifest: $details" \
+      checked="${KV[checked]}" mismatches="${KV[mismatches]}" manifest="$manifest"
+  fi
+  ok compare checked="${KV[checked]}" mismatches=0 manifest="$manifest"
+}
+
+restore_artifacts() {
+  local _step op file _sha bytes _limit manifest n=0
+  local target="127.0.0.1:$port"
+  while read -r _step op file _sha bytes _limit manifest; do
+    n=$((n + 1))
+    step_begin
+    case "$op" in
+      archive)
+        mongorestore --host="$target" --archive="$CATALOG/$file" --gzip --oplogReplay --stopOnError ||
+          fail restore "mongorestore of $file failed" file="$file"
+        ;;
+      oplog)
+        mongorestore --host="$target" --oplogReplay --oplogFile="$CATALOG/$file" --gzip --dir="$scratch/empty" ||
+          fail restore "replaying $file failed" file="$file"
+        ;;
+      check)
+        check_counts "$manifest"
+        continue
+        ;;
+      *) fail restore "unknown step $op" ;;
+    esac
+    ok restore step="$n" file="$file" bytes="$bytes"
+  done <"$steps_file"
+}
+
+run_verification() {
+  read_kv "$plan_out"
+  local gap="${KV[gap]:-}" checkpoint="${KV[checkpoint]}" end="${KV[end]}"
+  check_artifacts
+  start_mongod
+  restore_artifacts
+  stop_mongod
+  if [[ -n "$gap" ]]; then
+    step_begin
+    fail_code "$EXIT_CHAIN_BREAK" chain "$gap"
+  fi
+  write_status verify "$CATALOG/$checkpoint" "restored to $end; counts matched at $checkpoint"
+  log finished ok checkpoint="$checkpoint" end="$end"
+}
+
+case "$phase" in
+  select) select_artifacts ;;
+  run) run_verification ;;
+  all)
+    select_artifacts
+    run_verification
+    ;;
+  *) fail setup "unknown phase $phase (select, run or all)" ;;
+esac

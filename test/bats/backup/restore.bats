@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# backup/scripts/restore.sh with stand-ins: a plan as `restore plan --json` prints it, mounted from
+# the ConfigMap; mongorestore records its calls.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+chain() {
+  add_full 20240501T000000Z 900:1 1000:5
+  add_slice 900:1 1000:1 1200:1
+  add_slice 1200:1 1250:1 1300:1
+}
+
+setup() {
+  setup_backup_env
+  cached_catalog chain
+  export RESTORE_PLAN_DIR="$BATS_TEST_TMPDIR/plan" RESTORE_USER_DIR="$BATS_TEST_TMPDIR/secret/restore"
+  mkdir -p "$RESTORE_PLAN_DIR" "$RESTORE_USER_DIR"
+  printf 'restorer' >"$RESTORE_USER_DIR/username"
+  printf '%s' "$PASSWORD" >"$RESTORE_USER_DIR/password"
+  plan '["oplog/900-1_1200-1.bson.gz", "oplog/1200-1_1300-1.bson.gz"]' "1250:2"
+}
+
+# plan <slices json> <oplogLimit>: the fields of `restore plan --json` the job reads (and a step
+# with the checksum the planner recorded).
+plan() {
+  SHA="$(sha256sum "$CATALOG/full/20240501T000000Z.archive.gz" | cut -d' ' -f1)" node -e '
+    const [slices, limit] = process.argv.slice(1);
+    process.stdout.write(JSON.stringify({ replicaSet: "rs0", base: "full/20240501T000000Z.archive.gz", slices: JSON.parse(slices), oplogLimit: limit,
+      steps: [{ step: 1, kind: "full", file: "full/20240501T000000Z.archive.gz", sha256: process.env.SHA, argv: ["mongorestore", "--archive=/home/sre/catalog/full/20240501T000000Z.archive.gz"] }] }));' "$1" "$2" >"$RESTORE_PLAN_DIR/plan.json"
+}
+
+@test "runs one mongorestore for the dump and one per slice, each with the plan's exclusive oplogLimit" {
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 0 ]
+  assert_json_lines
+  mapfile -t calls <"$STANDIN_LOG/mongorestore.log"
+  [ "${#calls[@]}" -eq 3 ]
+  common="--host=rs0/$BACKUP_MEMBERS --authenticationDatabase=admin --username=restorer --config=$BACKUP_WORK/credentials/mongo-tools.yaml"
+  [ "${calls[0]}" = "$common --archive=$CATALOG/full/20240501T000000Z.archive.gz --gzip --oplogReplay --oplogLimit=1250:2 --numParallelCollections=4 --numInsertionWorkersPerCollection=4" ]
+  [ "${calls[1]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/900-1_1200-1.bson.gz --gzip --oplogLimit=1250:2 --dir=$BACKUP_WORK/empty" ]
+  [ "${calls[2]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/1200-1_1300-1.bson.gz --gzip --oplogLimit=1250:2 --dir=$BACKUP_WORK/empty" ]
+  [ "$(head -n 1 "$STANDIN_LOG/mongorestore.config")" = 600 ]
+  refute_password_anywhere
+  [[ "$(json_line restore started)" == *'"step":1,"of":3'* ]]
+  [[ "$(json_line finished ok)" == *'"oplogLimit":"1250:2"'* ]]
+}
+
+@test "--drop only when the ConfigMap asks for it, and only on the dump" {
+  echo true >"$RESTORE_PLAN_DIR/drop"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 0 ]
+  [ "$(grep -c -- '--drop' "$STANDIN_LOG/mongorestore.log")" -eq 1 ]
+  [[ "$(head -n 1 "$STANDIN_LOG/mongorestore.log")" == *"--drop"* ]]
+}
+
+@test "a target from the ConfigMap replaces the in-place default; one with credentials is refused" {
+  echo "rs0/new-0.db:27017,new-1.db:27017" >"$RESTORE_PLAN_DIR/target"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 0 ]
+  [[ "$(head -n 1 "$STANDIN_LOG/mongorestore.log")" == "--host=rs0/new-0.db:27017,new-1.db:27017 "* ]]
+
+  : >"$STANDIN_LOG/mongorestore.log"
+  echo "mongodb://root:hunter2@new-0.db:27017" >"$RESTORE_PLAN_DIR/target"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line setup failed)" == *"must not hold credentials"* ]]
+  [ ! -s "$STANDIN_LOG/mongorestore.log" ]
+}
+
+@test "checksums first: a damaged slice stops the restore before anything is written" {
+  printf 'x' >>"$CATALOG/oplog/1200-1_1300-1.bson.gz"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line checksums failed)" == *"nothing was restored"* ]]
+  [ ! -s "$STANDIN_LOG/mongorestore.log" ]
+}
+
+@test "a plan made from another catalog is refused" {
+  plan '["oplog/900-1_1200-1.bson.gz", "oplog/9999-1_9999-2.bson.gz"]' "1250:2"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line plan failed)" == *"has no manifest in this catalog"* ]]
+  [ ! -s "$STANDIN_LOG/mongorestore.log" ]
+}
+
+@test "a plan with a gap between slices is refused" {
+  plan '["oplog/1200-1_1300-1.bson.gz"]' "1250:2"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line plan failed)" == *"does not continue the full dump"* ]]
+}
+
+@test "no plan ConfigMap: a clear message" {
+  rm "$RESTORE_PLAN_DIR/plan.json"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line plan failed)" == *"create the ConfigMap with plan.json first"* ]]
+}
+
+@test "a failed step says how far the restore got" {
+  export STANDIN_MONGORESTORE_FAIL_AT=2
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line restore failed)" == *"failed at step 2 of 3; the target holds a partial restore"* ]]
+  [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 2 ]
+}
