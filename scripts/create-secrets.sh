@@ -97,7 +97,7 @@ if ! kc get namespace "$namespace" >/dev/null 2>&1; then
     deadline=$((SECONDS + wait_seconds))
     until kc get namespace "$namespace" >/dev/null 2>&1; do
       ((SECONDS < deadline)) || { echo "create-secrets: namespace $namespace did not appear within ${wait_seconds}s" >&2; exit 1; }
-      sleep 2
+      sleep 1
     done
   else
     echo "create-secrets: namespace $namespace does not exist: use --create-namespace, or --wait-for-namespace while cdktf deploy creates it" >&2

@@ -112,6 +112,23 @@ plain_run() {
   [ -e "$CREATED/nyrkio-mongodb-root" ]
 }
 
+@test "--wait-for-namespace waits while cdktf deploy creates the namespace, and gives up in time" {
+  export EXISTING_NAMESPACES="" NAMESPACE_APPEARS_AT=3
+  run bash "$SCRIPT" --namespace nyrkio-db-dev --wait-for-namespace 30
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"waiting up to 30s for namespace nyrkio-db-dev"* ]]
+  [ "$(grep -c '^get namespace nyrkio-db-dev$' "$STANDIN_LOG")" -eq 3 ]
+  [ -e "$CREATED/nyrkio-mongodb-root" ]
+
+  use_standins "$BATS_TEST_TMPDIR/never"
+  unset NAMESPACE_APPEARS_AT
+  export EXISTING_NAMESPACES=""
+  run bash "$SCRIPT" --namespace nyrkio-db-dev --wait-for-namespace 1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"did not appear within 1s"* ]]
+  [ ! -e "$CREATED" ]
+}
+
 @test "--dry-run creates nothing" {
   run bash "$SCRIPT" --namespace nyrkio-db-dev --dry-run
   [ "$status" -eq 0 ]
