@@ -41,7 +41,7 @@ export class BackupStack extends PlatformStack {
     });
     new ConfigMapV1(this, "backup-scripts", {
       metadata: { name: BACKUP_SCRIPTS_CONFIG_MAP, namespace, labels },
-      data: backupScriptsData(),
+      data: backupScriptsData(config.sharding.enabled),
     });
 
     const storage = config.backup.storage;

@@ -11,13 +11,15 @@
 //
 // With S3 the work container records its exit code and exits 0 (BACKUP_DEFER_EXIT), so push still
 // uploads what was saved (e.g. the full dump a chain break starts), then exits with that code.
+// In a sharded cluster each scheduled full dump runs inside the balancer window
+// (sharding/scripts/balancer-window.sh, docs/sharding.md).
 
 import type { CronJobV1SpecJobTemplateSpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import type { PlatformConfig } from "../../../config/platform-config";
 import type { BackupTarget } from "../../../sharding/backup-targets";
-import { commonLabels, DB_CLIENT_LABEL } from "../../naming";
+import { commonLabels, DB_CLIENT_LABEL, mongosHost } from "../../naming";
 import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT, BackupJobKind, restorePlanConfigMapName } from "./backup-names";
-import { backupScriptsItems, scriptPath, SCRIPTS_MOUNT } from "./backup-scripts";
+import { BALANCER_SCRIPT, BALANCER_WINDOW, backupScriptsItems, scriptPath, SCRIPTS_MOUNT } from "./backup-scripts";
 
 type PodSpec = CronJobV1SpecJobTemplateSpecTemplateSpec;
 type Container = NonNullable<Extract<PodSpec["container"], unknown[]>>[number];
@@ -182,6 +184,17 @@ function s3Env(config: PlatformConfig, target: BackupTarget): Container["env"] {
   return Object.entries(env).map(([name, value]) => ({ name, value }));
 }
 
+/** balancer-window.sh's environment: mongos, balancer.js, and the backup user's files. */
+function balancerWindowEnv(config: PlatformConfig): { name: string; value: string }[] {
+  return [
+    { name: "MONGOS_URI", value: `mongodb://${mongosHost(config)}/admin` },
+    { name: "BALANCER_SCRIPT", value: scriptPath(BALANCER_SCRIPT) },
+    { name: "BALANCER_USERNAME_FILE", value: `${BACKUP_USER_DIR}/username` },
+    { name: "BALANCER_PASSWORD_FILE", value: `${BACKUP_USER_DIR}/password` },
+    { name: "STATE_DIR", value: "/tmp" },
+  ];
+}
+
 function container(config: PlatformConfig, target: BackupTarget, kind: BackupJobKind, settings: BackupJobSettings, step: JobStep): Container {
   const { requests, limits } = config.backup.resources;
   const mounts: Container["volumeMount"] = [
@@ -202,13 +215,16 @@ function container(config: PlatformConfig, target: BackupTarget, kind: BackupJob
     mounts.push({ name: "s3-credentials", mountPath: S3_CREDENTIALS_DIR, readOnly: true });
   }
   const [script, ...args] = step.run;
+  // Sharded: no chunk moves between shards while a set is dumped (docs/sharding.md).
+  const inWindow = config.sharding.enabled && script === WORK_SCRIPT.full.run[0];
+  const env = step.image === "mongo" ? mongoEnv(config, target, kind, settings, step) : s3Env(config, target);
   return {
     name: step.name,
     image: step.image === "mongo" ? config.image : settings.s3ClientImage,
     imagePullPolicy: "IfNotPresent",
-    command: ["bash", scriptPath(script)],
+    command: inWindow ? ["bash", scriptPath(BALANCER_WINDOW), "bash", scriptPath(script)] : ["bash", scriptPath(script)],
     ...(args.length ? { args } : {}),
-    env: step.image === "mongo" ? mongoEnv(config, target, kind, settings, step) : s3Env(config, target),
+    env: inWindow ? [...(env as { name: string; value: string }[]), ...balancerWindowEnv(config)] : env,
     resources: { requests: { cpu: requests.cpu, memory: requests.memory }, limits: { memory: limits.memory, ...(limits.cpu ? { cpu: limits.cpu } : {}) } },
     securityContext: containerSecurity,
     volumeMount: mounts,
@@ -222,7 +238,7 @@ function volumes(config: PlatformConfig, target: BackupTarget, kind: BackupJobKi
     items: keys.map((key) => ({ key, path: key })),
   });
   const list: Volume[] = [
-    { name: "scripts", configMap: { name: BACKUP_SCRIPTS_CONFIG_MAP, defaultMode: "0444", items: backupScriptsItems() } },
+    { name: "scripts", configMap: { name: BACKUP_SCRIPTS_CONFIG_MAP, defaultMode: "0444", items: backupScriptsItems(config.sharding.enabled) } },
     { name: "work", emptyDir: {} },
     { name: "tmp", emptyDir: {} },
   ];

@@ -1,12 +1,14 @@
 // The backup pods' scripts, read from backup/scripts and backup/mongosh at synth time and
 // embedded in one ConfigMap, plus the retention pruner (backup/retention), written as a Node
-// module from the very function the pruner's tests exercise. ConfigMap keys cannot hold "/", so
+// module from the very function the pruner's tests exercise, and, for a sharded cluster, the
+// balancer window (sharding/) that each full dump runs inside. ConfigMap keys cannot hold "/", so
 // scripts/x.sh is stored as scripts-x.sh and projected back to scripts/x.sh: in the pod the
 // scripts find each other exactly as in the repository (and under bats).
 
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { embeddablePruner } from "../../../backup/retention/embeddable-pruner";
+import { BALANCER_SCRIPT_FILE, BALANCER_WINDOW_FILE, balancerWindowFiles } from "../../../sharding/balancer-script";
 
 const BACKUP_DIR = path.join(__dirname, "..", "..", "..", "backup");
 
@@ -38,6 +40,10 @@ export const BACKUP_POD_SCRIPTS = [
 /** Generated at synth time, not read from a file. */
 export const PRUNER_MODULE = "mongosh/pruner.js";
 
+/** Sharded clusters: the balancer window that wraps each full dump (sharding/balancer-script.ts). */
+export const BALANCER_WINDOW = `sharding/${BALANCER_WINDOW_FILE}`;
+export const BALANCER_SCRIPT = `sharding/${BALANCER_SCRIPT_FILE}`;
+
 /** Where the ConfigMap is mounted in every backup container. */
 export const SCRIPTS_MOUNT = "/opt/nyrkio/backup";
 
@@ -63,14 +69,19 @@ export function prunerModuleSource(): string {
   ].join("\n");
 }
 
-/** ConfigMap data: key → file text. */
-export function backupScriptsData(): Record<string, string> {
+/** ConfigMap data: key → file text. `sharded` adds the balancer window. */
+export function backupScriptsData(sharded: boolean): Record<string, string> {
   const data: Record<string, string> = Object.fromEntries(BACKUP_POD_SCRIPTS.map((s) => [key(s), readFileSync(path.join(BACKUP_DIR, s), "utf8")]));
   data[key(PRUNER_MODULE)] = prunerModuleSource();
+  if (sharded) {
+    const window = balancerWindowFiles();
+    data[key(BALANCER_WINDOW)] = window[BALANCER_WINDOW_FILE];
+    data[key(BALANCER_SCRIPT)] = window[BALANCER_SCRIPT_FILE];
+  }
   return data;
 }
 
-/** ConfigMap volume items that lay the files out as in backup/. */
-export function backupScriptsItems(): { key: string; path: string }[] {
-  return [...BACKUP_POD_SCRIPTS, PRUNER_MODULE].map((s) => ({ key: key(s), path: s }));
+/** ConfigMap volume items that lay the files out as in backup/ (and sharding/ beside them). */
+export function backupScriptsItems(sharded: boolean): { key: string; path: string }[] {
+  return [...BACKUP_POD_SCRIPTS, PRUNER_MODULE, ...(sharded ? [BALANCER_WINDOW, BALANCER_SCRIPT] : [])].map((s) => ({ key: key(s), path: s }));
 }

@@ -3,7 +3,8 @@
 // logical id of the stateful claim.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { dataMemberHosts, DB_CLIENT_LABEL } from "../../../stacks/naming";
+import { balancerWindowFiles } from "../../../sharding/balancer-script";
+import { dataMemberHosts, DB_CLIENT_LABEL, mongosHost } from "../../../stacks/naming";
 import { BACKUP_CLAIM_ID } from "../../../stacks/backup-stack";
 import { BACKUP_POD_SCRIPTS, prunerModuleSource } from "../../../stacks/constructs/backup/backup-scripts";
 import { configOf, containers, envOf, Json, podSpec, synthBackup, volume } from "./support";
@@ -326,6 +327,30 @@ describe("the stack", () => {
     const fulls = Object.keys(out.byName).filter((n) => n.endsWith("-backup-full")).sort();
     expect(fulls).toEqual(["mongodb-cfg-backup-full", "mongodb-rs0-backup-full", "mongodb-rs1-backup-full"]);
     expect(envOf(containers(out.byName["mongodb-rs1-backup-oplog"])[0]).BACKUP_REPLSET).toBe("rs1");
+    // All sets' full dumps start together, so their balancer windows overlap into one.
+    expect(new Set(fulls.map((n) => out.byName[n].spec.schedule)).size).toBe(1);
+  });
+
+  it("sharded: each full dump runs inside a balancer window through mongos; slices do not", () => {
+    const sharded = configOf("sharded");
+    const out = synthBackup(sharded);
+    const [full] = containers(out.byName["mongodb-rs0-backup-full"]);
+    expect(full.command).toEqual(["bash", "/opt/nyrkio/backup/sharding/balancer-window.sh", "bash", "/opt/nyrkio/backup/scripts/full-dump.sh"]);
+    expect(envOf(full)).toMatchObject({
+      MONGOS_URI: `mongodb://${mongosHost(sharded)}/admin`,
+      BALANCER_SCRIPT: "/opt/nyrkio/backup/sharding/balancer.js",
+      BALANCER_USERNAME_FILE: "/etc/nyrkio/backup-user/username",
+      BALANCER_PASSWORD_FILE: "/etc/nyrkio/backup-user/password",
+    });
+    expect(containers(out.byName["mongodb-rs0-backup-oplog"])[0].command).toEqual(["bash", "/opt/nyrkio/backup/scripts/oplog-slice.sh"]);
+    const [configMap] = Object.values(out.json.resource.kubernetes_config_map_v1) as Json[];
+    const window = balancerWindowFiles();
+    expect(configMap.data["sharding-balancer-window.sh"]).toBe(window["balancer-window.sh"]);
+    expect(configMap.data["sharding-balancer.js"]).toBe(window["balancer.js"]);
+    expect(volume(out.byName["mongodb-rs0-backup-full"], "scripts").config_map.items).toContainEqual({ key: "sharding-balancer.js", path: "sharding/balancer.js" });
+    // Unsharded: no window, no balancer files.
+    expect(containers(devOut.byName["mongodb-rs0-backup-full"])[0].command).toHaveLength(2);
+    expect(Object.keys((Object.values(devOut.json.resource.kubernetes_config_map_v1)[0] as Json).data).filter((k) => k.startsWith("sharding-"))).toEqual([]);
   });
 
   it("refuses a replica set name that makes a CronJob name too long", () => {

@@ -7,7 +7,6 @@ import type { ConfigOverride, PlatformConfig } from "../../../config/platform-co
 import { validateConfig } from "../../../config/validate";
 import { BackupStack, BackupStackProps } from "../../../stacks/backup-stack";
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- synthesized Terraform JSON */
 export type Json = any;
 
 export function configOf(env: string, override: ConfigOverride = {}): PlatformConfig {
