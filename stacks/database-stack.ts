@@ -10,6 +10,7 @@ import { DatabaseNamespace } from "./constructs/database-namespace";
 import { DatabaseServiceAccount } from "./constructs/database-service-account";
 import { ReconcileJob } from "./constructs/reconcile-job";
 import { ReplicaSet } from "./constructs/replica-set";
+import { RetentionCronJob } from "./constructs/retention-cron-job";
 import { ShardedCluster } from "./constructs/sharding/sharded-cluster";
 import { commonLabels, CONNECTION_CONFIG_MAP, databaseStackName, dataStatefulSetName, DB_CLIENT_LABEL, mongosHost } from "./naming";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
@@ -24,6 +25,8 @@ export class DatabaseStack extends PlatformStack {
   readonly connectionInfo: ConnectionInfo;
   /** Sharded only: the config servers, mongos and the sharding Job (docs/sharding.md). */
   readonly shardedCluster?: ShardedCluster;
+  /** Scheduled deletion of old results (docs/retention.md); absent when retention.enabled is false. */
+  readonly retention?: RetentionCronJob;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, databaseStackName(props.config), props);
@@ -96,7 +99,8 @@ export class DatabaseStack extends PlatformStack {
       credentialsSecret: config.secrets.app,
     });
 
-    // Retention of old results (issue 3): new RetentionCronJob(this, "retention", { ... }) from
-    // stacks/constructs/retention-cron-job.ts, wired by the lead.
+    // Deletes results older than the retention window, keeping those a change point refers to.
+    if (config.retention.enabled)
+      this.retention = new RetentionCronJob(this, "retention", { config, serviceAccountName: serviceAccount.name });
   }
 }

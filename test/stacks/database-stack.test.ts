@@ -46,17 +46,18 @@ describe("the dev database stack", () => {
     expect(snapshotView(s.json)).toMatchSnapshot();
   });
 
-  it("holds exactly the resources of one replica set with its reconcile Job and connection info", () => {
+  it("holds exactly the resources of one replica set with its reconcile Job, connection info and retention", () => {
     const counts = Object.fromEntries(Object.entries(s.json.resource).map(([type, rs]) => [type, Object.keys(rs as object).length]));
     expect(counts).toEqual({
       kubernetes_namespace_v1: 1,
       kubernetes_service_account_v1: 1,
       kubernetes_service_v1: 2,
-      kubernetes_config_map_v1: 3,
+      kubernetes_config_map_v1: 4,
       kubernetes_stateful_set_v1: 2,
       kubernetes_pod_disruption_budget_v1: 1,
       kubernetes_network_policy_v1: 1,
       kubernetes_job_v1: 1,
+      kubernetes_cron_job_v1: 1,
     });
   });
 });
@@ -384,7 +385,7 @@ describe("security contexts", () => {
 
   it("every container: non-root, no privilege escalation, all capabilities dropped, read-only root with /tmp writable", () => {
     const all = containers(s);
-    expect(all.length).toBe(6);
+    expect(all.length).toBe(7);
     for (const { where, container } of all) {
       expect([where, container.security_context]).toEqual([
         where,
