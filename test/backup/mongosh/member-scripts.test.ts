@@ -1,0 +1,241 @@
+// The mongosh scripts that talk to a server (source-facts.js, snapshot-counts.js,
+// compare-counts.js), run under mongosh's own async rewriter (@mongosh/async-rewriter2) against
+// stand-in connections whose calls return promises marked as mongosh marks its API's: the rewriter
+// awaits them implicitly, as in the pod. Needs the devDependency; skipped with one line without it.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import vm from "node:vm";
+
+type Writer = { process(code: string): string; runtimeSupportCode(): string };
+function loadRewriter(): (new () => Writer) | undefined {
+  try {
+    return require("@mongosh/async-rewriter2").default;
+  } catch {
+    return undefined;
+  }
+}
+const AsyncWriter = loadRewriter();
+if (!AsyncWriter) console.log("skipping the backup member-script tests: @mongosh/async-rewriter2 is not installed");
+const describeWithRewriter = AsyncWriter ? describe : describe.skip;
+
+const SCRIPTS = join(__dirname, "../../../backup/mongosh");
+const SYNTHETIC = Symbol.for("@@mongosh.syntheticPromise");
+function synthetic<T>(value: T | (() => T)): Promise<T> {
+  const p = new Promise<T>((resolve, reject) =>
+    setImmediate(() => {
+      try {
+        resolve(typeof value === "function" ? (value as () => T)() : value);
+      } catch (err) {
+        reject(err);
+      }
+    }),
+  );
+  return Object.defineProperty(p, SYNTHETIC, { value: true });
+}
+
+const bsonTs = (t: number, i: number) => ({ _bsontype: "Timestamp", t, i });
+
+/** One member as the stand-in server sees it. */
+interface Member {
+  hello?: Record<string, unknown>;
+  unreachable?: boolean;
+  oplog?: { oldest: [number, number]; newest: [number, number] };
+  collections?: string[];
+  aggregate?: (cmd: Record<string, unknown>) => unknown;
+  counts?: Record<string, number>;
+}
+
+interface Recorded {
+  uris: string[];
+  auths: [string, string][];
+  commands: Record<string, unknown>[];
+  printed: string[];
+  errors: string[];
+}
+
+function secretDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "backup-user-"));
+  writeFileSync(join(dir, "username"), "backup\n");
+  writeFileSync(join(dir, "password"), "p@ss:w0rd\n");
+  return dir;
+}
+
+async function runScript(script: string, members: Record<string, Member>, env: Record<string, string>): Promise<Recorded> {
+  const rec: Recorded = { uris: [], auths: [], commands: [], printed: [], errors: [] };
+  class Mongo {
+    private member: Member;
+    constructor(uri: string) {
+      rec.uris.push(uri);
+      const host = /^mongodb:\/\/([^/?]+)/.exec(uri)![1];
+      this.member = members[host] ?? { unreachable: true };
+    }
+    getDB(name: string) {
+      const m = this.member;
+      const fail = () => {
+        throw new Error("MongoServerSelectionError: connection refused");
+      };
+      return {
+        auth: (user: string, password: string) => synthetic(() => (m.unreachable ? fail() : (rec.auths.push([user, password]), { ok: 1 }))),
+        runCommand: (cmd: Record<string, unknown>) =>
+          synthetic(() => {
+            rec.commands.push({ db: name, ...cmd });
+            if (m.unreachable) fail();
+            if ("hello" in cmd) return m.hello;
+            if ("aggregate" in cmd) return m.aggregate!(cmd);
+            throw new Error(`unexpected command ${JSON.stringify(cmd)}`);
+          }),
+        getCollectionInfos: (filter: Record<string, unknown>) =>
+          synthetic(() => {
+            expect(filter).toEqual({ type: "collection" });
+            return (m.collections ?? []).map((c) => ({ name: c, type: "collection" }));
+          }),
+        getCollection: (coll: string) => ({
+          find: () => {
+            let direction = 1;
+            const cursor = {
+              sort: (s: Record<string, number>) => ((direction = s.$natural), cursor),
+              limit: () => cursor,
+              next: () => synthetic(() => ({ ts: bsonTs(...(direction === 1 ? m.oplog!.oldest : m.oplog!.newest)) })),
+            };
+            expect(`${name}.${coll}`).toBe("local.oplog.rs");
+            return cursor;
+          },
+          countDocuments: () => synthetic(() => m.counts![`${name}.${coll}`] ?? 0),
+        }),
+      };
+    }
+    close() {}
+  }
+  const context = vm.createContext({
+    Mongo,
+    Timestamp: ({ t, i }: { t: number; i: number }) => bsonTs(t, i),
+    require,
+    process: { env: { BACKUP_MONGOSH_DIR: SCRIPTS, ...env } },
+    print: (line: string) => rec.printed.push(String(line)),
+    console: { error: (line: string) => rec.errors.push(String(line)), log: (line: string) => rec.printed.push(String(line)) },
+  });
+  const writer = new AsyncWriter!();
+  vm.runInContext(writer.runtimeSupportCode(), context);
+  context.load = (path: string) => synthetic(() => vm.runInContext(writer.process(readFileSync(path, "utf8")), context));
+  await vm.runInContext(writer.process(readFileSync(join(SCRIPTS, script), "utf8")), context);
+  return rec;
+}
+
+const H0 = "mongodb-rs0-0.mongodb-rs0.db.svc.cluster.local:27017";
+const H1 = "mongodb-rs0-1.mongodb-rs0.db.svc.cluster.local:27017";
+const H2 = "mongodb-rs0-2.mongodb-rs0.db.svc.cluster.local:27017";
+const hello = (role: "primary" | "secondary", applied: number, majority: number) => ({
+  isWritablePrimary: role === "primary",
+  secondary: role === "secondary",
+  lastWrite: { opTime: { ts: bsonTs(applied, 1), t: 3 }, majorityOpTime: { ts: bsonTs(majority, 2), t: 3 } },
+});
+const oplog = { oldest: [100, 1] as [number, number], newest: [900, 4] as [number, number] };
+const kv = (printed: string[]) => Object.fromEntries(printed.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+
+describeWithRewriter("source-facts.js", () => {
+  const env = { BACKUP_MEMBERS: [H0, H1, H2].join(","), BACKUP_USER_DIR: secretDir() };
+
+  it("reads the secondary with the newest applied write and reports its oplog and commit point", async () => {
+    const rec = await runScript(
+      "source-facts.js",
+      { [H0]: { hello: hello("primary", 905, 880) }, [H1]: { hello: hello("secondary", 880, 870), oplog }, [H2]: { hello: hello("secondary", 890, 870), oplog } },
+      env,
+    );
+    expect(kv(rec.printed)).toEqual({ source: H2, role: "secondary", oldest: "100:1", newest: "900:4", majority: "870:2", applied: "890:1" });
+    // Authenticated from the mounted files, on direct connections without credentials in the URI.
+    expect(rec.auths).toEqual([
+      ["backup", "p@ss:w0rd"],
+      ["backup", "p@ss:w0rd"],
+      ["backup", "p@ss:w0rd"],
+    ]);
+    for (const uri of rec.uris) {
+      expect(uri).toMatch(/^mongodb:\/\/[^@]+\/\?directConnection=true/);
+      expect(uri).not.toContain("w0rd");
+    }
+  });
+
+  it("skips a member that does not answer and falls back to the primary when no secondary does", async () => {
+    const rec = await runScript("source-facts.js", { [H0]: { hello: hello("primary", 905, 880), oplog }, [H1]: { unreachable: true } }, env);
+    expect(kv(rec.printed)).toMatchObject({ source: H0, role: "primary", majority: "880:2" });
+    expect(rec.errors.join("\n")).toMatch(/member mongodb-rs0-1\.\S+ skipped: .*connection refused/);
+  });
+
+  it("asks only FACTS_HOST when given (the re-check after a dump)", async () => {
+    const rec = await runScript("source-facts.js", { [H1]: { hello: hello("secondary", 890, 870), oplog } }, { ...env, FACTS_HOST: H1 });
+    expect(rec.uris).toHaveLength(1);
+    expect(kv(rec.printed)).toMatchObject({ source: H1, oldest: "100:1" });
+  });
+
+  it("fails when no member answers", async () => {
+    await expect(runScript("source-facts.js", {}, env)).rejects.toThrow(/no reachable secondary or primary/);
+  });
+});
+
+describeWithRewriter("snapshot-counts.js", () => {
+  it("counts every collection at the cluster time with a snapshot read, on the source", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "counts-")), "counts.json");
+    const counts: Record<string, number> = { results: 7, users: 0 };
+    const rec = await runScript(
+      "snapshot-counts.js",
+      {
+        [H1]: {
+          collections: ["users", "system.views", "results"],
+          aggregate: (cmd) => ({ ok: 1, cursor: { firstBatch: counts[cmd.aggregate as string] ? [{ n: counts[cmd.aggregate as string] }] : [] } }),
+        },
+      },
+      { BACKUP_SOURCE: H1, BACKUP_DATABASE: "nyrkio", COUNTS_TS: "900:4", COUNTS_OUT: out, BACKUP_USER_DIR: secretDir() },
+    );
+    expect(JSON.parse(readFileSync(out, "utf8"))).toEqual({ "nyrkio.results": 7, "nyrkio.users": 0 });
+    expect(rec.commands.filter((c) => "aggregate" in c)).toEqual([
+      expect.objectContaining({ db: "nyrkio", aggregate: "results", pipeline: [{ $count: "n" }], readConcern: { level: "snapshot", atClusterTime: bsonTs(900, 4) } }),
+      expect.objectContaining({ db: "nyrkio", aggregate: "users", readConcern: { level: "snapshot", atClusterTime: bsonTs(900, 4) } }),
+    ]);
+    expect(rec.printed).toEqual(["collections=2"]);
+  });
+
+  it("leaves out a collection that has no snapshot at that time, and fails on any other error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "counts-"));
+    const unavailable = Object.assign(new Error("Unable to read from a snapshot due to pending collection catalog changes"), { code: 246 });
+    const member = (err: Error) => ({
+      [H1]: {
+        collections: ["new", "results"],
+        aggregate: (cmd: Record<string, unknown>) => {
+          if (cmd.aggregate === "new") throw err;
+          return { ok: 1, cursor: { firstBatch: [{ n: 3 }] } };
+        },
+      },
+    });
+    const env = { BACKUP_SOURCE: H1, BACKUP_DATABASE: "nyrkio", COUNTS_TS: "900:4", COUNTS_OUT: join(dir, "c.json"), BACKUP_USER_DIR: secretDir() };
+    const rec = await runScript("snapshot-counts.js", member(unavailable), env);
+    expect(JSON.parse(readFileSync(join(dir, "c.json"), "utf8"))).toEqual({ "nyrkio.results": 3 });
+    expect(rec.errors.join("\n")).toMatch(/nyrkio\.new not counted/);
+    await expect(runScript("snapshot-counts.js", member(Object.assign(new Error("SnapshotTooOld"), { code: 239 })), env)).rejects.toThrow(/counting nyrkio\.new at 900:4 failed/);
+  });
+});
+
+describeWithRewriter("compare-counts.js", () => {
+  function manifest(counts: Record<string, number>): string {
+    const path = join(mkdtempSync(join(tmpdir(), "manifest-")), "m.manifest.json");
+    writeFileSync(path, JSON.stringify({ counts }));
+    return path;
+  }
+
+  it("names every collection whose restored count differs from the recorded one", async () => {
+    const rec = await runScript(
+      "compare-counts.js",
+      { "127.0.0.1:27018": { counts: { "nyrkio.results": 4, "nyrkio.users": 2 } } },
+      { TARGET_URI: "mongodb://127.0.0.1:27018/?directConnection=true", EXPECTED_MANIFEST: manifest({ "nyrkio.results": 5, "nyrkio.users": 2 }) },
+    );
+    expect(rec.printed).toEqual(['mismatch={"collection":"nyrkio.results","expected":5,"restored":4}', "checked=2", "mismatches=1"]);
+  });
+
+  it("reports none when they agree", async () => {
+    const rec = await runScript(
+      "compare-counts.js",
+      { "127.0.0.1:27018": { counts: { "nyrkio.results": 5 } } },
+      { TARGET_URI: "mongodb://127.0.0.1:27018/?directConnection=true", EXPECTED_MANIFEST: manifest({ "nyrkio.results": 5, "nyrkio.empty": 0 }) },
+    );
+    expect(rec.printed).toEqual(["checked=2", "mismatches=0"]);
+  });
+});
