@@ -33,11 +33,6 @@ function tsText(ts) {
   return `${ts.t}:${ts.i}`;
 }
 
-/** The exclusive --oplogLimit that includes the entry at `ts`. */
-function limitIncluding(ts) {
-  return tsText({ t: ts.t, i: ts.i + 1 });
-}
-
 /** Problems with one manifest's fields that the jobs rely on (empty when it is usable). */
 function manifestProblems(m) {
   const problems = [];
@@ -281,7 +276,6 @@ module.exports = {
   isManifestName,
   isTs,
   leftovers,
-  limitIncluding,
   loadCatalog,
   manifestProblems,
   newestOf,
