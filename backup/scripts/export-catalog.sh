@@ -11,7 +11,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=SCRIPTDIR/lib.sh disable=SC1091 # followed with shellcheck -x; embedded copies are checked alone
 source "$here/lib.sh"
 
-init_job catalog
+init_job catalog read-only
 step_begin
 manifests=()
 while IFS= read -r -d '' path; do

@@ -136,11 +136,14 @@ on_exit() {
   exit "$code"
 }
 
-# init_job <name>: checks the environment, lays out the directories, arms the exit trap.
+# init_job <name> [read-only]: checks the environment, lays out the directories, arms the exit
+# trap. A read-only job (restore, catalog export: the claim is mounted read-only) creates nothing
+# in the catalog.
 #   CATALOG  where manifests are read (pvc: the claim; s3: the manifests pulled before this step)
 #   OUT      where new files are published (pvc: the catalog itself; s3: the outbox to upload)
 init_job() {
   JOB="$1"
+  local read_only="${2:-}"
   step_begin
   require_env BACKUP_REPLSET BACKUP_STORAGE BACKUP_WORK
   case "$BACKUP_STORAGE" in
@@ -157,7 +160,8 @@ init_job() {
       ;;
     *) fail setup "BACKUP_STORAGE must be pvc or s3, got $BACKUP_STORAGE" ;;
   esac
-  mkdir -p "$CATALOG" "$OUT/full" "$OUT/oplog" "$OUT/status" "$BACKUP_WORK/tmp"
+  mkdir -p "$BACKUP_WORK/tmp"
+  if [[ "$read_only" != read-only ]]; then mkdir -p "$CATALOG" "$OUT/full" "$OUT/oplog" "$OUT/status"; fi
   trap on_exit EXIT
   trap 'exit 143' TERM
   trap 'exit 130' INT

@@ -28,3 +28,10 @@ setup() {
   [ "$status" -eq 1 ]
   [[ "$(json_line export failed)" == *"holds no manifest"* ]]
 }
+
+@test "writes nothing into the catalog, which the Job mounts read-only" {
+  before="$(cd "$BACKUP_ROOT" && find . | sort)"
+  run --separate-stderr bash "$SCRIPTS/export-catalog.sh"
+  [ "$status" -eq 0 ]
+  [ "$(cd "$BACKUP_ROOT" && find . | sort)" = "$before" ]
+}

@@ -105,3 +105,10 @@ plan() {
   [[ "$(json_line restore failed)" == *"failed at step 2 of 3; the target holds a partial restore"* ]]
   [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 2 ]
 }
+
+@test "writes nothing into the catalog, which the Job mounts read-only" {
+  before="$(cd "$BACKUP_ROOT" && find . | sort)"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 0 ]
+  [ "$(cd "$BACKUP_ROOT" && find . | sort)" = "$before" ]
+}
