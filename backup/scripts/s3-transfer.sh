@@ -64,8 +64,11 @@ export AWS_CONFIG_FILE="$BACKUP_WORK/credentials/aws-config"
   : >"$AWS_CONFIG_FILE"
 ) || fail credentials "cannot read AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from $S3_CREDENTIALS_DIR"
 
+# s3 <cp|rm> <args...>: the aws CLI's s3 command (--only-show-errors belongs to the subcommand).
 s3() {
-  aws ${S3_ENDPOINT:+--endpoint-url="$S3_ENDPOINT"} --only-show-errors s3 "$@"
+  local command="$1"
+  shift
+  aws ${S3_ENDPOINT:+--endpoint-url="$S3_ENDPOINT"} s3 "$command" "$@" --only-show-errors
 }
 
 pull_manifests() {
