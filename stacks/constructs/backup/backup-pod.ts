@@ -8,6 +8,7 @@
 //   storage s3:   pull-manifests → <work> → push            (full, oplog)
 //                 pull-manifests → select → pull-files → verify → push   (verify)
 //                 pull-manifests → select → pull-files → restore         (restore)
+//                 pull-manifests → export-catalog                         (catalog)
 //
 // With S3 the work container records its exit code and exits 0 (BACKUP_DEFER_EXIT), so push still
 // uploads what was saved (e.g. the full dump a chain break starts), then exits with that code.
