@@ -3,6 +3,8 @@
 const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] };
 
 module.exports = {
+  // Jest's default is one worker per core less one: a single worker on a 2-core machine.
+  maxWorkers: 2,
   projects: [
     {
       displayName: "unit",
@@ -10,7 +12,14 @@ module.exports = {
       transform,
       setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
       testMatch: ["<rootDir>/test/**/*.test.ts"],
-      testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/integration/"],
+      testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/integration/", "<rootDir>/test/pod-scripts.test.ts"],
+    },
+    {
+      // The pod scripts under bats, with stand-in binaries on PATH.
+      displayName: "pod-scripts",
+      testEnvironment: "node",
+      transform,
+      testMatch: ["<rootDir>/test/pod-scripts.test.ts"],
     },
     {
       displayName: "integration",

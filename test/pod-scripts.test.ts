@@ -1,6 +1,6 @@
 // Runs every bats suite under test/bats/ (the pod scripts, driven by stand-in binaries on PATH)
 // as part of `npm test`, one jest test per .bats file, so one command runs every test.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
@@ -25,11 +25,23 @@ const files = batsFiles(batsDir).sort();
 const hasBats = spawnSync("bats", ["--version"]).status === 0;
 if (!hasBats) console.log("pod scripts: skipped — `bats` is not installed (apt-get install bats; .ci/run installs it)");
 
+/** Runs one bats file; the suites are independent, so several run at once. */
+function runBats(file: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("bats", ["--tap", file], { cwd: root });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 (hasBats && files.length ? describe : describe.skip)("pod scripts (bats)", () => {
-  it.each(files.map((f) => relative(root, f)))("%s", (file) => {
-    const r = spawnSync("bats", ["--tap", file], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  it.concurrent.each(files.map((f) => relative(root, f)))("%s", async (file) => {
+    const r = await runBats(file);
     if (r.status !== 0) throw new Error(`bats ${file} failed:\n${r.stdout}\n${r.stderr}`);
     expect(r.stdout).toMatch(/^1\.\.\d+/m);
     expect(r.stdout).not.toMatch(/^not ok/m);
-  });
+  }, 180_000);
 });
