@@ -2,7 +2,6 @@
 // design's queries. Progress on stderr; the result on stdout (one JSON document with --json).
 // Exit codes: 0 every pattern passes, 1 a pattern fails or the check could not run, 2 usage error,
 // 3 the scratch database's migration lock is held.
-import { readFileSync } from "node:fs";
 import { MongoClient } from "mongodb";
 import { queryPatterns, sampleFromSeed } from "../query-patterns";
 import { queryCheckReport, renderQueryCheck, type QueryCheckReport } from "../query-check/pattern-report";
@@ -12,7 +11,7 @@ import { serverTime } from "../runner/lock";
 import { seedData, type SeedOptions } from "../seed-data";
 import { parseCheckQueriesArgs, type CheckQueriesOptions } from "./check-queries-args";
 import { createSeededDatabase, explainPatterns, sampleFromDatabase, scratchDatabaseName } from "./check-queries-run";
-import type { CliIo } from "./cli-io";
+import { runAsProcess, type CliIo } from "./cli-io";
 import { redactUri, resolveUri } from "./target";
 
 /** What tests may replace. */
@@ -83,19 +82,4 @@ export async function runCheckQueriesCli(argv: readonly string[], io: CliIo, ove
   }
 }
 
-if (require.main === module) {
-  runCheckQueriesCli(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    env: process.env,
-    readFile: (path) => readFileSync(path, "utf8"),
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`check:queries: ${(error as Error).message}\n`);
-      process.exitCode = EXIT_FAILURE;
-    },
-  );
-}
+if (require.main === module) runAsProcess("check:queries", runCheckQueriesCli);

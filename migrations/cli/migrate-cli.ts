@@ -1,7 +1,6 @@
 // `npm run --silent migrate -- <command>`: the schema migration runner's command line. Progress
 // goes to stderr; the result to stdout (one JSON document with --json). Exit codes: 0 success,
 // 1 failure, 2 usage error, 3 lock held by another run.
-import { readFileSync } from "node:fs";
 import { MongoClient } from "mongodb";
 import { catalog as defaultCatalog } from "../catalog";
 import type { Catalog } from "../migration";
@@ -13,7 +12,7 @@ import { migrateDown, migrateUp, newRunReport } from "../runner/migrate";
 import { planUp } from "../runner/plan-up";
 import type { ErrorReport } from "../runner/reports";
 import { migrationStatus } from "../runner/status";
-import type { CliIo } from "./cli-io";
+import { runAsProcess, type CliIo } from "./cli-io";
 import { parseMigrateArgs, wantsJson, type MigrateOptions } from "./migrate-args";
 import { renderIndexes, renderPlan, renderRun, renderSchema, renderStatus } from "./migrate-output";
 import { redactUri, resolveUri } from "./target";
@@ -106,19 +105,4 @@ export async function runMigrateCli(argv: readonly string[], io: CliIo, override
   }
 }
 
-if (require.main === module) {
-  runMigrateCli(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    env: process.env,
-    readFile: (path) => readFileSync(path, "utf8"),
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`migrate: ${(error as Error).message}\n`);
-      process.exitCode = EXIT_FAILURE;
-    },
-  );
-}
+if (require.main === module) runAsProcess("migrate", runMigrateCli);
