@@ -8,7 +8,7 @@ import { RECONCILE_FILES, ROOT_SECRET_DIR, userSecretDir } from "./reconcile-pat
 import { reconcileScript } from "./reconcile-script";
 import { renderReplicaSetConfigJson } from "./replica-set-config";
 import { renderDefaultRWConcernCommand } from "./rw-concern";
-import { MANAGED_USERS, NO_USERS, renderUsersSpec, userSecretName } from "./users";
+import { managedUsers, renderUsersSpec, userSecretName, UserScope } from "./users";
 
 /** settings.json: how long the script waits for what (the Job's activeDeadlineSeconds must cover the sum). */
 export interface ReconcileSettings {
@@ -49,8 +49,11 @@ export function reconcileMaxRunSeconds(settings: ReconcileSettings = DEFAULT_REC
 export interface ReconcileFilesOptions {
   /** A config server replica set (sharding). */
   configsvr?: boolean;
-  /** false where users are managed elsewhere (a shard: through mongos). Default true. */
-  manageUsers?: boolean;
+  /**
+   * Which users this set holds (replicaset/users.ts): "cluster" on the config servers, "shard" on
+   * a shard (only the local users for direct backups and restores). Default "replicaset".
+   */
+  users?: UserScope;
   /** false where setDefaultRWConcern is refused (a shard: it is set through mongos). Default true. */
   manageDefaultRWConcern?: boolean;
   settings?: Partial<ReconcileSettings>;
@@ -62,7 +65,7 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 export function reconcileConfigMapData(config: PlatformConfig, replset: ReplsetConfig, opts: ReconcileFilesOptions = {}): Record<string, string> {
   return {
     [RECONCILE_FILES.replicaSet]: renderReplicaSetConfigJson(config, replset, { configsvr: opts.configsvr }),
-    [RECONCILE_FILES.users]: json(opts.manageUsers === false ? NO_USERS : renderUsersSpec(config)),
+    [RECONCILE_FILES.users]: json(renderUsersSpec(config, opts.users)),
     [RECONCILE_FILES.rwConcern]: json(opts.manageDefaultRWConcern === false ? null : renderDefaultRWConcernCommand(config)),
     [RECONCILE_FILES.settings]: json({ ...DEFAULT_RECONCILE_SETTINGS, ...opts.settings }),
     [RECONCILE_FILES.script]: reconcileScript(),
@@ -76,8 +79,13 @@ export function desiredStateHash(data: Record<string, string>): string {
   return hash.digest("hex").slice(0, 10);
 }
 
-/** The Secrets the reconcile Job mounts (read-only, keys `username` and `password`), and where. */
-export function reconcileSecretMounts(config: PlatformConfig, opts: Pick<ReconcileFilesOptions, "manageUsers"> = {}): { name: string; secretName: string; mountPath: string }[] {
-  const users = opts.manageUsers === false ? [] : MANAGED_USERS.map((name) => ({ name, secretName: userSecretName(config, name), mountPath: userSecretDir(name) }));
+/** The Secrets the reconcile Job mounts (read-only, keys `username` and `password`), and where: root and the scope's users. */
+export function reconcileSecretMounts(config: PlatformConfig, opts: Pick<ReconcileFilesOptions, "users"> = {}): { name: string; secretName: string; mountPath: string }[] {
+  const users = managedUsers(opts.users ?? "replicaset").map((name) => ({ name, secretName: userSecretName(config, name), mountPath: userSecretDir(name) }));
   return [{ name: "root", secretName: userSecretName(config, "root"), mountPath: ROOT_SECRET_DIR }, ...users];
+}
+
+/** The same Secrets as ReconcileJob's `userSecrets`: mount name → Secret name. */
+export function reconcileUserSecrets(config: PlatformConfig, opts: Pick<ReconcileFilesOptions, "users"> = {}): Record<string, string> {
+  return Object.fromEntries(reconcileSecretMounts(config, opts).map((m) => [m.name, m.secretName]));
 }

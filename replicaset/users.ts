@@ -1,13 +1,25 @@
-// The database users the reconcile job maintains, each with least privilege. Users live in the
+// The database users a reconcile Job maintains, each with least privilege. Users live in the
 // `admin` database (the auth source); their names and passwords come from Kubernetes Secrets
 // mounted as files, so this spec holds only roles and where to read the credentials.
+//
+// Which users a replica set holds depends on what it is (UserScope):
+//   replicaset  unsharded: app, migrator, backup, restore
+//   cluster     the config servers of a sharded cluster: the same four, which mongos
+//               authenticates; the backup user also opens the balancer window through mongos
+//   shard       a shard: only the shard-local users that DIRECT connections need, backup and
+//               restore (per-replica-set dumps and restores cannot go through mongos); the
+//               application and the migrator connect through mongos and have no user here
+//
 //   app       readWrite on the Nyrkiö database, nothing else
 //   migrator  the custom role nyrkioMigrator: schema changes, index builds and their progress,
 //             $indexStats, and its own changelog/lock collections; no access to the data itself
-//   backup    built-in backup (mongodump --oplog, oplog reads) + clusterMonitor (replSetGetStatus)
-//   restore   built-in restore (mongorestore, --oplogReplay since 3.2.11/3.4.0)
+//   backup    built-in backup (mongodump --oplog, oplog reads, snapshot counts); cluster: also
+//             nyrkioBalancerWindow; shard on MongoDB 8.0+: also directShardOperations
+//   restore   built-in restore (mongorestore, --oplogReplay since 3.2.11/3.4.0); shard on
+//             MongoDB 8.0+: also directShardOperations
 // The root user is created by the bootstrap (localhost exception) and is not managed here.
 
+import { parseMongoImage } from "../config/mongo-image";
 import type { PlatformConfig } from "../config/platform-config";
 import { userSecretDir } from "./reconcile-paths";
 
@@ -15,8 +27,26 @@ export const AUTH_SOURCE = "admin";
 export const MANAGED_USERS = ["app", "migrator", "backup", "restore"] as const;
 export type ManagedUser = (typeof MANAGED_USERS)[number];
 
+/** What kind of replica set a reconcile Job manages users on (see the file comment). */
+export type UserScope = "replicaset" | "cluster" | "shard";
+
 /** Custom role of the migrator, defined (and updated) by the reconcile script. */
 export const MIGRATOR_ROLE = "nyrkioMigrator";
+/** Custom role of the cluster's backup user for the balancer window (sharding/mongosh/balancer.js). */
+export const BALANCER_WINDOW_ROLE = "nyrkioBalancerWindow";
+/**
+ * The balancer window's leases: balancer.js's default BALANCER_HOLDS_DB and its collection (the
+ * backup pods do not override it). A test holds these equal to the script's text.
+ */
+export const BALANCER_WINDOWS_DB = "nyrkio_ops";
+export const BALANCER_WINDOWS_COLLECTION = "balancer_windows";
+/**
+ * MongoDB's built-in role that lifts the refusal of operations on user collections (and DDL)
+ * over a direct connection to a shard: enforced since MongoDB 8.0 (7.x only logs a warning, and
+ * in 6.0 the role grants nothing), so it is granted only from 8.0 on.
+ */
+export const DIRECT_SHARD_OPERATIONS_ROLE = "directShardOperations";
+export const DIRECT_SHARD_OPERATIONS_SINCE_MAJOR = 8;
 /**
  * The migration runner's own collections in the Nyrkiö database: the only ones the migrator may
  * read and write. The same names as migrations/runner (a test holds them equal; not imported, so
@@ -61,12 +91,33 @@ export interface UsersSpec {
   users: ManagedUserSpec[];
 }
 
+/** The users a replica set of this scope holds. */
+export function managedUsers(scope: UserScope): readonly ManagedUser[] {
+  // A shard: nothing the application uses (it and the migrator go through mongos).
+  return scope === "shard" ? ["backup", "restore"] : MANAGED_USERS;
+}
+
+/**
+ * Whether shard-local users need directShardOperations: MongoDB 8.0 and newer refuse reads and
+ * writes of user collections over a direct connection to a shard of a cluster with two or more
+ * shards (and DDL, such as mongorestore's createIndexes, on any shard) without it.
+ */
+export function directShardOperationsRequired(image: string): boolean {
+  const parsed = parseMongoImage(image);
+  // The config's validation refuses such an image before any stack is built.
+  if (!parsed) throw new Error(`cannot tell the MongoDB version of image ${JSON.stringify(image)}`);
+  return parsed.major >= DIRECT_SHARD_OPERATIONS_SINCE_MAJOR;
+}
+
 /**
  * The migrator's exact privileges. Actions, by what the migration runner sends:
  *   createCollection (with a validator), collMod, dropCollection, createIndexes (createIndex),
  *   dropIndexes (dropIndex), listCollections / listIndexes (to plan), $indexStats (indexStats),
  *   $currentOp / currentOp for index build progress (inprog on the cluster), and
  *   find/insert/update/remove on its changelog and lock collections only.
+ * No `find` on the other collections: the runner's check whether a collection it would drop
+ * holds documents then answers "unknown", and such a drop needs --allow-data-loss
+ * (docs/replica-set-reconcile.md says why).
  */
 export function migratorRole(config: PlatformConfig): RoleDefinition {
   const db = config.database;
@@ -87,19 +138,42 @@ export function migratorRole(config: PlatformConfig): RoleDefinition {
   };
 }
 
-export function managedUserRoles(config: PlatformConfig, user: ManagedUser): RoleRef[] {
+/**
+ * The balancer window's exact privileges, through mongos (sharding/mongosh/balancer.js):
+ *   balancerStatus checks `find` on config.settings, balancerStop and balancerStart check
+ *   `update` on it (MongoDB has no narrower action for them); the leases are one document per
+ *   open window in nyrkio_ops.balancer_windows (an insert creates the collection).
+ */
+export function balancerWindowRole(): RoleDefinition {
+  return {
+    role: BALANCER_WINDOW_ROLE,
+    db: AUTH_SOURCE,
+    privileges: [
+      { resource: { db: "config", collection: "settings" }, actions: ["find", "update"] },
+      { resource: { db: BALANCER_WINDOWS_DB, collection: BALANCER_WINDOWS_COLLECTION }, actions: ["find", "insert", "update", "remove"] },
+    ],
+    roles: [],
+  };
+}
+
+/** The custom roles a replica set of this scope holds: only those its users refer to. */
+export function customRoles(config: PlatformConfig, scope: UserScope): RoleDefinition[] {
+  if (scope === "shard") return [];
+  return scope === "cluster" ? [migratorRole(config), balancerWindowRole()] : [migratorRole(config)];
+}
+
+export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scope: UserScope = "replicaset"): RoleRef[] {
+  const direct: RoleRef[] = scope === "shard" && directShardOperationsRequired(config.image) ? [{ role: DIRECT_SHARD_OPERATIONS_ROLE, db: AUTH_SOURCE }] : [];
   switch (user) {
     case "app":
       return [{ role: "readWrite", db: config.database }];
     case "migrator":
       return [{ role: MIGRATOR_ROLE, db: AUTH_SOURCE }];
     case "backup":
-      return [
-        { role: "backup", db: "admin" },
-        { role: "clusterMonitor", db: "admin" },
-      ];
+      // The jobs read the commit point from `hello`, not replSetGetStatus: no clusterMonitor.
+      return [{ role: "backup", db: AUTH_SOURCE }, ...(scope === "cluster" ? [{ role: BALANCER_WINDOW_ROLE, db: AUTH_SOURCE }] : []), ...direct];
     case "restore":
-      return [{ role: "restore", db: "admin" }];
+      return [{ role: "restore", db: AUTH_SOURCE }, ...direct];
   }
 }
 
@@ -108,19 +182,16 @@ export function userSecretName(config: PlatformConfig, user: ManagedUser | "root
   return config.secrets[user];
 }
 
-export function renderUsersSpec(config: PlatformConfig): UsersSpec {
+export function renderUsersSpec(config: PlatformConfig, scope: UserScope = "replicaset"): UsersSpec {
   return {
     mechanisms: USER_MECHANISMS,
-    roles: [migratorRole(config)],
-    users: MANAGED_USERS.map((name) => ({
+    roles: customRoles(config, scope),
+    users: managedUsers(scope).map((name) => ({
       name,
       secretName: userSecretName(config, name),
       secretDir: userSecretDir(name),
       db: AUTH_SOURCE,
-      roles: managedUserRoles(config, name),
+      roles: managedUserRoles(config, name, scope),
     })),
   };
 }
-
-/** No users at all: for a replica set whose users are managed elsewhere (a shard: users go through mongos). */
-export const NO_USERS: UsersSpec = { mechanisms: USER_MECHANISMS, roles: [], users: [] };

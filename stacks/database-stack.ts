@@ -3,8 +3,8 @@
 // state by a reconcile Job, and published to applications without a password.
 
 import { Construct } from "constructs";
-import { AUTH_SOURCE, MANAGED_USERS } from "../replicaset/users";
-import { desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds } from "../replicaset/reconcile-files";
+import { AUTH_SOURCE } from "../replicaset/users";
+import { desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, ReconcileFilesOptions, reconcileUserSecrets } from "../replicaset/reconcile-files";
 import { ConnectionInfo } from "./constructs/connection-info";
 import { DatabaseNamespace } from "./constructs/database-namespace";
 import { DatabaseServiceAccount } from "./constructs/database-service-account";
@@ -54,8 +54,11 @@ export class DatabaseStack extends PlatformStack {
       });
       this.replicaSets.push(replicaSet);
 
-      // A shard's users and default read/write concern are set through mongos, not on the shard.
-      const files = reconcileConfigMapData(config, replset, sharded ? { manageUsers: false, manageDefaultRWConcern: false } : {});
+      // A shard's default read/write concern is the cluster's, set on the config servers; the
+      // cluster's users live there too, so a shard holds only the local users that direct
+      // connections need (the per-replica-set backups and restores).
+      const reconcile: ReconcileFilesOptions = sharded ? { users: "shard", manageDefaultRWConcern: false } : { users: "replicaset" };
+      const files = reconcileConfigMapData(config, replset, reconcile);
       this.reconcileJobs.push(
         new ReconcileJob(this, `${replset.name}-reconcile`, {
           namespace,
@@ -66,10 +69,7 @@ export class DatabaseStack extends PlatformStack {
           serviceAccountName: serviceAccount.name,
           files,
           stateHash: desiredStateHash(files),
-          userSecrets: {
-            root: config.secrets.root,
-            ...(sharded ? {} : Object.fromEntries(MANAGED_USERS.map((user) => [user, config.secrets[user]]))),
-          },
+          userSecrets: reconcileUserSecrets(config, reconcile),
           activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
           waitTimeout: "15m",
           dependsOn: replicaSet.statefulSets,

@@ -1,6 +1,6 @@
 import { dev } from "../../config/environments/dev";
 import { sharded } from "../../config/environments/sharded";
-import { DEFAULT_RECONCILE_SETTINGS, desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, reconcileSecretMounts } from "../../replicaset/reconcile-files";
+import { DEFAULT_RECONCILE_SETTINGS, desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, reconcileSecretMounts, reconcileUserSecrets } from "../../replicaset/reconcile-files";
 import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_FILES } from "../../replicaset/reconcile-paths";
 import { reconcileScript } from "../../replicaset/reconcile-script";
 import { renderReplicaSetConfigJson } from "../../replicaset/replica-set-config";
@@ -21,12 +21,18 @@ describe("reconcileConfigMapData", () => {
     expect(data[RECONCILE_FILES.script]).toBe(reconcileScript());
   });
 
-  test("a shard: no users and no default RW concern (both go through mongos); settings can be overridden", () => {
-    const shard = reconcileConfigMapData(sharded, sharded.replsets[1], { manageUsers: false, manageDefaultRWConcern: false, settings: { memberSyncTimeoutSeconds: 60 } });
-    expect(JSON.parse(shard[RECONCILE_FILES.users])).toMatchObject({ roles: [], users: [] });
+  test("a shard: only its local backup and restore users, no default RW concern (the cluster's); settings can be overridden", () => {
+    const shard = reconcileConfigMapData(sharded, sharded.replsets[1], { users: "shard", manageDefaultRWConcern: false, settings: { memberSyncTimeoutSeconds: 60 } });
+    expect(JSON.parse(shard[RECONCILE_FILES.users])).toEqual(renderUsersSpec(sharded, "shard"));
+    expect(JSON.parse(shard[RECONCILE_FILES.users]).users.map((u: { name: string }) => u.name)).toEqual(["backup", "restore"]);
     expect(JSON.parse(shard[RECONCILE_FILES.rwConcern])).toBeNull();
     expect(JSON.parse(shard[RECONCILE_FILES.settings]).memberSyncTimeoutSeconds).toBe(60);
     expect(JSON.parse(shard[RECONCILE_FILES.replicaSet])._id).toBe("rs1");
+  });
+
+  test("the config servers: the cluster's users and roles", () => {
+    const cfg = reconcileConfigMapData(sharded, sharded.replsets[0], { configsvr: true, users: "cluster" });
+    expect(JSON.parse(cfg[RECONCILE_FILES.users])).toEqual(renderUsersSpec(sharded, "cluster"));
   });
 
   test("no credential in the files", () => {
@@ -40,6 +46,11 @@ describe("desiredStateHash", () => {
     expect(desiredStateHash(data)).toMatch(/^[0-9a-f]{10}$/);
     expect(desiredStateHash(reconcileConfigMapData(dev, rs0))).toBe(desiredStateHash(data));
     expect(desiredStateHash({ ...data })).toBe(desiredStateHash(Object.fromEntries(Object.entries(data).reverse())));
+  });
+  test("a shard's Job runs again when the image crosses 8.0 (its users gain directShardOperations)", () => {
+    const shard = (image: string) => desiredStateHash(reconcileConfigMapData({ ...sharded, image }, sharded.replsets[1], { users: "shard", manageDefaultRWConcern: false }));
+    expect(shard("mongo:7.0.14")).not.toBe(shard("mongo:8.0.12"));
+    expect(shard("mongo:8.0.12")).toBe(shard("mongo:8.0.13"));
   });
   test("changes with a priority, a user spec, the RW concern or the script", () => {
     const changedPriority = { ...rs0, members: [{ priority: 3, votes: 1 as const }, rs0.members[1]] };
@@ -64,6 +75,8 @@ test("the Job contract: command without credentials, mounts for root and each us
     { name: "backup", secretName: "nyrkio-mongodb-backup", mountPath: "/etc/nyrkio/secrets/backup" },
     { name: "restore", secretName: "nyrkio-mongodb-restore", mountPath: "/etc/nyrkio/secrets/restore" },
   ]);
-  expect(reconcileSecretMounts(dev, { manageUsers: false }).map((m) => m.name)).toEqual(["root"]);
+  expect(reconcileSecretMounts(dev, { users: "cluster" })).toEqual(reconcileSecretMounts(dev));
+  expect(reconcileSecretMounts(dev, { users: "shard" }).map((m) => m.name)).toEqual(["root", "backup", "restore"]);
+  expect(reconcileUserSecrets(dev, { users: "shard" })).toEqual({ root: "nyrkio-mongodb-root", backup: "nyrkio-mongodb-backup", restore: "nyrkio-mongodb-restore" });
   expect(reconcileMaxRunSeconds()).toBeGreaterThan(DEFAULT_RECONCILE_SETTINGS.memberSyncTimeoutSeconds);
 });

@@ -200,20 +200,42 @@ describe("running the script against a recording stand-in", () => {
     expect(result.config!.members.map((m) => `${m._id}:${m.priority}/${m.votes}`)).toEqual(["0:0/0", "1:1/1", "100:0/1"]);
   });
 
-  test("a shard (users and RW concern through mongos): no RW concern command, no user command, the reconfig still runs", () => {
+  test("a shard: no RW concern command (the cluster's), its local backup and restore users only, the reconfig still runs", () => {
     const shardFiles = jobFiles(dev, rs0, script);
-    const shardData = reconcileConfigMapData(dev, rs0, { manageUsers: false, manageDefaultRWConcern: false });
+    const shardData = reconcileConfigMapData(dev, rs0, { users: "shard", manageDefaultRWConcern: false });
     for (const [name, content] of Object.entries(shardData)) shardFiles[`${RECONCILE_CONFIG_DIR}/${name}`] = content;
     const live = liveConfig([{ id: 0, priority: 1 }, { id: 1, priority: 1 }, { id: 100, priority: 0, arbiter: true }]);
-    const result = runReconcileScript(script, { live, files: shardFiles, rootCredentials: ROOT, shardServer: true });
+    const root = { user: "root", db: "admin", roles: [{ role: "root", db: "admin" }] };
+    const result = runReconcileScript(script, { live, files: shardFiles, rootCredentials: ROOT, shardServer: true, users: [root] });
     expect(result.exitCode).toBe(0);
     expect(names(result.commands)).toEqual([
       "hello",
       ...["replSetGetConfig", "replSetGetStatus", "replSetGetConfig", "replSetReconfig", "replSetGetConfig"],
       ...["replSetGetConfig", "replSetGetStatus"],
+      ...["usersInfo", "rolesInfo", "createUser", "createUser"],
+    ]);
+    const direct = { role: "directShardOperations", db: "admin" };
+    expect(result.commands.filter((c) => "createUser" in c)).toEqual([
+      { createUser: "nyrkio-backup", pwd: passwordOf("backup"), roles: [{ role: "backup", db: "admin" }, direct], mechanisms: ["SCRAM-SHA-256"] },
+      { createUser: "nyrkio-restore", pwd: passwordOf("restore"), roles: [{ role: "restore", db: "admin" }, direct], mechanisms: ["SCRAM-SHA-256"] },
     ]);
     expect(result.lines.find((l) => l.event === "rwConcern")).toMatchObject({ result: "skipped" });
-    expect(result.lines.find((l) => l.event === "users")).toMatchObject({ result: "skipped" });
+    expect(result.lines.filter((l) => l.event === "role")).toEqual([]);
+  });
+
+  test("the converted first shard: the former set's backup user gets its shard roles, app and migrator are left alone", () => {
+    const shardFiles = jobFiles(dev, rs0, script);
+    for (const [name, content] of Object.entries(reconcileConfigMapData(dev, rs0, { users: "shard", manageDefaultRWConcern: false }))) shardFiles[`${RECONCILE_CONFIG_DIR}/${name}`] = content;
+    // What the replica set held before the conversion: the four users (backup with its earlier roles) and the migrator's role.
+    const formerUsers = usersInPlace().map((u) => (u.user === "nyrkio-backup" ? { ...u, roles: [{ role: "backup", db: "admin" }, { role: "clusterMonitor", db: "admin" }] } : u));
+    const result = runReconcileScript(script, { live: liveConfig(psa()), files: shardFiles, rootCredentials: ROOT, shardServer: true, users: formerUsers, roles: rolesInPlace() });
+    expect(result.exitCode).toBe(0);
+    const userCommands = result.commands.filter((c) => "createUser" in c || "updateUser" in c || "dropUser" in c || "createRole" in c || "updateRole" in c);
+    expect(userCommands.map((c) => `${Object.keys(c)[0]} ${String(Object.values(c)[0])}`)).toEqual(["updateUser nyrkio-backup", "updateUser nyrkio-restore"]);
+    expect(result.lines.filter((l) => l.event === "user").map((l) => [l.name, l.action])).toEqual([
+      ["backup", "roles and password updated"],
+      ["restore", "roles and password updated"],
+    ]);
   });
 
   test("a config that keeps changing under the plan: planned again a bounded number of times, then a clear failure", () => {

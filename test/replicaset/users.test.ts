@@ -1,8 +1,22 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { dev } from "../../config/environments/dev";
+import { sharded } from "../../config/environments/sharded";
 import { CHANGELOG_COLLECTION } from "../../migrations/runner/changelog";
 import { LOCK_COLLECTION } from "../../migrations/runner/lease";
 import { ExistingRole, ExistingUser, planUserChanges } from "../../replicaset/user-plan";
-import { MIGRATION_CHANGELOG_COLLECTION, MIGRATION_LOCK_COLLECTION, MIGRATOR_ROLE, migratorRole, renderUsersSpec } from "../../replicaset/users";
+import {
+  BALANCER_WINDOWS_COLLECTION,
+  BALANCER_WINDOWS_DB,
+  balancerWindowRole,
+  directShardOperationsRequired,
+  MIGRATION_CHANGELOG_COLLECTION,
+  MIGRATION_LOCK_COLLECTION,
+  MIGRATOR_ROLE,
+  migratorRole,
+  renderUsersSpec,
+  UserScope,
+} from "../../replicaset/users";
 
 describe("renderUsersSpec (users.json)", () => {
   const spec = renderUsersSpec(dev);
@@ -18,13 +32,11 @@ describe("renderUsersSpec (users.json)", () => {
     expect(spec.mechanisms).toEqual(["SCRAM-SHA-256"]);
   });
 
-  test("least privilege: app readWrite on the Nyrkiö database only; backup and restore the built-in roles", () => {
+  test("least privilege: app readWrite on the Nyrkiö database only; backup and restore the built-in roles, nothing more", () => {
     expect(user("app").roles).toEqual([{ role: "readWrite", db: "nyrkio" }]);
     expect(user("migrator").roles).toEqual([{ role: MIGRATOR_ROLE, db: "admin" }]);
-    expect(user("backup").roles).toEqual([
-      { role: "backup", db: "admin" },
-      { role: "clusterMonitor", db: "admin" },
-    ]);
+    // The backup jobs read the commit point from `hello`: no clusterMonitor.
+    expect(user("backup").roles).toEqual([{ role: "backup", db: "admin" }]);
     expect(user("restore").roles).toEqual([{ role: "restore", db: "admin" }]);
     expect(renderUsersSpec({ ...dev, database: "perf" }).users[0].roles).toEqual([{ role: "readWrite", db: "perf" }]);
   });
@@ -46,6 +58,11 @@ describe("renderUsersSpec (users.json)", () => {
     for (const dataAction of ["find", "insert", "update", "remove"]) expect(dbWide).not.toContain(dataAction);
   });
 
+  test("the migrator cannot read the application's collections: dropping one needs --allow-data-loss", () => {
+    const readable = migratorRole(dev).privileges.filter((p) => p.actions.includes("find")).map((p) => ("collection" in p.resource ? p.resource.collection : "cluster"));
+    expect(readable.sort()).toEqual([MIGRATION_LOCK_COLLECTION, MIGRATION_CHANGELOG_COLLECTION].sort());
+  });
+
   test("the migrator's own collections are the ones the migration runner uses", () => {
     expect(MIGRATION_CHANGELOG_COLLECTION).toBe(CHANGELOG_COLLECTION);
     expect(MIGRATION_LOCK_COLLECTION).toBe(LOCK_COLLECTION);
@@ -53,6 +70,92 @@ describe("renderUsersSpec (users.json)", () => {
 
   test("no password and no user name appears in the spec", () => {
     expect(JSON.stringify(spec)).not.toMatch(/pwd|password/i);
+  });
+});
+
+describe("users by scope: unsharded, the cluster (config servers), a shard", () => {
+  const spec = (scope: UserScope, config = sharded) => renderUsersSpec(config, scope);
+  const rolesOf = (scope: UserScope, name: string, config = sharded) => spec(scope, config).users.find((u) => u.name === name)?.roles;
+  const mongo = (tag: string) => ({ ...sharded, image: `mongo:${tag}` });
+
+  test("the default scope is the unsharded replica set", () => {
+    expect(renderUsersSpec(dev)).toEqual(renderUsersSpec(dev, "replicaset"));
+  });
+
+  test("the cluster holds the four users the application and the jobs authenticate with through mongos", () => {
+    expect(spec("cluster").users.map((u) => u.name)).toEqual(["app", "migrator", "backup", "restore"]);
+    expect(rolesOf("cluster", "app")).toEqual([{ role: "readWrite", db: "nyrkio" }]);
+    expect(rolesOf("cluster", "migrator")).toEqual([{ role: MIGRATOR_ROLE, db: "admin" }]);
+    expect(rolesOf("cluster", "restore")).toEqual([{ role: "restore", db: "admin" }]);
+  });
+
+  test("the cluster's backup user also holds the balancer window's role, defined beside the migrator's", () => {
+    expect(rolesOf("cluster", "backup")).toEqual([
+      { role: "backup", db: "admin" },
+      { role: "nyrkioBalancerWindow", db: "admin" },
+    ]);
+    expect(spec("cluster").roles).toEqual([migratorRole(sharded), balancerWindowRole()]);
+    // Unsharded there is no balancer: neither the role nor the grant.
+    expect(spec("replicaset").roles).toEqual([migratorRole(sharded)]);
+    expect(rolesOf("replicaset", "backup")).toEqual([{ role: "backup", db: "admin" }]);
+  });
+
+  test("the balancer window's role: find/update on config.settings, the leases' four actions, nothing else", () => {
+    expect(balancerWindowRole()).toEqual({
+      role: "nyrkioBalancerWindow",
+      db: "admin",
+      privileges: [
+        { resource: { db: "config", collection: "settings" }, actions: ["find", "update"] },
+        { resource: { db: "nyrkio_ops", collection: "balancer_windows" }, actions: ["find", "insert", "update", "remove"] },
+      ],
+      roles: [],
+    });
+  });
+
+  test("the leases' namespace is the one balancer.js writes (its default holds database, which the backup pods keep)", () => {
+    const script = readFileSync(join(__dirname, "..", "..", "sharding", "mongosh", "balancer.js"), "utf8");
+    expect(script).toContain(`env.BALANCER_HOLDS_DB || "${BALANCER_WINDOWS_DB}"`);
+    expect(script).toContain(`getCollection("${BALANCER_WINDOWS_COLLECTION}")`);
+  });
+
+  test("a shard holds only the users of direct connections, backup and restore: nothing the application uses, no custom role", () => {
+    expect(spec("shard").users.map((u) => [u.name, u.secretName, u.secretDir, u.db])).toEqual([
+      ["backup", "nyrkio-mongodb-backup", "/etc/nyrkio/secrets/backup", "admin"],
+      ["restore", "nyrkio-mongodb-restore", "/etc/nyrkio/secrets/restore", "admin"],
+    ]);
+    expect(spec("shard").roles).toEqual([]);
+    expect(JSON.stringify(spec("shard"))).not.toMatch(/readWrite|nyrkioMigrator|nyrkioBalancerWindow/);
+  });
+
+  test("MongoDB 8.0 and newer: the shard's backup and restore users get directShardOperations", () => {
+    expect(sharded.image).toMatch(/^mongo:8\./);
+    expect(rolesOf("shard", "backup")).toEqual([
+      { role: "backup", db: "admin" },
+      { role: "directShardOperations", db: "admin" },
+    ]);
+    expect(rolesOf("shard", "restore")).toEqual([
+      { role: "restore", db: "admin" },
+      { role: "directShardOperations", db: "admin" },
+    ]);
+    expect(rolesOf("shard", "backup", mongo("9.0.1"))).toContainEqual({ role: "directShardOperations", db: "admin" });
+  });
+
+  test("before 8.0 a direct connection to a shard is not refused: no directShardOperations", () => {
+    for (const tag of ["7.0.14", "6.0.19"]) {
+      expect(rolesOf("shard", "backup", mongo(tag))).toEqual([{ role: "backup", db: "admin" }]);
+      expect(rolesOf("shard", "restore", mongo(tag))).toEqual([{ role: "restore", db: "admin" }]);
+    }
+  });
+
+  test("directShardOperations is never granted off a shard, whatever the version", () => {
+    for (const scope of ["replicaset", "cluster"] as const) expect(JSON.stringify(spec(scope, mongo("8.0.12")))).not.toContain("directShardOperations");
+  });
+
+  test("directShardOperationsRequired reads the major version of the pinned image", () => {
+    expect(directShardOperationsRequired("mongo:8.0.12")).toBe(true);
+    expect(directShardOperationsRequired("registry.example.com:5000/mirror/mongo:8.0.4-jammy")).toBe(true);
+    expect(directShardOperationsRequired("mongo:7.0.14")).toBe(false);
+    expect(() => directShardOperationsRequired("mongo:latest")).toThrow('cannot tell the MongoDB version of image "mongo:latest"');
   });
 });
 
@@ -106,6 +209,17 @@ describe("planUserChanges", () => {
     expect(result.changes[0]).toEqual({ kind: "updateRole", role: migratorRole(dev) });
     expect(result.changes[1]).toMatchObject({ kind: "updateUser", name: "app", rolesChanged: true, roles: [{ role: "readWrite", db: "nyrkio" }] });
     expect(result.changes.slice(2).every((c) => c.kind === "updateUser" && !c.rolesChanged)).toBe(true);
+  });
+
+  test("the converted first shard: the former set's backup and restore users get their shard roles; its app, migrator and role are left as they are", () => {
+    const shard = renderUsersSpec(sharded, "shard");
+    const shardUsers = shard.users.map((u) => ({ name: u.name, user: `nyrkio-${u.name}`, db: u.db, roles: u.roles }));
+    const result = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole] }, { roles: shard.roles, users: shardUsers });
+    if (!result.ok) throw new Error(result.error);
+    expect(result.changes).toEqual([
+      { kind: "updateUser", name: "backup", user: "nyrkio-backup", db: "admin", roles: shard.users[0].roles, rolesChanged: true },
+      { kind: "updateUser", name: "restore", user: "nyrkio-restore", db: "admin", roles: shard.users[1].roles, rolesChanged: true },
+    ]);
   });
 
   test("users not in the spec (root, people's own) are never touched", () => {

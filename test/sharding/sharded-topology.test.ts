@@ -44,14 +44,69 @@ describe("config servers", () => {
 
   it("hold the cluster's users and default read/write concern; the shards do not", () => {
     const cfg = configMap("mongodb-cfg-reconcile");
-    expect(JSON.parse(cfg["users.json"]).users.map((u: Json) => u.name).sort()).toEqual(["app", "backup", "migrator", "restore"]);
+    expect(JSON.parse(cfg["users.json"]).users.map((u: Json) => u.name)).toEqual(["app", "migrator", "backup", "restore"]);
     expect(JSON.parse(cfg["rw-concern.json"])).not.toBeNull();
     expect(JSON.parse(cfg["replicaset.json"]).configsvr).toBe(true);
-    for (const shard of ["rs0", "rs1"]) {
-      const files = configMap(`mongodb-${shard}-reconcile`);
-      expect(JSON.parse(files["users.json"]).users).toEqual([]);
-      expect(JSON.parse(files["rw-concern.json"])).toBeNull();
-    }
+    for (const shard of ["rs0", "rs1"]) expect(JSON.parse(configMap(`mongodb-${shard}-reconcile`)["rw-concern.json"])).toBeNull();
+  });
+
+  it("give the cluster's backup user the balancer window's role, and no user directShardOperations", () => {
+    const users = JSON.parse(configMap("mongodb-cfg-reconcile")["users.json"]);
+    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioMigrator", "nyrkioBalancerWindow"]);
+    const window = users.roles.find((r: Json) => r.role === "nyrkioBalancerWindow");
+    expect(window.privileges).toEqual([
+      { resource: { db: "config", collection: "settings" }, actions: ["find", "update"] },
+      { resource: { db: "nyrkio_ops", collection: "balancer_windows" }, actions: ["find", "insert", "update", "remove"] },
+    ]);
+    const roles = Object.fromEntries(users.users.map((u: Json) => [u.name, u.roles.map((r: Json) => r.role)]));
+    expect(roles).toEqual({ app: ["readWrite"], migrator: ["nyrkioMigrator"], backup: ["backup", "nyrkioBalancerWindow"], restore: ["restore"] });
+  });
+});
+
+describe("reconcile Jobs and the users each one manages", () => {
+  const reconcileJob = (replset: string) => {
+    const jobs = byNamePrefix(resources, "kubernetes_job_v1", `mongodb-${replset}-reconcile-`);
+    expect(jobs).toHaveLength(1);
+    return jobs[0] as Json;
+  };
+  const mountedSecrets = (replset: string) =>
+    Object.fromEntries(
+      podSpec(reconcileJob(replset))
+        .volume.filter((v: Json) => v.secret)
+        .map((v: Json) => [v.name, v.secret.secret_name]),
+    );
+
+  it.each(["rs0", "rs1"])("%s (a shard) manages its local backup and restore users only, with directShardOperations on MongoDB 8", (shard) => {
+    expect(sharded.image).toBe("mongo:8.0.12");
+    const users = JSON.parse(configMap(`mongodb-${shard}-reconcile`)["users.json"]);
+    expect(users.roles).toEqual([]);
+    expect(users.users.map((u: Json) => [u.name, u.secretName, u.roles.map((r: Json) => `${r.role}@${r.db}`)])).toEqual([
+      ["backup", sharded.secrets.backup, ["backup@admin", "directShardOperations@admin"]],
+      ["restore", sharded.secrets.restore, ["restore@admin", "directShardOperations@admin"]],
+    ]);
+  });
+
+  it.each(["rs0", "rs1"])("%s mounts the Secrets of root, backup and restore, and not the application's or the migrator's", (shard) => {
+    expect(mountedSecrets(shard)).toEqual({ "secret-root": sharded.secrets.root, "secret-backup": sharded.secrets.backup, "secret-restore": sharded.secrets.restore });
+  });
+
+  it("cfg mounts root and the four users' Secrets", () => {
+    expect(mountedSecrets("cfg")).toEqual({
+      "secret-root": sharded.secrets.root,
+      "secret-app": sharded.secrets.app,
+      "secret-migrator": sharded.secrets.migrator,
+      "secret-backup": sharded.secrets.backup,
+      "secret-restore": sharded.secrets.restore,
+    });
+  });
+
+  it("a shard on MongoDB 7.0 gets no directShardOperations (7.x only warns about direct connections)", () => {
+    const older = synthDatabase({ ...sharded, image: "mongo:7.0.14" }).resources;
+    const users = JSON.parse((byName(older, "kubernetes_config_map_v1", "mongodb-rs1-reconcile").data as Record<string, string>)["users.json"]);
+    expect(users.users.map((u: Json) => [u.name, u.roles.map((r: Json) => r.role)])).toEqual([
+      ["backup", ["backup"]],
+      ["restore", ["restore"]],
+    ]);
   });
 });
 

@@ -1,12 +1,13 @@
 // What sharding adds to the database stack: the config server replica set (with its reconcile
-// Job, which manages the cluster's users and default read/write concern), mongos, and the
-// sharding Job. The shards themselves are the stack's replica sets, started as shard servers;
-// the first one is the former replica set, converted in place (docs/runbooks/convert-to-sharded.md).
+// Job, which manages the cluster's users, the balancer window's role among theirs, and the
+// default read/write concern), mongos, and the sharding Job. The shards themselves are the
+// stack's replica sets, started as shard servers, each holding only the local users of direct
+// backups and restores; the first one is the former replica set, converted in place
+// (docs/runbooks/convert-to-sharded.md).
 
 import { Construct } from "constructs";
 import type { PlatformConfig } from "../../../config/platform-config";
-import { desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds } from "../../../replicaset/reconcile-files";
-import { MANAGED_USERS } from "../../../replicaset/users";
+import { desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, ReconcileFilesOptions, reconcileUserSecrets } from "../../../replicaset/reconcile-files";
 import { configServerReplset } from "../../../sharding/config-server";
 import { commonLabels, dataStatefulSetName, DB_CLIENT_LABEL } from "../../naming";
 import { ReconcileJob } from "../reconcile-job";
@@ -39,7 +40,8 @@ export class ShardedCluster extends Construct {
 
     // The cluster's users live on the config servers, and the cluster-wide default read/write
     // concern is set there (shards refuse setDefaultRWConcern).
-    const files = reconcileConfigMapData(config, cfg, { configsvr: true });
+    const reconcile: ReconcileFilesOptions = { configsvr: true, users: "cluster" };
+    const files = reconcileConfigMapData(config, cfg, reconcile);
     this.configServerReconcile = new ReconcileJob(this, `${cfg.name}-reconcile`, {
       namespace,
       namePrefix: `${dataStatefulSetName(cfg)}-reconcile`,
@@ -49,7 +51,7 @@ export class ShardedCluster extends Construct {
       serviceAccountName,
       files,
       stateHash: desiredStateHash(files),
-      userSecrets: { root: config.secrets.root, ...Object.fromEntries(MANAGED_USERS.map((user) => [user, config.secrets[user]])) },
+      userSecrets: reconcileUserSecrets(config, reconcile),
       activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
       waitTimeout: "15m",
       dependsOn: this.configServers.statefulSets,
