@@ -100,7 +100,7 @@ export function managedUsers(scope: UserScope): readonly ManagedUser[] {
 /**
  * Whether shard-local users need directShardOperations: MongoDB 8.0 and newer refuse reads and
  * writes of user collections over a direct connection to a shard of a cluster with two or more
- * shards (and DDL, such as mongorestore's createIndexes, on any shard) without it.
+ * shards without it (newer releases also refuse DDL, such as mongorestore's createIndexes).
  */
 export function directShardOperationsRequired(image: string): boolean {
   const parsed = parseMongoImage(image);
