@@ -10,7 +10,7 @@
 import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Construct } from "constructs";
 import type { StorageConfig } from "../../config/platform-config";
-import { Container, containerResources, containerSecurityContext, HELPER_RESOURCES, MONGOSH_ENV, mongoshConfMount, MOUNT, REPLICASET_CONFIG_KEY, tmpMount } from "./member-pod";
+import { Container, containerResources, containerSecurityContext, credentialsVolume, HELPER_RESOURCES, MONGOSH_ENV, mongoshConfMount, MOUNT, REPLICASET_CONFIG_KEY, tmpMount } from "./member-pod";
 import { memberPodTemplate, MemberStatefulSetProps, pinLogicalId } from "./member-stateful-set";
 
 /** Terraform's address of the claim template inside kubernetes_stateful_set_v1, as ignore_changes takes it. */
@@ -66,19 +66,7 @@ export class DataMembers extends Construct {
         template: memberPodTemplate(props, {
           confKey: "mongod.conf",
           sidecars: [bootstrapSidecar(props.image, props.port)],
-          extraVolumes: [
-            {
-              name: "root-secret",
-              secret: {
-                secretName: props.rootSecret,
-                defaultMode: "0440",
-                items: [
-                  { key: "username", path: "username" },
-                  { key: "password", path: "password" },
-                ],
-              },
-            },
-          ],
+          extraVolumes: [credentialsVolume("root-secret", props.rootSecret)],
         }),
         volumeClaimTemplate: [
           {

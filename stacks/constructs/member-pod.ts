@@ -13,6 +13,7 @@ import type {
 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { createHash } from "node:crypto";
 import type { PlatformConfig, ResourcesConfig } from "../../config/platform-config";
+import { SECRET_KEYS } from "../../replicaset/reconcile-paths";
 
 export type Container = StatefulSetV1SpecTemplateSpecContainer;
 export type Volume = StatefulSetV1SpecTemplateSpecVolume;
@@ -82,6 +83,24 @@ export const HELPER_RESOURCES: ResourcesConfig = { requests: { cpu: "10m", memor
 
 export function tmpVolume(): Volume {
   return { name: "tmp", emptyDir: { sizeLimit: "256Mi" } };
+}
+
+/**
+ * A user's Secret (keys `username` and `password`) as read-only files, readable by the mongodb
+ * group only: how every pod of the platform gets credentials (never env, never argv).
+ */
+export function credentialsVolume(name: string, secretName: string): Volume {
+  return {
+    name,
+    secret: {
+      secretName,
+      defaultMode: "0440",
+      items: [
+        { key: SECRET_KEYS.username, path: SECRET_KEYS.username },
+        { key: SECRET_KEYS.password, path: SECRET_KEYS.password },
+      ],
+    },
+  };
 }
 
 export const tmpMount = { name: "tmp", mountPath: MOUNT.tmp };

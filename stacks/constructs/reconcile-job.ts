@@ -13,8 +13,8 @@ import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_ENV, SECRET_KEYS, userSecretDir } from "../../replicaset/reconcile-paths";
-import { containerResources, containerSecurityContext, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
+import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_ENV, userSecretDir } from "../../replicaset/reconcile-paths";
+import { containerResources, containerSecurityContext, credentialsVolume, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
 
 export interface ReconcileJobProps {
   namespace: string;
@@ -92,17 +92,7 @@ export class ReconcileJob extends Construct {
             ],
             volume: [
               { name: "reconcile", configMap: { name: this.configMap.metadata.name } },
-              ...users.map((user) => ({
-                name: `secret-${user}`,
-                secret: {
-                  secretName: props.userSecrets[user],
-                  defaultMode: "0440",
-                  items: [
-                    { key: SECRET_KEYS.username, path: SECRET_KEYS.username },
-                    { key: SECRET_KEYS.password, path: SECRET_KEYS.password },
-                  ],
-                },
-              })),
+              ...users.map((user) => credentialsVolume(`secret-${user}`, props.userSecrets[user])),
               tmpVolume(),
             ],
           },

@@ -15,7 +15,7 @@ import { RETENTION_MOUNTS, RETENTION_PARAMS_KEY, RETENTION_SCRIPT_KEY, retention
 import { retentionScript } from "../../migrations/retention/retention-script";
 import { AUTH_SOURCE } from "../../replicaset/users";
 import { commonLabels, DB_CLIENT_LABEL, dataMemberHosts, mongosHost, RETENTION_NAME } from "../naming";
-import { containerSecurityContext, MONGOSH_CONF, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
+import { containerSecurityContext, credentialsVolume, MONGOSH_CONF, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
 
 export interface RetentionCronJobProps {
   config: PlatformConfig;
@@ -102,17 +102,7 @@ export class RetentionCronJob extends Construct {
                 ],
                 volume: [
                   { name: "retention", configMap: { name: this.configMap.metadata.name, defaultMode: "0444" } },
-                  {
-                    name: "credentials",
-                    secret: {
-                      secretName: config.secrets.app,
-                      defaultMode: "0440",
-                      items: [
-                        { key: "username", path: "username" },
-                        { key: "password", path: "password" },
-                      ],
-                    },
-                  },
+                  credentialsVolume("credentials", config.secrets.app),
                   tmpVolume(),
                 ],
               },

@@ -21,13 +21,13 @@ import type { BackupTarget } from "../../../sharding/backup-targets";
 import { commonLabels, DB_CLIENT_LABEL, mongosHost } from "../../naming";
 import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT, BackupJobKind, restorePlanConfigMapName } from "./backup-names";
 import { BALANCER_SCRIPT, BALANCER_WINDOW, backupScriptsItems, scriptPath, SCRIPTS_MOUNT } from "./backup-scripts";
+import { containerSecurityContext, podSecurityContext } from "../member-pod";
 
 type PodSpec = CronJobV1SpecJobTemplateSpecTemplateSpec;
 type Container = NonNullable<Extract<PodSpec["container"], unknown[]>>[number];
 type Volume = NonNullable<Extract<PodSpec["volume"], unknown[]>>[number];
 
 /** The official mongo image's mongodb user and group. */
-export const MONGODB_UID = "999";
 
 /** Tunables of the jobs that config/ does not hold; the defaults are documented in docs/backups.md. */
 export interface BackupJobSettings {
@@ -125,17 +125,6 @@ export function backupPodLabels(config: PlatformConfig, target: BackupTarget, ki
   };
 }
 
-const containerSecurity = {
-  runAsNonRoot: true,
-  runAsUser: MONGODB_UID,
-  runAsGroup: MONGODB_UID,
-  allowPrivilegeEscalation: false,
-  privileged: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ["ALL"] },
-  seccompProfile: { type: "RuntimeDefault" },
-};
-
 function mongoEnv(config: PlatformConfig, target: BackupTarget, kind: BackupJobKind, settings: BackupJobSettings, step: JobStep): Container["env"] {
   const { backup } = config;
   const env: Record<string, string> = {
@@ -227,7 +216,7 @@ function container(config: PlatformConfig, target: BackupTarget, kind: BackupJob
     ...(args.length ? { args } : {}),
     env: inWindow ? [...(env as { name: string; value: string }[]), ...balancerWindowEnv(config)] : env,
     resources: { requests: { cpu: requests.cpu, memory: requests.memory }, limits: { memory: limits.memory, ...(limits.cpu ? { cpu: limits.cpu } : {}) } },
-    securityContext: containerSecurity,
+    securityContext: containerSecurityContext(),
     volumeMount: mounts,
   };
 }
@@ -268,14 +257,7 @@ export function backupPodSpec(config: PlatformConfig, target: BackupTarget, kind
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     terminationGracePeriodSeconds: 30,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: MONGODB_UID,
-      runAsGroup: MONGODB_UID,
-      fsGroup: MONGODB_UID,
-      fsGroupChangePolicy: "OnRootMismatch",
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: podSecurityContext(),
     // A ReadWriteOnce claim can be mounted on one node at a time: every backup pod requires a node
     // where another backup pod runs (none running: any node; Kubernetes lets a pod that matches its
     // own required affinity term start the group).

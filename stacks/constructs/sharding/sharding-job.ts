@@ -19,7 +19,7 @@ import { ROOT_SECRET_DIR, SECRET_KEYS } from "../../../replicaset/reconcile-path
 import { desiredSharding } from "../../../sharding/desired-sharding";
 import { renderShardingScript, SHARDING_SCRIPT_FILE } from "../../../sharding/sharding-script";
 import { commonLabels, DB_CLIENT_LABEL, mongosHost } from "../../naming";
-import { containerResources, containerSecurityContext, MONGOSH_CONF, MONGOSH_ENV, mongoshConfMount, podSecurityContext, tmpMount, tmpVolume } from "../member-pod";
+import { containerResources, containerSecurityContext, credentialsVolume, MONGOSH_CONF, MONGOSH_ENV, mongoshConfMount, podSecurityContext, tmpMount, tmpVolume } from "../member-pod";
 
 export const SHARDING_JOB_PREFIX = "mongodb-sharding";
 /** Where the Job's ConfigMap is mounted. */
@@ -117,17 +117,7 @@ export class ShardingJob extends Construct {
               { name: "sharding", configMap: { name: this.configMap.metadata.name, defaultMode: "0555" } },
               // mongoshConfMount reads mongosh.conf from a volume named "config".
               { name: "config", configMap: { name: this.configMap.metadata.name, items: [{ key: "mongosh.conf", path: "mongosh.conf" }] } },
-              {
-                name: "root-secret",
-                secret: {
-                  secretName: config.secrets.root,
-                  defaultMode: "0440",
-                  items: [
-                    { key: SECRET_KEYS.username, path: SECRET_KEYS.username },
-                    { key: SECRET_KEYS.password, path: SECRET_KEYS.password },
-                  ],
-                },
-              },
+              credentialsVolume("root-secret", config.secrets.root),
               tmpVolume(),
             ],
           },
