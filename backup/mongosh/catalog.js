@@ -18,8 +18,10 @@ const SCHEMA_VERSION = 1;
 const MANIFEST_SUFFIX = ".manifest.json";
 /** Partial files: written under this suffix and renamed when complete. */
 const PART_SUFFIX = ".part";
-/** How mongorestore reads each kind of artifact (the manifest's `format`). */
+/** The `format` the jobs write for each kind of artifact. */
 const FORMATS = { full: "archive+gzip", oplog: "bson+gzip" };
+/** Every `format` a catalog may hold (docs/backup-format.md; backup/manifest.ts FORMATS_BY_KIND). */
+const READABLE_FORMATS = { full: ["archive+gzip", "archive"], oplog: ["bson+gzip", "bson"] };
 
 function isTs(v) {
   return v !== null && typeof v === "object" && Number.isInteger(v.t) && Number.isInteger(v.i) && v.t >= 0 && v.i >= 0;
@@ -46,7 +48,8 @@ function manifestProblems(m) {
   if (typeof m.replicaSet !== "string" || !m.replicaSet) problems.push("replicaSet must be a non-empty string");
   for (const field of ["firstTs", "lastTs"]) if (!isTs(m[field])) problems.push(`${field} must be {"t": <seconds>, "i": <ordinal>}`);
   if (m.kind === "oplog" && !isTs(m.prevTs)) problems.push('prevTs must be {"t": <seconds>, "i": <ordinal>} for a slice');
-  if (m.kind in FORMATS && m.format !== FORMATS[m.kind]) problems.push(`format must be "${FORMATS[m.kind]}" for kind ${m.kind}, got ${JSON.stringify(m.format)}`);
+  if (m.kind in READABLE_FORMATS && !READABLE_FORMATS[m.kind].includes(m.format))
+    problems.push(`format must be ${READABLE_FORMATS[m.kind].map((f) => `"${f}"`).join(" or ")} for kind ${m.kind}, got ${JSON.stringify(m.format)}`);
   return problems;
 }
 
@@ -225,9 +228,15 @@ function restoreSteps(plan, manifests, replicaSet) {
   ];
 }
 
-/** One line per step for the shell: `step <op> <artifact path> <sha256> <bytes> <limit or -> <manifest path>`. */
+/**
+ * One line per step for the shell:
+ * `step <op> <artifact path> <sha256> <bytes> <limit or -> <manifest path> <format>`; the format
+ * tells mongorestore how to read the artifact (`+gzip`: with --gzip).
+ */
 function stepLines(steps) {
-  return steps.map((s) => ["step", s.op, s.manifest.artifactPath, s.manifest.sha256, s.manifest.bytes, s.limit || "-", s.manifest.manifestPath].join(" "));
+  return steps.map((s) =>
+    ["step", s.op, s.manifest.artifactPath, s.manifest.sha256, s.manifest.bytes, s.limit || "-", s.manifest.manifestPath, s.manifest.format].join(" "),
+  );
 }
 
 /**
@@ -268,6 +277,7 @@ function slicePlan({ manifests, oldest, majority, applied, countsEverySeconds })
 
 module.exports = {
   FORMATS,
+  READABLE_FORMATS,
   MANIFEST_SUFFIX,
   PART_SUFFIX,
   SCHEMA_VERSION,

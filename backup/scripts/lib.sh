@@ -315,6 +315,18 @@ instance_suffix() {
   if [[ -n "$host" ]]; then printf '%s' "${host##*-}"; else printf '%s' "$$"; fi
 }
 
+# read_flags <manifest format>: READ_FLAGS, how mongorestore reads an artifact of that format
+# (docs/backup-format.md): --gzip for "archive+gzip" and "bson+gzip", nothing for "archive" and
+# "bson". (A variable, not output: a failure inside a command substitution would not stop the job.)
+# shellcheck disable=SC2034 # READ_FLAGS is used by the scripts that source this file
+read_flags() {
+  case "$1" in
+    archive+gzip | bson+gzip) READ_FLAGS=(--gzip) ;;
+    archive | bson) READ_FLAGS=() ;;
+    *) fail restore "unknown artifact format ${1:-(none)} in the plan's step lines" ;;
+  esac
+}
+
 ts_seconds() {
   printf '%s' "${1%%:*}"
 }

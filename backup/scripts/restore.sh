@@ -9,7 +9,8 @@
 #   select  check the plan against the catalog: $BACKUP_WORK/restore-steps, $BACKUP_WORK/needed
 #   run     sizes and checksums of every artifact first; then the calls in order: the dump with
 #           --oplogReplay (and --drop when asked), then one --oplogFile call per slice, each with
-#           the plan's exclusive --oplogLimit and the parallel restore flags
+#           the plan's exclusive --oplogLimit and the parallel restore flags, and --gzip when
+#           the manifest's format says the artifact is compressed (as the planner does)
 #   all     both (pvc storage)
 # Environment: lib.sh's, plus
 #   RESTORE_PLAN_DIR   the ConfigMap: plan.json; optional `target` (mongorestore --host, e.g.
@@ -47,9 +48,9 @@ select_artifacts() {
 }
 
 check_artifacts() {
-  local _step _op file sha bytes _limit _manifest actual total=0
+  local _step _op file sha bytes _limit _manifest _format actual total=0
   step_begin
-  while read -r _step _op file sha bytes _limit _manifest; do
+  while read -r _step _op file sha bytes _limit _manifest _format; do
     [[ -f "$CATALOG/$file" ]] || fail checksums "$file is missing; nothing was restored"
     actual="$(file_bytes "$CATALOG/$file")"
     [[ "$actual" == "$bytes" ]] || fail checksums "$file has $actual bytes, its manifest says $bytes; nothing was restored"
@@ -61,7 +62,7 @@ check_artifacts() {
 }
 
 run_restore() {
-  local target drop="" _step op file _sha bytes limit _manifest n=0 total applied_limit=""
+  local target drop="" _step op file _sha bytes limit _manifest format n=0 total applied_limit=""
   require_env RESTORE_USER_DIR
   prepare_credentials "$RESTORE_USER_DIR"
   target="$BACKUP_REPLSET/${BACKUP_MEMBERS:-}"
@@ -73,18 +74,19 @@ run_restore() {
   mkdir -p "$BACKUP_WORK/empty"
   local common=(--host="$target" --authenticationDatabase=admin --username="$DB_USER" --config="$TOOLS_CONFIG")
   local parallel=(--numParallelCollections="${RESTORE_PARALLEL_COLLECTIONS:-4}" --numInsertionWorkersPerCollection="${RESTORE_INSERTION_WORKERS:-4}")
-  while read -r _step op file _sha bytes limit _manifest; do
+  while read -r _step op file _sha bytes limit _manifest format; do
     n=$((n + 1))
     step_begin
     log restore started step="$n" of="$total" file="$file" bytes="$bytes" oplogLimit="$limit" target="$target"
+    read_flags "$format"
     case "$op" in
       archive)
         # shellcheck disable=SC2086 # $drop is one flag or nothing
-        mongorestore "${common[@]}" --archive="$CATALOG/$file" --gzip --oplogReplay --oplogLimit="$limit" $drop "${parallel[@]}" ||
+        mongorestore "${common[@]}" --archive="$CATALOG/$file" "${READ_FLAGS[@]}" --oplogReplay --oplogLimit="$limit" $drop "${parallel[@]}" ||
           fail restore "mongorestore of $file failed at step $n of $total; the target holds a partial restore" file="$file"
         ;;
       oplog)
-        mongorestore "${common[@]}" --oplogReplay --oplogFile="$CATALOG/$file" --gzip --oplogLimit="$limit" --dir="$BACKUP_WORK/empty" ||
+        mongorestore "${common[@]}" --oplogReplay --oplogFile="$CATALOG/$file" "${READ_FLAGS[@]}" --oplogLimit="$limit" --dir="$BACKUP_WORK/empty" ||
           fail restore "replaying $file failed at step $n of $total; the target holds a partial restore" file="$file"
         ;;
       *) fail restore "unknown step $op" ;;

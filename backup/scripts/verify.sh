@@ -46,9 +46,9 @@ select_artifacts() {
 }
 
 check_artifacts() {
-  local _step op file sha bytes _limit _manifest actual total=0
+  local _step op file sha bytes _limit _manifest _format actual total=0
   step_begin
-  while read -r _step op file sha bytes _limit _manifest; do
+  while read -r _step op file sha bytes _limit _manifest _format; do
     [[ "$op" == check ]] && continue
     [[ -f "$CATALOG/$file" ]] || fail checksums "$file is missing"
     actual="$(file_bytes "$CATALOG/$file")"
@@ -108,18 +108,19 @@ check_counts() {
 }
 
 restore_artifacts() {
-  local _step op file _sha bytes _limit manifest n=0
+  local _step op file _sha bytes _limit manifest format n=0
   local target="127.0.0.1:$port"
-  while read -r _step op file _sha bytes _limit manifest; do
+  while read -r _step op file _sha bytes _limit manifest format; do
     n=$((n + 1))
     step_begin
+    [[ "$op" == check ]] || read_flags "$format"
     case "$op" in
       archive)
-        mongorestore --host="$target" --archive="$CATALOG/$file" --gzip --oplogReplay --stopOnError ||
+        mongorestore --host="$target" --archive="$CATALOG/$file" "${READ_FLAGS[@]}" --oplogReplay --stopOnError ||
           fail restore "mongorestore of $file failed" file="$file"
         ;;
       oplog)
-        mongorestore --host="$target" --oplogReplay --oplogFile="$CATALOG/$file" --gzip --dir="$scratch/empty" ||
+        mongorestore --host="$target" --oplogReplay --oplogFile="$CATALOG/$file" "${READ_FLAGS[@]}" --dir="$scratch/empty" ||
           fail restore "replaying $file failed" file="$file"
         ;;
       check)

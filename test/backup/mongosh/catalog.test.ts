@@ -136,10 +136,10 @@ describe("what verification restores", () => {
     expect(plan.checkpoint.artifactPath).toBe("oplog/900-1_1200-1.bson.gz");
     expect(plan.gap).toBeNull();
     expect(catalog.stepLines(plan.steps)).toEqual([
-      `step archive full/1000-5.archive.gz ${SHA} 10 - full/1000-5.manifest.json`,
-      `step oplog oplog/900-1_1200-1.bson.gz ${SHA} 5 - oplog/900-1_1200-1.manifest.json`,
-      `step check oplog/900-1_1200-1.bson.gz ${SHA} 5 - oplog/900-1_1200-1.manifest.json`,
-      `step oplog oplog/1200-1_1300-1.bson.gz ${SHA} 5 - oplog/1200-1_1300-1.manifest.json`,
+      `step archive full/1000-5.archive.gz ${SHA} 10 - full/1000-5.manifest.json archive+gzip`,
+      `step oplog oplog/900-1_1200-1.bson.gz ${SHA} 5 - oplog/900-1_1200-1.manifest.json bson+gzip`,
+      `step check oplog/900-1_1200-1.bson.gz ${SHA} 5 - oplog/900-1_1200-1.manifest.json bson+gzip`,
+      `step oplog oplog/1200-1_1300-1.bson.gz ${SHA} 5 - oplog/1200-1_1300-1.manifest.json bson+gzip`,
     ]);
   });
 
@@ -223,9 +223,21 @@ describe("loading a catalog", () => {
     ]);
   });
 
+  it("reads uncompressed artifacts too, and its step lines say how mongorestore reads each one", () => {
+    const root = tree({
+      "full/a.manifest.json": json({ ...strip(full("900:1", "1000:5")), format: "archive", file: "1000-5.archive" }),
+      "oplog/b.manifest.json": json({ ...strip(slice("900:1", "1200:1")), format: "bson", file: "900-1_1200-1.bson" }),
+    });
+    const plan = { replicaSet: "rs0", base: "full/1000-5.archive", slices: ["oplog/900-1_1200-1.bson"], oplogLimit: "1100:0" };
+    expect(catalog.stepLines(catalog.restoreSteps(plan, catalog.loadCatalog(root), "rs0"))).toEqual([
+      `step archive full/1000-5.archive ${SHA} 10 1100:0 full/a.manifest.json archive`,
+      `step oplog oplog/900-1_1200-1.bson ${SHA} 5 1100:0 oplog/b.manifest.json bson`,
+    ]);
+  });
+
   it("refuses a manifest it cannot use, naming it", () => {
     expect(() => catalog.loadCatalog(tree({ "full/x.manifest.json": "{" }))).toThrow(/full\/x\.manifest\.json: not valid JSON/);
-    expect(() => catalog.loadCatalog(tree({ "full/x.manifest.json": json({ ...strip(full("1:1", "2:1")), format: "bson" }) }))).toThrow(/format must be "archive\+gzip"/);
+    expect(() => catalog.loadCatalog(tree({ "full/x.manifest.json": json({ ...strip(full("1:1", "2:1")), format: "bson" }) }))).toThrow(/format must be "archive\+gzip" or "archive" for kind full, got "bson"/);
     expect(() => catalog.loadCatalog(tree({ "full/x.manifest.json": json({ ...strip(full("1:1", "2:1")), file: "../escape" }) }))).toThrow(/file must be a path/);
   });
 

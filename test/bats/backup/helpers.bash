@@ -96,13 +96,15 @@ add_slice() {
   write_manifest oplog "$CATALOG/oplog/$name" "$name.bson.gz" "$first" "$last" "$prev" "$counts_json"
 }
 
+# write_manifest <kind> <path without .manifest.json> <artifact name> <first> <last> <prev> <counts json> [format]
+# (format: default the gzipped one the jobs write).
 write_manifest() {
-  local kind="$1" base="$2" file="$3" first="$4" last="$5" prev="$6" counts_json="$7" artifact
+  local kind="$1" base="$2" file="$3" first="$4" last="$5" prev="$6" counts_json="$7" format="${8:-}" artifact
   artifact="$(dirname "$base")/$file"
-  KIND="$kind" FILE="$file" FIRST="$first" LAST="$last" PREV="$prev" COUNTS="$counts_json" \
+  KIND="$kind" FILE="$file" FIRST="$first" LAST="$last" PREV="$prev" COUNTS="$counts_json" FORMAT="$format" \
     BYTES="$(stat -c %s "$artifact")" SHA="$(sha256sum "$artifact" | cut -d' ' -f1)" node -e '
       const e = process.env, ts = (s) => { const [t, i] = s.split(":").map(Number); return { t, i }; };
-      const m = { schemaVersion: 1, kind: e.KIND, format: e.KIND === "full" ? "archive+gzip" : "bson+gzip", file: e.FILE,
+      const m = { schemaVersion: 1, kind: e.KIND, format: e.FORMAT || (e.KIND === "full" ? "archive+gzip" : "bson+gzip"), file: e.FILE,
         bytes: Number(e.BYTES), sha256: e.SHA, replicaSet: "rs0", firstTs: ts(e.FIRST), lastTs: ts(e.LAST),
         createdAt: new Date(ts(e.LAST).t * 1000).toISOString() };
       if (e.PREV) m.prevTs = ts(e.PREV);

@@ -21,13 +21,14 @@ setup() {
   plan '["oplog/900-1_1200-1.bson.gz", "oplog/1200-1_1300-1.bson.gz"]' "1250:2"
 }
 
-# plan <slices json> <oplogLimit>: the fields of `restore plan --json` the job reads (and a step
-# with the checksum the planner recorded).
+# plan <slices json> <oplogLimit> [base]: the fields of `restore plan --json` the job reads (and a
+# step with the checksum the planner recorded).
 plan() {
-  SHA="$(sha256sum "$CATALOG/full/20240501T000000Z.archive.gz" | cut -d' ' -f1)" node -e '
-    const [slices, limit] = process.argv.slice(1);
-    process.stdout.write(JSON.stringify({ replicaSet: "rs0", base: "full/20240501T000000Z.archive.gz", slices: JSON.parse(slices), oplogLimit: limit,
-      steps: [{ step: 1, kind: "full", file: "full/20240501T000000Z.archive.gz", sha256: process.env.SHA, argv: ["mongorestore", "--archive=/home/sre/catalog/full/20240501T000000Z.archive.gz"] }] }));' "$1" "$2" >"$RESTORE_PLAN_DIR/plan.json"
+  local base="${3:-full/20240501T000000Z.archive.gz}"
+  SHA="$(sha256sum "$CATALOG/$base" | cut -d' ' -f1)" node -e '
+    const [slices, limit, base] = process.argv.slice(1);
+    process.stdout.write(JSON.stringify({ replicaSet: "rs0", base, slices: JSON.parse(slices), oplogLimit: limit,
+      steps: [{ step: 1, kind: "full", file: base, sha256: process.env.SHA, argv: ["mongorestore", `--archive=/home/sre/catalog/${base}`] }] }));' "$1" "$2" "$base" >"$RESTORE_PLAN_DIR/plan.json"
 }
 
 @test "runs one mongorestore for the dump and one per slice, each with the plan's exclusive oplogLimit" {
@@ -44,6 +45,22 @@ plan() {
   refute_password_anywhere
   [[ "$(json_line restore started)" == *'"step":1,"of":3'* ]]
   [[ "$(json_line finished ok)" == *'"oplogLimit":"1250:2"'* ]]
+}
+
+@test "each artifact is read as its manifest's format says: --gzip only for a compressed one, as the planner does" {
+  # The dump and the first slice stored uncompressed ("archive", "bson"), the second slice gzipped.
+  gunzip "$CATALOG/full/20240501T000000Z.archive.gz" "$CATALOG/oplog/900-1_1200-1.bson.gz"
+  write_manifest full "$CATALOG/full/20240501T000000Z" 20240501T000000Z.archive 900:1 1000:5 "" "" archive
+  write_manifest oplog "$CATALOG/oplog/900-1_1200-1" 900-1_1200-1.bson 1000:1 1200:1 900:1 "" bson
+  plan '["oplog/900-1_1200-1.bson", "oplog/1200-1_1300-1.bson.gz"]' "1250:2" full/20240501T000000Z.archive
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 0 ]
+  mapfile -t calls <"$STANDIN_LOG/mongorestore.log"
+  [ "${#calls[@]}" -eq 3 ]
+  common="--host=rs0/$BACKUP_MEMBERS --authenticationDatabase=admin --username=restorer --config=$BACKUP_WORK/credentials/mongo-tools.yaml"
+  [ "${calls[0]}" = "$common --archive=$CATALOG/full/20240501T000000Z.archive --oplogReplay --oplogLimit=1250:2 --numParallelCollections=4 --numInsertionWorkersPerCollection=4" ]
+  [ "${calls[1]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/900-1_1200-1.bson --oplogLimit=1250:2 --dir=$BACKUP_WORK/empty" ]
+  [ "${calls[2]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/1200-1_1300-1.bson.gz --gzip --oplogLimit=1250:2 --dir=$BACKUP_WORK/empty" ]
 }
 
 @test "--drop only when the ConfigMap asks for it, and only on the dump" {

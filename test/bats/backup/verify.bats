@@ -42,6 +42,17 @@ mismatches=0"
   [ ! -e "$STANDIN_LOG/mongosh.source-facts.js.count" ]
 }
 
+@test "an uncompressed artifact is restored without --gzip, as its manifest's format says" {
+  gunzip "$CATALOG/full/20240501T000000Z.archive.gz"
+  write_manifest full "$CATALOG/full/20240501T000000Z" 20240501T000000Z.archive 900:1 1000:5 "" '{"nyrkio.results": 3}' archive
+  run --separate-stderr bash "$SCRIPTS/verify.sh"
+  [ "$status" -eq 0 ]
+  mapfile -t calls <"$STANDIN_LOG/mongorestore.log"
+  [ "${#calls[@]}" -eq 3 ]
+  [ "${calls[0]}" = "--host=127.0.0.1:27018 --archive=$CATALOG/full/20240501T000000Z.archive --oplogReplay --stopOnError" ]
+  [[ "${calls[1]}" == *"--oplogFile=$CATALOG/oplog/900-1_1200-1.bson.gz --gzip "* ]]
+}
+
 @test "counts that differ fail the job loudly with the collections named" {
   canned compare-counts.js 'mismatch={"collection":"nyrkio.results","expected":5,"restored":4}
 checked=1
