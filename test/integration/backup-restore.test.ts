@@ -1,0 +1,315 @@
+// Backups and point-in-time restore end to end, against real servers. The real pod scripts
+// (backup/scripts/full-dump.sh, oplog-slice.sh) take a full dump while the application writes and
+// oplog slices after it, as the backup user, into a catalog on a temporary "claim"; the restore
+// CLI (in-process, as `npm run restore` runs it) plans to the exact oplog timestamp of one insert
+// (read from local.oplog.rs) and runs mongorestore into a SEPARATE, empty mongod. The restored
+// collection must hold exactly the documents written up to and including that insert: none
+// after it, and an update and a delete made after it undone. `--before` the next insert: the same.
+//
+// Why a separate mongod: --oplogReplay restores a whole instance (every database, the users), so
+// restoring onto the source would clobber it, and a scratch database on it cannot hold it.
+//
+// Needs (otherwise it is skipped with one line saying what is missing):
+//   - a replica set: MONGODB_URI, or a one-member set from mongodb-memory-server
+//     (test/integration/mongo-server.ts), and mongodb-memory-server's mongod for the restore
+//     targets (downloaded once, or MONGOMS_SYSTEM_BINARY)
+//   - on PATH, as in the pod: bash, mongosh, mongodump and mongorestore (MongoDB Database Tools),
+//     gzip, GNU coreutils (sha256sum, `stat -c`, `date +%3N`): Linux
+//
+// Run it (the path before --selectProjects, which would take it as a project name):
+//   npx jest test/integration/backup-restore --selectProjects integration
+//   MONGODB_URI='mongodb://<user>:<password>@<host>:27017/?replicaSet=rs0&authSource=admin' npx jest test/integration/backup-restore --selectProjects integration
+// `npx jest --selectProjects integration` runs it with the other integration tests.
+// With MONGODB_URI: a disposable replica set, as a user that may create users and read `local`;
+// run this file alone (the dump covers the whole instance, other tests' databases included). It
+// creates two scratch users and a scratch database and drops them when done. mongodb-memory-server
+// enforces no access control: there the scripts authenticate as real users, but only a
+// MONGODB_URI set running with authorization checks the users' roles.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MongoClient, type Collection, type Timestamp as BsonTimestamp } from "mongodb";
+import type { MongoMemoryServer } from "mongodb-memory-server-core";
+import { dev } from "../../config/environments/dev";
+import { artifactPath, type CatalogEntry } from "../../backup/manifest";
+import { loadCatalog } from "../../backup/restore/catalog";
+import { processRunner } from "../../backup/restore/process-runner";
+import { runCli } from "../../backup/restore/restore-command";
+import { fileInspector } from "../../backup/restore/verify-artifacts";
+import { compareTs, formatTs, type Timestamp } from "../../backup/timestamp";
+import { managedUserRoles } from "../../replicaset/users";
+import { describeWithMongo, mongoAvailability, scratchDatabaseName, type MongoTarget } from "./mongo-server";
+
+const NAME = "backups and point-in-time restore against real servers";
+const SCRIPTS = join(__dirname, "..", "..", "backup", "scripts");
+const MAJORITY = { writeConcern: { w: "majority" as const } };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What the pod scripts and this test need beyond a replica set; empty when everything is there. */
+function missingPrerequisites(source: MongoTarget["source"]): string[] {
+  const check = spawnSync(
+    "bash",
+    [
+      "-c",
+      `for t in "$@"; do command -v "$t" >/dev/null || echo "$t"; done
+       { date -u +%3N | grep -qE '^[0-9]{3}$' && stat -c %s / >/dev/null; } 2>/dev/null || echo "GNU date and stat (the pod scripts run on Linux)"`,
+      "check",
+      "mongosh",
+      "mongodump",
+      "mongorestore",
+      "gzip",
+      "sha256sum",
+    ],
+    { encoding: "utf8" },
+  );
+  if (check.error) return [`bash (${check.error.message})`];
+  const missing = check.stdout.split("\n").filter(Boolean);
+  // With a memory-server source its mongod is known to be there; with MONGODB_URI, ask for one.
+  if (source === "MONGODB_URI") {
+    const probe = spawnSync(
+      process.execPath,
+      ["-e", `require("mongodb-memory-server-core").MongoBinary.getPath().then(() => {}, (e) => { console.error(String((e && e.message) || e)); process.exit(3); })`],
+      { cwd: __dirname, encoding: "utf8", timeout: 300_000, env: { ...process.env, MONGOMS_MAX_RETRIES: "1" } },
+    );
+    if (probe.status !== 0) {
+      const why = probe.error ? probe.error.message : probe.stderr.trim().split("\n").pop();
+      missing.push(`a mongod from mongodb-memory-server for the separate restore targets (${why})`);
+    }
+  }
+  return missing;
+}
+
+interface ScriptRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runScript(script: string, env: Record<string, string>): Promise<ScriptRun> {
+  return new Promise((resolve) => {
+    const child = spawn("bash", [join(SCRIPTS, script)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", (e) => resolve({ code: null, stdout, stderr: `${stderr}${e.message}\n` }));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function succeeded(script: string, run: ScriptRun): void {
+  if (run.code !== 0) throw new Error(`${script} exited with ${run.code}\n--- its log (stdout):\n${run.stdout}--- stderr (last lines):\n${run.stderr.slice(-6000)}`);
+}
+
+const available = mongoAvailability();
+const missing = available.available ? missingPrerequisites(available.source) : [];
+if (missing.length > 0) {
+  process.stderr.write(`integration: backup-restore skipped — missing: ${missing.join(", ")}\n`);
+  describe.skip(NAME, () => {
+    test("needs the tools named above", () => undefined);
+  });
+} else {
+  // Without a replica set at all, the shared helper prints its own one skip line.
+  describeWithMongo(NAME, (source) => {
+    let work = "";
+    const dbName = scratchDatabaseName("it_backup");
+    const users = { backup: `it_backup_${randomBytes(4).toString("hex")}`, restore: `it_restore_${randomBytes(4).toString("hex")}` };
+    let catalogDir = "";
+    let fullDump: CatalogEntry;
+    /** Every document written, in order; `seq` is its position here. */
+    const written: string[] = [];
+    /** The oplog timestamps of the inserts around the restore point. */
+    let target: Timestamp;
+    let next: Timestamp;
+
+    beforeAll(async () => {
+      work = mkdtempSync(join(tmpdir(), "nyrkio-backup-it-"));
+      const client = await new MongoClient(source().uri).connect();
+      let stopWriting: (() => Promise<void>) | undefined;
+      try {
+        const admin = client.db("admin");
+        const hello = await admin.command({ hello: 1 });
+        if (!hello.setName) throw new Error("the source must be a replica set member, not mongos: the backup jobs dump one replica set");
+
+        // The backup user as the reconcile job creates it; its Secret as mounted files.
+        const password = randomBytes(16).toString("hex");
+        await admin.command({ createUser: users.backup, pwd: password, roles: managedUserRoles(dev, "backup") });
+        await admin.command({ createUser: users.restore, pwd: password, roles: managedUserRoles(dev, "restore") });
+        const secretDir = join(work, "secret", "backup");
+        mkdirSync(secretDir, { recursive: true });
+        writeFileSync(join(secretDir, "username"), users.backup);
+        writeFileSync(join(secretDir, "password"), `${password}\n`);
+        chmodSync(join(secretDir, "password"), 0o600);
+
+        const env = {
+          BACKUP_REPLSET: String(hello.setName),
+          BACKUP_MEMBERS: [...((hello.hosts as string[]) ?? []), ...((hello.passives as string[]) ?? [])].join(","),
+          BACKUP_DATABASE: dbName,
+          BACKUP_USER_DIR: secretDir,
+          BACKUP_STORAGE: "pvc",
+          BACKUP_ROOT: join(work, "claim"),
+          BACKUP_WORK: join(work, "scratch"),
+          HOSTNAME: "mongodb-rs0-backup-full-29000000-it0",
+        };
+        catalogDir = join(env.BACKUP_ROOT, env.BACKUP_REPLSET);
+
+        const events: Collection<{ _id: string; seq: number; changed?: boolean }> = client.db(dbName).collection("events");
+        const write = async (id: string) => {
+          await events.insertOne({ _id: id, seq: written.length }, MAJORITY);
+          written.push(id);
+        };
+        const oplog = client.db("local").collection("oplog.rs");
+        const ns = `${dbName}.events`;
+        const insertTs = async (id: string): Promise<Timestamp> => {
+          // A plain insert entry, or (MongoDB 8.0 batches some inserts) one inside an applyOps entry.
+          const entry = await oplog.findOne(
+            { $or: [{ op: "i", ns, "o._id": id }, { op: "c", "o.applyOps": { $elemMatch: { op: "i", ns, "o._id": id } } }] },
+            { sort: { $natural: -1 }, projection: { ts: 1 } },
+          );
+          if (!entry) throw new Error(`no oplog entry for the insert of ${id}`);
+          const ts = entry.ts as BsonTimestamp;
+          return { t: ts.t, i: ts.i };
+        };
+        const newestSliceEnd = async (): Promise<Timestamp | undefined> => {
+          const { entries } = await loadCatalog(catalogDir);
+          return entries.filter((e) => e.kind === "oplog").reduce<Timestamp | undefined>((end, e) => (!end || compareTs(e.lastTs, end) > 0 ? e.lastTs : end), undefined);
+        };
+        // Slices stop at the source member's majority commit point, which may trail a write
+        // acknowledged by the primary for a moment (a secondary as source): slice until it is saved.
+        const sliceThrough = async (ts: Timestamp) => {
+          for (let attempt = 1; ; attempt++) {
+            succeeded("oplog-slice.sh", await runScript("oplog-slice.sh", env));
+            const end = await newestSliceEnd();
+            if (end && compareTs(end, ts) >= 0) return;
+            if (attempt === 20) throw new Error(`after ${attempt} slices the catalog still ends at ${end ? formatTs(end) : "no slice"}, before ${formatTs(ts)}`);
+            await sleep(500);
+          }
+        };
+
+        /** The application writing in the background (<prefix>0, <prefix>1, ...) until stopped. */
+        const keepWriting = (prefix: string) => {
+          let stopped = false;
+          const writing = (async () => {
+            for (let n = 0; !stopped && n < 2000; n++) {
+              await write(`${prefix}${n}`);
+              await sleep(20);
+            }
+          })();
+          return async () => {
+            stopped = true;
+            await writing;
+          };
+        };
+
+        for (const id of ["b0", "b1", "b2"]) await write(id);
+        stopWriting = keepWriting("d");
+        const dumped = await runScript("full-dump.sh", env);
+        await stopWriting();
+        stopWriting = undefined;
+        succeeded("full-dump.sh", dumped);
+
+        await write("s0");
+        await sliceThrough(await insertTs("s0"));
+
+        // The restore point is m1: m2, m3, the update and the delete come after it.
+        for (const id of ["m0", "m1", "m2"]) await write(id);
+        if ((await events.updateOne({ _id: "b0" }, { $set: { changed: true } }, MAJORITY)).modifiedCount !== 1) throw new Error("the update of b0 changed nothing");
+        if ((await events.deleteOne({ _id: "b1" }, MAJORITY)).deletedCount !== 1) throw new Error("the delete of b1 deleted nothing");
+        await write("m3");
+        target = await insertTs("m1");
+        next = await insertTs("m2");
+        stopWriting = keepWriting("w");
+        await sliceThrough(await insertTs("m3"));
+        await stopWriting();
+        stopWriting = undefined;
+
+        const fulls = (await loadCatalog(catalogDir)).entries.filter((e) => e.kind === "full");
+        if (fulls.length !== 1) throw new Error(`expected one full dump in the catalog, found ${fulls.length}`);
+        fullDump = fulls[0];
+      } finally {
+        await stopWriting?.().catch(() => undefined);
+        // The catalog holds everything the tests need: the source is not touched again.
+        await client.db(dbName).dropDatabase().catch(() => undefined);
+        for (const user of Object.values(users)) await client.db("admin").command({ dropUser: user }).catch(() => undefined);
+        await client.close();
+      }
+    }, 600_000);
+
+    afterAll(() => {
+      if (work) rmSync(work, { recursive: true, force: true });
+    });
+
+    async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+      let stdout = "";
+      let stderr = "";
+      const code = await runCli(args, {
+        stdout: (s) => void (stdout += s),
+        stderr: (s) => void (stderr += s),
+        run: processRunner,
+        inspector: fileInspector,
+        now: () => Date.now(),
+        tmpdir: work,
+      });
+      return { code, stdout, stderr };
+    }
+
+    /** Restores the catalog to `point` into a new, empty mongod; the ids there in write order, and b0. */
+    async function restoreInto(mode: "--to" | "--before", point: Timestamp) {
+      const { MongoMemoryServer } = await import("mongodb-memory-server-core");
+      const server: MongoMemoryServer = await MongoMemoryServer.create();
+      try {
+        const uriFile = join(work, `restore-target-${randomBytes(4).toString("hex")}.uri`);
+        writeFileSync(uriFile, `${server.getUri()}\n`, { mode: 0o600 });
+        const run = await cli(["run", "--catalog", catalogDir, mode, formatTs(point), "--uri-file", uriFile, "--yes", "--json"]);
+        if (run.code !== 0) throw new Error(`restore run exited with ${run.code}\n${run.stdout}\n${run.stderr.slice(-6000)}`);
+        const report = JSON.parse(run.stdout);
+        const client = await new MongoClient(server.getUri()).connect();
+        try {
+          const docs = await client.db(dbName).collection<{ _id: string; seq: number; changed?: boolean }>("events").find({}, { sort: { seq: 1 } }).toArray();
+          return { report, ids: docs.map((d) => d._id), b0: docs.find((d) => d._id === "b0") };
+        } finally {
+          await client.close();
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+
+    /** Everything written up to and including m1, in order. */
+    const expectedIds = () => written.slice(0, written.indexOf("m1") + 1);
+
+    test("the plan to an exact write: the dump, the slices that carry it there, and an inclusive limit", async () => {
+      const planned = await cli(["plan", "--catalog", catalogDir, "--to", formatTs(target), "--json"]);
+      expect({ code: planned.code, stderr: planned.stderr }).toEqual({ code: 0, stderr: "" });
+      const plan = JSON.parse(planned.stdout);
+      expect(plan.base).toBe(artifactPath(fullDump));
+      expect(plan.oplogLimit).toBe(`${target.t}:${target.i + 1}`);
+      expect(plan.slices.length).toBeGreaterThanOrEqual(1);
+      expect(plan.steps).toHaveLength(1 + plan.slices.length);
+      // The restore point lies after the dump and before the end of the saved oplog: the slices
+      // carry the dump there, and the limit cuts off what follows.
+      expect(compareTs(fullDump.lastTs, target)).toBeLessThan(0);
+      const slices = (await loadCatalog(catalogDir)).entries.filter((e) => e.kind === "oplog");
+      expect(slices.some((s) => compareTs(s.lastTs, target) > 0)).toBe(true);
+      for (const file of plan.slices) expect(slices.map(artifactPath)).toContain(file);
+    });
+
+    test("--to the exact timestamp of a write restores everything up to and including it, nothing after", async () => {
+      const restored = await restoreInto("--to", target);
+      expect(restored.report.ok).toBe(true);
+      expect(restored.ids).toEqual(expectedIds());
+      expect(restored.ids).not.toContain("m2");
+      expect(restored.b0).toBeDefined();
+      expect(restored.b0).not.toHaveProperty("changed");
+    }, 300_000);
+
+    test("--before the next write restores the same", async () => {
+      const restored = await restoreInto("--before", next);
+      expect(restored.report.ok).toBe(true);
+      expect(restored.ids).toEqual(expectedIds());
+      expect(restored.b0).not.toHaveProperty("changed");
+    }, 300_000);
+  });
+}
