@@ -133,21 +133,24 @@ export function planRestore(entries: CatalogEntry[], target: RestoreTarget, opti
 
 /** Why a target cannot be restored, with the ranges the catalog does reach. */
 export function unreachableMessage(target: RestoreTarget, windows: RestoreWindow[]): string {
-  const what = `--${target.mode} ${target.input} (up to and including ${describeTs(target.lastIncluded)})`;
-  if (windows.length === 0) return `${what} cannot be restored: the catalog has no full dump, so it reaches no restore point`;
-  const point = target.lastIncluded;
+  return `--${target.mode} ${target.input} (up to and including ${describeTs(target.lastIncluded)}) ${unreachableReason(target.lastIncluded, windows)}`;
+}
+
+/** Why no plan reaches `point` (which must lie outside `windows`), as the rest of a sentence about it. */
+export function unreachableReason(point: Timestamp, windows: RestoreWindow[]): string {
+  if (windows.length === 0) return "cannot be restored: the catalog has no full dump, so it reaches no restore point";
   const reachable = `the catalog reaches ${formatWindows(windows)}`;
   const first = windows[0];
   const last = windows[windows.length - 1];
-  if (compareTs(point, first.from) < 0) return `${what} is before the oldest restore point, the lastTs of the oldest full dump: ${reachable}`;
+  if (compareTs(point, first.from) < 0) return `is before the oldest restore point, the lastTs of the oldest full dump: ${reachable}`;
   if (compareTs(point, last.to) > 0) {
-    return `${what} is after the newest saved oplog entry ${describeTs(last.to)} (a later slice may not be saved yet): ${reachable}`;
+    return `is after the newest saved oplog entry ${describeTs(last.to)} (a later slice may not be saved yet): ${reachable}`;
   }
   const gapAfter = windows.findIndex((w, k) => k + 1 < windows.length && compareTs(w.to, point) < 0 && compareTs(point, windows[k + 1].from) < 0);
   if (gapAfter >= 0) {
-    return `${what} falls in a gap of the oplog chain, between ${describeTs(windows[gapAfter].to)} and the next full dump's ${describeTs(windows[gapAfter + 1].from)}: ${reachable}`;
+    return `falls in a gap of the oplog chain, between ${describeTs(windows[gapAfter].to)} and the next full dump's ${describeTs(windows[gapAfter + 1].from)}: ${reachable}`;
   }
-  return `${what} cannot be reached from any full dump: ${reachable}`;
+  return `cannot be reached from any full dump: ${reachable}`;
 }
 
 export function formatWindows(windows: RestoreWindow[]): string {
