@@ -52,6 +52,56 @@ export function selectReplicaSet(entries: CatalogEntry[], name: string | undefin
     return { ok: true, entries: entries.filter((e) => e.replicaSet === name), replicaSet: name };
   }
   if (names.length === 0) return { ok: false, error: "the catalog holds no manifest (files named manifest.json or *.manifest.json)" };
-  if (names.length > 1) return { ok: false, error: `the catalog holds several replica sets (${names.join(", ")}): choose one with --replica-set` };
+  if (names.length > 1) return { ok: false, error: `the catalog holds several replica sets (${names.join(", ")}): choose one with --replica-set, or restore a sharded cluster's catalog root (one directory per replica set) with --cluster` };
   return { ok: true, entries, replicaSet: names[0] };
+}
+
+/** One replica set's catalog under a cluster's catalog root. */
+export interface LoadedReplicaSetCatalog {
+  replicaSet: string;
+  /** Its directory, relative to the root (the replica set's name). */
+  dir: string;
+  entries: CatalogEntry[];
+}
+
+export interface LoadedClusterCatalog {
+  catalogs: LoadedReplicaSetCatalog[];
+  /** Malformed manifests; each source is relative to the root ("rs0/oplog/x.manifest.json"). */
+  problems: ManifestError[];
+  /** Why the root is not a cluster's catalog root; empty when it is. */
+  errors: string[];
+}
+
+/** Directories that are never a replica set's catalog: hidden ones, and a file system's lost+found. */
+const NOT_A_CATALOG = (name: string) => name.startsWith(".") || name === "lost+found";
+
+/**
+ * Loads a cluster's catalog root: one subdirectory per replica set, named after it, as the backup
+ * storage lays them out (`/backup/<rs>/`, `s3://<bucket>/<prefix>/<rs>/`; docs/backups.md). The
+ * directory's name must be the replica set its manifests name: a mix-up there would restore one
+ * shard's data into another.
+ */
+export async function loadClusterCatalog(root: string): Promise<LoadedClusterCatalog> {
+  const dirs = (await readdir(root, { withFileTypes: true }))
+    .filter((d) => d.isDirectory() && !NOT_A_CATALOG(d.name))
+    .map((d) => d.name)
+    .sort();
+  const layout = ["full", "oplog", "status"].filter((n) => dirs.includes(n));
+  if (layout.length > 0) {
+    return { catalogs: [], problems: [], errors: [`${layout.map((n) => `${n}/`).join(", ")} under the root: this is one replica set's catalog; --cluster wants the directory above the replica sets' catalogs (<root>/cfg/, <root>/rs0/, ...), or leave out --cluster`] };
+  }
+  const catalogs: LoadedReplicaSetCatalog[] = [];
+  const problems: ManifestError[] = [];
+  const errors: string[] = [];
+  for (const dir of dirs) {
+    const loaded = await loadCatalog(join(root, dir));
+    problems.push(...loaded.problems.map((p) => new ManifestError(`${dir}/${p.source}`, p.problems)));
+    const names = [...new Set(loaded.entries.map((e) => e.replicaSet))].sort();
+    if (loaded.entries.length === 0 && loaded.problems.length === 0) errors.push(`${dir}/ holds no manifest: a replica set without backups cannot be restored with the others`);
+    else if (names.length > 0 && (names.length > 1 || names[0] !== dir)) {
+      errors.push(`${dir}/ holds manifests of replica set ${names.join(", ")}: each replica set's catalog is the directory named after it`);
+    } else catalogs.push({ replicaSet: dir, dir, entries: loaded.entries });
+  }
+  if (dirs.length === 0) errors.push("the root holds no subdirectory: --cluster wants one catalog per replica set, <root>/<replica set>/");
+  return { catalogs, problems, errors };
 }

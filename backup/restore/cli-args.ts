@@ -8,9 +8,13 @@ export const EXIT = {
   failed: 1,
   /** Bad arguments (including a malformed target), or `run` without --yes. */
   usage: 2,
-  /** The catalog cannot be used: a malformed manifest, no manifests, or several replica sets and no --replica-set. */
+  /**
+   * The catalog cannot be used: a malformed manifest, no manifests, or several replica sets and no
+   * --replica-set; with --cluster also: no config servers' catalog, a subdirectory that is not a
+   * replica set's catalog.
+   */
   catalog: 3,
-  /** The target is outside every restore window. */
+  /** The target is outside every restore window (with --cluster: outside a window of any one replica set). */
   unreachable: 4,
 } as const;
 
@@ -25,6 +29,17 @@ Commands:
   run      --catalog <dir> (--to|--before) <t>   verify every artifact, then run the calls
            (--config-file <yaml> | --uri-file <f> [--password-file <f>]) --yes
 
+Sharded cluster (every shard and the config servers to the SAME target; docs/sharding.md):
+  windows --cluster --catalog <root>             each replica set's windows and their intersection,
+                                                 the points a cluster-wide restore can reach
+  plan    --cluster --catalog <root> (--to|--before) <t>
+                                                 one plan per replica set, all with the same
+                                                 --oplogLimit; refused when any one cannot reach <t>
+  run     --cluster --catalog <root> (--to|--before) <t> --uri-dir <dir> --yes
+                                                 verify every artifact of every replica set, then
+                                                 restore the config servers first, then the shards
+  <root> holds one catalog per replica set, named after it: <root>/cfg/, <root>/rs0/, ...
+
 Targets (<t>):
   --to <t>       inclusive: an operation at exactly <t> is restored
   --before <t>   exclusive: only operations before <t> are restored
@@ -35,6 +50,11 @@ Options:
   --catalog <dir>             local directory holding the manifests and artifacts (copy an S3
                               prefix first: aws s3 sync s3://<bucket>/<prefix> <dir>)
   --replica-set <name>        the replica set to plan for, when the catalog holds several
+  --cluster                   plan or restore every replica set under <root> to one target
+  --uri-dir <dir>             run --cluster: <rs>.uri (connection string) and optionally
+                              <rs>.password for every replica set, as --uri-file/--password-file
+  --from-replica-set <name>   run --cluster: resume at this replica set (those before it in the
+                              restore order are skipped); --from-step then applies to it
   --json                      machine-readable output on stdout
   --drop                      drop each collection before restoring it (in-place restores only)
   --parallel-collections <n>  mongorestore --numParallelCollections (default 4)
@@ -51,8 +71,9 @@ Options:
   -h, --help                  this help
 
 Exit codes: 0 ok; 1 a step or a checksum failed; 2 usage (bad option or target, run without
---yes); 3 the catalog is unusable (malformed manifest, empty, several replica sets);
-4 the target is outside the restore windows.`;
+--yes); 3 the catalog is unusable (malformed manifest, empty, several replica sets; with --cluster
+also no config servers' catalog, or a subdirectory that is not a replica set's catalog);
+4 the target is outside the restore windows (with --cluster: of any one replica set).`;
 
 export type Command = "windows" | "plan" | "run";
 
@@ -61,6 +82,8 @@ export interface CliOptions {
   catalog: string;
   target?: { mode: "to" | "before"; input: string };
   replicaSet?: string;
+  /** Every replica set of a sharded cluster: `catalog` is the root holding one catalog per replica set. */
+  cluster: boolean;
   json: boolean;
   drop: boolean;
   numParallelCollections: number;
@@ -68,6 +91,10 @@ export interface CliOptions {
   configFile?: string;
   uriFile?: string;
   passwordFile?: string;
+  /** run --cluster: the directory with `<rs>.uri` (and optionally `<rs>.password`) per replica set. */
+  uriDir?: string;
+  /** run --cluster: the replica set to resume at. */
+  fromReplicaSet?: string;
   mongorestore: string;
   fromStep: number;
   verify: boolean;
@@ -77,8 +104,22 @@ export interface CliOptions {
 
 export type ParsedArgs = { kind: "help" } | { kind: "usage-error"; message: string } | { kind: "command"; options: CliOptions };
 
-const VALUE_OPTIONS = ["--catalog", "--to", "--before", "--replica-set", "--parallel-collections", "--insertion-workers", "--config-file", "--uri-file", "--password-file", "--mongorestore", "--from-step"];
-const FLAG_OPTIONS = ["--json", "--drop", "--verify", "--ignore-invalid", "--yes"];
+const VALUE_OPTIONS = [
+  "--catalog",
+  "--to",
+  "--before",
+  "--replica-set",
+  "--parallel-collections",
+  "--insertion-workers",
+  "--config-file",
+  "--uri-file",
+  "--password-file",
+  "--uri-dir",
+  "--from-replica-set",
+  "--mongorestore",
+  "--from-step",
+];
+const FLAG_OPTIONS = ["--json", "--drop", "--verify", "--ignore-invalid", "--yes", "--cluster"];
 /** Options that only make sense for some commands. */
 const ONLY_FOR: Record<string, Command[]> = {
   "--to": ["plan", "run"],
@@ -91,6 +132,8 @@ const ONLY_FOR: Record<string, Command[]> = {
   "--password-file": ["run"],
   "--mongorestore": ["plan", "run"],
   "--from-step": ["run"],
+  "--uri-dir": ["run"],
+  "--from-replica-set": ["run"],
   "--verify": ["plan"],
   "--yes": ["run"],
 };
@@ -148,7 +191,20 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const configFile = values.get("--config-file");
   const uriFile = values.get("--uri-file");
   const passwordFile = values.get("--password-file");
-  if (command === "run") {
+  const cluster = flags.has("--cluster");
+  const uriDir = values.get("--uri-dir");
+  const fromReplicaSet = values.get("--from-replica-set");
+  if (cluster) {
+    if (values.has("--replica-set")) return usage("--replica-set picks one replica set and --cluster takes them all: give one or the other");
+    for (const name of ["--config-file", "--uri-file", "--password-file"]) {
+      if (values.has(name)) return usage(`${name} does not go with --cluster: every replica set has its own connection, from --uri-dir <dir> (<rs>.uri, <rs>.password)`);
+    }
+    if (command === "run" && uriDir === undefined) return usage("`run --cluster` needs every replica set's connection: --uri-dir <dir> holding <rs>.uri (and <rs>.password)");
+    if (values.has("--from-step") && fromReplicaSet === undefined) return usage("with --cluster, --from-step needs --from-replica-set <name>: the replica set it resumes");
+  } else {
+    for (const name of ["--uri-dir", "--from-replica-set"]) if (values.has(name)) return usage(`${name} goes with --cluster`);
+  }
+  if (command === "run" && !cluster) {
     if (configFile !== undefined && uriFile !== undefined) return usage("give --config-file or --uri-file, not both");
     if (configFile === undefined && uriFile === undefined) return usage("`run` needs the target's connection: --config-file <mongorestore yaml> or --uri-file <file>");
     if (passwordFile !== undefined && uriFile === undefined) return usage("--password-file goes with --uri-file (a --config-file holds its own password)");
@@ -161,6 +217,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       catalog,
       target,
       replicaSet: values.get("--replica-set"),
+      cluster,
       json: flags.has("--json"),
       drop: flags.has("--drop"),
       numParallelCollections: numParallelCollections as number,
@@ -168,6 +225,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       configFile,
       uriFile,
       passwordFile,
+      uriDir,
+      fromReplicaSet,
       mongorestore: values.get("--mongorestore") ?? "mongorestore",
       fromStep: fromStep as number,
       verify: flags.has("--verify"),

@@ -3,6 +3,7 @@
 import type { CatalogEntry } from "../manifest";
 import { describeTs, formatTs, Timestamp, tsSecondIso } from "../timestamp";
 import type { RestoreWindow } from "./chain";
+import type { ClusterRestorePlan, ClusterWindows, ReplicaSetCatalog, ReplicaSetRole } from "./cluster-plan";
 import type { ExecutionReport } from "./executor";
 import type { RestorePlan } from "./planner";
 import { describeTarget } from "./target";
@@ -89,5 +90,71 @@ export function executionJson(plan: RestorePlan, report: ExecutionReport): objec
     ...(report.problems.length > 0 ? { problems: report.problems } : {}),
     message: report.message,
     ...(report.next ? { next: report.next } : {}),
+  };
+}
+
+// --- Sharded clusters: every replica set to the same target (cluster-plan.ts). ---
+
+const roleText = (role: ReplicaSetRole) => (role === "configsvr" ? "config servers" : "shard");
+
+export function clusterWindowsJson(cluster: ClusterWindows, catalogs: ReplicaSetCatalog[]): object {
+  const entriesOf = (rs: string) => catalogs.find((c) => c.replicaSet === rs)?.entries ?? [];
+  return {
+    replicaSets: cluster.replicaSets.map((r) => ({ ...windowsJson(r.replicaSet, entriesOf(r.replicaSet), r.windows), role: r.role })),
+    windows: cluster.common.map(windowJson),
+  };
+}
+
+export function clusterWindowsText(cluster: ClusterWindows, catalogs: ReplicaSetCatalog[]): string {
+  const entriesOf = (rs: string) => catalogs.find((c) => c.replicaSet === rs)?.entries ?? [];
+  const lines = [`Cluster: ${cluster.replicaSets.length} replica set(s), ${cluster.replicaSets.map((r) => `${r.replicaSet} (${roleText(r.role)})`).join(", ")}`, ""];
+  for (const r of cluster.replicaSets) lines.push(windowsText(r.replicaSet, entriesOf(r.replicaSet), r.windows), "");
+  if (cluster.common.length === 0) {
+    lines.push("No cluster-wide restore window: no point is reached by every replica set (their windows do not overlap).");
+    return lines.join("\n");
+  }
+  lines.push("Cluster-wide restore windows (every replica set reaches these: --to any point inside one):");
+  for (const w of cluster.common) lines.push(`  ${describeTs(w.from)}  ..  ${describeTs(w.to)}`);
+  return lines.join("\n");
+}
+
+export function clusterPlanJson(plan: ClusterRestorePlan, verification?: Map<string, ArtifactProblem[]>): object {
+  return {
+    target: { mode: plan.target.mode, input: plan.target.input, lastIncluded: tsJson(plan.target.lastIncluded), oplogLimit: formatTs(plan.target.limit) },
+    oplogLimit: plan.oplogLimit,
+    window: windowJson(plan.window),
+    replicaSets: plan.replicaSets.map((r) => ({ replicaSet: r.replicaSet, role: r.role, plan: planJson(r.plan, verification?.get(r.replicaSet)) })),
+  };
+}
+
+export function clusterPlanText(plan: ClusterRestorePlan): string {
+  const lines = [
+    `Cluster-wide restore plan: ${plan.replicaSets.length} replica set(s), every one to the same point`,
+    `  target:  ${describeTarget(plan.target)}`,
+    `  window:  ${describeTs(plan.window.from)} .. ${describeTs(plan.window.to)} (reached by every replica set)`,
+    `  order:   ${plan.replicaSets.map((r) => `${r.replicaSet} (${roleText(r.role)})`).join(", then ")}`,
+    `  Check that this is every shard of the cluster (db.adminCommand({ listShards: 1 }) through mongos), plus the config servers.`,
+  ];
+  plan.replicaSets.forEach((r, k) => lines.push("", `[${k + 1}/${plan.replicaSets.length}] ${planText(r.plan)}`));
+  return lines.join("\n");
+}
+
+/** How one replica set's part of a cluster-wide run ended. */
+export interface ReplicaSetRun {
+  replicaSet: string;
+  role: ReplicaSetRole;
+  status: "done" | "failed" | "not run" | "skipped";
+  plan: RestorePlan;
+  report?: ExecutionReport;
+}
+
+export function clusterExecutionJson(plan: ClusterRestorePlan, runs: ReplicaSetRun[], outcome: { ok: boolean; message: string; next?: string }): object {
+  return {
+    ok: outcome.ok,
+    target: { mode: plan.target.mode, input: plan.target.input, oplogLimit: plan.oplogLimit },
+    oplogLimit: plan.oplogLimit,
+    replicaSets: runs.map((r) => ({ replicaSet: r.replicaSet, role: r.role, status: r.status, ...(r.report ? { report: executionJson(r.plan, r.report) } : {}) })),
+    message: outcome.message,
+    ...(outcome.next ? { next: outcome.next } : {}),
   };
 }

@@ -1,5 +1,6 @@
 // The restore CLI's commands (windows, plan, run) with their I/O passed in: restore-cli.ts is the
-// entry that gives them the real process, tests give them stand-ins.
+// entry that gives them the real process, tests give them stand-ins. With --cluster they go to
+// cluster-command.ts.
 
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -7,26 +8,17 @@ import type { CatalogEntry } from "../manifest";
 import { restoreWindows } from "./chain";
 import { loadCatalog, selectReplicaSet } from "./catalog";
 import { CliOptions, EXIT, parseArgs, USAGE } from "./cli-args";
-import { executePlan, StepRunner } from "./executor";
+import { runClusterCommand } from "./cluster-command";
+import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER, planOptionsFrom } from "./command-context";
+import { executePlan } from "./executor";
 import { mongorestoreConfigYaml, redactUri, secretFileValue } from "./mongorestore-config";
-import { PlanOptions, planRestore } from "./planner";
+import { planRestore } from "./planner";
 import { executionJson, planJson, planText, windowsJson, windowsText } from "./report";
 import { parseTarget, RestoreTarget } from "./target";
-import { ArtifactInspector, verifyArtifacts } from "./verify-artifacts";
+import { verifyArtifacts } from "./verify-artifacts";
 
-export interface CliDeps {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  run: StepRunner;
-  inspector: ArtifactInspector;
-  now: () => number;
-  /** Where `run` makes its private working directory (config file, empty dump directory). */
-  tmpdir: string;
-}
-
-/** Placeholders `plan` shows where `run` puts paths it creates at run time. */
-export const PLAN_CONFIG_PLACEHOLDER = "<mongorestore-config.yaml>";
-export const PLAN_EMPTY_DIR_PLACEHOLDER = "<empty-dir>";
+export type { CliDeps } from "./command-context";
+export { PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER } from "./command-context";
 
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
   const out = (text: string) => deps.stdout(`${text}\n`);
@@ -46,6 +38,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     err(`--catalog ${opts.catalog}: not a directory (download the backup storage first: docs/runbooks/restore.md)`);
     return EXIT.usage;
   }
+  if (opts.cluster) return runClusterCommand(opts, catalogDir, deps);
 
   const loaded = await loadCatalog(catalogDir);
   if (loaded.problems.length > 0) {
@@ -162,16 +155,7 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
 }
 
 function plan(entries: CatalogEntry[], target: RestoreTarget, opts: CliOptions, catalogDir: string, configFile: string, emptyDir: string): ReturnType<typeof planRestore> {
-  const options: PlanOptions = {
-    catalogDir,
-    configFile,
-    emptyDir,
-    drop: opts.drop,
-    numParallelCollections: opts.numParallelCollections,
-    numInsertionWorkersPerCollection: opts.numInsertionWorkersPerCollection,
-    mongorestore: opts.mongorestore,
-  };
-  return planRestore(entries, target, options);
+  return planRestore(entries, target, planOptionsFrom(opts, catalogDir, configFile, emptyDir));
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -69,6 +69,21 @@ export const fileInspector: ArtifactInspector = {
     }),
 };
 
+/**
+ * An inspector that reads each file once: a cluster-wide run checks every replica set's artifacts
+ * before it restores anything, and the executor's own check of each set then costs nothing (a
+ * base dump's SHA-256 can take minutes).
+ */
+export function rememberingInspector(inner: ArtifactInspector): ArtifactInspector {
+  const sizes = new Map<string, Promise<number>>();
+  const hashes = new Map<string, Promise<string>>();
+  const once = <T>(memo: Map<string, Promise<T>>, path: string, read: () => Promise<T>): Promise<T> => {
+    if (!memo.has(path)) memo.set(path, read());
+    return memo.get(path) as Promise<T>;
+  };
+  return { size: (path) => once(sizes, path, () => inner.size(path)), sha256: (path) => once(hashes, path, () => inner.sha256(path)) };
+}
+
 export function formatBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let v = n;

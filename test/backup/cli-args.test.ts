@@ -18,6 +18,7 @@ describe("restore CLI arguments", () => {
       catalog: "/backups",
       target: { mode: "to", input: "2024-05-01T10:14:04Z" },
       replicaSet: undefined,
+      cluster: false,
       json: true,
       drop: false,
       numParallelCollections: 4,

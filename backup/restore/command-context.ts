@@ -1,0 +1,34 @@
+// What every restore command gets from its entry (the process, or a test's stand-ins), and the
+// planner options it derives from the CLI's: shared by the one-replica-set commands
+// (restore-command.ts) and the cluster-wide ones (cluster-command.ts).
+
+import type { CliOptions } from "./cli-args";
+import type { StepRunner } from "./executor";
+import type { PlanOptions } from "./planner";
+import type { ArtifactInspector } from "./verify-artifacts";
+
+export interface CliDeps {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  run: StepRunner;
+  inspector: ArtifactInspector;
+  now: () => number;
+  /** Where `run` makes its private working directory (config file, empty dump directory). */
+  tmpdir: string;
+}
+
+/** Placeholders `plan` shows where `run` puts paths it creates at run time. */
+export const PLAN_CONFIG_PLACEHOLDER = "<mongorestore-config.yaml>";
+export const PLAN_EMPTY_DIR_PLACEHOLDER = "<empty-dir>";
+
+export function planOptionsFrom(opts: CliOptions, catalogDir: string, configFile: string, emptyDir: string): PlanOptions {
+  return {
+    catalogDir,
+    configFile,
+    emptyDir,
+    drop: opts.drop,
+    numParallelCollections: opts.numParallelCollections,
+    numInsertionWorkersPerCollection: opts.numInsertionWorkersPerCollection,
+    mongorestore: opts.mongorestore,
+  };
+}
