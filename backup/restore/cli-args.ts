@@ -39,6 +39,8 @@ Sharded cluster (every shard and the config servers to the SAME target; docs/sha
                                                  verify every artifact of every replica set, then
                                                  restore the config servers first, then the shards
   <root> holds one catalog per replica set, named after it: <root>/cfg/, <root>/rs0/, ...
+  The runbook (Sharded cluster) restores the config servers alone first, fixes the balancer
+  setting they bring back, then runs the shards with --from-replica-set <first shard>.
 
 Targets (<t>):
   --to <t>       inclusive: an operation at exactly <t> is restored
@@ -56,7 +58,8 @@ Options:
   --from-replica-set <name>   run --cluster: resume at this replica set (those before it in the
                               restore order are skipped); --from-step then applies to it
   --json                      machine-readable output on stdout
-  --drop                      drop each collection before restoring it (in-place restores only)
+  --drop                      drop each collection before restoring it (in-place restores; and
+                              every replica set of a cluster, see the runbook)
   --parallel-collections <n>  mongorestore --numParallelCollections (default 4)
   --insertion-workers <n>     mongorestore --numInsertionWorkersPerCollection (default 4)
   --config-file <yaml>        mongorestore --config file holding "uri:" and "password:"; used as is
