@@ -7,6 +7,12 @@ import { processRunner } from "./process-runner";
 import { runCli } from "./restore-command";
 import { fileInspector } from "./verify-artifacts";
 
+// `restore plan | head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
