@@ -40,7 +40,8 @@ for (const name of names) {
     });
   } catch (err) {
     if (err.code === SNAPSHOT_UNAVAILABLE) {
-      console.error(`${dbName}.${name} not counted: no snapshot of it at ${t}:${i} (${err.message})`);
+      // stderr: mongosh's console.error writes to stdout.
+      process.stderr.write(`${dbName}.${name} not counted: no snapshot of it at ${t}:${i} (${err.message})\n`);
       continue;
     }
     throw new Error(`counting ${dbName}.${name} at ${t}:${i} failed: ${err.message}`);

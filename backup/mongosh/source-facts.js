@@ -33,7 +33,8 @@ for (const host of hosts) {
       majority: plainTs(hello.lastWrite.majorityOpTime.ts),
     });
   } catch (err) {
-    console.error(`member ${host} skipped: ${err.message}`);
+    // stderr, which the job relays to its log; mongosh's console.error writes to stdout (the answer).
+    process.stderr.write(`member ${host} skipped: ${err.message}\n`);
   }
 }
 

@@ -111,9 +111,10 @@ async function runScript(script: string, members: Record<string, Member>, env: R
     Mongo,
     Timestamp: ({ t, i }: { t: number; i: number }) => bsonTs(t, i),
     require,
-    process: { env: { BACKUP_MONGOSH_DIR: SCRIPTS, ...env } },
+    // stderr is process.stderr: mongosh's console.error and console.log both write to stdout.
+    process: { env: { BACKUP_MONGOSH_DIR: SCRIPTS, ...env }, stderr: { write: (text: string) => rec.errors.push(String(text).replace(/\n$/, "")) } },
     print: (line: string) => rec.printed.push(String(line)),
-    console: { error: (line: string) => rec.errors.push(String(line)), log: (line: string) => rec.printed.push(String(line)) },
+    console: { error: (line: string) => rec.printed.push(String(line)), log: (line: string) => rec.printed.push(String(line)) },
   });
   const writer = new AsyncWriter!();
   vm.runInContext(writer.runtimeSupportCode(), context);
