@@ -150,6 +150,7 @@ const PROBE_TITLES: Record<string, string> = {
   balancer: "openWindow and closeWindow (leases with Dates) give the TypeScript results",
   timestamps: "member-connection.js's plainTs reads the shell's Timestamps (also past 2^31) as unsigned seconds and ordinals",
   retention: "retentionSteps driven by driveSync asks for what the TypeScript run asked for, with the same totals",
+  callbacks: "a shell call inside an Array callback is awaited before the callback's result is used (initiate.js's .find(setNameOf))",
 };
 
 interface Context {
@@ -200,7 +201,7 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
         expect(byKey.has(key)).toBe(true);
         for (const c of cases) expect(Object.keys(CASES)).toContain(c);
       }
-      expect(Object.keys(PROBES)).toEqual(Object.keys(PROBE_TITLES));
+      expect(Object.keys(PROBES).sort()).toEqual(Object.keys(PROBE_TITLES).sort());
     });
   });
 
@@ -798,6 +799,23 @@ const PROBES: Record<string, (ctx: Context, name: string) => { script: string; e
     ].join("\n");
     const expected = [...values.map(([t, i]) => JSON.stringify({ t, i })), JSON.stringify({ t: 5, i: 6 })];
     return { script, expected };
+  },
+
+  callbacks(_ctx, name) {
+    // Like initiate.js: a function that calls the shell (sleep here, new Mongo there), used inside
+    // Array.prototype.find/map/filter callbacks; mongosh must await it for the result to count.
+    const script = [
+      `print(${JSON.stringify(sectionLine(name))});`,
+      "function answerOf(x) {",
+      "  sleep(1);",
+      '  return x === 2 ? "yes" : undefined;',
+      "}",
+      "print(String([1, 2, 3].find((x) => answerOf(x) !== undefined)));",
+      "print(JSON.stringify([1, 2, 3].map((x) => answerOf(x) || null)));",
+      "print(JSON.stringify([1, 2, 3].filter((x) => answerOf(x) !== undefined)));",
+      "",
+    ].join("\n");
+    return { script, expected: ["2", '[null,"yes",null]', "[2]"] };
   },
 
   retention(ctx, name) {
