@@ -12,14 +12,15 @@ module.exports = {
       transform,
       setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
       testMatch: ["<rootDir>/test/**/*.test.ts"],
-      testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/integration/", "<rootDir>/test/pod-scripts.test.ts"],
+      testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/integration/", "<rootDir>/test/pod-scripts.test.ts", "<rootDir>/test/mongosh/"],
     },
     {
-      // The pod scripts under bats, with stand-in binaries on PATH.
+      // The pod scripts as they run: shell scripts under bats with stand-in binaries on PATH, and
+      // every mongosh script in the real MongoDB Shell (no server: up to the first connection).
       displayName: "pod-scripts",
       testEnvironment: "node",
       transform,
-      testMatch: ["<rootDir>/test/pod-scripts.test.ts"],
+      testMatch: ["<rootDir>/test/pod-scripts.test.ts", "<rootDir>/test/mongosh/**/*.test.ts"],
     },
     {
       displayName: "integration",

@@ -14,7 +14,7 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_ENV, userSecretDir } from "../../replicaset/reconcile-paths";
-import { containerResources, containerSecurityContext, credentialsVolume, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
+import { containerResources, containerSecurityContext, credentialsVolume, MONGOSH_CONF, mongoshConfMount, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
 
 export interface ReconcileJobProps {
   namespace: string;
@@ -56,7 +56,9 @@ export class ReconcileJob extends Construct {
 
     this.configMap = new ConfigMapV1(this, "config-map", {
       metadata: { name: props.namePrefix, namespace, labels },
-      data: props.files,
+      // mongosh's global config (no log files, no telemetry) beside the files the script reads;
+      // it changes no desired state, so it is not part of stateHash.
+      data: { ...props.files, "mongosh.conf": MONGOSH_CONF },
     });
 
     const users = Object.keys(props.userSecrets).sort();
@@ -85,6 +87,7 @@ export class ReconcileJob extends Construct {
                 securityContext: containerSecurityContext(),
                 volumeMount: [
                   { name: "reconcile", mountPath: RECONCILE_CONFIG_DIR, readOnly: true },
+                  { ...mongoshConfMount, name: "reconcile" },
                   ...users.map((user) => ({ name: `secret-${user}`, mountPath: userSecretDir(user), readOnly: true })),
                   tmpMount,
                 ],

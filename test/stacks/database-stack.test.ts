@@ -7,6 +7,7 @@ import { prod } from "../../config/environments/prod";
 import { renderReplicaSetConfigJson } from "../../replicaset/replica-set-config";
 import { desiredStateHash, reconcileConfigMapData } from "../../replicaset/reconcile-files";
 import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR } from "../../replicaset/reconcile-paths";
+import { MONGOSH_CONF } from "../../stacks/constructs/member-pod";
 import { podScriptsData } from "../../stacks/constructs/pod-scripts";
 import { CONNECTION_CONFIG_MAP, DB_CLIENT_LABEL } from "../../stacks/naming";
 import { containers, devWith, Json, podSpecs, synthDatabase } from "./database-synth";
@@ -460,7 +461,8 @@ describe("the reconcile Job", () => {
 
   it("is named by the hash of everything it reads", () => {
     expect(job.metadata.name).toBe(`mongodb-rs0-reconcile-${desiredStateHash(files)}`);
-    expect(s.named("kubernetes_config_map_v1", "mongodb-rs0-reconcile").data).toEqual(files);
+    // mongosh's global config rides along; it changes no desired state, so it is not in the hash.
+    expect(s.named("kubernetes_config_map_v1", "mongodb-rs0-reconcile").data).toEqual({ ...files, "mongosh.conf": MONGOSH_CONF });
   });
 
   it("an unchanged config leaves the Job as it is; a changed one makes a new Job", () => {

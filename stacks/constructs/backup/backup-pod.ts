@@ -20,8 +20,8 @@ import type { PlatformConfig } from "../../../config/platform-config";
 import type { BackupTarget } from "../../../sharding/backup-targets";
 import { commonLabels, DB_CLIENT_LABEL, mongosHost } from "../../naming";
 import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT, BackupJobKind, restorePlanConfigMapName } from "./backup-names";
-import { BALANCER_SCRIPT, BALANCER_WINDOW, backupScriptsItems, scriptPath, SCRIPTS_MOUNT } from "./backup-scripts";
-import { containerSecurityContext, podSecurityContext } from "../member-pod";
+import { BALANCER_SCRIPT, BALANCER_WINDOW, backupScriptsItems, MONGOSH_CONF_KEY, scriptPath, SCRIPTS_MOUNT } from "./backup-scripts";
+import { containerSecurityContext, mongoshConfMount, podSecurityContext } from "../member-pod";
 
 type PodSpec = CronJobV1SpecJobTemplateSpecTemplateSpec;
 type Container = NonNullable<Extract<PodSpec["container"], unknown[]>>[number];
@@ -195,6 +195,7 @@ function container(config: PlatformConfig, target: BackupTarget, kind: BackupJob
   if (step.image === "mongo") {
     // Restore and catalog export only read the catalog.
     if (config.backup.storage.type === "pvc") mounts.push({ name: "backup", mountPath: BACKUP_ROOT, readOnly: kind === "restore" || kind === "catalog" });
+    mounts.push({ ...mongoshConfMount, name: "mongosh-conf" });
     const user = databaseUser(kind);
     if (user === "backup") mounts.push({ name: "backup-user", mountPath: BACKUP_USER_DIR, readOnly: true });
     if (user === "restore") {
@@ -229,6 +230,7 @@ function volumes(config: PlatformConfig, target: BackupTarget, kind: BackupJobKi
   });
   const list: Volume[] = [
     { name: "scripts", configMap: { name: BACKUP_SCRIPTS_CONFIG_MAP, defaultMode: "0444", items: backupScriptsItems(config.sharding.enabled) } },
+    { name: "mongosh-conf", configMap: { name: BACKUP_SCRIPTS_CONFIG_MAP, defaultMode: "0444", items: [{ key: MONGOSH_CONF_KEY, path: "mongosh.conf" }] } },
     { name: "work", emptyDir: {} },
     { name: "tmp", emptyDir: {} },
   ];

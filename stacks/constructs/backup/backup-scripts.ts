@@ -9,6 +9,10 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { embeddablePruner } from "../../../backup/retention/embeddable-pruner";
 import { BALANCER_SCRIPT_FILE, BALANCER_WINDOW_FILE, balancerWindowFiles } from "../../../sharding/balancer-script";
+import { MONGOSH_CONF } from "../member-pod";
+
+/** The key of mongosh's global config in the scripts ConfigMap (not projected among the scripts). */
+export const MONGOSH_CONF_KEY = "mongosh.conf";
 
 const BACKUP_DIR = path.join(__dirname, "..", "..", "..", "backup");
 
@@ -73,6 +77,8 @@ export function prunerModuleSource(): string {
 export function backupScriptsData(sharded: boolean): Record<string, string> {
   const data: Record<string, string> = Object.fromEntries(BACKUP_POD_SCRIPTS.map((s) => [key(s), readFileSync(path.join(BACKUP_DIR, s), "utf8")]));
   data[key(PRUNER_MODULE)] = prunerModuleSource();
+  // mongosh's global config: no log files, no telemetry (mounted at /etc/mongosh.conf).
+  data[MONGOSH_CONF_KEY] = MONGOSH_CONF;
   if (sharded) {
     const window = balancerWindowFiles();
     data[key(BALANCER_WINDOW)] = window[BALANCER_WINDOW_FILE];

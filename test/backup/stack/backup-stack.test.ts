@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { balancerWindowFiles } from "../../../sharding/balancer-script";
 import { dataMemberHosts, DB_CLIENT_LABEL, mongosHost } from "../../../stacks/naming";
 import { BACKUP_CLAIM_ID } from "../../../stacks/backup-stack";
-import { BACKUP_POD_SCRIPTS, prunerModuleSource } from "../../../stacks/constructs/backup/backup-scripts";
+import { BACKUP_POD_SCRIPTS, MONGOSH_CONF_KEY, prunerModuleSource } from "../../../stacks/constructs/backup/backup-scripts";
+import { MONGOSH_CONF } from "../../../stacks/constructs/member-pod";
 import { configOf, containers, envOf, Json, podSpec, synthBackup, volume } from "./support";
 
 const dev = configOf("dev");
@@ -306,7 +307,16 @@ describe("the scripts ConfigMap", () => {
     const items = volume(devOut.byName["mongodb-rs0-backup-full"], "scripts").config_map.items;
     expect(items).toContainEqual({ key: "scripts-full-dump.sh", path: "scripts/full-dump.sh" });
     expect(items).toContainEqual({ key: "mongosh-pruner.js", path: "mongosh/pruner.js" });
-    expect(items.map((i: Json) => i.key).sort()).toEqual(Object.keys(configMap.data).sort());
+    expect(items.map((i: Json) => i.key).sort()).toEqual(Object.keys(configMap.data).filter((k) => k !== MONGOSH_CONF_KEY).sort());
+  });
+
+  it("gives every mongo container mongosh's global config (no log files, no telemetry)", () => {
+    expect(configMap.data[MONGOSH_CONF_KEY]).toBe(MONGOSH_CONF);
+    for (const cronJob of allCronJobs(devOut)) {
+      expect(volume(cronJob, "mongosh-conf").config_map.items).toEqual([{ key: MONGOSH_CONF_KEY, path: "mongosh.conf" }]);
+      for (const c of containers(cronJob).filter((c) => c.image === dev.image))
+        expect([c.name, c.volume_mount]).toEqual([c.name, expect.arrayContaining([{ name: "mongosh-conf", mount_path: "/etc/mongosh.conf", sub_path: "mongosh.conf", read_only: true }])]);
+    }
   });
 });
 
