@@ -34,8 +34,8 @@ const CHANGE_EVERY = 30;
 const PENDING_DAYS = 14;
 const MEMBERS_PER_ORG = 5;
 
-/** mulberry32: small, fast, deterministic. */
-function random(seed: number): () => number {
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32): small, fast, and the same on every run. Tests use it too. */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -65,7 +65,7 @@ function orgOf(user: number, orgs: number): number | undefined {
 
 export function seedData(overrides: Partial<SeedOptions> = {}): SeedData {
   const o: SeedOptions = { ...SEED_DEFAULTS, ...overrides };
-  const next = random(o.seed);
+  const next = seededRandom(o.seed);
   const hex = (length: number) => Array.from({ length }, () => Math.floor(next() * 16).toString(16)).join("");
   const orgCount = Math.max(1, Math.floor(o.users / (MEMBERS_PER_ORG * 2)));
   const data: SeedData = { now: o.now, users: [], tests: [], results: [], changes: [], organizations: [] };

@@ -4,19 +4,11 @@
 
 import type { CatalogEntry } from "../../backup/manifest";
 import { compareTs, Timestamp, tsAfter, tsBefore, UINT32_MAX } from "../../backup/timestamp";
+import { seededRandom } from "../../migrations/seed-data";
 import { fullDump, oplogSlice } from "./fixtures";
 
-/** mulberry32: small, fast, good enough to spread test cases. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers for generated catalogs. */
+export const prng = seededRandom;
 
 export function generateCatalog(seed: number): CatalogEntry[] {
   const rand = prng(seed);

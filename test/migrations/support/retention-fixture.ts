@@ -1,6 +1,7 @@
 // Results and changes for retention tests: old and recent results, some flagged has_change, some
 // referred to by a change document, and what retention must leave behind.
 import type { Doc } from "./fake-collections";
+import { seededRandom } from "../../../migrations/seed-data";
 
 export const NOW = 1_750_000_000;
 export const DAY = 86_400;
@@ -13,16 +14,7 @@ export interface RetentionFixture {
 }
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const random = seededRandom;
 
 /** `count` results per test over `spanDays` before NOW; timestamps repeat often (same-second results). */
 export function retentionFixture(seed: number, tests = 3, count = 60, spanDays = 200): RetentionFixture {
