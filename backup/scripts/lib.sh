@@ -303,6 +303,24 @@ file_sha256() {
   printf '%s' "${sum%% *}"
 }
 
+# check_artifacts <steps file> <note>: every artifact a plan's step lines name exists with the
+# bytes and sha256 of its manifest, checked before anything is restored; `check` lines name no
+# artifact. <note> ends each failure line (what state the failure leaves).
+check_artifacts() {
+  local steps="$1" note="$2" _step op file sha bytes _limit _manifest _format actual total=0
+  step_begin
+  while read -r _step op file sha bytes _limit _manifest _format; do
+    [[ "$op" == check ]] && continue
+    [[ -f "$CATALOG/$file" ]] || fail checksums "$file is missing$note"
+    actual="$(file_bytes "$CATALOG/$file")"
+    [[ "$actual" == "$bytes" ]] || fail checksums "$file has $actual bytes, its manifest says $bytes$note"
+    actual="$(file_sha256 "$CATALOG/$file")"
+    [[ "$actual" == "$sha" ]] || fail checksums "$file has sha256 $actual, its manifest says $sha$note"
+    total=$((total + bytes))
+  done <"$steps"
+  ok checksums bytes="$total"
+}
+
 tool_version() {
   local line
   line="$("$1" --version 2>/dev/null | head -n 1)" || true

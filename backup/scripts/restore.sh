@@ -47,20 +47,6 @@ select_artifacts() {
   ok plan oplogLimit="${KV[oplogLimit]}" steps="$(wc -l <"$steps_file")"
 }
 
-check_artifacts() {
-  local _step _op file sha bytes _limit _manifest _format actual total=0
-  step_begin
-  while read -r _step _op file sha bytes _limit _manifest _format; do
-    [[ -f "$CATALOG/$file" ]] || fail checksums "$file is missing; nothing was restored"
-    actual="$(file_bytes "$CATALOG/$file")"
-    [[ "$actual" == "$bytes" ]] || fail checksums "$file has $actual bytes, its manifest says $bytes; nothing was restored"
-    actual="$(file_sha256 "$CATALOG/$file")"
-    [[ "$actual" == "$sha" ]] || fail checksums "$file has sha256 $actual, its manifest says $sha; nothing was restored"
-    total=$((total + bytes))
-  done <"$steps_file"
-  ok checksums bytes="$total"
-}
-
 run_restore() {
   local target drop="" _step op file _sha bytes limit _manifest format n=0 total applied_limit=""
   require_env RESTORE_USER_DIR
@@ -70,7 +56,7 @@ run_restore() {
   [[ "$target" != *@* ]] || fail setup "the target must not hold credentials; the restore user comes from its Secret"
   if [[ -f "$plan_dir/drop" && "$(<"$plan_dir/drop")" == true ]]; then drop="--drop"; fi
   total="$(wc -l <"$steps_file")"
-  check_artifacts
+  check_artifacts "$steps_file" "; nothing was restored"
   mkdir -p "$BACKUP_WORK/empty"
   local common=(--host="$target" --authenticationDatabase=admin --username="$DB_USER" --config="$TOOLS_CONFIG")
   local parallel=(--numParallelCollections="${RESTORE_PARALLEL_COLLECTIONS:-4}" --numInsertionWorkersPerCollection="${RESTORE_INSERTION_WORKERS:-4}")

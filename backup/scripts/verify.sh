@@ -45,21 +45,6 @@ select_artifacts() {
   ok select full="${KV[full]}" checkpoint="${KV[checkpoint]}" end="${KV[end]}" slices="${KV[slices]:-0}"
 }
 
-check_artifacts() {
-  local _step op file sha bytes _limit _manifest _format actual total=0
-  step_begin
-  while read -r _step op file sha bytes _limit _manifest _format; do
-    [[ "$op" == check ]] && continue
-    [[ -f "$CATALOG/$file" ]] || fail checksums "$file is missing"
-    actual="$(file_bytes "$CATALOG/$file")"
-    [[ "$actual" == "$bytes" ]] || fail checksums "$file has $actual bytes, its manifest says $bytes"
-    actual="$(file_sha256 "$CATALOG/$file")"
-    [[ "$actual" == "$sha" ]] || fail checksums "$file has sha256 $actual, its manifest says $sha"
-    total=$((total + bytes))
-  done <"$steps_file"
-  ok checksums bytes="$total"
-}
-
 stop_mongod() {
   if [[ -n "$mongod_pid" ]]; then
     kill "$mongod_pid" 2>/dev/null || true
@@ -136,7 +121,7 @@ restore_artifacts() {
 run_verification() {
   read_kv "$plan_out"
   local gap="${KV[gap]:-}" checkpoint="${KV[checkpoint]}" end="${KV[end]}"
-  check_artifacts
+  check_artifacts "$steps_file" ""
   start_mongod
   restore_artifacts
   stop_mongod
