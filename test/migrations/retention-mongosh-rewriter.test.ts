@@ -7,25 +7,14 @@
 import vm from "node:vm";
 import { retentionScript } from "../../migrations/retention";
 import { Doc, FakeCollections } from "./support/fake-collections";
+import { loadAsyncRewriter, syntheticPromise } from "../support/mongosh-rewriter";
 import { NOW, retentionFixture } from "./support/retention-fixture";
 
-function loadRewriter(): (new () => { process(code: string): string; runtimeSupportCode(): string }) | undefined {
-  try {
-    return require("@mongosh/async-rewriter2").default;
-  } catch {
-    return undefined;
-  }
-}
-
-const AsyncWriter = loadRewriter();
+const AsyncWriter = loadAsyncRewriter();
 if (!AsyncWriter) console.log("skipping the mongosh async-rewriter test: @mongosh/async-rewriter2 is not installed");
 const describeWithRewriter = AsyncWriter ? describe : describe.skip;
 
-const SYNTHETIC = Symbol.for("@@mongosh.syntheticPromise");
-/** A promise mongosh's rewriter awaits implicitly, settling on a later tick like a server reply. */
-function synthetic<T>(value: T): Promise<T> {
-  return Object.defineProperty(new Promise<T>((resolve) => setImmediate(() => resolve(value))), SYNTHETIC, { value: true });
-}
+const synthetic = syntheticPromise;
 
 describeWithRewriter("the retention script under mongosh's async rewriter", () => {
   it("awaits every database call and deletes exactly the old, unreferred results", async () => {

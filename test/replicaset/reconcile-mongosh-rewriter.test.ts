@@ -10,24 +10,17 @@ import { reconcileConfigMapData } from "../../replicaset/reconcile-files";
 import { RECONCILE_CONFIG_DIR, ROOT_SECRET_DIR, userSecretDir } from "../../replicaset/reconcile-paths";
 import { reconcileScript } from "../../replicaset/reconcile-script";
 import type { LiveReplicaSetConfig } from "../../replicaset/reconfig-plan";
+import { loadAsyncRewriter, syntheticPromise } from "../support/mongosh-rewriter";
 import { liveConfig, psa } from "./fixtures";
 import { exitCodeOf, reconcileEnvironment, StandInOptions, StandInRun } from "./mongosh-stand-in";
 
-type Writer = new () => { process(code: string): string; runtimeSupportCode(): string };
-function loadRewriter(): Writer | undefined {
-  try {
-    return require("@mongosh/async-rewriter2").default;
-  } catch {
-    return undefined;
-  }
-}
-const AsyncWriter = loadRewriter();
+const AsyncWriter = loadAsyncRewriter();
 if (!AsyncWriter) console.log("skipping the reconcile script's mongosh async-rewriter test: @mongosh/async-rewriter2 is not installed");
 const describeWithRewriter = AsyncWriter ? describe : describe.skip;
 
-const SYNTHETIC = Symbol.for("@@mongosh.syntheticPromise");
+/** A stand-in reply as mongosh's API gives it: a marked promise, typed as the value the script sees. */
 function synthetic<T>(value: T): T {
-  return Object.defineProperty(new Promise<T>((resolve) => setImmediate(() => resolve(value))), SYNTHETIC, { value: true }) as unknown as T;
+  return syntheticPromise(value) as unknown as T;
 }
 
 const ROOT = { user: "root", password: "r00t" };

@@ -8,26 +8,15 @@ import * as vm from "node:vm";
 import type { DesiredSharding } from "../../sharding/plan-sharding";
 import { renderBalancerScript } from "../../sharding/balancer-script";
 import { renderShardingScript } from "../../sharding/sharding-script";
+import { loadAsyncRewriter, syntheticPromise } from "../support/mongosh-rewriter";
 import { StandInCluster } from "./stand-in-balancer";
 import { StandInMongos } from "./stand-in-mongos";
 
-type Writer = new () => { process(code: string): string; runtimeSupportCode(): string };
-function loadRewriter(): Writer | undefined {
-  try {
-    return require("@mongosh/async-rewriter2").default;
-  } catch {
-    return undefined;
-  }
-}
-const AsyncWriter = loadRewriter();
+const AsyncWriter = loadAsyncRewriter();
 if (!AsyncWriter) console.log("skipping the sharding scripts' mongosh async-rewriter test: @mongosh/async-rewriter2 is not installed");
 const describeWithRewriter = AsyncWriter ? describe : describe.skip;
 
-const SYNTHETIC = Symbol.for("@@mongosh.syntheticPromise");
-/** A promise mongosh's rewriter awaits implicitly, settling on a later tick like a server reply. */
-function synthetic<T>(value: T): Promise<T> {
-  return Object.defineProperty(new Promise<T>((resolve) => setImmediate(() => resolve(value))), SYNTHETIC, { value: true });
-}
+const synthetic = syntheticPromise;
 
 /** The rewriter is slow (a Babel pass): rewrite each script once and run it as often as needed. */
 function rewrite(script: string): (globals: Record<string, unknown>) => Promise<void> {

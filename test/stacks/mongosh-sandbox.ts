@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import vm from "node:vm";
+import { loadAsyncRewriter, MONGOSH_SYNTHETIC_PROMISE } from "../support/mongosh-rewriter";
 
 export const MONGOSH_DIR = path.join(__dirname, "..", "..", "stacks", "scripts", "mongosh");
 
@@ -27,7 +28,6 @@ export type Reply = <T>(produce: () => T) => T;
 
 const plainReply: Reply = (produce) => produce();
 
-const SYNTHETIC = Symbol.for("@@mongosh.syntheticPromise");
 const syntheticReply: Reply = <T>(produce: () => T): T => {
   let promise: Promise<T>;
   try {
@@ -38,7 +38,7 @@ const syntheticReply: Reply = <T>(produce: () => T): T => {
     // A script that forgets to await would leave this unhandled; the test's assertions catch that.
     promise.catch(() => undefined);
   }
-  return Object.defineProperty(promise, SYNTHETIC, { value: true }) as unknown as T;
+  return Object.defineProperty(promise, MONGOSH_SYNTHETIC_PROMISE, { value: true }) as unknown as T;
 };
 
 export interface SandboxGlobals {
@@ -98,15 +98,7 @@ export function runMongoshScript(name: string, makeGlobals: (reply: Reply) => Sa
   }
 }
 
-type AsyncWriter = new () => { process(code: string): string; runtimeSupportCode(): string };
-function loadRewriter(): AsyncWriter | undefined {
-  try {
-    return require("@mongosh/async-rewriter2").default;
-  } catch {
-    return undefined;
-  }
-}
-export const MongoshAsyncWriter = loadRewriter();
+export const MongoshAsyncWriter = loadAsyncRewriter();
 
 /** Runs the script as mongosh does: rewritten by mongosh's async rewriter, with promise replies. */
 export async function runMongoshScriptRewritten(name: string, makeGlobals: (reply: Reply) => SandboxGlobals): Promise<SandboxRun> {

@@ -6,21 +6,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import vm from "node:vm";
+import { loadAsyncRewriter, MONGOSH_SYNTHETIC_PROMISE } from "../../support/mongosh-rewriter";
 
-type Writer = { process(code: string): string; runtimeSupportCode(): string };
-function loadRewriter(): (new () => Writer) | undefined {
-  try {
-    return require("@mongosh/async-rewriter2").default;
-  } catch {
-    return undefined;
-  }
-}
-const AsyncWriter = loadRewriter();
+const AsyncWriter = loadAsyncRewriter();
 if (!AsyncWriter) console.log("skipping the backup member-script tests: @mongosh/async-rewriter2 is not installed");
 const describeWithRewriter = AsyncWriter ? describe : describe.skip;
 
 const SCRIPTS = join(__dirname, "../../../backup/mongosh");
-const SYNTHETIC = Symbol.for("@@mongosh.syntheticPromise");
 function synthetic<T>(value: T | (() => T)): Promise<T> {
   const p = new Promise<T>((resolve, reject) =>
     setImmediate(() => {
@@ -31,7 +23,7 @@ function synthetic<T>(value: T | (() => T)): Promise<T> {
       }
     }),
   );
-  return Object.defineProperty(p, SYNTHETIC, { value: true });
+  return Object.defineProperty(p, MONGOSH_SYNTHETIC_PROMISE, { value: true });
 }
 
 const bsonTs = (t: number, i: number) => ({ _bsontype: "Timestamp", t, i });
