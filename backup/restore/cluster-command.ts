@@ -15,11 +15,11 @@ import { describeTs } from "../timestamp";
 import { loadClusterCatalog, LoadedReplicaSetCatalog } from "./catalog";
 import { CliOptions, EXIT } from "./cli-args";
 import { clusterCatalogProblem, ClusterPlanResult, ClusterRestorePlan, clusterWindows, planClusterRestore } from "./cluster-plan";
-import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER, planOptionsFrom } from "./command-context";
+import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
 import { executePlan } from "./executor";
 import { mongorestoreConfigYaml, redactUri, secretFileValue } from "./mongorestore-config";
 import { clusterExecutionJson, clusterPlanJson, clusterPlanText, clusterWindowsJson, clusterWindowsText, ReplicaSetRun } from "./report";
-import { describeTarget, parseTarget, RestoreTarget } from "./target";
+import { describeTarget, RestoreTarget } from "./target";
 import { ArtifactProblem, rememberingInspector, verifyArtifacts } from "./verify-artifacts";
 
 export async function runClusterCommand(opts: CliOptions, root: string, deps: CliDeps): Promise<number> {
@@ -49,13 +49,8 @@ export async function runClusterCommand(opts: CliOptions, root: string, deps: Cl
     return EXIT.ok;
   }
 
-  const requested = opts.target as NonNullable<CliOptions["target"]>; // parseArgs requires one for plan and run
-  const parsedTarget = parseTarget(requested.mode, requested.input);
-  if (!parsedTarget.ok) {
-    err(parsedTarget.error);
-    return EXIT.usage;
-  }
-  const target = parsedTarget.target;
+  const target = requestedTarget(opts, err);
+  if (!target) return EXIT.usage;
   const preview = planCluster(catalogs, target, opts, root, () => PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER);
   if (!preview.ok) {
     err(preview.error);

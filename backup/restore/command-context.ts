@@ -5,6 +5,7 @@
 import type { CliOptions } from "./cli-args";
 import type { StepRunner } from "./executor";
 import type { PlanOptions } from "./planner";
+import { parseTarget, RestoreTarget } from "./target";
 import type { ArtifactInspector } from "./verify-artifacts";
 
 export interface CliDeps {
@@ -20,6 +21,15 @@ export interface CliDeps {
 /** Placeholders `plan` shows where `run` puts paths it creates at run time. */
 export const PLAN_CONFIG_PLACEHOLDER = "<mongorestore-config.yaml>";
 export const PLAN_EMPTY_DIR_PLACEHOLDER = "<empty-dir>";
+
+/** The target of `plan` and `run` (parseArgs requires one for them), or undefined after printing why it is not one. */
+export function requestedTarget(opts: CliOptions, err: (line: string) => void): RestoreTarget | undefined {
+  const requested = opts.target as NonNullable<CliOptions["target"]>;
+  const parsed = parseTarget(requested.mode, requested.input);
+  if (parsed.ok) return parsed.target;
+  err(parsed.error);
+  return undefined;
+}
 
 export function planOptionsFrom(opts: CliOptions, catalogDir: string, configFile: string, emptyDir: string): PlanOptions {
   return {

@@ -9,12 +9,12 @@ import { restoreWindows } from "./chain";
 import { loadCatalog, selectReplicaSet } from "./catalog";
 import { CliOptions, EXIT, parseArgs, USAGE } from "./cli-args";
 import { runClusterCommand } from "./cluster-command";
-import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER, planOptionsFrom } from "./command-context";
+import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
 import { executePlan } from "./executor";
 import { mongorestoreConfigYaml, redactUri, secretFileValue } from "./mongorestore-config";
 import { planRestore } from "./planner";
 import { executionJson, planJson, planText, windowsJson, windowsText } from "./report";
-import { parseTarget, RestoreTarget } from "./target";
+import type { RestoreTarget } from "./target";
 import { verifyArtifacts } from "./verify-artifacts";
 
 export type { CliDeps } from "./command-context";
@@ -61,13 +61,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     return EXIT.ok;
   }
 
-  const requested = opts.target as NonNullable<CliOptions["target"]>; // parseArgs requires one for plan and run
-  const parsedTarget = parseTarget(requested.mode, requested.input);
-  if (!parsedTarget.ok) {
-    err(parsedTarget.error);
-    return EXIT.usage;
-  }
-  const target = parsedTarget.target;
+  const target = requestedTarget(opts, err);
+  if (!target) return EXIT.usage;
 
   if (opts.command === "plan") {
     const planned = plan(entries, target, opts, catalogDir, opts.configFile ?? PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER);
