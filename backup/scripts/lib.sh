@@ -303,6 +303,20 @@ file_sha256() {
   printf '%s' "${sum%% *}"
 }
 
+# collect_steps <plan output> <steps file>: the plan's `step ...` lines into <steps file>, and the
+# artifacts they name (not the `check` lines) into $BACKUP_WORK/needed, which an S3 pull reads.
+collect_steps() {
+  local line op file
+  : >"$2"
+  : >"$BACKUP_WORK/needed"
+  while read -r line; do
+    [[ "$line" == "step "* ]] || continue
+    printf '%s\n' "$line" >>"$2"
+    read -r _ op file _ <<<"$line"
+    [[ "$op" == check ]] || printf '%s\n' "$file" >>"$BACKUP_WORK/needed"
+  done <"$1"
+}
+
 # check_artifacts <steps file> <note>: every artifact a plan's step lines name exists with the
 # bytes and sha256 of its manifest, checked before anything is restored; `check` lines name no
 # artifact. <note> ends each failure line (what state the failure leaves).

@@ -29,21 +29,14 @@ steps_file="$BACKUP_WORK/restore-steps"
 plan_dir="${RESTORE_PLAN_DIR:-}"
 
 select_artifacts() {
-  local out="$BACKUP_WORK/tmp/restore-plan.out" line op file
+  local out="$BACKUP_WORK/tmp/restore-plan.out"
   step_begin
   [[ -n "$plan_dir" && -f "$plan_dir/plan.json" ]] ||
     fail plan "no restore plan: create the ConfigMap with plan.json first (docs/backups.md, \"Restore\")"
   PLAN_FILE="$plan_dir/plan.json" CATALOG_DIR="$CATALOG" run_js restore-plan.js "$out" || fail plan "the plan does not fit this catalog: $JS_ERROR"
   read_kv "$out"
   need_kv plan oplogLimit
-  : >"$steps_file"
-  : >"$BACKUP_WORK/needed"
-  while read -r line; do
-    [[ "$line" == "step "* ]] || continue
-    printf '%s\n' "$line" >>"$steps_file"
-    read -r _ op file _ <<<"$line"
-    printf '%s\n' "$file" >>"$BACKUP_WORK/needed"
-  done <"$out"
+  collect_steps "$out" "$steps_file"
   ok plan oplogLimit="${KV[oplogLimit]}" steps="$(wc -l <"$steps_file")"
 }
 

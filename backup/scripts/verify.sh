@@ -28,20 +28,11 @@ steps_file="$BACKUP_WORK/verify-steps"
 mongod_pid=""
 
 select_artifacts() {
-  local op file
   step_begin
   CATALOG_DIR="$CATALOG" run_js verify-plan.js "$plan_out" || fail select "nothing to verify: $JS_ERROR"
   read_kv "$plan_out"
   need_kv select full checkpoint end
-  local line
-  : >"$steps_file"
-  : >"$BACKUP_WORK/needed"
-  while read -r line; do
-    [[ "$line" == "step "* ]] || continue
-    printf '%s\n' "$line" >>"$steps_file"
-    read -r _ op file _ <<<"$line"
-    [[ "$op" == check ]] || printf '%s\n' "$file" >>"$BACKUP_WORK/needed"
-  done <"$plan_out"
+  collect_steps "$plan_out" "$steps_file"
   ok select full="${KV[full]}" checkpoint="${KV[checkpoint]}" end="${KV[end]}" slices="${KV[slices]:-0}"
 }
 
