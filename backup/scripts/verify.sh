@@ -50,8 +50,9 @@ start_mongod() {
   rm -rf -- "$scratch"
   mkdir -p "$scratch/db" "$scratch/empty"
   EXIT_HOOKS+=(stop_mongod)
+  # Wire compressors without zlib, as on every server of the project (CVE-2025-14847; mongod-config.ts).
   mongod --dbpath "$scratch/db" --port "$port" --bind_ip 127.0.0.1 --unixSocketPrefix "$scratch" \
-    --wiredTigerCacheSizeGB 0.25 --logpath "$scratch/mongod.log" &
+    --wiredTigerCacheSizeGB 0.25 --networkMessageCompressors snappy,zstd --logpath "$scratch/mongod.log" &
   mongod_pid=$!
   until mongosh --quiet --norc "mongodb://127.0.0.1:$port/?directConnection=true" --eval 'db.adminCommand({ ping: 1 }).ok' >/dev/null 2>&1; do
     if ! kill -0 "$mongod_pid" 2>/dev/null; then

@@ -8,7 +8,9 @@ export const dev: PlatformConfig = {
   name: "dev",
   kubernetes: { namespace: "nyrkio-db-dev", createNamespace: true },
   state: { backend: "local" },
-  image: "mongo:8.0.12",
+  // The newest 8.0 patch release, pinned to its multi-arch index digest (docker-library/repo-info,
+  // repos/mongo/remote/8.0.md at 05a154fe, 2026-08-04: mongo:8.0 = 8.0.28). Renovate proposes updates.
+  image: "mongo:8.0.28@sha256:98605bfa1bb2a15dd82109e1d78ad31527a9a744909fab4606076fa71a0ae515",
   database: "nyrkio",
   replsets: [
     {

@@ -34,9 +34,17 @@ export interface MongodConfOptions {
 
 type YamlValue = string | number | boolean | { [key: string]: YamlValue | undefined };
 
+/**
+ * The wire compressors a server accepts. mongod and mongos register a decompressor only for the
+ * compressors listed (net.compression.compressors; MessageCompressorRegistry in
+ * src/mongo/transport/message_compressor_registry.cpp), so leaving zlib out means a zlib message
+ * finds no decompressor: defence in depth against CVE-2025-14847 (config/mongo-image.ts).
+ */
+export const WIRE_COMPRESSORS = "snappy,zstd";
+
 export function mongodConf(o: MongodConfOptions): Record<string, YamlValue> {
   return {
-    net: { port: o.port, bindIpAll: true },
+    net: { port: o.port, bindIpAll: true, compression: { compressors: WIRE_COMPRESSORS } },
     replication: { replSetName: o.replSetName },
     ...(o.clusterRole ? { sharding: { clusterRole: o.clusterRole } } : {}),
     security: { authorization: "enabled", keyFile: o.keyFile },

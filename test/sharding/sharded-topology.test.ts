@@ -77,7 +77,7 @@ describe("reconcile Jobs and the users each one manages", () => {
     );
 
   it.each(["rs0", "rs1"])("%s (a shard) manages its local backup and restore users only, with directShardOperations on MongoDB 8", (shard) => {
-    expect(sharded.image).toBe("mongo:8.0.12");
+    expect(sharded.image).toMatch(/^mongo:8\.0\./);
     const users = JSON.parse(configMap(`mongodb-${shard}-reconcile`)["users.json"]);
     expect(users.roles).toEqual([]);
     expect(users.users.map((u: Json) => [u.name, u.secretName, u.roles.map((r: Json) => `${r.role}@${r.db}`)])).toEqual([

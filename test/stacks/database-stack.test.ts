@@ -132,6 +132,8 @@ describe("the replica set's ConfigMap", () => {
         "net:",
         "  port: 27017",
         "  bindIpAll: true",
+        "  compression:",
+        '    compressors: "snappy,zstd"',
         "replication:",
         '  replSetName: "rs0"',
         "security:",

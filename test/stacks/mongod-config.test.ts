@@ -30,7 +30,8 @@ describe("mongod.conf", () => {
 
   it("sets the replica set, keyfile authentication, all interfaces, cache and quiesce", () => {
     expect(mongodConf({ ...base, oplogMinRetentionHours: 24 })).toEqual({
-      net: { port: 27017, bindIpAll: true },
+      // No zlib: mongod registers a decompressor only for the compressors listed (CVE-2025-14847).
+      net: { port: 27017, bindIpAll: true, compression: { compressors: "snappy,zstd" } },
       replication: { replSetName: "rs0" },
       security: { authorization: "enabled", keyFile: "/k/keyfile" },
       storage: { dbPath: "/data/db", oplogMinRetentionHours: 24, wiredTiger: { engineConfig: { cacheSizeGB: 1.5 } } },

@@ -43,7 +43,8 @@ export interface BackupJobSettings {
 }
 
 export const DEFAULT_BACKUP_JOB_SETTINGS: BackupJobSettings = {
-  s3ClientImage: "amazon/aws-cli:2.17.0",
+  // Pinned to its multi-arch digest: 2.37.5 sends S3 conditional writes (If-None-Match), 2.17 did not.
+  s3ClientImage: "amazon/aws-cli:2.37.5@sha256:fb7ccfc7b4e3a05017e6c9ded4ba959b99af622130e211fb976c68c2f4d3f224",
   countsEverySeconds: 3600,
   maxCommitLagSeconds: 900,
   restoreParallelCollections: 4,

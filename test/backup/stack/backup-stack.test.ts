@@ -285,8 +285,8 @@ describe("storage in an S3 bucket (prod)", () => {
     expect(envOf(containers(out.byName["mongodb-rs0-backup-full"])[0]).S3_ENDPOINT).toBe("https://minio.example:9000");
   });
 
-  it("the S3 client image is pinned by tag and can be changed", () => {
-    for (const cj of allCronJobs(prodOut)) for (const c of containers(cj)) expect(c.image).toMatch(/:[0-9][^:]*$/);
+  it("the S3 client image is pinned by tag and digest and can be changed", () => {
+    for (const cj of allCronJobs(prodOut)) for (const c of containers(cj)) expect(c.image).toMatch(/:[0-9][^:@]*@sha256:[0-9a-f]{64}$/);
     const out = synthBackup(configOf("prod"), { s3ClientImage: "minio/mc-with-aws:1.2.3" });
     expect(containers(out.byName["mongodb-rs0-backup-full"])[0].image).toBe("minio/mc-with-aws:1.2.3");
   });

@@ -28,6 +28,8 @@ mismatches=0"
   [[ "$mongod" == *"--dbpath $BACKUP_WORK/scratch/db"* ]]
   [[ "$mongod" == *"--bind_ip 127.0.0.1"* ]]
   [[ "$mongod" == *"--port 27018"* ]]
+  # No zlib decompressor on the scratch mongod either (CVE-2025-14847).
+  [[ "$mongod" == *"--networkMessageCompressors snappy,zstd"* ]]
   grep -qx stopped "$STANDIN_LOG/mongod.log"
   mapfile -t calls <"$STANDIN_LOG/mongorestore.log"
   [ "${#calls[@]}" -eq 3 ]
