@@ -11,6 +11,8 @@ import { array, boolean, Infer, literal, number, object, optional, record, refin
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const dnsLabel = () => string({ pattern: DNS_LABEL, rule: "must be a DNS label (lower-case letters, digits and '-', at most 63)" });
 const secretName = () => string({ pattern: /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, rule: "must be a Kubernetes Secret name" });
+const CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const cidr = () => string({ pattern: CIDR, rule: 'must be an IPv4 CIDR such as "10.0.0.0/8"' });
 const quantity = () => refine(string(), positiveQuantityRule);
 const cron = () => refine(string(), cronRule);
 const labelMap = () =>
@@ -137,8 +139,25 @@ export const platformConfigSchema = object({
   network: object({
     /** Namespaces whose pods may connect on 27017 (the application's). */
     clientNamespaces: array(dnsLabel()),
-    /** Pods with all these labels, in any namespace, may connect. Empty: none by label. */
-    clientPodLabels: labelMap(),
+    /**
+     * Pods with all of `labels` in `namespace` may connect. Always paired with a namespace: labels
+     * alone would admit anyone who can create a pod in any namespace and label it.
+     */
+    clientPods: array(object({ namespace: dnsLabel(), labels: refine(labelMap(), (l) => (Object.keys(l).length ? undefined : "must name at least one label")) })),
+    /**
+     * Egress: every pod of the project is denied all egress except DNS, the database port inside
+     * the namespace, and (backup pods, when backups go to S3) HTTPS to `s3Cidrs`.
+     */
+    egress: object({
+      /** false: no egress policy (for a CNI that does not enforce egress, say). */
+      restrict: boolean(),
+      /** The cluster DNS pods the project's pods may query on UDP and TCP 53. */
+      dns: object({ namespace: dnsLabel(), podLabels: labelMap() }),
+      /** The cluster's pod and service CIDRs: S3 egress never reaches them. */
+      clusterCidrs: array(cidr()),
+      /** Where S3 is. Omit for 0.0.0.0/0 minus clusterCidrs and the cloud metadata address. */
+      s3Cidrs: optional(array(cidr(), { minItems: 1 })),
+    }),
   }),
   /** Names of Secrets created before deploy (see README); passwords never pass through Terraform. */
   secrets: object({

@@ -12,8 +12,9 @@ import { backupTargets } from "../sharding/backup-targets";
 import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT } from "./constructs/backup/backup-names";
 import { BackupJobSettings, DEFAULT_BACKUP_JOB_SETTINGS } from "./constructs/backup/backup-pod";
 import { backupScriptsData } from "./constructs/backup/backup-scripts";
+import { EgressPolicy, s3EgressRule } from "./constructs/egress-policy";
 import { ReplicaSetBackupJobs } from "./constructs/backup/replica-set-backup-jobs";
-import { backupStackName, commonLabels } from "./naming";
+import { backupStackName, commonLabels, projectPodSelector } from "./naming";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
 
 export interface BackupStackProps extends PlatformStackProps {
@@ -58,6 +59,18 @@ export class BackupStack extends PlatformStack {
         // A WaitForFirstConsumer class binds only when the first backup pod starts.
         waitUntilBound: false,
         lifecycle: { preventDestroy: true },
+      });
+    }
+
+    if (storage.type === "s3" && config.network.egress.restrict) {
+      // The database stack's egress policy allows DNS and the database port; the backup pods also
+      // reach S3 over HTTPS.
+      new EgressPolicy(this, "s3-egress-policy", {
+        namespace,
+        name: "mongodb-backup-s3-egress",
+        labels,
+        pods: { ...projectPodSelector(config), "app.kubernetes.io/name": "mongodb-backup" },
+        egress: [s3EgressRule(config.network.egress)],
       });
     }
 

@@ -8,11 +8,12 @@ import { desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, Recon
 import { ConnectionInfo } from "./constructs/connection-info";
 import { DatabaseNamespace } from "./constructs/database-namespace";
 import { DatabaseServiceAccount } from "./constructs/database-service-account";
+import { baseEgressRules, EgressPolicy } from "./constructs/egress-policy";
 import { ReconcileJob } from "./constructs/reconcile-job";
-import { ReplicaSet } from "./constructs/replica-set";
+import { databasePodSelector, ReplicaSet } from "./constructs/replica-set";
 import { RetentionCronJob } from "./constructs/retention-cron-job";
 import { ShardedCluster } from "./constructs/sharding/sharded-cluster";
-import { commonLabels, CONNECTION_CONFIG_MAP, databaseStackName, dataStatefulSetName, DB_CLIENT_LABEL, mongosHost } from "./naming";
+import { commonLabels, CONNECTION_CONFIG_MAP, databaseStackName, dataStatefulSetName, DB_CLIENT_LABEL, MONGODB_PORT, mongosHost, projectPodSelector } from "./naming";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
 
 /** The service account every pod of the database runs as (no API token mounted). */
@@ -27,6 +28,8 @@ export class DatabaseStack extends PlatformStack {
   readonly shardedCluster?: ShardedCluster;
   /** Scheduled deletion of old results (docs/retention.md); absent when retention.enabled is false. */
   readonly retention?: RetentionCronJob;
+  /** Default-deny egress for every pod of the project (the backup stack's pods too); absent when network.egress.restrict is false. */
+  readonly egressPolicy?: EgressPolicy;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, databaseStackName(props.config), props);
@@ -41,6 +44,15 @@ export class DatabaseStack extends PlatformStack {
     });
     const namespace = this.namespace.name;
     const serviceAccount = new DatabaseServiceAccount(this, "service-account", { namespace, name: DATABASE_SERVICE_ACCOUNT, labels });
+    if (config.network.egress.restrict) {
+      this.egressPolicy = new EgressPolicy(this, "egress-policy", {
+        namespace,
+        name: "mongodb-egress",
+        labels,
+        pods: projectPodSelector(config),
+        egress: baseEgressRules(config.network.egress, databasePodSelector(config), MONGODB_PORT),
+      });
+    }
 
     for (const replset of config.replsets) {
       // The construct id is the replica set's name: the first shard keeps the replica set's

@@ -64,6 +64,11 @@ export function commonLabels(config: PlatformConfig): Record<string, string> {
   };
 }
 
+/** Selects every pod of the project (members, mongos, every Job's and CronJob's pods): the egress policy's scope. */
+export function projectPodSelector(config: PlatformConfig): Record<string, string> {
+  return { "app.kubernetes.io/part-of": "nyrkio", "app.kubernetes.io/instance": databaseStackName(config) };
+}
+
 /** Selects the pods of one replica set's members; `component` narrows to data or arbiter. */
 export function replsetSelector(config: PlatformConfig, rs: Pick<ReplsetConfig, "name">, component?: "data" | "arbiter"): Record<string, string> {
   return {

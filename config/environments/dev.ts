@@ -26,7 +26,17 @@ export const dev: PlatformConfig = {
     },
   ],
   pod: { terminationGracePeriodSeconds: 60, shutdownQuiesceSeconds: 15, nodeSpread: "preferred", zoneSpread: "none" },
-  network: { clientNamespaces: ["nyrkio"], clientPodLabels: {} },
+  network: {
+    clientNamespaces: ["nyrkio"],
+    clientPods: [],
+    egress: {
+      restrict: true,
+      // CoreDNS as kubeadm, kind and most distributions label it.
+      dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } },
+      // kind's and kubeadm's default pod and service CIDRs; set your cluster's.
+      clusterCidrs: ["10.244.0.0/16", "10.96.0.0/12"],
+    },
+  },
   secrets: {
     keyfile: "nyrkio-mongodb-keyfile",
     root: "nyrkio-mongodb-root",

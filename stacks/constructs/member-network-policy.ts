@@ -1,6 +1,7 @@
 // Who may open a connection to the database members: port 27017 only, and only from the members
 // themselves, the project's own jobs (same namespace), the configured client namespaces, and
-// pods with the configured client labels in any namespace. Everything else is refused once
+// pods with the configured client labels in their configured namespace (never any namespace:
+// anyone who can create a pod somewhere could label it). Everything else is refused once
 // the policy selects the members (Kubernetes NetworkPolicy is deny-by-default per selected pod).
 
 import { NetworkPolicyV1, NetworkPolicyV1SpecIngressFrom } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
@@ -17,8 +18,8 @@ export interface MemberNetworkPolicyProps {
   /** Label of the project's own jobs (reconcile, backup, restore, retention), same namespace. */
   jobs: Record<string, string>;
   clientNamespaces: string[];
-  /** Empty: no client is admitted by label. */
-  clientPodLabels: Record<string, string>;
+  /** Pods with all of `labels` in `namespace`. Empty: no client is admitted by label. */
+  clientPods: { namespace: string; labels: Record<string, string> }[];
   port: number;
 }
 
@@ -28,13 +29,10 @@ export function memberIngressSources(p: Omit<MemberNetworkPolicyProps, "namespac
   for (const ns of p.clientNamespaces) {
     sources.push({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } });
   }
-  if (Object.keys(p.clientPodLabels).length > 0) {
-    // Those pods in any namespace. Every namespace carries kubernetes.io/metadata.name; saying
-    // "exists" is explicit where an empty selector block could be dropped on the way to the API.
-    sources.push({
-      namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "Exists" }] },
-      podSelector: { matchLabels: p.clientPodLabels },
-    });
+  for (const { namespace, labels } of p.clientPods) {
+    // Both selectors in one peer: pods with these labels AND in this namespace. Every namespace
+    // carries kubernetes.io/metadata.name, set by the API server (Kubernetes 1.22+).
+    sources.push({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } }, podSelector: { matchLabels: labels } });
   }
   return sources;
 }

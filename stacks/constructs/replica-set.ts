@@ -180,7 +180,7 @@ export class ReplicaSet extends Construct {
       peers: databasePodSelector(config),
       jobs: { ...DB_CLIENT_LABEL },
       clientNamespaces: config.network.clientNamespaces,
-      clientPodLabels: config.network.clientPodLabels,
+      clientPods: config.network.clientPods,
       port,
     });
   }

@@ -56,7 +56,8 @@ describe("the dev database stack", () => {
       kubernetes_config_map_v1: 4,
       kubernetes_stateful_set_v1: 2,
       kubernetes_pod_disruption_budget_v1: 1,
-      kubernetes_network_policy_v1: 1,
+      // The members' ingress policy and the project's egress policy.
+      kubernetes_network_policy_v1: 2,
       kubernetes_job_v1: 1,
       kubernetes_cron_job_v1: 1,
     });
@@ -417,7 +418,7 @@ describe("security contexts", () => {
 });
 
 describe("network policy", () => {
-  const policy = (s = synthDatabase()) => Object.values(s.resources("kubernetes_network_policy_v1"))[0];
+  const policy = (s = synthDatabase()) => Object.values(s.resources("kubernetes_network_policy_v1")).find((p) => p.spec.policy_types.includes("Ingress"));
 
   it("protects every voting member, ingress only, port 27017 only", () => {
     const p = policy();
@@ -427,20 +428,22 @@ describe("network policy", () => {
     expect(p.spec.ingress[0].ports).toEqual([{ port: "27017", protocol: "TCP" }]);
   });
 
-  it("admits the members, the project's jobs, the client namespaces and labelled client pods in any namespace", () => {
+  it("admits the members, the project's jobs, the client namespaces and labelled client pods in their own namespace only", () => {
     const s = synthDatabase(
-      devWith((c) => (c.network = { clientNamespaces: ["nyrkio", "analytics"], clientPodLabels: { "nyrkio.io/mongodb-client": "true" } })),
+      devWith((c) => (c.network = { ...c.network, clientNamespaces: ["nyrkio", "analytics"], clientPods: [{ namespace: "ci", labels: { "nyrkio.io/mongodb-client": "true" } }] })),
     );
     expect(policy(s).spec.ingress[0].from).toEqual([
       { pod_selector: { match_labels: { "app.kubernetes.io/name": "mongodb", "app.kubernetes.io/instance": "nyrkio-db-dev" } } },
       { pod_selector: { match_labels: DB_CLIENT_LABEL } },
       { namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "nyrkio" } } },
       { namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "analytics" } } },
+      // One peer with both selectors: the labelled pods of namespace "ci", not of any namespace.
       {
-        namespace_selector: { match_expressions: [{ key: "kubernetes.io/metadata.name", operator: "Exists" }] },
+        namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "ci" } },
         pod_selector: { match_labels: { "nyrkio.io/mongodb-client": "true" } },
       },
     ]);
+    expect(JSON.stringify(policy(s))).not.toContain("Exists");
   });
 
   it("admits no pod by label when no client labels are configured", () => {

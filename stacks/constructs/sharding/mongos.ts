@@ -165,7 +165,7 @@ export class Mongos extends Construct {
       peers: databasePodSelector(config),
       jobs: { ...DB_CLIENT_LABEL },
       clientNamespaces: config.network.clientNamespaces,
-      clientPodLabels: config.network.clientPodLabels,
+      clientPods: config.network.clientPods,
       port: MONGODB_PORT,
     });
   }

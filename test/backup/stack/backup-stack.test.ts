@@ -326,7 +326,7 @@ describe("the stack", () => {
       expect(Object.keys(out.json.resource).sort()).toEqual(
         out === devOut
           ? ["kubernetes_config_map_v1", "kubernetes_cron_job_v1", "kubernetes_persistent_volume_claim_v1", "kubernetes_service_account_v1"]
-          : ["kubernetes_config_map_v1", "kubernetes_cron_job_v1", "kubernetes_service_account_v1"],
+          : ["kubernetes_config_map_v1", "kubernetes_cron_job_v1", "kubernetes_network_policy_v1", "kubernetes_service_account_v1"],
       );
       expect(out.json.data).toBeUndefined();
     }

@@ -1,0 +1,99 @@
+// Default-deny egress (issue 12, finding 6): every pod of the project is selected by an Egress
+// policy, which lets it reach only DNS and the database port in its namespace; backup pods that
+// write to S3 also reach HTTPS outside the cluster, never the cloud metadata address.
+
+import { environments } from "../../config/environments";
+import { deepMerge } from "../../config/load";
+import type { ConfigOverride, PlatformConfig } from "../../config/platform-config";
+import { validateConfig } from "../../config/validate";
+import { CLOUD_METADATA_CIDR, s3EgressRule } from "../../stacks/constructs/egress-policy";
+import { synthBackup } from "../backup/stack/support";
+import { Json, synthDatabase } from "../stacks/database-synth";
+
+function configOf(env: string, override: ConfigOverride = {}): PlatformConfig {
+  const result = validateConfig(deepMerge(structuredClone(environments[env]), override));
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.config;
+}
+
+/** Every pod template's labels in a synthesized stack (StatefulSets, Deployments, Jobs, CronJobs). */
+function podTemplates(json: Json): { where: string; labels: Record<string, string> }[] {
+  const out: { where: string; labels: Record<string, string> }[] = [];
+  for (const [type, byId] of Object.entries(json.resource ?? {}) as [string, Record<string, Json>][])
+    for (const [id, r] of Object.entries(byId)) {
+      const template = r.spec?.template ?? r.spec?.job_template?.spec?.template;
+      if (template) out.push({ where: `${type}.${id}`, labels: template.metadata.labels });
+    }
+  return out;
+}
+
+const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+const policies = (json: Json) => Object.values(json.resource?.kubernetes_network_policy_v1 ?? {}).filter((p: Json) => p.spec.policy_types.includes("Egress")) as Json[];
+
+describe.each(Object.keys(environments))("%s", (env) => {
+  const config = environments[env];
+  const database = synthDatabase(config).json;
+  const backup = synthBackup(config).json;
+  const [base] = policies(database);
+
+  it("selects every pod of both stacks with the database stack's egress policy", () => {
+    const pods = [...podTemplates(database), ...podTemplates(backup)];
+    expect(pods.length).toBeGreaterThan(3);
+    for (const { where, labels } of pods) expect([where, matches(base.spec.pod_selector.match_labels, labels)]).toEqual([where, true]);
+  });
+
+  it("allows DNS to the cluster DNS pods and the database port to the database's pods, nothing else", () => {
+    expect(base.spec.policy_types).toEqual(["Egress"]);
+    expect(base.spec.egress).toEqual([
+      {
+        to: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "kube-system" } }, pod_selector: { match_labels: { "k8s-app": "kube-dns" } } }],
+        ports: [
+          { port: "53", protocol: "UDP" },
+          { port: "53", protocol: "TCP" },
+        ],
+      },
+      { to: [{ pod_selector: { match_labels: { "app.kubernetes.io/name": "mongodb", "app.kubernetes.io/instance": `nyrkio-db-${env}` } } }], ports: [{ port: "27017", protocol: "TCP" }] },
+    ]);
+    // Every member and mongos pod is a destination the rule allows.
+    const servers = podTemplates(database).filter(({ where }) => /stateful_set|deployment/.test(where));
+    for (const { where, labels } of servers) expect([where, matches(base.spec.egress[1].to[0].pod_selector.match_labels, labels)]).toEqual([where, true]);
+  });
+
+  it("lets only backup pods reach S3, and only when backups go to S3", () => {
+    const s3 = policies(backup);
+    if (config.backup.storage.type !== "s3") return expect(s3).toEqual([]);
+    expect(s3).toHaveLength(1);
+    expect(s3[0].spec.pod_selector.match_labels).toMatchObject({ "app.kubernetes.io/name": "mongodb-backup" });
+    expect(s3[0].spec.egress).toEqual([
+      { to: [{ ip_block: { cidr: "0.0.0.0/0", except: [...config.network.egress.clusterCidrs, CLOUD_METADATA_CIDR] } }], ports: [{ port: "443", protocol: "TCP" }] },
+    ]);
+  });
+});
+
+describe("egress settings", () => {
+  it("uses the configured S3 CIDRs instead of the default", () => {
+    const rule = s3EgressRule({ dns: { namespace: "kube-system", podLabels: {} }, clusterCidrs: ["10.0.0.0/8"], s3Cidrs: ["52.95.0.0/16", "3.5.0.0/16"] });
+    expect(rule.to).toEqual([{ ipBlock: { cidr: "52.95.0.0/16" } }, { ipBlock: { cidr: "3.5.0.0/16" } }]);
+  });
+
+  it("restrict: false creates no egress policy", () => {
+    const config = configOf("prod", { network: { egress: { restrict: false } } } as ConfigOverride);
+    expect(policies(synthDatabase(config).json)).toEqual([]);
+    expect(policies(synthBackup(config).json)).toEqual([]);
+  });
+
+  it("refuses a CIDR that is not one, and client labels without a namespace, naming the field", () => {
+    const bad = validateConfig(
+      deepMerge(structuredClone(environments.dev), { network: { egress: { clusterCidrs: ["10.0.0.0/33"] }, clientPods: [{ labels: { a: "b" } }] } } as unknown as ConfigOverride),
+    );
+    expect(bad.ok).toBe(false);
+    const problems = bad.ok ? [] : bad.problems;
+    expect(problems).toContainEqual({ path: "network.egress.clusterCidrs[0]", rule: expect.stringMatching(/^must be an IPv4 CIDR/) });
+    expect(problems).toContainEqual({ path: "network.clientPods[0].namespace", rule: expect.stringMatching(/^is required/) });
+  });
+
+  it("refuses the old clientPodLabels, which admitted labelled pods of every namespace", () => {
+    const bad = validateConfig(deepMerge(structuredClone(environments.dev), { network: { clientPodLabels: { a: "b" } } } as ConfigOverride));
+    expect(bad.ok ? [] : bad.problems).toContainEqual({ path: "network.clientPodLabels", rule: expect.stringMatching(/^is not a known field/) });
+  });
+});
