@@ -5,6 +5,9 @@ const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] };
 module.exports = {
   // Jest's default is one worker per core less one: a single worker on a 2-core machine.
   maxWorkers: 2,
+  // Jest's 5 s default fails the first test of a suite that loads mongosh's async rewriter (Babel)
+  // or synthesizes several stacks when the 2-core machine is busy: the limit only catches hangs.
+  testTimeout: 30000,
   projects: [
     {
       displayName: "unit",

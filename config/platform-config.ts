@@ -189,6 +189,12 @@ export const platformConfigSchema = object({
     enabled: boolean(),
     /** A shard with an arbiter aborts transactions that write to more than one shard: opt in knowingly. */
     allowShardArbiters: boolean(),
+    /**
+     * true: clients reach mongos only; the shards admit just each other, the config servers, mongos
+     * and the project's jobs. Keep false while an application still connects to a converted
+     * replica set directly (docs/runbooks/convert-to-sharded.md), then turn it on.
+     */
+    clientsOnMongosOnly: boolean(),
     configServer: object({
       members: number({ integer: true, min: 1, max: 7 }),
       resources: resources(),

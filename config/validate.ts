@@ -96,6 +96,14 @@ function crossFieldRules(config: PlatformConfig, extraRules: readonly ExtraRule[
     });
   }
 
+  if (!config.sharding.enabled && config.sharding.clientsOnMongosOnly)
+    problems.push({ path: "sharding.clientsOnMongosOnly", rule: "needs sharding.enabled: without mongos, clients must reach the replica set's members" });
+  if (config.sharding.enabled && !config.sharding.clientsOnMongosOnly)
+    warnings.push({
+      path: "sharding.clientsOnMongosOnly",
+      rule: "is false: applications can still connect to the shards directly, bypassing mongos; set it true once they connect through mongos (docs/runbooks/convert-to-sharded.md)",
+    });
+
   if (config.sharding.enabled) {
     const cs = config.sharding.configServer;
     if (cs.members < 3 || cs.members % 2 === 0)

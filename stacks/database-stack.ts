@@ -63,6 +63,7 @@ export class DatabaseStack extends PlatformStack {
         namespace,
         serviceAccountName: serviceAccount.name,
         clusterRole: sharded ? "shardsvr" : undefined,
+        admitClients: !(sharded && config.sharding.clientsOnMongosOnly),
       });
       this.replicaSets.push(replicaSet);
 

@@ -50,6 +50,9 @@ export const dev: PlatformConfig = {
   sharding: {
     enabled: false,
     allowShardArbiters: false,
+    // Off while a converted replica set still serves its application directly (the runbook's
+    // last step turns it on); the sharded environment, a new install, has it on.
+    clientsOnMongosOnly: false,
     configServer: { members: 3, resources: small, storage: { size: "5Gi" } },
     mongos: { replicas: 2, resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } } },
     collections: [],

@@ -24,6 +24,7 @@ export const sharded: PlatformConfig = {
   sharding: {
     ...dev.sharding,
     enabled: true,
+    clientsOnMongosOnly: true,
     collections: [
       { name: "results", key: { test_id: 1, timestamp: 1 } },
       { name: "changes", key: { test_id: 1, timestamp: 1 } },

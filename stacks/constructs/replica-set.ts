@@ -49,6 +49,11 @@ export interface ReplicaSetProps {
   serviceAccountName: string;
   /** Sharding: the members run as shard servers or as the config server replica set. */
   clusterRole?: "shardsvr" | "configsvr";
+  /**
+   * Whether the application's pods (network.clientNamespaces, network.clientPods) may connect to
+   * the members. Default true; false for config servers and, once clients use mongos only, shards.
+   */
+  admitClients?: boolean;
 }
 
 export class ReplicaSet extends Construct {
@@ -179,8 +184,10 @@ export class ReplicaSet extends Construct {
       members: voting,
       peers: databasePodSelector(config),
       jobs: { ...DB_CLIENT_LABEL },
-      clientNamespaces: config.network.clientNamespaces,
-      clientPods: config.network.clientPods,
+      // MongoDB requires every member of a sharded cluster to reach every other (members, config
+      // servers, mongos: all databasePodSelector); clients are a separate choice.
+      clientNamespaces: props.admitClients === false ? [] : config.network.clientNamespaces,
+      clientPods: props.admitClients === false ? [] : config.network.clientPods,
       port,
     });
   }

@@ -97,3 +97,41 @@ describe("egress settings", () => {
     expect(bad.ok ? [] : bad.problems).toContainEqual({ path: "network.clientPodLabels", rule: expect.stringMatching(/^is not a known field/) });
   });
 });
+
+describe("sharded access (issue 12, finding 8)", () => {
+  /** The ingress policies of a synthesized database stack, by metadata name. */
+  const ingress = (config: PlatformConfig): Record<string, Json> =>
+    Object.fromEntries(
+      (Object.values(synthDatabase(config).json.resource.kubernetes_network_policy_v1) as Json[])
+        .filter((p) => p.spec.policy_types.includes("Ingress"))
+        .map((p) => [p.metadata.name, p.spec.ingress[0].from]),
+    );
+  const admitsClients = (from: Json[]) => from.some((peer) => peer.namespace_selector);
+  const withClients = { network: { clientPods: [{ namespace: "ci", labels: { "nyrkio.io/mongodb-client": "true" } }] } };
+
+  it("with clientsOnMongosOnly, only mongos admits the application; shards and config servers admit the cluster and the jobs", () => {
+    const policies = ingress(configOf("sharded", withClients as unknown as ConfigOverride));
+    expect(Object.keys(policies).sort()).toEqual(["mongodb-cfg-ingress", "mongodb-mongos-ingress", "mongodb-rs0-ingress", "mongodb-rs1-ingress"]);
+    expect(admitsClients(policies["mongodb-mongos-ingress"])).toBe(true);
+    for (const name of ["mongodb-cfg-ingress", "mongodb-rs0-ingress", "mongodb-rs1-ingress"]) {
+      expect([name, admitsClients(policies[name])]).toEqual([name, false]);
+      // Every member reaches every other (the database's pods include mongos), and the jobs get in.
+      expect(policies[name]).toHaveLength(2);
+    }
+  });
+
+  it("during a conversion (clientsOnMongosOnly false) the shards still admit the application, the config servers never do", () => {
+    const config = configOf("sharded", { ...withClients, sharding: { clientsOnMongosOnly: false } } as unknown as ConfigOverride);
+    const policies = ingress(config);
+    expect(admitsClients(policies["mongodb-rs0-ingress"])).toBe(true);
+    expect(admitsClients(policies["mongodb-cfg-ingress"])).toBe(false);
+    const result = validateConfig(structuredClone(config));
+    expect(result.ok && result.warnings).toContainEqual({ path: "sharding.clientsOnMongosOnly", rule: expect.stringMatching(/^is false: applications can still connect to the shards directly/) });
+  });
+
+  it("refuses clientsOnMongosOnly without sharding, and leaves an unsharded set open to its clients", () => {
+    const bad = validateConfig(deepMerge(structuredClone(environments.dev), { sharding: { clientsOnMongosOnly: true } } as ConfigOverride));
+    expect(bad.ok ? [] : bad.problems).toContainEqual({ path: "sharding.clientsOnMongosOnly", rule: expect.stringMatching(/^needs sharding.enabled/) });
+    expect(admitsClients(ingress(configOf("dev"))["mongodb-rs0-ingress"])).toBe(true);
+  });
+});

@@ -36,7 +36,8 @@ export class ShardedCluster extends Construct {
     const labels = commonLabels(config);
     const cfg = configServerReplset(config);
 
-    this.configServers = new ReplicaSet(this, cfg.name, { config, replset: cfg, namespace, serviceAccountName, clusterRole: "configsvr" });
+    // No application ever connects to the config servers: they admit only the cluster and the jobs.
+    this.configServers = new ReplicaSet(this, cfg.name, { config, replset: cfg, namespace, serviceAccountName, clusterRole: "configsvr", admitClients: false });
 
     // The cluster's users live on the config servers, and the cluster-wide default read/write
     // concern is set there (shards refuse setDefaultRWConcern).
