@@ -1,13 +1,15 @@
 // Unit tests run by default (`npm test`); integration tests need a real mongod and skip themselves
 // with one line when none is available. swc transpiles only: `npm run typecheck` type-checks.
 const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] };
+// Jest's 5 s default fails the first test of a suite that loads mongosh's async rewriter (Babel)
+// or synthesizes several stacks when the 2-core machine is busy: the limit only catches hangs.
+// Jest reads it from the top-level (global) config, not from a project's.
+const testTimeout = 30000;
 
 module.exports = {
   // Jest's default is one worker per core less one: a single worker on a 2-core machine.
   maxWorkers: 2,
-  // Jest's 5 s default fails the first test of a suite that loads mongosh's async rewriter (Babel)
-  // or synthesizes several stacks when the 2-core machine is busy: the limit only catches hangs.
-  testTimeout: 30000,
+  testTimeout,
   projects: [
     {
       displayName: "unit",
