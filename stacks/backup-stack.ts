@@ -15,6 +15,7 @@ import { backupScriptsData } from "./constructs/backup/backup-scripts";
 import { ReplicaSetBackupJobs } from "./constructs/backup/replica-set-backup-jobs";
 import { backupStackName, commonLabels } from "./naming";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
+import { configMapData } from "./terraform-text";
 
 export interface BackupStackProps extends PlatformStackProps {
   /** Tunables config/ does not hold (the S3 client image, count cadence, restore parallelism). */
@@ -41,7 +42,7 @@ export class BackupStack extends PlatformStack {
     });
     new ConfigMapV1(this, "backup-scripts", {
       metadata: { name: BACKUP_SCRIPTS_CONFIG_MAP, namespace, labels },
-      data: backupScriptsData(config.sharding.enabled),
+      data: configMapData(backupScriptsData(config.sharding.enabled), `ConfigMap ${BACKUP_SCRIPTS_CONFIG_MAP}`),
     });
 
     const storage = config.backup.storage;
