@@ -34,8 +34,25 @@ export class KubernetesBackend extends TerraformBackend {
 }
 
 /**
- * Attaches the configured backend to a stack. `projectDir` anchors a relative local state
- * directory (Terraform runs inside cdktf.out/stacks/<stack>, so the path is written absolute).
+ * Terraform's kubernetes backend stores a state in the Secret tfstate-<workspace>-<secret_suffix>
+ * and locks it with the Lease lock-<that name>; it labels both with tfstateSecretSuffix=<suffix>
+ * (hashicorp/terraform internal/backend/remote-state/kubernetes/client.go: createSecretName,
+ * createLeaseName, getLabels). Two stacks with one suffix share one state, so the suffix carries
+ * the stack's name. A label value holds at most 63 characters.
+ */
+export function kubernetesSecretSuffix(secretSuffix: string, stackName: string): string {
+  const suffix = `${secretSuffix}-${stackName}`;
+  if (suffix.length > 63)
+    throw new Error(
+      `state.secretSuffix: must leave room for the stack name: Terraform labels the state Secret with "${suffix}" (${suffix.length} characters), and a label value holds at most 63`,
+    );
+  return suffix;
+}
+
+/**
+ * Attaches the configured backend to a stack: every backend type gives every stack a state of its
+ * own (a file, an S3 object or a Secret named after the stack). `projectDir` anchors a relative
+ * local state directory (Terraform runs inside cdktf.out/stacks/<stack>, so the path is written absolute).
  */
 export function addStateBackend(stack: TerraformStack, config: PlatformConfig, stackName: string, projectDir: string): TerraformBackend {
   const state: StateBackendConfig = config.state;
@@ -56,7 +73,7 @@ export function addStateBackend(stack: TerraformStack, config: PlatformConfig, s
     }
     case "kubernetes":
       return new KubernetesBackend(stack, {
-        secretSuffix: state.secretSuffix,
+        secretSuffix: kubernetesSecretSuffix(state.secretSuffix, stackName),
         namespace: state.namespace,
         configPath: config.kubernetes.configPath,
         configContext: config.kubernetes.configContext,
