@@ -1,10 +1,13 @@
 // Entry point of `cdktf synth` / `npm run synth`: the only place that reads the environment.
 //   NYRKIO_DB_ENV     built-in environment (dev, prod, sharded); default dev
 //   NYRKIO_DB_CONFIG  optional JSON file whose values override the environment's
+//   KUBECONFIG, HOME  the user's kubeconfig (else ~/.kube/config) for the provider and the state
+//                     backend, unless the config names kubernetes.configPath (config/kubeconfig.ts)
 // A config problem prints one line per problem and exits 1 before any stack is written.
 
 import { App } from "cdktf";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { userKubeconfig } from "./config/kubeconfig";
 import { loadConfig } from "./config/load";
 import { formatProblem } from "./config/validate";
 import { shardKeyRules } from "./sharding";
@@ -25,5 +28,5 @@ if (!result.ok) {
 for (const w of result.warnings) process.stderr.write(`nyrkio-db: warning: ${formatProblem(w)}\n`);
 
 const app = new App();
-addPlatformStacks(app, result.config, process.cwd());
+addPlatformStacks(app, result.config, process.cwd(), userKubeconfig(process.env, existsSync)?.paths);
 app.synth();

@@ -76,7 +76,11 @@ const stateBackend = tagged("backend", {
   }),
   kubernetes: object({
     backend: literal("kubernetes"),
-    /** State lives in Secrets named tfstate-<workspace>-<suffix>, locked with a Lease. */
+    /**
+     * Each stack's state is its own Secret, tfstate-default-<secretSuffix>-<stack name>, locked
+     * with the Lease lock-<that name> (Terraform's secret_suffix is <secretSuffix>-<stack name>).
+     * The namespace must exist: scripts/create-secrets.sh --state-namespace creates it.
+     */
     secretSuffix: dnsLabel(),
     namespace: dnsLabel(),
   }),

@@ -25,6 +25,9 @@ Options:
                            kubernetes.createNamespace: false in the config)
   --wait-for-namespace S   wait up to S seconds for the namespace to appear (it is created
                            by `cdktf deploy` when kubernetes.createNamespace is true)
+  --state-namespace NS     also create the namespace of Terraform's state (config
+                           state.namespace, kubernetes backend) when it does not exist: Terraform
+                           keeps each stack's state there and cannot create it itself
   --dry-run                say what would be created; create nothing
   -h, --help               this text
 
@@ -42,6 +45,7 @@ context_args=()
 create_namespace=false
 wait_seconds=0
 dry_run=false
+state_namespace=""
 
 fail_usage() {
   echo "create-secrets: $1" >&2
@@ -68,6 +72,7 @@ while (($#)); do
     --username) parse_pair "${2:-}" "${USERS[@]}"; usernames[$pair_key]="$pair_value"; shift 2 ;;
     --create-namespace) create_namespace=true; shift ;;
     --wait-for-namespace) wait_seconds="${2:-}"; shift 2 ;;
+    --state-namespace) state_namespace="${2:-}"; [[ -n "$state_namespace" ]] || fail_usage "--state-namespace takes a namespace"; shift 2 ;;
     --dry-run) dry_run=true; shift ;;
     -h | --help) usage; exit 0 ;;
     *) fail_usage "unknown argument '$1'" ;;
@@ -102,6 +107,16 @@ if ! kc get namespace "$namespace" >/dev/null 2>&1; then
   else
     echo "create-secrets: namespace $namespace does not exist: use --create-namespace, or --wait-for-namespace while cdktf deploy creates it" >&2
     exit 1
+  fi
+fi
+
+# Terraform's kubernetes backend writes each stack's state Secret and lock Lease into
+# state.namespace and does not create the namespace (hashicorp/terraform
+# internal/backend/remote-state/kubernetes/client.go creates only the Secret and the Lease).
+if [[ -n "$state_namespace" ]] && ! kc get namespace "$state_namespace" >/dev/null 2>&1; then
+  if [[ "$dry_run" == true ]]; then log "would create namespace $state_namespace for Terraform's state"; else
+    kc create namespace "$state_namespace"
+    log "created namespace $state_namespace for Terraform's state"
   fi
 fi
 

@@ -1,16 +1,16 @@
 // The balancer window as it goes into a backup ConfigMap: balancer.js with the decisions of
 // balancer-holds.ts embedded as their own source text, and the shell wrapper around the dumps.
 
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BALANCER_EMBEDDED_FUNCTIONS } from "./balancer-holds";
+import { readEmbeddedFile } from "../config/embedded-file";
 
 export const BALANCER_SCRIPT_FILE = "balancer.js";
 export const BALANCER_WINDOW_FILE = "balancer-window.sh";
 
 export function renderBalancerScript(): string {
   const functions = BALANCER_EMBEDDED_FUNCTIONS.map((fn) => `${fn.toString()}\n`).join("\n");
-  const main = readFileSync(join(__dirname, "mongosh", BALANCER_SCRIPT_FILE), "utf8");
+  const main = readEmbeddedFile(join(__dirname, "mongosh", BALANCER_SCRIPT_FILE));
   return [
     "// Generated at synth time by sharding/balancer-script.ts: the decisions of",
     "// sharding/balancer-holds.ts, then sharding/mongosh/balancer.js. Do not edit here.",
@@ -26,7 +26,7 @@ export function renderBalancerScript(): string {
  */
 export function balancerWindowFiles(): Record<string, string> {
   return {
-    [BALANCER_WINDOW_FILE]: readFileSync(join(__dirname, "scripts", BALANCER_WINDOW_FILE), "utf8"),
+    [BALANCER_WINDOW_FILE]: readEmbeddedFile(join(__dirname, "scripts", BALANCER_WINDOW_FILE)),
     [BALANCER_SCRIPT_FILE]: renderBalancerScript(),
   };
 }

@@ -16,6 +16,7 @@ import { EgressPolicy, s3EgressRule } from "./constructs/egress-policy";
 import { ReplicaSetBackupJobs } from "./constructs/backup/replica-set-backup-jobs";
 import { backupStackName, commonLabels, projectPodSelector } from "./naming";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
+import { configMapData } from "./terraform-text";
 
 export interface BackupStackProps extends PlatformStackProps {
   /** Tunables config/ does not hold (the S3 client image, count cadence, restore parallelism). */
@@ -42,7 +43,7 @@ export class BackupStack extends PlatformStack {
     });
     new ConfigMapV1(this, "backup-scripts", {
       metadata: { name: BACKUP_SCRIPTS_CONFIG_MAP, namespace, labels },
-      data: backupScriptsData(config.sharding.enabled),
+      data: configMapData(backupScriptsData(config.sharding.enabled), `ConfigMap ${BACKUP_SCRIPTS_CONFIG_MAP}`),
     });
 
     const storage = config.backup.storage;

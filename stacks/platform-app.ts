@@ -10,8 +10,9 @@ export interface PlatformStacks {
   backup?: BackupStack;
 }
 
-export function addPlatformStacks(app: App, config: PlatformConfig, projectDir: string): PlatformStacks {
-  const database = new DatabaseStack(app, { config, projectDir });
-  const backup = config.backup.enabled ? new BackupStack(app, { config, projectDir }) : undefined;
+/** `kubeconfigPaths`: the user's kubeconfig as main.ts resolved it (config/kubeconfig.ts). */
+export function addPlatformStacks(app: App, config: PlatformConfig, projectDir: string, kubeconfigPaths?: readonly string[]): PlatformStacks {
+  const database = new DatabaseStack(app, { config, projectDir, kubeconfigPaths });
+  const backup = config.backup.enabled ? new BackupStack(app, { config, projectDir, kubeconfigPaths }) : undefined;
   return { database, backup };
 }

@@ -5,12 +5,13 @@ import { LocalBackend, S3Backend, TerraformBackend, TerraformStack } from "cdktf
 import { Construct } from "constructs";
 import * as path from "node:path";
 import type { PlatformConfig, StateBackendConfig } from "../config/platform-config";
+import type { ClusterAccess } from "./cluster-access";
 
 /** cdktf 0.21 ships no Kubernetes backend class; this is Terraform's `kubernetes` backend. */
 export class KubernetesBackend extends TerraformBackend {
   constructor(
     scope: Construct,
-    private readonly props: { secretSuffix: string; namespace: string; configPath?: string; configContext?: string },
+    private readonly props: { secretSuffix: string; namespace: string } & ClusterAccess,
   ) {
     super(scope, "backend", "kubernetes");
   }
@@ -20,6 +21,7 @@ export class KubernetesBackend extends TerraformBackend {
       secret_suffix: this.props.secretSuffix,
       namespace: this.props.namespace,
       ...(this.props.configPath ? { config_path: this.props.configPath } : {}),
+      ...(this.props.configPaths ? { config_paths: this.props.configPaths } : {}),
       ...(this.props.configContext ? { config_context: this.props.configContext } : {}),
     };
   }
@@ -34,10 +36,31 @@ export class KubernetesBackend extends TerraformBackend {
 }
 
 /**
- * Attaches the configured backend to a stack. `projectDir` anchors a relative local state
- * directory (Terraform runs inside cdktf.out/stacks/<stack>, so the path is written absolute).
+ * Terraform's kubernetes backend stores a state in the Secret tfstate-<workspace>-<secret_suffix>
+ * and locks it with the Lease lock-<that name>; it labels both with tfstateSecretSuffix=<suffix>
+ * (hashicorp/terraform internal/backend/remote-state/kubernetes/client.go: createSecretName,
+ * createLeaseName, getLabels). Two stacks with one suffix share one state, so the suffix carries
+ * the stack's name. A label value holds at most 63 characters.
  */
-export function addStateBackend(stack: TerraformStack, config: PlatformConfig, stackName: string, projectDir: string): TerraformBackend {
+export function kubernetesSecretSuffix(secretSuffix: string, stackName: string): string {
+  const suffix = `${secretSuffix}-${stackName}`;
+  // The backend refuses a suffix ending in -<number>: it appends -<index> itself when it splits a
+  // large state over several Secrets (backend.go Configure, hasNumericSuffix; the message is in the
+  // terraform 1.11.4 binary).
+  if (/-[0-9]+$/.test(suffix)) throw new Error(`name: must not end in -<number>: the kubernetes state backend refuses the secret_suffix "${suffix}"`);
+  if (suffix.length > 63)
+    throw new Error(
+      `state.secretSuffix: must leave room for the stack name: Terraform labels the state Secret with "${suffix}" (${suffix.length} characters), and a label value holds at most 63`,
+    );
+  return suffix;
+}
+
+/**
+ * Attaches the configured backend to a stack: every backend type gives every stack a state of its
+ * own (a file, an S3 object or a Secret named after the stack). `projectDir` anchors a relative
+ * local state directory (Terraform runs inside cdktf.out/stacks/<stack>, so the path is written absolute).
+ */
+export function addStateBackend(stack: TerraformStack, config: PlatformConfig, stackName: string, projectDir: string, access: ClusterAccess = {}): TerraformBackend {
   const state: StateBackendConfig = config.state;
   switch (state.backend) {
     case "local":
@@ -56,10 +79,10 @@ export function addStateBackend(stack: TerraformStack, config: PlatformConfig, s
     }
     case "kubernetes":
       return new KubernetesBackend(stack, {
-        secretSuffix: state.secretSuffix,
+        secretSuffix: kubernetesSecretSuffix(state.secretSuffix, stackName),
         namespace: state.namespace,
-        configPath: config.kubernetes.configPath,
-        configContext: config.kubernetes.configContext,
+        // The same cluster access as the provider: the backend, too, ignores KUBECONFIG and ~/.kube/config.
+        ...access,
       });
   }
 }

@@ -10,7 +10,8 @@ export const prod: PlatformConfig = {
   ...dev,
   name: "prod",
   kubernetes: { namespace: "nyrkio-db", createNamespace: true },
-  state: { backend: "kubernetes", secretSuffix: "nyrkio-db-prod", namespace: "terraform-state" },
+  // Secrets tfstate-default-nyrkio-nyrkio-db-prod and …-nyrkio-db-prod-backup: one state per stack.
+  state: { backend: "kubernetes", secretSuffix: "nyrkio", namespace: "terraform-state" },
   replsets: [
     {
       ...dev.replsets[0],

@@ -5,6 +5,7 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
+import { configMapData, terraformLiteral } from "../terraform-text";
 
 export interface ConnectionInfoProps {
   namespace: string;
@@ -64,11 +65,11 @@ export class ConnectionInfo extends Construct {
     this.values = connectionInfo(props);
     this.configMap = new ConfigMapV1(this, "config-map", {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
-      data: this.values,
+      data: configMapData(this.values, `ConfigMap ${props.name}`),
     });
     for (const [key, value] of Object.entries(this.values)) {
       const output = new TerraformOutput(this, key, {
-        value: key === "hosts" ? props.hosts : value,
+        value: key === "hosts" ? props.hosts : terraformLiteral(value, `output ${key}`),
         description: `MongoDB connection info (${key}); no credentials`,
         sensitive: false,
       });

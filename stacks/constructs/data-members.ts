@@ -12,6 +12,7 @@ import { Construct } from "constructs";
 import type { StorageConfig } from "../../config/platform-config";
 import { Container, containerResources, containerSecurityContext, credentialsVolume, HELPER_RESOURCES, MONGOSH_ENV, mongoshConfMount, MOUNT, REPLICASET_CONFIG_KEY, tmpMount } from "./member-pod";
 import { memberPodTemplate, MemberStatefulSetProps, pinLogicalId } from "./member-stateful-set";
+import { literalArgs, literalEnv } from "../terraform-text";
 
 /** Terraform's address of the claim template inside kubernetes_stateful_set_v1, as ignore_changes takes it. */
 export const VOLUME_CLAIM_TEMPLATE_PATH = "spec[0].volume_claim_template";
@@ -28,14 +29,17 @@ export function bootstrapSidecar(image: string, port: number): Container {
   return {
     name: "bootstrap",
     image,
-    command: ["bash", `${MOUNT.scripts}/bootstrap.sh`],
-    env: [
-      ...MONGOSH_ENV,
-      { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-      { name: "MONGODB_PORT", value: String(port) },
-      { name: "REPLICASET_CONFIG", value: `${MOUNT.config}/${REPLICASET_CONFIG_KEY}` },
-      { name: "ROOT_SECRET_DIR", value: MOUNT.secret("root") },
-    ],
+    command: literalArgs(["bash", `${MOUNT.scripts}/bootstrap.sh`], "bootstrap"),
+    env: literalEnv(
+      [
+        ...MONGOSH_ENV,
+        { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+        { name: "MONGODB_PORT", value: String(port) },
+        { name: "REPLICASET_CONFIG", value: `${MOUNT.config}/${REPLICASET_CONFIG_KEY}` },
+        { name: "ROOT_SECRET_DIR", value: MOUNT.secret("root") },
+      ],
+      "bootstrap",
+    ),
     resources: containerResources(HELPER_RESOURCES),
     securityContext: containerSecurityContext(),
     volumeMount: [

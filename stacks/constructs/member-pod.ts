@@ -14,6 +14,7 @@ import type {
 import { createHash } from "node:crypto";
 import type { PlatformConfig, ResourcesConfig } from "../../config/platform-config";
 import { SECRET_KEYS } from "../../replicaset/reconcile-paths";
+import { literalArgs, literalEnv } from "../terraform-text";
 
 export type Container = StatefulSetV1SpecTemplateSpecContainer;
 export type Volume = StatefulSetV1SpecTemplateSpecVolume;
@@ -122,11 +123,14 @@ export function keyfileInitContainer(image: string): Container {
   return {
     name: "install-keyfile",
     image,
-    command: ["bash", `${MOUNT.scripts}/install-keyfile.sh`],
-    env: [
-      { name: "KEYFILE_SOURCE", value: `${MOUNT.keyfileSecret}/keyfile` },
-      { name: "KEYFILE_PATH", value: KEYFILE_PATH },
-    ],
+    command: literalArgs(["bash", `${MOUNT.scripts}/install-keyfile.sh`], "install-keyfile"),
+    env: literalEnv(
+      [
+        { name: "KEYFILE_SOURCE", value: `${MOUNT.keyfileSecret}/keyfile` },
+        { name: "KEYFILE_PATH", value: KEYFILE_PATH },
+      ],
+      "install-keyfile",
+    ),
     resources: containerResources(HELPER_RESOURCES),
     securityContext: containerSecurityContext(),
     volumeMount: [
@@ -140,7 +144,7 @@ export function keyfileInitContainer(image: string): Container {
 type Probe = StatefulSetV1SpecTemplateSpecContainerStartupProbe;
 
 function probe(mode: "startup" | "readiness" | "liveness", timing: Omit<Probe, "exec">): Probe {
-  return { exec: { command: ["bash", `${MOUNT.scripts}/probe.sh`, mode] }, ...timing };
+  return { exec: { command: literalArgs(["bash", `${MOUNT.scripts}/probe.sh`, mode], `${mode} probe`) }, ...timing };
 }
 
 /**
@@ -215,10 +219,10 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
     image: o.image,
     // The image's entrypoint is skipped on purpose: it creates users from environment variables
     // and rewrites the config under /tmp; here the config is data and users come from Secrets.
-    command: ["mongod"],
-    args: ["--config", `${MOUNT.config}/mongod.conf`],
+    command: literalArgs(["mongod"], "mongod"),
+    args: literalArgs(["--config", `${MOUNT.config}/mongod.conf`], "mongod"),
     port: [{ name: "mongodb", containerPort: o.port, protocol: "TCP" }],
-    env: [...MONGOSH_ENV, { name: "MONGODB_PORT", value: String(o.port) }],
+    env: literalEnv([...MONGOSH_ENV, { name: "MONGODB_PORT", value: String(o.port) }], "mongod"),
     resources: containerResources(o.resources),
     securityContext: containerSecurityContext(),
     ...memberProbes(),

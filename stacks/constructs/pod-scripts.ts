@@ -3,8 +3,8 @@
 // stored under the key mongosh-x.js and projected back to mongosh/x.js in the pod: the scripts
 // find each other in the pod exactly as they do in the repository (and under bats).
 
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { readEmbeddedFile } from "../../config/embedded-file";
 
 const SCRIPTS_DIR = path.join(__dirname, "..", "scripts");
 
@@ -26,7 +26,7 @@ export function podScriptKey(script: PodScript): string {
 
 /** ConfigMap data: key → script text. */
 export function podScriptsData(): Record<string, string> {
-  return Object.fromEntries(POD_SCRIPTS.map((s) => [podScriptKey(s), readFileSync(path.join(SCRIPTS_DIR, s), "utf8")]));
+  return Object.fromEntries(POD_SCRIPTS.map((s) => [podScriptKey(s), readEmbeddedFile(path.join(SCRIPTS_DIR, s))]));
 }
 
 /** ConfigMap volume items that lay the scripts out as in stacks/scripts/. */

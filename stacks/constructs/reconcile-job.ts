@@ -15,6 +15,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_ENV, userSecretDir } from "../../replicaset/reconcile-paths";
 import { containerResources, containerSecurityContext, credentialsVolume, MONGOSH_CONF, mongoshConfMount, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
+import { configMapData, literalArgs, literalEnv } from "../terraform-text";
 
 export interface ReconcileJobProps {
   namespace: string;
@@ -58,7 +59,7 @@ export class ReconcileJob extends Construct {
       metadata: { name: props.namePrefix, namespace, labels },
       // mongosh's global config (no log files, no telemetry) beside the files the script reads;
       // it changes no desired state, so it is not part of stateHash.
-      data: { ...props.files, "mongosh.conf": MONGOSH_CONF },
+      data: configMapData({ ...props.files, "mongosh.conf": MONGOSH_CONF }, `ConfigMap ${props.namePrefix}`),
     });
 
     const users = Object.keys(props.userSecrets).sort();
@@ -81,8 +82,11 @@ export class ReconcileJob extends Construct {
               {
                 name: "reconcile",
                 image: props.image,
-                command: [...RECONCILE_COMMAND],
-                env: Object.entries(RECONCILE_ENV).map(([name, value]) => ({ name, value })),
+                command: literalArgs(RECONCILE_COMMAND, jobName),
+                env: literalEnv(
+                  Object.entries(RECONCILE_ENV).map(([name, value]) => ({ name, value })),
+                  jobName,
+                ),
                 resources: containerResources({ requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } }),
                 securityContext: containerSecurityContext(),
                 volumeMount: [

@@ -34,6 +34,7 @@ import { contentHash, KEYFILE_PATH, MONGOSH_CONF, MOUNT, REPLICASET_CONFIG_KEY }
 import { MemberStatefulSetProps } from "./member-stateful-set";
 import { renderMongodConf } from "./mongod-config";
 import { podScriptsData, podScriptsItems } from "./pod-scripts";
+import { configMapData } from "../terraform-text";
 
 /** Every pod of this database (members of every replica set; mongos when sharded), without the replica-set label. */
 export function databasePodSelector(config: PlatformConfig): Record<string, string> {
@@ -118,13 +119,16 @@ export class ReplicaSet extends Construct {
     const scripts = podScriptsData();
     this.configMap = new ConfigMapV1(this, "config-map", {
       metadata: { name: replsetConfigMapName(replset), namespace, labels },
-      data: {
-        "mongod.conf": dataConf,
-        ...(arbiterConf ? { "mongod-arbiter.conf": arbiterConf } : {}),
-        [REPLICASET_CONFIG_KEY]: this.desiredConfigJson,
-        "mongosh.conf": MONGOSH_CONF,
-        ...scripts,
-      },
+      data: configMapData(
+        {
+          "mongod.conf": dataConf,
+          ...(arbiterConf ? { "mongod-arbiter.conf": arbiterConf } : {}),
+          [REPLICASET_CONFIG_KEY]: this.desiredConfigJson,
+          "mongosh.conf": MONGOSH_CONF,
+          ...scripts,
+        },
+        `ConfigMap ${replsetConfigMapName(replset)}`,
+      ),
     });
 
     const scriptsText = Object.values(scripts).join("\0");

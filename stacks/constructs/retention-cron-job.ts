@@ -16,6 +16,7 @@ import { retentionScript } from "../../migrations/retention/retention-script";
 import { AUTH_SOURCE } from "../../replicaset/users";
 import { commonLabels, DB_CLIENT_LABEL, dataMemberHosts, mongosHost, RETENTION_NAME } from "../naming";
 import { containerSecurityContext, credentialsVolume, MONGOSH_CONF, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
+import { configMapData, literalArgs, literalEnv } from "../terraform-text";
 
 export interface RetentionCronJobProps {
   config: PlatformConfig;
@@ -51,11 +52,14 @@ export class RetentionCronJob extends Construct {
 
     this.configMap = new ConfigMapV1(this, "config-map", {
       metadata: { name, namespace, labels },
-      data: {
-        [RETENTION_SCRIPT_KEY]: retentionScript(`${RETENTION_MOUNTS.config}/${RETENTION_PARAMS_KEY}`),
-        [RETENTION_PARAMS_KEY]: `${JSON.stringify(params, null, 2)}\n`,
-        [MONGOSH_CONF_KEY]: MONGOSH_CONF,
-      },
+      data: configMapData(
+        {
+          [RETENTION_SCRIPT_KEY]: retentionScript(`${RETENTION_MOUNTS.config}/${RETENTION_PARAMS_KEY}`),
+          [RETENTION_PARAMS_KEY]: `${JSON.stringify(params, null, 2)}\n`,
+          [MONGOSH_CONF_KEY]: MONGOSH_CONF,
+        },
+        `ConfigMap ${name}`,
+      ),
     });
 
     this.cronJob = new CronJobV1(this, "cron-job", {
@@ -87,9 +91,9 @@ export class RetentionCronJob extends Construct {
                   {
                     name: "retention",
                     image: config.image,
-                    command: ["mongosh", "--nodb", "--quiet", "--file", `${RETENTION_MOUNTS.config}/${RETENTION_SCRIPT_KEY}`],
+                    command: literalArgs(["mongosh", "--nodb", "--quiet", "--file", `${RETENTION_MOUNTS.config}/${RETENTION_SCRIPT_KEY}`], name),
                     // mongosh keeps its state under $HOME: the root filesystem is read-only, /tmp is not.
-                    env: [{ name: "HOME", value: "/tmp" }],
+                    env: literalEnv([{ name: "HOME", value: "/tmp" }], name),
                     resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
                     securityContext: containerSecurityContext(),
                     volumeMount: [

@@ -1,6 +1,6 @@
 // main.ts as a user runs it: the built app as a process, its exit code, what it prints, what it writes.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -57,5 +57,42 @@ describe("main with the sharded environment", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/sharding\.collections\[0\]\.key: .*unique index/);
     expect(existsSync(r.out)).toBe(false);
+  });
+});
+
+describe("main: the provider and the kubernetes state backend use the user's kubeconfig", () => {
+  const providerOf = (out: string, stack: string) => JSON.parse(readFileSync(join(out, "stacks", stack, "cdk.tf.json"), "utf8")).provider.kubernetes[0];
+  const backendOf = (out: string, stack: string) => JSON.parse(readFileSync(join(out, "stacks", stack, "cdk.tf.json"), "utf8")).terraform.backend;
+
+  it("KUBECONFIG, one file or a list (provider 2.38 ignores the variable itself)", () => {
+    const one = synth({ KUBECONFIG: "/srv/kube/eu.yaml", HOME: "/nonexistent" });
+    expect(one.status).toBe(0);
+    expect(providerOf(one.out, "nyrkio-db-dev")).toEqual({ config_path: "/srv/kube/eu.yaml" });
+    const list = synth({ KUBECONFIG: "/srv/kube/a.yaml:/srv/kube/b.yaml", NYRKIO_DB_ENV: "prod" });
+    expect(list.status).toBe(0);
+    for (const stack of ["nyrkio-db-prod", "nyrkio-db-prod-backup"]) {
+      expect(providerOf(list.out, stack)).toEqual({ config_paths: ["/srv/kube/a.yaml", "/srv/kube/b.yaml"] });
+      expect(backendOf(list.out, stack).kubernetes).toMatchObject({ config_paths: ["/srv/kube/a.yaml", "/srv/kube/b.yaml"], namespace: "terraform-state" });
+    }
+  });
+
+  it("~/.kube/config when KUBECONFIG is unset and the file exists; nothing otherwise", () => {
+    const home = mkdtempSync(join(tmpdir(), "nyrkio-home-"));
+    const none = synth({ HOME: home });
+    expect(providerOf(none.out, "nyrkio-db-dev")).toEqual({});
+    mkdirSync(join(home, ".kube"));
+    writeFileSync(join(home, ".kube", "config"), "apiVersion: v1\nkind: Config\n");
+    const found = synth({ HOME: home, NYRKIO_DB_ENV: "prod" });
+    expect(providerOf(found.out, "nyrkio-db-prod")).toEqual({ config_path: "~/.kube/config" });
+    expect(backendOf(found.out, "nyrkio-db-prod").kubernetes).toMatchObject({ config_path: "~/.kube/config" });
+  });
+
+  it("kubernetes.configPath/configContext in the config win over KUBECONFIG", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nyrkio-cfg-"));
+    const file = join(dir, "override.json");
+    writeFileSync(file, JSON.stringify({ kubernetes: { configPath: "/etc/kube/ci.yaml", configContext: "ci" } }));
+    const r = synth({ KUBECONFIG: "/srv/kube/a.yaml", NYRKIO_DB_CONFIG: file });
+    expect(r.status).toBe(0);
+    expect(providerOf(r.out, "nyrkio-db-dev")).toEqual({ config_path: "/etc/kube/ci.yaml", config_context: "ci" });
   });
 });

@@ -1,12 +1,13 @@
 // The stacks exactly as `cdktf synth` writes them (scripts/build.mjs, then dist/main.js, once per
 // built-in environment), and the pods in them laid out on disk as a kubelet would: each mounted
-// ConfigMap's files, each mounted Secret's keys (dummy values), each emptyDir, under one root
+// ConfigMap's files (the value Terraform gives each template string), each mounted Secret's keys (dummy values), each emptyDir, under one root
 // directory. The build runs on a copy of the sources in a temp dir: dist/ of the working tree,
 // which other tests run, is never rewritten here.
 
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { environments } from "../../config/environments";
+import { terraformLiteralData } from "../support/terraform-template";
 import { REPO_ROOT, runProgram, tempDir } from "./real-shell";
 
 export type Json = any;
@@ -56,7 +57,7 @@ export interface ConfigMapData {
 export function configMapsOf(envs: SynthesizedEnvironment[]): ConfigMapData[] {
   return envs.flatMap(({ environment, stacks }) =>
     Object.entries(stacks).flatMap(([stack, tf]) =>
-      Object.entries<Json>(tf.resource?.kubernetes_config_map_v1 ?? {}).map(([id, cm]) => ({ environment, stack, id, name: cm.metadata.name as string, data: (cm.data ?? {}) as Record<string, string> })),
+      Object.entries<Json>(tf.resource?.kubernetes_config_map_v1 ?? {}).map(([id, cm]) => ({ environment, stack, id, name: cm.metadata.name as string, data: terraformLiteralData((cm.data ?? {}) as Record<string, string>, `${stack} ${id}`) })),
     ),
   );
 }

@@ -125,8 +125,8 @@ describe("the sharding job's mongosh script", () => {
   it("works the same when built the way `npm run synth` builds it (esbuild), not only under jest's transform", () => {
     const out = mkdtempSync(join(tmpdir(), "sharding-script-"));
     try {
-      const entryPoints = ["sharding/sharding-script.ts", "sharding/plan-sharding.ts", "sharding/balancer-script.ts", "sharding/balancer-holds.ts"];
-      buildSync({ entryPoints, outdir: join(out, "sharding"), format: "cjs", platform: "node", target: "node20", logLevel: "silent" });
+      const entryPoints = ["sharding/sharding-script.ts", "sharding/plan-sharding.ts", "sharding/balancer-script.ts", "sharding/balancer-holds.ts", "config/embedded-file.ts"];
+      buildSync({ entryPoints, outdir: out, outbase: ".", format: "cjs", platform: "node", target: "node20", logLevel: "silent" });
       mkdirSync(join(out, "sharding", "mongosh"));
       for (const file of ["shard-cluster.js", "balancer.js"]) copyFileSync(`sharding/mongosh/${file}`, join(out, "sharding", "mongosh", file));
       const built = require(join(out, "sharding", "sharding-script.js")) as { renderShardingScript: () => string };

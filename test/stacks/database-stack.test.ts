@@ -11,6 +11,7 @@ import { MONGOSH_CONF } from "../../stacks/constructs/member-pod";
 import { podScriptsData } from "../../stacks/constructs/pod-scripts";
 import { CONNECTION_CONFIG_MAP, DB_CLIENT_LABEL } from "../../stacks/naming";
 import { containers, devWith, Json, podSpecs, synthDatabase } from "./database-synth";
+import { terraformLiteralData } from "../support/terraform-template";
 
 const SS = "kubernetes_stateful_set_v1";
 const dataSet = (s = synthDatabase()) => s.named(SS, "mongodb-rs0");
@@ -125,7 +126,7 @@ describe("services", () => {
 
 describe("the replica set's ConfigMap", () => {
   const s = synthDatabase();
-  const data = s.named("kubernetes_config_map_v1", "mongodb-rs0-config").data;
+  const data = terraformLiteralData(s.named("kubernetes_config_map_v1", "mongodb-rs0-config").data);
 
   it("renders mongod.conf from config", () => {
     expect(data["mongod.conf"]).toBe(
@@ -467,7 +468,7 @@ describe("the reconcile Job", () => {
   it("is named by the hash of everything it reads", () => {
     expect(job.metadata.name).toBe(`mongodb-rs0-reconcile-${desiredStateHash(files)}`);
     // mongosh's global config rides along; it changes no desired state, so it is not in the hash.
-    expect(s.named("kubernetes_config_map_v1", "mongodb-rs0-reconcile").data).toEqual({ ...files, "mongosh.conf": MONGOSH_CONF });
+    expect(terraformLiteralData(s.named("kubernetes_config_map_v1", "mongodb-rs0-reconcile").data)).toEqual({ ...files, "mongosh.conf": MONGOSH_CONF });
   });
 
   it("an unchanged config leaves the Job as it is; a changed one makes a new Job", () => {

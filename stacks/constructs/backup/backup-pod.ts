@@ -22,6 +22,7 @@ import { commonLabels, DB_CLIENT_LABEL, mongosHost } from "../../naming";
 import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT, BackupJobKind, restorePlanConfigMapName } from "./backup-names";
 import { BALANCER_SCRIPT, BALANCER_WINDOW, backupScriptsItems, MONGOSH_CONF_KEY, scriptPath, SCRIPTS_MOUNT } from "./backup-scripts";
 import { containerSecurityContext, mongoshConfMount, podSecurityContext } from "../member-pod";
+import { literalArgs, literalEnv } from "../../terraform-text";
 
 type PodSpec = CronJobV1SpecJobTemplateSpecTemplateSpec;
 type Container = NonNullable<Extract<PodSpec["container"], unknown[]>>[number];
@@ -214,9 +215,9 @@ function container(config: PlatformConfig, target: BackupTarget, kind: BackupJob
     name: step.name,
     image: step.image === "mongo" ? config.image : settings.s3ClientImage,
     imagePullPolicy: "IfNotPresent",
-    command: inWindow ? ["bash", scriptPath(BALANCER_WINDOW), "bash", scriptPath(script)] : ["bash", scriptPath(script)],
-    ...(args.length ? { args } : {}),
-    env: inWindow ? [...(env as { name: string; value: string }[]), ...balancerWindowEnv(config)] : env,
+    command: literalArgs(inWindow ? ["bash", scriptPath(BALANCER_WINDOW), "bash", scriptPath(script)] : ["bash", scriptPath(script)], step.name),
+    ...(args.length ? { args: literalArgs(args, step.name) } : {}),
+    env: literalEnv([...(env as { name: string; value: string }[]), ...(inWindow ? balancerWindowEnv(config) : [])], step.name),
     resources: { requests: { cpu: requests.cpu, memory: requests.memory }, limits: { memory: limits.memory, ...(limits.cpu ? { cpu: limits.cpu } : {}) } },
     securityContext: containerSecurityContext(),
     volumeMount: mounts,

@@ -5,11 +5,11 @@
 // scripts/x.sh is stored as scripts-x.sh and projected back to scripts/x.sh: in the pod the
 // scripts find each other exactly as in the repository (and under bats).
 
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { embeddablePruner } from "../../../backup/retention/embeddable-pruner";
 import { BALANCER_SCRIPT_FILE, BALANCER_WINDOW_FILE, balancerWindowFiles } from "../../../sharding/balancer-script";
 import { MONGOSH_CONF } from "../member-pod";
+import { readEmbeddedFile } from "../../../config/embedded-file";
 
 /** The key of mongosh's global config in the scripts ConfigMap (not projected among the scripts). */
 export const MONGOSH_CONF_KEY = "mongosh.conf";
@@ -75,7 +75,7 @@ export function prunerModuleSource(): string {
 
 /** ConfigMap data: key → file text. `sharded` adds the balancer window. */
 export function backupScriptsData(sharded: boolean): Record<string, string> {
-  const data: Record<string, string> = Object.fromEntries(BACKUP_POD_SCRIPTS.map((s) => [key(s), readFileSync(path.join(BACKUP_DIR, s), "utf8")]));
+  const data: Record<string, string> = Object.fromEntries(BACKUP_POD_SCRIPTS.map((s) => [key(s), readEmbeddedFile(path.join(BACKUP_DIR, s))]));
   data[key(PRUNER_MODULE)] = prunerModuleSource();
   // mongosh's global config: no log files, no telemetry (mounted at /etc/mongosh.conf).
   data[MONGOSH_CONF_KEY] = MONGOSH_CONF;

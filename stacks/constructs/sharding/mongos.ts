@@ -8,7 +8,6 @@ import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disrup
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { PlatformConfig } from "../../../config/platform-config";
 import { commonLabels, DB_CLIENT_LABEL, MONGODB_PORT, MONGOS_NAME } from "../../naming";
@@ -32,6 +31,8 @@ import {
 import { POD_CONFIG_HASH_ANNOTATION } from "../member-stateful-set";
 import { databasePodSelector } from "../replica-set";
 import { renderMongosConf } from "./mongos-config";
+import { readEmbeddedFile } from "../../../config/embedded-file";
+import { configMapData, literalArgs, literalEnv } from "../../terraform-text";
 
 const INSTALL_KEYFILE = "install-keyfile.sh";
 
@@ -44,7 +45,7 @@ type Probe = NonNullable<DeploymentV1SpecTemplateSpecContainer["readinessProbe"]
 
 /** ping needs no credentials; mongosh over localhost, as the members' probes do. */
 function pingProbe(timing: Omit<Probe, "exec">): Probe {
-  return { exec: { command: ["mongosh", "--quiet", "--norc", "--port", String(MONGODB_PORT), "--eval", "quit(db.adminCommand({ ping: 1 }).ok === 1 ? 0 : 1)"] }, ...timing };
+  return { exec: { command: literalArgs(["mongosh", "--quiet", "--norc", "--port", String(MONGODB_PORT), "--eval", "quit(db.adminCommand({ ping: 1 }).ok === 1 ? 0 : 1)"], "mongos probe") }, ...timing };
 }
 
 export interface MongosProps {
@@ -70,19 +71,19 @@ export class Mongos extends Construct {
     const replicas = config.sharding.mongos.replicas;
 
     const mongosConf = renderMongosConf(config, KEYFILE_PATH);
-    const installKeyfile = readFileSync(path.join(__dirname, "..", "..", "scripts", INSTALL_KEYFILE), "utf8");
+    const installKeyfile = readEmbeddedFile(path.join(__dirname, "..", "..", "scripts", INSTALL_KEYFILE));
     this.configMap = new ConfigMapV1(this, "config-map", {
       metadata: { name: `${MONGOS_NAME}-config`, namespace, labels },
-      data: { "mongos.conf": mongosConf, "mongosh.conf": MONGOSH_CONF, [INSTALL_KEYFILE]: installKeyfile },
+      data: configMapData({ "mongos.conf": mongosConf, "mongosh.conf": MONGOSH_CONF, [INSTALL_KEYFILE]: installKeyfile }, `ConfigMap ${MONGOS_NAME}-config`),
     });
 
     const mongos: DeploymentV1SpecTemplateSpecContainer = {
       name: "mongos",
       image: config.image,
-      command: ["mongos"],
-      args: ["--config", `${MOUNT.config}/mongos.conf`],
+      command: literalArgs(["mongos"], MONGOS_NAME),
+      args: literalArgs(["--config", `${MOUNT.config}/mongos.conf`], MONGOS_NAME),
       port: [{ name: "mongodb", containerPort: MONGODB_PORT, protocol: "TCP" }],
-      env: [...MONGOSH_ENV],
+      env: literalEnv(MONGOSH_ENV, MONGOS_NAME),
       resources: containerResources(config.sharding.mongos.resources),
       securityContext: containerSecurityContext(),
       // mongos answers only once it reaches the config servers: give a fresh cluster time.

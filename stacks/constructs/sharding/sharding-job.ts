@@ -12,7 +12,6 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { PlatformConfig } from "../../../config/platform-config";
 import { ROOT_SECRET_DIR, SECRET_KEYS } from "../../../replicaset/reconcile-paths";
@@ -20,6 +19,8 @@ import { desiredSharding } from "../../../sharding/desired-sharding";
 import { renderShardingScript, SHARDING_SCRIPT_FILE } from "../../../sharding/sharding-script";
 import { commonLabels, DB_CLIENT_LABEL, mongosHost } from "../../naming";
 import { containerResources, containerSecurityContext, credentialsVolume, MONGOSH_CONF, MONGOSH_ENV, mongoshConfMount, podSecurityContext, tmpMount, tmpVolume } from "../member-pod";
+import { readEmbeddedFile } from "../../../config/embedded-file";
+import { configMapData, literalArgs, literalEnv } from "../../terraform-text";
 
 export const SHARDING_JOB_PREFIX = "mongodb-sharding";
 /** Where the Job's ConfigMap is mounted. */
@@ -34,7 +35,7 @@ export function shardingJobFiles(config: PlatformConfig): Record<string, string>
   return {
     [DESIRED_FILE]: `${JSON.stringify(desiredSharding(config), null, 2)}\n`,
     [SHARDING_SCRIPT_FILE]: renderShardingScript(),
-    [ENTRY_SCRIPT]: readFileSync(path.join(__dirname, "..", "..", "..", "sharding", "scripts", ENTRY_SCRIPT), "utf8"),
+    [ENTRY_SCRIPT]: readEmbeddedFile(path.join(__dirname, "..", "..", "..", "sharding", "scripts", ENTRY_SCRIPT)),
     "mongosh.conf": MONGOSH_CONF,
   };
 }
@@ -68,7 +69,7 @@ export class ShardingJob extends Construct {
 
     this.configMap = new ConfigMapV1(this, "config-map", {
       metadata: { name: SHARDING_JOB_PREFIX, namespace, labels },
-      data: files,
+      data: configMapData(files, `ConfigMap ${SHARDING_JOB_PREFIX}`),
     });
 
     const env: Record<string, string> = {
@@ -101,8 +102,11 @@ export class ShardingJob extends Construct {
               {
                 name: "sharding",
                 image: config.image,
-                command: ["bash", `${SHARDING_DIR}/${ENTRY_SCRIPT}`],
-                env: Object.entries(env).map(([name, value]) => ({ name, value })),
+                command: literalArgs(["bash", `${SHARDING_DIR}/${ENTRY_SCRIPT}`], this.jobName),
+                env: literalEnv(
+                  Object.entries(env).map(([name, value]) => ({ name, value })),
+                  this.jobName,
+                ),
                 resources: containerResources({ requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } }),
                 securityContext: containerSecurityContext(),
                 volumeMount: [

@@ -9,6 +9,7 @@ import { BACKUP_CLAIM_ID } from "../../../stacks/backup-stack";
 import { BACKUP_POD_SCRIPTS, MONGOSH_CONF_KEY, prunerModuleSource } from "../../../stacks/constructs/backup/backup-scripts";
 import { MONGOSH_CONF } from "../../../stacks/constructs/member-pod";
 import { configOf, containers, envOf, Json, podSpec, synthBackup, volume } from "./support";
+import { terraformLiteralValue } from "../../support/terraform-template";
 
 const dev = configOf("dev");
 const devOut = synthBackup(dev);
@@ -298,9 +299,9 @@ describe("the scripts ConfigMap", () => {
   it("embeds every pod script as it is in the repository, and the pruner", () => {
     expect(configMap.metadata.name).toBe("mongodb-backup-scripts");
     for (const script of BACKUP_POD_SCRIPTS) {
-      expect(configMap.data[script.replace("/", "-")]).toBe(readFileSync(join(__dirname, "../../../backup", script), "utf8"));
+      expect(terraformLiteralValue(configMap.data[script.replace("/", "-")])).toBe(readFileSync(join(__dirname, "../../../backup", script), "utf8"));
     }
-    expect(configMap.data["mongosh-pruner.js"]).toBe(prunerModuleSource());
+    expect(terraformLiteralValue(configMap.data["mongosh-pruner.js"])).toBe(prunerModuleSource());
   });
 
   it("is laid out in the pods as in backup/, so the scripts find each other", () => {
@@ -355,8 +356,8 @@ describe("the stack", () => {
     expect(containers(out.byName["mongodb-rs0-backup-oplog"])[0].command).toEqual(["bash", "/opt/nyrkio/backup/scripts/oplog-slice.sh"]);
     const [configMap] = Object.values(out.json.resource.kubernetes_config_map_v1) as Json[];
     const window = balancerWindowFiles();
-    expect(configMap.data["sharding-balancer-window.sh"]).toBe(window["balancer-window.sh"]);
-    expect(configMap.data["sharding-balancer.js"]).toBe(window["balancer.js"]);
+    expect(terraformLiteralValue(configMap.data["sharding-balancer-window.sh"])).toBe(window["balancer-window.sh"]);
+    expect(terraformLiteralValue(configMap.data["sharding-balancer.js"])).toBe(window["balancer.js"]);
     expect(volume(out.byName["mongodb-rs0-backup-full"], "scripts").config_map.items).toContainEqual({ key: "sharding-balancer.js", path: "sharding/balancer.js" });
     // Unsharded: no window, no balancer files.
     expect(containers(devOut.byName["mongodb-rs0-backup-full"])[0].command).toHaveLength(2);

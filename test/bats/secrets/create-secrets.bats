@@ -129,6 +129,31 @@ plain_run() {
   [ ! -e "$CREATED" ]
 }
 
+@test "--state-namespace creates Terraform's state namespace when it is missing, and only then" {
+  run bash "$SCRIPT" --namespace nyrkio-db-dev --state-namespace terraform-state
+  [ "$status" -eq 0 ]
+  grep -q '^get namespace terraform-state$' "$STANDIN_LOG"
+  grep -q '^create namespace terraform-state$' "$STANDIN_LOG"
+  [[ "$output" == *"created namespace terraform-state for Terraform's state"* ]]
+  [ -e "$CREATED/nyrkio-mongodb-root" ]
+
+  use_standins "$BATS_TEST_TMPDIR/exists"
+  export EXISTING_NAMESPACES="nyrkio-db-dev terraform-state"
+  run bash "$SCRIPT" --namespace nyrkio-db-dev --state-namespace terraform-state --context prod-cluster
+  [ "$status" -eq 0 ]
+  grep -q '^--context prod-cluster get namespace terraform-state$' "$STANDIN_LOG"
+  ! grep -q "create namespace" "$STANDIN_LOG" || false
+
+  use_standins "$BATS_TEST_TMPDIR/dry"
+  run bash "$SCRIPT" --namespace nyrkio-db-dev --state-namespace terraform-state --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"would create namespace terraform-state for Terraform's state"* ]]
+  ! grep -q "create namespace" "$STANDIN_LOG" || false
+
+  run bash "$SCRIPT" --namespace nyrkio-db-dev --state-namespace
+  [ "$status" -eq 2 ]
+}
+
 @test "--dry-run creates nothing" {
   run bash "$SCRIPT" --namespace nyrkio-db-dev --dry-run
   [ "$status" -eq 0 ]
