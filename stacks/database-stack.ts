@@ -25,8 +25,8 @@ export class DatabaseStack extends PlatformStack {
   readonly connectionInfo: ConnectionInfo;
   /** Sharded only: the config servers, mongos and the sharding Job (docs/sharding.md). */
   readonly shardedCluster?: ShardedCluster;
-  /** Scheduled deletion of old results (docs/retention.md); absent when retention.enabled is false. */
-  readonly retention?: RetentionCronJob;
+  /** Scheduled deletion of old results (docs/retention.md); suspended when retention.enabled is false. */
+  readonly retention: RetentionCronJob;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, databaseStackName(props.config), props);
@@ -100,7 +100,8 @@ export class DatabaseStack extends PlatformStack {
     });
 
     // Deletes results older than the retention window, keeping those a change point refers to.
-    if (config.retention.enabled)
-      this.retention = new RetentionCronJob(this, "retention", { config, serviceAccountName: serviceAccount.name });
+    // Always present: retention.enabled false suspends the CronJob (an in-place update) rather
+    // than destroying it and its ConfigMap, so turning it on again is a one-field change.
+    this.retention = new RetentionCronJob(this, "retention", { config, serviceAccountName: serviceAccount.name });
   }
 }

@@ -63,6 +63,19 @@ describe("the dev database stack", () => {
   });
 });
 
+describe("retention off in config", () => {
+  it("keeps the retention CronJob and its ConfigMap, suspended: an in-place update, not a destroy", () => {
+    const on = synthDatabase();
+    const off = synthDatabase(devWith((c) => (c.retention = { ...c.retention, enabled: false })));
+    const cronIds = (s: ReturnType<typeof synthDatabase>) => Object.keys(s.resources("kubernetes_cron_job_v1"));
+    const configMapIds = (s: ReturnType<typeof synthDatabase>) => Object.keys(s.resources("kubernetes_config_map_v1"));
+    expect(cronIds(off)).toEqual(cronIds(on));
+    expect(configMapIds(off)).toEqual(configMapIds(on));
+    expect(off.named("kubernetes_cron_job_v1", "mongodb-results-retention").spec.suspend).toBe(true);
+    expect(on.named("kubernetes_cron_job_v1", "mongodb-results-retention").spec.suspend).toBe(false);
+  });
+});
+
 describe("namespace and service account", () => {
   it("creates the namespace when configured, enforcing the restricted Pod Security Standard", () => {
     const ns = synthDatabase().resource("kubernetes_namespace_v1", "namespace");
