@@ -71,8 +71,7 @@ export class DatabaseStack extends PlatformStack {
           stateHash: desiredStateHash(files),
           userSecrets: reconcileUserSecrets(config, reconcile),
           activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
-          waitTimeout: "15m",
-          dependsOn: replicaSet.statefulSets,
+              dependsOn: replicaSet.statefulSets,
         }),
       );
     }

@@ -19,7 +19,7 @@ export interface ShardedClusterProps {
   config: PlatformConfig;
   namespace: string;
   serviceAccountName: string;
-  /** The shards (the stack's replica sets) and their reconcile Jobs: the sharding Job waits for them. */
+  /** The shards (the stack's replica sets) and their reconcile Jobs: the sharding Job is created after them. */
   shards: ReplicaSet[];
   shardReconcileJobs: ReconcileJob[];
 }
@@ -53,7 +53,6 @@ export class ShardedCluster extends Construct {
       stateHash: desiredStateHash(files),
       userSecrets: reconcileUserSecrets(config, reconcile),
       activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
-      waitTimeout: "15m",
       dependsOn: this.configServers.statefulSets,
     });
 
