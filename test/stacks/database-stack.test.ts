@@ -212,7 +212,7 @@ describe("the data members' StatefulSet", () => {
   it("starts its pods in parallel, one per configured member", () => {
     expect(ss.spec.pod_management_policy).toBe("Parallel");
     expect(ss.spec.replicas).toBe("2");
-    expect(ss.spec.update_strategy).toEqual([{ type: "RollingUpdate" }]);
+    expect(ss.spec.update_strategy).toEqual([{ type: "RollingUpdate", rolling_update: [{ partition: 0 }] }]);
     expect(ss.wait_for_rollout).toBe(true);
   });
 
