@@ -236,6 +236,18 @@ export const platformConfigSchema = object({
     }),
     verify: object({ enabled: boolean(), schedule: cron() }),
     resources: resources(),
+    /**
+     * Scratch space of the backup pods (docs/backups.md, "Scratch space"). `size`: a claim that
+     * lives with the pod (a generic ephemeral volume) for the jobs that hold a whole dump there:
+     * S3 full dumps and restores, and every verification (its throwaway mongod's data). `small`:
+     * an emptyDir capped at this, with as much ephemeral storage requested, for the rest (slices,
+     * catalog export, and full dumps and restores that read or write the backup claim directly).
+     */
+    scratch: object({
+      storageClass: optional(string({ minLength: 1, rule: "must not be empty" })),
+      size: quantity(),
+      small: quantity(),
+    }),
   }),
 });
 

@@ -26,8 +26,8 @@ export class DatabaseStack extends PlatformStack {
   readonly connectionInfo: ConnectionInfo;
   /** Sharded only: the config servers, mongos and the sharding Job (docs/sharding.md). */
   readonly shardedCluster?: ShardedCluster;
-  /** Scheduled deletion of old results (docs/retention.md); absent when retention.enabled is false. */
-  readonly retention?: RetentionCronJob;
+  /** Scheduled deletion of old results (docs/retention.md); suspended when retention.enabled is false. */
+  readonly retention: RetentionCronJob;
   /** Default-deny egress for every pod of the project (the backup stack's pods too); absent when network.egress.restrict is false. */
   readonly egressPolicy?: EgressPolicy;
 
@@ -84,8 +84,7 @@ export class DatabaseStack extends PlatformStack {
           stateHash: desiredStateHash(files),
           userSecrets: reconcileUserSecrets(config, reconcile),
           activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
-          waitTimeout: "15m",
-          dependsOn: replicaSet.statefulSets,
+              dependsOn: replicaSet.statefulSets,
         }),
       );
     }
@@ -113,7 +112,8 @@ export class DatabaseStack extends PlatformStack {
     });
 
     // Deletes results older than the retention window, keeping those a change point refers to.
-    if (config.retention.enabled)
-      this.retention = new RetentionCronJob(this, "retention", { config, serviceAccountName: serviceAccount.name });
+    // Always present: retention.enabled false suspends the CronJob (an in-place update) rather
+    // than destroying it and its ConfigMap, so turning it on again is a one-field change.
+    this.retention = new RetentionCronJob(this, "retention", { config, serviceAccountName: serviceAccount.name });
   }
 }

@@ -8,7 +8,7 @@
 #   BACKUP_USER_DIR     the mounted backup-user Secret (files `username`, `password`)
 #   BACKUP_STORAGE      pvc | s3
 #   BACKUP_ROOT         pvc: the claim's mount; the catalog is $BACKUP_ROOT/$BACKUP_REPLSET
-#   BACKUP_WORK         a scratch emptyDir (credentials, partial files of s3 jobs, a verify mongod)
+#   BACKUP_WORK         the scratch volume, bounded (credentials, partial files of s3 jobs, a verify mongod)
 #   BACKUP_DEFER_EXIT   1: record the exit code for the s3 upload container that runs next and
 #                       exit 0, so what was saved is still uploaded (s3 only)
 #

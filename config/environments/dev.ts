@@ -65,5 +65,7 @@ export const dev: PlatformConfig = {
     retention: { daily: 7, weekly: 4 },
     verify: { enabled: true, schedule: "0 5 * * *" },
     resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+    // size ≥ data + indexes (10Gi claims) with room for the dump: docs/backups.md, "Scratch space".
+    scratch: { size: "20Gi", small: "2Gi" },
   },
 };

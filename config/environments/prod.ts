@@ -32,5 +32,7 @@ export const prod: PlatformConfig = {
     },
     retention: { daily: 14, weekly: 8 },
     resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },
+    // Verification restores the whole set (200Gi claims) beside its dump: docs/backups.md, "Scratch space".
+    scratch: { storageClass: "ssd", size: "300Gi", small: "10Gi" },
   },
 };

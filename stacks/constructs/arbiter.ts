@@ -6,7 +6,7 @@
 import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { memberPodTemplate, MemberStatefulSetProps, pinLogicalId } from "./member-stateful-set";
+import { MEMBER_UPDATE_STRATEGY, memberPodTemplate, MemberStatefulSetProps, pinLogicalId } from "./member-stateful-set";
 
 export interface ArbiterProps extends MemberStatefulSetProps {
   /** Applied (and rolled out) only after these: the data members' StatefulSet. */
@@ -24,7 +24,7 @@ export class Arbiter extends Construct {
         serviceName: props.serviceName,
         replicas: "1",
         podManagementPolicy: "Parallel",
-        updateStrategy: [{ type: "RollingUpdate" }],
+        updateStrategy: MEMBER_UPDATE_STRATEGY,
         selector: { matchLabels: props.selector },
         template: memberPodTemplate(props, {
           confKey: "mongod-arbiter.conf",

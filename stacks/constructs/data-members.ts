@@ -11,7 +11,7 @@ import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Construct } from "constructs";
 import type { StorageConfig } from "../../config/platform-config";
 import { Container, containerResources, containerSecurityContext, credentialsVolume, HELPER_RESOURCES, MONGOSH_ENV, mongoshConfMount, MOUNT, REPLICASET_CONFIG_KEY, tmpMount } from "./member-pod";
-import { memberPodTemplate, MemberStatefulSetProps, pinLogicalId } from "./member-stateful-set";
+import { MEMBER_UPDATE_STRATEGY, memberPodTemplate, MemberStatefulSetProps, pinLogicalId } from "./member-stateful-set";
 import { literalArgs, literalEnv } from "../terraform-text";
 
 /** Terraform's address of the claim template inside kubernetes_stateful_set_v1, as ignore_changes takes it. */
@@ -64,7 +64,7 @@ export class DataMembers extends Construct {
         replicas: String(props.replicas),
         // Members start together: the set can only be initiated once every member answers.
         podManagementPolicy: "Parallel",
-        updateStrategy: [{ type: "RollingUpdate" }],
+        updateStrategy: MEMBER_UPDATE_STRATEGY,
         persistentVolumeClaimRetentionPolicy: [{ whenDeleted: "Retain", whenScaled: "Retain" }],
         selector: { matchLabels: props.selector },
         template: memberPodTemplate(props, {

@@ -1,8 +1,16 @@
 // The namespace the database lives in: created here, or an existing one named in config.
 // A namespace created here enforces the "restricted" Pod Security Standard, which every pod of
 // the platform meets (non-root, no privilege escalation, all capabilities dropped, seccomp).
+//
+// Deleting a namespace deletes every claim in it (the data members' and the backup claim), so a
+// namespace created here can never be destroyed by Terraform: prevent_destroy refuses a plan that
+// would, and when createNamespace turns false the stack hands the namespace over with a
+// `removed { lifecycle { destroy = false } }` block (Terraform >= 1.7), which forgets it in state
+// instead of deleting it. prevent_destroy alone does not cover a resource that leaves the config:
+// Terraform plans its destroy (tried with terraform 1.11.4; test/stacks/namespace-handover.test.ts).
 
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 
 export interface DatabaseNamespaceProps {
@@ -17,6 +25,18 @@ export const POD_SECURITY_LABELS = {
   "pod-security.kubernetes.io/enforce-version": "latest",
 } as const;
 
+/** Terraform's address of the namespace this project creates; pinned, a new address would delete it. */
+export const NAMESPACE_ADDRESS = "kubernetes_namespace_v1.namespace";
+
+/**
+ * Terraform's `removed` block (JSON syntax) that forgets the namespace without deleting it. A
+ * no-op when the state does not hold it (a namespace never created here); cdktf 0.21 has no
+ * construct for `removed`, so the stack carries it as an override.
+ */
+export function namespaceHandOver(): { from: string; lifecycle: { destroy: boolean }[] }[] {
+  return [{ from: NAMESPACE_ADDRESS, lifecycle: [{ destroy: false }] }];
+}
+
 export class DatabaseNamespace extends Construct {
   /** The name to put in every object's metadata: a reference when created here, so they wait for it. */
   readonly name: string;
@@ -26,10 +46,12 @@ export class DatabaseNamespace extends Construct {
     super(scope, id);
     if (!props.create) {
       this.name = props.name;
+      TerraformStack.of(this).addOverride("removed", namespaceHandOver());
       return;
     }
     this.namespace = new NamespaceV1(this, "namespace", {
       metadata: { name: props.name, labels: { ...props.labels, ...POD_SECURITY_LABELS } },
+      lifecycle: { preventDestroy: true },
     });
     // Deleting the namespace deletes the data volumes' claims: its address must never change.
     this.namespace.overrideLogicalId("namespace");

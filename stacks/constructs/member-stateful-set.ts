@@ -32,6 +32,20 @@ export interface MemberStatefulSetProps {
 
 export const POD_CONFIG_HASH_ANNOTATION = "nyrkio.io/pod-config-hash";
 
+/**
+ * Every StatefulSet's update strategy, spelled out as the API server stores it, so Terraform's
+ * refresh never differs from the config. hashicorp/kubernetes v2.38.0: `update_strategy` and its
+ * `rolling_update` are Optional without Computed (kubernetes/schema_stateful_set_spec.go, the
+ * "update_strategy" and "rolling_update" entries), and once update_strategy is set the read
+ * writes back whatever the server holds (structures_stateful_set.go, flattenStatefulSetSpec →
+ * flattenStatefulSetSpecUpdateStrategy: `att["rolling_update"]` whenever RollingUpdate != nil,
+ * with its partition). Kubernetes stores RollingUpdate {partition: 0} whenever it fills in the
+ * strategy (pkg/apis/apps/v1/defaults.go, SetDefaults_StatefulSet), and admission webhooks
+ * commonly do the same; with rolling_update absent here, such an object shows a diff on every
+ * plan. partition 0 is also what this project means: a rolling update reaches every ordinal.
+ */
+export const MEMBER_UPDATE_STRATEGY = [{ type: "RollingUpdate", rollingUpdate: [{ partition: 0 }] }];
+
 export function memberPodTemplate(
   props: MemberStatefulSetProps,
   spec: Omit<MemberPodOptions, "image" | "port" | "pod" | "resources" | "serviceAccountName" | "configMapName" | "scriptItems" | "keyfileSecret" | "votingSelector" | "votingMembers">,

@@ -5,15 +5,18 @@
 //
 // Runs once per desired state: the Job's name carries the hash of everything it reads, so a
 // changed config makes a new Job on the next deploy and an unchanged one leaves the finished Job
-// alone. The provider's Job habits shape the rest: Terraform waits for completion (with a create
-// timeout far above the provider's default), and the Job is never deleted by the TTL controller,
-// because a Job that disappears is created, and run, again by the next apply.
+// alone. The provider's Job habits shape the rest: a run may take hours (a new member's initial
+// sync), so Terraform does not wait for it (job-wait.ts; the operator runs `npm run wait-job`),
+// and the Job is never deleted by the TTL controller, because a Job that disappears is created,
+// and run, again by the next apply.
 
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { DEPLOY_JOB_LABEL } from "../../ops/wait-job/job-labels";
 import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_ENV, userSecretDir } from "../../replicaset/reconcile-paths";
+import { jobWait } from "./job-wait";
 import { containerResources, containerSecurityContext, credentialsVolume, MONGOSH_CONF, mongoshConfMount, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
 import { configMapData, literalArgs, literalEnv } from "../terraform-text";
 
@@ -34,8 +37,6 @@ export interface ReconcileJobProps {
   userSecrets: Record<string, string>;
   /** The script's own waits bound a run; the deadline is a backstop above them. */
   activeDeadlineSeconds: number;
-  /** How long `cdktf deploy` waits for the Job to complete. */
-  waitTimeout: string;
   /** What must be running before the Job starts: the members' StatefulSets. */
   dependsOn: ITerraformDependable[];
 }
@@ -65,7 +66,8 @@ export class ReconcileJob extends Construct {
     const users = Object.keys(props.userSecrets).sort();
     const jobName = reconcileJobName(props.namePrefix, props.stateHash);
     this.job = new JobV1(this, "job", {
-      metadata: { name: jobName, namespace, labels },
+      // The series label on the Job only: a pod template change would replace a finished Job.
+      metadata: { name: jobName, namespace, labels: { ...labels, [DEPLOY_JOB_LABEL]: props.namePrefix } },
       spec: {
         // The script waits for what it needs itself; a retry covers a lost pod, not a slow set.
         backoffLimit: 2,
@@ -105,8 +107,7 @@ export class ReconcileJob extends Construct {
           },
         },
       },
-      waitForCompletion: true,
-      timeouts: { create: props.waitTimeout, update: props.waitTimeout },
+      ...jobWait(props.activeDeadlineSeconds),
       dependsOn: props.dependsOn,
     });
   }

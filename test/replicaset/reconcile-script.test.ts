@@ -317,10 +317,13 @@ describe("the script as the production build emits it (esbuild, node20)", () => 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "reconcile-build-"));
     const root = join(__dirname, "..", "..");
-    const entryPoints = readdirSync(join(root, "replicaset"))
-      .filter((f) => f.endsWith(".ts"))
-      .map((f) => join(root, "replicaset", f));
-    buildSync({ entryPoints, outdir: join(dir, "replicaset"), format: "cjs", platform: "node", target: "node20", logLevel: "silent" });
+    // replicaset/ and the config/ modules it reads at run time (config/embedded-file.ts), laid out as in dist/.
+    const entryPoints = ["replicaset", "config"].flatMap((folder) =>
+      readdirSync(join(root, folder))
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => join(root, folder, f)),
+    );
+    buildSync({ entryPoints, outdir: dir, outbase: root, format: "cjs", platform: "node", target: "node20", logLevel: "silent" });
     mkdirSync(join(dir, "replicaset", "mongosh"));
     copyFileSync(join(root, "replicaset", "mongosh", "reconcile.js"), join(dir, "replicaset", "mongosh", "reconcile.js"));
   });

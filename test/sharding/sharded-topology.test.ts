@@ -184,9 +184,9 @@ describe("the sharding Job", () => {
   const container = podSpec(job).container[0];
   const env = Object.fromEntries(container.env.map((e: Json) => [e.name, e.value]));
 
-  it("is named by a hash of the desired state and waits for completion", () => {
+  it("is named by a hash of the desired state and not waited for by the apply (test/stacks/job-wait.test.ts)", () => {
     expect(job.metadata.name).toMatch(/^mongodb-sharding-[0-9a-f]{10}$/);
-    expect(job.wait_for_completion).toBe(true);
+    expect(job.wait_for_completion).toBe(false);
     expect(job.spec.template.spec.restart_policy).toBe("Never");
   });
 

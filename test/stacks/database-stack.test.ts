@@ -65,6 +65,19 @@ describe("the dev database stack", () => {
   });
 });
 
+describe("retention off in config", () => {
+  it("keeps the retention CronJob and its ConfigMap, suspended: an in-place update, not a destroy", () => {
+    const on = synthDatabase();
+    const off = synthDatabase(devWith((c) => (c.retention = { ...c.retention, enabled: false })));
+    const cronIds = (s: ReturnType<typeof synthDatabase>) => Object.keys(s.resources("kubernetes_cron_job_v1"));
+    const configMapIds = (s: ReturnType<typeof synthDatabase>) => Object.keys(s.resources("kubernetes_config_map_v1"));
+    expect(cronIds(off)).toEqual(cronIds(on));
+    expect(configMapIds(off)).toEqual(configMapIds(on));
+    expect(off.named("kubernetes_cron_job_v1", "mongodb-results-retention").spec.suspend).toBe(true);
+    expect(on.named("kubernetes_cron_job_v1", "mongodb-results-retention").spec.suspend).toBe(false);
+  });
+});
+
 describe("namespace and service account", () => {
   it("creates the namespace when configured, enforcing the restricted Pod Security Standard", () => {
     const ns = synthDatabase().resource("kubernetes_namespace_v1", "namespace");
@@ -203,7 +216,7 @@ describe("the data members' StatefulSet", () => {
   it("starts its pods in parallel, one per configured member", () => {
     expect(ss.spec.pod_management_policy).toBe("Parallel");
     expect(ss.spec.replicas).toBe("2");
-    expect(ss.spec.update_strategy).toEqual([{ type: "RollingUpdate" }]);
+    expect(ss.spec.update_strategy).toEqual([{ type: "RollingUpdate", rolling_update: [{ partition: 0 }] }]);
     expect(ss.wait_for_rollout).toBe(true);
   });
 
@@ -481,9 +494,9 @@ describe("the reconcile Job", () => {
     expect(Object.values(bumped.resources("kubernetes_job_v1"))[0].metadata.name).toBe(job.metadata.name);
   });
 
-  it("waits for completion long enough, is never deleted by a TTL, retries little, has a deadline", () => {
-    expect(job.wait_for_completion).toBe(true);
-    expect(job.timeouts).toEqual({ create: "15m", update: "15m" });
+  it("is not waited for by the apply (it may run for hours: test/stacks/job-wait.test.ts), is never deleted by a TTL, retries little, has a deadline", () => {
+    expect(job.wait_for_completion).toBe(false);
+    expect(job.timeouts).toBeUndefined();
     expect(job.spec.ttl_seconds_after_finished).toBeUndefined();
     expect(job.spec.backoff_limit).toBeLessThanOrEqual(3);
     expect(job.spec.active_deadline_seconds).toBeGreaterThan(0);

@@ -2,7 +2,8 @@
 // CronJobs). Every container runs the pod scripts from the ConfigMap: the official mongo image for
 // the work (bash, coreutils, mongosh, the database tools), and, with S3 storage, a small S3
 // client image for the transfers, because the mongo image has no S3 client. The containers
-// share one scratch emptyDir; init containers run in order, so a job is a pipeline:
+// share one scratch volume, bounded so a backup pod never fills a node's disk (scratchVolume);
+// init containers run in order, so a job is a pipeline:
 //
 //   storage pvc:  <work>                        reads and writes the claim directly
 //   storage s3:   pull-manifests → <work> → push            (full, oplog)
@@ -17,6 +18,7 @@
 
 import type { CronJobV1SpecJobTemplateSpecTemplateSpec } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import type { PlatformConfig } from "../../../config/platform-config";
+import { parseQuantity } from "../../../config/quantity";
 import type { BackupTarget } from "../../../sharding/backup-targets";
 import { commonLabels, DB_CLIENT_LABEL, mongosHost } from "../../naming";
 import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT, BackupJobKind, restorePlanConfigMapName } from "./backup-names";
@@ -187,6 +189,53 @@ function balancerWindowEnv(config: PlatformConfig): { name: string; value: strin
   ];
 }
 
+/** /tmp of every container (mongosh's home, small files): an emptyDir capped at this. */
+export const TMP_SIZE_LIMIT = "1Gi";
+
+/**
+ * Whether a job holds a whole dump, or a restored copy of the data, in its scratch space: S3 full
+ * dumps (the dump waits there for push) and restores (the pulled artifacts), and every
+ * verification (its throwaway mongod's dbpath). With a backup claim, full dumps and restores read
+ * and write the claim itself.
+ */
+export function needsLargeScratch(kind: BackupJobKind, storage: "pvc" | "s3"): boolean {
+  if (kind === "verify") return true;
+  return storage === "s3" && (kind === "full" || kind === "restore");
+}
+
+/**
+ * The scratch volume (/work). Large: a generic ephemeral volume, a claim of backup.scratch.size
+ * created with the pod and deleted with it (https://kubernetes.io/docs/concepts/storage/ephemeral-volumes/#generic-ephemeral-volumes),
+ * so a dump never lands on the node's disk. Small: an emptyDir capped at backup.scratch.small;
+ * the kubelet evicts a pod whose emptyDir outgrows its sizeLimit
+ * (https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#local-ephemeral-storage),
+ * and every container requests that much ephemeral storage so the scheduler reserves it.
+ */
+export function scratchVolume(config: PlatformConfig, kind: BackupJobKind, labels: Record<string, string>): Volume {
+  const { scratch } = config.backup;
+  if (!needsLargeScratch(kind, config.backup.storage.type)) return { name: "work", emptyDir: { sizeLimit: scratch.small } };
+  return {
+    name: "work",
+    ephemeral: {
+      volumeClaimTemplate: {
+        metadata: { labels },
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          ...(scratch.storageClass ? { storageClassName: scratch.storageClass } : {}),
+          resources: { requests: { storage: scratch.size } },
+        },
+      },
+    },
+  };
+}
+
+/** Node-local storage each container requests: /tmp, and the scratch emptyDir when it is one. */
+function ephemeralStorageRequest(config: PlatformConfig, kind: BackupJobKind): string {
+  const tmp = parseQuantity(TMP_SIZE_LIMIT)!;
+  const bytes = needsLargeScratch(kind, config.backup.storage.type) ? tmp : tmp + parseQuantity(config.backup.scratch.small)!;
+  return `${Math.ceil(bytes / 2 ** 20)}Mi`;
+}
+
 function container(config: PlatformConfig, target: BackupTarget, kind: BackupJobKind, settings: BackupJobSettings, step: JobStep): Container {
   const { requests, limits } = config.backup.resources;
   const mounts: Container["volumeMount"] = [
@@ -218,7 +267,10 @@ function container(config: PlatformConfig, target: BackupTarget, kind: BackupJob
     command: literalArgs(inWindow ? ["bash", scriptPath(BALANCER_WINDOW), "bash", scriptPath(script)] : ["bash", scriptPath(script)], step.name),
     ...(args.length ? { args: literalArgs(args, step.name) } : {}),
     env: literalEnv([...(env as { name: string; value: string }[]), ...(inWindow ? balancerWindowEnv(config) : [])], step.name),
-    resources: { requests: { cpu: requests.cpu, memory: requests.memory }, limits: { memory: limits.memory, ...(limits.cpu ? { cpu: limits.cpu } : {}) } },
+    resources: {
+      requests: { cpu: requests.cpu, memory: requests.memory, "ephemeral-storage": ephemeralStorageRequest(config, kind) },
+      limits: { memory: limits.memory, ...(limits.cpu ? { cpu: limits.cpu } : {}) },
+    },
     securityContext: containerSecurityContext(),
     volumeMount: mounts,
   };
@@ -233,8 +285,8 @@ function volumes(config: PlatformConfig, target: BackupTarget, kind: BackupJobKi
   const list: Volume[] = [
     { name: "scripts", configMap: { name: BACKUP_SCRIPTS_CONFIG_MAP, defaultMode: "0444", items: backupScriptsItems(config.sharding.enabled) } },
     { name: "mongosh-conf", configMap: { name: BACKUP_SCRIPTS_CONFIG_MAP, defaultMode: "0444", items: [{ key: MONGOSH_CONF_KEY, path: "mongosh.conf" }] } },
-    { name: "work", emptyDir: {} },
-    { name: "tmp", emptyDir: {} },
+    scratchVolume(config, kind, { ...commonLabels(config), "app.kubernetes.io/component": "backup-scratch", "nyrkio.io/backup-replset": target.replicaSet, "nyrkio.io/backup-kind": kind }),
+    { name: "tmp", emptyDir: { sizeLimit: TMP_SIZE_LIMIT } },
   ];
   const storage = config.backup.storage;
   if (storage.type === "pvc") list.push({ name: "backup", persistentVolumeClaim: { claimName: BACKUP_CLAIM_NAME } });

@@ -52,7 +52,7 @@ export interface MongosProps {
   config: PlatformConfig;
   namespace: string;
   serviceAccountName: string;
-  /** The config servers' StatefulSet: mongos starts only once it can reach them. */
+  /** The config servers' and the shards' StatefulSets: mongos starts, and takes a new image, after them. */
   dependsOn: ITerraformDependable[];
 }
 

@@ -5,6 +5,7 @@
 // backups and restores; the first one is the former replica set, converted in place
 // (docs/runbooks/convert-to-sharded.md).
 
+import { dependable } from "cdktf";
 import { Construct } from "constructs";
 import type { PlatformConfig } from "../../../config/platform-config";
 import { desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, ReconcileFilesOptions, reconcileUserSecrets } from "../../../replicaset/reconcile-files";
@@ -19,7 +20,7 @@ export interface ShardedClusterProps {
   config: PlatformConfig;
   namespace: string;
   serviceAccountName: string;
-  /** The shards (the stack's replica sets) and their reconcile Jobs: the sharding Job waits for them. */
+  /** The shards (the stack's replica sets) and their reconcile Jobs: the sharding Job is created after them. */
   shards: ReplicaSet[];
   shardReconcileJobs: ReconcileJob[];
 }
@@ -39,6 +40,16 @@ export class ShardedCluster extends Construct {
     // No application ever connects to the config servers: they admit only the cluster and the jobs.
     this.configServers = new ReplicaSet(this, cfg.name, { config, replset: cfg, namespace, serviceAccountName, clusterRole: "configsvr", admitClients: false });
 
+    // MongoDB's upgrade order for a sharded cluster: the config servers, then the shards, then
+    // mongos ("Upgrade a Sharded Cluster", https://www.mongodb.com/docs/manual/release-notes/8.0-upgrade-sharded-cluster/).
+    // Every StatefulSet waits for its rollout (wait_for_rollout), so a dependency orders an image
+    // change: no shard member restarts before every config server runs the new binary, and mongos
+    // (below) only after every shard. A downgrade needs the reverse order, which this one cannot
+    // express: config/image-change.ts refuses it and points to docs/runbooks/downgrade-sharded.md.
+    // dependable(): the form cdktf gives a dependsOn prop (a bare address, as depends_on takes it).
+    const configServerSets = this.configServers.statefulSets.map((s) => dependable(s));
+    for (const shard of props.shards) for (const set of shard.statefulSets) set.dependsOn = [...(set.dependsOn ?? []), ...configServerSets];
+
     // The cluster's users live on the config servers, and the cluster-wide default read/write
     // concern is set there (shards refuse setDefaultRWConcern).
     const reconcile: ReconcileFilesOptions = { configsvr: true, users: "cluster" };
@@ -54,11 +65,15 @@ export class ShardedCluster extends Construct {
       stateHash: desiredStateHash(files),
       userSecrets: reconcileUserSecrets(config, reconcile),
       activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
-      waitTimeout: "15m",
       dependsOn: this.configServers.statefulSets,
     });
 
-    this.mongos = new Mongos(this, "mongos", { config, namespace, serviceAccountName, dependsOn: this.configServers.statefulSets });
+    this.mongos = new Mongos(this, "mongos", {
+      config,
+      namespace,
+      serviceAccountName,
+      dependsOn: [...this.configServers.statefulSets, ...props.shards.flatMap((shard) => shard.statefulSets)],
+    });
 
     this.shardingJob = new ShardingJob(this, "sharding-job", {
       config,

@@ -3,14 +3,16 @@
 //
 // Runs once per desired state: its name carries a hash of what it reads (the shards and their
 // hosts, the database, the keys, the scripts), so a changed config makes a new Job on the next
-// deploy and an unchanged one leaves the finished Job alone. Terraform waits for it to complete;
-// it is never deleted after it finishes, because a Job that disappears is created, and run,
+// deploy and an unchanged one leaves the finished Job alone. It may run for hours (index builds),
+// so Terraform does not wait for it (job-wait.ts; the operator runs `npm run wait-job`); it
+// retries with backoff until the shards and mongos answer. It is never deleted after it finishes, because a Job that disappears is created, and run,
 // again by the next apply.
 
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { DEPLOY_JOB_LABEL } from "../../../ops/wait-job/job-labels";
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import type { PlatformConfig } from "../../../config/platform-config";
@@ -18,11 +20,14 @@ import { ROOT_SECRET_DIR, SECRET_KEYS } from "../../../replicaset/reconcile-path
 import { desiredSharding } from "../../../sharding/desired-sharding";
 import { renderShardingScript, SHARDING_SCRIPT_FILE } from "../../../sharding/sharding-script";
 import { commonLabels, DB_CLIENT_LABEL, mongosHost } from "../../naming";
+import { jobWait } from "../job-wait";
 import { containerResources, containerSecurityContext, credentialsVolume, MONGOSH_CONF, MONGOSH_ENV, mongoshConfMount, podSecurityContext, tmpMount, tmpVolume } from "../member-pod";
 import { readEmbeddedFile } from "../../../config/embedded-file";
 import { configMapData, literalArgs, literalEnv } from "../../terraform-text";
 
 export const SHARDING_JOB_PREFIX = "mongodb-sharding";
+/** Covers the retries and an index build on a collection that already holds data. */
+const SHARDING_DEADLINE_SECONDS = 4 * 3600;
 /** Where the Job's ConfigMap is mounted. */
 export const SHARDING_DIR = "/etc/nyrkio/sharding";
 const DESIRED_FILE = "desired-sharding.json";
@@ -83,13 +88,12 @@ export class ShardingJob extends Construct {
     };
 
     this.job = new JobV1(this, "job", {
-      metadata: { name: this.jobName, namespace, labels },
+      metadata: { name: this.jobName, namespace, labels: { ...labels, [DEPLOY_JOB_LABEL]: SHARDING_JOB_PREFIX } },
       spec: {
         // A new shard may still be initiating when the Job first runs: a failed pod is retried
         // with the Job's exponential backoff (10 s, 20 s, 40 s, … up to 6 min).
         backoffLimit: 6,
-        // Covers the retries and an index build on a collection that already holds data.
-        activeDeadlineSeconds: 4 * 3600,
+        activeDeadlineSeconds: SHARDING_DEADLINE_SECONDS,
         template: {
           metadata: { labels: { ...labels, ...DB_CLIENT_LABEL } },
           spec: {
@@ -127,8 +131,7 @@ export class ShardingJob extends Construct {
           },
         },
       },
-      waitForCompletion: true,
-      timeouts: { create: "60m", update: "60m" },
+      ...jobWait(SHARDING_DEADLINE_SECONDS),
       dependsOn: props.dependsOn,
     });
   }

@@ -131,7 +131,7 @@ describe("the backup pods are secure by default", () => {
       expect(spec.security_context).toMatchObject({ run_as_non_root: true, run_as_user: "999", fs_group: "999", seccomp_profile: { type: "RuntimeDefault" } });
       expect(spec.automount_service_account_token).toBe(false);
       expect(spec.restart_policy).toBe("Never");
-      expect(volume(cj, "tmp")).toEqual({ name: "tmp", empty_dir: {} });
+      expect(volume(cj, "tmp")).toEqual({ name: "tmp", empty_dir: { size_limit: "1Gi" } });
     }
   });
 
@@ -290,6 +290,55 @@ describe("storage in an S3 bucket (prod)", () => {
     for (const cj of allCronJobs(prodOut)) for (const c of containers(cj)) expect(c.image).toMatch(/:[0-9][^:@]*@sha256:[0-9a-f]{64}$/);
     const out = synthBackup(configOf("prod"), { s3ClientImage: "minio/mc-with-aws:1.2.3" });
     expect(containers(out.byName["mongodb-rs0-backup-full"])[0].image).toBe("minio/mc-with-aws:1.2.3");
+  });
+});
+
+describe("scratch space never fills a node's disk", () => {
+  const kindOf = (cj: Json) => cj.metadata.labels["nyrkio.io/backup-kind"];
+  const large = (storage: string) => (storage === "s3" ? ["full", "restore", "verify"] : ["verify"]);
+
+  it.each([
+    ["dev (backup claim)", devOut, "pvc"],
+    ["prod (S3)", prodOut, "s3"],
+  ])("%s: a whole dump or a restored copy goes to a claim that lives with the pod, sized from config", (_env, out, storage) => {
+    const config = storage === "s3" ? configOf("prod") : dev;
+    for (const cj of allCronJobs(out)) {
+      const work = volume(cj, "work");
+      if (large(storage).includes(kindOf(cj))) {
+        expect([cj.metadata.name, work]).toEqual([
+          cj.metadata.name,
+          {
+            name: "work",
+            ephemeral: {
+              volume_claim_template: {
+                metadata: { labels: expect.objectContaining({ "app.kubernetes.io/component": "backup-scratch", "nyrkio.io/backup-kind": kindOf(cj) }) },
+                spec: {
+                  access_modes: ["ReadWriteOnce"],
+                  resources: { requests: { storage: config.backup.scratch.size } },
+                  ...(config.backup.scratch.storageClass ? { storage_class_name: config.backup.scratch.storageClass } : {}),
+                },
+              },
+            },
+          },
+        ]);
+      } else {
+        expect([cj.metadata.name, work]).toEqual([cj.metadata.name, { name: "work", empty_dir: { size_limit: config.backup.scratch.small } }]);
+      }
+    }
+  });
+
+  it("every container requests the node-local storage its pod may use: /tmp, and the scratch emptyDir when it is one", () => {
+    // dev: small 2Gi + /tmp 1Gi; verify's scratch is a claim, so /tmp only.
+    for (const cj of allCronJobs(devOut))
+      for (const c of containers(cj)) expect([cj.metadata.name, c.name, c.resources.requests["ephemeral-storage"]]).toEqual([cj.metadata.name, c.name, kindOf(cj) === "verify" ? "1024Mi" : "3072Mi"]);
+  });
+
+  it("the sizes follow the config", () => {
+    const out = synthBackup(configOf("dev", { backup: { scratch: { size: "123Gi", small: "5Gi", storageClass: "scratch" } } }));
+    const verify = Object.values(out.cronJobs).find((cj: Json) => kindOf(cj) === "verify") as Json;
+    expect(volume(verify, "work").ephemeral.volume_claim_template.spec).toMatchObject({ storage_class_name: "scratch", resources: { requests: { storage: "123Gi" } } });
+    const oplog = Object.values(out.cronJobs).find((cj: Json) => kindOf(cj) === "oplog") as Json;
+    expect(volume(oplog, "work")).toEqual({ name: "work", empty_dir: { size_limit: "5Gi" } });
   });
 });
 
