@@ -320,7 +320,9 @@ describe("the script as the production build emits it (esbuild, node20)", () => 
     const entryPoints = readdirSync(join(root, "replicaset"))
       .filter((f) => f.endsWith(".ts"))
       .map((f) => join(root, "replicaset", f));
-    buildSync({ entryPoints, outdir: join(dir, "replicaset"), format: "cjs", platform: "node", target: "node20", logLevel: "silent" });
+    // reconcile-script.ts reads reconcile.js through the one reader of embedded files.
+    entryPoints.push(join(root, "config", "embedded-file.ts"));
+    buildSync({ entryPoints, outdir: dir, outbase: root, format: "cjs", platform: "node", target: "node20", logLevel: "silent" });
     mkdirSync(join(dir, "replicaset", "mongosh"));
     copyFileSync(join(root, "replicaset", "mongosh", "reconcile.js"), join(dir, "replicaset", "mongosh", "reconcile.js"));
   });
