@@ -11,7 +11,7 @@ import { App } from "cdktf";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { deployedImageFromSynth, shardedDowngradeRule } from "./config/image-change";
-import { userKubeconfig } from "./config/kubeconfig";
+import { ignoredContextWarning, userKubeconfig } from "./config/kubeconfig";
 import { loadConfig } from "./config/load";
 import { formatProblem } from "./config/validate";
 import { shardKeyRules } from "./sharding";
@@ -42,6 +42,11 @@ if (!result.ok) {
 }
 for (const w of result.warnings) process.stderr.write(`nyrkio-db: warning: ${formatProblem(w)}\n`);
 
+const kubeconfig = userKubeconfig(process.env, existsSync);
+const { configContext, configPath } = result.config.kubernetes;
+const ignored = ignoredContextWarning(configContext, configPath, kubeconfig, process.env);
+if (ignored) process.stderr.write(`nyrkio-db: warning: ${ignored}\n`);
+
 const app = new App();
-addPlatformStacks(app, result.config, process.cwd(), userKubeconfig(process.env, existsSync)?.paths);
+addPlatformStacks(app, result.config, process.cwd(), kubeconfig?.paths);
 app.synth();

@@ -41,3 +41,12 @@ export function userKubeconfig(env: KubeconfigEnvironment, exists: (file: string
   if (env.HOME && exists(`${env.HOME}/.kube/config`)) return { paths: [HOME_KUBECONFIG], from: "~/.kube/config" };
   return undefined;
 }
+
+/**
+ * kubernetes.configContext does nothing when the provider gets no kubeconfig path: v2.38.0 applies
+ * config_context only together with config_path(s) or KUBE_CONFIG_PATHS (initializeConfiguration).
+ */
+export function ignoredContextWarning(configContext: string | undefined, configPath: string | undefined, user: UserKubeconfig | undefined, env: KubeconfigEnvironment): string | undefined {
+  if (!configContext || configPath || user || env.KUBE_CONFIG_PATH || env.KUBE_CONFIG_PATHS) return undefined;
+  return `kubernetes.configContext: "${configContext}" is ignored: no kubeconfig to pick it from (no kubernetes.configPath, KUBECONFIG, ~/.kube/config or KUBE_CONFIG_PATH)`;
+}

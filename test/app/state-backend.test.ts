@@ -98,6 +98,11 @@ describe("every stack has its own state", () => {
     expect(location(backup!)).toBe("kubernetes:terraform-state/tfstate-default-nyrkio-nyrkio-db-prod-backup");
   });
 
+  it("refuses an environment name that makes the suffix end in -<number> (the backend's own chunk index; terraform 1.11.4 refuses it)", () => {
+    expect(() => kubernetesSecretSuffix("nyrkio", "nyrkio-db-eu-2")).toThrow('name: must not end in -<number>: the kubernetes state backend refuses the secret_suffix "nyrkio-nyrkio-db-eu-2"');
+    expect(kubernetesSecretSuffix("nyrkio", "nyrkio-db-eu-2-backup")).toBe("nyrkio-nyrkio-db-eu-2-backup");
+  });
+
   it("refuses a secretSuffix that leaves no room for the stack name, naming the field", () => {
     expect(kubernetesSecretSuffix("x".repeat(41), "nyrkio-db-prod-backup")).toHaveLength(63);
     expect(() => kubernetesSecretSuffix("x".repeat(42), "nyrkio-db-prod-backup")).toThrow(/^state\.secretSuffix: must leave room for the stack name: .*\(64 characters\), and a label value holds at most 63$/);

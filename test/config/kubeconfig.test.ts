@@ -1,5 +1,5 @@
 import { environments } from "../../config/environments";
-import { HOME_KUBECONFIG, userKubeconfig } from "../../config/kubeconfig";
+import { HOME_KUBECONFIG, ignoredContextWarning, userKubeconfig } from "../../config/kubeconfig";
 import { clusterAccess } from "../../stacks/cluster-access";
 
 const exists = (files: string[]) => (f: string) => files.includes(f);
@@ -21,6 +21,18 @@ describe("the user's kubeconfig (what kubectl would use)", () => {
     expect(userKubeconfig({ KUBECONFIG: "/k/a", KUBE_CONFIG_PATH: "/k/b" }, exists([]))).toBeUndefined();
     expect(userKubeconfig({ KUBECONFIG: "/k/a", KUBE_CONFIG_PATHS: "/k/b:/k/c" }, exists([]))).toBeUndefined();
     expect(userKubeconfig({ HOME: "/home/a", KUBE_HOST: "https://10.0.0.1" }, exists(["/home/a/.kube/config"]))).toBeUndefined();
+  });
+});
+
+describe("kubernetes.configContext without a kubeconfig", () => {
+  it("is reported as ignored (provider 2.38 applies a context only with a path), and only then", () => {
+    expect(ignoredContextWarning("eu", undefined, undefined, {})).toBe(
+      'kubernetes.configContext: "eu" is ignored: no kubeconfig to pick it from (no kubernetes.configPath, KUBECONFIG, ~/.kube/config or KUBE_CONFIG_PATH)',
+    );
+    expect(ignoredContextWarning("eu", "/k/a", undefined, {})).toBeUndefined();
+    expect(ignoredContextWarning("eu", undefined, { paths: ["/k/a"], from: "KUBECONFIG" }, {})).toBeUndefined();
+    expect(ignoredContextWarning("eu", undefined, undefined, { KUBE_CONFIG_PATH: "/k/b" })).toBeUndefined();
+    expect(ignoredContextWarning(undefined, undefined, undefined, {})).toBeUndefined();
   });
 });
 
