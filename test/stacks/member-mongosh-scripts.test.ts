@@ -2,7 +2,10 @@
 // stand-ins for mongosh's globals: the readiness decision, the initiate step and the root-user
 // step, in each situation a pod meets. (bats tests the shell around them.) Every scenario runs
 // twice: in a plain vm, and under mongosh's async rewriter with promise replies, as in the pod.
+// The scripts talk to StandInMember (./member-stand-in.ts), which applies mongod's authorization
+// (test/support/mongod-authz.ts) to every command: what the server refuses, it refuses.
 
+import { MemberUser, StandInMember } from "./member-stand-in";
 import { MongoshAsyncWriter, Reply, runMongoshScript, runMongoshScriptRewritten, SandboxGlobals, SandboxRun, serverError } from "./mongosh-sandbox";
 
 type Doc = Record<string, unknown>;
@@ -12,31 +15,6 @@ const runners: [string, Runner][] = [["plain vm", async (name, make) => runMongo
 if (MongoshAsyncWriter) runners.push(["mongosh async rewriter", runMongoshScriptRewritten]);
 else console.log("member mongosh scripts: the async-rewriter runs are skipped: @mongosh/async-rewriter2 is not installed");
 
-/** db as the scripts use it; each call answers through `reply`, as the shell API would. */
-function fakeDb(reply: Reply, handlers: { hello?: () => Doc; usersInfo?: () => Doc; createUser?: (user: Doc, wc: Doc) => void }) {
-  const runCommand = (cmd: Doc) => {
-    if ("hello" in cmd && handlers.hello) return handlers.hello();
-    if ("usersInfo" in cmd && handlers.usersInfo) return handlers.usersInfo();
-    throw new Error(`unexpected command ${JSON.stringify(cmd)}`);
-  };
-  const admin = {
-    runCommand: (cmd: Doc) => reply(() => runCommand(cmd)),
-    createUser: (user: Doc, wc: Doc) =>
-      reply(() => {
-        if (!handlers.createUser) throw new Error("unexpected createUser");
-        handlers.createUser(user, wc);
-        return { ok: 1 };
-      }),
-  };
-  return {
-    adminCommand: (cmd: Doc) => reply(() => runCommand(cmd)),
-    getSiblingDB: (name: string) => {
-      if (name !== "admin") throw new Error(`unexpected database ${name}`);
-      return admin;
-    },
-  };
-}
-
 const NOT_INITIATED = { isWritablePrimary: false, secondary: false, info: "Does not have a valid replica set config", isreplicaset: true, ok: 1 };
 const PRIMARY = { setName: "rs0", isWritablePrimary: true, secondary: false, ok: 1 };
 const SECONDARY = { setName: "rs0", isWritablePrimary: false, secondary: true, ok: 1 };
@@ -45,7 +23,7 @@ const RECOVERING = { setName: "rs0", isWritablePrimary: false, secondary: false,
 const REMOVED = { setName: "rs0", isWritablePrimary: false, secondary: false, info: "Does not have a valid replica set config", isreplicaset: true, ok: 1 };
 
 describe.each(runners)("readiness.js (%s)", (_mode, run) => {
-  const ready = (hello: Doc) => run("readiness.js", (reply) => ({ db: fakeDb(reply, { hello: () => hello }) }));
+  const ready = (hello: Doc) => run("readiness.js", (reply) => ({ db: new StandInMember({ hello }).connect(reply, true).db }));
 
   it("is ready before the set is initiated, so the rollout and the bootstrap do not wait on each other", async () => {
     const result = await ready(NOT_INITIATED);
@@ -72,11 +50,11 @@ describe.each(runners)("readiness.js (%s)", (_mode, run) => {
 
   it("fails when mongod does not answer", async () => {
     const result = await run("readiness.js", (reply) => ({
-      db: fakeDb(reply, {
+      db: new StandInMember({
         hello: () => {
           throw serverError(6, "HostUnreachable");
         },
-      }),
+      }).connect(reply, true).db,
     }));
     expect(result.exitCode).not.toBe(0);
   });
@@ -95,9 +73,9 @@ describe.each(runners)("initiate.js (%s)", (_mode, runScript) => {
   const env = { REPLICASET_CONFIG: "/etc/nyrkio/config/replicaset.json" };
 
   /** Peers answer hello by host; a host missing from `peers` cannot be reached. */
-  async function scenario(opts: { local: Doc; peers?: Record<string, Doc>; initiate?: (config: Doc) => Doc }) {
-    const initiated: Doc[] = [];
+  async function scenario(opts: { local: Doc; peers?: Record<string, Doc>; initiate?: (config: Doc) => Doc; fromLocalhost?: boolean }) {
     const contacted: string[] = [];
+    const local = new StandInMember({ hello: opts.local, initiate: opts.initiate });
     const run = await runScript("initiate.js", (reply) => {
       class Mongo {
         constructor(uri: string) {
@@ -106,21 +84,24 @@ describe.each(runners)("initiate.js (%s)", (_mode, runScript) => {
           return reply(() => {
             const hello = opts.peers?.[host];
             if (!hello) throw serverError(6, "HostUnreachable", `connect ECONNREFUSED ${host}`);
-            return { getDB: () => ({ runCommand: () => reply(() => hello) }) };
+            // A peer is reached over the pod network: no localhost exception there.
+            return new StandInMember({ hello }).connect(reply, false).mongo;
           });
         }
       }
-      const rs = {
-        initiate: (config: Doc) =>
-          reply(() => {
-            initiated.push(config);
-            return opts.initiate ? opts.initiate(config) : { ok: 1 };
-          }),
-      };
-      return { db: fakeDb(reply, { hello: () => opts.local }), rs, Mongo, env, files };
+      const { db, rs } = local.connect(reply, opts.fromLocalhost ?? true);
+      return { db, rs, Mongo, env, files };
     });
+    const initiated = local.commands.filter((c) => "replSetInitiate" in c).map((c) => c.replSetInitiate);
     return { run, initiated, contacted };
   }
+
+  it("is refused by access control when not connected from localhost (the model's localhost exception)", async () => {
+    const { run, initiated } = await scenario({ local: NOT_INITIATED, fromLocalhost: false });
+    expect(initiated).toHaveLength(1);
+    expect(run.exitCode).toBe(1);
+    expect(run.output.join("\n")).toMatch(/initiate failed: Unauthorized/);
+  });
 
   it("initiates with exactly the desired document from REPLICASET_CONFIG", async () => {
     const { run, initiated } = await scenario({ local: NOT_INITIATED, peers: { [desired.members[1].host]: NOT_INITIATED } });
@@ -179,64 +160,65 @@ describe.each(runners)("initiate.js (%s)", (_mode, runScript) => {
 describe.each(runners)("create-root-user.js (%s)", (_mode, runScript) => {
   const env = { ROOT_SECRET_DIR: "/etc/nyrkio/secrets/root" };
   const files = { "/etc/nyrkio/secrets/root/username": "root\n", "/etc/nyrkio/secrets/root/password": "s3cret-Passw0rd\n" };
+  const ROOT: MemberUser = { user: "root", pwd: "s3cret-Passw0rd", roles: [{ role: "root", db: "admin" }] };
 
-  async function scenario(opts: { usersInfo: () => Doc; hello?: Doc; createUser?: (user: Doc, wc: Doc) => void }) {
-    const created: { user: Doc; wc: Doc }[] = [];
-    const run = await runScript("create-root-user.js", (reply) => ({
-      db: fakeDb(reply, {
-        usersInfo: opts.usersInfo,
-        hello: () => opts.hello ?? PRIMARY,
-        createUser: (user, wc) => {
-          created.push({ user, wc });
-          opts.createUser?.(user, wc);
-        },
-      }),
-      env,
-      files,
-    }));
+  async function scenario(member: StandInMember, fromLocalhost = true) {
+    const run = await runScript("create-root-user.js", (reply) => ({ db: member.connect(reply, fromLocalhost).db, env, files }));
+    const created = member.commands.filter((c) => "createUser" in c);
     return { run, created };
   }
 
-  it("creates the root user on the primary, with the password read from the mounted Secret", async () => {
-    const { run, created } = await scenario({ usersInfo: () => ({ users: [], ok: 1 }) });
+  it("creates the root user on a fresh primary under the localhost exception (which refuses usersInfo)", async () => {
+    const member = new StandInMember({ hello: PRIMARY });
+    const { run, created } = await scenario(member);
     expect(run.exitCode).toBe(0);
-    expect(created).toEqual([{ user: { user: "root", pwd: "s3cret-Passw0rd", roles: [{ role: "root", db: "admin" }] }, wc: { w: "majority", wtimeout: 60000 } }]);
+    expect(member.users).toEqual([ROOT]);
+    expect(created).toEqual([{ createUser: "root", pwd: "<redacted>", roles: [{ role: "root", db: "admin" }], writeConcern: { w: "majority", wtimeout: 60000 }, $db: "admin" }]);
     expect(run.output.join("\n")).not.toContain("s3cret-Passw0rd");
   });
 
-  it("does nothing once a user exists (access control refuses the unauthenticated usersInfo)", async () => {
-    const { run, created } = await scenario({
-      usersInfo: () => {
-        throw serverError(13, "Unauthorized");
-      },
-    });
+  it("is done once the root user exists and the root Secret authenticates (createUser is refused: Unauthorized)", async () => {
+    const member = new StandInMember({ hello: PRIMARY, users: [ROOT] });
+    const { run } = await scenario(member);
     expect(run.exitCode).toBe(0);
-    expect(created).toEqual([]);
+    expect(member.users).toEqual([ROOT]);
+    expect(run.output.join("\n")).toMatch(/authenticates as root/);
+  });
+
+  it("fails when another user exists and the root Secret does not authenticate (the reconcile Job could not log in)", async () => {
+    const member = new StandInMember({ hello: PRIMARY, users: [{ ...ROOT, pwd: "an-older-password" }] });
+    const { run } = await scenario(member);
+    expect(run.exitCode).toBe(1);
+    expect(run.output.join("\n")).toMatch(/root Secret does not authenticate/);
+  });
+
+  it("fails when the connection is not from localhost (no exception, no user)", async () => {
+    const member = new StandInMember({ hello: PRIMARY });
+    const { run } = await scenario(member, false);
+    expect(run.exitCode).toBe(1);
+    expect(member.users).toEqual([]);
   });
 
   it("waits while this member is not PRIMARY", async () => {
-    const { run, created } = await scenario({ usersInfo: () => ({ users: [], ok: 1 }), hello: SECONDARY });
+    const member = new StandInMember({ hello: SECONDARY });
+    const { run, created } = await scenario(member);
     expect(run.exitCode).toBe(1);
     expect(created).toEqual([]);
   });
 
-  it("treats a user created meanwhile as done", async () => {
-    const { run } = await scenario({
-      usersInfo: () => ({ users: [], ok: 1 }),
-      createUser: () => {
-        throw serverError(51003, "Location51003", "User already exists");
+  it("after a write-concern timeout (the user was written), the retry authenticates and is done", async () => {
+    let first = true;
+    const member = new StandInMember({
+      hello: PRIMARY,
+      afterCreateUser: () => {
+        if (first) throw serverError(64, "WriteConcernFailed", "waiting for replication timed out");
+        first = false;
       },
     });
-    expect(run.exitCode).toBe(0);
-  });
-
-  it("fails (to be retried) on any other error", async () => {
-    const { run } = await scenario({
-      usersInfo: () => ({ users: [], ok: 1 }),
-      createUser: () => {
-        throw serverError(64, "WriteConcernFailed");
-      },
-    });
-    expect(run.exitCode).not.toBe(0);
+    expect((await scenario(member)).run.exitCode).not.toBe(0);
+    first = false;
+    const retry = await scenario(member);
+    expect(retry.run.exitCode).toBe(0);
+    expect(member.users).toEqual([ROOT]);
   });
 });

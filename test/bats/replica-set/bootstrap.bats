@@ -96,7 +96,7 @@ steps() {
 }
 
 @test "a user exists already: one user-step call, nothing retried" {
-  export SAY_root="a user exists already: access control is active, nothing to do"
+  export SAY_root="a user exists already and the root Secret authenticates as root: nothing to do"
   start_bootstrap
   wait_for_output "bootstrap complete; idle"
   [ "$(calls_of create-root-user.js)" -eq 1 ]
