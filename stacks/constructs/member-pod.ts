@@ -4,6 +4,7 @@
 
 import type {
   StatefulSetV1SpecTemplateSpec,
+  StatefulSetV1SpecTemplateSpecAffinity,
   StatefulSetV1SpecTemplateSpecContainer,
   StatefulSetV1SpecTemplateSpecContainerSecurityContext,
   StatefulSetV1SpecTemplateSpecContainerStartupProbe,
@@ -159,18 +160,21 @@ export function memberProbes(): Pick<Container, "startupProbe" | "readinessProbe
 /**
  * Spreads the voting members of one replica set (data members and arbiter alike: losing a node
  * must never cost a majority of votes) over nodes, and over zones when configured.
- * `required` never puts two members on one node: minDomains makes a missing node count as an
- * empty domain, so with fewer nodes than members the extra member stays Pending.
+ * Nothing here depends on votes, priorities or the number of members: they change live (the
+ * reconcile Job), and a pod-template change would restart every member, the primary included,
+ * in the middle of the PSA mitigation that needs them up. `required` is a pod anti-affinity on
+ * the node (memberAffinity), which never co-locates two members however many there are.
  */
 export function memberTopologySpread(
   pod: PodConfig,
   votingSelector: Record<string, string>,
-  votingMembers: number,
+  /** Only for pods whose count is not live state (mongos): a missing node counts as an empty domain. */
+  minDomains?: number,
 ): StatefulSetV1SpecTemplateSpecTopologySpreadConstraint[] {
   const labelSelector = [{ matchLabels: votingSelector }];
   const nodes: StatefulSetV1SpecTemplateSpecTopologySpreadConstraint =
     pod.nodeSpread === "required"
-      ? { topologyKey: "kubernetes.io/hostname", maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", minDomains: votingMembers, labelSelector }
+      ? { topologyKey: "kubernetes.io/hostname", maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", ...(minDomains !== undefined ? { minDomains } : {}), labelSelector }
       : { topologyKey: "kubernetes.io/hostname", maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway", labelSelector };
   if (pod.zoneSpread === "none") return [nodes];
   const zones: StatefulSetV1SpecTemplateSpecTopologySpreadConstraint = {
@@ -180,6 +184,12 @@ export function memberTopologySpread(
     labelSelector,
   };
   return [nodes, zones];
+}
+
+/** With `nodeSpread: required`, no node ever runs two members of the set (a member with no free node stays Pending). */
+export function memberAffinity(pod: PodConfig, votingSelector: Record<string, string>): StatefulSetV1SpecTemplateSpecAffinity | undefined {
+  if (pod.nodeSpread !== "required") return undefined;
+  return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: [{ matchLabels: votingSelector }] }] } };
 }
 
 /** Short, stable digest of the files a pod reads at start: a change rolls the pods, nothing else does. */
@@ -203,7 +213,6 @@ export interface MemberPodOptions {
   /** Volume mounted at /data/db: the claim template's `data`, or an emptyDir for an arbiter. */
   dataVolume?: Volume;
   votingSelector: Record<string, string>;
-  votingMembers: number;
   sidecars?: Container[];
   extraVolumes?: Volume[];
 }
@@ -238,7 +247,8 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
     terminationGracePeriodSeconds: o.pod.terminationGracePeriodSeconds,
     securityContext: podSecurityContext(),
     ...(o.pod.nodeSelector && Object.keys(o.pod.nodeSelector).length ? { nodeSelector: o.pod.nodeSelector } : {}),
-    topologySpreadConstraint: memberTopologySpread(o.pod, o.votingSelector, o.votingMembers),
+    topologySpreadConstraint: memberTopologySpread(o.pod, o.votingSelector),
+    ...(memberAffinity(o.pod, o.votingSelector) ? { affinity: memberAffinity(o.pod, o.votingSelector) } : {}),
     initContainer: [keyfileInitContainer(o.image)],
     container: [mongod, ...(o.sidecars ?? [])],
     volume: [

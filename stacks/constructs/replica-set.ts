@@ -13,7 +13,6 @@ import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import type { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Construct } from "constructs";
 import type { PlatformConfig, ReplsetConfig } from "../../config/platform-config";
-import { votingMembers } from "../../config/validate";
 import { renderReplicaSetConfigJson } from "../../replicaset/replica-set-config";
 import {
   arbiterStatefulSetName,
@@ -137,7 +136,6 @@ export class ReplicaSet extends Construct {
       keyfileSecret: config.secrets.keyfile,
       labels,
       votingSelector: voting,
-      votingMembers: votingMembers(replset),
     };
 
     this.dataMembers = new DataMembers(this, "data", {

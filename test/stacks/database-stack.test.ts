@@ -345,13 +345,36 @@ describe("availability", () => {
     }
   });
 
-  it("required node spread refuses to co-locate members (DoNotSchedule, minDomains = voting members); zones when configured", () => {
+  it("required node spread: a required anti-affinity per node (no member count in it); zones when configured", () => {
     const s = synthDatabase(devWith((c) => (c.pod = { ...c.pod, nodeSpread: "required", zoneSpread: "required" })));
     for (const ss of [dataSet(s), arbiterSet(s)]) {
       expect(ss.spec.template.spec.topology_spread_constraint).toEqual([
-        { topology_key: "kubernetes.io/hostname", max_skew: 1, when_unsatisfiable: "DoNotSchedule", min_domains: 3, label_selector: [{ match_labels: votingSelector }] },
+        { topology_key: "kubernetes.io/hostname", max_skew: 1, when_unsatisfiable: "DoNotSchedule", label_selector: [{ match_labels: votingSelector }] },
         { topology_key: "topology.kubernetes.io/zone", max_skew: 1, when_unsatisfiable: "DoNotSchedule", label_selector: [{ match_labels: votingSelector }] },
       ]);
+      expect(ss.spec.template.spec.affinity).toEqual({
+        pod_anti_affinity: { required_during_scheduling_ignored_during_execution: [{ topology_key: "kubernetes.io/hostname", label_selector: [{ match_labels: votingSelector }] }] },
+      });
+    }
+  });
+
+  // The reconcile Job applies priorities and votes live. Were they in a pod template, the PSA
+  // mitigation (member 1 down: priority 0, votes 0) would roll every member and wait forever on
+  // pod 1, and the Job, which depends on the StatefulSets, would never run.
+  it.each([
+    ["the PSA mitigation (member 1: priority 0, votes 0)", (m: { priority: number; votes: 0 | 1 }[]) => Object.assign(m[1], { priority: 0, votes: 0 })],
+    ["a priority change", (m: { priority: number; votes: 0 | 1 }[]) => Object.assign(m[0], { priority: 7 })],
+  ])("%s changes no pod template (required and preferred spread)", (_, change) => {
+    for (const nodeSpread of ["required", "preferred"] as const) {
+      const before = synthDatabase(devWith((c) => (c.pod = { ...c.pod, nodeSpread })));
+      const after = synthDatabase(
+        devWith((c) => {
+          c.pod = { ...c.pod, nodeSpread };
+          change(c.replsets[0].members);
+        }),
+      );
+      expect(dataSet(after).spec.template).toEqual(dataSet(before).spec.template);
+      expect(arbiterSet(after).spec.template).toEqual(arbiterSet(before).spec.template);
     }
   });
 
