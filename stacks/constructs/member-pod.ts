@@ -140,6 +140,9 @@ export function keyfileInitContainer(image: string): Container {
 
 type Probe = StatefulSetV1SpecTemplateSpecContainerStartupProbe;
 
+/** pod.readyMaxLagSeconds when not configured. */
+export const DEFAULT_READY_MAX_LAG_SECONDS = 15;
+
 function probe(mode: "startup" | "readiness" | "liveness", timing: Omit<Probe, "exec">): Probe {
   return { exec: { command: ["bash", `${MOUNT.scripts}/probe.sh`, mode] }, ...timing };
 }
@@ -227,7 +230,13 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
     command: ["mongod"],
     args: ["--config", `${MOUNT.config}/mongod.conf`],
     port: [{ name: "mongodb", containerPort: o.port, protocol: "TCP" }],
-    env: [...MONGOSH_ENV, { name: "MONGODB_PORT", value: String(o.port) }],
+    env: [
+      ...MONGOSH_ENV,
+      { name: "MONGODB_PORT", value: String(o.port) },
+      // Read by the readiness probe (mongosh/readiness.js): the peers, and the lag a ready secondary may have.
+      { name: "REPLICASET_CONFIG", value: `${MOUNT.config}/${REPLICASET_CONFIG_KEY}` },
+      { name: "READY_MAX_LAG_SECONDS", value: String(o.pod.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_SECONDS) },
+    ],
     resources: containerResources(o.resources),
     securityContext: containerSecurityContext(),
     ...memberProbes(),

@@ -2,9 +2,9 @@
 # Kubernetes probes of a replica-set member, over localhost and without credentials (`ping` and
 # `hello` need no authentication, so a probe never holds a password).
 #   startup, liveness  mongod answers ping.
-#   readiness          before the set is initiated: ping only, so that Terraform's wait for the
-#                      rollout and the bootstrap do not wait on each other; after: the member is
-#                      PRIMARY, SECONDARY or ARBITER (mongosh/readiness.js).
+#   readiness          mongosh/readiness.js: without a config, ready only while no peer holds
+#                      one (the first bootstrap); PRIMARY or ARBITER; SECONDARY within
+#                      READY_MAX_LAG_SECONDS of the primary.
 #   MONGODB_PORT       mongod's port (default 27017)
 set -euo pipefail
 

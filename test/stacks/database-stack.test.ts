@@ -326,6 +326,13 @@ describe("probes", () => {
       expect(mongod.startup_probe.failure_threshold * mongod.startup_probe.period_seconds).toBeGreaterThanOrEqual(600);
       expect(mongod.liveness_probe.timeout_seconds).toBeGreaterThanOrEqual(5);
     });
+
+    it(`${name}: readiness reads the peers from the mounted replicaset.json and the lag bound from pod.readyMaxLagSeconds`, () => {
+      const env = (s: ReturnType<typeof synthDatabase>) => byName(s.named(SS, name).spec.template.spec.container, "mongod").env;
+      expect(byName(env(synthDatabase()), "REPLICASET_CONFIG").value).toBe("/etc/nyrkio/config/replicaset.json");
+      expect(byName(env(synthDatabase()), "READY_MAX_LAG_SECONDS").value).toBe("15");
+      expect(byName(env(synthDatabase(devWith((c) => (c.pod.readyMaxLagSeconds = 30)))), "READY_MAX_LAG_SECONDS").value).toBe("30");
+    });
   }
 });
 

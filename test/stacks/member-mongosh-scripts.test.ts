@@ -22,40 +22,102 @@ const ARBITER = { setName: "rs0", isWritablePrimary: false, secondary: false, ar
 const RECOVERING = { setName: "rs0", isWritablePrimary: false, secondary: false, ok: 1 };
 const REMOVED = { setName: "rs0", isWritablePrimary: false, secondary: false, info: "Does not have a valid replica set config", isreplicaset: true, ok: 1 };
 
-describe.each(runners)("readiness.js (%s)", (_mode, run) => {
-  const ready = (hello: Doc) => run("readiness.js", (reply) => ({ db: new StandInMember({ hello }).connect(reply, true).db }));
+const HOSTS = ["mongodb-rs0-0.mongodb-rs0.ns.svc.cluster.local:27017", "mongodb-rs0-1.mongodb-rs0.ns.svc.cluster.local:27017", "mongodb-rs0-arbiter-0.mongodb-rs0.ns.svc.cluster.local:27017"];
+const DESIRED = {
+  _id: "rs0",
+  members: [
+    { _id: 0, host: HOSTS[0], priority: 2, votes: 1 },
+    { _id: 1, host: HOSTS[1], priority: 1, votes: 1 },
+    { _id: 100, host: HOSTS[2], arbiterOnly: true, priority: 0, votes: 1 },
+  ],
+};
+const CONFIG_FILES = { "/etc/nyrkio/config/replicaset.json": JSON.stringify(DESIRED) };
+const CONFIG_ENV = { REPLICASET_CONFIG: "/etc/nyrkio/config/replicaset.json" };
 
-  it("is ready before the set is initiated, so the rollout and the bootstrap do not wait on each other", async () => {
-    const result = await ready(NOT_INITIATED);
+/** hello's lastWrite as mongod reports it (src/mongo/db/repl/replication_info.cpp: lastWrite.lastWriteDate). */
+const wrote = (at: number) => ({ lastWrite: { lastWriteDate: new Date(at) } });
+const T = Date.UTC(2026, 0, 1);
+
+describe.each(runners)("readiness.js (%s)", (_mode, run) => {
+  /** This member answers `hello`; peers (by host) answer theirs over the pod network; a missing host is unreachable. */
+  async function probe(hello: Doc | (() => Doc), peers: Record<string, Doc> = {}, env: Record<string, string> = {}) {
+    const contacted: string[] = [];
+    const result = await run("readiness.js", (reply) => {
+      class Mongo {
+        constructor(uri: string) {
+          const host = /^mongodb:\/\/([^/]+)\//.exec(uri)![1];
+          contacted.push(uri);
+          return reply(() => {
+            if (!peers[host]) throw serverError(6, "HostUnreachable", `connect ECONNREFUSED ${host}`);
+            return new StandInMember({ hello: peers[host] }).connect(reply, false).mongo;
+          });
+        }
+      }
+      return { db: new StandInMember({ hello }).connect(reply, true).db, Mongo, env: { ...CONFIG_ENV, ...env }, files: CONFIG_FILES };
+    });
+    return { ...result, text: result.output.join("\n"), contacted };
+  }
+
+  it("is ready without a config while no peer holds one (the first bootstrap: rollout and bootstrap do not wait on each other)", async () => {
+    const result = await probe(NOT_INITIATED, { [HOSTS[0]]: NOT_INITIATED, [HOSTS[1]]: NOT_INITIATED });
     expect(result.exitCode).toBe(0);
-    expect(result.output.join("\n")).toMatch(/not initiated yet/);
+    expect(result.text).toMatch(/first bootstrap/);
+    for (const uri of result.contacted) {
+      expect(uri).not.toContain("@");
+      expect(uri).toMatch(/serverSelectionTimeoutMS=2000/);
+    }
+  });
+
+  it.each([
+    ["an arbiter restarted with an empty data directory", HOSTS[0]],
+    ["a data member whose volume was replaced, or a new pod", HOSTS[1]],
+  ])("is not ready without a config once a peer holds one: %s", async (_, holder) => {
+    const result = await probe(NOT_INITIATED, { [holder]: { ...PRIMARY, ...wrote(T) } });
+    expect(result.exitCode).toBe(1);
+    expect(result.text).toContain(`${holder} holds the replica-set config`);
   });
 
   it.each([
     ["PRIMARY", PRIMARY],
-    ["SECONDARY", SECONDARY],
     ["ARBITER", ARBITER],
   ])("is ready as %s", async (state, hello) => {
-    const result = await ready(hello);
+    const result = await probe(hello);
     expect(result.exitCode).toBe(0);
-    expect(result.output.join("\n")).toContain(state);
+    expect(result.text).toContain(state);
+  });
+
+  const secondary = (lagMs: number) => ({ ...SECONDARY, primary: HOSTS[0], me: HOSTS[1], ...wrote(T - lagMs) });
+  const primaryPeer = { [HOSTS[0]]: { ...PRIMARY, ...wrote(T) } };
+
+  it("is ready as a SECONDARY that has caught up with the primary (lastWrite within READY_MAX_LAG_SECONDS)", async () => {
+    const result = await probe(secondary(3000), primaryPeer);
+    expect(result.exitCode).toBe(0);
+    expect(result.text).toMatch(/SECONDARY of rs0, 3 s behind/);
+  });
+
+  it("is not ready as a SECONDARY further behind the primary than READY_MAX_LAG_SECONDS (a rolling restart waits for it)", async () => {
+    const result = await probe(secondary(16000), primaryPeer);
+    expect(result.exitCode).toBe(1);
+    expect(result.text).toMatch(/16 s behind the primary \(at most 15 s\)/);
+    expect((await probe(secondary(16000), primaryPeer, { READY_MAX_LAG_SECONDS: "20" })).exitCode).toBe(0);
+  });
+
+  it("is ready as a SECONDARY when no primary can be asked (nothing to lag behind)", async () => {
+    expect((await probe(secondary(60000), {})).exitCode).toBe(0);
+    expect((await probe({ ...SECONDARY, ...wrote(T) })).exitCode).toBe(0);
   });
 
   it.each([
     ["starting, recovering or in initial sync", RECOVERING],
     ["removed from the config", REMOVED],
   ])("is not ready when %s", async (_, hello) => {
-    expect((await ready(hello)).exitCode).toBe(1);
+    expect((await probe(hello)).exitCode).toBe(1);
   });
 
   it("fails when mongod does not answer", async () => {
-    const result = await run("readiness.js", (reply) => ({
-      db: new StandInMember({
-        hello: () => {
-          throw serverError(6, "HostUnreachable");
-        },
-      }).connect(reply, true).db,
-    }));
+    const result = await probe(() => {
+      throw serverError(6, "HostUnreachable");
+    });
     expect(result.exitCode).not.toBe(0);
   });
 });
