@@ -142,6 +142,6 @@ describe("loadConfig", () => {
 
   it("refuses an unknown environment and lists the known ones", () => {
     const result = loadConfig({ environment: "staging", readFile });
-    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual(['NYRKIO_DB_ENV: unknown environment "staging"; known environments: dev, prod, sharded']);
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual(['NYRKIO_DB_ENV: unknown environment "staging"; known environments: dev, prod, prod-pss, sharded']);
   });
 });
