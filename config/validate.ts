@@ -79,6 +79,11 @@ function crossFieldRules(config: PlatformConfig, extraRules: readonly ExtraRule[
   if (!config.sharding.enabled && config.replsets.length !== 1)
     problems.push({ path: "replsets", rule: `must hold exactly one replica set while sharding.enabled is false, got ${config.replsets.length}` });
 
+  // On SIGTERM, mongod (8.0) steps a primary down, waiting up to shutdownTimeoutMillisForSignaledShutdown
+  // for a secondary to catch up, then spends what is left of that same budget in quiesce mode
+  // (mongodb/mongo src/mongo/db/mongod_main.cpp, shutdownTask: stepDownForShutdown(opCtx,
+  // shutdownTimeout, ...), then enterQuiesceModeIfSecondary(remaining)); then it closes the storage
+  // engine (a final checkpoint). So the grace period is the quiesce budget plus 15 s for the close.
   const { terminationGracePeriodSeconds: grace, shutdownQuiesceSeconds: quiesce } = config.pod;
   if (grace < quiesce + 15)
     problems.push({
