@@ -227,7 +227,9 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
     image: o.image,
     // The image's entrypoint is skipped on purpose: it creates users from environment variables
     // and rewrites the config under /tmp; here the config is data and users come from Secrets.
-    command: ["mongod"],
+    // run-mongod.sh keeps the one thing of it that matters here: numactl --interleave=all where
+    // it works.
+    command: ["bash", `${MOUNT.scripts}/run-mongod.sh`],
     args: ["--config", `${MOUNT.config}/mongod.conf`],
     port: [{ name: "mongodb", containerPort: o.port, protocol: "TCP" }],
     env: [

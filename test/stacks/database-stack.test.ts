@@ -220,7 +220,8 @@ describe("the data members' StatefulSet", () => {
 
   it("runs mongod with the rendered config, not the image's entrypoint", () => {
     const mongod = byName(pod.container, "mongod");
-    expect(mongod.command).toEqual(["mongod"]);
+    // run-mongod.sh: numactl --interleave=all where it works, as the image's entrypoint (test/bats/replica-set/run-mongod.bats).
+    expect(mongod.command).toEqual(["bash", "/etc/nyrkio/scripts/run-mongod.sh"]);
     expect(mongod.args).toEqual(["--config", "/etc/nyrkio/config/mongod.conf"]);
     const config = byName(pod.volume, "config").config_map;
     expect(config.items).toContainEqual({ key: "mongod.conf", path: "mongod.conf" });
