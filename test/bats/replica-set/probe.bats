@@ -5,6 +5,8 @@ load helpers
 
 setup() {
   setup_standins
+  export REPLICASET_CONFIG="$BATS_TEST_TMPDIR/replicaset.json"
+  printf '%s' '{"_id":"rs0","members":[{"_id":0,"host":"mongodb-rs0-0.mongodb-rs0.ns.svc.cluster.local:27017","priority":2,"votes":1}]}' >"$REPLICASET_CONFIG"
 }
 
 @test "startup and liveness ping mongod over 127.0.0.1 without credentials" {
@@ -22,11 +24,12 @@ setup() {
 @test "readiness runs mongosh/readiness.js next to the script" {
   run bash "$SCRIPTS/probe.sh" readiness
   [ "$status" -eq 0 ]
+  [[ "$output" == *"ready: mongod answers; no member holds a replica-set config yet"* ]]
   grep -q -- "--file $SCRIPTS/mongosh/readiness.js" "$STANDIN_LOG"
   [ -f "$SCRIPTS/mongosh/readiness.js" ]
 }
 
-@test "a failing check fails the probe" {
+@test "a mongod that does not answer fails the probe" {
   export FAIL_readiness=1 FAIL_ping=1
   run bash "$SCRIPTS/probe.sh" readiness
   [ "$status" -eq 1 ]
