@@ -275,7 +275,7 @@ describe("the arbiter", () => {
 
   it("runs the arbiter's mongod.conf with the arbiter's resources", () => {
     expect(byName(pod.volume, "config").config_map.items).toContainEqual({ key: "mongod-arbiter.conf", path: "mongod.conf" });
-    expect(byName(pod.container, "mongod").resources).toEqual({ requests: { cpu: "50m", memory: "256Mi" }, limits: { memory: "256Mi" } });
+    expect(byName(pod.container, "mongod").resources).toEqual({ requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } });
   });
 
   it("is applied after the data members, so a rollout never restarts two voting members at once", () => {
