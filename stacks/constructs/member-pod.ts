@@ -235,8 +235,10 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
     env: [
       ...MONGOSH_ENV,
       { name: "MONGODB_PORT", value: String(o.port) },
-      // Read by the readiness probe (mongosh/readiness.js): the peers, and the lag a ready secondary may have.
+      // Read by the readiness probe (mongosh/readiness.js): the peers, this member's host among
+      // them, and the lag a ready secondary may have.
       { name: "REPLICASET_CONFIG", value: `${MOUNT.config}/${REPLICASET_CONFIG_KEY}` },
+      { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
       { name: "READY_MAX_LAG_SECONDS", value: String(o.pod.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_SECONDS) },
     ],
     resources: containerResources(o.resources),

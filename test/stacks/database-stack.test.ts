@@ -331,6 +331,7 @@ describe("probes", () => {
     it(`${name}: readiness reads the peers from the mounted replicaset.json and the lag bound from pod.readyMaxLagSeconds`, () => {
       const env = (s: ReturnType<typeof synthDatabase>) => byName(s.named(SS, name).spec.template.spec.container, "mongod").env;
       expect(byName(env(synthDatabase()), "REPLICASET_CONFIG").value).toBe("/etc/nyrkio/config/replicaset.json");
+      expect(byName(env(synthDatabase()), "POD_NAME").value_from).toEqual({ field_ref: { field_path: "metadata.name" } });
       expect(byName(env(synthDatabase()), "READY_MAX_LAG_SECONDS").value).toBe("15");
       expect(byName(env(synthDatabase(devWith((c) => (c.pod.readyMaxLagSeconds = 30)))), "READY_MAX_LAG_SECONDS").value).toBe("30");
     });

@@ -68,13 +68,25 @@ describe.each(runners)("readiness.js (%s)", (_mode, run) => {
     }
   });
 
+  /** A config holder's hello: its members by kind, as mongod lists them (hosts, passives, arbiters). */
+  const holding = (extra: Doc = {}) => ({ ...PRIMARY, ...wrote(T), hosts: [HOSTS[0], HOSTS[1]], arbiters: [HOSTS[2]], ...extra });
+
   it.each([
-    ["an arbiter restarted with an empty data directory", HOSTS[0]],
-    ["a data member whose volume was replaced, or a new pod", HOSTS[1]],
-  ])("is not ready without a config once a peer holds one: %s", async (_, holder) => {
-    const result = await probe(NOT_INITIATED, { [holder]: { ...PRIMARY, ...wrote(T) } });
+    ["an arbiter restarted with an empty data directory", "mongodb-rs0-arbiter-0", HOSTS[0]],
+    ["a data member whose volume was replaced", "mongodb-rs0-1", HOSTS[0]],
+    ["member 0 without a config while member 1 holds one", "mongodb-rs0-0", HOSTS[1]],
+  ])("is not ready without a config once a peer holds one that names it: %s", async (_, pod, holder) => {
+    const result = await probe(NOT_INITIATED, { [holder]: holding() }, { POD_NAME: pod });
     expect(result.exitCode).toBe(1);
-    expect(result.text).toContain(`${holder} holds the replica-set config`);
+    expect(result.text).toContain(`${holder} holds the replica-set config, which names this member`);
+  });
+
+  it("is ready without a config when the holder's config does not name it yet (a new pod: the reconcile Job adds it only after the rollout)", async () => {
+    const result = await probe(NOT_INITIATED, { [HOSTS[0]]: holding({ hosts: [HOSTS[0]], arbiters: [HOSTS[2]] }) }, { POD_NAME: "mongodb-rs0-1" });
+    expect(result.exitCode).toBe(0);
+    expect(result.text).toMatch(/not a member of rs0 yet/);
+    // Without POD_NAME it cannot tell, and waits.
+    expect((await probe(NOT_INITIATED, { [HOSTS[0]]: holding({ hosts: [HOSTS[0]] }) })).exitCode).toBe(1);
   });
 
   it.each([

@@ -1,10 +1,14 @@
 // Readiness of a replica-set member, decided from `hello`, which needs no credentials (its
 // requiresAuth() is false: src/mongo/db/repl/replication_info.cpp), on this member and its peers.
-//   not initiated  ready only while no peer holds a config: at the very first bootstrap, so that
+//   not initiated  ready while no peer holds a config: the very first bootstrap, so that
 //                  Terraform's wait for the rollout and the bootstrap (which needs every member
-//                  reachable) do not wait on each other. Later (an arbiter after a restart: its
-//                  data is an emptyDir; a data member whose volume was replaced; a new pod) a
-//                  member without the config is not ready until a peer has sent it the config.
+//                  reachable) do not wait on each other. Once a peer holds one:
+//                  - it names this member (an arbiter after a restart: its data is an emptyDir;
+//                    a data member whose volume was replaced): not ready until the peers have
+//                    sent it the config by heartbeat;
+//                  - it does not name this member yet (a pod added by raising the member count):
+//                    ready, because the reconcile Job that adds it runs only after Terraform has
+//                    seen the StatefulSet's rollout finish (every pod Ready).
 //   PRIMARY, ARBITER  ready.
 //   SECONDARY      ready when its last write is at most READY_MAX_LAG_SECONDS behind the
 //                  primary's (hello's lastWrite.lastWriteDate on both), so a rolling restart
@@ -12,8 +16,9 @@
 //                  No primary to compare with (an election, a partition): ready, nothing to lag.
 //   anything else  not ready (STARTUP2, RECOVERING, ROLLBACK, removed from the config).
 //   REPLICASET_CONFIG      the desired config (its members' hosts are the peers)
+//   POD_NAME               this pod's name: its host in the config starts with "<POD_NAME>."
 //   READY_MAX_LAG_SECONDS  the largest replication lag of a ready secondary (default 15: above the
-//                         primary's periodic no-op write every 10 s, periodicNoopIntervalSecs)
+//                          primary's periodic no-op write every 10 s, periodicNoopIntervalSecs)
 const fs = require("fs");
 
 const hello = db.adminCommand({ hello: 1 });
@@ -30,15 +35,27 @@ function helloOf(host) {
   }
 }
 
+const desired = JSON.parse(fs.readFileSync(process.env.REPLICASET_CONFIG, "utf8"));
+const podName = process.env.POD_NAME;
+const selfHost = podName === undefined ? undefined : desired.members.map((m) => m.host).find((h) => h.startsWith(`${podName}.`));
+
+// The first peer that holds a config, with its hello, or undefined.
 function peerHoldingConfig() {
-  const desired = JSON.parse(fs.readFileSync(process.env.REPLICASET_CONFIG, "utf8"));
   for (const m of desired.members) {
-    if (hello.me !== undefined && m.host === hello.me) continue;
+    if (m.host === selfHost) continue;
     const peer = helloOf(m.host);
-    // A member of an initiated set answers with its setName; this member itself (no config) does not.
-    if (peer !== undefined && peer.setName !== undefined) return m.host;
+    // A member of an initiated set answers with its setName; a member without a config does not.
+    if (peer !== undefined && peer.setName !== undefined) return { host: m.host, hello: peer };
   }
   return undefined;
+}
+
+// Whether a config holder's hello names this member: hosts (electable), passives (priority 0),
+// arbiters (src/mongo/db/repl/replication_info.cpp / the hello response). Without POD_NAME this
+// member cannot tell, and counts as named.
+function names(peerHello) {
+  if (selfHost === undefined) return true;
+  return [...(peerHello.hosts ?? []), ...(peerHello.passives ?? []), ...(peerHello.arbiters ?? [])].includes(selfHost);
 }
 
 // "Does not have a valid replica set config": isreplicaset true and no setName
@@ -48,11 +65,14 @@ const notInitiated = hello.isreplicaset === true && hello.setName === undefined;
 
 if (notInitiated) {
   const holder = peerHoldingConfig();
-  if (holder !== undefined) {
-    print(`not ready: ${holder} holds the replica-set config and this member has none yet`);
+  if (holder === undefined) {
+    print("ready: mongod answers; no member holds a replica-set config yet (first bootstrap)");
+  } else if (names(holder.hello)) {
+    print(`not ready: ${holder.host} holds the replica-set config, which names this member, and this member has none yet`);
     quit(1);
+  } else {
+    print(`ready: not a member of ${holder.hello.setName} yet (${holder.host} holds its config); the reconcile Job adds it after the rollout`);
   }
-  print("ready: mongod answers; no member holds a replica-set config yet (first bootstrap)");
 } else if (hello.isWritablePrimary === true) {
   print(`ready: PRIMARY of ${hello.setName}`);
 } else if (hello.arbiterOnly === true) {
