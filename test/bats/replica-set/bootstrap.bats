@@ -30,9 +30,9 @@ start_bootstrap() {
   BOOT_PID=$!
 }
 
-# wait_for_output <pattern>: up to 10 s.
+# wait_for_output <pattern>: up to 60 s (each mongosh step starts node: seconds on a loaded machine).
 wait_for_output() {
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 600); do
     grep -q -- "$1" "$OUT" && return 0
     sleep 0.1
   done

@@ -27,7 +27,7 @@ start_mongod() {
   rm -f "$port_file"
   node "$WIRE_MONGOD" "$port_file" "$1" &
   MONGOD_PID=$!
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     [[ -s "$port_file" ]] && break
     sleep 0.1
   done
