@@ -1,5 +1,5 @@
 // Entry point of `cdktf synth` / `npm run synth`: the only place that reads the environment.
-//   NYRKIO_DB_ENV     built-in environment (dev, prod, sharded); default dev
+//   NYRKIO_DB_ENV     built-in environment (dev, prod, prod-pss, sharded); default dev
 //   NYRKIO_DB_CONFIG  optional JSON file whose values override the environment's
 //   KUBECONFIG, HOME  the user's kubeconfig (else ~/.kube/config) for the provider and the state
 //                     backend, unless the config names kubernetes.configPath (config/kubeconfig.ts)

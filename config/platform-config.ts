@@ -135,6 +135,13 @@ export const platformConfigSchema = object({
     terminationGracePeriodSeconds: number({ integer: true, min: 1 }),
     /** mongod's shutdownTimeoutMillisForSignaledShutdown, in seconds. */
     shutdownQuiesceSeconds: number({ integer: true, min: 0 }),
+    /**
+     * A SECONDARY is Ready only while at most this far behind the primary (default 15), so a
+     * rolling restart waits for each restarted member to catch up. Above 10: an idle primary
+     * writes a no-op every 10 s (periodicNoopIntervalSecs), and a secondary one no-op behind is
+     * 10 s behind by lastWriteDate.
+     */
+    readyMaxLagSeconds: optional(number({ integer: true, min: 11 })),
     /** Spread members over nodes: "required" refuses to co-locate two members, "preferred" tries. */
     nodeSpread: literal("required", "preferred"),
     zoneSpread: literal("none", "preferred", "required"),

@@ -23,6 +23,19 @@ export function votingMembers(replset: ReplsetConfig): number {
   return replset.members.filter((m) => m.votes === 1).length + (replset.arbiter.enabled ? 1 : 0);
 }
 
+/**
+ * The least memory limit of a member's mongod container: mongod (WiredTiger's cache floor is
+ * 0.25 GB) and the readiness probe's mongosh, about 125 MiB for a second every 10 s (measured:
+ * docs/replica-set.md, "Memory"), share it. Below this the probe can get mongod OOM-killed.
+ */
+export const MIN_MEMBER_MEMORY = "512Mi";
+
+function memberMemoryProblems(r: ResourcesConfig, path: string): ConfigProblem[] {
+  return parseQuantity(r.limits.memory)! < parseQuantity(MIN_MEMBER_MEMORY)!
+    ? [{ path: join(path, "limits.memory"), rule: `must be at least ${MIN_MEMBER_MEMORY}: mongod and the readiness probe's mongosh (about 125 MiB) share the container, got ${r.limits.memory}` }]
+    : [];
+}
+
 function resourcesProblems(r: ResourcesConfig, path: string): ConfigProblem[] {
   const req = parseQuantity(r.requests.memory)!;
   const lim = parseQuantity(r.limits.memory)!;
@@ -55,8 +68,9 @@ function replsetProblems(rs: ReplsetConfig, path: string): ConfigProblem[] {
   });
   if (!rs.members.some((m) => m.priority > 0))
     problems.push({ path: join(path, "members"), rule: "at least one data member needs a priority above 0, or no member can become primary" });
-  problems.push(...resourcesProblems(rs.resources, join(path, "resources")));
+  problems.push(...resourcesProblems(rs.resources, join(path, "resources")), ...memberMemoryProblems(rs.resources, join(path, "resources")));
   problems.push(...resourcesProblems(rs.arbiter.resources, join(path, "arbiter.resources")));
+  if (rs.arbiter.enabled) problems.push(...memberMemoryProblems(rs.arbiter.resources, join(path, "arbiter.resources")));
   return problems;
 }
 
@@ -79,6 +93,11 @@ function crossFieldRules(config: PlatformConfig, extraRules: readonly ExtraRule[
   if (!config.sharding.enabled && config.replsets.length !== 1)
     problems.push({ path: "replsets", rule: `must hold exactly one replica set while sharding.enabled is false, got ${config.replsets.length}` });
 
+  // On SIGTERM, mongod (8.0) steps a primary down, waiting up to shutdownTimeoutMillisForSignaledShutdown
+  // for a secondary to catch up, then spends what is left of that same budget in quiesce mode
+  // (mongodb/mongo src/mongo/db/mongod_main.cpp, shutdownTask: stepDownForShutdown(opCtx,
+  // shutdownTimeout, ...), then enterQuiesceModeIfSecondary(remaining)); then it closes the storage
+  // engine (a final checkpoint). So the grace period is the quiesce budget plus 15 s for the close.
   const { terminationGracePeriodSeconds: grace, shutdownQuiesceSeconds: quiesce } = config.pod;
   if (grace < quiesce + 15)
     problems.push({

@@ -19,7 +19,9 @@ export const dev: PlatformConfig = {
         { priority: 2, votes: 1 },
         { priority: 1, votes: 1 },
       ],
-      arbiter: { enabled: true, priority: 0, resources: { requests: { cpu: "50m", memory: "256Mi" }, limits: { memory: "256Mi" } } },
+      // 512Mi: mongod and the readiness probe's mongosh (about 125 MiB, a second of CPU every
+      // 10 s) share the container (docs/replica-set.md, "Memory").
+      arbiter: { enabled: true, priority: 0, resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } } },
       resources: small,
       storage: { size: "10Gi" },
       oplogMinRetentionHours: 24,

@@ -3,9 +3,10 @@
 //
 // Storage growth never replaces this StatefulSet. Kubernetes forbids changing a StatefulSet's
 // volume claim templates, and Terraform's provider answers a template change by destroying and
-// recreating the StatefulSet; so the template is under ignore_changes, a size change in config
-// applies to claims created later, and existing claims grow by expansion
-// (docs/runbooks/grow-storage.md). The claims outlive the StatefulSet (Retain/Retain).
+// recreating the StatefulSet; so the template is under ignore_changes. A size change in config
+// therefore applies to no claim at all: existing claims grow by expansion, and a claim created
+// later (a member added) still gets the size of the template in the cluster, the original one,
+// until it is patched too (docs/runbooks/grow-storage.md). The claims outlive the StatefulSet (Retain/Retain).
 
 import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Construct } from "constructs";

@@ -4,6 +4,7 @@
 
 import type {
   StatefulSetV1SpecTemplateSpec,
+  StatefulSetV1SpecTemplateSpecAffinity,
   StatefulSetV1SpecTemplateSpecContainer,
   StatefulSetV1SpecTemplateSpecContainerSecurityContext,
   StatefulSetV1SpecTemplateSpecContainerStartupProbe,
@@ -143,6 +144,9 @@ export function keyfileInitContainer(image: string): Container {
 
 type Probe = StatefulSetV1SpecTemplateSpecContainerStartupProbe;
 
+/** pod.readyMaxLagSeconds when not configured. */
+export const DEFAULT_READY_MAX_LAG_SECONDS = 15;
+
 function probe(mode: "startup" | "readiness" | "liveness", timing: Omit<Probe, "exec">): Probe {
   return { exec: { command: literalArgs(["bash", `${MOUNT.scripts}/probe.sh`, mode], `${mode} probe`) }, ...timing };
 }
@@ -163,18 +167,21 @@ export function memberProbes(): Pick<Container, "startupProbe" | "readinessProbe
 /**
  * Spreads the voting members of one replica set (data members and arbiter alike: losing a node
  * must never cost a majority of votes) over nodes, and over zones when configured.
- * `required` never puts two members on one node: minDomains makes a missing node count as an
- * empty domain, so with fewer nodes than members the extra member stays Pending.
+ * Nothing here depends on votes, priorities or the number of members: they change live (the
+ * reconcile Job), and a pod-template change would restart every member, the primary included,
+ * in the middle of the PSA mitigation that needs them up. `required` is a pod anti-affinity on
+ * the node (memberAffinity), which never co-locates two members however many there are.
  */
 export function memberTopologySpread(
   pod: PodConfig,
   votingSelector: Record<string, string>,
-  votingMembers: number,
+  /** Only for pods whose count is not live state (mongos): a missing node counts as an empty domain. */
+  minDomains?: number,
 ): StatefulSetV1SpecTemplateSpecTopologySpreadConstraint[] {
   const labelSelector = [{ matchLabels: votingSelector }];
   const nodes: StatefulSetV1SpecTemplateSpecTopologySpreadConstraint =
     pod.nodeSpread === "required"
-      ? { topologyKey: "kubernetes.io/hostname", maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", minDomains: votingMembers, labelSelector }
+      ? { topologyKey: "kubernetes.io/hostname", maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", ...(minDomains !== undefined ? { minDomains } : {}), labelSelector }
       : { topologyKey: "kubernetes.io/hostname", maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway", labelSelector };
   if (pod.zoneSpread === "none") return [nodes];
   const zones: StatefulSetV1SpecTemplateSpecTopologySpreadConstraint = {
@@ -184,6 +191,12 @@ export function memberTopologySpread(
     labelSelector,
   };
   return [nodes, zones];
+}
+
+/** With `nodeSpread: required`, no node ever runs two members of the set (a member with no free node stays Pending). */
+export function memberAffinity(pod: PodConfig, votingSelector: Record<string, string>): StatefulSetV1SpecTemplateSpecAffinity | undefined {
+  if (pod.nodeSpread !== "required") return undefined;
+  return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: [{ matchLabels: votingSelector }] }] } };
 }
 
 /** Short, stable digest of the files a pod reads at start: a change rolls the pods, nothing else does. */
@@ -207,7 +220,6 @@ export interface MemberPodOptions {
   /** Volume mounted at /data/db: the claim template's `data`, or an emptyDir for an arbiter. */
   dataVolume?: Volume;
   votingSelector: Record<string, string>;
-  votingMembers: number;
   sidecars?: Container[];
   extraVolumes?: Volume[];
 }
@@ -219,10 +231,23 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
     image: o.image,
     // The image's entrypoint is skipped on purpose: it creates users from environment variables
     // and rewrites the config under /tmp; here the config is data and users come from Secrets.
-    command: literalArgs(["mongod"], "mongod"),
+    // run-mongod.sh keeps the one thing of it that matters here: numactl --interleave=all where
+    // it works.
+    command: literalArgs(["bash", `${MOUNT.scripts}/run-mongod.sh`], "mongod"),
     args: literalArgs(["--config", `${MOUNT.config}/mongod.conf`], "mongod"),
     port: [{ name: "mongodb", containerPort: o.port, protocol: "TCP" }],
-    env: literalEnv([...MONGOSH_ENV, { name: "MONGODB_PORT", value: String(o.port) }], "mongod"),
+    env: literalEnv(
+      [
+        ...MONGOSH_ENV,
+        { name: "MONGODB_PORT", value: String(o.port) },
+        // Read by the readiness probe (mongosh/readiness.js): the peers, this member's host among
+        // them, and the lag a ready secondary may have.
+        { name: "REPLICASET_CONFIG", value: `${MOUNT.config}/${REPLICASET_CONFIG_KEY}` },
+        { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+        { name: "READY_MAX_LAG_SECONDS", value: String(o.pod.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_SECONDS) },
+      ],
+      "mongod",
+    ),
     resources: containerResources(o.resources),
     securityContext: containerSecurityContext(),
     ...memberProbes(),
@@ -242,7 +267,8 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
     terminationGracePeriodSeconds: o.pod.terminationGracePeriodSeconds,
     securityContext: podSecurityContext(),
     ...(o.pod.nodeSelector && Object.keys(o.pod.nodeSelector).length ? { nodeSelector: o.pod.nodeSelector } : {}),
-    topologySpreadConstraint: memberTopologySpread(o.pod, o.votingSelector, o.votingMembers),
+    topologySpreadConstraint: memberTopologySpread(o.pod, o.votingSelector),
+    ...(memberAffinity(o.pod, o.votingSelector) ? { affinity: memberAffinity(o.pod, o.votingSelector) } : {}),
     initContainer: [keyfileInitContainer(o.image)],
     container: [mongod, ...(o.sidecars ?? [])],
     volume: [

@@ -25,7 +25,6 @@ export interface MemberStatefulSetProps {
   selector: Record<string, string>;
   /** Selects every voting member of the replica set, data and arbiter, for the spread. */
   votingSelector: Record<string, string>;
-  votingMembers: number;
   /** Digest of the files the pods read at start (mongod.conf, scripts): a change rolls the pods. */
   podConfigHash: string;
 }
@@ -48,7 +47,7 @@ export const MEMBER_UPDATE_STRATEGY = [{ type: "RollingUpdate", rollingUpdate: [
 
 export function memberPodTemplate(
   props: MemberStatefulSetProps,
-  spec: Omit<MemberPodOptions, "image" | "port" | "pod" | "resources" | "serviceAccountName" | "configMapName" | "scriptItems" | "keyfileSecret" | "votingSelector" | "votingMembers">,
+  spec: Omit<MemberPodOptions, "image" | "port" | "pod" | "resources" | "serviceAccountName" | "configMapName" | "scriptItems" | "keyfileSecret" | "votingSelector">,
 ): StatefulSetV1SpecTemplate {
   return {
     metadata: {
@@ -65,7 +64,6 @@ export function memberPodTemplate(
       scriptItems: props.scriptItems,
       keyfileSecret: props.keyfileSecret,
       votingSelector: props.votingSelector,
-      votingMembers: props.votingMembers,
       ...spec,
     }),
   };

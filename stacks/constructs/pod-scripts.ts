@@ -11,6 +11,7 @@ const SCRIPTS_DIR = path.join(__dirname, "..", "scripts");
 /** Paths relative to stacks/scripts/ (and to the scripts' mount path in the pod). */
 export const POD_SCRIPTS = [
   "install-keyfile.sh",
+  "run-mongod.sh",
   "probe.sh",
   "bootstrap.sh",
   "mongosh/readiness.js",

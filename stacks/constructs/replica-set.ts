@@ -8,12 +8,13 @@
 // changes are applied by the reconcile Job.
 
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import { DataKubernetesConfigMapV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-config-map-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import type { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Construct } from "constructs";
 import type { PlatformConfig, ReplsetConfig } from "../../config/platform-config";
-import { votingMembers } from "../../config/validate";
+import { ARBITER_REMOVAL_MESSAGE, arbiterRemovalCondition } from "../../replicaset/arbiter-removal-guard";
 import { renderReplicaSetConfigJson } from "../../replicaset/replica-set-config";
 import {
   arbiterStatefulSetName,
@@ -146,7 +147,6 @@ export class ReplicaSet extends Construct {
       keyfileSecret: config.secrets.keyfile,
       labels,
       votingSelector: voting,
-      votingMembers: votingMembers(replset),
     };
 
     this.dataMembers = new DataMembers(this, "data", {
@@ -160,6 +160,22 @@ export class ReplicaSet extends Construct {
       podConfigHash: contentHash(dataConf, MONGOSH_CONF, scriptsText),
     });
     this.statefulSets = [this.dataMembers.statefulSet];
+
+    if (!replset.arbiter.enabled && props.clusterRole !== "configsvr") {
+      // Refuse, at plan time, removing the arbiter in the deploy that adds a data member
+      // (replicaset/arbiter-removal-guard.ts). The data source reads this ConfigMap as the last
+      // deploy left it; on a first deploy it does not exist and reads as empty, without an error
+      // (provider v2.38.0, resourceKubernetesConfigMapV1Read: not found → empty id, no diagnostic).
+      const deployed = new DataKubernetesConfigMapV1(this, "deployed-config", { metadata: { name: replsetConfigMapName(replset), namespace } });
+      const id = `deployed_${replset.name}_config`;
+      deployed.overrideLogicalId(id);
+      this.dataMembers.statefulSet.addOverride("lifecycle.precondition", [
+        {
+          condition: arbiterRemovalCondition(`data.kubernetes_config_map_v1.${id}.data["${REPLICASET_CONFIG_KEY}"]`, this.dataHosts),
+          error_message: ARBITER_REMOVAL_MESSAGE,
+        },
+      ]);
+    }
 
     if (replset.arbiter.enabled && arbiterConf) {
       this.arbiter = new Arbiter(this, "arbiter", {

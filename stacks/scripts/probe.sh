@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Kubernetes probes of a replica-set member, over localhost and without credentials (`ping` and
-# `hello` need no authentication, so a probe never holds a password).
-#   startup, liveness  mongod answers ping.
-#   readiness          before the set is initiated: ping only, so that Terraform's wait for the
-#                      rollout and the bootstrap do not wait on each other; after: the member is
-#                      PRIMARY, SECONDARY or ARBITER (mongosh/readiness.js).
+# `hello` need no authentication: their requiresAuth() is false in the server source, so a probe
+# never holds a password).
+#   startup, liveness  mongod answers ping. Sent as one OP_MSG over bash's /dev/tcp: a few MiB
+#                      and milliseconds, where a mongosh start costs about 125 MiB and a second
+#                      of CPU (docs/replica-set.md, "Memory"), in the same container as mongod.
+#   readiness          mongosh/readiness.js: without a config, ready only while no peer holds
+#                      one (the first bootstrap); PRIMARY or ARBITER; SECONDARY within
+#                      READY_MAX_LAG_SECONDS of the primary.
 #   MONGODB_PORT       mongod's port (default 27017)
 set -euo pipefail
 
@@ -13,9 +16,36 @@ port="${MONGODB_PORT:-27017}"
 # 127.0.0.1, not localhost: mongod listens on IPv4 only, and localhost may resolve to ::1 first.
 uri="mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000"
 
+# { ping: 1, $db: "admin" } as an OP_MSG (MongoDB wire protocol, little-endian): header
+# (messageLength 51, requestID 1, responseTo 0, opCode 2013), flagBits 0, one body section (kind
+# 0) holding the BSON document.
+# https://www.mongodb.com/docs/manual/reference/mongodb-wire-protocol/#op_msg
+PING_OP_MSG='\x33\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\xdd\x07\x00\x00\x00\x00\x00\x00\x00\x1e\x00\x00\x00\x10\x70\x69\x6e\x67\x00\x01\x00\x00\x00\x02\x24\x64\x62\x00\x06\x00\x00\x00\x61\x64\x6d\x69\x6e\x00\x00'
+# The reply's `ok: 1.0`: element type 0x01 (double), "ok\0", 1.0 as an IEEE 754 double; mongod
+# appends ok as a double (CommandHelpers::appendSimpleCommandStatus, src/mongo/db/commands.cpp).
+# An int32 1 (type 0x10) is accepted too.
+OK_ONE='016f6b00000000000000f03f'
+OK_ONE_INT='106f6b0001000000'
+
+# ping_mongod: 0 when mongod on 127.0.0.1:$port answers ping with ok: 1.
+ping_mongod() {
+  local length reply
+  exec 3<>"/dev/tcp/127.0.0.1/${port}" || return 1
+  printf '%b' "$PING_OP_MSG" >&3
+  # The reply's first 4 bytes are its length; read exactly that much (the connection stays open).
+  length=$(timeout 5 head -c 4 <&3 | od -An -tu4 | tr -d ' \n')
+  [[ "$length" =~ ^[0-9]+$ ]] && ((length > 4 && length < 65536)) || return 1
+  reply=$(timeout 5 head -c $((length - 4)) <&3 | od -An -v -tx1 | tr -d ' \n')
+  exec 3>&-
+  [[ "$reply" == *"$OK_ONE"* || "$reply" == *"$OK_ONE_INT"* ]]
+}
+
 case "${1:-}" in
   startup | liveness)
-    exec mongosh "$uri" --quiet --norc --eval 'db.adminCommand({ ping: 1 }).ok'
+    if ! ping_mongod 2>/dev/null; then
+      echo "mongod on 127.0.0.1:${port} does not answer ping" >&2
+      exit 1
+    fi
     ;;
   readiness)
     exec mongosh "$uri" --quiet --norc --file "$here/mongosh/readiness.js"

@@ -44,7 +44,7 @@ describe("main", () => {
   it("names the known environments for an unknown one", () => {
     const r = synth({ NYRKIO_DB_ENV: "stagng" });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('NYRKIO_DB_ENV: unknown environment "stagng"; known environments: dev, prod, sharded');
+    expect(r.stderr).toContain('NYRKIO_DB_ENV: unknown environment "stagng"; known environments: dev, prod, prod-pss, sharded');
   });
 });
 

@@ -39,6 +39,11 @@ describe("rejected configs name the field and the rule", () => {
     ["an unknown top-level key", (c) => (c.bakup = {}), /^bakup: is not a known field/],
     ["an arbiter with priority 1", (c) => (c.replsets[0].arbiter.priority = 1), /^replsets\[0\]\.arbiter\.priority: must be 0: an arbiter .* got 1$/],
     [
+      "an arbiter too small for mongod and the readiness probe's mongosh",
+      (c) => (c.replsets[0].arbiter.resources = { requests: { cpu: "50m", memory: "256Mi" }, limits: { memory: "256Mi" } }),
+      /^replsets\[0\]\.arbiter\.resources\.limits\.memory: must be at least 512Mi: mongod and the readiness probe's mongosh \(about 125 MiB\) share the container, got 256Mi$/,
+    ],
+    [
       "an even number of voting members",
       (c) => (c.replsets[0].arbiter.enabled = false),
       /^replsets\[0\]\.members: the number of voting members .* must be odd .* got 2$/,
@@ -142,6 +147,6 @@ describe("loadConfig", () => {
 
   it("refuses an unknown environment and lists the known ones", () => {
     const result = loadConfig({ environment: "staging", readFile });
-    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual(['NYRKIO_DB_ENV: unknown environment "staging"; known environments: dev, prod, sharded']);
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual(['NYRKIO_DB_ENV: unknown environment "staging"; known environments: dev, prod, prod-pss, sharded']);
   });
 });

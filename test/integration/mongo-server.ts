@@ -93,6 +93,21 @@ function probeMongo(): MongoAvailability {
   return { available: false, reason };
 }
 
+let binaryFound: { path: string } | { reason: string } | undefined;
+
+/**
+ * A mongod binary to start processes of our own with: MONGOD_BINARY, else the one
+ * mongodb-memory-server has cached or downloads (one attempt; fails at once without network).
+ */
+export function mongodBinary(): { path: string } | { reason: string } {
+  if (binaryFound) return binaryFound;
+  if (process.env.MONGOD_BINARY) return (binaryFound = { path: process.env.MONGOD_BINARY });
+  const probe = spawnSync(process.execPath, ["-e", PROBE], { cwd: __dirname, env: { ...process.env, MONGOMS_MAX_RETRIES: "1" }, encoding: "utf8", timeout: PROBE_TIMEOUT_MS });
+  const path = /^MONGOD (.+)$/m.exec(probe.stdout ?? "")?.[1];
+  if (probe.status === 0 && path) return (binaryFound = { path });
+  return (binaryFound = { reason: probe.error ? probe.error.message : (probe.stderr ?? "").trim().split("\n").pop() || `probe exited with ${probe.status}` });
+}
+
 async function assertReplicaSet(uri: string): Promise<void> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
   try {

@@ -3,12 +3,16 @@
 // server: it answers the few commands the script sends from a small in-memory replica set, records
 // every command, and refuses a replSetReconfig that breaks the rules MongoDB enforces (version + 1,
 // one voting member changed at most, votes 0 needs priority 0, no change of the implicit default
-// write concern while it is implicit, no term or newlyAdded, replicaSetId kept).
+// write concern while it is implicit, no term or newlyAdded, replicaSetId kept). Every command
+// passes mongod's authorization first (test/support/mongod-authz.ts): the Job connects from
+// another pod (no localhost exception) to a set whose root user exists, so until a connection
+// authenticates only hello and the other no-auth commands run; the root user may do everything.
 
 import * as vm from "node:vm";
 import { implicitDefaultWriteConcern, LiveReplicaSetConfig, rsIsElectable, rsPriority, rsVotes } from "../../replicaset/reconfig-plan";
 import type { DefaultRWConcernResponse } from "../../replicaset/rw-concern";
 import type { ExistingRole, ExistingUser } from "../../replicaset/user-plan";
+import { authorize, AuthzSession } from "../support/mongod-authz";
 
 type Doc = Record<string, unknown>;
 
@@ -127,9 +131,10 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
     config = { ...copy(next), term: current.term };
   }
 
-  function runCommand(cmd: Doc): Doc {
+  function runCommand(session: AuthzSession, cmd: Doc): Doc {
     commands.push(copy(cmd));
     const name = Object.keys(cmd)[0];
+    authorize({ hasUsers: true, arbiter: false }, session, cmd);
     if (options.shardServer && (name === "getDefaultRWConcern" || name === "setDefaultRWConcern")) throw serverError(`MongoServerError: '${name}' is not supported on shard nodes.`);
     switch (name) {
       case "hello":
@@ -191,24 +196,28 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
     }
   }
 
-  const connection = {
-    getDB(name: string) {
-      if (name !== "admin") throw new Error(`the script should only use admin, used ${name}`);
-      return {
-        auth(user: string, password: string) {
-          authUsers.push(user);
-          if (user !== options.rootCredentials.user || password !== options.rootCredentials.password) throw serverError("MongoServerError: Authentication failed.");
-          return reply({ ok: 1 });
-        },
-        runCommand: (cmd: Doc) => reply(runCommand(cmd)),
-      };
-    },
-    close: () => reply(undefined),
-  };
+  function connection() {
+    const session: AuthzSession = { fromLocalhost: false };
+    return {
+      getDB(name: string) {
+        if (name !== "admin") throw new Error(`the script should only use admin, used ${name}`);
+        return {
+          auth(user: string, password: string) {
+            authUsers.push(user);
+            if (user !== options.rootCredentials.user || password !== options.rootCredentials.password) throw serverError("MongoServerError: Authentication failed.");
+            session.roles = [{ role: "root", db: "admin" }];
+            return reply({ ok: 1 });
+          },
+          runCommand: (cmd: Doc) => reply(runCommand(session, cmd)),
+        };
+      },
+      close: () => reply(undefined),
+    };
+  }
   class Mongo {
     constructor(uri: string) {
       uris.push(uri);
-      return reply(connection);
+      return reply(connection());
     }
   }
 

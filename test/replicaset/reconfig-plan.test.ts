@@ -184,6 +184,18 @@ describe("planReconfig: removing members and votes", () => {
     expect(managed(replay(live, steps))).toEqual(managed(desired));
   });
 
+  test("the second deploy of runbooks/remove-arbiter.md: a caught-up non-voting member gets its vote and priority, then the arbiter goes", () => {
+    const live = liveConfig([...psa(), { id: 2, priority: 0, votes: 0 }]);
+    const desired = desiredConfig([{ id: 0, priority: 2 }, { id: 1, priority: 1 }, { id: 2, priority: 1 }]);
+    const steps = stepsOf(plan({ live, desired }));
+    expect(outline(steps)).toEqual([
+      "reconfig: votes: member 2 (mongodb-rs0-2) 0 → 1 (priority 0 until it is caught up)",
+      "reconfig: priorities: member 2 (mongodb-rs0-2) 0 → 1",
+      "reconfig: remove member 100 (mongodb-rs0-arbiter-0)",
+    ]);
+    expect(managed(replay(live, steps))).toEqual(managed(desired));
+  });
+
   test("removing the arbiter needs no step-down", () => {
     const live = liveConfig(psa());
     const desired = desiredConfig([{ id: 0, priority: 2 }, { id: 1, priority: 1 }]);

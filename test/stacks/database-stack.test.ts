@@ -237,7 +237,8 @@ describe("the data members' StatefulSet", () => {
 
   it("runs mongod with the rendered config, not the image's entrypoint", () => {
     const mongod = byName(pod.container, "mongod");
-    expect(mongod.command).toEqual(["mongod"]);
+    // run-mongod.sh: numactl --interleave=all where it works, as the image's entrypoint (test/bats/replica-set/run-mongod.bats).
+    expect(mongod.command).toEqual(["bash", "/etc/nyrkio/scripts/run-mongod.sh"]);
     expect(mongod.args).toEqual(["--config", "/etc/nyrkio/config/mongod.conf"]);
     const config = byName(pod.volume, "config").config_map;
     expect(config.items).toContainEqual({ key: "mongod.conf", path: "mongod.conf" });
@@ -291,7 +292,7 @@ describe("the arbiter", () => {
 
   it("runs the arbiter's mongod.conf with the arbiter's resources", () => {
     expect(byName(pod.volume, "config").config_map.items).toContainEqual({ key: "mongod-arbiter.conf", path: "mongod.conf" });
-    expect(byName(pod.container, "mongod").resources).toEqual({ requests: { cpu: "50m", memory: "256Mi" }, limits: { memory: "256Mi" } });
+    expect(byName(pod.container, "mongod").resources).toEqual({ requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } });
   });
 
   it("is applied after the data members, so a rollout never restarts two voting members at once", () => {
@@ -343,6 +344,14 @@ describe("probes", () => {
       expect(mongod.startup_probe.failure_threshold * mongod.startup_probe.period_seconds).toBeGreaterThanOrEqual(600);
       expect(mongod.liveness_probe.timeout_seconds).toBeGreaterThanOrEqual(5);
     });
+
+    it(`${name}: readiness reads the peers from the mounted replicaset.json and the lag bound from pod.readyMaxLagSeconds`, () => {
+      const env = (s: ReturnType<typeof synthDatabase>) => byName(s.named(SS, name).spec.template.spec.container, "mongod").env;
+      expect(byName(env(synthDatabase()), "REPLICASET_CONFIG").value).toBe("/etc/nyrkio/config/replicaset.json");
+      expect(byName(env(synthDatabase()), "POD_NAME").value_from).toEqual({ field_ref: { field_path: "metadata.name" } });
+      expect(byName(env(synthDatabase()), "READY_MAX_LAG_SECONDS").value).toBe("15");
+      expect(byName(env(synthDatabase(devWith((c) => (c.pod.readyMaxLagSeconds = 30)))), "READY_MAX_LAG_SECONDS").value).toBe("30");
+    });
   }
 });
 
@@ -362,13 +371,36 @@ describe("availability", () => {
     }
   });
 
-  it("required node spread refuses to co-locate members (DoNotSchedule, minDomains = voting members); zones when configured", () => {
+  it("required node spread: a required anti-affinity per node (no member count in it); zones when configured", () => {
     const s = synthDatabase(devWith((c) => (c.pod = { ...c.pod, nodeSpread: "required", zoneSpread: "required" })));
     for (const ss of [dataSet(s), arbiterSet(s)]) {
       expect(ss.spec.template.spec.topology_spread_constraint).toEqual([
-        { topology_key: "kubernetes.io/hostname", max_skew: 1, when_unsatisfiable: "DoNotSchedule", min_domains: 3, label_selector: [{ match_labels: votingSelector }] },
+        { topology_key: "kubernetes.io/hostname", max_skew: 1, when_unsatisfiable: "DoNotSchedule", label_selector: [{ match_labels: votingSelector }] },
         { topology_key: "topology.kubernetes.io/zone", max_skew: 1, when_unsatisfiable: "DoNotSchedule", label_selector: [{ match_labels: votingSelector }] },
       ]);
+      expect(ss.spec.template.spec.affinity).toEqual({
+        pod_anti_affinity: { required_during_scheduling_ignored_during_execution: [{ topology_key: "kubernetes.io/hostname", label_selector: [{ match_labels: votingSelector }] }] },
+      });
+    }
+  });
+
+  // The reconcile Job applies priorities and votes live. Were they in a pod template, the PSA
+  // mitigation (member 1 down: priority 0, votes 0) would roll every member and wait forever on
+  // pod 1, and the Job, which depends on the StatefulSets, would never run.
+  it.each([
+    ["the PSA mitigation (member 1: priority 0, votes 0)", (m: { priority: number; votes: 0 | 1 }[]) => Object.assign(m[1], { priority: 0, votes: 0 })],
+    ["a priority change", (m: { priority: number; votes: 0 | 1 }[]) => Object.assign(m[0], { priority: 7 })],
+  ])("%s changes no pod template (required and preferred spread)", (_, change) => {
+    for (const nodeSpread of ["required", "preferred"] as const) {
+      const before = synthDatabase(devWith((c) => (c.pod = { ...c.pod, nodeSpread })));
+      const after = synthDatabase(
+        devWith((c) => {
+          c.pod = { ...c.pod, nodeSpread };
+          change(c.replsets[0].members);
+        }),
+      );
+      expect(dataSet(after).spec.template).toEqual(dataSet(before).spec.template);
+      expect(arbiterSet(after).spec.template).toEqual(arbiterSet(before).spec.template);
     }
   });
 

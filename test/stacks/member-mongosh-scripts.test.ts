@@ -2,7 +2,10 @@
 // stand-ins for mongosh's globals: the readiness decision, the initiate step and the root-user
 // step, in each situation a pod meets. (bats tests the shell around them.) Every scenario runs
 // twice: in a plain vm, and under mongosh's async rewriter with promise replies, as in the pod.
+// The scripts talk to StandInMember (./member-stand-in.ts), which applies mongod's authorization
+// (test/support/mongod-authz.ts) to every command: what the server refuses, it refuses.
 
+import { MemberUser, StandInMember } from "./member-stand-in";
 import { MongoshAsyncWriter, Reply, runMongoshScript, runMongoshScriptRewritten, SandboxGlobals, SandboxRun, serverError } from "./mongosh-sandbox";
 
 type Doc = Record<string, unknown>;
@@ -12,31 +15,6 @@ const runners: [string, Runner][] = [["plain vm", async (name, make) => runMongo
 if (MongoshAsyncWriter) runners.push(["mongosh async rewriter", runMongoshScriptRewritten]);
 else console.log("member mongosh scripts: the async-rewriter runs are skipped: @mongosh/async-rewriter2 is not installed");
 
-/** db as the scripts use it; each call answers through `reply`, as the shell API would. */
-function fakeDb(reply: Reply, handlers: { hello?: () => Doc; usersInfo?: () => Doc; createUser?: (user: Doc, wc: Doc) => void }) {
-  const runCommand = (cmd: Doc) => {
-    if ("hello" in cmd && handlers.hello) return handlers.hello();
-    if ("usersInfo" in cmd && handlers.usersInfo) return handlers.usersInfo();
-    throw new Error(`unexpected command ${JSON.stringify(cmd)}`);
-  };
-  const admin = {
-    runCommand: (cmd: Doc) => reply(() => runCommand(cmd)),
-    createUser: (user: Doc, wc: Doc) =>
-      reply(() => {
-        if (!handlers.createUser) throw new Error("unexpected createUser");
-        handlers.createUser(user, wc);
-        return { ok: 1 };
-      }),
-  };
-  return {
-    adminCommand: (cmd: Doc) => reply(() => runCommand(cmd)),
-    getSiblingDB: (name: string) => {
-      if (name !== "admin") throw new Error(`unexpected database ${name}`);
-      return admin;
-    },
-  };
-}
-
 const NOT_INITIATED = { isWritablePrimary: false, secondary: false, info: "Does not have a valid replica set config", isreplicaset: true, ok: 1 };
 const PRIMARY = { setName: "rs0", isWritablePrimary: true, secondary: false, ok: 1 };
 const SECONDARY = { setName: "rs0", isWritablePrimary: false, secondary: true, ok: 1 };
@@ -44,40 +22,114 @@ const ARBITER = { setName: "rs0", isWritablePrimary: false, secondary: false, ar
 const RECOVERING = { setName: "rs0", isWritablePrimary: false, secondary: false, ok: 1 };
 const REMOVED = { setName: "rs0", isWritablePrimary: false, secondary: false, info: "Does not have a valid replica set config", isreplicaset: true, ok: 1 };
 
-describe.each(runners)("readiness.js (%s)", (_mode, run) => {
-  const ready = (hello: Doc) => run("readiness.js", (reply) => ({ db: fakeDb(reply, { hello: () => hello }) }));
+const HOSTS = ["mongodb-rs0-0.mongodb-rs0.ns.svc.cluster.local:27017", "mongodb-rs0-1.mongodb-rs0.ns.svc.cluster.local:27017", "mongodb-rs0-arbiter-0.mongodb-rs0.ns.svc.cluster.local:27017"];
+const DESIRED = {
+  _id: "rs0",
+  members: [
+    { _id: 0, host: HOSTS[0], priority: 2, votes: 1 },
+    { _id: 1, host: HOSTS[1], priority: 1, votes: 1 },
+    { _id: 100, host: HOSTS[2], arbiterOnly: true, priority: 0, votes: 1 },
+  ],
+};
+const CONFIG_FILES = { "/etc/nyrkio/config/replicaset.json": JSON.stringify(DESIRED) };
+const CONFIG_ENV = { REPLICASET_CONFIG: "/etc/nyrkio/config/replicaset.json" };
 
-  it("is ready before the set is initiated, so the rollout and the bootstrap do not wait on each other", async () => {
-    const result = await ready(NOT_INITIATED);
+/** hello's lastWrite as mongod reports it (src/mongo/db/repl/replication_info.cpp: lastWrite.lastWriteDate). */
+const wrote = (at: number) => ({ lastWrite: { lastWriteDate: new Date(at) } });
+const T = Date.UTC(2026, 0, 1);
+
+describe.each(runners)("readiness.js (%s)", (_mode, run) => {
+  /** This member answers `hello`; peers (by host) answer theirs over the pod network; a missing host is unreachable. */
+  async function probe(hello: Doc | (() => Doc), peers: Record<string, Doc> = {}, env: Record<string, string> = {}) {
+    const contacted: string[] = [];
+    const result = await run("readiness.js", (reply) => {
+      class Mongo {
+        constructor(uri: string) {
+          const host = /^mongodb:\/\/([^/]+)\//.exec(uri)![1];
+          contacted.push(uri);
+          return reply(() => {
+            if (!peers[host]) throw serverError(6, "HostUnreachable", `connect ECONNREFUSED ${host}`);
+            return new StandInMember({ hello: peers[host] }).connect(reply, false).mongo;
+          });
+        }
+      }
+      return { db: new StandInMember({ hello }).connect(reply, true).db, Mongo, env: { ...CONFIG_ENV, ...env }, files: CONFIG_FILES };
+    });
+    return { ...result, text: result.output.join("\n"), contacted };
+  }
+
+  it("is ready without a config while no peer holds one (the first bootstrap: rollout and bootstrap do not wait on each other)", async () => {
+    const result = await probe(NOT_INITIATED, { [HOSTS[0]]: NOT_INITIATED, [HOSTS[1]]: NOT_INITIATED });
     expect(result.exitCode).toBe(0);
-    expect(result.output.join("\n")).toMatch(/not initiated yet/);
+    expect(result.text).toMatch(/first bootstrap/);
+    for (const uri of result.contacted) {
+      expect(uri).not.toContain("@");
+      expect(uri).toMatch(/serverSelectionTimeoutMS=2000/);
+    }
+  });
+
+  /** A config holder's hello: its members by kind, as mongod lists them (hosts, passives, arbiters). */
+  const holding = (extra: Doc = {}) => ({ ...PRIMARY, ...wrote(T), hosts: [HOSTS[0], HOSTS[1]], arbiters: [HOSTS[2]], ...extra });
+
+  it.each([
+    ["an arbiter restarted with an empty data directory", "mongodb-rs0-arbiter-0", HOSTS[0]],
+    ["a data member whose volume was replaced", "mongodb-rs0-1", HOSTS[0]],
+    ["member 0 without a config while member 1 holds one", "mongodb-rs0-0", HOSTS[1]],
+  ])("is not ready without a config once a peer holds one that names it: %s", async (_, pod, holder) => {
+    const result = await probe(NOT_INITIATED, { [holder]: holding() }, { POD_NAME: pod });
+    expect(result.exitCode).toBe(1);
+    expect(result.text).toContain(`${holder} holds the replica-set config, which names this member`);
+  });
+
+  it("is ready without a config when the holder's config does not name it yet (a new pod: the reconcile Job adds it only after the rollout)", async () => {
+    const result = await probe(NOT_INITIATED, { [HOSTS[0]]: holding({ hosts: [HOSTS[0]], arbiters: [HOSTS[2]] }) }, { POD_NAME: "mongodb-rs0-1" });
+    expect(result.exitCode).toBe(0);
+    expect(result.text).toMatch(/not a member of rs0 yet/);
+    // Without POD_NAME it cannot tell, and waits.
+    expect((await probe(NOT_INITIATED, { [HOSTS[0]]: holding({ hosts: [HOSTS[0]] }) })).exitCode).toBe(1);
   });
 
   it.each([
     ["PRIMARY", PRIMARY],
-    ["SECONDARY", SECONDARY],
     ["ARBITER", ARBITER],
   ])("is ready as %s", async (state, hello) => {
-    const result = await ready(hello);
+    const result = await probe(hello);
     expect(result.exitCode).toBe(0);
-    expect(result.output.join("\n")).toContain(state);
+    expect(result.text).toContain(state);
+  });
+
+  const secondary = (lagMs: number) => ({ ...SECONDARY, primary: HOSTS[0], me: HOSTS[1], ...wrote(T - lagMs) });
+  const primaryPeer = { [HOSTS[0]]: { ...PRIMARY, ...wrote(T) } };
+
+  it("is ready as a SECONDARY that has caught up with the primary (lastWrite within READY_MAX_LAG_SECONDS)", async () => {
+    const result = await probe(secondary(3000), primaryPeer);
+    expect(result.exitCode).toBe(0);
+    expect(result.text).toMatch(/SECONDARY of rs0, 3 s behind/);
+  });
+
+  it("is not ready as a SECONDARY further behind the primary than READY_MAX_LAG_SECONDS (a rolling restart waits for it)", async () => {
+    const result = await probe(secondary(16000), primaryPeer);
+    expect(result.exitCode).toBe(1);
+    expect(result.text).toMatch(/16 s behind the primary \(at most 15 s\)/);
+    expect((await probe(secondary(16000), primaryPeer, { READY_MAX_LAG_SECONDS: "20" })).exitCode).toBe(0);
+  });
+
+  it("is ready as a SECONDARY when no primary can be asked (nothing to lag behind)", async () => {
+    expect((await probe(secondary(60000), {})).exitCode).toBe(0);
+    expect((await probe({ ...SECONDARY, ...wrote(T) })).exitCode).toBe(0);
   });
 
   it.each([
     ["starting, recovering or in initial sync", RECOVERING],
     ["removed from the config", REMOVED],
   ])("is not ready when %s", async (_, hello) => {
-    expect((await ready(hello)).exitCode).toBe(1);
+    expect((await probe(hello)).exitCode).toBe(1);
   });
 
   it("fails when mongod does not answer", async () => {
-    const result = await run("readiness.js", (reply) => ({
-      db: fakeDb(reply, {
-        hello: () => {
-          throw serverError(6, "HostUnreachable");
-        },
-      }),
-    }));
+    const result = await probe(() => {
+      throw serverError(6, "HostUnreachable");
+    });
     expect(result.exitCode).not.toBe(0);
   });
 });
@@ -95,9 +147,9 @@ describe.each(runners)("initiate.js (%s)", (_mode, runScript) => {
   const env = { REPLICASET_CONFIG: "/etc/nyrkio/config/replicaset.json" };
 
   /** Peers answer hello by host; a host missing from `peers` cannot be reached. */
-  async function scenario(opts: { local: Doc; peers?: Record<string, Doc>; initiate?: (config: Doc) => Doc }) {
-    const initiated: Doc[] = [];
+  async function scenario(opts: { local: Doc; peers?: Record<string, Doc>; initiate?: (config: Doc) => Doc; fromLocalhost?: boolean }) {
     const contacted: string[] = [];
+    const local = new StandInMember({ hello: opts.local, initiate: opts.initiate });
     const run = await runScript("initiate.js", (reply) => {
       class Mongo {
         constructor(uri: string) {
@@ -106,21 +158,24 @@ describe.each(runners)("initiate.js (%s)", (_mode, runScript) => {
           return reply(() => {
             const hello = opts.peers?.[host];
             if (!hello) throw serverError(6, "HostUnreachable", `connect ECONNREFUSED ${host}`);
-            return { getDB: () => ({ runCommand: () => reply(() => hello) }) };
+            // A peer is reached over the pod network: no localhost exception there.
+            return new StandInMember({ hello }).connect(reply, false).mongo;
           });
         }
       }
-      const rs = {
-        initiate: (config: Doc) =>
-          reply(() => {
-            initiated.push(config);
-            return opts.initiate ? opts.initiate(config) : { ok: 1 };
-          }),
-      };
-      return { db: fakeDb(reply, { hello: () => opts.local }), rs, Mongo, env, files };
+      const { db, rs } = local.connect(reply, opts.fromLocalhost ?? true);
+      return { db, rs, Mongo, env, files };
     });
+    const initiated = local.commands.filter((c) => "replSetInitiate" in c).map((c) => c.replSetInitiate);
     return { run, initiated, contacted };
   }
+
+  it("is refused by access control when not connected from localhost (the model's localhost exception)", async () => {
+    const { run, initiated } = await scenario({ local: NOT_INITIATED, fromLocalhost: false });
+    expect(initiated).toHaveLength(1);
+    expect(run.exitCode).toBe(1);
+    expect(run.output.join("\n")).toMatch(/initiate failed: Unauthorized/);
+  });
 
   it("initiates with exactly the desired document from REPLICASET_CONFIG", async () => {
     const { run, initiated } = await scenario({ local: NOT_INITIATED, peers: { [desired.members[1].host]: NOT_INITIATED } });
@@ -179,64 +234,65 @@ describe.each(runners)("initiate.js (%s)", (_mode, runScript) => {
 describe.each(runners)("create-root-user.js (%s)", (_mode, runScript) => {
   const env = { ROOT_SECRET_DIR: "/etc/nyrkio/secrets/root" };
   const files = { "/etc/nyrkio/secrets/root/username": "root\n", "/etc/nyrkio/secrets/root/password": "s3cret-Passw0rd\n" };
+  const ROOT: MemberUser = { user: "root", pwd: "s3cret-Passw0rd", roles: [{ role: "root", db: "admin" }] };
 
-  async function scenario(opts: { usersInfo: () => Doc; hello?: Doc; createUser?: (user: Doc, wc: Doc) => void }) {
-    const created: { user: Doc; wc: Doc }[] = [];
-    const run = await runScript("create-root-user.js", (reply) => ({
-      db: fakeDb(reply, {
-        usersInfo: opts.usersInfo,
-        hello: () => opts.hello ?? PRIMARY,
-        createUser: (user, wc) => {
-          created.push({ user, wc });
-          opts.createUser?.(user, wc);
-        },
-      }),
-      env,
-      files,
-    }));
+  async function scenario(member: StandInMember, fromLocalhost = true) {
+    const run = await runScript("create-root-user.js", (reply) => ({ db: member.connect(reply, fromLocalhost).db, env, files }));
+    const created = member.commands.filter((c) => "createUser" in c);
     return { run, created };
   }
 
-  it("creates the root user on the primary, with the password read from the mounted Secret", async () => {
-    const { run, created } = await scenario({ usersInfo: () => ({ users: [], ok: 1 }) });
+  it("creates the root user on a fresh primary under the localhost exception (which refuses usersInfo)", async () => {
+    const member = new StandInMember({ hello: PRIMARY });
+    const { run, created } = await scenario(member);
     expect(run.exitCode).toBe(0);
-    expect(created).toEqual([{ user: { user: "root", pwd: "s3cret-Passw0rd", roles: [{ role: "root", db: "admin" }] }, wc: { w: "majority", wtimeout: 60000 } }]);
+    expect(member.users).toEqual([ROOT]);
+    expect(created).toEqual([{ createUser: "root", pwd: "<redacted>", roles: [{ role: "root", db: "admin" }], writeConcern: { w: "majority", wtimeout: 60000 }, $db: "admin" }]);
     expect(run.output.join("\n")).not.toContain("s3cret-Passw0rd");
   });
 
-  it("does nothing once a user exists (access control refuses the unauthenticated usersInfo)", async () => {
-    const { run, created } = await scenario({
-      usersInfo: () => {
-        throw serverError(13, "Unauthorized");
-      },
-    });
+  it("is done once the root user exists and the root Secret authenticates (createUser is refused: Unauthorized)", async () => {
+    const member = new StandInMember({ hello: PRIMARY, users: [ROOT] });
+    const { run } = await scenario(member);
     expect(run.exitCode).toBe(0);
-    expect(created).toEqual([]);
+    expect(member.users).toEqual([ROOT]);
+    expect(run.output.join("\n")).toMatch(/authenticates as root/);
+  });
+
+  it("fails when another user exists and the root Secret does not authenticate (the reconcile Job could not log in)", async () => {
+    const member = new StandInMember({ hello: PRIMARY, users: [{ ...ROOT, pwd: "an-older-password" }] });
+    const { run } = await scenario(member);
+    expect(run.exitCode).toBe(1);
+    expect(run.output.join("\n")).toMatch(/root Secret does not authenticate/);
+  });
+
+  it("fails when the connection is not from localhost (no exception, no user)", async () => {
+    const member = new StandInMember({ hello: PRIMARY });
+    const { run } = await scenario(member, false);
+    expect(run.exitCode).toBe(1);
+    expect(member.users).toEqual([]);
   });
 
   it("waits while this member is not PRIMARY", async () => {
-    const { run, created } = await scenario({ usersInfo: () => ({ users: [], ok: 1 }), hello: SECONDARY });
+    const member = new StandInMember({ hello: SECONDARY });
+    const { run, created } = await scenario(member);
     expect(run.exitCode).toBe(1);
     expect(created).toEqual([]);
   });
 
-  it("treats a user created meanwhile as done", async () => {
-    const { run } = await scenario({
-      usersInfo: () => ({ users: [], ok: 1 }),
-      createUser: () => {
-        throw serverError(51003, "Location51003", "User already exists");
+  it("after a write-concern timeout (the user was written), the retry authenticates and is done", async () => {
+    let first = true;
+    const member = new StandInMember({
+      hello: PRIMARY,
+      afterCreateUser: () => {
+        if (first) throw serverError(64, "WriteConcernFailed", "waiting for replication timed out");
+        first = false;
       },
     });
-    expect(run.exitCode).toBe(0);
-  });
-
-  it("fails (to be retried) on any other error", async () => {
-    const { run } = await scenario({
-      usersInfo: () => ({ users: [], ok: 1 }),
-      createUser: () => {
-        throw serverError(64, "WriteConcernFailed");
-      },
-    });
-    expect(run.exitCode).not.toBe(0);
+    expect((await scenario(member)).run.exitCode).not.toBe(0);
+    first = false;
+    const retry = await scenario(member);
+    expect(retry.run.exitCode).toBe(0);
+    expect(member.users).toEqual([ROOT]);
   });
 });

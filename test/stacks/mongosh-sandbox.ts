@@ -88,7 +88,13 @@ function outcome(err: unknown, output: string[]): SandboxRun {
 
 /** Runs the script with synchronous stand-ins. */
 export function runMongoshScript(name: string, makeGlobals: (reply: Reply) => SandboxGlobals): SandboxRun {
-  const code = readFileSync(path.join(MONGOSH_DIR, name), "utf8");
+  return runMongoshFile(path.join(MONGOSH_DIR, name), makeGlobals);
+}
+
+/** runMongoshScript for a script at any path (the bats stand-in runs the file bootstrap.sh names). */
+export function runMongoshFile(file: string, makeGlobals: (reply: Reply) => SandboxGlobals): SandboxRun {
+  const code = readFileSync(file, "utf8");
+  const name = path.basename(file);
   const output: string[] = [];
   try {
     vm.runInNewContext(code, context(makeGlobals(plainReply), output), { filename: name });

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # stacks/scripts/bootstrap.sh: the data pods' sidecar that initiates the set and creates the
-# root user from ordinal 0 over localhost, then idles until SIGTERM. The mongosh steps are
-# simulated by the stand-in (bin/mongosh); their own logic is tested in test/stacks/.
+# root user from ordinal 0 over localhost, then idles until SIGTERM. The stand-in mongosh
+# (bin/mongosh) runs the real mongosh steps against a stand-in member that applies mongod's
+# authorization (localhost exception, users and roles: test/support/mongod-authz.ts); the steps'
+# own cases are tested in test/stacks/member-mongosh-scripts.test.ts.
 
 load helpers
 
@@ -13,6 +15,8 @@ setup() {
   mkdir -p "$ROOT_SECRET_DIR"
   printf 'root' >"$ROOT_SECRET_DIR/username"
   printf 'Sup3rSecretRootPassw0rd' >"$ROOT_SECRET_DIR/password"
+  export REPLICASET_CONFIG="$BATS_TEST_TMPDIR/replicaset.json"
+  printf '%s' '{"_id":"rs0","members":[{"_id":0,"host":"mongodb-rs0-0.mongodb-rs0.ns.svc.cluster.local:27017","priority":2,"votes":1}]}' >"$REPLICASET_CONFIG"
   OUT="$BATS_TEST_TMPDIR/bootstrap.out"
   BOOT_PID=""
 }
@@ -26,9 +30,9 @@ start_bootstrap() {
   BOOT_PID=$!
 }
 
-# wait_for_output <pattern>: up to 10 s.
+# wait_for_output <pattern>: up to 60 s (each mongosh step starts node: seconds on a loaded machine).
 wait_for_output() {
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 600); do
     grep -q -- "$1" "$OUT" && return 0
     sleep 0.1
   done
@@ -68,48 +72,56 @@ steps() {
   stop_bootstrap
 }
 
-@test "ordinal 0 waits for mongod, initiates, creates the root user, then idles" {
+ROOT_EXISTS='{"hello":"PRIMARY","users":[{"user":"root","pwd":"Sup3rSecretRootPassw0rd","roles":[{"role":"root","db":"admin"}]}]}'
+
+@test "ordinal 0 waits for mongod, initiates, creates the root user under the localhost exception, then idles" {
   export FAIL_ping=2
   start_bootstrap
   wait_for_output "bootstrap complete; idle"
   [ "$(steps)" = "ping ping ping initiate root " ]
   grep -q "ping: not done yet (attempt 2)" "$OUT"
+  [ "$(member_users)" = "root:root" ]
   stop_bootstrap
 }
 
-@test "already initiated: one initiate call, then the user step" {
-  export SAY_initiate="already initiated: this member belongs to rs0"
+@test "already initiated, root user there: one initiate call, the user step authenticates and is done" {
+  member_state "$ROOT_EXISTS"
   start_bootstrap
   wait_for_output "bootstrap complete; idle"
   [ "$(steps)" = "ping initiate root " ]
   grep -q "already initiated" "$OUT"
+  grep -q "a user exists already and the root Secret authenticates as root" "$OUT"
+  ! grep -q "not done yet" "$OUT" || false
+  [ "$(member_users)" = "root:root" ]
   stop_bootstrap
 }
 
-@test "initiate fails then succeeds: retried until it does" {
-  export FAIL_initiate=3
+@test "initiate fails (a member is not up yet) then succeeds: retried until it does" {
+  member_state '{"hello":"NOT_INITIATED","users":[],"initiateFailures":3}'
   start_bootstrap
   wait_for_output "bootstrap complete; idle"
   [ "$(steps)" = "ping initiate initiate initiate initiate root " ]
   grep -q "initiate: not done yet (attempt 3)" "$OUT"
-  stop_bootstrap
-}
-
-@test "a user exists already: one user-step call, nothing retried" {
-  export SAY_root="a user exists already: access control is active, nothing to do"
-  start_bootstrap
-  wait_for_output "bootstrap complete; idle"
-  [ "$(calls_of create-root-user.js)" -eq 1 ]
-  grep -q "a user exists already" "$OUT"
-  ! grep -q "not done yet" "$OUT" || false
+  grep -q "initiate failed: NodeNotFound" "$OUT"
   stop_bootstrap
 }
 
 @test "the root user waits until this member is PRIMARY" {
-  export FAIL_root=2
+  member_state '{"hello":"NOT_INITIATED","users":[],"electionPolls":2}'
   start_bootstrap
   wait_for_output "bootstrap complete; idle"
   [ "$(steps)" = "ping initiate root root root " ]
+  grep -q "waiting for this member to become PRIMARY" "$OUT"
+  [ "$(member_users)" = "root:root" ]
+  stop_bootstrap
+}
+
+@test "a user exists but the root Secret does not authenticate: never 'complete', retried" {
+  member_state '{"hello":"PRIMARY","users":[{"user":"root","pwd":"an-older-password","roles":[{"role":"root","db":"admin"}]}]}'
+  start_bootstrap
+  wait_for_output "root user: not done yet (attempt 2)"
+  grep -q "the root Secret does not authenticate" "$OUT"
+  ! grep -q "bootstrap complete" "$OUT" || false
   stop_bootstrap
 }
 
@@ -135,10 +147,14 @@ steps() {
   start_bootstrap
   wait_for_output "bootstrap complete; idle"
   stop_bootstrap
+  : >"$OUT"
   start_bootstrap
   wait_for_output "bootstrap complete; idle"
   stop_bootstrap
   [ "$(steps)" = "ping initiate root ping initiate root " ]
+  grep -q "already initiated" "$OUT"
+  grep -q "the root Secret authenticates" "$OUT"
+  [ "$(member_users)" = "root:root" ]
 }
 
 @test "without POD_NAME it refuses to start" {

@@ -1,41 +1,81 @@
 #!/usr/bin/env bats
-# stacks/scripts/probe.sh: the member's startup, readiness and liveness probes.
+# stacks/scripts/probe.sh: the member's startup, readiness and liveness probes. Startup and
+# liveness speak the wire protocol to a stand-in mongod on a real TCP port (wire-mongod.ts, with
+# mongod's authorization model); readiness runs mongosh/readiness.js through the stand-in mongosh.
 
 load helpers
 
+setup_file() {
+  export WIRE_MONGOD="$BATS_FILE_TMPDIR/wire-mongod.js"
+  "$REPO_ROOT/node_modules/.bin/esbuild" "$BATS_TEST_DIRNAME/wire-mongod.ts" --bundle --platform=node --log-level=error --outfile="$WIRE_MONGOD"
+}
+
 setup() {
   setup_standins
+  export REPLICASET_CONFIG="$BATS_TEST_TMPDIR/replicaset.json"
+  printf '%s' '{"_id":"rs0","members":[{"_id":0,"host":"mongodb-rs0-0.mongodb-rs0.ns.svc.cluster.local:27017","priority":2,"votes":1}]}' >"$REPLICASET_CONFIG"
+  MONGOD_PID=""
 }
 
-@test "startup and liveness ping mongod over 127.0.0.1 without credentials" {
+teardown() {
+  if [[ -n "$MONGOD_PID" ]]; then kill "$MONGOD_PID" 2>/dev/null || true; fi
+}
+
+# start_mongod <mode>: the stand-in mongod on a free port; exports MONGODB_PORT.
+start_mongod() {
+  local port_file="$BATS_TEST_TMPDIR/port"
+  rm -f "$port_file"
+  node "$WIRE_MONGOD" "$port_file" "$1" &
+  MONGOD_PID=$!
+  for _ in $(seq 1 300); do
+    [[ -s "$port_file" ]] && break
+    sleep 0.1
+  done
+  MONGODB_PORT="$(cat "$port_file")"
+  export MONGODB_PORT
+}
+
+@test "startup and liveness: mongod answers ping over the wire protocol, without credentials and without mongosh" {
+  start_mongod ok
   for mode in startup liveness; do
-    : >"$STANDIN_LOG"
     run bash "$SCRIPTS/probe.sh" "$mode"
     [ "$status" -eq 0 ]
-    [ "$(wc -l <"$STANDIN_LOG")" -eq 1 ]
-    grep -q '^mongodb://127.0.0.1:27017/?directConnection=true' "$STANDIN_LOG"
-    grep -q -- '--eval db.adminCommand({ ping: 1 }).ok' "$STANDIN_LOG"
-    refute_in_log '--password|--username|-p |@'
   done
+  [ ! -s "$STANDIN_LOG" ]
 }
 
-@test "readiness runs mongosh/readiness.js next to the script" {
+@test "startup and liveness fail when nothing listens, when mongod refuses, and when it hangs (within the probe's timeout)" {
+  MONGODB_PORT=1 run bash "$SCRIPTS/probe.sh" liveness
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"does not answer ping"* ]]
+  start_mongod refuse
+  run bash "$SCRIPTS/probe.sh" liveness
+  [ "$status" -eq 1 ]
+  kill "$MONGOD_PID"
+  start_mongod silent
+  SECONDS=0
+  run bash "$SCRIPTS/probe.sh" startup
+  [ "$status" -eq 1 ]
+  ((SECONDS < 10))
+}
+
+@test "readiness runs mongosh/readiness.js next to the script, over 127.0.0.1 without credentials" {
   run bash "$SCRIPTS/probe.sh" readiness
   [ "$status" -eq 0 ]
+  [[ "$output" == *"ready: mongod answers; no member holds a replica-set config yet"* ]]
   grep -q -- "--file $SCRIPTS/mongosh/readiness.js" "$STANDIN_LOG"
-  [ -f "$SCRIPTS/mongosh/readiness.js" ]
+  grep -q '^mongodb://127.0.0.1:27017/?directConnection=true' "$STANDIN_LOG"
+  refute_in_log '--password|--username|-p |@'
 }
 
-@test "a failing check fails the probe" {
-  export FAIL_readiness=1 FAIL_ping=1
+@test "readiness fails when mongod does not answer" {
+  export FAIL_readiness=1
   run bash "$SCRIPTS/probe.sh" readiness
-  [ "$status" -eq 1 ]
-  run bash "$SCRIPTS/probe.sh" liveness
   [ "$status" -eq 1 ]
 }
 
 @test "MONGODB_PORT picks the port" {
-  MONGODB_PORT=27018 run bash "$SCRIPTS/probe.sh" startup
+  MONGODB_PORT=27018 run bash "$SCRIPTS/probe.sh" readiness
   [ "$status" -eq 0 ]
   grep -q '^mongodb://127.0.0.1:27018/' "$STANDIN_LOG"
 }

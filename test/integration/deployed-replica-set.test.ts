@@ -1,0 +1,229 @@
+// A replica set started exactly as the dev stack deploys it, on this machine: the synthesized
+// mongod.conf of the data members and the arbiter (only the port, dbPath and keyFile paths moved
+// to a temp dir), a keyfile, access control on from the first start, and the pods' own scripts
+// laid out from the synthesized ConfigMaps as the kubelet mounts them. The bootstrap runs as the
+// sidecar runs it (bootstrap.sh → initiate.js → create-root-user.js over 127.0.0.1): no user
+// exists until create-root-user.js creates it. Then the real reconcile script, from the Job's
+// ConfigMap, applies the users, the default read/write concern and a priority change, and the
+// readiness probe reads the members.
+//
+// Runs wherever a mongod binary is available: MONGOD_BINARY, or the one mongodb-memory-server
+// downloads (`npm run test:integration`). Elsewhere it is skipped with one line saying why.
+
+import { ChildProcess, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { MongoClient } from "mongodb";
+import { dev } from "../../config/environments/dev";
+import type { PlatformConfig } from "../../config/platform-config";
+import { baseEnv, closedPort, hasMongosh, removeTempDirs, runProgram, tempDir } from "../mongosh/real-shell";
+import { findPod, mountContainer, MountedContainer, podsOf, SynthesizedEnvironment } from "../mongosh/synthesized-pods";
+import { devWith, synthDatabase } from "../stacks/database-synth";
+import { mongodBinary } from "./mongo-server";
+
+const binary = mongodBinary();
+const mongosh = hasMongosh();
+const skip = !mongosh ? "node_modules/.bin/mongosh is missing (npm ci)" : "reason" in binary ? `no mongod binary: set MONGOD_BINARY (${binary.reason})` : undefined;
+if (skip) process.stderr.write(`integration (deployed replica set): skipped — ${skip}\n`);
+const describeDeployed = skip ? describe.skip : describe;
+
+const RS = "mongodb-rs0";
+const ROOT = { user: "nyrkio-root", password: `root-${Date.now().toString(36)}-Pw` };
+/** The desired config the Job brings the set to: member 0's priority 2 → 3. */
+const changed: PlatformConfig = devWith((c) => (c.replsets[0].members[0].priority = 3));
+
+/** Terraform turns `$${` and `%%{` in a ConfigMap's data back into `${` and `%{`: as the pod sees the files. */
+const unescapeTerraform = (text: string) => text.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
+
+function stackPods(config: PlatformConfig) {
+  const s = synthDatabase(config);
+  const json = JSON.parse(unescapeTerraform(s.text));
+  const env: SynthesizedEnvironment = { environment: config.name, stacks: { db: json } };
+  const configMap = (name: string) => Object.values<{ metadata: { name: string }; data: Record<string, string> }>(json.resource.kubernetes_config_map_v1).find((c) => c.metadata.name === name)!;
+  return { pods: podsOf([env]), configMap };
+}
+
+interface Member {
+  name: string;
+  host: string;
+  port: number;
+  process?: ChildProcess;
+  log: string;
+}
+
+describeDeployed("a replica set started as deployed: bootstrap, then reconcile", () => {
+  jest.setTimeout(300_000);
+  const work = tempDir("deployed-rs-");
+  const members: Member[] = [];
+  /** Pod host (in replicaset.json) → 127.0.0.1:<port>. */
+  const hostMap = new Map<string, string>();
+  const toLocal = (text: string) => [...hostMap].reduce((t, [pod, local]) => t.split(pod).join(local), text);
+  const deployed = stackPods(dev);
+  const keyfile = join(work, "keyfile");
+
+  async function ping(port: number): Promise<boolean> {
+    const client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=1000`);
+    try {
+      return (await client.db("admin").command({ ping: 1 })).ok === 1;
+    } catch {
+      return false;
+    } finally {
+      await client.close();
+    }
+  }
+
+  async function until(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${members.map((m) => `${m.name}: ${m.log} (tail)\n${readTail(m.log)}`).join("\n")}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  const readTail = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").slice(-15).join("\n") : "");
+
+  /** A pod's container laid out as mounted, with its replicaset.json (and any JSON naming members) pointed at the local ports. */
+  function mounted(pods: ReturnType<typeof stackPods>["pods"], workload: string | RegExp, container: string): MountedContainer {
+    const m = mountContainer(findPod(pods, "dev", workload), container);
+    for (const file of [m.at("/etc/nyrkio/config/replicaset.json"), m.at("/etc/nyrkio/reconcile/replicaset.json")]) if (existsSync(file)) writeFileSync(file, toLocal(readFileSync(file, "utf8")));
+    return m;
+  }
+
+  function writeSecret(dir: string, user: string, password: string) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "username"), `${user}\n`);
+    writeFileSync(join(dir, "password"), `${password}\n`);
+  }
+
+  beforeAll(async () => {
+    const cm = deployed.configMap(`${RS}-config`);
+    const desired = JSON.parse(cm.data["replicaset.json"]) as { members: { _id: number; host: string; arbiterOnly?: boolean }[] };
+    for (const m of desired.members) {
+      const port = await closedPort();
+      hostMap.set(m.host, `127.0.0.1:${port}`);
+      members.push({ name: m.arbiterOnly ? `${RS}-arbiter-0` : `${RS}-${m._id}`, host: m.host, port, log: join(work, `${m._id}.log`) });
+    }
+    // As install-keyfile.sh leaves it: readable by mongod's user only.
+    writeFileSync(keyfile, `${Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 251)).toString("base64")}\n`);
+    chmodSync(keyfile, 0o400);
+    for (const m of members) {
+      const arbiter = m.name.endsWith("arbiter-0");
+      const dbPath = join(work, m.name, "db");
+      mkdirSync(dbPath, { recursive: true });
+      // The synthesized file, with only where things are on this machine changed.
+      const conf = (cm.data[arbiter ? "mongod-arbiter.conf" : "mongod.conf"] as string)
+        .replace(/^( {2}port: )27017$/m, `$1${m.port}`)
+        .replace('dbPath: "/data/db"', `dbPath: "${dbPath}"`)
+        .replace('keyFile: "/etc/nyrkio/keyfile/keyfile"', `keyFile: "${keyfile}"`);
+      expect(conf).toContain(`port: ${m.port}`);
+      const confPath = join(work, `${m.name}.conf`);
+      writeFileSync(confPath, conf);
+      const out = openSync(m.log, "a");
+      m.process = spawn((binary as { path: string }).path, ["--config", confPath], { stdio: ["ignore", out, out] });
+    }
+    for (const m of members) await until(`${m.name} to answer ping`, () => ping(m.port));
+  });
+
+  afterAll(async () => {
+    await Promise.all(
+      members.map(
+        (m) =>
+          new Promise<void>((resolve) => {
+            if (!m.process || m.process.exitCode !== null) return resolve();
+            m.process.once("exit", () => resolve());
+            m.process.kill("SIGTERM");
+            setTimeout(() => m.process!.kill("SIGKILL"), 60_000).unref();
+          }),
+      ),
+    );
+    removeTempDirs();
+  });
+
+  test("before the bootstrap, the localhost exception refuses usersInfo and createRole (what the stand-ins model)", async () => {
+    const client = new MongoClient(`mongodb://127.0.0.1:${members[0].port}/?directConnection=true`);
+    try {
+      const admin = client.db("admin");
+      for (const command of [{ usersInfo: 1 }, { createRole: "probe", privileges: [], roles: [] }, { replSetGetConfig: 1 }]) {
+        await expect(admin.command(command)).rejects.toMatchObject({ code: 13 });
+      }
+      expect((await admin.command({ hello: 1 })).isWritablePrimary).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("bootstrap.sh on ordinal 0 initiates the set and creates the root user; the root Secret then authenticates", async () => {
+    const sidecar = mounted(deployed.pods, RS, "bootstrap");
+    writeSecret(sidecar.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    const env = { ...sidecar.env, POD_NAME: `${RS}-0`, MONGODB_PORT: String(members[0].port), HOME: sidecar.at("/tmp"), BOOTSTRAP_RETRY_SECONDS: "2" };
+    const child = spawn("bash", [sidecar.command[1]], { env: { ...baseEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout!.on("data", (d) => (output += d));
+    child.stderr!.on("data", (d) => (output += d));
+    try {
+      await until("bootstrap complete", async () => output.includes("bootstrap complete; idle"), 180_000);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(output).toMatch(/initiated rs0 with 3 members/);
+    expect(output).toMatch(/created the root user nyrkio-root/);
+    const client = new MongoClient(`mongodb://${encodeURIComponent(ROOT.user)}:${encodeURIComponent(ROOT.password)}@127.0.0.1:${members[0].port}/?directConnection=true&authSource=admin`);
+    try {
+      const { users } = await client.db("admin").command({ usersInfo: 1 });
+      expect(users.map((u: { user: string }) => u.user)).toEqual([ROOT.user]);
+    } finally {
+      await client.close();
+    }
+    // Once the user exists the exception is closed: an unauthenticated createUser is refused.
+    const anonymous = new MongoClient(`mongodb://127.0.0.1:${members[0].port}/?directConnection=true`);
+    try {
+      await expect(anonymous.db("admin").command({ createUser: "late", pwd: "x", roles: [] })).rejects.toMatchObject({ code: 13 });
+    } finally {
+      await anonymous.close();
+    }
+  });
+
+  test("the reconcile Job's script applies the users, the default read/write concern and a priority change", async () => {
+    const job = mounted(stackPods(changed).pods, new RegExp(`^${RS}-reconcile-`), "reconcile");
+    writeSecret(job.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    const users: Record<string, string> = {};
+    for (const name of ["app", "migrator", "backup", "restore"]) {
+      users[name] = `nyrkio-${name}`;
+      writeSecret(job.at(`/etc/nyrkio/secrets/${name}`), users[name], `${name}-${Date.now().toString(36)}-Pw`);
+    }
+    const run = await runProgram(job.command, { env: { ...job.env, HOME: job.at("/tmp"), MONGOSH_GLOBAL_CONFIG_FILE_FOR_TESTING: job.at("/etc/mongosh.conf") }, timeoutMs: 240_000 });
+    const events = run.stdout
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { event: string });
+    if (run.code !== 0) throw new Error(`reconcile exited ${run.code}\n${run.stdout}\n${run.stderr}`);
+    expect(events.at(-1)?.event).toBe("done");
+    const client = new MongoClient(`mongodb://${encodeURIComponent(ROOT.user)}:${encodeURIComponent(ROOT.password)}@127.0.0.1:${members[0].port},127.0.0.1:${members[1].port}/?replicaSet=rs0&authSource=admin`);
+    try {
+      const admin = client.db("admin");
+      const { config } = await admin.command({ replSetGetConfig: 1 });
+      expect(config.members.map((m: { priority: number }) => m.priority)).toEqual([3, 1, 0]);
+      const rw = await admin.command({ getDefaultRWConcern: 1 });
+      expect(rw.defaultWriteConcern).toMatchObject({ w: "majority", wtimeout: dev.readWriteConcern.write.wtimeoutMS });
+      expect(rw.defaultWriteConcernSource).toBe("global");
+      const { users: present } = await admin.command({ usersInfo: 1 });
+      expect(present.map((u: { user: string }) => u.user).sort()).toEqual([ROOT.user, ...Object.values(users)].sort());
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("the readiness probe reads each member as deployed: PRIMARY, SECONDARY within the lag bound, ARBITER", async () => {
+    const probe = mounted(deployed.pods, RS, "mongod");
+    const readiness = async (m: Member) =>
+      runProgram(["bash", probe.at("/etc/nyrkio/scripts/probe.sh"), "readiness"], {
+        env: { ...probe.env, MONGODB_PORT: String(m.port), HOME: probe.at("/tmp"), MONGOSH_GLOBAL_CONFIG_FILE_FOR_TESTING: probe.at("/etc/mongosh.conf") },
+        timeoutMs: 30_000,
+      });
+    const [primary, secondary, arbiter] = await Promise.all(members.map(readiness));
+    expect(primary.stdout).toMatch(/ready: PRIMARY of rs0/);
+    expect(secondary.stdout).toMatch(/ready: SECONDARY of rs0, \d+(\.\d+)? s behind the primary/);
+    expect(arbiter.stdout).toMatch(/ready: ARBITER of rs0/);
+    for (const r of [primary, secondary, arbiter]) expect(r.code).toBe(0);
+  });
+});

@@ -1,0 +1,77 @@
+// The authorization model every mongod stand-in applies (test/support/mongod-authz.ts), checked
+// rule by rule against the server behaviour it cites.
+import { authorize, localhostExceptionPrivileges, NO_AUTH_COMMANDS, UNAUTHORIZED } from "../support/mongod-authz";
+
+type Doc = Record<string, unknown>;
+const fresh = { hasUsers: false, arbiter: false };
+const withUsers = { hasUsers: true, arbiter: false };
+const arbiter = { hasUsers: false, arbiter: true };
+const localhost = { fromLocalhost: true };
+const remote = { fromLocalhost: false };
+
+function refusal(server: typeof fresh, session: { fromLocalhost: boolean; roles?: { role: string; db: string }[] }, cmd: Doc): number | undefined {
+  try {
+    authorize(server, session, cmd);
+    return undefined;
+  } catch (err) {
+    return (err as { code: number }).code;
+  }
+}
+
+describe("mongod authorization model", () => {
+  it("localhost exception: exactly _getDefaultPrivileges (createUser/grantRole on admin, createUser on $external, four cluster actions)", () => {
+    expect(localhostExceptionPrivileges(false)).toEqual([
+      { resource: { db: "admin" }, actions: ["createUser", "grantRole"] },
+      { resource: { db: "$external" }, actions: ["createUser"] },
+      { resource: { cluster: true }, actions: ["addShard", "replSetConfigure", "replSetGetStatus", "issueDirectShardOperations"] },
+    ]);
+    expect(localhostExceptionPrivileges(true)[2].actions).toEqual(expect.arrayContaining(["getCmdLineOpts", "getParameter", "serverStatus", "shutdown"]));
+  });
+
+  it.each([
+    ["createUser with the root role", { createUser: "root", pwd: "x", roles: [{ role: "root", db: "admin" }] }],
+    ["replSetInitiate", { replSetInitiate: {} }],
+    ["replSetGetStatus", { replSetGetStatus: 1 }],
+  ])("localhost, no user: %s is allowed", (_, cmd) => {
+    expect(refusal(fresh, localhost, cmd)).toBeUndefined();
+  });
+
+  it.each([
+    ["usersInfo (needs viewUser)", { usersInfo: 1 }],
+    ["createRole", { createRole: "r", privileges: [], roles: [] }],
+    ["replSetGetConfig", { replSetGetConfig: 1 }],
+    ["serverStatus on a data member", { serverStatus: 1 }],
+    ["createUser on another database", { createUser: "u", pwd: "x", roles: [], $db: "app" }],
+  ])("localhost, no user: %s is Unauthorized", (_, cmd) => {
+    expect(refusal(fresh, localhost, cmd)).toBe(UNAUTHORIZED);
+  });
+
+  it("an arbiter (never any user) keeps its exception, with serverStatus and shutdown besides", () => {
+    expect(refusal(arbiter, localhost, { serverStatus: 1 })).toBeUndefined();
+    expect(refusal(arbiter, localhost, { shutdown: 1 })).toBeUndefined();
+    expect(refusal(arbiter, remote, { serverStatus: 1 })).toBe(UNAUTHORIZED);
+  });
+
+  it("once a user exists, or from another host, only commands that do not require auth run unauthenticated", () => {
+    for (const server of [withUsers, fresh]) {
+      const session = server === withUsers ? localhost : remote;
+      for (const name of NO_AUTH_COMMANDS) expect(refusal(server, session, { [name]: 1 })).toBeUndefined();
+      expect(refusal(server, session, { createUser: "root", pwd: "x", roles: [{ role: "root", db: "admin" }] })).toBe(UNAUTHORIZED);
+      expect(refusal(server, session, { replSetGetStatus: 1 })).toBe(UNAUTHORIZED);
+    }
+  });
+
+  it("a user gets what its roles grant: root everything modelled, clusterMonitor reads only", () => {
+    const root = { fromLocalhost: false, roles: [{ role: "root", db: "admin" }] };
+    for (const cmd of [{ usersInfo: 1 }, { createRole: "r", privileges: [], roles: [] }, { replSetReconfig: {} }, { setDefaultRWConcern: 1 }]) expect(refusal(withUsers, root, cmd)).toBeUndefined();
+    const monitor = { fromLocalhost: false, roles: [{ role: "clusterMonitor", db: "admin" }] };
+    expect(refusal(withUsers, monitor, { replSetGetStatus: 1 })).toBeUndefined();
+    expect(refusal(withUsers, monitor, { replSetReconfig: {} })).toBe(UNAUTHORIZED);
+    const app = { fromLocalhost: false, roles: [{ role: "readWrite", db: "nyrkio" }] };
+    expect(refusal(withUsers, app, { replSetGetStatus: 1 })).toBe(UNAUTHORIZED);
+  });
+
+  it("refuses to guess about a command it does not model", () => {
+    expect(() => authorize(withUsers, { fromLocalhost: false, roles: [{ role: "root", db: "admin" }] }, { compact: "c" })).toThrow(/does not know the command compact/);
+  });
+});
