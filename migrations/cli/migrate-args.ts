@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../runner/errors";
 import { DEFAULT_LEASE_MS, MIN_LEASE_MS } from "../runner/lease";
+import { refuseRepeatedOptions } from "./parse-options";
 import { DEFAULT_DB, refuseUriArguments, validateDbName } from "./target";
 
 export const MIGRATE_COMMANDS = ["status", "up", "down", "plan", "schema", "indexes"] as const;
@@ -11,7 +12,8 @@ export type MigrateCommand = (typeof MIGRATE_COMMANDS)[number];
 export interface MigrateOptions {
   command: MigrateCommand;
   json: boolean;
-  db: string;
+  /** --db as given; the CLI falls back to the connection string's database, then "${DEFAULT_DB}". */
+  db?: string;
   uriFile?: string;
   to?: number;
   waitLockMs: number;
@@ -24,7 +26,8 @@ export type MigrateArgs = { kind: "help"; text: string } | ({ kind: "run" } & Mi
 
 const TARGET_HELP = `Target:
   MONGODB_URI=<connection string>   or   --uri-file <path>   (first line of the file)
-  --db <name>          database (default "${DEFAULT_DB}")
+  --db <name>          database (default: the one the connection string names, else "${DEFAULT_DB}";
+                       both given and different is refused)
   A connection string on the command line (--uri, mongodb://...) is refused.
 Output:
   --json               one JSON document on stdout; progress lines stay on stderr
@@ -107,6 +110,7 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
       args: [...argv],
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
         help: { type: "boolean", short: "h" },
         json: { type: "boolean" },
@@ -122,6 +126,7 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  refuseRepeatedOptions(parsed.tokens);
   const { values, positionals } = parsed;
   const [name, ...extra] = positionals;
   if (name === undefined) {
@@ -151,7 +156,7 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
     kind: "run",
     command,
     json: values.json === true,
-    db: validateDbName(values.db ?? DEFAULT_DB),
+    db: values.db === undefined ? undefined : validateDbName(values.db),
     uriFile: values["uri-file"],
     to,
     waitLockMs: values["wait-lock"] === undefined ? 0 : nonNegativeInteger("wait-lock", values["wait-lock"]) * 1000,

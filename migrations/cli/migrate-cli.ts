@@ -1,7 +1,7 @@
 // `npm run --silent migrate -- <command>`: the schema migration runner's command line. Progress
 // goes to stderr; the result to stdout (one JSON document with --json). Exit codes: 0 success,
 // 1 failure, 2 usage error, 3 lock held by another run.
-import { MongoClient } from "mongodb";
+import type { MongoClient } from "mongodb";
 import { catalog as defaultCatalog } from "../catalog";
 import type { Catalog } from "../migration";
 import { schemaDocument } from "../plan/schema-document";
@@ -15,7 +15,9 @@ import { migrationStatus } from "../runner/status";
 import { runAsProcess, type CliIo } from "./cli-io";
 import { parseMigrateArgs, wantsJson, type MigrateOptions } from "./migrate-args";
 import { renderIndexes, renderPlan, renderRun, renderSchema, renderStatus } from "./migrate-output";
-import { redactUri, resolveUri } from "./target";
+import { scrubMessage } from "./connection-string";
+import { DEFAULT_DB, chooseDatabase, connect, openClient, resolveUri } from "./target";
+import { selectDown, selectUp } from "../runner/targets";
 
 /** What tests may replace: the migration list, the catalog, the lock owner. */
 export interface MigrateCliOverrides {
@@ -35,9 +37,18 @@ interface Outcome {
   text: () => string;
 }
 
-async function runCommand(options: MigrateOptions, client: MongoClient, io: CliIo, overrides: MigrateCliOverrides, partial: { report?: Outcome["report"] }): Promise<Outcome> {
+/**
+ * `--to N` must name a migration of the registry: checked before connecting (exit 2), with the
+ * same rule `up`/`down` apply once they know what is applied.
+ */
+function checkTarget(options: MigrateOptions, migrations: LoadedMigration[]): void {
+  if (options.to === undefined) return;
+  if (options.command === "up" || options.command === "plan") selectUp(migrations, [], options.to);
+  if (options.command === "down") selectDown(migrations, [], options.to);
+}
+
+async function runCommand(options: MigrateOptions & { db: string }, client: MongoClient, io: CliIo, overrides: MigrateCliOverrides, partial: { report?: Outcome["report"] }, migrations: LoadedMigration[]): Promise<Outcome> {
   const db = client.db(options.db);
-  const migrations = overrides.migrations ?? loadMigrations();
   const progress = (line: string) => io.stderr(`migrate: ${line}\n`);
   switch (options.command) {
     case "status": {
@@ -84,11 +95,15 @@ export async function runMigrateCli(argv: readonly string[], io: CliIo, override
       io.stdout(json ? JSON.stringify(schemaDocument(of)) + "\n" : renderSchema(schemaDocument(of), of));
       return EXIT_OK;
     }
+    const migrations = overrides.migrations ?? loadMigrations();
+    checkTarget(args, migrations);
     uri = resolveUri({ uriFile: args.uriFile, envUri: io.env.MONGODB_URI }, io.readFile);
-    const client = new MongoClient(uri, { appName: "nyrkio-migrate", serverSelectionTimeoutMS: 20_000 });
+    const connection = openClient(uri, "nyrkio-migrate");
+    const options = { ...args, db: chooseDatabase(args.db, connection.parsed, DEFAULT_DB) };
+    const client = connection.client;
     try {
-      await client.connect();
-      const outcome = await runCommand(args, client, io, overrides, partial);
+      await connect(connection, uri);
+      const outcome = await runCommand(options, client, io, overrides, partial, migrations);
       io.stdout(json ? JSON.stringify(outcome.report) + "\n" : outcome.text());
       return outcome.report.ok ? EXIT_OK : EXIT_FAILURE;
     } finally {
@@ -97,8 +112,8 @@ export async function runMigrateCli(argv: readonly string[], io: CliIo, override
   } catch (error) {
     const code = exitCodeOf(error);
     const report = errorReport(error);
-    // A driver message may quote the connection string: never print its password.
-    if (uri) report.message = report.message.split(uri).join(redactUri(uri));
+    // A driver message may quote the connection string or its user info: never print them.
+    report.message = scrubMessage(report.message, uri);
     io.stderr(`migrate: ${report.message}\n${code === EXIT_USAGE ? "migrate: see `migrate --help`\n" : ""}`);
     if (json) io.stdout(JSON.stringify({ ...(command ? { command } : {}), ...(partial.report ?? {}), ok: false, error: report }) + "\n");
     return code;
