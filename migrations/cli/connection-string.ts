@@ -66,6 +66,7 @@ export function parseConnectionString(uri: string): ParsedConnectionString {
   if (!schemeMatch) refuse('it must start with "mongodb://" or "mongodb+srv://"');
   const scheme = schemeMatch[1] as Scheme;
   const rest = uri.slice(schemeMatch[0].length);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\s\0-\x1f\x7f]/.test(rest)) refuse("it holds white space or a control character");
   // One `@` at most: the separator between the user info and the hosts. A second one is either an
   // unescaped `@` in the password or an option value, and the driver would read it differently.
