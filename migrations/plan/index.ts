@@ -1,6 +1,6 @@
 // Pure planning of schema changes: no database, no I/O.
 export { canonicalJson, canonicalize, sameDocument, sameIndexKey } from "./canonical";
-export { migrationChecksum } from "./checksum";
+export { checksumMatches, checksumVersion, migrationChecksum, migrationChecksumV1 } from "./checksum";
 export { COMMIT_QUORUM, commandCollection, commandName, commandsFor } from "./commands";
 export type { Command } from "./commands";
 export { catalogOf, effectiveValidation, emptyDatabase, findCollection } from "./database-state";

@@ -2,6 +2,7 @@
 // holds the lock. Reads only; takes no lock.
 import type { Db } from "mongodb";
 import type { LoadedMigration } from "../registry";
+import { checksumMatches } from "../plan/checksum";
 import { readChangelog } from "./changelog";
 import { checksumProblems, describeChecksumProblem } from "./checksums";
 import { leaseState } from "./lease";
@@ -21,7 +22,7 @@ export async function migrationStatus(db: Db, migrations: LoadedMigration[]): Pr
     lastApplied: changelog.length ? Math.max(...changelog.map((e) => e.id)) : 0,
     migrations: migrations.map((m) => {
       const entry = byId.get(m.migration.id);
-      const migrationState: MigrationState = !entry ? "pending" : entry.checksum === m.checksum ? "applied" : "changed";
+      const migrationState: MigrationState = !entry ? "pending" : checksumMatches(entry.checksum, m.migration) ? "applied" : "changed";
       return {
         id: m.migration.id,
         name: m.migration.name,
