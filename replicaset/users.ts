@@ -113,8 +113,11 @@ export function directShardOperationsRequired(image: string): boolean {
  * The migrator's exact privileges. Actions, by what the migration runner sends:
  *   createCollection (with a validator), collMod, dropCollection, createIndexes (createIndex),
  *   dropIndexes (dropIndex), listCollections / listIndexes (to plan), $indexStats (indexStats),
- *   $currentOp / currentOp for index build progress (inprog on the cluster), and
- *   find/insert/update/remove on its changelog and lock collections only.
+ *   $currentOp / currentOp for index build progress and to confirm that a stopped run's builds
+ *   are aborted (inprog on the cluster), replSetGetStatus for the health check before a run
+ *   sends anything (on the cluster), and find/insert/update/remove on its changelog and lock
+ *   collections only. Aborting a build is dropIndexes of its names (dropIndex, already held).
+ *   `inprog` shows every user's operations; $currentOp has no narrower action (docs/migrations.md).
  * No `find` on the other collections: the runner's check whether a collection it would drop
  * holds documents then answers "unknown", and such a drop needs --allow-data-loss
  * (docs/replica-set-reconcile.md says why).
@@ -132,7 +135,7 @@ export function migratorRole(config: PlatformConfig): RoleDefinition {
       },
       ownCollection(MIGRATION_CHANGELOG_COLLECTION),
       ownCollection(MIGRATION_LOCK_COLLECTION),
-      { resource: { cluster: true }, actions: ["inprog"] },
+      { resource: { cluster: true }, actions: ["inprog", "replSetGetStatus"] },
     ],
     roles: [],
   };

@@ -7,6 +7,11 @@ export interface CliIo {
   stderr(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
   readFile(path: string): string;
+  /**
+   * Calls `handler` on SIGINT or SIGTERM until the returned function is called. Absent (tests
+   * that do not need it): no signal reaches the CLI.
+   */
+  onSignal?(handler: (signal: "SIGINT" | "SIGTERM") => void): () => void;
 }
 
 /** The process's own CliIo: what the entry files pass to their CLI. */
@@ -16,6 +21,23 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     readFile: (path) => readFileSync(path, "utf8"),
+    onSignal: (handler) => {
+      // The first signal asks the CLI to stop cleanly (abort its builds, release its lock); a
+      // second one of either kind exits at once, as a user pressing Ctrl-C twice expects.
+      let received = 0;
+      const listener = (signal: NodeJS.Signals) => {
+        received += 1;
+        if (received > 1) process.exit(signal === "SIGINT" ? 130 : 143);
+        process.stderr.write(`received ${signal}: stopping (again to exit at once)\n`);
+        handler(signal as "SIGINT" | "SIGTERM");
+      };
+      process.on("SIGINT", listener);
+      process.on("SIGTERM", listener);
+      return () => {
+        process.off("SIGINT", listener);
+        process.off("SIGTERM", listener);
+      };
+    },
   };
 }
 

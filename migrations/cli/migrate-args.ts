@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../runner/errors";
 import { DEFAULT_LEASE_MS, MIN_LEASE_MS } from "../runner/lease";
+import { DEFAULT_TIMEOUT_MS } from "../runner/stop";
 import { refuseRepeatedOptions } from "./parse-options";
 import { DEFAULT_DB, refuseUriArguments, validateDbName } from "./target";
 
@@ -20,6 +21,8 @@ export interface MigrateOptions {
   leaseMs: number;
   progressIntervalMs: number;
   allowDataLoss: boolean;
+  /** Overall limit of an `up`/`down` run (--timeout). */
+  timeoutMs: number;
 }
 
 export type MigrateArgs = { kind: "help"; text: string } | ({ kind: "run" } & MigrateOptions);
@@ -32,7 +35,10 @@ const TARGET_HELP = `Target:
 Output:
   --json               one JSON document on stdout; progress lines stay on stderr
   -h, --help           this help
-Exit codes: 0 success, 1 failure, 2 usage error, 3 lock held by another run.`;
+Exit codes: 0 success, 1 failure, 2 usage error, 3 lock held by another run,
+  4 --timeout reached (this run's index builds aborted and confirmed, lock released),
+  5 stopped but an index build could not be confirmed aborted (lock kept until its lease ends),
+  130 SIGINT, 143 SIGTERM (stopped as for --timeout).`;
 
 const COMMAND_HELP: Record<MigrateCommand, string> = {
   status: `migrate status [--json]
@@ -44,12 +50,16 @@ const COMMAND_HELP: Record<MigrateCommand, string> = {
   an existing index with the same name or keys but other options stops the run.
   --wait-lock S        wait up to S seconds for another run's lock (default 0: exit 3 at once)
   --lease-seconds S    lock lease, renewed every S/3 seconds (default ${DEFAULT_LEASE_MS / 1000})
-  --progress-interval S   index build progress every S seconds (default 5)`,
+  --progress-interval S   index build progress every S seconds (default 5)
+  --timeout S          stop after S seconds (default ${DEFAULT_TIMEOUT_MS / 1000}): abort this run's index builds,
+                       confirm with $currentOp, release the lock, exit 4 (5 if not confirmed)
+  Before sending anything, refuses (exit 1) unless every data-bearing member of the replica set
+  is healthy and caught up (replSetGetStatus).`,
   down: `migrate down [--to N] [--allow-data-loss] [--wait-lock SECONDS] [--json]
   Reverts the last applied migration, or with --to N every migration after N (N stays applied;
   --to 0 reverts all). Refuses before starting if one of them has no \`down\`.
   --allow-data-loss    allow dropping a collection that holds documents
-  --wait-lock S, --lease-seconds S, --progress-interval S   as for up`,
+  --wait-lock S, --lease-seconds S, --progress-interval S, --timeout S   as for up`,
   plan: `migrate plan [--to N] [--json]
   Prints the exact commands \`up\` (or \`up --to N\`) would send, per migration, without sending
   them. Reads the changelog and the collections and indexes that exist; takes no lock.`,
@@ -83,8 +93,8 @@ ${TARGET_HELP}
 /** Which options each command takes (besides the target and output ones). */
 const COMMAND_OPTIONS: Record<MigrateCommand, readonly string[]> = {
   status: [],
-  up: ["to", "wait-lock", "lease-seconds", "progress-interval"],
-  down: ["to", "wait-lock", "lease-seconds", "progress-interval", "allow-data-loss"],
+  up: ["to", "wait-lock", "lease-seconds", "progress-interval", "timeout"],
+  down: ["to", "wait-lock", "lease-seconds", "progress-interval", "allow-data-loss", "timeout"],
   plan: ["to"],
   schema: [],
   indexes: [],
@@ -121,6 +131,7 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
         "lease-seconds": { type: "string" },
         "progress-interval": { type: "string" },
         "allow-data-loss": { type: "boolean" },
+        timeout: { type: "string" },
       },
     });
   } catch (error) {
@@ -141,7 +152,7 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
   if (extra.length > 0) throw new UsageError(`${command}: unexpected argument ${JSON.stringify(extra[0])}`);
 
   const allowed = COMMAND_OPTIONS[command];
-  for (const option of ["to", "wait-lock", "lease-seconds", "progress-interval", "allow-data-loss"] as const) {
+  for (const option of ["to", "wait-lock", "lease-seconds", "progress-interval", "allow-data-loss", "timeout"] as const) {
     if (values[option] !== undefined && !allowed.includes(option)) throw new UsageError(`${command} does not take --${option}`);
   }
   if (NO_DATABASE.includes(command) && (values.db !== undefined || values["uri-file"] !== undefined)) {
@@ -163,6 +174,7 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
     leaseMs,
     progressIntervalMs: values["progress-interval"] === undefined ? 5000 : positiveSeconds("progress-interval", values["progress-interval"]) * 1000,
     allowDataLoss: values["allow-data-loss"] === true,
+    timeoutMs: values.timeout === undefined ? DEFAULT_TIMEOUT_MS : positiveSeconds("timeout", values.timeout) * 1000,
   };
 }
 

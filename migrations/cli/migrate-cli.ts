@@ -1,6 +1,7 @@
 // `npm run --silent migrate -- <command>`: the schema migration runner's command line. Progress
 // goes to stderr; the result to stdout (one JSON document with --json). Exit codes: 0 success,
-// 1 failure, 2 usage error, 3 lock held by another run.
+// 1 failure, 2 usage error, 3 lock held by another run, 4 --timeout, 5 stopped with an index
+// build not confirmed aborted (lock kept), 130 SIGINT, 143 SIGTERM (runner/stop.ts).
 import type { MongoClient } from "mongodb";
 import { catalog as defaultCatalog } from "../catalog";
 import type { Catalog } from "../migration";
@@ -18,6 +19,7 @@ import { renderIndexes, renderPlan, renderRun, renderSchema, renderStatus } from
 import { scrubMessage } from "./connection-string";
 import { DEFAULT_DB, chooseDatabase, connect, openClient, resolveUri } from "./target";
 import { selectDown, selectUp } from "../runner/targets";
+import { StopController, StoppedError, describeStop } from "../runner/stop";
 
 /** What tests may replace: the migration list, the catalog, the lock owner. */
 export interface MigrateCliOverrides {
@@ -47,7 +49,15 @@ function checkTarget(options: MigrateOptions, migrations: LoadedMigration[]): vo
   if (options.command === "down") selectDown(migrations, [], options.to);
 }
 
-async function runCommand(options: MigrateOptions & { db: string }, client: MongoClient, io: CliIo, overrides: MigrateCliOverrides, partial: { report?: Outcome["report"] }, migrations: LoadedMigration[]): Promise<Outcome> {
+async function runCommand(
+  options: MigrateOptions & { db: string },
+  client: MongoClient,
+  io: CliIo,
+  overrides: MigrateCliOverrides,
+  partial: { report?: Outcome["report"] },
+  migrations: LoadedMigration[],
+  stop: StopController,
+): Promise<Outcome> {
   const db = client.db(options.db);
   const progress = (line: string) => io.stderr(`migrate: ${line}\n`);
   switch (options.command) {
@@ -67,7 +77,7 @@ async function runCommand(options: MigrateOptions & { db: string }, client: Mong
     case "down": {
       const report = newRunReport(options.command, db.databaseName);
       partial.report = report as unknown as Outcome["report"];
-      const ctx = { client, db, migrations, progress };
+      const ctx = { client, db, migrations, progress, stop };
       const run = { to: options.to, leaseMs: options.leaseMs, waitLockMs: options.waitLockMs, progressIntervalMs: options.progressIntervalMs, allowDataLoss: options.allowDataLoss, owner: overrides.owner };
       const r = options.command === "up" ? await migrateUp(ctx, run, report) : await migrateDown(ctx, run, report);
       return { report: { ...r }, text: () => renderRun(r) };
@@ -82,6 +92,7 @@ export async function runMigrateCli(argv: readonly string[], io: CliIo, override
   let uri: string | undefined;
   const partial: { report?: Outcome["report"] } = {};
   let command: string | undefined;
+  let stopper: StopController | undefined;
   try {
     const args = parseMigrateArgs(argv);
     if (args.kind === "help") {
@@ -101,15 +112,31 @@ export async function runMigrateCli(argv: readonly string[], io: CliIo, override
     const connection = openClient(uri, "nyrkio-migrate");
     const options = { ...args, db: chooseDatabase(args.db, connection.parsed, DEFAULT_DB) };
     const client = connection.client;
+    const writes = args.command === "up" || args.command === "down";
+    const stop = new StopController(writes ? args.timeoutMs : undefined);
+    stopper = stop;
+    let phase: "connecting" | "running" = "connecting";
+    // up/down stop themselves cleanly (runner/stop.ts); anything else has nothing to undo, so
+    // the connection is closed at once and the command fails where it stands.
+    stop.onStop(() => {
+      if (phase === "connecting" || !writes) void client.close(true);
+    });
+    const unsubscribe = io.onSignal?.((signal) => stop.request(signal));
     try {
       await connect(connection, uri);
-      const outcome = await runCommand(options, client, io, overrides, partial, migrations);
+      stop.throwIfStopped("nothing was sent");
+      phase = "running";
+      const outcome = await runCommand(options, client, io, overrides, partial, migrations, stop);
       io.stdout(json ? JSON.stringify(outcome.report) + "\n" : outcome.text());
       return outcome.report.ok ? EXIT_OK : EXIT_FAILURE;
     } finally {
+      unsubscribe?.();
+      stop.dispose();
       await client.close();
     }
-  } catch (error) {
+  } catch (caught) {
+    // A stop that interrupted the driver (closed connection) is reported as the stop it was.
+    const error = stopper?.reason && !(caught instanceof RunnerError) ? new StoppedError(stopper.reason, `${describeStop(stopper.reason, stopper.timeoutMs)}; nothing more was sent`) : caught;
     const code = exitCodeOf(error);
     const report = errorReport(error);
     // A driver message may quote the connection string or its user info: never print them.

@@ -8,7 +8,7 @@ import { planOperations } from "../plan/in-memory-database";
 import type { LoadedMigration } from "../registry";
 import { ensureChangelogCollection, readChangelog, recordApplied, recordReverted } from "./changelog";
 import { assertChecksumsMatch } from "./checksums";
-import { assertTransactionsSupported } from "./deployment";
+import { assertHealthy, assertTransactionsSupported } from "./deployment";
 import { RunnerError } from "./errors";
 import { executeOperations, planProblemError } from "./executor";
 import { dataLossRefusal, hasDocuments, readDatabaseState } from "./live-state";
@@ -16,12 +16,15 @@ import { acquireMigrationLock, type MigrationLock } from "./lock";
 import { label } from "./migration-label";
 import type { RunReport } from "./reports";
 import { selectDown, selectUp } from "./targets";
+import { AbortUnconfirmedError, type StopController } from "./stop";
 
 export interface RunnerContext {
   client: MongoClient;
   db: Db;
   migrations: LoadedMigration[];
   progress: (line: string) => void;
+  /** --timeout and signals; absent: the run is never stopped from outside. */
+  stop?: StopController;
 }
 
 export interface LockedRunOptions {
@@ -69,6 +72,8 @@ async function lockedRun(
   select: (applied: number[]) => LoadedMigration[],
 ): Promise<RunReport> {
   await assertTransactionsSupported(ctx.db);
+  await assertHealthy(ctx.db, ctx.progress);
+  ctx.stop?.throwIfStopped("nothing was sent");
   const lock = await acquireMigrationLock(ctx.db, {
     command: direction,
     leaseMs: options.leaseMs,
@@ -79,7 +84,9 @@ async function lockedRun(
   report.lock = { ...lock.holder };
   ctx.progress(`lock acquired (token ${lock.holder.token})`);
   lock.startRenewing(ctx.progress);
+  let keepLock = false;
   try {
+    ctx.stop?.throwIfStopped("nothing was sent");
     await ensureChangelogCollection(ctx.db);
     const changelog = await readChangelog(ctx.db);
     assertChecksumsMatch(changelog, ctx.migrations);
@@ -93,8 +100,17 @@ async function lockedRun(
     await preflight(ctx, selected, direction, options.allowDataLoss);
     await runSelected(ctx, lock, direction, selected, options, report, applied);
     return report;
+  } catch (error) {
+    // A build that may still run keeps the lock: no other run may start until the lease ends.
+    if (error instanceof AbortUnconfirmedError) keepLock = true;
+    throw error;
   } finally {
-    await lock.release().catch((error: unknown) => ctx.progress(`could not release the lock (it expires by itself): ${(error as Error).message}`));
+    if (keepLock) {
+      lock.abandon();
+      ctx.progress(`the migration lock is kept (token ${lock.holder.token}); it is free again when its lease of ${options.leaseMs / 1000} s ends`);
+    } else {
+      await lock.release().catch((error: unknown) => ctx.progress(`could not release the lock (it expires by itself): ${(error as Error).message}`));
+    }
   }
 }
 
@@ -109,6 +125,7 @@ async function runSelected(
 ): Promise<void> {
   const remaining = new Set(applied);
   for (const m of selected) {
+    ctx.stop?.throwIfStopped(`${label(m.migration)} and later migrations were not started`);
     await lock.renew();
     ctx.progress(`${direction === "up" ? "applying" : "reverting"} ${label(m.migration)} (${m.file})`);
     const started = Date.now();
@@ -116,7 +133,9 @@ async function runSelected(
       progressIntervalMs: options.progressIntervalMs,
       allowDataLoss: options.allowDataLoss,
       progress: ctx.progress,
-      beforeOperation: async () => lock.assertHeld(),
+      // The server must have confirmed the lease moments ago, with enough of it left (lease.ts).
+      beforeOperation: () => lock.ensureFresh(),
+      stop: ctx.stop,
     });
     const durationMs = Date.now() - started;
     if (direction === "up") {

@@ -52,7 +52,7 @@ describe("renderUsersSpec (users.json)", () => {
       },
       { resource: { db: "nyrkio", collection: MIGRATION_CHANGELOG_COLLECTION }, actions: ["find", "insert", "update", "remove"] },
       { resource: { db: "nyrkio", collection: MIGRATION_LOCK_COLLECTION }, actions: ["find", "insert", "update", "remove"] },
-      { resource: { cluster: true }, actions: ["inprog"] },
+      { resource: { cluster: true }, actions: ["inprog", "replSetGetStatus"] },
     ]);
     const dbWide = role.privileges[0].actions;
     for (const dataAction of ["find", "insert", "update", "remove"]) expect(dbWide).not.toContain(dataAction);

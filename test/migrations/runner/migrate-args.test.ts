@@ -26,6 +26,7 @@ describe("migrate arguments", () => {
       leaseMs: 60_000,
       progressIntervalMs: 5000,
       allowDataLoss: false,
+      timeoutMs: 1_800_000,
     });
   });
 
