@@ -12,6 +12,7 @@ import { assertHealthy, assertTransactionsSupported } from "./deployment";
 import { RunnerError } from "./errors";
 import { executeOperations, planProblemError } from "./executor";
 import { dataLossRefusal, hasDocuments, readDatabaseState } from "./live-state";
+import { driftError, expectedState, schemaDrift } from "./drift";
 import { acquireMigrationLock, type MigrationLock } from "./lock";
 import { label } from "./migration-label";
 import type { RunReport } from "./reports";
@@ -91,6 +92,13 @@ async function lockedRun(
     const changelog = await readChangelog(ctx.db);
     assertChecksumsMatch(changelog, ctx.migrations);
     const applied = changelog.map((e) => e.id);
+    // Plan every applied migration against the live schema: building on a schema that lacks what
+    // they created (an interrupted down) would record a state that is not there. `down` is how
+    // such drift is finished, so only `up` refuses.
+    if (direction === "up") {
+      const drift = schemaDrift(expectedState(ctx.migrations.filter((m) => applied.includes(m.migration.id)).map((m) => m.migration)), await readDatabaseState(ctx.db));
+      if (drift.length > 0) throw driftError(drift);
+    }
     report.lastApplied = applied.length ? Math.max(...applied) : 0;
     const selected = select(applied);
     if (selected.length === 0) {
