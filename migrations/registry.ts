@@ -7,8 +7,9 @@ import { migration as m0002 } from "./0002-create-tests";
 import { migration as m0003 } from "./0003-create-results";
 import { migration as m0004 } from "./0004-create-changes";
 import { migration as m0005 } from "./0005-create-organizations";
+import { migration as m0006 } from "./0006-enforce-github-id-types";
 
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006];
 
 export interface LoadedMigration {
   migration: Migration;
