@@ -74,7 +74,8 @@ const COMMAND_HELP: Record<MigrateCommand, string> = {
 
 export function migrateHelp(command?: MigrateCommand): string {
   if (command) return `${COMMAND_HELP[command]}\n\n${TARGET_HELP}\n`;
-  return `Usage: npm run --silent migrate -- <command> [options]
+  return `Usage: nyrkio-db migrate <command> [options]
+       (npm run --silent migrate -- <command> [options] is the same)
 
 Commands:
   status    what is applied, what is pending, what changed
