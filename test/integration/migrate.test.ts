@@ -1,5 +1,6 @@
 // The migration runner against a real replica set: the commands it sends, the lock, the fenced
 // changelog, checksums, index conflicts, and retention on the schema the migrations create.
+import { DESIGN_EXAMPLES } from "../migrations/support/design-examples";
 import { readFileSync } from "node:fs";
 import { MongoClient, type Db } from "mongodb";
 import { catalog } from "../../migrations/catalog";
@@ -317,5 +318,16 @@ describeWithMongo("migrate against a replica set", (target) => {
     expect((await migrate(["down", "--to", "4"])).code).toBe(0);
     expect((await migrate(["up"])).code).toBe(0);
     expect((await migrate(["status"])).code).toBe(0);
+  });
+  it("the design's example documents satisfy the validators on a real server: find({$nor: [validator]}) is empty", async () => {
+    expect((await migrate(["up"])).code).toBe(0);
+    for (const spec of catalog.collections) {
+      const example = DESIGN_EXAMPLES[spec.name];
+      await db.collection(spec.name).insertOne(structuredClone(example) as never);
+      const [info] = await db.listCollections({ name: spec.name }).toArray();
+      const validator = (info as unknown as { options: { validator: Record<string, unknown> } }).options.validator;
+      expect([spec.name, await db.collection(spec.name).find({ $nor: [validator] }).toArray()]).toEqual([spec.name, []]);
+      expect([spec.name, await db.collection(spec.name).countDocuments({})]).toEqual([spec.name, 1]);
+    }
   });
 });
