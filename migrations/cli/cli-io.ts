@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 
 // What a CLI touches outside itself, passed in so tests run the CLIs in-process: output streams,
 // its environment and file reads. Only the entry files build one from `process`.
@@ -7,6 +7,8 @@ export interface CliIo {
   stderr(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
   readFile(path: string): string;
+  /** Writes a file; `createOnly` refuses to replace an existing one (EEXIST). Absent: the CLI cannot write files. */
+  writeFile?(path: string, text: string, options?: { createOnly?: boolean }): void;
   /**
    * Calls `handler` on SIGINT or SIGTERM until the returned function is called. Absent (tests
    * that do not need it): no signal reaches the CLI.
@@ -21,6 +23,7 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     readFile: (path) => readFileSync(path, "utf8"),
+    writeFile: (path, text, options) => writeFileSync(path, text, { encoding: "utf8", flag: options?.createOnly ? "wx" : "w" }),
     onSignal: (handler) => {
       // The first signal asks the CLI to stop cleanly (abort its builds, release its lock); a
       // second one of either kind exits at once, as a user pressing Ctrl-C twice expects.

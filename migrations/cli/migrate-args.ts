@@ -4,10 +4,11 @@ import { parseArgs } from "node:util";
 import { UsageError } from "../runner/errors";
 import { DEFAULT_LEASE_MS, MIN_LEASE_MS } from "../runner/lease";
 import { DEFAULT_TIMEOUT_MS } from "../runner/stop";
+import { validMigrationName } from "./create-migration";
 import { refuseRepeatedOptions } from "./parse-options";
 import { DEFAULT_DB, refuseUriArguments, validateDbName } from "./target";
 
-export const MIGRATE_COMMANDS = ["status", "up", "down", "plan", "schema", "indexes"] as const;
+export const MIGRATE_COMMANDS = ["status", "up", "down", "plan", "schema", "indexes", "create"] as const;
 export type MigrateCommand = (typeof MIGRATE_COMMANDS)[number];
 
 export interface MigrateOptions {
@@ -21,6 +22,10 @@ export interface MigrateOptions {
   leaseMs: number;
   progressIntervalMs: number;
   allowDataLoss: boolean;
+  /** `create`: the new migration's name. */
+  name?: string;
+  /** `create`: the project root holding migrations/ (default: the current directory). */
+  dir?: string;
   /** Overall limit of an `up`/`down` run (--timeout). */
   timeoutMs: number;
 }
@@ -66,6 +71,10 @@ const COMMAND_HELP: Record<MigrateCommand, string> = {
   schema: `migrate schema [--json]
   Prints the catalog (collections, validators, indexes as listIndexes shows them, without _id_).
   Needs no database.`,
+  create: `migrate create <name> [--dir <project root>] [--json]
+  Writes migrations/NNNN-<name>.ts (the next number) from a template and lists it in
+  migrations/registry.ts. <name>: lower-case words joined by "-". Needs no database.
+  Fill in \`up\` (and \`down\`), change migrations/catalog/ to match, run \`npx jest test/migrations\`.`,
   indexes: `migrate indexes [--json]
   Lists every index of every collection with its use since the server's restart ($indexStats),
   marking indexes the catalog does not know (drift), catalog indexes that differ or are missing,
@@ -84,6 +93,7 @@ Commands:
   plan      the commands \`up\` would send, without sending them
   schema    print the catalog (no database needed)
   indexes   every index with its usage since restart; drift against the catalog
+  create    write the next numbered migration from a template (no database needed)
 
 Run \`migrate <command> --help\` for a command's options.
 
@@ -99,8 +109,9 @@ const COMMAND_OPTIONS: Record<MigrateCommand, readonly string[]> = {
   plan: ["to"],
   schema: [],
   indexes: [],
+  create: ["dir"],
 };
-const NO_DATABASE: readonly MigrateCommand[] = ["schema"];
+const NO_DATABASE: readonly MigrateCommand[] = ["schema", "create"];
 
 function nonNegativeInteger(name: string, value: string): number {
   if (!/^\d+$/.test(value)) throw new UsageError(`--${name} ${JSON.stringify(value)}: expected a whole number`);
@@ -133,6 +144,7 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
         "progress-interval": { type: "string" },
         "allow-data-loss": { type: "boolean" },
         timeout: { type: "string" },
+        dir: { type: "string" },
       },
     });
   } catch (error) {
@@ -150,10 +162,15 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
   }
   const command = name as MigrateCommand;
   if (values.help) return { kind: "help", text: migrateHelp(command) };
+  let migrationName: string | undefined;
+  if (command === "create") {
+    if (extra.length === 0) throw new UsageError("create needs a name: migrate create <name>");
+    migrationName = validMigrationName(extra.shift() as string);
+  }
   if (extra.length > 0) throw new UsageError(`${command}: unexpected argument ${JSON.stringify(extra[0])}`);
 
   const allowed = COMMAND_OPTIONS[command];
-  for (const option of ["to", "wait-lock", "lease-seconds", "progress-interval", "allow-data-loss", "timeout"] as const) {
+  for (const option of ["to", "wait-lock", "lease-seconds", "progress-interval", "allow-data-loss", "timeout", "dir"] as const) {
     if (values[option] !== undefined && !allowed.includes(option)) throw new UsageError(`${command} does not take --${option}`);
   }
   if (NO_DATABASE.includes(command) && (values.db !== undefined || values["uri-file"] !== undefined)) {
@@ -175,6 +192,7 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
     leaseMs,
     progressIntervalMs: values["progress-interval"] === undefined ? 5000 : positiveSeconds("progress-interval", values["progress-interval"]) * 1000,
     allowDataLoss: values["allow-data-loss"] === true,
+    ...(migrationName !== undefined ? { name: migrationName, dir: values.dir ?? "." } : {}),
     timeoutMs: values.timeout === undefined ? DEFAULT_TIMEOUT_MS : positiveSeconds("timeout", values.timeout) * 1000,
   };
 }

@@ -7,7 +7,7 @@ import { catalog as defaultCatalog } from "../catalog";
 import type { Catalog } from "../migration";
 import { schemaDocument } from "../plan/schema-document";
 import { loadMigrations, type LoadedMigration } from "../registry";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RunnerError, exitCodeOf } from "../runner/errors";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, RunnerError, UsageError, exitCodeOf } from "../runner/errors";
 import { classifyIndexes, readIndexUsage } from "../runner/index-report";
 import { migrateDown, migrateUp, newRunReport } from "../runner/migrate";
 import { planUp } from "../runner/plan-up";
@@ -16,7 +16,9 @@ import { migrationStatus } from "../runner/status";
 import { runAsProcess, type CliIo } from "./cli-io";
 import { parseMigrateArgs, wantsJson, type MigrateOptions } from "./migrate-args";
 import { renderIndexes, renderPlan, renderRun, renderSchema, renderStatus } from "./migrate-output";
+import { join } from "node:path";
 import { scrubMessage } from "./connection-string";
+import { migrationFileName, migrationTemplate, registryWithMigration } from "./create-migration";
 import { DEFAULT_DB, chooseDatabase, connect, openClient, resolveUri } from "./target";
 import { selectDown, selectUp } from "../runner/targets";
 import { StopController, StoppedError, describeStop } from "../runner/stop";
@@ -37,6 +39,28 @@ interface Outcome {
   /** Printed with --json; also the partial result when the command fails. */
   report: { ok: boolean } & Record<string, unknown>;
   text: () => string;
+}
+
+/** Writes the next numbered migration and lists it in the registry (create-migration.ts). */
+function createMigration(dir: string, name: string, io: CliIo): { id: number; name: string; file: string; registry: string } {
+  if (!io.writeFile) throw new RunnerError("this CLI cannot write files here", "error");
+  const registryPath = join(dir, "migrations", "registry.ts");
+  let registry: string;
+  try {
+    registry = io.readFile(registryPath);
+  } catch (error) {
+    throw new UsageError(`--dir ${dir}: cannot read ${registryPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); run it from the project root or pass --dir`);
+  }
+  const ids = [...registry.matchAll(/from "\.\/(\d{4})-/g)].map((m) => Number(m[1]));
+  const id = (ids.length ? Math.max(...ids) : 0) + 1;
+  const file = join("migrations", migrationFileName(id, name));
+  try {
+    io.writeFile(join(dir, file), migrationTemplate(id, name), { createOnly: true });
+  } catch (error) {
+    throw new RunnerError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, "error");
+  }
+  io.writeFile(registryPath, registryWithMigration(registry, id, name));
+  return { id, name, file, registry: join("migrations", "registry.ts") };
 }
 
 /**
@@ -83,7 +107,8 @@ async function runCommand(
       return { report: { ...r }, text: () => renderRun(r) };
     }
     case "schema":
-      throw new Error("schema needs no database");
+    case "create":
+      throw new Error(`${options.command} needs no database`);
   }
 }
 
@@ -101,6 +126,11 @@ export async function runMigrateCli(argv: readonly string[], io: CliIo, override
     }
     json = args.json;
     command = args.command;
+    if (args.command === "create") {
+      const created = createMigration(args.dir ?? ".", args.name as string, io);
+      io.stdout(json ? JSON.stringify({ command: "create", ok: true, ...created }) + "\n" : `wrote ${created.file} and listed it in ${created.registry}; fill in \`up\` and \`down\`, then change migrations/catalog/ to match\n`);
+      return EXIT_OK;
+    }
     if (args.command === "schema") {
       const of = overrides.catalog ?? defaultCatalog;
       io.stdout(json ? JSON.stringify(schemaDocument(of)) + "\n" : renderSchema(schemaDocument(of), of));
