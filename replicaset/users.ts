@@ -122,8 +122,11 @@ export function directShardOperationsRequired(image: string): boolean {
  * holds documents then answers "unknown", and such a drop needs --allow-data-loss
  * (docs/replica-set-reconcile.md says why).
  */
-export function migratorRole(config: PlatformConfig): RoleDefinition {
+export function migratorRole(config: PlatformConfig, scope: UserScope = "replicaset"): RoleDefinition {
   const db = config.database;
+  // Through mongos the runner checks every shard's indexes before recording a migration
+  // (migrations/runner/shard-index-check.ts): checkMetadataConsistency with checkIndexes, 7.0+.
+  const perShardCheck = scope === "cluster" ? ["checkMetadataConsistency"] : [];
   const ownCollection = (collection: string): Privilege => ({ resource: { db, collection }, actions: ["find", "insert", "update", "remove"] });
   return {
     role: MIGRATOR_ROLE,
@@ -131,7 +134,7 @@ export function migratorRole(config: PlatformConfig): RoleDefinition {
     privileges: [
       {
         resource: { db, collection: "" },
-        actions: ["collMod", "createCollection", "createIndex", "dropCollection", "dropIndex", "indexStats", "listCollections", "listIndexes"],
+        actions: ["collMod", "createCollection", "createIndex", "dropCollection", "dropIndex", "indexStats", "listCollections", "listIndexes", ...perShardCheck],
       },
       ownCollection(MIGRATION_CHANGELOG_COLLECTION),
       ownCollection(MIGRATION_LOCK_COLLECTION),
@@ -162,7 +165,7 @@ export function balancerWindowRole(): RoleDefinition {
 /** The custom roles a replica set of this scope holds: only those its users refer to. */
 export function customRoles(config: PlatformConfig, scope: UserScope): RoleDefinition[] {
   if (scope === "shard") return [];
-  return scope === "cluster" ? [migratorRole(config), balancerWindowRole()] : [migratorRole(config)];
+  return scope === "cluster" ? [migratorRole(config, "cluster"), balancerWindowRole()] : [migratorRole(config)];
 }
 
 export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scope: UserScope = "replicaset"): RoleRef[] {

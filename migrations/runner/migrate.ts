@@ -13,6 +13,7 @@ import { RunnerError } from "./errors";
 import { executeOperations, planProblemError } from "./executor";
 import { dataLossRefusal, hasDocuments, readDatabaseState } from "./live-state";
 import { driftError, expectedState, schemaDrift } from "./drift";
+import { assertIndexesOnEveryShard } from "./shard-index-check";
 import { acquireMigrationLock, type MigrationLock } from "./lock";
 import { label } from "./migration-label";
 import type { RunReport } from "./reports";
@@ -145,6 +146,8 @@ async function runSelected(
       beforeOperation: () => lock.ensureFresh(),
       stop: ctx.stop,
     });
+    // Through mongos: every shard must hold the indexes before the migration is recorded.
+    await assertIndexesOnEveryShard(ctx.db, operationsOf(m, direction), m.file, ctx.progress);
     const durationMs = Date.now() - started;
     if (direction === "up") {
       await recordApplied(ctx.client, ctx.db, lock, m, durationMs);

@@ -94,7 +94,10 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
       { role: "backup", db: "admin" },
       { role: "nyrkioBalancerWindow", db: "admin" },
     ]);
-    expect(spec("cluster").roles).toEqual([migratorRole(sharded), balancerWindowRole()]);
+    expect(spec("cluster").roles).toEqual([migratorRole(sharded, "cluster"), balancerWindowRole()]);
+    // Through mongos the runner checks every shard's indexes (issue 11 defect 9): one more action, there only.
+    expect(migratorRole(sharded, "cluster").privileges[0].actions).toContain("checkMetadataConsistency");
+    expect(migratorRole(sharded).privileges[0].actions).not.toContain("checkMetadataConsistency");
     // Unsharded there is no balancer: neither the role nor the grant.
     expect(spec("replicaset").roles).toEqual([migratorRole(sharded)]);
     expect(rolesOf("replicaset", "backup")).toEqual([{ role: "backup", db: "admin" }]);
