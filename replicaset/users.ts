@@ -54,6 +54,8 @@ export const DIRECT_SHARD_OPERATIONS_SINCE_MAJOR = 8;
  */
 export const MIGRATION_CHANGELOG_COLLECTION = "nyrkio_migrations";
 export const MIGRATION_LOCK_COLLECTION = "nyrkio_migration_lock";
+/** Data migrations' checkpoints (migrations/runner/data-migration.ts). */
+export const MIGRATION_CHECKPOINT_COLLECTION = "nyrkio_migration_checkpoints";
 
 /** SCRAM-SHA-1 is kept off: every current driver and tool speaks SCRAM-SHA-256. */
 export const USER_MECHANISMS = ["SCRAM-SHA-256"];
@@ -138,6 +140,7 @@ export function migratorRole(config: PlatformConfig, scope: UserScope = "replica
       },
       ownCollection(MIGRATION_CHANGELOG_COLLECTION),
       ownCollection(MIGRATION_LOCK_COLLECTION),
+      ownCollection(MIGRATION_CHECKPOINT_COLLECTION),
       { resource: { cluster: true }, actions: ["inprog", "replSetGetStatus"] },
     ],
     roles: [],

@@ -8,7 +8,7 @@
 // before version 2 recorded; a recorded v1 checksum is checked with the v1 algorithm, so
 // upgrading the runner does not report every applied migration as edited.
 import { createHash } from "node:crypto";
-import type { Migration } from "../migration";
+import type { Migration, SchemaOperation } from "../migration";
 import { canonicalJson, canonicalizeV1 } from "./canonical";
 
 const ORDERED = new Set(["key"]);
@@ -19,8 +19,13 @@ function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
+/** A code step is checksummed by what it declares; its function's text differs between source and build. */
+function declared(operations: readonly SchemaOperation[]): unknown[] {
+  return operations.map((o) => (o.op === "code" ? { op: o.op, collection: o.collection, alsoTouches: o.alsoTouches ?? [], name: o.name, revision: o.revision } : o));
+}
+
 function body(migration: Pick<Migration, "up" | "down">): unknown {
-  return { up: migration.up, down: migration.down ?? null };
+  return { up: declared(migration.up), down: migration.down ? declared(migration.down) : null };
 }
 
 /** The current checksum ("v2:<sha256 hex>"). */

@@ -2,6 +2,7 @@
 // record of the same migration is impossible even outside the lock. Writes are fenced.
 import type { Db, MongoClient } from "mongodb";
 import { ensureCollection } from "./ensure-collection";
+import { clearCheckpoints } from "./data-migration";
 import { RunnerError } from "./errors";
 import { fencedWrite } from "./fencing";
 import type { MigrationLock } from "./lock";
@@ -71,6 +72,7 @@ export async function recordApplied(
       lockToken: lock.holder.token,
     };
     await db.collection<ChangelogEntry>(CHANGELOG_COLLECTION).insertOne(entry, { session });
+    await clearCheckpoints(db, migration.id, session);
     return entry;
   }), reread, `recording migration ${label(migration)}`);
 }
@@ -81,6 +83,7 @@ export async function recordReverted(client: MongoClient, db: Db, lock: Migratio
   await afterOutcomeUnknown(async () => {
     await fencedWrite(client, db, lock, `migration ${label(migration)} was reverted but is still recorded as applied`, async (session) => {
       const result = await db.collection<ChangelogEntry>(CHANGELOG_COLLECTION).deleteOne({ _id: migration.id }, { session });
+      await clearCheckpoints(db, migration.id, session);
       if (result.deletedCount !== 1) {
         throw new RunnerError(`migration ${label(migration)} is not in the changelog any more: another run reverted it`, "changelog-changed");
       }

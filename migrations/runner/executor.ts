@@ -3,7 +3,7 @@
 // planned conflict stops the run before that operation sends anything. While an index builds,
 // progress lines say which index, on which collection, for how long.
 import type { Db, MongoClient } from "mongodb";
-import type { SchemaOperation } from "../migration";
+import type { CodeOperation, SchemaOperation } from "../migration";
 import { commandCollection, commandName, type Command } from "../plan/commands";
 import { planOperation, type OperationPlan } from "../plan/plan-operation";
 import { RunnerError } from "./errors";
@@ -21,6 +21,8 @@ export interface ExecuteOptions {
   beforeOperation?: () => Promise<void>;
   /** A --timeout or signal: between operations it stops the run; during a build it aborts the build. */
   stop?: StopController;
+  /** Runs a code step (data-migration.ts); absent: a code step is refused. */
+  runCode?: (operation: CodeOperation) => Promise<void>;
 }
 
 export interface ExecutedOperation {
@@ -131,6 +133,12 @@ export async function executeOperations(
   for (const operation of operations) {
     options.stop?.throwIfStopped(`stopped before ${operation.op} ${operation.collection}; nothing of it was sent`);
     await options.beforeOperation?.();
+    if (operation.op === "code") {
+      if (!options.runCode) throw new RunnerError(`${file}: code step "${operation.name}" cannot run here`, "plan-problem");
+      await options.runCode(operation);
+      executed.push({ operation, commands: [], notes: [`ran code "${operation.name}"`] });
+      continue;
+    }
     const plan = planOperation(operation, await readCollection(db, operation.collection));
     if (plan.problems.length > 0) throw planProblemError(plan, file);
     for (const command of plan.commands) {

@@ -14,6 +14,8 @@ import { executeOperations, planProblemError } from "./executor";
 import { dataLossRefusal, hasDocuments, readDatabaseState } from "./live-state";
 import { driftError, expectedState, schemaDrift } from "./drift";
 import { assertIndexesOnEveryShard } from "./shard-index-check";
+import { CHECKPOINT_COLLECTION, runCodeStep } from "./data-migration";
+import { ensureCollection } from "./ensure-collection";
 import { acquireMigrationLock, type MigrationLock } from "./lock";
 import { label } from "./migration-label";
 import type { RunReport } from "./reports";
@@ -90,6 +92,8 @@ async function lockedRun(
   try {
     ctx.stop?.throwIfStopped("nothing was sent");
     await ensureChangelogCollection(ctx.db);
+    // Created outside any transaction, so that checkpoint and changelog writes can run in one.
+    await ensureCollection(ctx.db, CHECKPOINT_COLLECTION);
     const changelog = await readChangelog(ctx.db);
     assertChecksumsMatch(changelog, ctx.migrations);
     const applied = changelog.map((e) => e.id);
@@ -145,6 +149,7 @@ async function runSelected(
       // The server must have confirmed the lease moments ago, with enough of it left (lease.ts).
       beforeOperation: () => lock.ensureFresh(),
       stop: ctx.stop,
+      runCode: (op) => runCodeStep({ client: ctx.client, db: ctx.db, lock, stop: ctx.stop, progress: ctx.progress }, m.migration.id, direction, op),
     });
     // Through mongos: every shard must hold the indexes before the migration is recorded.
     await assertIndexesOnEveryShard(ctx.db, operationsOf(m, direction), m.file, ctx.progress);

@@ -1,6 +1,7 @@
 // The migration runner against a real replica set: the commands it sends, the lock, the fenced
 // changelog, checksums, index conflicts, and retention on the schema the migrations create.
 import { DESIGN_EXAMPLES } from "../migrations/support/design-examples";
+import { CHECKPOINT_COLLECTION, inBatches } from "../../migrations/runner/data-migration";
 import { readFileSync } from "node:fs";
 import { MongoClient, type Db } from "mongodb";
 import { catalog } from "../../migrations/catalog";
@@ -329,5 +330,45 @@ describeWithMongo("migrate against a replica set", (target) => {
       expect([spec.name, await db.collection(spec.name).find({ $nor: [validator] }).toArray()]).toEqual([spec.name, []]);
       expect([spec.name, await db.collection(spec.name).countDocuments({})]).toEqual([spec.name, 1]);
     }
+  });
+  it("a data migration runs under the lock, resumes from its checkpoint after a crash, and clears it when recorded", async () => {
+    expect((await migrate(["up"])).code).toBe(0);
+    await db.collection("results").insertMany(Array.from({ length: 25 }, (_, i) => ({ _id: `r${String(i).padStart(3, "0")}` as never, test_id: "t", user_id: "u", timestamp: i, metrics: [] })));
+    let crashes = 1;
+    const backfill: Migration = {
+      id: ALL.length + 1,
+      name: "backfill-branch",
+      up: [
+        {
+          op: "code",
+          collection: "results",
+          name: "set-branch",
+          revision: 1,
+          run: async (ctx) => {
+            const results = ctx.db.collection<{ _id: string }>("results");
+            await inBatches(
+              ctx,
+              (after, limit) => results.find(after === undefined ? {} : { _id: { $gt: after as string } }).sort({ _id: 1 }).limit(limit).toArray(),
+              (d) => d._id,
+              async (batch) => {
+                await results.updateMany({ _id: { $in: batch.map((d) => d._id) } }, { $set: { branch: "main" } });
+                if (batch[0]._id === "r010" && crashes-- > 0) throw new Error("killed mid-backfill");
+              },
+              5,
+            );
+          },
+        },
+      ],
+    };
+    const list = loadMigrations([...migrations.map((m) => m.migration), backfill]);
+    const first = await migrate(["up"], { migrations: list });
+    expect(first.code).toBe(1);
+    expect(await db.collection(CHECKPOINT_COLLECTION).findOne({})).toMatchObject({ migrationId: backfill.id, state: { after: "r009", done: 10 } });
+    const second = await migrate(["up"], { migrations: list });
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/resuming code "set-branch" from its checkpoint/);
+    expect(await db.collection("results").countDocuments({ branch: { $ne: "main" } })).toBe(0);
+    expect(await db.collection(CHECKPOINT_COLLECTION).countDocuments({})).toBe(0);
+    expect(await changelogIds()).toEqual([...ALL, backfill.id]);
   });
 });
