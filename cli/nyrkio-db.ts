@@ -4,12 +4,12 @@
 // `check:queries` stay as aliases of the same entries. What every subcommand shares:
 // - --help (and -h) and --json, handled by the subcommand itself;
 // - --version, answered here for every subcommand (`nyrkio-db migrate --version` included);
-// - one wording for errors: `nyrkio-db <command>: <message>` on stderr, and with --json one
-//   document `{ok: false, error: {code, message}}` on stdout;
+// - one wording for errors (printFailure in migrations/cli/cli-io.ts): `<name>: <message>` on
+//   stderr, and with --json one document `{ok: false, error: {code, message}}` on stdout;
 // - one exit-code table (EXIT_CODES below, docs/migrations.md "Exit codes").
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runAsProcess, type CliIo } from "../migrations/cli/cli-io";
+import { printFailure, runAsProcess, type CliIo } from "../migrations/cli/cli-io";
 import { EXIT_FAILURE, EXIT_LOCK_HELD, EXIT_OK, EXIT_USAGE } from "../migrations/runner/errors";
 import { EXIT_ABORT_UNCONFIRMED, EXIT_SIGINT, EXIT_SIGTERM, EXIT_TIMEOUT } from "../migrations/runner/stop";
 import { SUBCOMMANDS, type Subcommand } from "./subcommands";
@@ -53,12 +53,6 @@ ${EXIT_CODES.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}
 `;
 }
 
-/** The one wording of an error, as text on stderr and (with --json) a document on stdout. */
-export function reportError(io: CliIo, who: string, code: string, message: string, json: boolean): void {
-  io.stderr(`${who}: ${message}\n`);
-  if (json) io.stdout(JSON.stringify({ ok: false, error: { code, message } }) + "\n");
-}
-
 /** Options before a `--` end-of-options marker: `--version` is looked for there only. */
 function optionsPart(argv: readonly string[]): readonly string[] {
   const end = argv.indexOf("--");
@@ -78,7 +72,7 @@ export async function runNyrkioDb(argv: readonly string[], io: CliIo, commands: 
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    reportError(io, "nyrkio-db", "usage", `unknown command ${JSON.stringify(name)}: expected one of ${commands.map((c) => c.name).join(", ")}; see nyrkio-db --help`, json);
+    printFailure(io, "nyrkio-db", { code: "usage", message: `unknown command ${JSON.stringify(name)}: expected one of ${commands.map((c) => c.name).join(", ")}` }, true, json && {});
     return EXIT_USAGE;
   }
   if (optionsPart(rest).includes("--version")) {

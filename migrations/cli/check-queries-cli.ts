@@ -11,7 +11,7 @@ import { serverTime } from "../runner/lock";
 import { seedData, type SeedOptions } from "../seed-data";
 import { parseCheckQueriesArgs, type CheckQueriesOptions } from "./check-queries-args";
 import { createSeededDatabase, explainPatterns, sampleFromDatabase, scratchDatabaseName } from "./check-queries-run";
-import { runAsProcess, type CliIo } from "./cli-io";
+import { printFailure, runAsProcess, type CliIo } from "./cli-io";
 import { scrubMessage } from "./connection-string";
 import { connect, openClient, resolveUri } from "./target";
 
@@ -75,11 +75,7 @@ export async function runCheckQueriesCli(argv: readonly string[], io: CliIo, ove
     const code = exitCodeOf(error);
     let message = error instanceof Error ? error.message : String(error);
     message = scrubMessage(message, uri);
-    io.stderr(`check:queries: ${message}\n${code === EXIT_USAGE ? "check:queries: see --help\n" : ""}`);
-    if (json) {
-      const errorCode = error instanceof RunnerError ? error.code : "error";
-      io.stdout(JSON.stringify({ command: "check-queries", ok: false, error: { code: errorCode, message } }) + "\n");
-    }
+    printFailure(io, "check:queries", { code: error instanceof RunnerError ? error.code : "error", message }, code === EXIT_USAGE, json && { command: "check-queries" });
     return code;
   }
 }

@@ -56,3 +56,12 @@ export function runAsProcess(name: string, cli: (argv: string[], io: CliIo) => P
     },
   );
 }
+
+/**
+ * The one wording of a failure for every CLI: `<name>: <message>` on stderr (plus where to find
+ * the usage on a usage error), and with --json one document `{..., ok: false, error}` on stdout.
+ */
+export function printFailure(io: CliIo, name: string, error: { code: string; message: string; details?: Record<string, unknown> }, usage: boolean, json: false | Record<string, unknown>): void {
+  io.stderr(`${name}: ${error.message}\n${usage ? `${name}: see \`${name} --help\`\n` : ""}`);
+  if (json) io.stdout(JSON.stringify({ ...json, ok: false, error }) + "\n");
+}

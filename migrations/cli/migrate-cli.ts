@@ -13,7 +13,7 @@ import { migrateDown, migrateUp, newRunReport } from "../runner/migrate";
 import { planUp } from "../runner/plan-up";
 import type { ErrorReport } from "../runner/reports";
 import { migrationStatus } from "../runner/status";
-import { runAsProcess, type CliIo } from "./cli-io";
+import { printFailure, runAsProcess, type CliIo } from "./cli-io";
 import { parseMigrateArgs, wantsJson, type MigrateOptions } from "./migrate-args";
 import { renderIndexes, renderPlan, renderRun, renderSchema, renderStatus } from "./migrate-output";
 import { join } from "node:path";
@@ -171,8 +171,7 @@ export async function runMigrateCli(argv: readonly string[], io: CliIo, override
     const report = errorReport(error);
     // A driver message may quote the connection string or its user info: never print them.
     report.message = scrubMessage(report.message, uri);
-    io.stderr(`migrate: ${report.message}\n${code === EXIT_USAGE ? "migrate: see `migrate --help`\n" : ""}`);
-    if (json) io.stdout(JSON.stringify({ ...(command ? { command } : {}), ...(partial.report ?? {}), ok: false, error: report }) + "\n");
+    printFailure(io, "migrate", report, code === EXIT_USAGE, json && { ...(command ? { command } : {}), ...(partial.report ?? {}) });
     return code;
   }
 }

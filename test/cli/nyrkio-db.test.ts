@@ -53,7 +53,7 @@ describe("nyrkio-db", () => {
   it("an unknown command: exit 2, one wording, one JSON document with --json", async () => {
     const { io: i, out } = io();
     expect(await runNyrkioDb(["mgirate", "status", "--json"], i)).toBe(2);
-    expect(out.stderr).toBe('nyrkio-db: unknown command "mgirate": expected one of migrate, restore, check-queries; see nyrkio-db --help\n');
+    expect(out.stderr).toBe('nyrkio-db: unknown command "mgirate": expected one of migrate, restore, check-queries\nnyrkio-db: see `nyrkio-db --help`\n');
     expect(JSON.parse(out.stdout)).toEqual({ ok: false, error: { code: "usage", message: expect.stringMatching(/^unknown command "mgirate"/) } });
   });
 
