@@ -71,14 +71,16 @@ async function buildOrAbort(client: MongoClient, db: Db, command: Command, names
   const collection = commandCollection(command);
   options.progress(`${describeStop(outcome, stop.timeoutMs)} while building ${names.join(", ")} on ${collection}`);
   const aborted = await abortIndexBuilds(client, db, collection, names, options.progress);
-  // The createIndexes command now fails (IndexBuildAborted) or has finished: either way it is over for us.
-  await building.catch(() => undefined);
+  // Never awaited when unconfirmed: a build that still runs would keep the command waiting.
+  building.catch(() => undefined);
   if (!aborted.confirmed) {
     throw new AbortUnconfirmedError(
       `${describeStop(outcome, stop.timeoutMs)}; the index build of ${names.join(", ")} on ${collection} could not be confirmed aborted (${aborted.reason}). The migration lock is kept until its lease ends, so that no other run starts while the build may still be running`,
       { collection, indexes: names },
     );
   }
+  // Confirmed gone: the createIndexes command fails (IndexBuildAborted) or has just finished.
+  await building.catch(() => undefined);
   throw new StoppedError(outcome, `${describeStop(outcome, stop.timeoutMs)}; the index build of ${names.join(", ")} on ${collection} was aborted and confirmed gone; the migration is not recorded`, {
     collection,
     abortedIndexes: names,
