@@ -7,6 +7,7 @@ import { performance } from "node:perf_hooks";
 import { ensureCollection } from "./ensure-collection";
 import { LeaseLostError, LockHeldError } from "./errors";
 import { MAJORITY, isWriteConcernTimeout } from "./write-concern";
+import type { StopController } from "./stop";
 import {
   LOCK_COLLECTION,
   LOCK_ID,
@@ -32,6 +33,8 @@ export interface AcquireOptions {
   waitMs: number;
   owner?: string;
   onProgress?: (line: string) => void;
+  /** --timeout or a signal while waiting for the lock: stop waiting (nothing was sent). */
+  stop?: StopController;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -86,12 +89,14 @@ export async function acquireMigrationLock(db: Db, options: AcquireOptions): Pro
       return lock;
     }
     const [lock, now] = await Promise.all([readLock(db), serverTime(db)]);
+    options.stop?.throwIfStopped(`stopped while waiting for the lock (${describeHolder(lock, now)}); nothing was sent`);
     if (Date.now() >= deadline) throw new LockHeldError(describeHolder(lock, now), holderDetails(lock, now));
     if (!announced) {
       options.onProgress?.(`waiting for the lock: ${describeHolder(lock, now)}`);
       announced = true;
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))));
+    options.stop?.throwIfStopped("stopped while waiting for the lock; nothing was sent");
   }
 }
 

@@ -84,6 +84,7 @@ async function lockedRun(
     waitMs: options.waitLockMs,
     owner: options.owner,
     onProgress: ctx.progress,
+    stop: ctx.stop,
   });
   report.lock = { ...lock.holder };
   ctx.progress(`lock acquired (token ${lock.holder.token})`);
