@@ -1,6 +1,7 @@
 // Issue 11 defects 2 and 5: --timeout and SIGINT/SIGTERM stop a run; this run's index builds are
 // aborted and confirmed gone before the lock is released.
-import type { Db, Document, MongoClient } from "mongodb";
+import { MongoServerError, type Db, type Document, type MongoClient } from "mongodb";
+import { acquireMigrationLock } from "../../../migrations/runner/lock";
 import { runMigrateCli } from "../../../migrations/cli/migrate-cli";
 import { parseMigrateArgs } from "../../../migrations/cli/migrate-args";
 import { abortIndexBuilds, buildsStillRunning } from "../../../migrations/runner/index-build-abort";
@@ -139,5 +140,29 @@ describe("signals reach the CLI (issue 11 defect 5)", () => {
     expect(r.code).toBe(4);
     expect(JSON.parse(r.stdout).error.code).toBe("timeout");
     expect(r.ms).toBeLessThan(3000);
+  });
+});
+
+describe("a stop while waiting for the lock", () => {
+  it("ends the wait at once instead of after --wait-lock", async () => {
+    // The lock is held by another run: the upsert's filter does not match and the insert of the
+    // same _id fails with a duplicate key (lease.ts, acquireUpdate), as the server answers.
+    const held = { _id: "migrate", owner: "other:1:x", token: 3, command: "up", expiresAt: new Date(Date.now() + 600_000) };
+    const collection = {
+      findOneAndUpdate: async () => {
+        throw new MongoServerError({ code: 11000, errmsg: "E11000 duplicate key error" });
+      },
+      findOne: async () => held,
+    };
+    const db = {
+      listCollections: () => ({ toArray: async () => [{ name: "nyrkio_migration_lock" }] }),
+      collection: () => collection,
+      admin: () => ({ command: async () => ({ localTime: new Date() }) }),
+    } as unknown as Db;
+    const stop = new StopController();
+    setTimeout(() => stop.request("SIGINT"), 100);
+    const started = Date.now();
+    await expect(acquireMigrationLock(db, { command: "up", leaseMs: 60_000, waitMs: 300_000, stop })).rejects.toMatchObject({ exitCode: 130, message: expect.stringMatching(/while waiting for the lock/) });
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
