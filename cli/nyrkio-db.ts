@@ -7,9 +7,7 @@
 // - one wording for errors (printFailure in migrations/cli/cli-io.ts): `<name>: <message>` on
 //   stderr, and with --json one document `{ok: false, error: {code, message}}` on stdout;
 // - one exit-code table (EXIT_CODES below, docs/migrations.md "Exit codes").
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { printFailure, runAsProcess, type CliIo } from "../migrations/cli/cli-io";
+import { packageVersion, printFailure, runAsProcess, type CliIo } from "../migrations/cli/cli-io";
 import { EXIT_FAILURE, EXIT_LOCK_HELD, EXIT_OK, EXIT_USAGE } from "../migrations/runner/errors";
 import { EXIT_ABORT_UNCONFIRMED, EXIT_SIGINT, EXIT_SIGTERM, EXIT_TIMEOUT } from "../migrations/runner/stop";
 import { SUBCOMMANDS, type Subcommand } from "./subcommands";
@@ -27,15 +25,7 @@ export const EXIT_CODES: readonly [number, string][] = [
 ];
 
 export function version(): string {
-  // package.json sits at the project root, one level above cli/ and dist/cli/... alike.
-  for (const dir of [join(__dirname, ".."), join(__dirname, "..", "..")]) {
-    try {
-      return String((JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version);
-    } catch {
-      // try the next
-    }
-  }
-  return "unknown";
+  return packageVersion();
 }
 
 export function nyrkioDbHelp(commands: readonly Subcommand[] = SUBCOMMANDS): string {
@@ -53,7 +43,7 @@ ${EXIT_CODES.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}
 `;
 }
 
-/** Options before a `--` end-of-options marker: `--version` is looked for there only. */
+/** Options before a `--` end-of-options marker. */
 function optionsPart(argv: readonly string[]): readonly string[] {
   const end = argv.indexOf("--");
   return end === -1 ? argv : argv.slice(0, end);

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 // What a CLI touches outside itself, passed in so tests run the CLIs in-process: output streams,
 // its environment and file reads. Only the entry files build one from `process`.
@@ -44,9 +45,36 @@ export function processIo(): CliIo {
   };
 }
 
-/** Runs a CLI as the process: its result becomes the exit code; an unexpected error prints one line and exits 1. */
+/** The package's version, from package.json at the project root (above the source and dist/ trees alike). */
+export function packageVersion(): string {
+  for (const up of ["..", "../..", "../../.."]) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(__dirname, up, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "nyrkio-db-platform" && pkg.version) return pkg.version;
+    } catch {
+      // try the next level up
+    }
+  }
+  return "unknown";
+}
+
+/** Whether argv asks for the version (`--version` before any `--`). */
+export function wantsVersion(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--version");
+}
+
+/**
+ * Runs a CLI as the process: its result becomes the exit code; an unexpected error prints one
+ * line and exits 1. `--version` is answered here for every CLI (the npm run aliases included).
+ */
 export function runAsProcess(name: string, cli: (argv: string[], io: CliIo) => Promise<number>): void {
-  cli(process.argv.slice(2), processIo()).then(
+  const argv = process.argv.slice(2);
+  if (name !== "nyrkio-db" && wantsVersion(argv)) {
+    process.stdout.write(argv.includes("--json") ? JSON.stringify({ ok: true, command: name, version: packageVersion() }) + "\n" : `${name} ${packageVersion()}\n`);
+    return;
+  }
+  cli(argv, processIo()).then(
     (code) => {
       process.exitCode = code;
     },

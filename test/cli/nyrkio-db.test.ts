@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT_CODES, nyrkioDbHelp, runNyrkioDb } from "../../cli/nyrkio-db";
 import { SUBCOMMANDS, type Subcommand } from "../../cli/subcommands";
-import type { CliIo } from "../../migrations/cli/cli-io";
+import { packageVersion, wantsVersion, type CliIo } from "../../migrations/cli/cli-io";
 
 function io(env: Record<string, string> = {}) {
   const out = { stdout: "", stderr: "" };
@@ -48,6 +48,12 @@ describe("nyrkio-db", () => {
     const { io: i, out } = io();
     expect(await runNyrkioDb(["migrate", "--version", "--json"], i)).toBe(0);
     expect(JSON.parse(out.stdout)).toEqual({ ok: true, command: "migrate", version: pkg.version });
+  });
+
+  it("--version is read before any `--`, from the project's package.json", () => {
+    expect(packageVersion()).toBe(pkg.version);
+    expect(wantsVersion(["migrate", "--version"])).toBe(true);
+    expect(wantsVersion(["restore", "run", "--", "--version"])).toBe(false);
   });
 
   it("an unknown command: exit 2, one wording, one JSON document with --json", async () => {
