@@ -61,11 +61,16 @@ export const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 20_000;
  * given and different is refused: silently preferring one would migrate the wrong database.
  */
 export function chooseDatabase(flag: string | undefined, parsed: ParsedConnectionString, fallback: string): string {
-  if (flag !== undefined && parsed.database !== undefined && flag !== parsed.database) {
+  // A path naming admin, local or config says where to authenticate (the Connection String
+  // spec's default authSource); it is never the database to migrate.
+  const named = parsed.database !== undefined && !SYSTEM_DATABASES.includes(parsed.database) ? parsed.database : undefined;
+  if (flag !== undefined && named !== undefined && flag !== named) {
     throw new UsageError(`--db ${JSON.stringify(flag)} differs from the database the connection string names; drop one of them`);
   }
-  return validateDbName(flag ?? parsed.database ?? fallback);
+  return validateDbName(flag ?? named ?? fallback);
 }
+
+const SYSTEM_DATABASES: readonly string[] = ["admin", "local", "config"];
 
 export interface Connection {
   client: MongoClient;

@@ -119,6 +119,10 @@ describe("--db and the connection string's database (issue 11 defect 3)", () => 
   it("accepts both when they agree", () => expect(chooseDatabase("nyrkio_ci", parsed, "nyrkio")).toBe("nyrkio_ci"));
   it("refuses both when they differ", () => expect(() => chooseDatabase("nyrkio", parsed, "nyrkio")).toThrow(/--db "nyrkio" differs from the database the connection string names/));
   it("falls back when neither names one", () => expect(chooseDatabase(undefined, parseConnectionString("mongodb://db/"), "nyrkio")).toBe("nyrkio"));
+  it("reads /admin (and local, config) as where to authenticate, never as the database to migrate", () => {
+    expect(chooseDatabase(undefined, parseConnectionString("mongodb://u:p@db/admin"), "nyrkio")).toBe("nyrkio");
+    expect(chooseDatabase("nyrkio_ci", parseConnectionString("mongodb://u:p@db/admin"), "nyrkio")).toBe("nyrkio_ci");
+  });
 
   it("the CLI refuses the conflict with exit 2 before connecting", async () => {
     const r = await run(runMigrateCli, ["status", "--db", "nyrkio", "--json"], `mongodb://${UNREACHABLE}/other?serverSelectionTimeoutMS=5000`);
