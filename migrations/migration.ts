@@ -36,7 +36,40 @@ export type SchemaOperation =
   | { op: "collMod"; collection: string; validator: CollectionSpec["validator"]; validationLevel: ValidationLevel; validationAction: ValidationAction }
   | { op: "dropCollection"; collection: string }
   | { op: "createIndexes"; collection: string; indexes: IndexSpec[] }
-  | { op: "dropIndex"; collection: string; name: string };
+  | { op: "dropIndex"; collection: string; name: string }
+  | CodeOperation;
+
+/**
+ * What a data migration's code gets (runner/data-migration.ts): the database, a checkpoint that
+ * survives a crash, and progress. Code is not one transaction (a transaction's lifetime defaults
+ * to 60 s): it works in batches, saves a checkpoint after each, and must be idempotent, since a
+ * batch may be applied again after a crash between the batch and its checkpoint.
+ */
+export interface CodeContext {
+  /** The driver's Db of the target database. Typed loosely so migrations do not import the driver. */
+  db: import("mongodb").Db;
+  /** The checkpoint saved by an earlier, interrupted run of this step; undefined on a fresh start. */
+  checkpoint: Record<string, unknown> | undefined;
+  /** Saves the checkpoint (majority write with wtimeout) after the lease is confirmed; throws when the lease is lost or the run is stopped. */
+  save(checkpoint: Record<string, unknown>): Promise<void>;
+  progress(line: string): void;
+}
+
+/**
+ * A step that runs code (backfills, reshaping), in a migration's `up` or `down` beside the
+ * declarative operations, under the same lock, checksum and changelog rules. `collection` and
+ * `alsoTouches` name every collection it reads or writes (`plan` shows them). The checksum covers
+ * `name`, `revision` and the collections, not the function's text (the text differs between the
+ * TypeScript source and the built JavaScript): bump `revision` whenever the code changes.
+ */
+export interface CodeOperation {
+  op: "code";
+  collection: string;
+  alsoTouches?: string[];
+  name: string;
+  revision: number;
+  run(ctx: CodeContext): Promise<void>;
+}
 
 export interface Migration {
   /** Sequence number, from the file name (0001-create-users.ts → 1). */

@@ -7,8 +7,9 @@ import { migration as m0002 } from "./0002-create-tests";
 import { migration as m0003 } from "./0003-create-results";
 import { migration as m0004 } from "./0004-create-changes";
 import { migration as m0005 } from "./0005-create-organizations";
+import { migration as m0006 } from "./0006-enforce-github-id-types";
 
-export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005];
+export const MIGRATIONS: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006];
 
 export interface LoadedMigration {
   migration: Migration;
@@ -37,6 +38,12 @@ export function migrationProblems(list: readonly Migration[]): string[] {
       operations.forEach((op, j) => {
         const at = `${where}: ${direction}[${j}] ${op.op}`;
         if (!COLLECTION.test(op.collection)) problems.push(`${at}: "${op.collection}" is not a collection name`);
+        if (op.op === "code") {
+          if (!NAME.test(op.name)) problems.push(`${at}: name "${op.name}" must be lower-case words joined by "-"`);
+          if (!Number.isInteger(op.revision) || op.revision < 1) problems.push(`${at}: revision must be a whole number from 1 (bump it when the code changes)`);
+          if (typeof op.run !== "function") problems.push(`${at}: run must be a function`);
+          for (const other of op.alsoTouches ?? []) if (!COLLECTION.test(other)) problems.push(`${at}: "${other}" is not a collection name`);
+        }
         if (op.op === "createIndexes") {
           if (op.indexes.length === 0) problems.push(`${at}: no indexes`);
           const names = op.indexes.map((x) => x.name);

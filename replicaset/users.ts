@@ -54,6 +54,8 @@ export const DIRECT_SHARD_OPERATIONS_SINCE_MAJOR = 8;
  */
 export const MIGRATION_CHANGELOG_COLLECTION = "nyrkio_migrations";
 export const MIGRATION_LOCK_COLLECTION = "nyrkio_migration_lock";
+/** Data migrations' checkpoints (migrations/runner/data-migration.ts). */
+export const MIGRATION_CHECKPOINT_COLLECTION = "nyrkio_migration_checkpoints";
 
 /** SCRAM-SHA-1 is kept off: every current driver and tool speaks SCRAM-SHA-256. */
 export const USER_MECHANISMS = ["SCRAM-SHA-256"];
@@ -113,14 +115,20 @@ export function directShardOperationsRequired(image: string): boolean {
  * The migrator's exact privileges. Actions, by what the migration runner sends:
  *   createCollection (with a validator), collMod, dropCollection, createIndexes (createIndex),
  *   dropIndexes (dropIndex), listCollections / listIndexes (to plan), $indexStats (indexStats),
- *   $currentOp / currentOp for index build progress (inprog on the cluster), and
- *   find/insert/update/remove on its changelog and lock collections only.
+ *   $currentOp / currentOp for index build progress and to confirm that a stopped run's builds
+ *   are aborted (inprog on the cluster), replSetGetStatus for the health check before a run
+ *   sends anything (on the cluster), and find/insert/update/remove on its changelog and lock
+ *   collections only. Aborting a build is dropIndexes of its names (dropIndex, already held).
+ *   `inprog` shows every user's operations; $currentOp has no narrower action (docs/migrations.md).
  * No `find` on the other collections: the runner's check whether a collection it would drop
  * holds documents then answers "unknown", and such a drop needs --allow-data-loss
  * (docs/replica-set-reconcile.md says why).
  */
-export function migratorRole(config: PlatformConfig): RoleDefinition {
+export function migratorRole(config: PlatformConfig, scope: UserScope = "replicaset"): RoleDefinition {
   const db = config.database;
+  // Through mongos the runner checks every shard's indexes before recording a migration
+  // (migrations/runner/shard-index-check.ts): checkMetadataConsistency with checkIndexes, 7.0+.
+  const perShardCheck = scope === "cluster" ? ["checkMetadataConsistency"] : [];
   const ownCollection = (collection: string): Privilege => ({ resource: { db, collection }, actions: ["find", "insert", "update", "remove"] });
   return {
     role: MIGRATOR_ROLE,
@@ -128,11 +136,12 @@ export function migratorRole(config: PlatformConfig): RoleDefinition {
     privileges: [
       {
         resource: { db, collection: "" },
-        actions: ["collMod", "createCollection", "createIndex", "dropCollection", "dropIndex", "indexStats", "listCollections", "listIndexes"],
+        actions: ["collMod", "createCollection", "createIndex", "dropCollection", "dropIndex", "indexStats", "listCollections", "listIndexes", ...perShardCheck],
       },
       ownCollection(MIGRATION_CHANGELOG_COLLECTION),
       ownCollection(MIGRATION_LOCK_COLLECTION),
-      { resource: { cluster: true }, actions: ["inprog"] },
+      ownCollection(MIGRATION_CHECKPOINT_COLLECTION),
+      { resource: { cluster: true }, actions: ["inprog", "replSetGetStatus"] },
     ],
     roles: [],
   };
@@ -159,7 +168,7 @@ export function balancerWindowRole(): RoleDefinition {
 /** The custom roles a replica set of this scope holds: only those its users refer to. */
 export function customRoles(config: PlatformConfig, scope: UserScope): RoleDefinition[] {
   if (scope === "shard") return [];
-  return scope === "cluster" ? [migratorRole(config), balancerWindowRole()] : [migratorRole(config)];
+  return scope === "cluster" ? [migratorRole(config, "cluster"), balancerWindowRole()] : [migratorRole(config)];
 }
 
 export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scope: UserScope = "replicaset"): RoleRef[] {

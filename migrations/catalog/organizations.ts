@@ -10,7 +10,7 @@ export const organizations: CollectionSpec = {
       properties: {
         _id: { bsonType: ["string", "objectId"] },
         name: { bsonType: "string" },
-        github_org: { bsonType: ["string", "null"], description: "GitHub organization login, unique; omit (or null) if none" },
+        github_org: { bsonType: ["string", "null"], description: "GitHub organization login, unique (the unique index covers strings only); omit (or null) if none" },
         created_at: { bsonType: "number", description: "epoch seconds" },
         members: {
           bsonType: "array",
@@ -29,7 +29,8 @@ export const organizations: CollectionSpec = {
     },
   },
   validationLevel: "moderate",
-  validationAction: "warn",
+  // "error" since migration 6: a github_org of another type would escape the unique index.
+  validationAction: "error",
   indexes: [
     // Partial instead of the design's sparse, for the same reason as users.github_id_1.
     { key: { github_org: 1 }, name: "github_org_1", unique: true, partialFilterExpression: { github_org: { $gte: "" } } },

@@ -12,7 +12,11 @@ export const users: CollectionSpec = {
         _id: { bsonType: ["string", "objectId"] },
         email: { bsonType: "string", description: "login address, unique" },
         name: { bsonType: "string" },
-        github_id: { bsonType: ["string", "null"], description: "GitHub user id as a string; omit (or null) for users without GitHub" },
+        github_id: {
+          bsonType: ["string", "null"],
+          pattern: "^[0-9]+$",
+          description: "GitHub user id as a decimal string (never a number: the unique index covers strings only); omit (or null) for users without GitHub",
+        },
         created_at: { bsonType: "number", description: "epoch seconds" },
         config: { bsonType: "object" },
         tokens: {
@@ -31,7 +35,8 @@ export const users: CollectionSpec = {
     },
   },
   validationLevel: "moderate",
-  validationAction: "warn",
+  // "error" since migration 6: a github_id of another type would escape the unique index.
+  validationAction: "error",
   indexes: [
     { key: { email: 1 }, name: "email_1", unique: true },
     // Partial, not sparse: a sparse index still indexes an explicit null, so two users with

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_THRESHOLDS } from "../query-check/explain-analysis";
 import { UsageError } from "../runner/errors";
+import { refuseRepeatedOptions } from "./parse-options";
 import { refuseUriArguments, validateDbName } from "./target";
 
 export interface CheckQueriesOptions {
@@ -45,6 +46,7 @@ export function parseCheckQueriesArgs(argv: readonly string[]): CheckQueriesArgs
       args: [...argv],
       allowPositionals: false,
       strict: true,
+      tokens: true,
       options: {
         help: { type: "boolean", short: "h" },
         json: { type: "boolean" },
@@ -58,6 +60,7 @@ export function parseCheckQueriesArgs(argv: readonly string[]): CheckQueriesArgs
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  refuseRepeatedOptions(parsed.tokens);
   const { values } = parsed;
   if (values.help) return { kind: "help", text: CHECK_QUERIES_HELP };
   if (values.sample && values.db === undefined) throw new UsageError("--sample needs --db <name>: the database to sample");

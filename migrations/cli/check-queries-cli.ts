@@ -2,7 +2,7 @@
 // design's queries. Progress on stderr; the result on stdout (one JSON document with --json).
 // Exit codes: 0 every pattern passes, 1 a pattern fails or the check could not run, 2 usage error,
 // 3 the scratch database's migration lock is held.
-import { MongoClient } from "mongodb";
+import type { MongoClient } from "mongodb";
 import { queryPatterns, sampleFromSeed } from "../query-patterns";
 import { queryCheckReport, renderQueryCheck, type QueryCheckReport } from "../query-check/pattern-report";
 import { loadMigrations, type LoadedMigration } from "../registry";
@@ -11,8 +11,9 @@ import { serverTime } from "../runner/lock";
 import { seedData, type SeedOptions } from "../seed-data";
 import { parseCheckQueriesArgs, type CheckQueriesOptions } from "./check-queries-args";
 import { createSeededDatabase, explainPatterns, sampleFromDatabase, scratchDatabaseName } from "./check-queries-run";
-import { runAsProcess, type CliIo } from "./cli-io";
-import { redactUri, resolveUri } from "./target";
+import { printFailure, runAsProcess, type CliIo } from "./cli-io";
+import { scrubMessage } from "./connection-string";
+import { connect, openClient, resolveUri } from "./target";
 
 /** What tests may replace. */
 export interface CheckQueriesOverrides {
@@ -50,10 +51,11 @@ export async function runCheckQueriesCli(argv: readonly string[], io: CliIo, ove
     }
     json = args.json;
     uri = resolveUri({ uriFile: args.uriFile, envUri: io.env.MONGODB_URI }, io.readFile);
-    const client = new MongoClient(uri, { appName: "nyrkio-check-queries", serverSelectionTimeoutMS: 20_000 });
+    const connection = openClient(uri, "nyrkio-check-queries");
+    const client = connection.client;
     const scratch: { name?: string } = {};
     try {
-      await client.connect();
+      await connect(connection, uri);
       const report = await run(args, client, overrides, progress, scratch);
       io.stdout(json ? JSON.stringify(report) + "\n" : renderQueryCheck(report));
       return report.ok ? EXIT_OK : EXIT_FAILURE;
@@ -72,12 +74,8 @@ export async function runCheckQueriesCli(argv: readonly string[], io: CliIo, ove
   } catch (error) {
     const code = exitCodeOf(error);
     let message = error instanceof Error ? error.message : String(error);
-    if (uri) message = message.split(uri).join(redactUri(uri));
-    io.stderr(`check:queries: ${message}\n${code === EXIT_USAGE ? "check:queries: see --help\n" : ""}`);
-    if (json) {
-      const errorCode = error instanceof RunnerError ? error.code : "error";
-      io.stdout(JSON.stringify({ command: "check-queries", ok: false, error: { code: errorCode, message } }) + "\n");
-    }
+    message = scrubMessage(message, uri);
+    printFailure(io, "check:queries", { code: error instanceof RunnerError ? error.code : "error", message }, code === EXIT_USAGE, json && { command: "check-queries" });
     return code;
   }
 }

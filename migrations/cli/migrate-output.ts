@@ -70,7 +70,9 @@ export function renderSchema(doc: SchemaDocument, catalog: Catalog): string {
   const lines: string[] = [];
   for (const c of doc.collections) {
     const spec = catalog.collections.find((s) => s.name === c.name);
-    lines.push(`${c.name}  (validationLevel ${spec?.validationLevel}, validationAction ${spec?.validationAction})`);
+    lines.push(`${c.name}  (validationLevel ${spec?.validationLevel ?? c.validationLevel}, validationAction ${spec?.validationAction ?? c.validationAction})`);
+    lines.push(`  validator: ${JSON.stringify(c.validator, null, 2).split("\n").join("\n  ")}`);
+    lines.push("  indexes:");
     for (const i of c.indexes) {
       const { key, name, ...options } = i;
       lines.push(`  ${name.padEnd(28)} ${json(key)}${Object.keys(options).length ? "  " + json(options) : ""}`);

@@ -1,7 +1,9 @@
 // Where the CLIs connect: MONGODB_URI or the first line of a file given by --uri-file. A
 // connection string never comes from argv: with a password in it, it would be readable by every
 // user of the machine in the process list and land in CI logs.
-import { UsageError } from "../runner/errors";
+import { MongoClient, MongoServerSelectionError, type MongoClientOptions } from "mongodb";
+import { RunnerError, UsageError } from "../runner/errors";
+import { connectionOption, parseConnectionString, redactConnectionString, scrubMessage, type ParsedConnectionString } from "./connection-string";
 
 export const DEFAULT_DB = "nyrkio";
 
@@ -38,15 +40,80 @@ export function resolveUri(source: TargetSource, readFile: (path: string) => str
     uri = source.envUri?.trim() || undefined;
   }
   if (!uri) throw new UsageError("no target database: set MONGODB_URI or pass --uri-file <path>");
-  if (!/^mongodb(\+srv)?:\/\//i.test(uri)) {
+  if (!/^mongodb(\+srv)?:\/\//.test(uri)) {
     throw new UsageError(`the connection string must start with mongodb:// or mongodb+srv:// (from ${source.uriFile !== undefined ? `--uri-file ${source.uriFile}` : "MONGODB_URI"})`);
   }
+  // Parsed here, before any connection: a malformed string is a usage error that quotes nothing of it.
+  parseConnectionString(uri);
   return uri;
 }
 
-/** A connection string safe to print: the password replaced. */
+/** A connection string safe to print: rebuilt from its parts without the user info. */
 export function redactUri(uri: string): string {
-  return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^:/@]+):[^@/]*@/i, "$1:****@");
+  return redactConnectionString(uri);
+}
+
+/** The driver's default when the string sets none would be 30 s; a CLI in CI should say sooner. */
+export const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 20_000;
+
+/**
+ * The database to use: --db, else the one the connection string names, else `fallback`. Both
+ * given and different is refused: silently preferring one would migrate the wrong database.
+ */
+export function chooseDatabase(flag: string | undefined, parsed: ParsedConnectionString, fallback: string): string {
+  // A path naming admin, local or config says where to authenticate (the Connection String
+  // spec's default authSource); it is never the database to migrate.
+  const named = parsed.database !== undefined && !SYSTEM_DATABASES.includes(parsed.database) ? parsed.database : undefined;
+  if (flag !== undefined && named !== undefined && flag !== named) {
+    throw new UsageError(`--db ${JSON.stringify(flag)} differs from the database the connection string names; drop one of them`);
+  }
+  return validateDbName(flag ?? named ?? fallback);
+}
+
+const SYSTEM_DATABASES: readonly string[] = ["admin", "local", "config"];
+
+export interface Connection {
+  client: MongoClient;
+  parsed: ParsedConnectionString;
+  /** The server selection timeout in force: the string's own, else the default. */
+  serverSelectionTimeoutMS: number;
+}
+
+/**
+ * A client for `uri`, not yet connected. The driver parses options in its constructor (unknown
+ * option, bad value): any refusal there is a usage error, decided before a connection is tried.
+ * The string's own serverSelectionTimeoutMS wins (an option passed here would override it).
+ */
+export function openClient(uri: string, appName: string): Connection {
+  const parsed = parseConnectionString(uri);
+  const fromUri = connectionOption(parsed, "serverSelectionTimeoutMS");
+  const options: MongoClientOptions = { appName };
+  if (fromUri === undefined) options.serverSelectionTimeoutMS = DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
+  let client: MongoClient;
+  try {
+    client = new MongoClient(uri, options);
+  } catch (error) {
+    // The driver's message may quote the option; options hold no credentials, user info is not quoted.
+    throw new UsageError(`the connection string is not accepted by the driver: ${scrubMessage((error as Error).message, uri)}`);
+  }
+  const timeout = fromUri === undefined ? DEFAULT_SERVER_SELECTION_TIMEOUT_MS : Number(fromUri);
+  return { client, parsed, serverSelectionTimeoutMS: timeout };
+}
+
+/** Connects; an unreachable server becomes one sentence naming the timeout. */
+export async function connect(connection: Connection, uri: string): Promise<void> {
+  try {
+    await connection.client.connect();
+  } catch (error) {
+    if (error instanceof MongoServerSelectionError) {
+      const seconds = connection.serverSelectionTimeoutMS / 1000;
+      throw new RunnerError(
+        `could not reach the server within ${seconds} s (serverSelectionTimeoutMS ${connection.serverSelectionTimeoutMS}): ${scrubMessage(error.message, uri)}`,
+        "unreachable",
+      );
+    }
+    throw error;
+  }
 }
 
 export function validateDbName(name: string): string {

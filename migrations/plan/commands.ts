@@ -40,6 +40,9 @@ export function commandsFor(operation: SchemaOperation): Command[] {
       return [{ createIndexes: operation.collection, indexes: operation.indexes.map(listedForm), commitQuorum: COMMIT_QUORUM }];
     case "dropIndex":
       return [{ dropIndexes: operation.collection, index: operation.name }];
+    case "code":
+      // Code sends what it sends; `plan` says that it runs and what it touches.
+      return [];
   }
 }
 

@@ -3,12 +3,12 @@
 // Modelled on MongoDB 7.0+: `create` of an existing collection with identical options succeeds
 // (SERVER-60064) and `drop` of a missing collection succeeds.
 import type { SchemaOperation } from "../migration";
-import { sameDocument, sameIndexKey } from "./canonical";
+import { sameDocument } from "./canonical";
 import { Command, commandName } from "./commands";
 import { CollectionOptions, DatabaseState, effectiveValidation, findCollection, LiveCollection } from "./database-state";
 import { ID_INDEX_NAME, ListedIndex } from "./listed-index";
 import { isBlocked, OperationPlan, planOperationIn } from "./plan-operation";
-import { indexDifferences } from "./plan-indexes";
+import { compareIndexes } from "./plan-indexes";
 
 /** A command error as the server reports it: `code` and `codeName` are MongoDB's. */
 export class CommandError extends Error {
@@ -49,15 +49,24 @@ function createIndexes(state: DatabaseState, name: string, specs: ListedIndex[])
   const collection = findCollection(state, name) ?? newCollection(name, {});
   const added: ListedIndex[] = [];
   for (const spec of specs) {
+    // IndexCatalogImpl::_doesSpecConflictWithExisting (src/mongo/db/catalog/index_catalog_impl.cpp):
+    // first by name, then by key pattern and identifying options.
     const byName = [...collection.indexes, ...added].find((index) => index.name === spec.name);
     if (byName) {
-      if (indexDifferences(byName, spec).length === 0) continue;
-      if (!sameIndexKey(byName.key, spec.key))
-        throw new CommandError(86, "IndexKeySpecsConflict", `an existing index has the same name "${spec.name}" as the requested index but a different key`);
-      throw new CommandError(85, "IndexOptionsConflict", `index with name "${spec.name}" already exists with different options`);
+      const comparison = compareIndexes(spec, byName);
+      if (comparison === "identical") continue;
+      if (comparison === "different") throw new CommandError(86, "IndexKeySpecsConflict", `An existing index has the same name as the requested index: "${spec.name}"`);
+      throw new CommandError(85, "IndexOptionsConflict", `An equivalent index already exists with the same name but different options: "${spec.name}"`);
     }
-    const byKey = [...collection.indexes, ...added].find((index) => sameIndexKey(index.key, spec.key));
-    if (byKey) throw new CommandError(85, "IndexOptionsConflict", `index already exists with a different name: "${byKey.name}"`);
+    const byKey = [...collection.indexes, ...added].find((index) => compareIndexes(spec, index) !== "different");
+    if (byKey) {
+      const comparison = compareIndexes(spec, byKey);
+      throw new CommandError(
+        85,
+        "IndexOptionsConflict",
+        comparison === "identical" ? `Index already exists with a different name: ${byKey.name}` : `An equivalent index already exists with a different name and options: "${byKey.name}"`,
+      );
+    }
     added.push({ v: 2, ...spec });
   }
   return withCollection(state, { ...collection, indexes: [...collection.indexes, ...added] });

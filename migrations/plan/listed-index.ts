@@ -47,3 +47,20 @@ export function specOf(listed: ListedIndex): IndexSpec {
   if (listed.expireAfterSeconds !== undefined) spec.expireAfterSeconds = Number(listed.expireAfterSeconds);
   return spec;
 }
+
+/**
+ * The options that are part of an index's identity, besides its key. mongod's
+ * IndexDescriptor::compareIndexOptions (src/mongo/db/index/index_descriptor.cpp) returns
+ * kDifferent when the key, the normalized wildcardProjection, `unique`, `sparse`, the collation or
+ * the partialFilterExpression differ; every other option (expireAfterSeconds, hidden, ...) only
+ * makes two indexes kEquivalent instead of kIdentical.
+ */
+export const IDENTITY_OPTIONS = ["unique", "sparse", "collation", "partialFilterExpression", "wildcardProjection"] as const;
+
+/** The identifying options of an index, normalized as indexOptions does (false = absent). */
+export function identityOf(index: ListedIndex | IndexSpec): Record<string, unknown> {
+  const options = indexOptions(index);
+  const out: Record<string, unknown> = {};
+  for (const option of IDENTITY_OPTIONS) if (options[option] !== undefined) out[option] = options[option];
+  return out;
+}

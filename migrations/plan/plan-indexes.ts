@@ -2,7 +2,7 @@
 // existing index: compared by name AND by key, with MongoDB's option semantics.
 import type { IndexSpec } from "../migration";
 import { canonicalJson, sameDocument, sameIndexKey } from "./canonical";
-import { ID_INDEX_NAME, indexOptions, ListedIndex } from "./listed-index";
+import { ID_INDEX_NAME, identityOf, indexOptions, ListedIndex } from "./listed-index";
 
 export interface IndexConflict {
   /** The desired index's name. */
@@ -38,6 +38,22 @@ export function indexDifferences(existing: ListedIndex | IndexSpec, desired: Lis
   return differences;
 }
 
+/**
+ * How mongod compares a requested index with an existing one (IndexDescriptor::compareIndexOptions,
+ * src/mongo/db/index/index_descriptor.cpp): "different" when the key or an identifying option
+ * differs, "equivalent" when only other options differ, "identical" otherwise. The partial filter
+ * is compared in canonical form; the server normalizes the parsed expression, so a filter written
+ * differently but equal after normalization is "different" here and "equivalent" there: the
+ * planner then expects a build the server refuses (85), which stops the run rather than passing.
+ */
+export type IndexComparison = "different" | "equivalent" | "identical";
+
+export function compareIndexes(candidate: ListedIndex | IndexSpec, existing: ListedIndex | IndexSpec): IndexComparison {
+  if (!sameIndexKey(candidate.key, existing.key)) return "different";
+  if (!sameDocument(identityOf(candidate), identityOf(existing))) return "different";
+  return indexDifferences(existing, candidate).length === 0 ? "identical" : "equivalent";
+}
+
 export function planIndexes(current: readonly ListedIndex[], desired: readonly IndexSpec[]): IndexPlan {
   const plan: IndexPlan = { missing: [], equal: [], conflicts: [], extra: [] };
   const matched = new Set<string>();
@@ -50,14 +66,16 @@ export function planIndexes(current: readonly ListedIndex[], desired: readonly I
       else plan.conflicts.push({ name: want.name, existing: byName, desired: want, reason: `an index named "${want.name}" exists with another definition: ${differences.join("; ")}` });
       continue;
     }
-    const byKey = current.find((index) => sameIndexKey(index.key, want.key));
+    // The same key under another name is allowed when an identifying option differs: the
+    // zero-downtime way to change one (build the new index, then drop the old).
+    const byKey = current.find((index) => compareIndexes(want, index) !== "different");
     if (byKey) {
       matched.add(byKey.name);
       plan.conflicts.push({
         name: want.name,
         existing: byKey,
         desired: want,
-        reason: `index "${byKey.name}" already has the key ${JSON.stringify(want.key)}; MongoDB refuses a second index on it under the name "${want.name}" (drop or rename it in a migration)`,
+        reason: `index "${byKey.name}" already has the key ${JSON.stringify(want.key)} with the same unique, sparse, collation and partialFilterExpression; MongoDB refuses a second such index under the name "${want.name}" (IndexOptionsConflict, 85): drop or rename it in a migration, or change an identifying option`,
       });
       continue;
     }

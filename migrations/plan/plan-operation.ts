@@ -59,6 +59,10 @@ export function planOperation(operation: SchemaOperation, live: LiveCollection |
       if (plan.problems.length === 0) plan.commands = commandsFor({ ...operation, indexes: indexes.missing });
       break;
     }
+    case "code": {
+      plan.notes.push(`runs code "${operation.name}" (revision ${operation.revision}), touching ${[operation.collection, ...(operation.alsoTouches ?? [])].join(", ")}; batched, resumable from its checkpoint`);
+      break;
+    }
     case "dropIndex": {
       if (operation.name === ID_INDEX_NAME) plan.problems.push(`the _id_ index of "${name}" cannot be dropped`);
       else if (!live?.indexes.some((index) => index.name === operation.name)) plan.notes.push(`index "${operation.name}" on "${name}" does not exist`);

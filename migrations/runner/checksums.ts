@@ -1,5 +1,6 @@
 // An applied migration is immutable: its file must still have the checksum recorded when it was
 // applied. Any difference stops the run before anything is sent, naming the file.
+import { checksumMatches, checksumVersion, CHECKSUM_VERSION } from "../plan/checksum";
 import { RunnerError } from "./errors";
 import type { ChangelogEntry } from "./changelog";
 import type { LoadedMigration } from "../registry";
@@ -19,7 +20,7 @@ export function checksumProblems(
     const loaded = byId.get(entry.id);
     if (!loaded) {
       problems.push({ kind: "missing-file", id: entry.id, name: entry.name });
-    } else if (loaded.checksum !== entry.checksum) {
+    } else if (!checksumMatches(entry.checksum, loaded.migration)) {
       problems.push({ kind: "changed", id: entry.id, name: entry.name, file: loaded.file, recorded: entry.checksum, current: loaded.checksum });
     }
   }
@@ -29,6 +30,10 @@ export function checksumProblems(
 export function describeChecksumProblem(p: ChecksumProblem): string {
   if (p.kind === "missing-file") {
     return `migration ${label(p)} is recorded as applied but no migration file has id ${p.id}`;
+  }
+  const version = checksumVersion(p.recorded);
+  if (version === undefined || version > CHECKSUM_VERSION) {
+    return `${p.file}: the recorded checksum ${p.recorded} was taken with a checksum algorithm this runner does not know (it knows versions 1 to ${CHECKSUM_VERSION}); use the runner that applied it, or a newer one`;
   }
   return `${p.file} changed after it was applied (recorded checksum ${p.recorded}, file now ${p.current}); an applied migration is immutable: revert the file and ship the change as a new migration`;
 }

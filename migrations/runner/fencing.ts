@@ -9,6 +9,8 @@ import type { ClientSession, Db, MongoClient } from "mongodb";
 import { LOCK_COLLECTION, fenceUpdate, heldByFilter, type LockDocument } from "./lease";
 import { LeaseLostError } from "./errors";
 import type { MigrationLock } from "./lock";
+import { performance } from "node:perf_hooks";
+import { MAJORITY } from "./write-concern";
 
 export async function fencedWrite<T>(
   client: MongoClient,
@@ -20,8 +22,9 @@ export async function fencedWrite<T>(
   return lock.exclusive(async () => {
     lock.assertHeld();
     const session = client.startSession();
+    const sentAt = performance.now();
     try {
-      return await session.withTransaction(
+      const result = await session.withTransaction(
         async () => {
           const fenced = await db
             .collection<LockDocument>(LOCK_COLLECTION)
@@ -29,8 +32,11 @@ export async function fencedWrite<T>(
           if (!fenced?.fencedAt) throw lock.leaseLost(context);
           return write(session, fenced.fencedAt);
         },
-        { readConcern: { level: "snapshot" }, writeConcern: { w: "majority" }, readPreference: "primary" },
+        // wtimeout: an explicit write concern replaces the cluster default's (write-concern.ts).
+        { readConcern: { level: "snapshot" }, writeConcern: MAJORITY, readPreference: "primary" },
       );
+      lock.confirmed(sentAt);
+      return result;
     } catch (error) {
       throw error instanceof LeaseLostError ? await lock.explainLoss(error) : error;
     } finally {

@@ -9,6 +9,7 @@ import { planIndexes } from "../plan/plan-indexes";
 import { CHANGELOG_COLLECTION } from "./changelog";
 import { LOCK_COLLECTION } from "./lease";
 import { readIndexes } from "./live-state";
+import { CHECKPOINT_COLLECTION } from "./data-migration";
 
 export type IndexStatus = "catalog" | "differs" | "unknown" | "id";
 
@@ -51,7 +52,7 @@ export interface IndexesReport {
 }
 
 /** The runner's own collections are not schema: they never show as drift. */
-export const RUNNER_COLLECTIONS: readonly string[] = [CHANGELOG_COLLECTION, LOCK_COLLECTION];
+export const RUNNER_COLLECTIONS: readonly string[] = [CHANGELOG_COLLECTION, LOCK_COLLECTION, CHECKPOINT_COLLECTION];
 
 export interface CollectionIndexes {
   name: string;

@@ -149,3 +149,40 @@ export function fenceRefusal(lock: LockDocument | null, holder: LeaseHolder, ser
   }
   return "the lease was still held when checked again: the write raced a renewal; run again";
 }
+
+/**
+ * Whether the lease may be relied on to start an operation now. The runner's only evidence is
+ * the server's last confirmation (an acquisition, renewal or fenced write that matched): when its
+ * request was SENT, the server's lease still had at least `leaseMs` to run, so by the runner's
+ * own monotonic clock the lease lasts at least until sentAt + leaseMs. An operation may start only
+ * when that confirmation is recent (at most `freshMs` old) and at least `minRemainingMs` of the
+ * lease is left. A check is still a race (a takeover can happen just after it), which is why each
+ * step is idempotent and the changelog write is fenced on the server.
+ */
+export interface LeaseEvidence {
+  /** Monotonic ms when the last confirmed request was sent; undefined: never confirmed. */
+  confirmedSentAtMs?: number;
+  nowMs: number;
+  leaseMs: number;
+}
+
+export function leaseFreshMs(leaseMs: number): number {
+  return Math.min(5_000, Math.floor(leaseMs / 4));
+}
+
+export function leaseMinRemainingMs(leaseMs: number): number {
+  return Math.floor(leaseMs / 2);
+}
+
+export type LeaseCheck = { ok: true } | { ok: false; stale: boolean; reason: string };
+
+export function checkLeaseEvidence(e: LeaseEvidence): LeaseCheck {
+  if (e.confirmedSentAtMs === undefined) return { ok: false, stale: true, reason: "the server never confirmed the lease" };
+  const age = e.nowMs - e.confirmedSentAtMs;
+  const remaining = e.leaseMs - age;
+  if (age > leaseFreshMs(e.leaseMs)) return { ok: false, stale: true, reason: `the server last confirmed the lease ${(age / 1000).toFixed(1)} s ago` };
+  if (remaining < leaseMinRemainingMs(e.leaseMs)) {
+    return { ok: false, stale: false, reason: `only ${(Math.max(0, remaining) / 1000).toFixed(1)} s of the lease are left (an operation starts with at least ${leaseMinRemainingMs(e.leaseMs) / 1000} s)` };
+  }
+  return { ok: true };
+}

@@ -3,13 +3,17 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { MongoServerError, type Db } from "mongodb";
+import { performance } from "node:perf_hooks";
 import { ensureCollection } from "./ensure-collection";
 import { LeaseLostError, LockHeldError } from "./errors";
+import { MAJORITY, isWriteConcernTimeout } from "./write-concern";
+import type { StopController } from "./stop";
 import {
   LOCK_COLLECTION,
   LOCK_ID,
   acquireFilter,
   acquireUpdate,
+  checkLeaseEvidence,
   describeHolder,
   fenceRefusal,
   heldByFilter,
@@ -29,6 +33,8 @@ export interface AcquireOptions {
   waitMs: number;
   owner?: string;
   onProgress?: (line: string) => void;
+  /** --timeout or a signal while waiting for the lock: stop waiting (nothing was sent). */
+  stop?: StopController;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -54,9 +60,16 @@ async function tryAcquire(db: Db, owner: string, options: AcquireOptions): Promi
       .findOneAndUpdate(acquireFilter(), acquireUpdate(owner, options.command, options.leaseMs), {
         upsert: true,
         returnDocument: "after",
+        writeConcern: MAJORITY,
       });
   } catch (error) {
     if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return null;
+    // Outcome unknown: the upsert may have been applied. Re-read before deciding anything.
+    if (isWriteConcernTimeout(error)) {
+      const lock = await readLock(db);
+      if (lock?.owner === owner) return lock;
+      return null;
+    }
     throw error;
   }
 }
@@ -68,15 +81,22 @@ export async function acquireMigrationLock(db: Db, options: AcquireOptions): Pro
   const deadline = Date.now() + options.waitMs;
   let announced = false;
   for (;;) {
+    const sentAt = performance.now();
     const acquired = await tryAcquire(db, owner, options);
-    if (acquired) return new MigrationLock(db, { owner, token: acquired.token }, options.leaseMs);
+    if (acquired) {
+      const lock = new MigrationLock(db, { owner, token: acquired.token }, options.leaseMs);
+      lock.confirmed(sentAt);
+      return lock;
+    }
     const [lock, now] = await Promise.all([readLock(db), serverTime(db)]);
+    options.stop?.throwIfStopped(`stopped while waiting for the lock (${describeHolder(lock, now)}); nothing was sent`);
     if (Date.now() >= deadline) throw new LockHeldError(describeHolder(lock, now), holderDetails(lock, now));
     if (!announced) {
       options.onProgress?.(`waiting for the lock: ${describeHolder(lock, now)}`);
       announced = true;
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))));
+    options.stop?.throwIfStopped("stopped while waiting for the lock; nothing was sent");
   }
 }
 
@@ -88,6 +108,7 @@ export class MigrationLock {
   private timer?: NodeJS.Timeout;
   private queue: Promise<unknown> = Promise.resolve();
   private lostError?: LeaseLostError;
+  private confirmedSentAt?: number;
 
   constructor(
     private readonly db: Db,
@@ -112,6 +133,26 @@ export class MigrationLock {
   /** Throws when an earlier renewal or fenced write found the lease gone. */
   assertHeld(): void {
     if (this.lostError) throw this.lostError;
+  }
+
+  /** Records that the server confirmed the lease for a request sent at `sentAt` (performance.now()). */
+  confirmed(sentAt: number): void {
+    if (this.confirmedSentAt === undefined || sentAt > this.confirmedSentAt) this.confirmedSentAt = sentAt;
+  }
+
+  /**
+   * Before every operation: the server must have confirmed the lease within the last few seconds,
+   * with enough of it left for the operation to start (lease.ts, checkLeaseEvidence). A stale
+   * confirmation is refreshed by a renewal first; a lease that cannot be confirmed stops the run.
+   */
+  async ensureFresh(now: () => number = () => performance.now()): Promise<void> {
+    this.assertHeld();
+    let check = checkLeaseEvidence({ confirmedSentAtMs: this.confirmedSentAt, nowMs: now(), leaseMs: this.leaseMs });
+    if (!check.ok) {
+      await this.renew(now);
+      check = checkLeaseEvidence({ confirmedSentAtMs: this.confirmedSentAt, nowMs: now(), leaseMs: this.leaseMs });
+    }
+    if (!check.ok) throw this.leaseLost(`refusing to start another operation: ${check.reason}`);
   }
 
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -145,13 +186,20 @@ export class MigrationLock {
     }
   }
 
-  renew(): Promise<void> {
+  renew(now: () => number = () => performance.now()): Promise<void> {
     return this.exclusive(async () => {
       this.assertHeld();
-      const result = await this.db
-        .collection<LockDocument>(LOCK_COLLECTION)
-        .updateOne(heldByFilter(this.holder), renewUpdate(this.leaseMs));
-      if (result.matchedCount !== 1) throw await this.explainLoss(this.leaseLost("renewal refused"));
+      const sentAt = now();
+      let matched: number;
+      try {
+        matched = (await this.db.collection<LockDocument>(LOCK_COLLECTION).updateOne(heldByFilter(this.holder), renewUpdate(this.leaseMs), { writeConcern: MAJORITY })).matchedCount;
+      } catch (error) {
+        // Outcome unknown: not confirmed; the next tick or check tries again, and a lost lease shows then.
+        if (isWriteConcernTimeout(error)) return;
+        throw error;
+      }
+      if (matched !== 1) throw await this.explainLoss(this.leaseLost("renewal refused"));
+      this.confirmed(sentAt);
     });
   }
 
@@ -160,7 +208,7 @@ export class MigrationLock {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.exclusive(async () => {
-      await this.db.collection<LockDocument>(LOCK_COLLECTION).updateOne(releaseFilter(this.holder), releaseUpdate());
+      await this.db.collection<LockDocument>(LOCK_COLLECTION).updateOne(releaseFilter(this.holder), releaseUpdate(), { writeConcern: MAJORITY });
     });
   }
 

@@ -8,20 +8,27 @@ import { planOperations } from "../plan/in-memory-database";
 import type { LoadedMigration } from "../registry";
 import { ensureChangelogCollection, readChangelog, recordApplied, recordReverted } from "./changelog";
 import { assertChecksumsMatch } from "./checksums";
-import { assertTransactionsSupported } from "./deployment";
+import { assertHealthy, assertTransactionsSupported } from "./deployment";
 import { RunnerError } from "./errors";
 import { executeOperations, planProblemError } from "./executor";
 import { dataLossRefusal, hasDocuments, readDatabaseState } from "./live-state";
+import { driftError, expectedState, schemaDrift } from "./drift";
+import { assertIndexesOnEveryShard } from "./shard-index-check";
+import { CHECKPOINT_COLLECTION, runCodeStep } from "./data-migration";
+import { ensureCollection } from "./ensure-collection";
 import { acquireMigrationLock, type MigrationLock } from "./lock";
 import { label } from "./migration-label";
 import type { RunReport } from "./reports";
 import { selectDown, selectUp } from "./targets";
+import { AbortUnconfirmedError, type StopController } from "./stop";
 
 export interface RunnerContext {
   client: MongoClient;
   db: Db;
   migrations: LoadedMigration[];
   progress: (line: string) => void;
+  /** --timeout and signals; absent: the run is never stopped from outside. */
+  stop?: StopController;
 }
 
 export interface LockedRunOptions {
@@ -69,21 +76,35 @@ async function lockedRun(
   select: (applied: number[]) => LoadedMigration[],
 ): Promise<RunReport> {
   await assertTransactionsSupported(ctx.db);
+  await assertHealthy(ctx.db, ctx.progress);
+  ctx.stop?.throwIfStopped("nothing was sent");
   const lock = await acquireMigrationLock(ctx.db, {
     command: direction,
     leaseMs: options.leaseMs,
     waitMs: options.waitLockMs,
     owner: options.owner,
     onProgress: ctx.progress,
+    stop: ctx.stop,
   });
   report.lock = { ...lock.holder };
   ctx.progress(`lock acquired (token ${lock.holder.token})`);
   lock.startRenewing(ctx.progress);
+  let keepLock = false;
   try {
+    ctx.stop?.throwIfStopped("nothing was sent");
     await ensureChangelogCollection(ctx.db);
+    // Created outside any transaction, so that checkpoint and changelog writes can run in one.
+    await ensureCollection(ctx.db, CHECKPOINT_COLLECTION);
     const changelog = await readChangelog(ctx.db);
     assertChecksumsMatch(changelog, ctx.migrations);
     const applied = changelog.map((e) => e.id);
+    // Plan every applied migration against the live schema: building on a schema that lacks what
+    // they created (an interrupted down) would record a state that is not there. `down` is how
+    // such drift is finished, so only `up` refuses.
+    if (direction === "up") {
+      const drift = schemaDrift(expectedState(ctx.migrations.filter((m) => applied.includes(m.migration.id)).map((m) => m.migration)), await readDatabaseState(ctx.db));
+      if (drift.length > 0) throw driftError(drift);
+    }
     report.lastApplied = applied.length ? Math.max(...applied) : 0;
     const selected = select(applied);
     if (selected.length === 0) {
@@ -93,8 +114,17 @@ async function lockedRun(
     await preflight(ctx, selected, direction, options.allowDataLoss);
     await runSelected(ctx, lock, direction, selected, options, report, applied);
     return report;
+  } catch (error) {
+    // A build that may still run keeps the lock: no other run may start until the lease ends.
+    if (error instanceof AbortUnconfirmedError) keepLock = true;
+    throw error;
   } finally {
-    await lock.release().catch((error: unknown) => ctx.progress(`could not release the lock (it expires by itself): ${(error as Error).message}`));
+    if (keepLock) {
+      lock.abandon();
+      ctx.progress(`the migration lock is kept (token ${lock.holder.token}); it is free again when its lease of ${options.leaseMs / 1000} s ends`);
+    } else {
+      await lock.release().catch((error: unknown) => ctx.progress(`could not release the lock (it expires by itself): ${(error as Error).message}`));
+    }
   }
 }
 
@@ -109,6 +139,7 @@ async function runSelected(
 ): Promise<void> {
   const remaining = new Set(applied);
   for (const m of selected) {
+    ctx.stop?.throwIfStopped(`${label(m.migration)} and later migrations were not started`);
     await lock.renew();
     ctx.progress(`${direction === "up" ? "applying" : "reverting"} ${label(m.migration)} (${m.file})`);
     const started = Date.now();
@@ -116,8 +147,13 @@ async function runSelected(
       progressIntervalMs: options.progressIntervalMs,
       allowDataLoss: options.allowDataLoss,
       progress: ctx.progress,
-      beforeOperation: async () => lock.assertHeld(),
+      // The server must have confirmed the lease moments ago, with enough of it left (lease.ts).
+      beforeOperation: () => lock.ensureFresh(),
+      stop: ctx.stop,
+      runCode: (op) => runCodeStep({ client: ctx.client, db: ctx.db, lock, stop: ctx.stop, progress: ctx.progress }, m.migration.id, direction, op),
     });
+    // Through mongos: every shard must hold the indexes before the migration is recorded.
+    await assertIndexesOnEveryShard(ctx.db, operationsOf(m, direction), m.file, ctx.progress);
     const durationMs = Date.now() - started;
     if (direction === "up") {
       await recordApplied(ctx.client, ctx.db, lock, m, durationMs);

@@ -54,7 +54,8 @@ export interface PlanReport {
   error?: ErrorReport;
 }
 
-export type MigrationState = "applied" | "pending" | "changed";
+/** "drifted": recorded as applied, but the live schema lacks what it created (runner/drift.ts). */
+export type MigrationState = "applied" | "pending" | "changed" | "drifted";
 
 export interface StatusReport {
   command: "status";

@@ -1,5 +1,7 @@
 // The migration runner against a real replica set: the commands it sends, the lock, the fenced
 // changelog, checksums, index conflicts, and retention on the schema the migrations create.
+import { DESIGN_EXAMPLES } from "../migrations/support/design-examples";
+import { CHECKPOINT_COLLECTION, inBatches } from "../../migrations/runner/data-migration";
 import { readFileSync } from "node:fs";
 import { MongoClient, type Db } from "mongodb";
 import { catalog } from "../../migrations/catalog";
@@ -18,6 +20,7 @@ import { acquireMigrationLock } from "../../migrations/runner/lock";
 import { describeWithMongo, scratchDatabaseName } from "./mongo-server";
 
 const migrations = loadMigrations();
+const ALL = migrations.map((m) => m.migration.id);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The catalog with collections and indexes in name order, index keys kept in field order. */
@@ -66,8 +69,8 @@ describeWithMongo("migrate against a replica set", (target) => {
   it("up from an empty database creates exactly the catalog: collections, validators, indexes", async () => {
     const { code, json } = await migrate(["up"]);
     expect(code).toBe(0);
-    expect(json).toMatchObject({ command: "up", database: dbName, ok: true, lastApplied: 5 });
-    expect(json.migrations.map((m: { id: number }) => m.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(json).toMatchObject({ command: "up", database: dbName, ok: true, lastApplied: ALL[ALL.length - 1] });
+    expect(json.migrations.map((m: { id: number }) => m.id)).toEqual(ALL);
 
     const state = await readDatabaseState(db);
     const schema = catalogOf({ collections: state.collections.filter((c) => !RUNNER_COLLECTIONS.includes(c.name)) });
@@ -94,19 +97,22 @@ describeWithMongo("migrate against a replica set", (target) => {
     expect((await migrate(["plan"])).json).toMatchObject({ ok: true, commandCount: 0, migrations: [] });
 
     // As if the run had died after migration 5's commands but before its changelog write.
+    expect((await migrate(["down", "--to", "5"])).code).toBe(0);
+    expect((await migrate(["up", "--to", "5"])).code).toBe(0);
     await db.collection(CHANGELOG_COLLECTION).deleteOne({ _id: 5 as never });
-    const resumed = await migrate(["up"]);
+    const resumed = await migrate(["up", "--to", "5"]);
     expect(resumed.code).toBe(0);
     expect(resumed.json.migrations.map((m: { id: number }) => m.id)).toEqual([5]);
     expect(resumed.json.migrations[0].steps.flatMap((s: { commands: unknown[] }) => s.commands)).toEqual([]);
+    expect((await migrate(["up"])).code).toBe(0);
     expect(normalized(catalogOf(await readDatabaseState(db)))).toBe(indexesBefore);
-    expect(await changelogIds()).toEqual([1, 2, 3, 4, 5]);
+    expect(await changelogIds()).toEqual(ALL);
   });
 
   it("plan sends nothing and lists the commands up sends", async () => {
     const plan = await migrate(["plan"]);
     expect(plan.code).toBe(0);
-    expect(plan.json.commandCount).toBe(10);
+    expect(plan.json.commandCount).toBe(12);
     expect(await collectionNames()).toEqual([]);
     const up = await migrate(["up"]);
     const sent = up.json.migrations.flatMap((m: { steps: { commands: unknown[] }[] }) => m.steps.flatMap((s) => s.commands));
@@ -119,11 +125,11 @@ describeWithMongo("migrate against a replica set", (target) => {
     const { code, json } = await migrate(["status"]);
     expect(code).toBe(0);
     expect(json).toMatchObject({ ok: true, lastApplied: 2, lock: { state: "free" } });
-    expect(json.migrations.map((m: { state: string }) => m.state)).toEqual(["applied", "applied", "pending", "pending", "pending"]);
+    expect(json.migrations.map((m: { state: string }) => m.state)).toEqual(["applied", "applied", ...ALL.slice(2).map(() => "pending")]);
   });
 
   it("down reverts the last applied migration; down --to N keeps N; data is not dropped without --allow-data-loss", async () => {
-    expect((await migrate(["up"])).code).toBe(0);
+    expect((await migrate(["up", "--to", "5"])).code).toBe(0);
 
     const one = await migrate(["down"]);
     expect(one.code).toBe(0);
@@ -190,8 +196,8 @@ describeWithMongo("migrate against a replica set", (target) => {
     for (const r of runs.filter((x) => x.code === 3)) expect(r.json.error.code).toBe("lock-held");
     // Every migration applied by exactly one run, recorded once.
     const applied = runs.flatMap((r) => r.json.migrations.map((m: { id: number }) => m.id)).sort();
-    expect(applied).toEqual([1, 2, 3, 4, 5]);
-    expect(await changelogIds()).toEqual([1, 2, 3, 4, 5]);
+    expect(applied).toEqual(ALL);
+    expect(await changelogIds()).toEqual(ALL);
   });
 
   it("a run started while another holds the lock exits 3 and names the holder", async () => {
@@ -216,7 +222,7 @@ describeWithMongo("migrate against a replica set", (target) => {
     expect(next.code).toBe(0);
     expect(next.stderr).toMatch(/waiting for the lock/);
     expect(next.json.lock.token).toBe(crashed.holder.token + 1);
-    expect(await changelogIds()).toEqual([1, 2, 3, 4, 5]);
+    expect(await changelogIds()).toEqual(ALL);
   });
 
   it("a fenced write fails once the lease expired, and after another run took the lock over", async () => {
@@ -289,5 +295,80 @@ describeWithMongo("migrate against a replica set", (target) => {
     const left = (await db.collection("results").find({}, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)).sort();
     expect(left).toEqual(["old-flagged", "old-referenced", "recent"]);
     expect(totals.deleted).toBe(3);
+  });
+  it("a numeric github_id is refused instead of escaping the unique index (issue 11 defect 11)", async () => {
+    expect((await migrate(["up"])).code).toBe(0);
+    const users = db.collection("users");
+    await users.insertOne({ _id: "u1" as never, email: "a@example.com", created_at: 1, github_id: "12345" });
+    await expect(users.insertOne({ _id: "u2" as never, email: "b@example.com", created_at: 1, github_id: "12345" })).rejects.toMatchObject({ code: 11000 });
+    // Document failed validation (121): before migration 6 this was only a warning, and the partial
+    // index ({$gte: ""}) did not cover it, so a second user could hold the same GitHub id.
+    await expect(users.insertOne({ _id: "u3" as never, email: "c@example.com", created_at: 1, github_id: 12345 })).rejects.toMatchObject({ code: 121 });
+  });
+
+  it("a killed down (collection dropped, changelog not written) shows as drift; up refuses; down then up repairs (issue 11 defect 10)", async () => {
+    // `down --to 4` killed after migration 5's drop, before its changelog write.
+    expect((await migrate(["up", "--to", "5"])).code).toBe(0);
+    await db.collection("organizations").drop();
+    const status = await migrate(["status"]);
+    expect(status.code).toBe(1);
+    expect(status.json.migrations.find((m: { id: number }) => m.id === 5).state).toBe("drifted");
+    const up = await migrate(["up"]);
+    expect(up.code).toBe(1);
+    expect(up.json.error.code).toBe("drift");
+    expect((await migrate(["down", "--to", "4"])).code).toBe(0);
+    expect((await migrate(["up"])).code).toBe(0);
+    expect((await migrate(["status"])).code).toBe(0);
+  });
+  it("the design's example documents satisfy the validators on a real server: find({$nor: [validator]}) is empty", async () => {
+    expect((await migrate(["up"])).code).toBe(0);
+    for (const spec of catalog.collections) {
+      const example = DESIGN_EXAMPLES[spec.name];
+      await db.collection(spec.name).insertOne(structuredClone(example) as never);
+      const [info] = await db.listCollections({ name: spec.name }).toArray();
+      const validator = (info as unknown as { options: { validator: Record<string, unknown> } }).options.validator;
+      expect([spec.name, await db.collection(spec.name).find({ $nor: [validator] }).toArray()]).toEqual([spec.name, []]);
+      expect([spec.name, await db.collection(spec.name).countDocuments({})]).toEqual([spec.name, 1]);
+    }
+  });
+  it("a data migration runs under the lock, resumes from its checkpoint after a crash, and clears it when recorded", async () => {
+    expect((await migrate(["up"])).code).toBe(0);
+    await db.collection("results").insertMany(Array.from({ length: 25 }, (_, i) => ({ _id: `r${String(i).padStart(3, "0")}` as never, test_id: "t", user_id: "u", timestamp: i, metrics: [] })));
+    let crashes = 1;
+    const backfill: Migration = {
+      id: ALL.length + 1,
+      name: "backfill-branch",
+      up: [
+        {
+          op: "code",
+          collection: "results",
+          name: "set-branch",
+          revision: 1,
+          run: async (ctx) => {
+            const results = ctx.db.collection<{ _id: string }>("results");
+            await inBatches(
+              ctx,
+              (after, limit) => results.find(after === undefined ? {} : { _id: { $gt: after as string } }).sort({ _id: 1 }).limit(limit).toArray(),
+              (d) => d._id,
+              async (batch) => {
+                await results.updateMany({ _id: { $in: batch.map((d) => d._id) } }, { $set: { branch: "main" } });
+                if (batch[0]._id === "r010" && crashes-- > 0) throw new Error("killed mid-backfill");
+              },
+              5,
+            );
+          },
+        },
+      ],
+    };
+    const list = loadMigrations([...migrations.map((m) => m.migration), backfill]);
+    const first = await migrate(["up"], { migrations: list });
+    expect(first.code).toBe(1);
+    expect(await db.collection(CHECKPOINT_COLLECTION).findOne({})).toMatchObject({ migrationId: backfill.id, state: { after: "r009", done: 10 } });
+    const second = await migrate(["up"], { migrations: list });
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/resuming code "set-branch" from its checkpoint/);
+    expect(await db.collection("results").countDocuments({ branch: { $ne: "main" } })).toBe(0);
+    expect(await db.collection(CHECKPOINT_COLLECTION).countDocuments({})).toBe(0);
+    expect(await changelogIds()).toEqual([...ALL, backfill.id]);
   });
 });

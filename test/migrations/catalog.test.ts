@@ -60,12 +60,28 @@ describe("the schema catalog", () => {
     expect(() => uniqueIndexes(catalog, "metrics")).toThrow('the catalog has no collection "metrics" (it has: users, tests, results, changes, organizations)');
   });
 
-  it("validates without breaking a running application: moderate level, warn action, extra fields allowed", () => {
+  it("validates without breaking a running application: moderate level, extra fields allowed; error only where a type protects a unique index", () => {
+    // users and organizations refuse a github_id/github_org of another type (migration 6): the
+    // partial unique indexes cover strings only, so a number would escape them.
+    const enforced = ["users", "organizations"];
     for (const c of catalog.collections) {
-      expect([c.name, c.validationLevel, c.validationAction]).toEqual([c.name, "moderate", "warn"]);
+      expect([c.name, c.validationLevel, c.validationAction]).toEqual([c.name, "moderate", enforced.includes(c.name) ? "error" : "warn"]);
       expect(c.validator.$jsonSchema.bsonType).toBe("object");
       expect(c.validator.$jsonSchema.additionalProperties).toBeUndefined();
     }
+  });
+
+  it("makes github_id and github_org the type their unique index covers (issue 11 defect 11)", () => {
+    const users = collectionSpec(catalog, "users");
+    const github = (users.validator.$jsonSchema.properties as Record<string, Record<string, unknown>>).github_id;
+    // The partial filter {$gte: ""} selects strings only; the validator admits nothing else but null, and refuses.
+    expect(users.indexes.find((i) => i.name === "github_id_1")?.partialFilterExpression).toEqual({ github_id: { $gte: "" } });
+    expect(github.bsonType).toEqual(["string", "null"]);
+    expect(github.pattern).toBe("^[0-9]+$");
+    expect(users.validationAction).toBe("error");
+    const orgs = collectionSpec(catalog, "organizations");
+    expect((orgs.validator.$jsonSchema.properties as Record<string, Record<string, unknown>>).github_org.bsonType).toEqual(["string", "null"]);
+    expect(orgs.validationAction).toBe("error");
   });
 
   it("types the fields as the design's examples show them", () => {

@@ -42,9 +42,30 @@ describe("the in-memory database (MongoDB's command semantics)", () => {
   it("treats an equal index as a no-op and refuses conflicting ones with the server's codes", () => {
     const state = runCommand(withTests, { createIndexes: "tests", indexes: [{ key: { org_id: 1 }, name: "org_id_1" }] });
     expect(runCommand(state, { createIndexes: "tests", indexes: [{ key: { org_id: 1 }, name: "org_id_1" }] })).toEqual(state);
-    expect(codeOf(() => runCommand(state, { createIndexes: "tests", indexes: [{ key: { org_id: 1 }, name: "org_id_1", unique: true }] }))).toBe("85 IndexOptionsConflict");
+    // Same name, an identifying option (unique) differs: kDifferent, so 86 (the model said 85).
+    expect(codeOf(() => runCommand(state, { createIndexes: "tests", indexes: [{ key: { org_id: 1 }, name: "org_id_1", unique: true }] }))).toBe("86 IndexKeySpecsConflict");
     expect(codeOf(() => runCommand(state, { createIndexes: "tests", indexes: [{ key: { org_id: -1 }, name: "org_id_1" }] }))).toBe("86 IndexKeySpecsConflict");
+    // Same name, only a non-identifying option differs: kEquivalent, 85.
+    expect(codeOf(() => runCommand(state, { createIndexes: "tests", indexes: [{ key: { org_id: 1 }, name: "org_id_1", expireAfterSeconds: 60 }] }))).toBe("85 IndexOptionsConflict");
+    // Another name, same key and identity: 85, identical or equivalent.
     expect(codeOf(() => runCommand(state, { createIndexes: "tests", indexes: [{ key: { org_id: 1 }, name: "by_org" }] }))).toBe("85 IndexOptionsConflict");
+    expect(codeOf(() => runCommand(state, { createIndexes: "tests", indexes: [{ key: { org_id: 1 }, name: "by_org", expireAfterSeconds: 60 }] }))).toBe("85 IndexOptionsConflict");
+  });
+
+  // Issue 11 defect 8: IndexDescriptor::compareIndexOptions (index_descriptor.cpp) makes unique,
+  // sparse, collation and partialFilterExpression part of the identity; jstests/core/index_signature.js
+  // builds {a: 1} under "basic_index", "sparse_index", "unique_index" and "unique_sparse_index".
+  it.each([
+    ["unique", { unique: true }],
+    ["sparse", { sparse: true }],
+    ["a partial filter", { partialFilterExpression: { org_id: { $type: "string" } } }],
+    ["a collation", { collation: { locale: "en", strength: 2 } }],
+  ])("builds the same key under another name with %s (the zero-downtime pattern)", (_what, options) => {
+    const state = runCommand(withTests, { createIndexes: "tests", indexes: [{ key: { org_id: 1 }, name: "org_id_1" }] });
+    const after = runCommand(state, { createIndexes: "tests", indexes: [{ key: { org_id: 1 }, name: "org_id_1_v2", ...options }] });
+    expect(after.collections[0].indexes.map((i) => i.name)).toEqual(["_id_", "org_id_1", "org_id_1_v2"]);
+    // ...then the old one is dropped.
+    expect(runCommand(after, { dropIndexes: "tests", index: "org_id_1" }).collections[0].indexes.map((i) => i.name)).toEqual(["_id_", "org_id_1_v2"]);
   });
 
   it("builds nothing when one index of the command conflicts (all or nothing)", () => {

@@ -1,5 +1,5 @@
 import { catalog, collectionSpec } from "../../migrations/catalog";
-import { indexDifferences, ListedIndex, planIndexes } from "../../migrations/plan";
+import { compareIndexes, indexDifferences, ListedIndex, planIndexes } from "../../migrations/plan";
 
 // listIndexes output as MongoDB 7.0/8.0 returns it through the Node.js driver (v: 2, options after name).
 const usersOnServer: ListedIndex[] = [
@@ -74,6 +74,26 @@ describe("planIndexes", () => {
     expect(plan.conflicts.map((c) => [c.name, c.existing.name])).toEqual([["email_1", "email_unique"]]);
     expect(plan.conflicts[0].reason).toContain('index "email_unique" already has the key {"email":1}');
     expect(plan.extra).toEqual([]);
+  });
+
+  it("plans the same key under another name with another identifying option as a build, not a conflict", () => {
+    // Issue 11 defect 8: the old planner refused this; mongod builds it (compareIndexOptions: kDifferent).
+    const existing: ListedIndex[] = [{ v: 2, key: { email: 1 }, name: "email_plain" }];
+    const plan = planIndexes(existing, [{ key: { email: 1 }, name: "email_1", unique: true }]);
+    expect(plan.conflicts).toEqual([]);
+    expect(plan.missing.map((i) => i.name)).toEqual(["email_1"]);
+    expect(plan.extra.map((i) => i.name)).toEqual(["email_plain"]);
+    const partial = planIndexes([{ v: 2, key: { github_id: 1 }, name: "old", unique: true, partialFilterExpression: { github_id: { $gte: "" } } }], [
+      { key: { github_id: 1 }, name: "new", unique: true, partialFilterExpression: { github_id: { $type: "number" } } },
+    ]);
+    expect(partial.missing.map((i) => i.name)).toEqual(["new"]);
+  });
+
+  it("compares indexes as mongod does: different, equivalent, identical", () => {
+    expect(compareIndexes({ key: { a: 1 }, name: "x" }, { key: { a: 1 }, name: "y", v: 2 })).toBe("identical");
+    expect(compareIndexes({ key: { a: 1 }, name: "x", expireAfterSeconds: 5 }, { key: { a: 1 }, name: "y" })).toBe("equivalent");
+    expect(compareIndexes({ key: { a: 1 }, name: "x", sparse: true }, { key: { a: 1 }, name: "y" })).toBe("different");
+    expect(compareIndexes({ key: { a: 1 }, name: "x", unique: false }, { key: { a: 1 }, name: "y" })).toBe("identical");
   });
 
   it("reports indexes the catalog does not know as extra, never _id_", () => {

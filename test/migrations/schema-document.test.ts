@@ -4,9 +4,10 @@ import { schemaDocument } from "../../migrations/plan";
 describe("schemaDocument (migrate schema --json)", () => {
   const doc = schemaDocument(catalog);
 
-  it("lists every collection with name, validator and indexes, and nothing else", () => {
+  it("lists every collection with name, validator, validationLevel, validationAction and indexes, and nothing else", () => {
     expect(doc.collections.map((c) => c.name)).toEqual(["users", "tests", "results", "changes", "organizations"]);
-    for (const c of doc.collections) expect(Object.keys(c)).toEqual(["name", "validator", "indexes"]);
+    for (const c of doc.collections) expect(Object.keys(c)).toEqual(["name", "validator", "validationLevel", "validationAction", "indexes"]);
+    expect(doc.collections.map((c) => [c.name, c.validationLevel, c.validationAction])).toEqual(catalog.collections.map((c) => [c.name, c.validationLevel, c.validationAction]));
     expect(Object.keys(doc)).toEqual(["collections"]);
   });
 

@@ -4,6 +4,7 @@ import { dev } from "../../config/environments/dev";
 import { sharded } from "../../config/environments/sharded";
 import { CHANGELOG_COLLECTION } from "../../migrations/runner/changelog";
 import { LOCK_COLLECTION } from "../../migrations/runner/lease";
+import { CHECKPOINT_COLLECTION } from "../../migrations/runner/data-migration";
 import { ExistingRole, ExistingUser, planUserChanges } from "../../replicaset/user-plan";
 import {
   BALANCER_WINDOWS_COLLECTION,
@@ -11,6 +12,7 @@ import {
   balancerWindowRole,
   directShardOperationsRequired,
   MIGRATION_CHANGELOG_COLLECTION,
+  MIGRATION_CHECKPOINT_COLLECTION,
   MIGRATION_LOCK_COLLECTION,
   MIGRATOR_ROLE,
   migratorRole,
@@ -52,7 +54,8 @@ describe("renderUsersSpec (users.json)", () => {
       },
       { resource: { db: "nyrkio", collection: MIGRATION_CHANGELOG_COLLECTION }, actions: ["find", "insert", "update", "remove"] },
       { resource: { db: "nyrkio", collection: MIGRATION_LOCK_COLLECTION }, actions: ["find", "insert", "update", "remove"] },
-      { resource: { cluster: true }, actions: ["inprog"] },
+      { resource: { db: "nyrkio", collection: MIGRATION_CHECKPOINT_COLLECTION }, actions: ["find", "insert", "update", "remove"] },
+      { resource: { cluster: true }, actions: ["inprog", "replSetGetStatus"] },
     ]);
     const dbWide = role.privileges[0].actions;
     for (const dataAction of ["find", "insert", "update", "remove"]) expect(dbWide).not.toContain(dataAction);
@@ -60,12 +63,13 @@ describe("renderUsersSpec (users.json)", () => {
 
   test("the migrator cannot read the application's collections: dropping one needs --allow-data-loss", () => {
     const readable = migratorRole(dev).privileges.filter((p) => p.actions.includes("find")).map((p) => ("collection" in p.resource ? p.resource.collection : "cluster"));
-    expect(readable.sort()).toEqual([MIGRATION_LOCK_COLLECTION, MIGRATION_CHANGELOG_COLLECTION].sort());
+    expect(readable.sort()).toEqual([MIGRATION_LOCK_COLLECTION, MIGRATION_CHANGELOG_COLLECTION, MIGRATION_CHECKPOINT_COLLECTION].sort());
   });
 
   test("the migrator's own collections are the ones the migration runner uses", () => {
     expect(MIGRATION_CHANGELOG_COLLECTION).toBe(CHANGELOG_COLLECTION);
     expect(MIGRATION_LOCK_COLLECTION).toBe(LOCK_COLLECTION);
+    expect(MIGRATION_CHECKPOINT_COLLECTION).toBe(CHECKPOINT_COLLECTION);
   });
 
   test("no password and no user name appears in the spec", () => {
@@ -94,7 +98,10 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
       { role: "backup", db: "admin" },
       { role: "nyrkioBalancerWindow", db: "admin" },
     ]);
-    expect(spec("cluster").roles).toEqual([migratorRole(sharded), balancerWindowRole()]);
+    expect(spec("cluster").roles).toEqual([migratorRole(sharded, "cluster"), balancerWindowRole()]);
+    // Through mongos the runner checks every shard's indexes (issue 11 defect 9): one more action, there only.
+    expect(migratorRole(sharded, "cluster").privileges[0].actions).toContain("checkMetadataConsistency");
+    expect(migratorRole(sharded).privileges[0].actions).not.toContain("checkMetadataConsistency");
     // Unsharded there is no balancer: neither the role nor the grant.
     expect(spec("replicaset").roles).toEqual([migratorRole(sharded)]);
     expect(rolesOf("replicaset", "backup")).toEqual([{ role: "backup", db: "admin" }]);

@@ -19,13 +19,14 @@ describe("migrate arguments", () => {
       kind: "run",
       command: "up",
       json: false,
-      db: "nyrkio",
+      db: undefined,
       uriFile: undefined,
       to: undefined,
       waitLockMs: 0,
       leaseMs: 60_000,
       progressIntervalMs: 5000,
       allowDataLoss: false,
+      timeoutMs: 1_800_000,
     });
   });
 
@@ -73,6 +74,9 @@ describe("migrate arguments", () => {
     [["schema", "--db", "x"], /schema needs no database/],
     [["up", "--db", "bad.name"], /--db "bad.name": not a valid database name/],
     [["up", "--db", ""], /not a valid database name/],
+    // Repeated options were last-one-wins (issue 11, defect 4).
+    [["up", "--to", "3", "--to", "4"], /--to is given more than once/],
+    [["status", "--json", "--json"], /--json is given more than once/],
   ])("refuses %j", (argv, message) => {
     expect(usageError(argv as string[]).message).toMatch(message);
   });
@@ -123,8 +127,8 @@ describe("connection target", () => {
   });
 
   it("redacts the password of a connection string", () => {
-    expect(redactUri("mongodb://migrator:s3cr%40t@db-0:27017/nyrkio")).toBe("mongodb://migrator:****@db-0:27017/nyrkio");
-    expect(redactUri("mongodb+srv://u:p@c.example.net")).toBe("mongodb+srv://u:****@c.example.net");
+    expect(redactUri("mongodb://migrator:s3cr%40t@db-0:27017/nyrkio")).toBe("mongodb://<credentials>@db-0:27017/nyrkio");
+    expect(redactUri("mongodb+srv://u:p@c.example.net")).toBe("mongodb+srv://<credentials>@c.example.net");
     expect(redactUri("mongodb://db:27017")).toBe("mongodb://db:27017");
   });
 });

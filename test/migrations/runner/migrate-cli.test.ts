@@ -29,7 +29,7 @@ describe("migrate CLI without a database", () => {
     expect(doc).toEqual(JSON.parse(JSON.stringify(schemaDocument(catalog))));
     expect(Object.keys(doc)).toEqual(["collections"]);
     for (const c of doc.collections) {
-      expect(Object.keys(c)).toEqual(["name", "validator", "indexes"]);
+      expect(Object.keys(c)).toEqual(["name", "validator", "validationLevel", "validationAction", "indexes"]);
       expect(c.indexes.map((i: { name: string }) => i.name)).not.toContain("_id_");
     }
   });
@@ -38,6 +38,8 @@ describe("migrate CLI without a database", () => {
     const r = await run(runMigrateCli, ["schema"]);
     expect(r.code).toBe(0);
     for (const c of catalog.collections) expect(r.stdout).toMatch(new RegExp(`^${c.name} {2}\\(validationLevel ${c.validationLevel}, validationAction ${c.validationAction}\\)$`, "m"));
+    // The validators too, indented under their collection.
+    expect(r.stdout).toMatch(/^users {2}\(validationLevel moderate, validationAction error\)\n {2}validator: \{\n {4}"\$jsonSchema": \{/m);
   });
 
   it("usage errors exit 2, say why on stderr, and still print one JSON document with --json", async () => {

@@ -28,9 +28,11 @@ describe("plan: what up would send", () => {
   });
 
   it("on an up-to-date database: nothing", () => {
-    const report = buildPlanReport("nyrkio", changelogOf([1, 2, 3, 4, 5]), migrations, stateAfter([1, 2, 3, 4, 5]));
-    expect(report).toMatchObject({ ok: true, lastApplied: 5, migrations: [], commandCount: 0 });
-    expect(renderPlan(report)).toBe("database nyrkio: up to date (last applied 5); `up` would send nothing\n");
+    const every = migrations.map((m) => m.migration.id);
+    const last = every[every.length - 1];
+    const report = buildPlanReport("nyrkio", changelogOf(every), migrations, stateAfter(every));
+    expect(report).toMatchObject({ ok: true, lastApplied: last, migrations: [], commandCount: 0 });
+    expect(renderPlan(report)).toBe(`database nyrkio: up to date (last applied ${last}); \`up\` would send nothing\n`);
   });
 
   it("with --to: only up to that migration", () => {
@@ -62,7 +64,7 @@ describe("plan: what up would send", () => {
   });
 
   it("prints the exact commands", () => {
-    const text = renderPlan(buildPlanReport("nyrkio", changelogOf([1, 2, 3, 4]), migrations, stateAfter([1, 2, 3, 4])));
+    const text = renderPlan(buildPlanReport("nyrkio", changelogOf([1, 2, 3, 4]), migrations, stateAfter([1, 2, 3, 4]), 5));
     const lines = text.trimEnd().split("\n");
     expect(lines[0]).toBe("database nyrkio: `up` would apply 1 migration(s) and send 2 command(s):");
     expect(lines[1]).toBe(`0005 ${migrations[4].migration.name}  ${migrations[4].file}`);

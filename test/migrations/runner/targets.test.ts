@@ -1,9 +1,10 @@
 import type { Migration } from "../../../migrations/migration";
-import { loadMigrations } from "../../../migrations/registry";
+import { MIGRATIONS, loadMigrations } from "../../../migrations/registry";
 import { RunnerError, UsageError } from "../../../migrations/runner/errors";
 import { selectDown, selectUp } from "../../../migrations/runner/targets";
 
-const all = loadMigrations();
+// The selection rules on the first five migrations (the numbers below assume exactly five).
+const all = loadMigrations(MIGRATIONS.slice(0, 5));
 const ids = (list: { migration: Migration }[]) => list.map((m) => m.migration.id);
 
 describe("up: which migrations to apply", () => {

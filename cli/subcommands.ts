@@ -1,0 +1,30 @@
+// The subcommands of `nyrkio-db`, one line each. Adding a command is one line here: a name, a
+// one-line summary for `nyrkio-db --help`, and its entry in the CliIo convention
+// (`(argv, io) => Promise<exit code>`, migrations/cli/cli-io.ts). Each command parses its own
+// arguments with node:util parseArgs and prints its own --help and --json.
+import { tmpdir } from "node:os";
+import { processRunner } from "../backup/restore/process-runner";
+import { runCli as runRestoreCli } from "../backup/restore/restore-command";
+import { fileInspector } from "../backup/restore/verify-artifacts";
+import { runCheckQueriesCli } from "../migrations/cli/check-queries-cli";
+import type { CliIo } from "../migrations/cli/cli-io";
+import { runMigrateCli } from "../migrations/cli/migrate-cli";
+import { runWaitJobCli } from "../ops/wait-job/wait-job-cli";
+
+export interface Subcommand {
+  name: string;
+  summary: string;
+  run: (argv: string[], io: CliIo) => Promise<number>;
+}
+
+/** The restore CLI's own entry, given the process's runner and file inspector (restore-cli.ts does the same). */
+function restore(argv: string[], io: CliIo): Promise<number> {
+  return runRestoreCli(argv, { stdout: io.stdout, stderr: io.stderr, run: processRunner, inspector: fileInspector, now: () => Date.now(), tmpdir: tmpdir() });
+}
+
+export const SUBCOMMANDS: readonly Subcommand[] = [
+  { name: "migrate", summary: "schema migrations: status, up, down, plan, schema, indexes, create", run: runMigrateCli },
+  { name: "restore", summary: "point-in-time restore from the scheduled backups: windows, plan, run", run: restore },
+  { name: "check-queries", summary: "prove on a real server that the indexes serve the design's queries", run: runCheckQueriesCli },
+  { name: "wait-job", summary: "wait for the deploy's long Jobs (reconcile, sharding) that the apply does not wait for", run: runWaitJobCli },
+];
