@@ -36,8 +36,10 @@ export interface StepContext {
   state: RunState;
   /** A progress line under the current step. */
   say(line: string): void;
-  /** A timeout scaled by --timeout-factor. */
+  /** A wait's timeout (on the run's clock), scaled by --timeout-factor. */
   timeout(ms: number): number;
+  /** A limit on one external command (real time): scaled up by --timeout-factor, never down. */
+  processTimeout(ms: number): number;
   /** Pods whose last log lines are printed if this step fails. */
   involve(...sets: PodSet[]): void;
   measure(key: string, value: number | string): void;

@@ -88,7 +88,7 @@ export function memoryChange(rs: ReplsetConfig): ReplsetConfig {
     return `${Math.round(mi * 1.25)}Mi`;
   };
   const r = rs.resources;
-  return { ...rs, resources: { ...r, requests: { ...r.requests, memory: bump(r.requests?.memory) }, limits: { ...r.limits, memory: bump(r.limits?.memory) } } };
+  return { ...rs, resources: { ...r, requests: { ...r.requests, memory: bump(r.requests.memory) }, limits: { ...r.limits, memory: bump(r.limits.memory) } } };
 }
 
 /**

@@ -41,7 +41,7 @@ export async function runE2e(options: E2eOptions, deps: RunDeps): Promise<number
   const started = deps.clock.now();
   const out = deps.stdout;
   const records: StepRecord[] = options.steps.map((id) => ({ id, title: deps.steps.find((s) => s.id === id)!.title, status: "not run" }));
-  const state: RunState = { createdCluster: false, createdNamespaces: [] };
+  const state: RunState = { context: options.context, createdCluster: false, createdNamespaces: [] };
   const report = (result: E2eReport["result"], failedStep?: string): E2eReport => ({
     schemaVersion: 1,
     result,
@@ -85,6 +85,7 @@ export async function runE2e(options: E2eOptions, deps: RunDeps): Promise<number
     state,
     say: (line) => out(`    ${line}\n`),
     timeout: (ms) => ms * options.timeoutFactor,
+    processTimeout: (ms) => ms * Math.max(1, options.timeoutFactor),
     involve: (...sets) => {
       for (const s of sets) if (!involved.some((i) => i.namespace === s.namespace && i.selector === s.selector)) involved.push(s);
     },

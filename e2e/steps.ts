@@ -68,7 +68,7 @@ const instanceSelector = (config: PlatformConfig) => selectorOf({ "app.kubernete
 
 /** mongosh in the toolbox of `namespace`; the marked result, or an error with mongosh's own words. */
 export async function mongo(ctx: StepContext, namespace: string, uri: string, user: DbUser | "none", body: string): Promise<unknown> {
-  const r = await ctx.kube.exec(namespace, TOOLBOX_POD, TOOLBOX_CONTAINER, mongoshCommand(uri, user, body), { allowFailure: true, timeoutMs: ctx.timeout(2 * MIN) });
+  const r = await ctx.kube.exec(namespace, TOOLBOX_POD, TOOLBOX_CONTAINER, mongoshCommand(uri, user, body), { allowFailure: true, timeoutMs: ctx.processTimeout(2 * MIN) });
   const value = r.code === 0 ? parseResult(r.stdout) : undefined;
   if (value === undefined) throw new Error(`mongosh as ${user} on ${uri} failed (exit ${r.code}): ${(r.stderr.trim() || r.stdout.trim()).split("\n").slice(-3).join(" / ")}`);
   return value;
@@ -76,7 +76,7 @@ export async function mongo(ctx: StepContext, namespace: string, uri: string, us
 
 /** A connection attempt from a pod: the marked result, or the failure mongosh exited with. */
 async function attempt(ctx: StepContext, namespace: string, pod: string, uri: string, user: DbUser | "none", body: string): Promise<Attempt> {
-  const r = await ctx.kube.exec(namespace, pod, TOOLBOX_CONTAINER, mongoshCommand(uri, user, body), { allowFailure: true, timeoutMs: ctx.timeout(MIN) });
+  const r = await ctx.kube.exec(namespace, pod, TOOLBOX_CONTAINER, mongoshCommand(uri, user, body), { allowFailure: true, timeoutMs: ctx.processTimeout(MIN) });
   const value = r.code === 0 ? (parseResult(r.stdout) as Attempt | undefined) : undefined;
   return value ?? { ok: false, message: (r.stderr.trim() || r.stdout.trim()).split("\n").slice(-1)[0] };
 }
@@ -97,7 +97,7 @@ export async function cdktfDeploy(ctx: StepContext, stack: string, environment: 
   const start = ctx.clock.now();
   const r = await ctx.runner.run(ctx.options.cdktf, args, {
     env: { NYRKIO_DB_ENV: environment, NYRKIO_DB_CONFIG: file, CI: "true" },
-    timeoutMs: ctx.timeout(30 * MIN),
+    timeoutMs: ctx.processTimeout(30 * MIN),
     stream: ctx.options.verbose ? (t) => ctx.say(t.trimEnd()) : undefined,
   });
   if (r.code !== 0) throw new CommandError(quoteArgs(ctx.options.cdktf, args), r);
@@ -114,7 +114,7 @@ async function replicaSetState(ctx: StepContext, config: PlatformConfig, rs: Rep
 async function primaryOf(ctx: StepContext, askHost: string): Promise<string | undefined> {
   const r = await ctx.kube.exec(ns(ctx), TOOLBOX_POD, TOOLBOX_CONTAINER, mongoshCommand(mongoUri([askHost], { direct: true, timeoutMs: 2000 }), "none", "return db.hello();"), {
     allowFailure: true,
-    timeoutMs: ctx.timeout(MIN),
+    timeoutMs: ctx.processTimeout(MIN),
   });
   const hello = r.code === 0 ? (parseResult(r.stdout) as { primary?: string } | undefined) : undefined;
   return hello?.primary;
@@ -189,7 +189,7 @@ export const clusterStep: Step = {
       ctx.say(quoteArgs("kind", args));
       // From here on the cluster is ours, even if the command fails half-way.
       ctx.state.createdCluster = true;
-      const r = await ctx.runner.run("kind", args, { timeoutMs: ctx.timeout(15 * MIN) });
+      const r = await ctx.runner.run("kind", args, { timeoutMs: ctx.processTimeout(15 * MIN) });
       if (r.code !== 0) throw new CommandError(quoteArgs("kind", args), r);
       ctx.state.context = kindContext(options.clusterName);
     }
@@ -215,7 +215,7 @@ export const deployStep: Step = {
     // the members, which wait for the Secrets: create-secrets waits for the namespace meanwhile.
     const secretsArgs = ["scripts/create-secrets.sh", "--namespace", ns(ctx), "--wait-for-namespace", String(Math.round(ctx.timeout(10 * MIN) / 1000)), ...(ctx.state.context ? ["--context", ctx.state.context] : [])];
     ctx.say(quoteArgs("bash", secretsArgs));
-    const secrets = ctx.runner.run("bash", secretsArgs, { timeoutMs: ctx.timeout(11 * MIN) });
+    const secrets = ctx.runner.run("bash", secretsArgs, { timeoutMs: ctx.processTimeout(11 * MIN) });
     const deploy = cdktfDeploy(ctx, databaseStackName(config), "dev", {}, "deploy-database");
     const [secretsResult] = await Promise.all([secrets, deploy.catch(async (e: unknown) => {
       await secrets;

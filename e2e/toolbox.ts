@@ -15,11 +15,12 @@ export const SECRETS_DIR = "/secrets";
 export type DbUser = ManagedUser | "root";
 const USERS: DbUser[] = ["root", "app", "migrator", "backup", "restore"];
 
-function pod(name: string, namespace: string, image: string, labels: Record<string, string>, secrets: Record<DbUser, string> | undefined) {
+function pod(name: string, namespace: string, image: string, extraLabels: Record<string, string>, secrets: Record<DbUser, string> | undefined) {
+  const labels: Record<string, string> = { "app.kubernetes.io/name": "nyrkio-e2e", [E2E_LABEL]: name, ...extraLabels };
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name, namespace, labels: { "app.kubernetes.io/name": "nyrkio-e2e", [E2E_LABEL]: name, ...labels } },
+    metadata: { name, namespace, labels },
     spec: {
       terminationGracePeriodSeconds: 1,
       containers: [

@@ -32,7 +32,7 @@ describe("the config overrides of each deploy pass the project's config validati
     expect(bigger.resources.limits?.memory).toBe("1280Mi");
     expect(validOverride({ replsets: [raised] }).replsets[0].members[0].priority).toBe(3);
     expect(validOverride({ replsets: [bigger] }).replsets[0].resources.limits?.memory).toBe("1280Mi");
-    expect(() => memoryChange({ ...dev.replsets[0], resources: { requests: { memory: "1G" } } })).toThrow(/cannot raise/);
+    expect(() => memoryChange({ ...dev.replsets[0], resources: { requests: { cpu: "1", memory: "1G" }, limits: { memory: "1G" } } })).toThrow(/cannot raise/);
   });
 
   it("the conversion runbook's three deploys, ending with the sharded environment's keys", () => {

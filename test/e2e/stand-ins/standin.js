@@ -15,6 +15,7 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
+const { Buffer } = require("node:buffer");
 
 const dir = process.env.STANDIN_DIR;
 if (!dir) {
@@ -306,4 +307,6 @@ function cdktf() {
   out(`${positionals[0]}  Apply complete!\n`);
 }
 
-({ kubectl, kind, terraform, docker, cdktf })[tool]?.() ?? (tool in { kubectl: 1, kind: 1, terraform: 1, docker: 1, cdktf: 1 } ? undefined : die(`stand-in: unknown tool ${tool}`, 70));
+const tools = { kubectl, kind, terraform, docker, cdktf };
+if (!Object.hasOwn(tools, tool)) die(`stand-in: unknown tool ${tool}`, 70);
+tools[tool]();
