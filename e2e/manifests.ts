@@ -4,7 +4,10 @@
 import type { PlatformConfig, ReplsetConfig } from "../config/platform-config";
 import { DB_CLIENT_LABEL } from "../stacks/naming";
 import type { Write } from "./checks";
+import { NODE_IMAGE_UID, restrictedContainer, restrictedPod } from "./pod-security";
 import { E2E_LABEL } from "./toolbox";
+
+
 
 /** The image the CLI Job runs in: Node as the project's engines field asks (>= 20.19). */
 export const NODE_IMAGE = "node:20.19-alpine";
@@ -32,10 +35,12 @@ export function cliJob(opts: { name: string; namespace: string; bundle: string; 
         metadata: { labels },
         spec: {
           restartPolicy: "Never",
+          securityContext: restrictedPod(NODE_IMAGE_UID),
           containers: [
             {
               name: "cli",
               image: NODE_IMAGE,
+              securityContext: restrictedContainer(NODE_IMAGE_UID),
               command: ["sh", "-c", `set -e; gunzip -c /cli/${opts.bundle}.gz > /tmp/cli.js; node -e '${uriScript}'; exec node /tmp/cli.js ${cliArgs} --uri-file /tmp/uri`],
               env: [
                 { name: "DB_USER", valueFrom: { secretKeyRef: { name: opts.secret, key: "username" } } },

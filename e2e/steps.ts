@@ -303,7 +303,8 @@ export const failoverStep: Step = {
 
 async function runCliJob(ctx: StepContext, name: string, bundle: string, args: string[], user: "migrator" | "root"): Promise<unknown> {
   const rs = rs0(ctx);
-  await ctx.kube.kubectl(["delete", "job", name, "-n", ns(ctx), "--ignore-not-found", "--wait=true"]);
+  // Foreground: the old run's pods are gone before the new Job's, so `logs -l` reads only the new one.
+  await ctx.kube.kubectl(["delete", "job", name, "-n", ns(ctx), "--ignore-not-found", "--cascade=foreground", "--wait=true"]);
   const job = cliJob({ name, namespace: ns(ctx), bundle, args, secret: ctx.config.secrets[user], hosts: dataMemberHosts(ctx.config, rs), replicaSet: rs.name });
   ctx.involve({ namespace: ns(ctx), selector: `${E2E_LABEL}=${name}` });
   ctx.say(`Job ${name}: ${bundle} ${args.join(" ")}`);

@@ -5,6 +5,7 @@
 import type { PlatformConfig } from "../config/platform-config";
 import type { ManagedUser } from "../replicaset/users";
 import { DB_CLIENT_LABEL, MONGODB_PORT } from "../stacks/naming";
+import { MONGO_IMAGE_UID, restrictedContainer, restrictedPod } from "./pod-security";
 
 export const TOOLBOX_POD = "nyrkio-e2e-toolbox";
 export const STRANGER_POD = "nyrkio-e2e-stranger";
@@ -23,10 +24,12 @@ function pod(name: string, namespace: string, image: string, extraLabels: Record
     metadata: { name, namespace, labels },
     spec: {
       terminationGracePeriodSeconds: 1,
+      securityContext: restrictedPod(MONGO_IMAGE_UID),
       containers: [
         {
           name: TOOLBOX_CONTAINER,
           image,
+          securityContext: restrictedContainer(MONGO_IMAGE_UID),
           command: ["sleep", "infinity"],
           env: [{ name: "HOME", value: "/tmp" }],
           volumeMounts: secrets ? USERS.map((u) => ({ name: `secret-${u}`, mountPath: `${SECRETS_DIR}/${u}`, readOnly: true })) : [],

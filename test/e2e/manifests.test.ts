@@ -82,6 +82,20 @@ describe("the in-cluster CLI Job", () => {
   });
 });
 
+describe("the run's pods meet the restricted Pod Security Standard the database's namespace enforces", () => {
+  // https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+  const restricted = (pod: { securityContext?: Record<string, unknown>; containers: { securityContext?: Record<string, unknown> }[] }) => {
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(pod.securityContext!.runAsUser).toBeGreaterThan(0);
+    for (const c of pod.containers) expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true });
+  };
+  it("toolbox, stranger and the CLI Job", () => {
+    restricted(toolboxPod(dev).spec);
+    restricted(strangerPod(dev).spec);
+    restricted(cliJob({ name: "j", namespace: "n", bundle: "migrate", args: [], secret: "s", hosts: ["h"], replicaSet: "rs0" }).spec.template.spec);
+  });
+});
+
 describe("the toolbox pods", () => {
   it("the toolbox has the client label and the Secrets; the stranger has neither", () => {
     const t = toolboxPod(dev);

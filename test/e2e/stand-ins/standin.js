@@ -81,7 +81,7 @@ const KUBECTL = {
   logs: { value: ["-c", "--container", "-l", "--selector", "--tail"], bool: ["-f", "--follow", "-p", "--previous", "--all-containers", "--prefix"] },
   exec: { value: ["-c", "--container"], bool: ["-i", "--stdin", "-t", "--tty"] },
   apply: { value: ["-f", "--filename"], bool: ["--server-side"] },
-  delete: { value: ["--grace-period", "-l", "--selector", "--wait"], bool: ["--force", "--ignore-not-found", "--now"] },
+  delete: { value: ["--grace-period", "-l", "--selector", "--wait", "--cascade"], bool: ["--force", "--ignore-not-found", "--now"] },
   drain: { value: ["--pod-selector", "--timeout", "--grace-period"], bool: ["--ignore-daemonsets", "--delete-emptydir-data", "--force", "--disable-eviction"] },
   uncordon: { value: [], bool: [] },
   label: { value: [], bool: ["--overwrite"] },
