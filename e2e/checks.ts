@@ -13,7 +13,29 @@ export interface LiveConf {
 }
 export interface LiveStatus {
   set: string;
-  members: { _id: number; name: string; stateStr: string; health: number; optimeDate?: string }[];
+  /** optimeDate arrives as relaxed EJSON: { $date: "<ISO>" } (or { $date: { $numberLong } } outside 1970..9999). */
+  members: { _id: number; name: string; stateStr: string; health: number; optimeDate?: unknown }[];
+}
+
+/** Milliseconds of a date as mongosh's EJSON.stringify (relaxed) prints it, or of an ISO string. */
+export function ejsonDateMs(v: unknown): number | undefined {
+  const inner = typeof v === "object" && v !== null && "$date" in v ? (v as { $date: unknown }).$date : v;
+  if (typeof inner === "string") {
+    const ms = Date.parse(inner);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  if (typeof inner === "object" && inner !== null && "$numberLong" in inner) return Number((inner as { $numberLong: string }).$numberLong);
+  return typeof inner === "number" ? inner : undefined;
+}
+
+/** A member's state and how far its last applied operation is behind the primary's (rs.status() optimeDate). */
+export function memberLag(status: LiveStatus, host: string): { state: string; lagMs?: number } {
+  const member = status.members.find((m) => m.name === host);
+  const primary = status.members.find((m) => m.stateStr === "PRIMARY");
+  if (!member) return { state: "missing" };
+  const p = ejsonDateMs(primary?.optimeDate);
+  const m = ejsonDateMs(member.optimeDate);
+  return { state: member.stateStr, ...(p !== undefined && m !== undefined ? { lagMs: p - m } : {}) };
 }
 
 /** rs.conf() and rs.status() against the designed config: members, priorities, votes, arbiter, pod 0 primary. */

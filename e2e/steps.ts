@@ -33,6 +33,7 @@ import {
   LiveConf,
   LiveStatus,
   LiveUser,
+  memberLag,
   parseProbeLog,
   PITR_AFTER_DUMP,
   PITR_BEFORE_DUMP,
@@ -503,10 +504,8 @@ export const day2Step: Step = {
       `${secondary.metadata.name} to catch up`,
       async () => {
         const { status } = await replicaSetState(ctx, config, rs);
-        const p = status.members.find((x) => x.stateStr === "PRIMARY");
-        const s = status.members.find((x) => x.name === dataMemberHost(config, rs, 1));
-        const lag = p?.optimeDate && s?.optimeDate ? Date.parse(p.optimeDate) - Date.parse(s.optimeDate) : Infinity;
-        return s?.stateStr === "SECONDARY" && lag <= 10_000 ? { done: true, value: lag } : { done: false, seen: `${s?.stateStr ?? "missing"}, lag ${lag} ms` };
+        const { state, lagMs } = memberLag(status, dataMemberHost(config, rs, 1));
+        return state === "SECONDARY" && lagMs !== undefined && lagMs <= 10_000 ? { done: true, value: lagMs } : { done: false, seen: `${state}, lag ${lagMs ?? "unknown"} ms` };
       },
       { timeoutMs: ctx.timeout(10 * MIN), intervalMs: 2000, clock: ctx.clock },
     );

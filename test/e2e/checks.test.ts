@@ -12,6 +12,7 @@ import {
   expectedAtTarget,
   LiveConf,
   LiveStatus,
+  memberLag,
   parseProbeLog,
   PITR_AFTER_DUMP,
   PITR_BEFORE_DUMP,
@@ -54,6 +55,20 @@ describe("replica-set assertions", () => {
     const s = status();
     s.members[1] = { ...s.members[1], stateStr: "RECOVERING" };
     expect(checkReplicaSet(dev, rs, conf(), s)).toEqual([`${host(1)} is RECOVERING (health 1)`]);
+  });
+});
+
+describe("a member catching up", () => {
+  it("reads optimeDate as mongosh's relaxed EJSON prints it", () => {
+    const s = status();
+    s.members[0].optimeDate = { $date: "2026-01-01T00:00:10Z" };
+    s.members[1].optimeDate = { $date: "2026-01-01T00:00:04Z" };
+    expect(memberLag(s, host(1))).toEqual({ state: "SECONDARY", lagMs: 6000 });
+    s.members[1].optimeDate = { $date: { $numberLong: String(Date.parse("2026-01-01T00:00:10Z")) } };
+    expect(memberLag(s, host(1))).toEqual({ state: "SECONDARY", lagMs: 0 });
+    s.members[1].optimeDate = undefined;
+    expect(memberLag(s, host(1))).toEqual({ state: "SECONDARY" });
+    expect(memberLag(s, "nope:27017")).toEqual({ state: "missing" });
   });
 });
 
