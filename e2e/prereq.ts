@@ -17,7 +17,7 @@ export const VERSION_COMMANDS: Record<Tool, string[]> = {
 };
 
 /** Minimum versions: kind 0.24 is the first whose default CNI (kindnetd) enforces NetworkPolicy
- * (https://github.com/kubernetes-sigs/kind/releases/tag/v0.24.0); terraform 1.10 as the README. */
+ * (kubernetes-sigs/kind#842 closed with "available now in v0.24.0"); terraform 1.10 as the README. */
 export const MIN_VERSION: Partial<Record<Tool, [number, number, number]>> = {
   kind: [0, 24, 0],
   terraform: [1, 10, 0],
