@@ -130,6 +130,20 @@ describe("step cluster", () => {
     expect(report).toMatchObject({ result: "failed", failedStep: "cluster", cluster: { context: "kind-nyrkio-e2e", createdByRun: true, kept: false } });
   });
 
+  it("passes with three zones; the next step's failure still deletes the cluster it made, and the table shows both", async () => {
+    const data = "app.kubernetes.io/name=mongodb,app.kubernetes.io/instance=nyrkio-db-dev,nyrkio.io/replset=rs0,app.kubernetes.io/component=data";
+    const s = setup({ allNamespacesExist: true, neverReady: [data], podCounts: { [data]: 2 } });
+    const r = await s.run(["--steps", "cluster,deploy"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/==> \[1\/2\] cluster: .*\n[\s\S]*schedulable nodes by zone: worker1=zone-a, worker2=zone-b, worker3=zone-c\n<== cluster passed in /);
+    expect(r.stdout).toMatch(/\ncluster +passed +\S+ +kind cluster/);
+    expect(r.stdout).toMatch(/\ndeploy +failed +/);
+    // Every kubectl call after the cluster exists names its context; the deploy points the provider at it.
+    expect(s.calls("kubectl").filter((a) => a[0] !== "version" && a[0] !== "--context")).toEqual([]);
+    expect(JSON.parse(readFileSync(findOverride(s.dir, "deploy-database"), "utf8"))).toEqual({ kubernetes: { configContext: "kind-nyrkio-e2e" } });
+    expect(s.calls("kind").at(-1)).toEqual(["delete", "cluster", "--name", "nyrkio-e2e"]);
+  });
+
   it("refuses a kind cluster of the same name that exists, and never deletes it", async () => {
     const s = setup({}, { state: { clusters: ["nyrkio-e2e"], namespaces: [], objects: {} } });
     const r = await s.run(["--steps", "cluster"]);
