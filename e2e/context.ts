@@ -31,6 +31,8 @@ export interface StepContext {
   projectDir: string;
   /** A private directory for the run's files (kind config, overrides, catalog). */
   workDir: string;
+  /** The kubeconfig file the deploys' provider reads (kind writes its context there). */
+  kubeconfig: string;
   /** The node binary that runs the project's built CLIs (dist/). */
   node: string;
   state: RunState;

@@ -10,6 +10,7 @@ import { shardKeyRules } from "../sharding";
 import { EXIT, parseE2eArgs, UsageError } from "./args";
 import type { Step } from "./context";
 import { processRunner, Runner } from "./exec";
+import { kubeconfigPath } from "./manifests";
 import { runE2e } from "./run";
 import { STEPS } from "./steps";
 import { Clock, realClock } from "./wait";
@@ -56,6 +57,7 @@ export async function e2eCli(argv: string[], io: CliIo, deps: E2eCliDeps = {}): 
       projectDir,
       workDir,
       node: process.execPath,
+      kubeconfig: kubeconfigPath(io.env),
       config: environment("dev", io),
       shardedConfig: environment("sharded", io),
       steps: deps.steps ?? STEPS,

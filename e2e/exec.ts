@@ -17,6 +17,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Passed through to the terminal as it comes (long deploys), as well as captured. */
   stream?: (text: string) => void;
+  /** Aborting it ends the command (SIGTERM): a command run alongside one that failed. */
+  signal?: AbortSignal;
 }
 
 export interface Runner {
@@ -57,6 +59,10 @@ export function processRunner(env: Readonly<Record<string, string | undefined>>,
           if (timer) clearTimeout(timer);
           resolve({ code: timedOut ? TIMED_OUT : (code ?? 1), stdout, stderr });
         });
+        const stop = () => child.kill("SIGTERM");
+        if (opts.signal?.aborted) stop();
+        opts.signal?.addEventListener("abort", stop, { once: true });
+        child.on("close", () => opts.signal?.removeEventListener("abort", stop));
         child.stdin.on("error", () => undefined);
         child.stdin.end(opts.input ?? "");
       });

@@ -73,10 +73,20 @@ export function lastJsonLine(log: string): unknown {
   }
 }
 
-/** A config override (NYRKIO_DB_CONFIG) that points the provider at the run's context, plus `extra`. */
-export function overrideFor(context: string | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
+/**
+ * A config override (NYRKIO_DB_CONFIG) that points the provider at the run's kubeconfig and
+ * context, plus `extra`. The path is needed: the kubernetes provider has no default kubeconfig
+ * since 2.0 (hashicorp/terraform-provider-kubernetes#1052: "remove default of ~/.kube/config for config_path").
+ */
+export function overrideFor(target: { kubeconfig: string; context?: string }, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const kube = (extra.kubernetes ?? {}) as Record<string, unknown>;
-  return { ...extra, kubernetes: { ...kube, ...(context ? { configContext: context } : {}) } };
+  return { ...extra, kubernetes: { ...kube, configPath: target.kubeconfig, ...(target.context ? { configContext: target.context } : {}) } };
+}
+
+/** The kubeconfig kubectl and kind use: the first file of KUBECONFIG, else ~/.kube/config. */
+export function kubeconfigPath(env: Readonly<Record<string, string | undefined>>): string {
+  const first = (env.KUBECONFIG ?? "").split(":").find((p) => p !== "");
+  return first ?? `${env.HOME ?? ""}/.kube/config`;
 }
 
 /** Day-2: pod 0's priority raised by one (a reconfig, no restart). */

@@ -23,6 +23,7 @@ export interface RunDeps {
   projectDir: string;
   workDir: string;
   node: string;
+  kubeconfig: string;
   config: PlatformConfig;
   shardedConfig: PlatformConfig;
   steps: readonly Step[];
@@ -82,6 +83,7 @@ export async function runE2e(options: E2eOptions, deps: RunDeps): Promise<number
     projectDir: deps.projectDir,
     workDir: deps.workDir,
     node: deps.node,
+    kubeconfig: deps.kubeconfig,
     state,
     say: (line) => out(`    ${line}\n`),
     timeout: (ms) => ms * options.timeoutFactor,

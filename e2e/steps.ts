@@ -90,9 +90,9 @@ async function ensurePod(ctx: StepContext, manifest: ReturnType<typeof toolboxPo
 }
 
 /** `cdktf deploy <stack> --auto-approve` with NYRKIO_DB_ENV and an override file, from the repository. */
-export async function cdktfDeploy(ctx: StepContext, stack: string, environment: string, override: Record<string, unknown>, label: string): Promise<void> {
+export async function cdktfDeploy(ctx: StepContext, stack: string, environment: string, override: Record<string, unknown>, label: string, signal?: AbortSignal): Promise<void> {
   const file = join(ctx.workDir, `${label}.json`);
-  ctx.writeFile(file, JSON.stringify(overrideFor(ctx.state.context, override), null, 2));
+  ctx.writeFile(file, JSON.stringify(overrideFor({ kubeconfig: ctx.kubeconfig, context: ctx.state.context }, override), null, 2));
   const args = ["deploy", stack, "--auto-approve"];
   ctx.say(`${quoteArgs("cdktf", args)}   (NYRKIO_DB_ENV=${environment} NYRKIO_DB_CONFIG=${file})`);
   const start = ctx.clock.now();
@@ -100,6 +100,7 @@ export async function cdktfDeploy(ctx: StepContext, stack: string, environment: 
     env: { NYRKIO_DB_ENV: environment, NYRKIO_DB_CONFIG: file, CI: "true" },
     timeoutMs: ctx.processTimeout(30 * MIN),
     stream: ctx.options.verbose ? (t) => ctx.say(t.trimEnd()) : undefined,
+    signal,
   });
   if (r.code !== 0) throw new CommandError(quoteArgs(ctx.options.cdktf, args), r);
   ctx.say(`deployed ${stack} in ${formatDuration(ctx.clock.now() - start)}`);
@@ -216,13 +217,21 @@ export const deployStep: Step = {
     // the members, which wait for the Secrets: create-secrets waits for the namespace meanwhile.
     const secretsArgs = ["scripts/create-secrets.sh", "--namespace", ns(ctx), "--wait-for-namespace", String(Math.round(ctx.timeout(10 * MIN) / 1000)), ...(ctx.state.context ? ["--context", ctx.state.context] : [])];
     ctx.say(quoteArgs("bash", secretsArgs));
-    const secrets = ctx.runner.run("bash", secretsArgs, { timeoutMs: ctx.processTimeout(11 * MIN) });
-    const deploy = cdktfDeploy(ctx, databaseStackName(config), "dev", {}, "deploy-database");
-    const [secretsResult] = await Promise.all([secrets, deploy.catch(async (e: unknown) => {
-      await secrets;
+    // Whichever of the two fails first ends the other: neither waits out its timeout for nothing.
+    const abort = new AbortController();
+    const secrets = ctx.runner.run("bash", secretsArgs, { timeoutMs: ctx.processTimeout(11 * MIN), signal: abort.signal }).then((r) => {
+      if (r.code !== 0 && !abort.signal.aborted) {
+        abort.abort();
+        throw new CommandError(quoteArgs("bash", secretsArgs), r);
+      }
+    });
+    const deploy = cdktfDeploy(ctx, databaseStackName(config), "dev", {}, "deploy-database", abort.signal).catch((e: unknown) => {
+      abort.abort();
       throw e;
-    })]);
-    if (secretsResult.code !== 0) throw new CommandError(quoteArgs("bash", secretsArgs), secretsResult);
+    });
+    const outcomes = await Promise.allSettled([secrets, deploy]);
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failure) throw failure.reason;
     await ctx.kube.waitPodsReady(ns(ctx), dataSelector(config, rs), rs.members.length, ctx.timeout(10 * MIN));
     if (rs.arbiter.enabled) await ctx.kube.waitPodsReady(ns(ctx), selectorOf(replsetSelector(config, rs, "arbiter")), 1, ctx.timeout(5 * MIN));
     await ctx.kube.waitJobComplete(ns(ctx), selectorOf({ "app.kubernetes.io/instance": databaseStackName(config), "app.kubernetes.io/component": "reconcile" }), ctx.timeout(10 * MIN));

@@ -16,6 +16,15 @@ describe("the process runner", () => {
     expect(r.stderr).toMatch(/ENOENT/);
   });
 
+  it("ends a command when its signal aborts (a command run alongside one that failed)", async () => {
+    const abort = new AbortController();
+    const started = Date.now();
+    const p = runner.run("sleep", ["30"], { signal: abort.signal });
+    setTimeout(() => abort.abort(), 200);
+    expect((await p).code).not.toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("kills a command that runs past its limit: 124, as timeout(1)", async () => {
     const started = Date.now();
     const r = await runner.run("sleep", ["30"], { timeoutMs: 300 });

@@ -7,7 +7,7 @@ import { sharded } from "../../config/environments/sharded";
 import { validateConfig } from "../../config/validate";
 import { shardKeyRules } from "../../sharding";
 import { PITR_AFTER_DUMP, PITR_BEFORE_DUMP } from "../../e2e/checks";
-import { cliJob, conversionOverrides, lastJsonLine, memoryChange, overrideFor, priorityChange, probeBody, writeBody } from "../../e2e/manifests";
+import { cliJob, conversionOverrides, kubeconfigPath, lastJsonLine, memoryChange, overrideFor, priorityChange, probeBody, writeBody } from "../../e2e/manifests";
 import { restoreTargetConfig } from "../../e2e/steps";
 import { attemptBody, mongoshCommand, mongoUri, parseResult, RESULT_MARKER, strangerPod, toolboxPod } from "../../e2e/toolbox";
 
@@ -19,9 +19,12 @@ function validOverride(override: Record<string, unknown>) {
 }
 
 describe("the config overrides of each deploy pass the project's config validation", () => {
-  it("the context goes to kubernetes.configContext", () => {
-    expect(validOverride(overrideFor("kind-nyrkio-e2e")).kubernetes.configContext).toBe("kind-nyrkio-e2e");
-    expect(overrideFor(undefined)).toEqual({ kubernetes: {} });
+  it("the kubeconfig and the context go to kubernetes.configPath and configContext", () => {
+    const c = validOverride(overrideFor({ kubeconfig: "/home/u/.kube/config", context: "kind-nyrkio-e2e" }));
+    expect(c.kubernetes).toMatchObject({ configPath: "/home/u/.kube/config", configContext: "kind-nyrkio-e2e" });
+    expect(overrideFor({ kubeconfig: "/k" }, { kubernetes: { namespace: "x" } })).toEqual({ kubernetes: { namespace: "x", configPath: "/k" } });
+    expect(kubeconfigPath({ KUBECONFIG: "/a:/b", HOME: "/h" })).toBe("/a");
+    expect(kubeconfigPath({ HOME: "/h" })).toBe("/h/.kube/config");
   });
 
   it("day-2: a priority change, then a memory change", () => {

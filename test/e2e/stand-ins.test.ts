@@ -140,7 +140,7 @@ describe("step cluster", () => {
     expect(r.stdout).toMatch(/\ndeploy +failed +/);
     // Every kubectl call after the cluster exists names its context; the deploy points the provider at it.
     expect(s.calls("kubectl").filter((a) => a[0] !== "version" && a[0] !== "--context")).toEqual([]);
-    expect(JSON.parse(readFileSync(findOverride(s.dir, "deploy-database"), "utf8"))).toEqual({ kubernetes: { configContext: "kind-nyrkio-e2e" } });
+    expect(JSON.parse(readFileSync(findOverride(s.dir, "deploy-database"), "utf8"))).toEqual({ kubernetes: { configPath: join(s.dir, ".kube/config"), configContext: "kind-nyrkio-e2e" } });
     expect(s.calls("kind").at(-1)).toEqual(["delete", "cluster", "--name", "nyrkio-e2e"]);
   });
 
@@ -200,6 +200,13 @@ describe("every later step's failure path stops the run, names the step, prints 
     const r = await s.run(onContext("deploy"));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/step deploy FAILED .*`.*cdktf deploy nyrkio-db-dev --auto-approve` failed \(exit 1\): Error: Provider produced inconsistent result/);
+  });
+
+  it("deploy: create-secrets.sh failing is named, with its own words", async () => {
+    const s = setup({ contexts: [CONTEXT], allNamespacesExist: true, fail: [{ tool: "kubectl", match: "create secret generic nyrkio-mongodb-keyfile", stderr: "error: failed to create secret secrets is forbidden: User cannot create resource" }] });
+    const r = await s.run(onContext("deploy"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/step deploy FAILED .*`bash scripts\/create-secrets\.sh --namespace nyrkio-db-dev --wait-for-namespace \d+ --context kind-kept` failed \(exit 1\): error: failed to create secret secrets is forbidden/);
   });
 
   it("failover: no primary ever seen (the toolbox is gone) times out after the election timeout plus margin", async () => {
