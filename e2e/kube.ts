@@ -74,19 +74,22 @@ export class Kube {
   }
 
   /**
-   * Waits for the newest Job of the selector to complete. A Job that fails ends the wait at once
-   * with JobFailedError; no Job at all, or one still running at the deadline, is a TimeoutError.
+   * Waits for the newest Job of a label selector (the stacks' Jobs, whose names are hashed), or the
+   * Job of a name the run chose, to complete. A Job that fails ends the wait at once with
+   * JobFailedError; no Job at all, or one still running at the deadline, is a TimeoutError.
+   * (`job-name` labels a Job's pods, not the Job: https://kubernetes.io/docs/concepts/workloads/controllers/job/#job-labels.)
    */
-  async waitJobComplete(namespace: string, selector: string, timeoutMs: number, name?: string): Promise<JobJson> {
-    const byName = name ? ["--field-selector", `metadata.name=${name}`] : [];
+  async waitJobComplete(namespace: string, by: { selector: string } | { name: string }, timeoutMs: number): Promise<JobJson> {
+    const query = "selector" in by ? ["-l", by.selector] : ["--field-selector", `metadata.name=${by.name}`];
+    const what = "selector" in by ? by.selector : by.name;
     const probe = async (): Promise<Probe<JobJson>> => {
-      const job = newestJob(await this.getJson<List<JobJson>>(["jobs", "-n", namespace, "-l", selector, ...byName]));
-      if (!job) return { done: false, seen: `no Job matches ${selector}` };
+      const job = newestJob(await this.getJson<List<JobJson>>(["jobs", "-n", namespace, ...query]));
+      if (!job) return { done: false, seen: `no Job matches ${what}` };
       const outcome = jobOutcome(job);
       if (outcome.state === "failed") throw new JobFailedError(`Job ${namespace}/${job.metadata.name} failed: ${outcome.reason}`);
       return outcome.state === "complete" ? { done: true, value: job } : { done: false, seen: outcome.seen };
     };
-    return (await waitFor(`the Job ${name ?? selector} in ${namespace} to complete`, probe, this.waitOpts(timeoutMs))).value;
+    return (await waitFor(`the Job ${what} in ${namespace} to complete`, probe, this.waitOpts(timeoutMs))).value;
   }
 
   /** `kubectl create job NAME --from=cronjob/CRONJOB`: a run of a CronJob now, as an SRE starts one. */

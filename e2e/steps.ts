@@ -165,7 +165,7 @@ async function runFromCronJob(ctx: StepContext, cronJob: string, prefix: string,
   await ctx.kube.createJobFromCronJob(ns(ctx), cronJob, name);
   // A Job created from a CronJob carries the template's labels; it is found by its own name among them.
   ctx.involve({ namespace: ns(ctx), selector: `job-name=${name}` });
-  await ctx.kube.waitJobComplete(ns(ctx), `job-name=${name}`, timeoutMs, name);
+  await ctx.kube.waitJobComplete(ns(ctx), { name }, timeoutMs);
   return name;
 }
 
@@ -234,7 +234,7 @@ export const deployStep: Step = {
     if (failure) throw failure.reason;
     await ctx.kube.waitPodsReady(ns(ctx), dataSelector(config, rs), rs.members.length, ctx.timeout(10 * MIN));
     if (rs.arbiter.enabled) await ctx.kube.waitPodsReady(ns(ctx), selectorOf(replsetSelector(config, rs, "arbiter")), 1, ctx.timeout(5 * MIN));
-    await ctx.kube.waitJobComplete(ns(ctx), selectorOf({ "app.kubernetes.io/instance": databaseStackName(config), "app.kubernetes.io/component": "reconcile" }), ctx.timeout(10 * MIN));
+    await ctx.kube.waitJobComplete(ns(ctx), { selector: selectorOf({ "app.kubernetes.io/instance": databaseStackName(config), "app.kubernetes.io/component": "reconcile" }) }, ctx.timeout(10 * MIN));
     await cdktfDeploy(ctx, backupStackName(config), "dev", {}, "deploy-backup");
 
     await ensurePod(ctx, toolboxPod(config));
@@ -320,7 +320,7 @@ async function runCliJob(ctx: StepContext, name: string, bundle: string, args: s
   ctx.say(`Job ${name}: ${bundle} ${args.join(" ")}`);
   await ctx.kube.apply(job);
   let failure: unknown;
-  await ctx.kube.waitJobComplete(ns(ctx), `${E2E_LABEL}=${name}`, ctx.timeout(10 * MIN)).catch((e: unknown) => (failure = e));
+  await ctx.kube.waitJobComplete(ns(ctx), { selector: `${E2E_LABEL}=${name}` }, ctx.timeout(10 * MIN)).catch((e: unknown) => (failure = e));
   const log = await ctx.kube.kubectl(["logs", "-n", ns(ctx), "-l", `${E2E_LABEL}=${name}`, "--tail=-1"], { allowFailure: true });
   const doc = lastJsonLine(log.stdout);
   if (failure) throw new Error(`${(failure as Error).message}${doc ? `; its JSON: ${JSON.stringify(doc).slice(0, 400)}` : ""}`);
@@ -428,7 +428,7 @@ export const restoreStep: Step = {
     ctx.involve({ namespace: t.namespace, selector: instanceSelector(targetConfig) });
     await cdktfDeploy(ctx, databaseStackName(targetConfig), "dev", t.override, "deploy-restore-target");
     await ctx.kube.waitPodsReady(t.namespace, dataSelector(targetConfig, rs), rs.members.length, ctx.timeout(10 * MIN));
-    await ctx.kube.waitJobComplete(t.namespace, selectorOf({ "app.kubernetes.io/instance": databaseStackName(targetConfig), "app.kubernetes.io/component": "reconcile" }), ctx.timeout(10 * MIN));
+    await ctx.kube.waitJobComplete(t.namespace, { selector: selectorOf({ "app.kubernetes.io/instance": databaseStackName(targetConfig), "app.kubernetes.io/component": "reconcile" }) }, ctx.timeout(10 * MIN));
 
     // Runbook 6C: the plan ConfigMap, then the restore Job from its suspended CronJob.
     const planMap = restorePlanConfigMapName(rs.name);
@@ -540,7 +540,7 @@ export const scaleOutStep: Step = {
       if (i > 0) {
         await ctx.kube.waitPodsReady(ns(ctx), dataSelector(config, CONFIG_SERVER_REPLSET), config.sharding.configServer.members, ctx.timeout(15 * MIN));
         await ctx.kube.waitPodsReady(ns(ctx), selectorOf({ "app.kubernetes.io/instance": databaseStackName(config), "app.kubernetes.io/component": "mongos" }), config.sharding.mongos.replicas, ctx.timeout(10 * MIN));
-        await ctx.kube.waitJobComplete(ns(ctx), selectorOf({ ...commonLabels(config), "app.kubernetes.io/component": "sharding" }), ctx.timeout(15 * MIN));
+        await ctx.kube.waitJobComplete(ns(ctx), { selector: selectorOf({ ...commonLabels(config), "app.kubernetes.io/component": "sharding" }) }, ctx.timeout(15 * MIN));
       }
       ctx.say(`conversion deploy ${i} done`);
     }

@@ -235,6 +235,8 @@ describe("every later step's failure path stops the run, names the step, prints 
     const create = s.calls("kubectl").find((a) => a.includes("job") && a.includes("create"))!;
     expect(create).toEqual(["--context", CONTEXT, "create", "job", create[4], "--from=cronjob/mongodb-rs0-backup-full", "-n", "nyrkio-db-dev"]);
     expect(r.stderr).toMatch(/step restore FAILED .*Job nyrkio-db-dev\/e2e-full-\d+ failed: BackoffLimitExceeded/);
+    // Found by the name the run gave it (job-name labels its pods, not the Job).
+    expect(s.calls("kubectl")).toContainEqual(["--context", CONTEXT, "get", "jobs", "-n", "nyrkio-db-dev", "--field-selector", `metadata.name=${create[4]}`, "-o", "json"]);
     expect(r.stderr).toContain("nyrkio-db-dev: nyrkio.io/backup-replset=rs0");
   });
 

@@ -164,7 +164,8 @@ function kubectl() {
       const from = one(flags, "--from");
       if (!from || !from.startsWith("cronjob/")) die("error: from must be an existing cronjob: cronjob/NAME");
       if (!args[0]) die("error: NAME is required");
-      (state.objects.jobs ??= []).push({ name: args[0], ns, labels: { "job-name": args[0] }, from: from.slice(8) });
+      // The Job gets the CronJob's jobTemplate labels (the stand-in knows none); `job-name` is on its pods only.
+      (state.objects.jobs ??= []).push({ name: args[0], ns, labels: {}, from: from.slice(8) });
       save();
       return out(`job.batch/${args[0]} created\n`);
     }
@@ -222,6 +223,7 @@ function kubectlGet(args, ns, selector, flags) {
     case "jobs": {
       const field = one(flags, "--field-selector");
       const want = field?.startsWith("metadata.name=") ? field.slice(14) : undefined;
+      if (field !== undefined && !want) die(`Error from server (BadRequest): unable to parse requirement: field label not supported: ${field}`);
       const created = (state.objects.jobs ?? []).filter((j) => j.ns === ns && matches(j.labels, selector) && (!want || j.name === want));
       const items = created.length ? created : want ? [] : [{ name: "stack-job", labels: {} }];
       const failing = (scenario.failJobs ?? []).some((s) => s === selector || items.some((j) => j.name.startsWith(s)));
