@@ -145,8 +145,8 @@ async function startProbe(ctx: StepContext, name: string, maxMs: number) {
   const stop = `/tmp/probe-${name}.stop`;
   const uri = mongoUri(dataMemberHosts(ctx.config, rs0(ctx)), { replicaSet: rs0(ctx).name, timeoutMs: 1000 });
   const [sh, c, script, argv0, u, body] = mongoshCommand(uri, "root", probeBody(stop, maxMs));
-  // The same command, detached, its output into the log file.
-  await ctx.kube.exec(ns(ctx), TOOLBOX_POD, TOOLBOX_CONTAINER, [sh, c, `rm -f ${stop}; (${script.replace(/^exec /, "")}) >${log} 2>&1 &`, argv0, u, body]);
+  // The same command, detached from the exec session (no stdio of it held open), output into the log file.
+  await ctx.kube.exec(ns(ctx), TOOLBOX_POD, TOOLBOX_CONTAINER, [sh, c, `rm -f ${stop}; (${script.replace(/^exec /, "")}) </dev/null >${log} 2>&1 &`, argv0, u, body]);
   return async () => {
     // The probe sees the stop file within one 200 ms round.
     const r = await ctx.kube.exec(ns(ctx), TOOLBOX_POD, TOOLBOX_CONTAINER, ["sh", "-c", `touch ${stop}; sleep 1; cat ${log}`]);
@@ -485,11 +485,16 @@ export const day2Step: Step = {
     ctx.measure("rolling.unwritableMs", gap!);
     ctx.say(`rolling restart done; longest time without a majority write ${formatDuration(gap!)}`);
 
-    // Drain the node of a secondary (only the database's pods: the toolbox is a bare pod).
+    // Drain pod 1's node, evicting pod 1 only: the node is cordoned, and no other voting member that
+    // the scheduler may have put on the same node (the spread is only preferred in dev) is evicted
+    // with it; the toolbox, a bare pod, would stop a drain without --force. The StatefulSet
+    // controller labels each pod with its name:
+    // https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#pod-name-label
+    const pod1 = `${dataStatefulSetName(rs)}-1`;
     const pods = await ctx.kube.pods(ns(ctx), sel);
-    const secondary = pods.items.find((p) => p.metadata.name.endsWith("-1")) as PodJson;
+    const secondary = pods.items.find((p) => p.metadata.name === pod1) as PodJson;
     const node = secondary.spec?.nodeName ?? "";
-    const drain = ["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", `--pod-selector=${selectorOf({ "app.kubernetes.io/instance": databaseStackName(config) })}`, `--timeout=${Math.round(ctx.timeout(5 * MIN) / 1000)}s`];
+    const drain = ["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", `--pod-selector=statefulset.kubernetes.io/pod-name=${pod1}`, `--timeout=${Math.round(ctx.timeout(5 * MIN) / 1000)}s`];
     ctx.say(quoteArgs("kubectl", drain));
     await ctx.kube.kubectl(drain);
     try {
