@@ -1,6 +1,6 @@
 // `npm run e2e -- [options]` (and `nyrkio-db e2e`): the whole system on a real cluster. The CLI
 // convention of migrations/cli/cli-io.ts: argv and a CliIo in, the exit code out.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, sep } from "node:path";
 import { loadConfig } from "../config/load";
@@ -44,23 +44,29 @@ export async function e2eCli(argv: string[], io: CliIo, deps: E2eCliDeps = {}): 
   }
   // dist/e2e/e2e-cli.js when built, e2e/e2e-cli.ts under ts tooling: the repository is above.
   const projectDir = deps.projectDir ?? resolve(__dirname, __dirname.includes(`${sep}dist${sep}`) ? "../.." : "..");
+  // Overrides, the kind config, the exported catalog and the plan: removed at the end unless --keep.
   const workDir = mkdtempSync(join(tmpdir(), "nyrkio-e2e-"));
-  return runE2e(
-    { ...args, cdktf: resolve(projectDir, args.cdktf) },
-    {
-      runner: deps.runner ?? processRunner(io.env, projectDir),
-      clock: deps.clock ?? realClock,
-      stdout: io.stdout,
-      stderr: io.stderr,
-      writeFile: (path, text) => writeFileSync(path, text),
-      mkdir: (path) => mkdirSync(path, { recursive: true }),
-      projectDir,
-      workDir,
-      node: process.execPath,
-      kubeconfig: kubeconfigPath(io.env),
-      config: environment("dev", io),
-      shardedConfig: environment("sharded", io),
-      steps: deps.steps ?? STEPS,
-    },
-  );
+  try {
+    return await runE2e(
+      { ...args, cdktf: resolve(projectDir, args.cdktf) },
+      {
+        runner: deps.runner ?? processRunner(io.env, projectDir),
+        clock: deps.clock ?? realClock,
+        stdout: io.stdout,
+        stderr: io.stderr,
+        writeFile: (path, text) => writeFileSync(path, text),
+        mkdir: (path) => mkdirSync(path, { recursive: true }),
+        projectDir,
+        workDir,
+        node: process.execPath,
+        kubeconfig: kubeconfigPath(io.env),
+        config: environment("dev", io),
+        shardedConfig: environment("sharded", io),
+        steps: deps.steps ?? STEPS,
+      },
+    );
+  } finally {
+    if (args.keep) io.stdout(`--keep: the run's files are in ${workDir}\n`);
+    else rmSync(workDir, { recursive: true, force: true });
+  }
 }

@@ -77,6 +77,7 @@ describe("the in-cluster CLI Job", () => {
     });
     expect(r.status).toBe(0);
     expect(require("node:fs").readFileSync(join(dir, "uri"), "utf8")).toBe("mongodb://nyrkio-migrator:p%40ss%2Fword@h0:27017,h1:27017/?authSource=admin&replicaSet=rs0\n");
+    require("node:fs").rmSync(dir, { recursive: true, force: true });
   });
 
   it("the JSON result is the last JSON line of the log", () => {

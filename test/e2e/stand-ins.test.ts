@@ -2,7 +2,7 @@
 // kubectl, kind, terraform, docker and cdktf on PATH (test/e2e/stand-ins/standin.js) that record
 // their arguments, refuse flags the real tools refuse, and simulate the failures of every step.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { e2eCli } from "../../e2e/e2e-cli";
@@ -29,6 +29,7 @@ interface Setup {
 
 function setup(scenario: Record<string, unknown>, opts: { without?: string[]; state?: unknown } = {}): Setup {
   const dir = mkdtempSync(join(tmpdir(), "e2e-standin-"));
+  made.push(dir);
   const bin = join(dir, "bin");
   mkdirSync(bin);
   for (const tool of TOOLS) {
@@ -74,6 +75,11 @@ const keptState = { clusters: ["kept"], namespaces: [], objects: { pods: [{ name
 
 jest.setTimeout(60_000);
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 describe("prerequisites, before anything runs", () => {
   it("without Docker running: exit 3 (not the usage error's 2), naming it; no cluster command ran", async () => {
     const s = setup({ dockerDown: true });
@@ -115,7 +121,7 @@ describe("prerequisites, before anything runs", () => {
 describe("step cluster", () => {
   it("creates a kind cluster from a config with three zone-labelled workers, and deletes it (its own) when the run fails", async () => {
     const s = setup({ zones: ["zone-a", "zone-b"] });
-    const r = await s.run(["--json", "--report", join(tmpdir(), `e2e-report-${process.pid}.json`)]);
+    const r = await s.run(["--json", "--report", join(s.dir, "report.json")]);
     expect(r.code).toBe(1);
     const create = s.calls("kind").find((a) => a[0] === "create")!;
     expect(create.slice(0, 4)).toEqual(["create", "cluster", "--name", "nyrkio-e2e"]);
@@ -126,7 +132,7 @@ describe("step cluster", () => {
     expect(s.calls("kind").at(-1)).toEqual(["delete", "cluster", "--name", "nyrkio-e2e"]);
     expect(r.stdout).toMatch(/cluster +failed/);
     expect(r.stdout).toMatch(/deploy +not run/);
-    const report = JSON.parse(readFileSync(join(tmpdir(), `e2e-report-${process.pid}.json`), "utf8"));
+    const report = JSON.parse(readFileSync(join(s.dir, "report.json"), "utf8"));
     expect(report).toMatchObject({ result: "failed", failedStep: "cluster", cluster: { context: "kind-nyrkio-e2e", createdByRun: true, kept: false } });
   });
 
@@ -140,7 +146,7 @@ describe("step cluster", () => {
     expect(r.stdout).toMatch(/\ndeploy +failed +/);
     // Every kubectl call after the cluster exists names its context; the deploy points the provider at it.
     expect(s.calls("kubectl").filter((a) => a[0] !== "version" && a[0] !== "--context")).toEqual([]);
-    expect(JSON.parse(readFileSync(findOverride(s.dir, "deploy-database"), "utf8"))).toEqual({ kubernetes: { configPath: join(s.dir, ".kube/config"), configContext: "kind-nyrkio-e2e" } });
+    expect(findOverride(s.dir, "deploy-database")).toEqual({ kubernetes: { configPath: join(s.dir, ".kube/config"), configContext: "kind-nyrkio-e2e" } });
     expect(s.calls("kind").at(-1)).toEqual(["delete", "cluster", "--name", "nyrkio-e2e"]);
   });
 
@@ -162,7 +168,12 @@ describe("step cluster", () => {
 
   it("--keep leaves its own cluster up; --context never creates or deletes one", async () => {
     const kept = setup({ zones: ["zone-a"] });
-    expect((await kept.run(["--keep", "--steps", "cluster"])).stdout).toContain("--keep: the cluster stays up (kubectl --context kind-nyrkio-e2e)");
+    const keptRun = await kept.run(["--keep", "--steps", "cluster"]);
+    expect(keptRun.stdout).toContain("--keep: the cluster stays up (kubectl --context kind-nyrkio-e2e)");
+    // --keep keeps the run's own files too (the kind config, overrides, catalog), and says where.
+    const files = /--keep: the run's files are in (\S+)\n/.exec(keptRun.stdout)![1];
+    expect(readdirSync(files)).toContain("kind-config.yaml");
+    made.push(files);
     expect(kept.calls("kind").some((a) => a[0] === "delete")).toBe(false);
     const ctx = setup({ contexts: [CONTEXT], zones: ["zone-a"] });
     const r = await ctx.run(onContext("cluster"));
@@ -245,8 +256,8 @@ describe("every later step's failure path stops the run, names the step, prints 
     const r = await s.run(onContext("day2"));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/step day2 FAILED .*cdktf deploy nyrkio-db-dev --auto-approve` failed \(exit 1\): Error: replsets\[0\]/);
-    const override = JSON.parse(readFileSync(s.calls("cdktf").length ? findOverride(s.dir, "day2-priority") : "", "utf8"));
-    expect(override.replsets[0].members.map((m: { priority: number }) => m.priority)).toEqual([3, 1]);
+    const override = findOverride(s.dir, "day2-priority") as { replsets: { members: { priority: number }[] }[]; kubernetes: { configContext: string } };
+    expect(override.replsets[0].members.map((m) => m.priority)).toEqual([3, 1]);
     expect(override.kubernetes.configContext).toBe(CONTEXT);
   });
 
@@ -259,12 +270,12 @@ describe("every later step's failure path stops the run, names the step, prints 
   });
 });
 
-/** The override file the stand-in cdktf was given for `label` (the run's work directory is private). */
-function findOverride(dir: string, label: string): string {
-  const calls = readFileSync(join(dir, "calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { tool: string; env: { NYRKIO_DB_CONFIG?: string } });
-  const file = calls.map((c) => c.env.NYRKIO_DB_CONFIG).find((f) => f?.endsWith(`${label}.json`));
-  if (!file) throw new Error(`no override ${label}`);
-  return file;
+/** The override the stand-in cdktf was given for `label` (as it recorded it: the run removes its work directory). */
+function findOverride(dir: string, label: string): Record<string, unknown> {
+  const calls = readFileSync(join(dir, "calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { tool: string; env: { NYRKIO_DB_CONFIG?: string }; override?: string });
+  const call = calls.find((c) => c.tool === "cdktf" && c.env.NYRKIO_DB_CONFIG?.endsWith(`${label}.json`));
+  if (!call?.override) throw new Error(`no override ${label}`);
+  return JSON.parse(call.override) as Record<string, unknown>;
 }
 
 describe("the stand-ins refuse what the real tools refuse", () => {

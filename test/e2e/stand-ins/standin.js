@@ -23,7 +23,9 @@ if (!dir) {
   process.exit(70);
 }
 const [tool, ...argv] = process.argv.slice(2);
-fs.appendFileSync(path.join(dir, "calls.jsonl"), JSON.stringify({ tool, argv, env: { NYRKIO_DB_ENV: process.env.NYRKIO_DB_ENV, NYRKIO_DB_CONFIG: process.env.NYRKIO_DB_CONFIG } }) + "\n");
+// The override file's content too: the run removes its work directory at the end.
+const override = process.env.NYRKIO_DB_CONFIG && fs.existsSync(process.env.NYRKIO_DB_CONFIG) ? fs.readFileSync(process.env.NYRKIO_DB_CONFIG, "utf8") : undefined;
+fs.appendFileSync(path.join(dir, "calls.jsonl"), JSON.stringify({ tool, argv, env: { NYRKIO_DB_ENV: process.env.NYRKIO_DB_ENV, NYRKIO_DB_CONFIG: process.env.NYRKIO_DB_CONFIG }, override }) + "\n");
 const scenario = fs.existsSync(path.join(dir, "scenario.json")) ? JSON.parse(fs.readFileSync(path.join(dir, "scenario.json"), "utf8")) : {};
 const statePath = path.join(dir, "state.json");
 const state = fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, "utf8")) : { clusters: [], namespaces: [], objects: {} };
