@@ -75,7 +75,8 @@ Options:
   --cluster-name <name>  name of the kind cluster to create (default ${DEFAULT_CLUSTER_NAME}); refused
                          if a kind cluster of that name exists already (it is not ours to delete)
   --node-image <image>   kindest/node image for the kind cluster (default: kind's own)
-  --keep                 leave the cluster up at the end for inspection (passed or failed)
+  --keep                 leave the cluster up at the end for inspection (passed or failed), and
+                         the run's own files (kind config, overrides, catalog, plan)
   --steps <a,b,...>      run only these steps, in the order above (a later step assumes what the
                          earlier ones leave: use with --context on a cluster kept with --keep)
   --json                 write the report (steps, times, failure, measurements) as JSON
