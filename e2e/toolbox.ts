@@ -65,7 +65,9 @@ export const RESULT_MARKER = "E2E_RESULT ";
 /**
  * mongosh in the toolbox as `user` (credentials read from the mounted Secret inside the pod, never
  * on the driver's command line), printing the value of `expression` as one marked EJSON line.
- * mongosh options: https://www.mongodb.com/docs/mongodb-shell/reference/options/
+ * mongosh options: https://www.mongodb.com/docs/mongodb-shell/reference/options/ ; --username,
+ * --password and --authenticationDatabase merge into the URI (@mongosh/arg-parser arg-mapper.js),
+ * and uri-generator.js refuses only --host/--port beside a connection string.
  */
 export function mongoshCommand(uri: string, user: DbUser | "none", body: string): string[] {
   // A plain function: mongosh's async rewriter awaits the shell calls inside it, as at top level
