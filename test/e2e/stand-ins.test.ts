@@ -206,6 +206,18 @@ describe("every later step's failure path stops the run, names the step, prints 
     expect(report.steps[0]).toMatchObject({ id: "deploy", status: "failed", logs: expect.arrayContaining([{ pod: "nyrkio-db-dev/pod-0/mongod", file: join(s.dir, "logs", "nyrkio-db-dev_pod-0_mongod.log") }]) });
   });
 
+  it("deploy: a failed reconcile Job (found by its labels, its name is hashed) stops the run at once", async () => {
+    const reconcile = "app.kubernetes.io/instance=nyrkio-db-dev,app.kubernetes.io/component=reconcile";
+    const s = setup({ contexts: [CONTEXT], allNamespacesExist: true, podCounts: { [dataSelector]: 2 }, failJobs: [reconcile] });
+    const r = await s.run(onContext("deploy"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/step deploy FAILED .*Job nyrkio-db-dev\/stack-job failed: BackoffLimitExceeded/);
+    expect(s.calls("kubectl")).toContainEqual(["--context", CONTEXT, "get", "jobs", "-n", "nyrkio-db-dev", "-l", reconcile, "-o", "json"]);
+    // Failed, not waited out: one look at the Job.
+    expect(s.calls("kubectl").filter((a) => a.includes("jobs"))).toHaveLength(1);
+    expect(s.calls("cdktf")).toEqual([["deploy", "nyrkio-db-dev", "--auto-approve"]]);
+  });
+
   it("deploy: a failing cdktf deploy is named with its output", async () => {
     const s = setup({ contexts: [CONTEXT], allNamespacesExist: true, fail: [{ tool: "cdktf", match: "deploy nyrkio-db-dev", stderr: "Error: Provider produced inconsistent result after apply" }] });
     const r = await s.run(onContext("deploy"));
