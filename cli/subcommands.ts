@@ -10,6 +10,7 @@ import { runCheckQueriesCli } from "../migrations/cli/check-queries-cli";
 import type { CliIo } from "../migrations/cli/cli-io";
 import { runMigrateCli } from "../migrations/cli/migrate-cli";
 import { runWaitJobCli } from "../ops/wait-job/wait-job-cli";
+import { e2eCli } from "../e2e/e2e-cli";
 
 export interface Subcommand {
   name: string;
@@ -27,4 +28,5 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   { name: "restore", summary: "point-in-time restore from the scheduled backups: windows, plan, run", run: restore },
   { name: "check-queries", summary: "prove on a real server that the indexes serve the design's queries", run: runCheckQueriesCli },
   { name: "wait-job", summary: "wait for the deploy's long Jobs (reconcile, sharding) that the apply does not wait for", run: runWaitJobCli },
+  { name: "e2e", summary: "the whole system end to end on a kind cluster (needs Docker, kind, kubectl, terraform)", run: e2eCli },
 ];

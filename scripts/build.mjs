@@ -4,7 +4,7 @@ import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-const roots = ["main.ts", "config", "stacks", "replicaset", "migrations", "backup", "sharding", "terraform-check", "ops", "cli"];
+const roots = ["main.ts", "config", "stacks", "replicaset", "migrations", "backup", "sharding", "terraform-check", "ops", "cli", "e2e"];
 
 function collect(path, out) {
   let st;
