@@ -16,6 +16,11 @@ export const EXIT = {
   catalog: 3,
   /** The target is outside every restore window (with --cluster: outside a window of any one replica set). */
   unreachable: 4,
+  /**
+   * run: the target was refused before anything was written: it holds documents and --drop was not
+   * given, or it is a mongos (target-check.ts says why).
+   */
+  target: 5,
 } as const;
 
 export const USAGE = `Usage: npm run --silent restore -- <command> [options]
@@ -58,8 +63,9 @@ Options:
   --from-replica-set <name>   run --cluster: resume at this replica set (those before it in the
                               restore order are skipped); --from-step then applies to it
   --json                      machine-readable output on stdout
-  --drop                      drop each collection before restoring it (in-place restores; and
-                              every replica set of a cluster, see the runbook)
+  --drop                      drop each collection before restoring it; without it run refuses a
+                              target that holds documents (a cluster restore always drops: it
+                              keeps collection UUIDs with --preserveUUID, which needs --drop)
   --parallel-collections <n>  mongorestore --numParallelCollections (default 4)
   --insertion-workers <n>     mongorestore --numInsertionWorkersPerCollection (default 4)
   --config-file <yaml>        mongorestore --config file holding "uri:" and "password:"; used as is
@@ -76,7 +82,8 @@ Options:
 Exit codes: 0 ok; 1 a step or a checksum failed; 2 usage (bad option or target, run without
 --yes); 3 the catalog is unusable (malformed manifest, empty, several replica sets; with --cluster
 also no config servers' catalog, or a subdirectory that is not a replica set's catalog);
-4 the target is outside the restore windows (with --cluster: of any one replica set).`;
+4 the target is outside the restore windows (with --cluster: of any one replica set); 5 run
+refused the target before writing anything (it holds documents and no --drop, or it is a mongos).`;
 
 export type Command = "windows" | "plan" | "run";
 

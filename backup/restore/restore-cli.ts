@@ -5,6 +5,7 @@
 import { tmpdir } from "node:os";
 import { processRunner } from "./process-runner";
 import { runCli } from "./restore-command";
+import { probeTarget } from "./target-probe";
 import { fileInspector } from "./verify-artifacts";
 
 // `restore plan | head` closes the pipe early: that is the reader's choice, not a failure.
@@ -19,6 +20,7 @@ runCli(process.argv.slice(2), {
   run: processRunner,
   inspector: fileInspector,
   now: () => Date.now(),
+  probeTarget,
   tmpdir: tmpdir(),
 }).then(
   (code) => {

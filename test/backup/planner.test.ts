@@ -138,6 +138,7 @@ describe("restore planner", () => {
         "--gzip",
         "--oplogReplay",
         `--oplogLimit=${T0 + 700}:1`,
+        "--stopOnError",
         "--numParallelCollections=4",
         "--numInsertionWorkersPerCollection=2",
       ],
@@ -148,6 +149,7 @@ describe("restore planner", () => {
         `--oplogFile=/catalog/oplog/${s.file}`,
         "--gzip",
         `--oplogLimit=${T0 + 700}:1`,
+        "--stopOnError",
         "--dir=/tmp/restore/empty",
       ]),
     ]);
@@ -199,3 +201,19 @@ describe("restore planner", () => {
     expect(restoreWindows([...catalog, next])).toEqual([{ from: ts(T0 + 12, 4), to: ts(T0 + 900, 4) }]);
   });
 });
+
+describe("every call stops on the first error; --preserveUUID needs --drop", () => {
+  // mongorestore exits 0 over documents that failed to insert unless --stopOnError (mongo-tools
+  // mongorestore/main/mongorestore.go exits non-zero on result.Err only).
+  test("--stopOnError on the base call and on every slice call", () => {
+    const p = plan(catalog, "to", `${T0 + 700}:0`);
+    for (const step of p.steps) expect(step.argv).toContain("--stopOnError");
+  });
+
+  test("--preserveUUID goes on every call with --drop; without --drop the planner refuses, as mongorestore does", () => {
+    const p = plan(catalog, "to", `${T0 + 700}:0`, { drop: true, preserveUUID: true });
+    for (const step of p.steps) expect(step.argv).toEqual(expect.arrayContaining(["--drop", "--preserveUUID"]));
+    expect(() => plan(catalog, "to", `${T0 + 700}:0`, { drop: false, preserveUUID: true })).toThrow("--preserveUUID needs --drop");
+  });
+});
+
