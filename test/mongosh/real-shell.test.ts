@@ -335,6 +335,16 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
     );
 
     it(
+      "target-facts.js (the restore Job's check of its target): a connection error, exit 1, no answer",
+      async () => {
+        const r = await result<{ run: Run }>("target-facts");
+        expectConnectionFailure(r.run);
+        expect(r.run.stdout).toBe("");
+      },
+      TIMEOUT,
+    );
+
+    it(
       "snapshot-counts.js and compare-counts.js: a connection error, exit 1, no counts written",
       async () => {
         const r = await result<{ counts: Run; compare: Run; countsOut: string }>("counts");
@@ -600,6 +610,15 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     const bad = join(m.env.BACKUP_WORK, "bad.archive.gz");
     writeFileSync(bad, gzipSync(Buffer.from("not an archive at all")));
     return { run: await runJs(m, "describe-artifact.js", { ARTIFACT: bad, ARTIFACT_KIND: "full" }) };
+  },
+
+  async "target-facts"(ctx) {
+    const m = backupPod(ctx, "dev", "mongodb-rs0-restore", "restore");
+    const userDir = join(m.env.BACKUP_WORK, "restore-user");
+    mkdirSync(userDir, { recursive: true });
+    writeFileSync(join(userDir, "username"), "nyrkio-restore\n");
+    writeFileSync(join(userDir, "password"), "pw\n");
+    return { run: await runJs(m, "target-facts.js", { TARGET: `rs0/127.0.0.1:${ctx.port}`, RESTORE_USER_DIR: userDir }) };
   },
 
   async "source-facts"(ctx) {
@@ -880,6 +899,7 @@ const COVERED_BY: Record<string, string[]> = {
   "mongosh-source-facts.js": ["source-facts"],
   "mongosh-snapshot-counts.js": ["counts"],
   "mongosh-compare-counts.js": ["counts"],
+  "mongosh-target-facts.js": ["target-facts"],
   "reconcile.js": ["reconcile", "probes"],
   "retention.js": ["retention", "probes"],
   "mongosh-readiness.js": ["readiness-probe", "bootstrap-nodb"],

@@ -38,6 +38,7 @@ export const BACKUP_POD_SCRIPTS = [
   "mongosh/prune.js",
   "mongosh/verify-plan.js",
   "mongosh/restore-plan.js",
+  "mongosh/target-facts.js",
   "mongosh/compare-counts.js",
 ] as const;
 
