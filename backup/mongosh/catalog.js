@@ -265,14 +265,31 @@ function leftovers(files, manifests, nowMs, minAgeMs) {
  *   countsAfter  take document counts when the slice ends at or after this second (counts cost a
  *           collection scan, so they are taken every `countsEverySeconds`, not for every slice)
  */
-function slicePlan({ manifests, oldest, majority, applied, countsEverySeconds }) {
+function slicePlan({ manifests, oldest, majority, applied, setNewest, countsEverySeconds }) {
   const start = sliceStart({ manifests, oldest });
   const to = tsCmp(majority, applied) <= 0 ? majority : applied;
   const counted = manifests.filter(hasCounts).map((m) => m.lastTs.t);
   const countsAfter = counted.length ? Math.max(...counted) + countsEverySeconds : 0;
-  const commitLagSeconds = Math.max(0, applied.t - majority.t);
+  // Against the newest write of the whole set, not the chosen member's own: a secondary that
+  // stopped applying has a commit point equal to its own last write, and looked on time.
+  const newest = setNewest && tsCmp(setNewest, applied) > 0 ? setNewest : applied;
+  const commitLagSeconds = Math.max(0, newest.t - majority.t);
   if (start.action === "slice" && tsCmp(to, start.from) <= 0) return { ...start, action: "none", to, countsAfter, commitLagSeconds };
   return { ...start, to, countsAfter, commitLagSeconds };
+}
+
+/**
+ * The recovery point (RPO): how far the newest restorable point trails the set's newest write,
+ * i.e. the seconds of writes a restore right now would lose. `restorableUntil` is the newest point
+ * the catalog reaches (the planner's chain logic: the pruner module's newestRestorable), or null
+ * without a full dump. `lagSeconds` is setNewest.t - restorableUntil.t, 0 when the catalog reaches
+ * the newest write, null without a restore point; past `maxLagSeconds`, three slice intervals, the
+ * slice job fails loudly.
+ */
+function recoveryPoint({ restorableUntil, setNewest, sliceIntervalSeconds }) {
+  const lagSeconds = restorableUntil ? Math.max(0, setNewest.t - restorableUntil.t) : null;
+  const maxLagSeconds = 3 * sliceIntervalSeconds;
+  return { restorableUntil, lagSeconds, maxLagSeconds, exceeded: lagSeconds === null || lagSeconds > maxLagSeconds };
 }
 
 module.exports = {
@@ -290,6 +307,7 @@ module.exports = {
   manifestProblems,
   newestOf,
   parseLimit,
+  recoveryPoint,
   restoreSteps,
   slicePlan,
   sliceStart,

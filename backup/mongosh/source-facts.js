@@ -6,6 +6,10 @@
 //   majority   its majority commit point (hello.lastWrite.majorityOpTime): entries after it can
 //              still be rolled back, so slices stop there
 //   applied    its newest applied write (hello.lastWrite.opTime)
+//   setNewest  the newest write of the whole set: the newest lastWrite.opTime of every member that
+//              answered (the primary's, when it answers). Commit lag and the recovery point are
+//              measured against it: measured against a lagging secondary itself, a stalled
+//              secondary looked like "nothing to do" while the restore window stood still.
 // `hello` needs no role beyond the backup user's, unlike replSetGetStatus (clusterMonitor); it
 // reports the same commit point the member holds (replSetGetStatus optimes.lastCommittedOpTime).
 //   BACKUP_MEMBERS   comma-separated host:port of the data members
@@ -53,4 +57,5 @@ print(`oldest=${text(plainTs(oldest.ts))}`);
 print(`newest=${text(plainTs(newest.ts))}`);
 print(`majority=${text(chosen.majority)}`);
 print(`applied=${text(chosen.applied)}`);
+print(`setNewest=${text(members.slice().sort(newestFirst)[0].applied)}`);
 for (const m of members) m.conn.close();

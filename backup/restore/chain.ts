@@ -113,6 +113,17 @@ export function analyzeChain<A extends ChainArtifact>(artifacts: A[]): ChainAnal
   return { reaches: reaches, slicesTo: slicesTo };
 }
 
+/**
+ * The newest restore point the catalog reaches: the furthest `to` of any full dump's chain, or
+ * null without a full dump. SELF-CONTAINED like analyzeChain (embedded into the pod's pruner
+ * module, ../retention/embeddable-pruner.ts), which it takes as an argument.
+ */
+export function newestRestorable<A extends ChainArtifact>(artifacts: A[], analyze: (artifacts: A[]) => { reaches: { to: Timestamp }[] }): Timestamp | null {
+  let best: Timestamp | null = null;
+  for (const r of analyze(artifacts).reaches) if (!best || r.to.t > best.t || (r.to.t === best.t && r.to.i > best.i)) best = r.to;
+  return best;
+}
+
 /** The restore windows of a catalog, oldest first: the dumps' reaches merged where they touch. */
 export function restoreWindows(artifacts: ChainArtifact[]): RestoreWindow[] {
   return windowsOf(analyzeChain(artifacts).reaches);

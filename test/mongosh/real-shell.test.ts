@@ -234,6 +234,19 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
     );
 
     it(
+      "recovery-point.js: the newest point the planner's chain logic reaches, its lag behind the set's newest write, in status/recovery-point.json",
+      async () => {
+        const r = await result<{ run: Run; status: Record<string, unknown>; newest: { t: number; i: number }; interval: number }>("recovery-point");
+        expect(r.run.stderr).toBe("");
+        expect(r.run.code).toBe(0);
+        expect(r.interval).toBe(300);
+        expect(lines(r.run.stdout)).toEqual([`restorableUntil=${r.newest.t}:${r.newest.i}`, "lagSeconds=120", "maxLagSeconds=900", "exceeded=0"]);
+        expect(r.status).toMatchObject({ kind: "recovery-point", restorableUntil: { t: r.newest.t, i: r.newest.i }, recoveryPointLagSeconds: 120, maxRecoveryPointLagSeconds: 900, sliceIntervalSeconds: 300 });
+      },
+      TIMEOUT,
+    );
+
+    it(
       "verify-plan.js: catalog.js's verification plan",
       async () => {
         const r = await result<{ run: Run; shim: Run; expected: string[] }>("verify-plan");
@@ -511,7 +524,7 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     const catalog = require(join(backupMongoshDir(m), "catalog.js"));
     const newest = entries.reduce((a, e) => (e.lastTs.t > a.t || (e.lastTs.t === a.t && e.lastTs.i > a.i) ? e.lastTs : a), { t: 0, i: 0 });
     // The oplog rolled past the catalog's end: restore points were lost (the longest output).
-    const facts = { oldest: { t: newest.t + 100, i: 1 }, majority: { t: newest.t + 600, i: 2 }, applied: { t: newest.t + 660, i: 1 } };
+    const facts = { oldest: { t: newest.t + 100, i: 1 }, majority: { t: newest.t + 600, i: 2 }, applied: { t: newest.t + 660, i: 1 }, setNewest: { t: newest.t + 700, i: 3 } };
     const plan = catalog.slicePlan({ manifests: catalog.loadCatalog(dir), ...facts, countsEverySeconds: Number(m.env.BACKUP_COUNTS_EVERY_SECONDS) });
     const expected = [
       `action=${plan.action}`,
@@ -522,9 +535,19 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
       `countsAfter=${plan.countsAfter}`,
       `commitLagSeconds=${plan.commitLagSeconds}`,
     ];
-    const env = { CATALOG_DIR: dir, OPLOG_OLDEST: tsText(facts.oldest), OPLOG_MAJORITY: tsText(facts.majority), OPLOG_APPLIED: tsText(facts.applied) };
+    const env = { CATALOG_DIR: dir, OPLOG_OLDEST: tsText(facts.oldest), OPLOG_MAJORITY: tsText(facts.majority), OPLOG_APPLIED: tsText(facts.applied), OPLOG_SET_NEWEST: tsText(facts.setNewest) };
     const [run, shim] = await Promise.all([runJs(m, "slice-plan.js", env), shimRun(m, "slice-plan.js", env)]);
     return { run, shim, expected };
+  },
+
+  async "recovery-point"(ctx) {
+    const m = backupPod(ctx, "dev", "mongodb-rs0-backup-oplog", "oplog-slice");
+    const { dir, entries } = podCatalog(m, generateCatalog(5));
+    const newest = restoreWindows(entries).at(-1)!.to;
+    const out = join(m.env.BACKUP_WORK, "recovery-point.json");
+    const env = { CATALOG_DIR: dir, STATUS_OUT: out, OPLOG_SET_NEWEST: `${newest.t + 120}:1`, BACKUP_PRUNER: join(backupMongoshDir(m), "pruner.js") };
+    const run = await runJs(m, "recovery-point.js", env);
+    return { run, status: existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : undefined, newest, interval: Number(m.env.BACKUP_SLICE_INTERVAL_SECONDS) };
   },
 
   async "verify-plan"(ctx) {
@@ -885,8 +908,9 @@ const PROBES: Record<string, (ctx: Context, name: string) => { script: string; e
 
 /** Which cases run each ConfigMap .js key (modules run inside the scripts that load them). */
 const COVERED_BY: Record<string, string[]> = {
-  "mongosh-catalog.js": ["prune", "slice-plan", "verify-plan", "restore-plan", "write-files"],
-  "mongosh-pruner.js": ["prune"],
+  "mongosh-catalog.js": ["prune", "slice-plan", "verify-plan", "restore-plan", "write-files", "recovery-point"],
+  "mongosh-recovery-point.js": ["recovery-point"],
+  "mongosh-pruner.js": ["prune", "recovery-point"],
   "mongosh-prune.js": ["prune"],
   "mongosh-slice-plan.js": ["slice-plan"],
   "mongosh-verify-plan.js": ["verify-plan"],

@@ -7,7 +7,7 @@
 
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { embeddablePruner } from "../../../backup/retention/embeddable-pruner";
+import { embeddablePrunerModule } from "../../../backup/retention/embeddable-pruner";
 import { BALANCER_SCRIPT_FILE, BALANCER_WINDOW_FILE, balancerWindowFiles } from "../../../sharding/balancer-script";
 import { MONGOSH_CONF } from "../member-pod";
 
@@ -32,6 +32,7 @@ export const BACKUP_POD_SCRIPTS = [
   "mongosh/source-facts.js",
   "mongosh/snapshot-counts.js",
   "mongosh/slice-plan.js",
+  "mongosh/recovery-point.js",
   "mongosh/describe-artifact.js",
   "mongosh/write-manifest.js",
   "mongosh/write-status.js",
@@ -65,13 +66,7 @@ function key(script: string): string {
  * embeddablePruner(), exported. prune.js calls it; nothing else in the pod decides retention.
  */
 export function prunerModuleSource(): string {
-  return [
-    "// Generated at synth time from backup/retention (embeddablePruner): do not edit in the cluster.",
-    '"use strict";',
-    embeddablePruner(),
-    "module.exports = { prune };",
-    "",
-  ].join("\n");
+  return embeddablePrunerModule();
 }
 
 /** ConfigMap data: key → file text. `sharded` adds the balancer window. */

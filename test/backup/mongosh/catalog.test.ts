@@ -117,6 +117,14 @@ describe("the slice plan", () => {
     expect(plan("1299:9", "1500:1")).toMatchObject({ action: "none", commitLagSeconds: 201 });
   });
 
+  it("measures commit lag against the newest write of the whole set: a stalled secondary is not on time", () => {
+    // The chosen secondary stopped at 1300:1 (commit point and last write alike); the primary wrote on to 1500:1.
+    const stalled = catalog.slicePlan({ manifests, oldest: ts("1:1"), majority: ts("1300:1"), applied: ts("1300:1"), setNewest: ts("1500:1"), countsEverySeconds: 3600 });
+    expect(stalled).toMatchObject({ action: "none", commitLagSeconds: 200 });
+    // The set's newest write is never behind the member's own.
+    expect(catalog.slicePlan({ manifests, oldest: ts("1:1"), majority: ts("1400:2"), applied: ts("1500:1"), setNewest: ts("1450:1"), countsEverySeconds: 3600 }).commitLagSeconds).toBe(100);
+  });
+
   it("takes counts again once the newest counted artifact is older than the cadence", () => {
     expect(plan("1400:2", "1400:2", 60).countsAfter).toBe(1260);
     expect(catalog.slicePlan({ manifests: [full("1:1", "2:1")], oldest: ts("1:1"), majority: ts("3:1"), applied: ts("3:1"), countsEverySeconds: 60 }).countsAfter).toBe(0);
@@ -330,5 +338,20 @@ describe("the slice job over time (simulation against the restore side's chain r
     if (reportedBreaks === 0 && manifests.some((m) => m.kind === "oplog")) {
       expect(restoreWindows(manifests)).toHaveLength(1);
     }
+  });
+});
+
+describe("the recovery point", () => {
+  it("is how far the newest restorable point trails the set's newest write; past three slice intervals it is exceeded", () => {
+    expect(catalog.recoveryPoint({ restorableUntil: ts("1300:1"), setNewest: ts("1500:1"), sliceIntervalSeconds: 300 })).toEqual({
+      restorableUntil: ts("1300:1"),
+      lagSeconds: 200,
+      maxLagSeconds: 900,
+      exceeded: false,
+    });
+    expect(catalog.recoveryPoint({ restorableUntil: ts("1300:1"), setNewest: ts("1500:1"), sliceIntervalSeconds: 60 }).exceeded).toBe(true);
+    expect(catalog.recoveryPoint({ restorableUntil: ts("1300:1"), setNewest: ts("1300:9"), sliceIntervalSeconds: 60 })).toMatchObject({ lagSeconds: 0, exceeded: false });
+    // No full dump: nothing is restorable, which is always exceeded.
+    expect(catalog.recoveryPoint({ restorableUntil: null, setNewest: ts("1500:1"), sliceIntervalSeconds: 300 })).toMatchObject({ lagSeconds: null, exceeded: true });
   });
 });
