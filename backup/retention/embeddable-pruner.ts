@@ -9,7 +9,8 @@ import { analyzeChain, newestRestorable } from "../restore/chain";
 import { decideRetention } from "./pruner";
 
 /**
- * The pod's pruner module: `prune` and `newestRestorable(manifests)` (the recovery point the slice
+ * The pod's pruner module: `prune`, `analyzeChain` (the planner's chain logic, for verification and
+ * the restore Job) and `newestRestorable(manifests)` (the recovery point the slice
  * job records, backup/mongosh/recovery-point.js), exported for mongosh's require().
  */
 export function embeddablePrunerModule(): string {
@@ -17,11 +18,11 @@ export function embeddablePrunerModule(): string {
     "// Generated at synth time from backup/retention (embeddablePruner): do not edit in the cluster.",
     '"use strict";',
     embeddablePruner(),
+    `const analyzeChain = (${analyzeChain.toString()});`,
     "function newestRestorable(manifests) {",
-    `  const analyzeChain = (${analyzeChain.toString()});`,
     `  return (${newestRestorable.toString()})(manifests, analyzeChain);`,
     "}",
-    "module.exports = { prune, newestRestorable };",
+    "module.exports = { prune, newestRestorable, analyzeChain };",
     "",
   ].join("\n");
 }

@@ -25,7 +25,7 @@ import { gzipSync } from "node:zlib";
 import { artifactPath, CatalogEntry, parseManifest } from "../../backup/manifest";
 import { planJson } from "../../backup/restore/report";
 import { planRestore } from "../../backup/restore/planner";
-import { restoreWindows } from "../../backup/restore/chain";
+import { analyzeChain, restoreWindows } from "../../backup/restore/chain";
 import { parseTarget } from "../../backup/restore/target";
 import { prune } from "../../backup/retention/pruner";
 import { driveSync, retentionSteps, RetentionRequest } from "../../migrations/retention/retention-steps";
@@ -556,7 +556,7 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     const generated = generateCatalog(3).map((e, k) => (k % 2 === 0 ? { ...e, counts: { "nyrkio.results": k } } : e));
     const { dir } = podCatalog(m, generated);
     const catalog = require(join(backupMongoshDir(m), "catalog.js"));
-    const plan = catalog.verificationPlan(catalog.loadCatalog(dir));
+    const plan = catalog.verificationPlan(catalog.loadCatalog(dir), analyzeChain);
     const expected = [
       `full=${plan.full.artifactPath}`,
       `checkpoint=${plan.checkpoint.manifestPath}`,

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CatalogEntry, Manifest } from "../../../backup/manifest";
-import { restoreWindows } from "../../../backup/restore/chain";
+import { analyzeChain, restoreWindows } from "../../../backup/restore/chain";
 import { planRestore } from "../../../backup/restore/planner";
 import { parseTarget } from "../../../backup/restore/target";
 
@@ -139,7 +139,7 @@ describe("what verification restores", () => {
       slice("900:1", "1200:1", { counts: { "nyrkio.a": 3 } }),
       slice("1200:1", "1300:1"),
     ];
-    const plan = catalog.verificationPlan(manifests);
+    const plan = catalog.verificationPlan(manifests, analyzeChain);
     expect(plan.full.artifactPath).toBe("full/1000-5.archive.gz");
     expect(plan.checkpoint.artifactPath).toBe("oplog/900-1_1200-1.bson.gz");
     expect(plan.gap).toBeNull();
@@ -151,19 +151,28 @@ describe("what verification restores", () => {
     ]);
   });
 
-  it("joins a slice that starts exactly at the dump's end, and prefers the latest start", () => {
+  it("joins a slice that starts exactly at the dump's end, as the planner does", () => {
     const manifests = [full("900:1", "1000:5", { counts: {} }), slice("900:1", "1000:5"), slice("1000:5", "1100:1")];
-    expect(catalog.chainFrom(manifests[0], manifests).map((m: { artifactPath: string }) => m.artifactPath)).toEqual(["oplog/1000-5_1100-1.bson.gz"]);
+    expect(catalog.chainFrom(manifests[0], manifests, analyzeChain).map((m: { artifactPath: string }) => m.artifactPath)).toEqual(["oplog/1000-5_1100-1.bson.gz"]);
+  });
+
+  it("a forked chain (a manual run from the CronJob): verification follows the planner's path, no false gap", () => {
+    // Two slices from 1200:1: a manual run saved up to 1250:1 and stopped; the CronJob's went on
+    // to 1300:1 and continued. The first by filename ("1200-1_1250-1") leads nowhere.
+    const manifests = [full("900:1", "1000:5", { counts: {} }), slice("900:1", "1200:1"), slice("1200:1", "1250:1"), slice("1200:1", "1300:1"), slice("1300:1", "1400:1")];
+    const plan = catalog.verificationPlan(manifests, analyzeChain);
+    expect(plan.gap).toBeNull();
+    expect(plan.chain.map((m: { artifactPath: string }) => m.artifactPath)).toEqual(["oplog/900-1_1200-1.bson.gz", "oplog/1200-1_1300-1.bson.gz", "oplog/1300-1_1400-1.bson.gz"]);
   });
 
   it("reports a gap between the chain's end and the newest slice", () => {
     const manifests = [full("900:1", "1000:5", { counts: {} }), slice("900:1", "1200:1"), slice("1250:1", "1300:1")];
-    expect(catalog.verificationPlan(manifests).gap).toMatch(/ends at 1200:1 .* but oplog\/1250-1_1300-1\.bson\.gz ends at 1300:1/);
+    expect(catalog.verificationPlan(manifests, analyzeChain).gap).toMatch(/ends at 1200:1 .* but oplog\/1250-1_1300-1\.bson\.gz ends at 1300:1/);
   });
 
   it("refuses when nothing in the chain recorded counts, or there is no dump", () => {
-    expect(() => catalog.verificationPlan([full("900:1", "1000:5"), slice("900:1", "1200:1")])).toThrow(/recorded document counts/);
-    expect(() => catalog.verificationPlan([slice("900:1", "1200:1")])).toThrow(/no full dump/);
+    expect(() => catalog.verificationPlan([full("900:1", "1000:5"), slice("900:1", "1200:1")], analyzeChain)).toThrow(/recorded document counts/);
+    expect(() => catalog.verificationPlan([slice("900:1", "1200:1")], analyzeChain)).toThrow(/no full dump/);
   });
 });
 
@@ -183,7 +192,7 @@ describe("the calls of a planned restore", () => {
     });
     if (!planned.ok) throw new Error(planned.error);
     const plan = JSON.parse(JSON.stringify(planned.plan));
-    const steps = catalog.restoreSteps(plan, manifests, "rs0");
+    const steps = catalog.restoreSteps(plan, manifests, "rs0", analyzeChain);
     expect(steps.map((s: { op: string; manifest: { artifactPath: string }; limit: string }) => [s.op, s.manifest.artifactPath, s.limit])).toEqual([
       ["archive", "full/1000-5.archive.gz", "1250:5"],
       ["oplog", "oplog/900-1_1200-1.bson.gz", "1250:5"],
@@ -194,14 +203,19 @@ describe("the calls of a planned restore", () => {
 
   it("refuses a plan that does not fit this catalog", () => {
     const plan = { replicaSet: "rs0", base: "full/1000-5.archive.gz", slices: ["oplog/900-1_1200-1.bson.gz"], oplogLimit: "1100:0" };
-    expect(() => catalog.restoreSteps({ ...plan, replicaSet: "rs1" }, manifests, "rs0")).toThrow(/replica set "rs1"/);
-    expect(() => catalog.restoreSteps({ ...plan, base: "full/nope.archive.gz" }, manifests, "rs0")).toThrow(/no manifest in this catalog/);
-    expect(() => catalog.restoreSteps({ ...plan, base: "oplog/900-1_1200-1.bson.gz" }, manifests, "rs0")).toThrow(/as its base/);
-    expect(() => catalog.restoreSteps({ ...plan, slices: ["oplog/1200-1_1300-1.bson.gz"] }, manifests, "rs0")).toThrow(/does not continue the full dump/);
-    expect(() => catalog.restoreSteps({ ...plan, oplogLimit: "1000:5" }, manifests, "rs0")).toThrow(/not after the base/);
-    expect(() => catalog.restoreSteps({ ...plan, oplogLimit: "soon" }, manifests, "rs0")).toThrow(/oplogLimit must be/);
+    expect(() => catalog.restoreSteps({ ...plan, replicaSet: "rs1" }, manifests, "rs0", analyzeChain)).toThrow(/replica set "rs1"/);
+    expect(() => catalog.restoreSteps({ ...plan, base: "full/nope.archive.gz" }, manifests, "rs0", analyzeChain)).toThrow(/no manifest in this catalog/);
+    expect(() => catalog.restoreSteps({ ...plan, base: "oplog/900-1_1200-1.bson.gz" }, manifests, "rs0", analyzeChain)).toThrow(/as its base/);
+    expect(() => catalog.restoreSteps({ ...plan, slices: ["oplog/1200-1_1300-1.bson.gz"] }, manifests, "rs0", analyzeChain)).toThrow(/does not continue the full dump/);
+    expect(() => catalog.restoreSteps({ ...plan, oplogLimit: "1000:5" }, manifests, "rs0", analyzeChain)).toThrow(/not after the base/);
+    // Contiguous, but short of its target: the last slice ends at 1200:1, the target is 1250:4.
+    expect(() => catalog.restoreSteps({ ...plan, oplogLimit: "1250:5" }, manifests, "rs0", analyzeChain)).toThrow(
+      /the plan ends at 1200:1 \(oplog\/900-1_1200-1\.bson\.gz\), before its target 1250:4 \(oplogLimit 1250:5\): it does not reach the point it restores to/,
+    );
+    expect(() => catalog.restoreSteps({ ...plan, slices: [], oplogLimit: "1100:0" }, manifests, "rs0", analyzeChain)).toThrow(/the plan ends at 1000:5 \(full\/1000-5\.archive\.gz\), before its target 1099:4294967295/);
+    expect(() => catalog.restoreSteps({ ...plan, oplogLimit: "soon" }, manifests, "rs0", analyzeChain)).toThrow(/oplogLimit must be/);
     const steps = [{ file: "full/1000-5.archive.gz", sha256: "b".repeat(64) }];
-    expect(() => catalog.restoreSteps({ ...plan, steps }, manifests, "rs0")).toThrow(/made from another catalog/);
+    expect(() => catalog.restoreSteps({ ...plan, steps }, manifests, "rs0", analyzeChain)).toThrow(/made from another catalog/);
   });
 });
 
@@ -237,7 +251,7 @@ describe("loading a catalog", () => {
       "oplog/b.manifest.json": json({ ...strip(slice("900:1", "1200:1")), format: "bson", file: "900-1_1200-1.bson" }),
     });
     const plan = { replicaSet: "rs0", base: "full/1000-5.archive", slices: ["oplog/900-1_1200-1.bson"], oplogLimit: "1100:0" };
-    expect(catalog.stepLines(catalog.restoreSteps(plan, catalog.loadCatalog(root), "rs0"))).toEqual([
+    expect(catalog.stepLines(catalog.restoreSteps(plan, catalog.loadCatalog(root), "rs0", analyzeChain))).toEqual([
       `step archive full/1000-5.archive ${SHA} 10 1100:0 full/a.manifest.json archive`,
       `step oplog oplog/900-1_1200-1.bson ${SHA} 5 1100:0 oplog/b.manifest.json bson`,
     ]);
