@@ -135,7 +135,8 @@ describeWithRewriter("source-facts.js", () => {
       { [H0]: { hello: hello("primary", 905, 880) }, [H1]: { hello: hello("secondary", 880, 870), oplog }, [H2]: { hello: hello("secondary", 890, 870), oplog } },
       env,
     );
-    expect(kv(rec.printed)).toEqual({ source: H2, role: "secondary", oldest: "100:1", newest: "900:4", majority: "870:2", applied: "890:1" });
+    // setNewest: the newest write of the whole set (the primary's 905), not the chosen secondary's 890.
+    expect(kv(rec.printed)).toEqual({ source: H2, role: "secondary", oldest: "100:1", newest: "900:4", majority: "870:2", applied: "890:1", setNewest: "905:1" });
     // Authenticated from the mounted files, on direct connections without credentials in the URI.
     expect(rec.auths).toEqual([
       ["backup", "p@ss:w0rd"],
