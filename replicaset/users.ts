@@ -13,7 +13,8 @@
 //   app       readWrite on the Nyrkiö database, nothing else
 //   migrator  the custom role nyrkioMigrator: schema changes, index builds and their progress,
 //             $indexStats, and its own changelog/lock collections; no access to the data itself
-//   backup    built-in backup (mongodump --oplog, oplog reads, snapshot counts); cluster: also
+//   backup    built-in backup (mongodump --oplog, oplog reads, snapshot counts) and nyrkioReplSetConfig
+//             (replSetGetConfig: the replicaSetId every manifest records); cluster: also
 //             nyrkioBalancerWindow; shard on MongoDB 8.0+: also directShardOperations
 //   restore   the custom role nyrkioRestore: anyAction on anyResource (see restoreRole for why);
 //             shard on MongoDB 8.0+: also directShardOperations
@@ -34,6 +35,8 @@ export type UserScope = "replicaset" | "cluster" | "shard";
 export const MIGRATOR_ROLE = "nyrkioMigrator";
 /** Custom role of the restore user: mongorestore --oplogReplay needs every action (restoreRole). */
 export const RESTORE_ROLE = "nyrkioRestore";
+/** Custom role of the backup user: replSetGetConfig only (replSetConfigRole). */
+export const REPLSET_CONFIG_ROLE = "nyrkioReplSetConfig";
 /** Custom role of the cluster's backup user for the balancer window (sharding/mongosh/balancer.js). */
 export const BALANCER_WINDOW_ROLE = "nyrkioBalancerWindow";
 /**
@@ -175,10 +178,25 @@ export function restoreRole(): RoleDefinition {
   return { role: RESTORE_ROLE, db: AUTH_SOURCE, privileges: [{ resource: { anyResource: true }, actions: ["anyAction"] }], roles: [] };
 }
 
+/**
+ * The backup user's second role: `replSetGetConfig` on the cluster, nothing else. Every manifest
+ * records the replica set's `replicaSetId` (config.settings.replicaSetId, an ObjectId made at
+ * replSetInitiate) so that chains never join across replica sets: a new set with the same name and
+ * storage prefix would otherwise continue the old catalog's chain by timestamps alone. The built-in
+ * `backup` role lacks the action (https://www.mongodb.com/docs/manual/reference/built-in-roles/#backup;
+ * replSetGetConfig needs replSetGetConfig on the cluster,
+ * https://www.mongodb.com/docs/manual/reference/command/replSetGetConfig/).
+ */
+export function replSetConfigRole(): RoleDefinition {
+  return { role: REPLSET_CONFIG_ROLE, db: AUTH_SOURCE, privileges: [{ resource: { cluster: true }, actions: ["replSetGetConfig"] }], roles: [] };
+}
+
 /** The custom roles a replica set of this scope holds: only those its users refer to. */
 export function customRoles(config: PlatformConfig, scope: UserScope): RoleDefinition[] {
-  if (scope === "shard") return [restoreRole()];
-  return scope === "cluster" ? [migratorRole(config), balancerWindowRole(), restoreRole()] : [migratorRole(config), restoreRole()];
+  if (scope === "shard") return [restoreRole(), replSetConfigRole()];
+  return scope === "cluster"
+    ? [migratorRole(config), balancerWindowRole(), restoreRole(), replSetConfigRole()]
+    : [migratorRole(config), restoreRole(), replSetConfigRole()];
 }
 
 export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scope: UserScope = "replicaset"): RoleRef[] {
@@ -190,7 +208,12 @@ export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scop
       return [{ role: MIGRATOR_ROLE, db: AUTH_SOURCE }];
     case "backup":
       // The jobs read the commit point from `hello`, not replSetGetStatus: no clusterMonitor.
-      return [{ role: "backup", db: AUTH_SOURCE }, ...(scope === "cluster" ? [{ role: BALANCER_WINDOW_ROLE, db: AUTH_SOURCE }] : []), ...direct];
+      return [
+        { role: "backup", db: AUTH_SOURCE },
+        { role: REPLSET_CONFIG_ROLE, db: AUTH_SOURCE },
+        ...(scope === "cluster" ? [{ role: BALANCER_WINDOW_ROLE, db: AUTH_SOURCE }] : []),
+        ...direct,
+      ];
     case "restore":
       return [{ role: RESTORE_ROLE, db: AUTH_SOURCE }, ...direct];
   }
