@@ -46,6 +46,8 @@ function manifestProblems(m) {
   if (typeof m.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(m.sha256)) problems.push("sha256 must be 64 lower-case hex digits");
   if (!Number.isSafeInteger(m.bytes) || m.bytes < 0) problems.push("bytes must be a whole number");
   if (typeof m.replicaSet !== "string" || !m.replicaSet) problems.push("replicaSet must be a non-empty string");
+  if (m.replicaSetId !== undefined && (typeof m.replicaSetId !== "string" || !/^[0-9a-f]{24}$/.test(m.replicaSetId)))
+    problems.push(`replicaSetId must be 24 lower-case hex digits (an ObjectId), got ${JSON.stringify(m.replicaSetId)}`);
   for (const field of ["firstTs", "lastTs"]) if (!isTs(m[field])) problems.push(`${field} must be {"t": <seconds>, "i": <ordinal>}`);
   if (m.kind === "oplog" && !isTs(m.prevTs)) problems.push('prevTs must be {"t": <seconds>, "i": <ordinal>} for a slice');
   if (m.kind in READABLE_FORMATS && !READABLE_FORMATS[m.kind].includes(m.format))
@@ -269,8 +271,11 @@ function leftovers(files, manifests, nowMs, minAgeMs) {
  *   countsAfter  take document counts when the slice ends at or after this second (counts cost a
  *           collection scan, so they are taken every `countsEverySeconds`, not for every slice)
  */
-function slicePlan({ manifests, oldest, majority, applied, setNewest, countsEverySeconds }) {
-  const start = sliceStart({ manifests, oldest });
+function slicePlan({ manifests, oldest, majority, applied, setNewest, replicaSetId, countsEverySeconds }) {
+  // Only this replica set's artifacts (and those of earlier releases, which recorded no id) can be
+  // continued: a new set with the same name starts its own chain with a full dump.
+  const own = replicaSetId ? manifests.filter((m) => !m.replicaSetId || m.replicaSetId === replicaSetId) : manifests;
+  const start = sliceStart({ manifests: own, oldest });
   const to = tsCmp(majority, applied) <= 0 ? majority : applied;
   const counted = manifests.filter(hasCounts).map((m) => m.lastTs.t);
   const countsAfter = counted.length ? Math.max(...counted) + countsEverySeconds : 0;

@@ -82,14 +82,15 @@ record_recovery_point() {
 
 step_begin
 pick_source
-need_kv facts source role oldest majority applied setNewest
+need_kv facts source role oldest majority applied setNewest replicaSetId
 source_host="${KV[source]}"
 set_newest="${KV[setNewest]}"
+replica_set_id="${KV[replicaSetId]}"
 ok facts source="$source_host" role="${KV[role]}" oldest="${KV[oldest]}" majority="${KV[majority]}" applied="${KV[applied]}" setNewest="$set_newest"
 
 step_begin
 plan_out="$BACKUP_WORK/tmp/slice-plan.out"
-CATALOG_DIR="$CATALOG" OPLOG_OLDEST="${KV[oldest]}" OPLOG_MAJORITY="${KV[majority]}" OPLOG_APPLIED="${KV[applied]}" OPLOG_SET_NEWEST="$set_newest" \
+CATALOG_DIR="$CATALOG" OPLOG_OLDEST="${KV[oldest]}" OPLOG_MAJORITY="${KV[majority]}" OPLOG_APPLIED="${KV[applied]}" OPLOG_SET_NEWEST="$set_newest" OPLOG_REPLSET_ID="$replica_set_id" \
   run_js slice-plan.js "$plan_out" || fail plan "cannot plan the slice from the catalog: $JS_ERROR"
 read_kv "$plan_out"
 need_kv plan action to countsAfter commitLagSeconds
@@ -183,7 +184,7 @@ step_begin
 name="${from/:/-}_${last_ts/:/-}"
 new_part oplog "$name.manifest.json"
 manifest="$PART"
-M_OUT="$manifest" M_KIND=oplog M_FILE="$name.bson.gz" M_BYTES="$bytes" M_SHA256="$sha256" M_REPLSET="$BACKUP_REPLSET" \
+M_OUT="$manifest" M_KIND=oplog M_FILE="$name.bson.gz" M_BYTES="$bytes" M_SHA256="$sha256" M_REPLSET="$BACKUP_REPLSET" M_REPLSET_ID="$replica_set_id" \
   M_FIRST="$first_ts" M_LAST="$last_ts" M_PREV="$from" M_ENTRIES="$entries" M_CREATED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   M_COUNTS="$counts_file" M_TOOLS="mongodump=$(tool_version mongodump)" \
   run_js write-manifest.js /dev/null || fail manifest "cannot write the manifest: $JS_ERROR"

@@ -217,3 +217,26 @@ describe("every call stops on the first error; --preserveUUID needs --drop", () 
   });
 });
 
+
+describe("chains never cross replica sets (replicaSetId)", () => {
+  const OLD = "65f1a2b3c4d5e6f708192a3b";
+  const NEW = "6600000000000000000000aa";
+  const withId = <E extends CatalogEntry>(e: E, replicaSetId: string): E => ({ ...e, replicaSetId });
+
+  it("a slice of another replica set with the same name never continues a dump, however well the timestamps fit", () => {
+    const dump = withId(d1, OLD);
+    const foreign = [s1, s2, s3].map((s) => withId(s, NEW));
+    expect(refusal([dump, ...foreign], "to", `${T0 + 400}:0`)).toMatch(/is after the newest saved oplog entry/);
+    // The same slices recorded by the dump's own set: planned.
+    expect(plan([dump, ...[s1, s2, s3].map((s) => withId(s, OLD))], "to", `${T0 + 400}:0`).slices).toHaveLength(2);
+  });
+
+  it("nor a slice another: the chain stops where the replica set changes", () => {
+    const entries = [withId(d1, OLD), withId(s1, OLD), withId(s2, NEW), withId(s3, NEW)];
+    expect(refusal(entries, "to", `${T0 + 400}:0`)).toMatch(new RegExp(`newest saved oplog entry .*${T0 + 300}`));
+  });
+
+  it("manifests of earlier releases (no replicaSetId) join as before", () => {
+    expect(plan([withId(d1, OLD), s1, s2], "to", `${T0 + 400}:0`).slices).toHaveLength(2);
+  });
+});

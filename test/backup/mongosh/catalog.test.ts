@@ -125,6 +125,17 @@ describe("the slice plan", () => {
     expect(catalog.slicePlan({ manifests, oldest: ts("1:1"), majority: ts("1400:2"), applied: ts("1500:1"), setNewest: ts("1450:1"), countsEverySeconds: 3600 }).commitLagSeconds).toBe(100);
   });
 
+  it("a new replica set with the same name starts its own chain with a full dump, whatever the timestamps", () => {
+    const old = manifests.map((m) => ({ ...m, replicaSetId: "65f1a2b3c4d5e6f708192a3b" }));
+    const args = { oldest: ts("1:1"), majority: ts("1400:2"), applied: ts("1400:2"), setNewest: ts("1400:2"), countsEverySeconds: 3600 };
+    expect(catalog.slicePlan({ manifests: old, ...args, replicaSetId: "6600000000000000000000aa" })).toMatchObject({ action: "full", chainBreak: null });
+    expect(catalog.slicePlan({ manifests: old, ...args, replicaSetId: "65f1a2b3c4d5e6f708192a3b" })).toMatchObject({ action: "slice", from: ts("1300:1") });
+  });
+
+  it("refuses a malformed replicaSetId in a manifest", () => {
+    expect(catalog.manifestProblems({ ...manifests[0], replicaSetId: "rs0" })).toContain('replicaSetId must be 24 lower-case hex digits (an ObjectId), got "rs0"');
+  });
+
   it("takes counts again once the newest counted artifact is older than the cadence", () => {
     expect(plan("1400:2", "1400:2", 60).countsAfter).toBe(1260);
     expect(catalog.slicePlan({ manifests: [full("1:1", "2:1")], oldest: ts("1:1"), majority: ts("3:1"), applied: ts("3:1"), countsEverySeconds: 60 }).countsAfter).toBe(0);

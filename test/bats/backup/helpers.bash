@@ -84,7 +84,8 @@ oldest=$1
 newest=$3
 majority=$2
 applied=$3
-setNewest=${6:-$3}" "${5:-}"
+setNewest=${6:-$3}
+replicaSetId=${REPLSET_ID:-65f1a2b3c4d5e6f708192a3b}" "${5:-}"
 }
 
 # counts <json> [call number]: what snapshot-counts.js writes to COUNTS_OUT.

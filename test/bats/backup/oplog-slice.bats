@@ -40,6 +40,7 @@ query_bounds() {
   [ -f "$CATALOG/oplog/1300-1_1400-2.bson.gz" ]
   [ "$(manifest_field "$m" '[m.kind, m.format, m.prevTs.t + ":" + m.prevTs.i, m.firstTs.t + ":" + m.firstTs.i, m.lastTs.t + ":" + m.lastTs.i, m.entries].join(" ")')" = "oplog bson+gzip 1300:1 1310:1 1400:2 3" ]
   [ "$(manifest_field "$m" m.sha256)" = "$(sha256sum "$CATALOG/oplog/1300-1_1400-2.bson.gz" | cut -d' ' -f1)" ]
+  [ "$(manifest_field "$m" m.replicaSetId)" = 65f1a2b3c4d5e6f708192a3b ]
   no_partial_files "$BACKUP_ROOT"
   refute_password_anywhere
 }
