@@ -1,5 +1,8 @@
 // The restore CLI's arguments (pure): `restore plan|windows|run` with their options, or a usage
-// error that says what is wrong. The entry file (restore-cli.ts) does the I/O.
+// error that says what is wrong, parsed with node:util parseArgs like the migrate CLI
+// (migrations/cli/migrate-args.ts). The entry file (restore-cli.ts) does the I/O.
+
+import { parseArgs as nodeParseArgs } from "node:util";
 
 export const EXIT = {
   /** The command did what was asked. */
@@ -115,21 +118,21 @@ export interface CliOptions {
 export type ParsedArgs = { kind: "help" } | { kind: "usage-error"; message: string } | { kind: "command"; options: CliOptions };
 
 const VALUE_OPTIONS = [
-  "--catalog",
-  "--to",
-  "--before",
-  "--replica-set",
-  "--parallel-collections",
-  "--insertion-workers",
-  "--config-file",
-  "--uri-file",
-  "--password-file",
-  "--uri-dir",
-  "--from-replica-set",
-  "--mongorestore",
-  "--from-step",
-];
-const FLAG_OPTIONS = ["--json", "--drop", "--verify", "--ignore-invalid", "--yes", "--cluster"];
+  "catalog",
+  "to",
+  "before",
+  "replica-set",
+  "parallel-collections",
+  "insertion-workers",
+  "config-file",
+  "uri-file",
+  "password-file",
+  "uri-dir",
+  "from-replica-set",
+  "mongorestore",
+  "from-step",
+] as const;
+const FLAG_OPTIONS = ["json", "drop", "verify", "ignore-invalid", "yes", "cluster"] as const;
 /** Options that only make sense for some commands. */
 const ONLY_FOR: Record<string, Command[]> = {
   "--to": ["plan", "run"],
@@ -148,28 +151,55 @@ const ONLY_FOR: Record<string, Command[]> = {
   "--yes": ["run"],
 };
 
+/** node:util parseArgs's configuration: every value option a string, every flag a boolean, -h for help. */
+const PARSE_OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  ...Object.fromEntries(VALUE_OPTIONS.map((name) => [name, { type: "string" }])),
+  ...Object.fromEntries(FLAG_OPTIONS.map((name) => [name, { type: "boolean" }])),
+} as const satisfies NonNullable<Parameters<typeof nodeParseArgs>[0]>["options"];
+
+/** Our wording for node:util parseArgs's refusals (its own messages name no fix). */
+function usageOf(error: NodeJS.ErrnoException & { message: string }, argv: readonly string[]): string {
+  const option = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1];
+  switch (error.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown option ${JSON.stringify(option ?? argv.find((a) => a.startsWith("-")) ?? "")}`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      // A value option with nothing after it (or an option in its place), or a flag given a value.
+      return option && (FLAG_OPTIONS as readonly string[]).includes(option.replace(/^--/, "")) ? `${option} takes no value` : `${option ?? "an option"} needs a value`;
+    default:
+      return error.message;
+  }
+}
+
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (argv.length === 0 || argv.includes("--help") || argv.includes("-h") || argv[0] === "help") return { kind: "help" };
   const usage = (message: string): ParsedArgs => ({ kind: "usage-error", message });
   const command = argv[0];
   if (command !== "windows" && command !== "plan" && command !== "run") return usage(`unknown command ${JSON.stringify(command)}: use windows, plan or run`);
 
+  /** What node:util parseArgs reports of each argument (`tokens: true`): duplicates and values stay visible. */
+  type Token = { kind: "option" | "positional" | "option-terminator"; name?: string; value?: string; inlineValue?: boolean };
+  let tokens: Token[];
+  try {
+    tokens = nodeParseArgs({ args: argv.slice(1), options: PARSE_OPTIONS, allowPositionals: true, strict: true, tokens: true }).tokens as Token[];
+  } catch (error) {
+    return usage(usageOf(error as NodeJS.ErrnoException & { message: string }, argv));
+  }
+  // A value that looks like an option is a missing value (`--catalog --to 1:1`), as it always was.
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  for (let k = 1; k < argv.length; k++) {
-    const arg = argv[k];
-    const eq = arg.indexOf("=");
-    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_OPTIONS.includes(name)) {
-      const value = eq > 0 && arg.startsWith("--") ? arg.slice(eq + 1) : argv[++k];
-      if (value === undefined || (eq < 0 && value.startsWith("--"))) return usage(`${name} needs a value`);
-      if (values.has(name)) return usage(`${name} given twice`);
-      values.set(name, value);
-    } else if (FLAG_OPTIONS.includes(arg)) {
-      flags.add(arg);
-    } else {
-      return usage(`unknown option ${JSON.stringify(arg)}`);
+  for (const token of tokens) {
+    if (token.kind === "positional") return usage(`unknown option ${JSON.stringify(token.value)}`);
+    if (token.kind !== "option" || token.name === "help") continue;
+    const name = `--${token.name}`;
+    if (token.value === undefined) {
+      flags.add(name);
+      continue;
     }
+    if (!token.inlineValue && token.value.startsWith("--")) return usage(`${name} needs a value`);
+    if (values.has(name)) return usage(`${name} given twice`);
+    values.set(name, token.value);
   }
   for (const name of [...values.keys(), ...flags]) {
     const allowed = ONLY_FOR[name];
