@@ -32,6 +32,11 @@ interface ManifestCommon {
   /** Lower-case hex SHA-256 of the artifact's bytes as stored. */
   sha256: string;
   replicaSet: string;
+  /**
+   * The replica set's config.settings.replicaSetId (24 hex digits), written by every job since the
+   * chains refuse to join across replica sets; absent in manifests of earlier releases.
+   */
+  replicaSetId?: string;
   /** Full dump: the oplog window the dump covers. Slice: its first entry. */
   firstTs: Timestamp;
   /** Full dump: the point the dump restores to. Slice: its last entry. */
@@ -120,6 +125,9 @@ export function manifestProblems(value: unknown): ManifestProblem[] {
   if (typeof m.bytes !== "number" || !Number.isSafeInteger(m.bytes) || m.bytes < 0) problem("bytes", `must be a non-negative integer, got ${describe(m.bytes)}`);
   if (typeof m.sha256 !== "string" || !SHA256_HEX.test(m.sha256)) problem("sha256", `must be 64 lower-case hex digits, got ${describe(m.sha256)}`);
   if (typeof m.replicaSet !== "string" || m.replicaSet.length === 0) problem("replicaSet", `must be a non-empty string, got ${describe(m.replicaSet)}`);
+  if (m.replicaSetId !== undefined && (typeof m.replicaSetId !== "string" || !/^[0-9a-f]{24}$/.test(m.replicaSetId))) {
+    problem("replicaSetId", `must be 24 lower-case hex digits (the replica set's config.settings.replicaSetId) when present, got ${describe(m.replicaSetId)}`);
+  }
   if (typeof m.createdAt !== "string" || !ISO_WITH_ZONE.test(m.createdAt) || Number.isNaN(Date.parse(m.createdAt))) {
     problem("createdAt", `must be an ISO 8601 time with a zone (e.g. "2024-05-01T02:00:37Z"), got ${describe(m.createdAt)}`);
   }

@@ -2,10 +2,8 @@
 // one-line summary for `nyrkio-db --help`, and its entry in the CliIo convention
 // (`(argv, io) => Promise<exit code>`, migrations/cli/cli-io.ts). Each command parses its own
 // arguments with node:util parseArgs and prints its own --help and --json.
-import { tmpdir } from "node:os";
-import { processRunner } from "../backup/restore/process-runner";
+import { processRestoreDeps } from "../backup/restore/process-deps";
 import { runCli as runRestoreCli } from "../backup/restore/restore-command";
-import { fileInspector } from "../backup/restore/verify-artifacts";
 import { runCheckQueriesCli } from "../migrations/cli/check-queries-cli";
 import type { CliIo } from "../migrations/cli/cli-io";
 import { runMigrateCli } from "../migrations/cli/migrate-cli";
@@ -18,9 +16,9 @@ export interface Subcommand {
   run: (argv: string[], io: CliIo) => Promise<number>;
 }
 
-/** The restore CLI's own entry, given the process's runner and file inspector (restore-cli.ts does the same). */
+/** The restore CLI's own entry with the process's dependencies, as restore-cli.ts runs it. */
 function restore(argv: string[], io: CliIo): Promise<number> {
-  return runRestoreCli(argv, { stdout: io.stdout, stderr: io.stderr, run: processRunner, inspector: fileInspector, now: () => Date.now(), tmpdir: tmpdir() });
+  return runRestoreCli(argv, processRestoreDeps(io));
 }
 
 export const SUBCOMMANDS: readonly Subcommand[] = [

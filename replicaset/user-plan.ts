@@ -51,8 +51,8 @@ export function roleRefsKey(roles: RoleRef[] | undefined): string {
 export function privilegesKey(privileges: Privilege[] | undefined): string {
   return (privileges ?? [])
     .map((p) => {
-      const r = p.resource as { cluster?: boolean; db?: string; collection?: string };
-      const resource = r.cluster ? "cluster" : `${r.db}/${r.collection}`;
+      const r = p.resource as { cluster?: boolean; anyResource?: boolean; db?: string; collection?: string };
+      const resource = r.anyResource ? "anyResource" : r.cluster ? "cluster" : `${r.db}/${r.collection}`;
       return `${resource}:${[...p.actions].sort().join("|")}`;
     })
     .sort()

@@ -13,10 +13,11 @@
 //   app       readWrite on the Nyrkiö database, nothing else
 //   migrator  the custom role nyrkioMigrator: schema changes, index builds and their progress,
 //             $indexStats, and its own changelog/lock collections; no access to the data itself
-//   backup    built-in backup (mongodump --oplog, oplog reads, snapshot counts); cluster: also
+//   backup    built-in backup (mongodump --oplog, oplog reads, snapshot counts) and nyrkioReplSetConfig
+//             (replSetGetConfig: the replicaSetId every manifest records); cluster: also
 //             nyrkioBalancerWindow; shard on MongoDB 8.0+: also directShardOperations
-//   restore   built-in restore (mongorestore, --oplogReplay since 3.2.11/3.4.0); shard on
-//             MongoDB 8.0+: also directShardOperations
+//   restore   the custom role nyrkioRestore: anyAction on anyResource (see restoreRole for why);
+//             shard on MongoDB 8.0+: also directShardOperations
 // The root user is created by the bootstrap (localhost exception) and is not managed here.
 
 import { parseMongoImage } from "../config/mongo-image";
@@ -32,6 +33,10 @@ export type UserScope = "replicaset" | "cluster" | "shard";
 
 /** Custom role of the migrator, defined (and updated) by the reconcile script. */
 export const MIGRATOR_ROLE = "nyrkioMigrator";
+/** Custom role of the restore user: mongorestore --oplogReplay needs every action (restoreRole). */
+export const RESTORE_ROLE = "nyrkioRestore";
+/** Custom role of the backup user: replSetGetConfig only (replSetConfigRole). */
+export const REPLSET_CONFIG_ROLE = "nyrkioReplSetConfig";
 /** Custom role of the cluster's backup user for the balancer window (sharding/mongosh/balancer.js). */
 export const BALANCER_WINDOW_ROLE = "nyrkioBalancerWindow";
 /**
@@ -64,7 +69,7 @@ export interface RoleRef {
   role: string;
   db: string;
 }
-export type Resource = { db: string; collection: string } | { cluster: true };
+export type Resource = { db: string; collection: string } | { cluster: true } | { anyResource: true };
 export interface Privilege {
   resource: Resource;
   actions: string[];
@@ -165,10 +170,42 @@ export function balancerWindowRole(): RoleDefinition {
   };
 }
 
+/**
+ * The restore user's role: every action on every resource. Why nothing narrower does:
+ * `mongorestore --oplogReplay` replays through `applyOps`, and since 3.4 the server checks each
+ * entry's own privileges (SERVER-25994, src/mongo/db/repl/oplog_application_checks.cpp): an
+ * update entry needs `update` and `insert` on its collection, a delete needs `remove`, a command
+ * entry the command's own actions. The built-in `restore` role grants ordinary collections only
+ * `insert` and DDL actions, so the first update or delete of a replay stops a restore halfway with
+ * Unauthorized (MongoDB DOCS-11010's "restore is enough" holds for inserts only). MongoDB's
+ * applyOps docs ("create a role that grants anyAction on anyResource. Do not assign this role to
+ * any other user", https://www.mongodb.com/docs/manual/reference/command/applyOps/) and Percona
+ * Backup for MongoDB's restore user do the same. It is as strong as root: it goes to the restore
+ * user only, whose Secret only the restore Job mounts (docs/replica-set-reconcile.md).
+ */
+export function restoreRole(): RoleDefinition {
+  return { role: RESTORE_ROLE, db: AUTH_SOURCE, privileges: [{ resource: { anyResource: true }, actions: ["anyAction"] }], roles: [] };
+}
+
+/**
+ * The backup user's second role: `replSetGetConfig` on the cluster, nothing else. Every manifest
+ * records the replica set's `replicaSetId` (config.settings.replicaSetId, an ObjectId made at
+ * replSetInitiate) so that chains never join across replica sets: a new set with the same name and
+ * storage prefix would otherwise continue the old catalog's chain by timestamps alone. The built-in
+ * `backup` role lacks the action (https://www.mongodb.com/docs/manual/reference/built-in-roles/#backup;
+ * replSetGetConfig needs replSetGetConfig on the cluster,
+ * https://www.mongodb.com/docs/manual/reference/command/replSetGetConfig/).
+ */
+export function replSetConfigRole(): RoleDefinition {
+  return { role: REPLSET_CONFIG_ROLE, db: AUTH_SOURCE, privileges: [{ resource: { cluster: true }, actions: ["replSetGetConfig"] }], roles: [] };
+}
+
 /** The custom roles a replica set of this scope holds: only those its users refer to. */
 export function customRoles(config: PlatformConfig, scope: UserScope): RoleDefinition[] {
-  if (scope === "shard") return [];
-  return scope === "cluster" ? [migratorRole(config, "cluster"), balancerWindowRole()] : [migratorRole(config)];
+  if (scope === "shard") return [restoreRole(), replSetConfigRole()];
+  return scope === "cluster"
+    ? [migratorRole(config, "cluster"), balancerWindowRole(), restoreRole(), replSetConfigRole()]
+    : [migratorRole(config), restoreRole(), replSetConfigRole()];
 }
 
 export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scope: UserScope = "replicaset"): RoleRef[] {
@@ -180,9 +217,14 @@ export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scop
       return [{ role: MIGRATOR_ROLE, db: AUTH_SOURCE }];
     case "backup":
       // The jobs read the commit point from `hello`, not replSetGetStatus: no clusterMonitor.
-      return [{ role: "backup", db: AUTH_SOURCE }, ...(scope === "cluster" ? [{ role: BALANCER_WINDOW_ROLE, db: AUTH_SOURCE }] : []), ...direct];
+      return [
+        { role: "backup", db: AUTH_SOURCE },
+        { role: REPLSET_CONFIG_ROLE, db: AUTH_SOURCE },
+        ...(scope === "cluster" ? [{ role: BALANCER_WINDOW_ROLE, db: AUTH_SOURCE }] : []),
+        ...direct,
+      ];
     case "restore":
-      return [{ role: "restore", db: AUTH_SOURCE }, ...direct];
+      return [{ role: RESTORE_ROLE, db: AUTH_SOURCE }, ...direct];
   }
 }
 

@@ -46,6 +46,8 @@ function manifestProblems(m) {
   if (typeof m.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(m.sha256)) problems.push("sha256 must be 64 lower-case hex digits");
   if (!Number.isSafeInteger(m.bytes) || m.bytes < 0) problems.push("bytes must be a whole number");
   if (typeof m.replicaSet !== "string" || !m.replicaSet) problems.push("replicaSet must be a non-empty string");
+  if (m.replicaSetId !== undefined && (typeof m.replicaSetId !== "string" || !/^[0-9a-f]{24}$/.test(m.replicaSetId)))
+    problems.push(`replicaSetId must be 24 lower-case hex digits (an ObjectId), got ${JSON.stringify(m.replicaSetId)}`);
   for (const field of ["firstTs", "lastTs"]) if (!isTs(m[field])) problems.push(`${field} must be {"t": <seconds>, "i": <ordinal>}`);
   if (m.kind === "oplog" && !isTs(m.prevTs)) problems.push('prevTs must be {"t": <seconds>, "i": <ordinal>} for a slice');
   if (m.kind in READABLE_FORMATS && !READABLE_FORMATS[m.kind].includes(m.format))
@@ -126,26 +128,17 @@ function sliceStart({ manifests, oldest }) {
 }
 
 /**
- * The slices that continue from `full` without a gap, in replay order. A dump joins the chain at
- * a slice with prevTs <= dump.lastTs <= lastTs: issue 4's prevTs < dump.lastTs <= lastTs, plus a
- * slice that starts exactly at the dump's end (docs/backup-format.md accepts both); the latest
- * start wins, so the least is replayed twice.
+ * The slices that carry `full` as far as its chain reaches, in replay order: the restore planner's
+ * chain logic (backup/restore/chain.ts analyzeChain, passed in: the pod has it in the generated
+ * pruner module), so verification and the planner never disagree. A forked chain (two slices from
+ * the same prevTs, e.g. a manual `kubectl create job --from=cronjob/...`) is followed the way the
+ * planner follows it, not by the first filename.
  */
-function chainFrom(full, manifests) {
-  const slices = manifests.filter((m) => m.kind === "oplog");
-  const joins = slices
-    .filter((s) => tsCmp(s.prevTs, full.lastTs) <= 0 && tsCmp(full.lastTs, s.lastTs) <= 0 && tsCmp(s.prevTs, s.lastTs) < 0)
-    .sort((a, b) => tsCmp(b.prevTs, a.prevTs));
-  const chain = [];
-  let current = joins[0];
-  const seen = new Set();
-  while (current && !seen.has(current.manifestPath)) {
-    seen.add(current.manifestPath);
-    chain.push(current);
-    const end = current.lastTs;
-    current = slices.find((s) => tsCmp(s.prevTs, end) === 0);
-  }
-  return chain;
+function chainFrom(full, manifests, analyzeChain) {
+  const analysis = analyzeChain(manifests);
+  const reach = analysis.reaches.find((r) => r.dump === full);
+  if (!reach) return [];
+  return analysis.slicesTo(full, reach.to) || [];
 }
 
 /** Manifests record `counts` as of their lastTs (docs/backup-format.md). */
@@ -159,10 +152,10 @@ function hasCounts(m) {
  * the slices after it are replayed too, so every artifact of the chain is proven to apply.
  * `gap` names slices newer than the chain's end that the chain does not reach.
  */
-function verificationPlan(manifests) {
+function verificationPlan(manifests, analyzeChain) {
   const full = newestOf(manifests, "full");
   if (!full) throw new Error("no full dump in the catalog: nothing to verify");
-  const chain = chainFrom(full, manifests);
+  const chain = chainFrom(full, manifests, analyzeChain);
   const artifacts = [full, ...chain];
   let checkAt = -1;
   artifacts.forEach((m, index) => {
@@ -191,10 +184,12 @@ function parseLimit(text) {
  * The mongorestore calls of a plan made by `npm run restore -- plan --json` (its `base`, `slices`
  * and `oplogLimit`; artifact paths relative to the catalog), checked against this catalog: every
  * file must have its manifest here, with the checksum the plan recorded, and the slices must
- * continue the base without a gap. Every call gets the plan's exclusive oplogLimit. The plan's own
- * argv is not run: it names the catalog directory of the machine that made the plan.
+ * continue the base without a gap, by the planner's own chain logic (`analyzeChain`), and reach
+ * the plan's target: the last artifact must end at or after the last position the exclusive
+ * oplogLimit includes. Every call gets the plan's exclusive oplogLimit. The plan's own argv is not
+ * run: it names the catalog directory of the machine that made the plan.
  */
-function restoreSteps(plan, manifests, replicaSet) {
+function restoreSteps(plan, manifests, replicaSet, analyzeChain) {
   if (!plan || typeof plan !== "object" || Array.isArray(plan)) throw new Error("the plan is not a JSON object");
   if (replicaSet && plan.replicaSet !== undefined && plan.replicaSet !== replicaSet)
     throw new Error(`the plan is for replica set ${JSON.stringify(plan.replicaSet)}, this job restores ${JSON.stringify(replicaSet)}`);
@@ -219,9 +214,20 @@ function restoreSteps(plan, manifests, replicaSet) {
     if (previous && tsCmp(s.prevTs, previous.lastTs) !== 0) throw new Error(`${s.artifactPath} does not continue ${previous.artifactPath}: the plan has a gap`);
     previous = s;
   }
-  if (slices.length && chainFrom(base, [slices[0]]).length === 0)
-    throw new Error(`${slices[0].artifactPath} does not continue the full dump ${base.artifactPath}`);
   if (tsCmp(limit, base.lastTs) <= 0) throw new Error(`oplogLimit ${tsText(limit)} is not after the base's lastTs ${tsText(base.lastTs)}: the base cannot restore that early`);
+  // The last position the exclusive limit includes (as backup/timestamp.ts tsBefore).
+  const target = limit.i > 0 ? { t: limit.t, i: limit.i - 1 } : { t: limit.t - 1, i: 4294967295 };
+  // The planner's own path from this base to the target, over the plan's artifacts only: it must be
+  // exactly the plan's slices (contiguous, joining the base, and reaching the target).
+  const path = analyzeChain([base, ...slices]).slicesTo(base, target);
+  const end = slices.length ? slices[slices.length - 1] : base;
+  if (!path && tsCmp(end.lastTs, target) < 0)
+    throw new Error(`the plan ends at ${tsText(end.lastTs)} (${end.artifactPath}), before its target ${tsText(target)} (oplogLimit ${tsText(limit)}): it does not reach the point it restores to`);
+  if (!path || path.length !== slices.length || path.some((s, k) => s !== slices[k])) {
+    throw new Error(
+      slices.length ? `${slices[0].artifactPath} does not continue the full dump ${base.artifactPath} the way the planner joins them` : `the plan has no slices, but ${base.artifactPath} does not reach ${tsText(target)}`,
+    );
+  }
   return [
     { op: "archive", manifest: base, limit: tsText(limit) },
     ...slices.map((m) => ({ op: "oplog", manifest: m, limit: tsText(limit) })),
@@ -265,14 +271,34 @@ function leftovers(files, manifests, nowMs, minAgeMs) {
  *   countsAfter  take document counts when the slice ends at or after this second (counts cost a
  *           collection scan, so they are taken every `countsEverySeconds`, not for every slice)
  */
-function slicePlan({ manifests, oldest, majority, applied, countsEverySeconds }) {
-  const start = sliceStart({ manifests, oldest });
+function slicePlan({ manifests, oldest, majority, applied, setNewest, replicaSetId, countsEverySeconds }) {
+  // Only this replica set's artifacts (and those of earlier releases, which recorded no id) can be
+  // continued: a new set with the same name starts its own chain with a full dump.
+  const own = replicaSetId ? manifests.filter((m) => !m.replicaSetId || m.replicaSetId === replicaSetId) : manifests;
+  const start = sliceStart({ manifests: own, oldest });
   const to = tsCmp(majority, applied) <= 0 ? majority : applied;
   const counted = manifests.filter(hasCounts).map((m) => m.lastTs.t);
   const countsAfter = counted.length ? Math.max(...counted) + countsEverySeconds : 0;
-  const commitLagSeconds = Math.max(0, applied.t - majority.t);
+  // Against the newest write of the whole set, not the chosen member's own: a secondary that
+  // stopped applying has a commit point equal to its own last write, and looked on time.
+  const newest = setNewest && tsCmp(setNewest, applied) > 0 ? setNewest : applied;
+  const commitLagSeconds = Math.max(0, newest.t - majority.t);
   if (start.action === "slice" && tsCmp(to, start.from) <= 0) return { ...start, action: "none", to, countsAfter, commitLagSeconds };
   return { ...start, to, countsAfter, commitLagSeconds };
+}
+
+/**
+ * The recovery point (RPO): how far the newest restorable point trails the set's newest write,
+ * i.e. the seconds of writes a restore right now would lose. `restorableUntil` is the newest point
+ * the catalog reaches (the planner's chain logic: the pruner module's newestRestorable), or null
+ * without a full dump. `lagSeconds` is setNewest.t - restorableUntil.t, 0 when the catalog reaches
+ * the newest write, null without a restore point; past `maxLagSeconds`, three slice intervals, the
+ * slice job fails loudly.
+ */
+function recoveryPoint({ restorableUntil, setNewest, sliceIntervalSeconds }) {
+  const lagSeconds = restorableUntil ? Math.max(0, setNewest.t - restorableUntil.t) : null;
+  const maxLagSeconds = 3 * sliceIntervalSeconds;
+  return { restorableUntil, lagSeconds, maxLagSeconds, exceeded: lagSeconds === null || lagSeconds > maxLagSeconds };
 }
 
 module.exports = {
@@ -290,6 +316,7 @@ module.exports = {
   manifestProblems,
   newestOf,
   parseLimit,
+  recoveryPoint,
   restoreSteps,
   slicePlan,
   sliceStart,

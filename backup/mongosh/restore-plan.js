@@ -5,6 +5,8 @@
 
 const fs = require("fs");
 const catalog = require(`${process.env.BACKUP_MONGOSH_DIR}/catalog.js`);
+// The planner's chain logic, from the generated pruner module (BACKUP_PRUNER, default pruner.js here).
+const { analyzeChain } = require(process.env.BACKUP_PRUNER || `${process.env.BACKUP_MONGOSH_DIR}/pruner.js`);
 
 let plan;
 try {
@@ -12,6 +14,6 @@ try {
 } catch (err) {
   throw new Error(`cannot read the plan ${process.env.PLAN_FILE}: ${err.message}`);
 }
-const steps = catalog.restoreSteps(plan, catalog.loadCatalog(process.env.CATALOG_DIR), process.env.BACKUP_REPLSET);
+const steps = catalog.restoreSteps(plan, catalog.loadCatalog(process.env.CATALOG_DIR), process.env.BACKUP_REPLSET, analyzeChain);
 print(`oplogLimit=${steps[0].limit}`);
 for (const line of catalog.stepLines(steps)) print(line);

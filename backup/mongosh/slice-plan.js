@@ -2,7 +2,8 @@
 // prints it as `key=value` lines for oplog-slice.sh: action, from, to, chainBreak, reason,
 // countsAfter, commitLagSeconds. Runs with `mongosh --nodb`.
 //   CATALOG_DIR                  the replica set's catalog
-//   OPLOG_OLDEST, OPLOG_MAJORITY, OPLOG_APPLIED   <seconds>:<ordinal>, from source-facts.js
+//   OPLOG_OLDEST, OPLOG_MAJORITY, OPLOG_APPLIED, OPLOG_SET_NEWEST   <seconds>:<ordinal>, from source-facts.js
+//   OPLOG_REPLSET_ID             the source's replicaSetId: only artifacts of this set are continued
 //   BACKUP_COUNTS_EVERY_SECONDS  seconds between slices that record document counts
 
 const catalog = require(`${process.env.BACKUP_MONGOSH_DIR}/catalog.js`);
@@ -13,6 +14,8 @@ const plan = catalog.slicePlan({
   oldest: ts("OPLOG_OLDEST"),
   majority: ts("OPLOG_MAJORITY"),
   applied: ts("OPLOG_APPLIED"),
+  setNewest: ts("OPLOG_SET_NEWEST"),
+  replicaSetId: process.env.OPLOG_REPLSET_ID || undefined,
   countsEverySeconds: Number(process.env.BACKUP_COUNTS_EVERY_SECONDS || 3600),
 });
 print(`action=${plan.action}`);

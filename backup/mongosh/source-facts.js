@@ -6,6 +6,13 @@
 //   majority   its majority commit point (hello.lastWrite.majorityOpTime): entries after it can
 //              still be rolled back, so slices stop there
 //   applied    its newest applied write (hello.lastWrite.opTime)
+//   replicaSetId  config.settings.replicaSetId of the chosen member (replSetGetConfig, which the
+//              backup user holds through nyrkioReplSetConfig): 24 hex digits, recorded in every
+//              manifest so chains never join across replica sets
+//   setNewest  the newest write of the whole set: the newest lastWrite.opTime of every member that
+//              answered (the primary's, when it answers). Commit lag and the recovery point are
+//              measured against it: measured against a lagging secondary itself, a stalled
+//              secondary looked like "nothing to do" while the restore window stood still.
 // `hello` needs no role beyond the backup user's, unlike replSetGetStatus (clusterMonitor); it
 // reports the same commit point the member holds (replSetGetStatus optimes.lastCommittedOpTime).
 //   BACKUP_MEMBERS   comma-separated host:port of the data members
@@ -47,10 +54,17 @@ const oldest = oplog.find({}, { ts: 1 }).sort({ $natural: 1 }).limit(1).next();
 const newest = oplog.find({}, { ts: 1 }).sort({ $natural: -1 }).limit(1).next();
 if (!oldest || !newest) throw new Error(`the oplog of ${chosen.host} is empty`);
 
+const config = chosen.conn.getDB("admin").runCommand({ replSetGetConfig: 1 }).config;
+const rsId = config && config.settings && config.settings.replicaSetId;
+if (!rsId) throw new Error(`replSetGetConfig of ${chosen.host} has no settings.replicaSetId`);
+const replicaSetId = typeof rsId.toHexString === "function" ? rsId.toHexString() : String(rsId);
+
 print(`source=${chosen.host}`);
 print(`role=${chosen.role}`);
 print(`oldest=${text(plainTs(oldest.ts))}`);
 print(`newest=${text(plainTs(newest.ts))}`);
 print(`majority=${text(chosen.majority)}`);
 print(`applied=${text(chosen.applied)}`);
+print(`replicaSetId=${replicaSetId}`);
+print(`setNewest=${text(members.slice().sort(newestFirst)[0].applied)}`);
 for (const m of members) m.conn.close();

@@ -4,6 +4,7 @@
 //   M_KIND        full | oplog
 //   M_FILE        the artifact's name, relative to the manifest
 //   M_BYTES, M_SHA256, M_REPLSET, M_CREATED_AT
+//   M_REPLSET_ID  the replica set's replicaSetId (source-facts.js)
 //   M_FIRST, M_LAST, M_PREV (slices)   <seconds>:<ordinal>
 //   M_ENTRIES     slices: oplog entries in the artifact
 //   M_COUNTS      optional: a JSON file of document counts as of M_LAST
@@ -22,6 +23,7 @@ const manifest = {
   bytes: Number(env.M_BYTES),
   sha256: env.M_SHA256,
   replicaSet: env.M_REPLSET,
+  replicaSetId: env.M_REPLSET_ID,
   firstTs: ts("M_FIRST"),
   lastTs: ts("M_LAST"),
   ...(env.M_KIND === "oplog" ? { prevTs: ts("M_PREV"), entries: Number(env.M_ENTRIES) } : {}),

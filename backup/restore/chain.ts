@@ -2,6 +2,9 @@
 // Chain semantics of a backup catalog: which restore points each full dump reaches through the
 // oplog slices that continue it, and which slices carry it to a given point.
 //
+//   - Artifacts of two replica sets never join: when both record a replicaSetId, they must be equal
+//     (a new set with the same name and storage prefix would otherwise continue an old chain by
+//     timestamps alone). Manifests of earlier releases record none and join as before.
 //   - A slice continues another when its prevTs equals the other's lastTs.
 //   - A full dump joins the chain at a slice with prevTs <= dump.lastTs < lastTs: the first slice
 //     that holds an entry newer than the dump. (The issue states prevTs < dump.lastTs <= lastTs.
@@ -24,6 +27,7 @@ export interface ChainArtifact {
   lastTs: Timestamp;
   prevTs?: Timestamp;
   createdAt?: string;
+  replicaSetId?: string;
 }
 
 export interface DumpReach<A> {
@@ -69,8 +73,11 @@ export function analyzeChain<A extends ChainArtifact>(artifacts: A[]): ChainAnal
   }
   // A successor always ends later than its predecessor (it holds entries after prevTs), so walking
   // the slices from the newest down sees every successor's reach before its predecessor's.
+  function sameSet(a: A, b: A): boolean {
+    return !a.replicaSetId || !b.replicaSetId || a.replicaSetId === b.replicaSetId;
+  }
   function successors(s: A): A[] {
-    return (byPrev.get(key(s.lastTs)) || []).filter((n) => cmp(n.lastTs, s.lastTs) > 0);
+    return (byPrev.get(key(s.lastTs)) || []).filter((n) => cmp(n.lastTs, s.lastTs) > 0 && sameSet(s, n));
   }
   const reachEnd = new Map<A, Timestamp>();
   for (let k = slices.length - 1; k >= 0; k--) {
@@ -83,7 +90,7 @@ export function analyzeChain<A extends ChainArtifact>(artifacts: A[]): ChainAnal
     reachEnd.set(s, end);
   }
   function joins(dump: A): A[] {
-    return slices.filter((s) => cmp(s.prevTs as Timestamp, dump.lastTs) <= 0 && cmp(dump.lastTs, s.lastTs) < 0);
+    return slices.filter((s) => cmp(s.prevTs as Timestamp, dump.lastTs) <= 0 && cmp(dump.lastTs, s.lastTs) < 0 && sameSet(dump, s));
   }
   const dumps = artifacts.filter((a) => a.kind === "full").slice();
   dumps.sort((a, b) => cmp(b.lastTs, a.lastTs) || created(b) - created(a));
@@ -111,6 +118,17 @@ export function analyzeChain<A extends ChainArtifact>(artifacts: A[]): ChainAnal
     return path;
   }
   return { reaches: reaches, slicesTo: slicesTo };
+}
+
+/**
+ * The newest restore point the catalog reaches: the furthest `to` of any full dump's chain, or
+ * null without a full dump. SELF-CONTAINED like analyzeChain (embedded into the pod's pruner
+ * module, ../retention/embeddable-pruner.ts), which it takes as an argument.
+ */
+export function newestRestorable<A extends ChainArtifact>(artifacts: A[], analyze: (artifacts: A[]) => { reaches: { to: Timestamp }[] }): Timestamp | null {
+  let best: Timestamp | null = null;
+  for (const r of analyze(artifacts).reaches) if (!best || r.to.t > best.t || (r.to.t === best.t && r.to.i > best.i)) best = r.to;
+  return best;
 }
 
 /** The restore windows of a catalog, oldest first: the dumps' reaches merged where they touch. */

@@ -1,5 +1,8 @@
 // The restore CLI's arguments (pure): `restore plan|windows|run` with their options, or a usage
-// error that says what is wrong. The entry file (restore-cli.ts) does the I/O.
+// error that says what is wrong, parsed with node:util parseArgs like the migrate CLI
+// (migrations/cli/migrate-args.ts). The entry file (restore-cli.ts) does the I/O.
+
+import { parseArgs as nodeParseArgs } from "node:util";
 
 export const EXIT = {
   /** The command did what was asked. */
@@ -16,6 +19,11 @@ export const EXIT = {
   catalog: 3,
   /** The target is outside every restore window (with --cluster: outside a window of any one replica set). */
   unreachable: 4,
+  /**
+   * run: the target was refused before anything was written: it holds documents and --drop was not
+   * given, or it is a mongos (target-check.ts says why).
+   */
+  target: 5,
 } as const;
 
 export const USAGE = `Usage: npm run --silent restore -- <command> [options]
@@ -58,8 +66,9 @@ Options:
   --from-replica-set <name>   run --cluster: resume at this replica set (those before it in the
                               restore order are skipped); --from-step then applies to it
   --json                      machine-readable output on stdout
-  --drop                      drop each collection before restoring it (in-place restores; and
-                              every replica set of a cluster, see the runbook)
+  --drop                      drop each collection before restoring it; without it run refuses a
+                              target that holds documents (a cluster restore always drops: it
+                              keeps collection UUIDs with --preserveUUID, which needs --drop)
   --parallel-collections <n>  mongorestore --numParallelCollections (default 4)
   --insertion-workers <n>     mongorestore --numInsertionWorkersPerCollection (default 4)
   --config-file <yaml>        mongorestore --config file holding "uri:" and "password:"; used as is
@@ -76,7 +85,8 @@ Options:
 Exit codes: 0 ok; 1 a step or a checksum failed; 2 usage (bad option or target, run without
 --yes); 3 the catalog is unusable (malformed manifest, empty, several replica sets; with --cluster
 also no config servers' catalog, or a subdirectory that is not a replica set's catalog);
-4 the target is outside the restore windows (with --cluster: of any one replica set).`;
+4 the target is outside the restore windows (with --cluster: of any one replica set); 5 run
+refused the target before writing anything (it holds documents and no --drop, or it is a mongos).`;
 
 export type Command = "windows" | "plan" | "run";
 
@@ -108,21 +118,21 @@ export interface CliOptions {
 export type ParsedArgs = { kind: "help" } | { kind: "usage-error"; message: string } | { kind: "command"; options: CliOptions };
 
 const VALUE_OPTIONS = [
-  "--catalog",
-  "--to",
-  "--before",
-  "--replica-set",
-  "--parallel-collections",
-  "--insertion-workers",
-  "--config-file",
-  "--uri-file",
-  "--password-file",
-  "--uri-dir",
-  "--from-replica-set",
-  "--mongorestore",
-  "--from-step",
-];
-const FLAG_OPTIONS = ["--json", "--drop", "--verify", "--ignore-invalid", "--yes", "--cluster"];
+  "catalog",
+  "to",
+  "before",
+  "replica-set",
+  "parallel-collections",
+  "insertion-workers",
+  "config-file",
+  "uri-file",
+  "password-file",
+  "uri-dir",
+  "from-replica-set",
+  "mongorestore",
+  "from-step",
+] as const;
+const FLAG_OPTIONS = ["json", "drop", "verify", "ignore-invalid", "yes", "cluster"] as const;
 /** Options that only make sense for some commands. */
 const ONLY_FOR: Record<string, Command[]> = {
   "--to": ["plan", "run"],
@@ -141,28 +151,55 @@ const ONLY_FOR: Record<string, Command[]> = {
   "--yes": ["run"],
 };
 
+/** node:util parseArgs's configuration: every value option a string, every flag a boolean, -h for help. */
+const PARSE_OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  ...Object.fromEntries(VALUE_OPTIONS.map((name) => [name, { type: "string" }])),
+  ...Object.fromEntries(FLAG_OPTIONS.map((name) => [name, { type: "boolean" }])),
+} as const satisfies NonNullable<Parameters<typeof nodeParseArgs>[0]>["options"];
+
+/** Our wording for node:util parseArgs's refusals (its own messages name no fix). */
+function usageOf(error: NodeJS.ErrnoException & { message: string }, argv: readonly string[]): string {
+  const option = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1];
+  switch (error.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown option ${JSON.stringify(option ?? argv.find((a) => a.startsWith("-")) ?? "")}`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      // A value option with nothing after it (or an option in its place), or a flag given a value.
+      return option && (FLAG_OPTIONS as readonly string[]).includes(option.replace(/^--/, "")) ? `${option} takes no value` : `${option ?? "an option"} needs a value`;
+    default:
+      return error.message;
+  }
+}
+
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (argv.length === 0 || argv.includes("--help") || argv.includes("-h") || argv[0] === "help") return { kind: "help" };
   const usage = (message: string): ParsedArgs => ({ kind: "usage-error", message });
   const command = argv[0];
   if (command !== "windows" && command !== "plan" && command !== "run") return usage(`unknown command ${JSON.stringify(command)}: use windows, plan or run`);
 
+  /** What node:util parseArgs reports of each argument (`tokens: true`): duplicates and values stay visible. */
+  type Token = { kind: "option" | "positional" | "option-terminator"; name?: string; value?: string; inlineValue?: boolean };
+  let tokens: Token[];
+  try {
+    tokens = nodeParseArgs({ args: argv.slice(1), options: PARSE_OPTIONS, allowPositionals: true, strict: true, tokens: true }).tokens as Token[];
+  } catch (error) {
+    return usage(usageOf(error as NodeJS.ErrnoException & { message: string }, argv));
+  }
+  // A value that looks like an option is a missing value (`--catalog --to 1:1`), as it always was.
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  for (let k = 1; k < argv.length; k++) {
-    const arg = argv[k];
-    const eq = arg.indexOf("=");
-    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_OPTIONS.includes(name)) {
-      const value = eq > 0 && arg.startsWith("--") ? arg.slice(eq + 1) : argv[++k];
-      if (value === undefined || (eq < 0 && value.startsWith("--"))) return usage(`${name} needs a value`);
-      if (values.has(name)) return usage(`${name} given twice`);
-      values.set(name, value);
-    } else if (FLAG_OPTIONS.includes(arg)) {
-      flags.add(arg);
-    } else {
-      return usage(`unknown option ${JSON.stringify(arg)}`);
+  for (const token of tokens) {
+    if (token.kind === "positional") return usage(`unknown option ${JSON.stringify(token.value)}`);
+    if (token.kind !== "option" || token.name === "help") continue;
+    const name = `--${token.name}`;
+    if (token.value === undefined) {
+      flags.add(name);
+      continue;
     }
+    if (!token.inlineValue && token.value.startsWith("--")) return usage(`${name} needs a value`);
+    if (values.has(name)) return usage(`${name} given twice`);
+    values.set(name, token.value);
   }
   for (const name of [...values.keys(), ...flags]) {
     const allowed = ONLY_FOR[name];

@@ -15,6 +15,7 @@ import { describeTs } from "../timestamp";
 import { loadClusterCatalog, LoadedReplicaSetCatalog } from "./catalog";
 import { CliOptions, EXIT } from "./cli-args";
 import { clusterCatalogProblem, ClusterPlanResult, ClusterRestorePlan, clusterWindows, planClusterRestore } from "./cluster-plan";
+import { targetRefusal } from "./target-check";
 import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
 import { executePlan } from "./executor";
 import { mongorestoreConfigYaml, redactUri, secretFileValue } from "./mongorestore-config";
@@ -156,10 +157,27 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
   if (!opts.yes) {
     out(clusterPlanText(preview));
     err(
-      `nothing was run: this restores, in this order, ${into.join("; ")}${opts.drop ? ", each with --drop" : ""}. ` +
+      `nothing was run: this restores, in this order, ${into.join("; ")}, each with --drop --preserveUUID (collections the dumps hold are dropped first; their UUIDs are kept). ` +
         "Stop the balancer and every mongos first (docs/runbooks/restore.md, Sharded cluster). Add --yes to run it.",
     );
     return EXIT.usage;
+  }
+
+  // Issue 10, item 7: every replica set keeps its collection UUIDs (--preserveUUID, cluster-plan.ts),
+  // which mongos cannot serve: each connection must reach a replica set directly. Checked for
+  // every set before anything is written.
+  for (const rs of order.slice(fromIndex)) {
+    const connection = connections.get(rs) as Connection;
+    try {
+      const refusal = targetRefusal(await deps.probeTarget(connection), { drop: true, fromStep: 1, cluster: true, name: `replica set ${rs} (${redactUri(connection.uri)})` });
+      if (refusal) {
+        err(`REFUSED: ${refusal}. Nothing was written.`);
+        return EXIT.target;
+      }
+    } catch (e) {
+      err(`cannot check replica set ${rs} (${redactUri(connection.uri)}) before restoring: ${(e as Error).message}. Nothing was written.`);
+      return EXIT.failed;
+    }
   }
 
   const work = await mkdtemp(join(deps.tmpdir, "nyrkio-restore-"));

@@ -5,6 +5,14 @@
 // cluster time (a hybrid logical clock every member gossips), so one limit is one moment on every
 // set. A target that any one replica set cannot reach is refused as a whole: restoring the others
 // alone would give a cluster whose shards and config servers disagree about what happened.
+//
+// Every replica set is restored with --preserveUUID (and the --drop it needs), whatever the
+// caller asked: since 5.0 config.chunks (and config.collections) name collections by UUID, so a
+// shard whose collections come back with new UUIDs no longer matches the routing table the
+// config servers restore. mongorestore keeps UUIDs by creating collections through applyOps
+// (mongorestore/metadata.go CreateCollection → createCollectionWithApplyOps when the dump gives a UUID), which mongos does not serve:
+// each replica set is restored directly, against its own primary (cluster-command.ts refuses a
+// connection to a mongos).
 
 import type { CatalogEntry } from "../manifest";
 import { compareTs, describeTs } from "../timestamp";
@@ -142,7 +150,7 @@ export function planClusterRestore(catalogs: ReplicaSetCatalog[], target: Restor
   const planned: ReplicaSetPlan[] = [];
   const unreachable: UnreachableReplicaSet[] = [];
   for (const c of restoreOrder(catalogs, configServers)) {
-    const result = planRestore(c.entries, target, options.planOptions(c.replicaSet));
+    const result = planRestore(c.entries, target, { ...options.planOptions(c.replicaSet), drop: true, preserveUUID: true });
     if (result.ok) planned.push({ replicaSet: c.replicaSet, role: role(c.replicaSet), plan: result.plan });
     else unreachable.push({ replicaSet: c.replicaSet, role: role(c.replicaSet), reason: unreachableReason(target.lastIncluded, result.windows), windows: result.windows });
   }

@@ -6,6 +6,8 @@ import type { CliOptions } from "./cli-args";
 import type { StepRunner } from "./executor";
 import type { PlanOptions } from "./planner";
 import { parseTarget, RestoreTarget } from "./target";
+import type { ConnectionSecrets } from "./mongorestore-config";
+import type { TargetFacts } from "./target-check";
 import type { ArtifactInspector } from "./verify-artifacts";
 
 export interface CliDeps {
@@ -14,6 +16,8 @@ export interface CliDeps {
   run: StepRunner;
   inspector: ArtifactInspector;
   now: () => number;
+  /** Reads whether a target is a mongos and which collections hold documents (target-probe.ts). */
+  probeTarget: (connection: ConnectionSecrets) => Promise<TargetFacts>;
   /** Where `run` makes its private working directory (config file, empty dump directory). */
   tmpdir: string;
 }

@@ -17,6 +17,26 @@ export function mongorestoreConfigYaml(secrets: ConnectionSecrets): { ok: true; 
   return { ok: true, yaml: `${lines.join("\n")}\n` };
 }
 
+/**
+ * The connection of a mongorestore config file: its `uri:` and `password:` keys, each a plain or
+ * quoted one-line scalar (what mongorestoreConfigYaml writes and what the runbook shows); anything
+ * else is not understood, and the caller says so rather than guess.
+ */
+export function connectionOfConfigYaml(yaml: string): ConnectionSecrets | undefined {
+  const value = (key: string): string | undefined => {
+    const m = new RegExp(`^${key}:[ \t]*(.*?)[ \t]*$`, "m").exec(yaml);
+    if (!m) return undefined;
+    const raw = m[1];
+    if (raw.startsWith("'") && raw.endsWith("'") && raw.length >= 2) return raw.slice(1, -1).replace(/''/g, "'");
+    if (raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2) return JSON.parse(raw) as string;
+    return raw;
+  };
+  const uri = value("uri");
+  if (!uri || !/^mongodb(\+srv)?:\/\//.test(uri)) return undefined;
+  const password = value("password");
+  return password === undefined ? { uri } : { uri, password };
+}
+
 /** A YAML single-quoted scalar: nothing is special inside but the quote, which doubles. */
 function yamlQuote(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;

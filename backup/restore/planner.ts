@@ -12,6 +12,18 @@
 // removes nothing (their entries end before the target), and it guarantees no step ever applies
 // an entry past the target. Replaying an entry twice (the slice a dump joins overlaps the dump's
 // own oplog) is safe: oplog entries are idempotent.
+//
+// Every call carries --stopOnError: without it mongorestore exits 0 when documents fail to insert
+// (duplicate keys, validation), because mongo-tools mongorestore/main/mongorestore.go exits
+// non-zero on result.Err only and merely logs result.Failures. A restore must never report success
+// over lost writes.
+//
+// --preserveUUID (cluster restores: config.chunks is keyed by collection UUID since 5.0) keeps
+// every collection's UUID, from the dump's metadata and the oplog's `ui` fields
+// (mongorestore/oplog.go filterUUIDs strips `ui` without it). mongorestore refuses it without
+// --drop (mongorestore/mongorestore.go ParseAndValidateOptions: "cannot specify --preserveUUID
+// without --drop"), so it comes with --drop on every call; on a slice call --drop drops nothing
+// (its --dir is empty: no collection to restore, so none to drop).
 
 import { artifactPath, CatalogEntry } from "../manifest";
 import { compareTs, describeTs, formatTs, Timestamp } from "../timestamp";
@@ -27,6 +39,11 @@ export interface PlanOptions {
   emptyDir: string;
   /** Add --drop to the base step: drop each collection before restoring it (in-place restores). */
   drop: boolean;
+  /**
+   * Add --preserveUUID to every call (and --drop, which it needs): every cluster restore does.
+   * Refused (an Error) without `drop`: mongorestore refuses the combination.
+   */
+  preserveUUID?: boolean;
   numParallelCollections: number;
   numInsertionWorkersPerCollection: number;
   /** argv[0]; default "mongorestore". */
@@ -83,6 +100,10 @@ export function planRestore(entries: CatalogEntry[], target: RestoreTarget, opti
   const earliest = (ts: Timestamp) => (compareTs(ts, point) < 0 ? ts : point);
   const gzip = (e: CatalogEntry) => (e.format.endsWith("+gzip") ? ["--gzip"] : []);
 
+  if (options.preserveUUID && !options.drop) {
+    throw new Error("--preserveUUID needs --drop: mongorestore refuses it without (mongorestore/mongorestore.go: cannot specify --preserveUUID without --drop)");
+  }
+  const uuids = options.preserveUUID ? ["--preserveUUID"] : [];
   const steps: RestoreStep[] = [
     {
       step: 1,
@@ -99,7 +120,9 @@ export function planRestore(entries: CatalogEntry[], target: RestoreTarget, opti
         ...gzip(base),
         "--oplogReplay",
         `--oplogLimit=${limit}`,
+        "--stopOnError",
         ...(options.drop ? ["--drop"] : []),
+        ...uuids,
         `--numParallelCollections=${options.numParallelCollections}`,
         `--numInsertionWorkersPerCollection=${options.numInsertionWorkersPerCollection}`,
       ],
@@ -113,7 +136,17 @@ export function planRestore(entries: CatalogEntry[], target: RestoreTarget, opti
         bytes: s.bytes,
         sha256: s.sha256,
         holdsThrough: earliest(s.lastTs),
-        argv: [tool, `--config=${options.configFile}`, "--oplogReplay", `--oplogFile=${at(s)}`, ...gzip(s), `--oplogLimit=${limit}`, `--dir=${options.emptyDir}`],
+        argv: [
+          tool,
+          `--config=${options.configFile}`,
+          "--oplogReplay",
+          `--oplogFile=${at(s)}`,
+          ...gzip(s),
+          `--oplogLimit=${limit}`,
+          "--stopOnError",
+          ...(options.preserveUUID ? ["--drop", ...uuids] : []),
+          `--dir=${options.emptyDir}`,
+        ],
       }),
     ),
   ];

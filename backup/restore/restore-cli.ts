@@ -2,10 +2,8 @@
 // docs/runbooks/restore.md). The only place the restore CLI touches the process: argv, stdout,
 // stderr, the temporary directory, the exit code.
 
-import { tmpdir } from "node:os";
-import { processRunner } from "./process-runner";
+import { processRestoreDeps } from "./process-deps";
 import { runCli } from "./restore-command";
-import { fileInspector } from "./verify-artifacts";
 
 // `restore plan | head` closes the pipe early: that is the reader's choice, not a failure.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -13,14 +11,10 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-runCli(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  run: processRunner,
-  inspector: fileInspector,
-  now: () => Date.now(),
-  tmpdir: tmpdir(),
-}).then(
+runCli(
+  process.argv.slice(2),
+  processRestoreDeps({ stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) }),
+).then(
   (code) => {
     process.exitCode = code;
   },

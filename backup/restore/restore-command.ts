@@ -11,10 +11,11 @@ import { CliOptions, EXIT, parseArgs, USAGE } from "./cli-args";
 import { runClusterCommand } from "./cluster-command";
 import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
 import { executePlan } from "./executor";
-import { mongorestoreConfigYaml, redactUri, secretFileValue } from "./mongorestore-config";
+import { ConnectionSecrets, connectionOfConfigYaml, mongorestoreConfigYaml, redactUri, secretFileValue } from "./mongorestore-config";
 import { planRestore } from "./planner";
 import { executionJson, planJson, planText, windowsJson, windowsText } from "./report";
 import type { RestoreTarget } from "./target";
+import { targetRefusal } from "./target-check";
 import { verifyArtifacts } from "./verify-artifacts";
 
 export type { CliDeps } from "./command-context";
@@ -96,11 +97,16 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
   }
   let connection = `the connection in ${opts.configFile}`;
   let secrets: { uri: string; password?: string } | undefined;
+  let probeWith: ConnectionSecrets | undefined;
   if (opts.configFile) {
     try {
-      await readFile(opts.configFile, "utf8");
+      probeWith = connectionOfConfigYaml(await readFile(opts.configFile, "utf8"));
     } catch (e) {
       err(`cannot read the mongorestore config file: ${(e as Error).message}`);
+      return EXIT.usage;
+    }
+    if (!probeWith) {
+      err(`cannot check the target: ${opts.configFile} has no one-line "uri: mongodb://..." (use --uri-file, or write the config as docs/runbooks/restore.md shows)`);
       return EXIT.usage;
     }
   } else if (opts.uriFile) {
@@ -114,11 +120,24 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
       return EXIT.usage;
     }
     connection = redactUri(secrets.uri);
+    probeWith = secrets;
   }
   if (!opts.yes) {
     out(planText(preview.plan));
     err(`nothing was run: this restores into ${connection}${opts.drop ? " with --drop (collections the dump holds are dropped first)" : ""}. Add --yes to run it.`);
     return EXIT.usage;
+  }
+
+  // Before anything is written: a target with data from another moment, or a mongos, is refused.
+  try {
+    const refusal = targetRefusal(await deps.probeTarget(probeWith as ConnectionSecrets), { drop: opts.drop, fromStep: opts.fromStep, cluster: false, name: connection });
+    if (refusal) {
+      err(`REFUSED: ${refusal}. Nothing was written.`);
+      return EXIT.target;
+    }
+  } catch (e) {
+    err(`cannot check the target ${connection} before restoring: ${(e as Error).message}. Nothing was written.`);
+    return EXIT.failed;
   }
 
   const work = await mkdtemp(join(deps.tmpdir, "nyrkio-restore-"));

@@ -5,8 +5,27 @@
 // pod and the tests cannot drift apart. Each function is self-contained and bound by expression,
 // so the names a compiler gives the originals do not matter.
 
-import { analyzeChain } from "../restore/chain";
+import { analyzeChain, newestRestorable } from "../restore/chain";
 import { decideRetention } from "./pruner";
+
+/**
+ * The pod's pruner module: `prune`, `analyzeChain` (the planner's chain logic, for verification and
+ * the restore Job) and `newestRestorable(manifests)` (the recovery point the slice
+ * job records, backup/mongosh/recovery-point.js), exported for mongosh's require().
+ */
+export function embeddablePrunerModule(): string {
+  return [
+    "// Generated at synth time from backup/retention (embeddablePruner): do not edit in the cluster.",
+    '"use strict";',
+    embeddablePruner(),
+    `const analyzeChain = (${analyzeChain.toString()});`,
+    "function newestRestorable(manifests) {",
+    `  return (${newestRestorable.toString()})(manifests, analyzeChain);`,
+    "}",
+    "module.exports = { prune, newestRestorable, analyzeChain };",
+    "",
+  ].join("\n");
+}
 
 /** Source of `function prune(manifests, nowIso, policy)`, returning {keep, delete}: [{manifest, reason}]. */
 export function embeddablePruner(): string {

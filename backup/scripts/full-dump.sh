@@ -25,8 +25,9 @@ ok setup storage="$BACKUP_STORAGE"
 
 step_begin
 pick_source
-need_kv facts source role
+need_kv facts source role replicaSetId
 source_host="${KV[source]}"
+replica_set_id="${KV[replicaSetId]}"
 ok facts source="$source_host" role="${KV[role]}"
 if [[ "${KV[role]}" != secondary ]]; then
   log facts warning "message=no secondary answered: dumping from the primary $source_host"
@@ -72,7 +73,7 @@ counts_file=""
 if [[ -s "$counts" ]]; then counts_file="$counts"; fi
 new_part full "$name.manifest.json"
 manifest="$PART"
-M_OUT="$manifest" M_KIND=full M_FILE="$name.archive.gz" M_BYTES="$bytes" M_SHA256="$sha256" M_REPLSET="$BACKUP_REPLSET" \
+M_OUT="$manifest" M_KIND=full M_FILE="$name.archive.gz" M_BYTES="$bytes" M_SHA256="$sha256" M_REPLSET="$BACKUP_REPLSET" M_REPLSET_ID="$replica_set_id" \
   M_FIRST="$first_ts" M_LAST="$last_ts" M_CREATED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   M_COUNTS="$counts_file" M_TOOLS="mongodump=$(tool_version mongodump)" \
   run_js write-manifest.js /dev/null || fail manifest "cannot write the manifest: $JS_ERROR"

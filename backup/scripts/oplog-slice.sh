@@ -14,10 +14,14 @@
 #   5. window   first/last entry read from the slice itself
 #   6. counts   document counts at its lastTs, when due (BACKUP_COUNTS_EVERY_SECONDS)
 #   7. publish  the slice, then its manifest
-# Exits 5 after saving when the commit point lags the newest write by more than
-# BACKUP_MAX_COMMIT_LAG_SECONDS: what is not majority-committed cannot be saved, so the restore
-# window falls behind (in a PSA set, a data-bearing member is down).
-# Environment: lib.sh's, plus BACKUP_COUNTS_EVERY_SECONDS, BACKUP_MAX_COMMIT_LAG_SECONDS and
+#   8. recovery point  status/recovery-point.json (recovery-point.js): how far the newest restorable
+#               point trails the set's newest write; every run writes it, whatever it saved
+# Exits 5 after saving when the commit point lags the newest write OF THE WHOLE SET (not the
+# chosen member's own) by more than BACKUP_MAX_COMMIT_LAG_SECONDS: what is not majority-committed
+# cannot be saved, so the restore window falls behind (in a PSA set, a data-bearing member is
+# down); and when the recovery point trails it by more than three slice intervals.
+# Environment: lib.sh's, plus BACKUP_COUNTS_EVERY_SECONDS, BACKUP_MAX_COMMIT_LAG_SECONDS,
+# BACKUP_SLICE_INTERVAL_SECONDS, BACKUP_PRUNER (default pruner.js beside the mongosh scripts) and
 # full-dump.sh's (for a chain break).
 set -euo pipefail
 
@@ -29,6 +33,7 @@ init_job oplog
 require_env BACKUP_MEMBERS BACKUP_DATABASE BACKUP_USER_DIR
 prepare_credentials "$BACKUP_USER_DIR"
 max_lag="${BACKUP_MAX_COMMIT_LAG_SECONDS:-900}"
+export BACKUP_PRUNER="${BACKUP_PRUNER:-$BACKUP_MONGOSH_DIR/pruner.js}"
 ok setup storage="$BACKUP_STORAGE"
 
 # ts_le <a> <b>: a <= b for <seconds>:<ordinal> timestamps.
@@ -56,15 +61,36 @@ check_commit_lag() {
   fi
 }
 
+# record_recovery_point: status/recovery-point.json, then a loud failure (exit 5) when the newest
+# restorable point trails the set's newest write by more than three slice intervals.
+record_recovery_point() {
+  local out="$BACKUP_WORK/tmp/recovery-point.out" part
+  step_begin
+  new_part status recovery-point.json
+  part="$PART"
+  STATUS_OUT="$part" CATALOG_DIR="$CATALOG" OPLOG_SET_NEWEST="$set_newest" BACKUP_SLICE_INTERVAL_SECONDS="${BACKUP_SLICE_INTERVAL_SECONDS:-300}" \
+    run_js recovery-point.js "$out" || fail recovery-point "cannot work out the recovery point: $JS_ERROR"
+  publish "$part" "status/recovery-point.json"
+  read_kv "$out"
+  need_kv recovery-point restorableUntil lagSeconds maxLagSeconds exceeded
+  if [[ "${KV[exceeded]}" == 1 ]]; then
+    fail_code "$EXIT_LAGGING" recovery-point "the newest restorable point (${KV[restorableUntil]}) trails the newest write of the set ($set_newest) by ${KV[lagSeconds]}s, more than three slice intervals (${KV[maxLagSeconds]}s): a restore now would lose that much" \
+      "recoveryPointLagSeconds=${KV[lagSeconds]}" "maxRecoveryPointLagSeconds=${KV[maxLagSeconds]}"
+  fi
+  ok recovery-point restorableUntil="${KV[restorableUntil]}" "recoveryPointLagSeconds=${KV[lagSeconds]}"
+}
+
 step_begin
 pick_source
-need_kv facts source role oldest majority applied
+need_kv facts source role oldest majority applied setNewest replicaSetId
 source_host="${KV[source]}"
-ok facts source="$source_host" role="${KV[role]}" oldest="${KV[oldest]}" majority="${KV[majority]}" applied="${KV[applied]}"
+set_newest="${KV[setNewest]}"
+replica_set_id="${KV[replicaSetId]}"
+ok facts source="$source_host" role="${KV[role]}" oldest="${KV[oldest]}" majority="${KV[majority]}" applied="${KV[applied]}" setNewest="$set_newest"
 
 step_begin
 plan_out="$BACKUP_WORK/tmp/slice-plan.out"
-CATALOG_DIR="$CATALOG" OPLOG_OLDEST="${KV[oldest]}" OPLOG_MAJORITY="${KV[majority]}" OPLOG_APPLIED="${KV[applied]}" \
+CATALOG_DIR="$CATALOG" OPLOG_OLDEST="${KV[oldest]}" OPLOG_MAJORITY="${KV[majority]}" OPLOG_APPLIED="${KV[applied]}" OPLOG_SET_NEWEST="$set_newest" OPLOG_REPLSET_ID="$replica_set_id" \
   run_js slice-plan.js "$plan_out" || fail plan "cannot plan the slice from the catalog: $JS_ERROR"
 read_kv "$plan_out"
 need_kv plan action to countsAfter commitLagSeconds
@@ -86,6 +112,7 @@ case "$action" in
   none)
     log slice ok "message=nothing committed after $from yet"
     check_commit_lag "$commit_lag"
+    record_recovery_point
     exit 0
     ;;
   slice) ;;
@@ -124,6 +151,7 @@ if [[ "$entries" == 0 ]]; then
   remove_parts
   ok window entries=0 "message=no entries after $from up to $to"
   check_commit_lag "$commit_lag"
+  record_recovery_point
   exit 0
 fi
 need_kv window firstTs lastTs
@@ -156,7 +184,7 @@ step_begin
 name="${from/:/-}_${last_ts/:/-}"
 new_part oplog "$name.manifest.json"
 manifest="$PART"
-M_OUT="$manifest" M_KIND=oplog M_FILE="$name.bson.gz" M_BYTES="$bytes" M_SHA256="$sha256" M_REPLSET="$BACKUP_REPLSET" \
+M_OUT="$manifest" M_KIND=oplog M_FILE="$name.bson.gz" M_BYTES="$bytes" M_SHA256="$sha256" M_REPLSET="$BACKUP_REPLSET" M_REPLSET_ID="$replica_set_id" \
   M_FIRST="$first_ts" M_LAST="$last_ts" M_PREV="$from" M_ENTRIES="$entries" M_CREATED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   M_COUNTS="$counts_file" M_TOOLS="mongodump=$(tool_version mongodump)" \
   run_js write-manifest.js /dev/null || fail manifest "cannot write the manifest: $JS_ERROR"
@@ -171,4 +199,5 @@ if [[ -n "$chain_break" ]]; then
   fail_code "$EXIT_CHAIN_BREAK" chain "$chain_break"
 fi
 check_commit_lag "$commit_lag"
+record_recovery_point
 log finished ok file="oplog/$name.bson.gz" lastTs="$last_ts"

@@ -7,7 +7,11 @@
 # catalog's manifests and the checksums the plan recorded.
 # Phases (with s3 storage they run in separate containers and the artifacts are pulled between):
 #   select  check the plan against the catalog: $BACKUP_WORK/restore-steps, $BACKUP_WORK/needed
-#   run     sizes and checksums of every artifact first; then the calls in order: the dump with
+#   run     sizes and checksums of every artifact first; then the target (target-facts.js): a mongos
+#           is refused (mongorestore replays through applyOps, which mongos does not serve), and so
+#           is a target holding documents unless `drop` (replaying into data from another moment
+#           mixes both); then the calls in order, each with --stopOnError (without it mongorestore
+#           exits 0 over documents that failed: mongo-tools mongorestore/main/mongorestore.go): the dump with
 #           --oplogReplay (and --drop when asked), then one --oplogFile call per slice, each with
 #           the plan's exclusive --oplogLimit and the parallel restore flags, and --gzip when
 #           the manifest's format says the artifact is compressed (as the planner does)
@@ -27,6 +31,21 @@ phase="${1:-all}"
 init_job restore read-only
 steps_file="$BACKUP_WORK/restore-steps"
 plan_dir="${RESTORE_PLAN_DIR:-}"
+
+# run_mongorestore <n> <total> <file> <args>...: one call, its lines passed to stderr as they come;
+# a failure (a non-zero exit, or "N document(s) failed to restore" with N > 0) fails the job
+# naming the step and mongorestore's own last error line.
+run_mongorestore() {
+  local n="$1" total="$2" file="$3" out="$BACKUP_WORK/tmp/mongorestore.out" rc=0 failed why
+  shift 3
+  mongorestore "$@" 2>&1 | tee "$out" >&2 || rc=$?
+  failed="$(sed -n 's/.* \([0-9][0-9]*\) document(s) failed to restore.*/\1/p' "$out" | tail -n 1)"
+  why="$(grep -E 'Failed:|[Ee]rror' "$out" | tail -n 1 || true)"
+  if ((rc != 0)) || [[ -n "$failed" && "$failed" != 0 ]]; then
+    fail restore "step $n of $total ($file) failed: ${why:-mongorestore exited with code $rc}; the target holds a partial restore" \
+      file="$file" "mongorestoreExitCode=$rc" "documentsFailed=${failed:-0}"
+  fi
+}
 
 select_artifacts() {
   local out="$BACKUP_WORK/tmp/restore-plan.out"
@@ -50,6 +69,17 @@ run_restore() {
   if [[ -f "$plan_dir/drop" && "$(<"$plan_dir/drop")" == true ]]; then drop="--drop"; fi
   total="$(wc -l <"$steps_file")"
   check_artifacts "$steps_file" "; nothing was restored"
+  step_begin
+  TARGET="$target" run_js target-facts.js "$BACKUP_WORK/tmp/target.out" || fail target "cannot check the target $target before restoring: $JS_ERROR; nothing was restored"
+  read_kv "$BACKUP_WORK/tmp/target.out"
+  need_kv target mongos
+  if [[ "${KV[mongos]}" == 1 ]]; then
+    fail target "$target is a mongos: mongorestore --oplogReplay replays through applyOps, which mongos does not serve; name the replica set's members; nothing was restored"
+  fi
+  if [[ -n "${KV[withData]:-}" && -z "$drop" ]]; then
+    fail target "$target already holds documents (${KV[withData]}): replaying the oplog into data from another moment mixes both; restore into an empty replica set or set drop to true in the ConfigMap; nothing was restored"
+  fi
+  ok target target="$target" drop="${drop:+true}"
   mkdir -p "$BACKUP_WORK/empty"
   local common=(--host="$target" --authenticationDatabase=admin --username="$DB_USER" --config="$TOOLS_CONFIG")
   local parallel=(--numParallelCollections="${RESTORE_PARALLEL_COLLECTIONS:-4}" --numInsertionWorkersPerCollection="${RESTORE_INSERTION_WORKERS:-4}")
@@ -61,12 +91,10 @@ run_restore() {
     case "$op" in
       archive)
         # shellcheck disable=SC2086 # $drop is one flag or nothing
-        mongorestore "${common[@]}" --archive="$CATALOG/$file" "${READ_FLAGS[@]}" --oplogReplay --oplogLimit="$limit" $drop "${parallel[@]}" ||
-          fail restore "mongorestore of $file failed at step $n of $total; the target holds a partial restore" file="$file"
+        run_mongorestore "$n" "$total" "$file" "${common[@]}" --archive="$CATALOG/$file" "${READ_FLAGS[@]}" --oplogReplay --oplogLimit="$limit" --stopOnError $drop "${parallel[@]}"
         ;;
       oplog)
-        mongorestore "${common[@]}" --oplogReplay --oplogFile="$CATALOG/$file" "${READ_FLAGS[@]}" --oplogLimit="$limit" --dir="$BACKUP_WORK/empty" ||
-          fail restore "replaying $file failed at step $n of $total; the target holds a partial restore" file="$file"
+        run_mongorestore "$n" "$total" "$file" "${common[@]}" --oplogReplay --oplogFile="$CATALOG/$file" "${READ_FLAGS[@]}" --oplogLimit="$limit" --stopOnError --dir="$BACKUP_WORK/empty"
         ;;
       *) fail restore "unknown step $op" ;;
     esac

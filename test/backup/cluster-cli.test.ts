@@ -8,7 +8,9 @@ import type { CatalogEntry } from "../../backup/manifest";
 import { parseArgs } from "../../backup/restore/cli-args";
 import type { StepExit } from "../../backup/restore/executor";
 import { CliDeps, runCli } from "../../backup/restore/restore-command";
+import type { TargetFacts } from "../../backup/restore/target-check";
 import { fileInspector } from "../../backup/restore/verify-artifacts";
+import { mongorestoreRefusal } from "../support/mongorestore-rules";
 import { writeCatalog } from "./disk-catalog";
 import { fullDump, sliceChain, ts } from "./fixtures";
 
@@ -45,6 +47,12 @@ function standIn(exits: Partial<StepExit & { lines: string[] }>[] = []) {
   const run = async (argv: readonly string[], onLine: (line: string) => void): Promise<StepExit> => {
     const path = argv.find((a) => a.startsWith("--config="))?.slice("--config=".length);
     calls.push({ argv, config: path && existsSync(path) ? readFileSync(path, "utf8") : undefined, configMode: path && existsSync(path) ? statSync(path).mode & 0o777 : undefined });
+    // As strict as the real tool: what mongorestore refuses before restoring anything, it refuses here.
+    const refusal = mongorestoreRefusal(argv.slice(1));
+    if (refusal) {
+      onLine(refusal);
+      return { code: 1 };
+    }
     const exit = exits[calls.length - 1] ?? {};
     for (const line of exit.lines ?? ["0 document(s) restored successfully. 0 document(s) failed to restore."]) onLine(line);
     return { code: exit.code ?? 0, signal: exit.signal, spawnError: exit.spawnError };
@@ -52,11 +60,24 @@ function standIn(exits: Partial<StepExit & { lines: string[] }>[] = []) {
   return { calls, run };
 }
 
+let mongosUris: string[];
+let probed: string[];
+beforeEach(() => {
+  mongosUris = [];
+  probed = [];
+});
+
 async function cli(argv: string[], run = standIn().run, inspector = fileInspector) {
   let stdout = "";
   let stderr = "";
   let clock = 0;
-  const deps: CliDeps = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), run, inspector, now: () => (clock += 1000), tmpdir: work };
+  const deps: CliDeps = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), run, inspector, now: () => (clock += 1000), tmpdir: work,
+    probeTarget: async (c): Promise<TargetFacts> => {
+      probed.push(c.uri);
+      // A cluster restore drops every collection: data on the target does not matter, only whether it is a mongos.
+      return { mongos: mongosUris.includes(c.uri), namespacesWithData: ["nyrkio.results"] };
+    },
+  };
   const code = await runCli(argv, deps);
   return { code, stdout, stderr };
 }
@@ -109,9 +130,15 @@ describe("restore plan --cluster", () => {
       ["rs1", "shard"],
     ]);
     for (const { replicaSet, plan } of json.replicaSets) {
-      const single = await cli(["plan", "--catalog", join(root, replicaSet), "--to", "2024-05-01T02:07:00Z", "--json"]);
-      expect(plan).toEqual(JSON.parse(single.stdout));
+      // The one-replica-set plan with --drop, plus --preserveUUID on every call: config.chunks names collections by UUID.
+      const single = JSON.parse((await cli(["plan", "--catalog", join(root, replicaSet), "--to", "2024-05-01T02:07:00Z", "--drop", "--json"])).stdout);
+      for (const step of single.steps) step.argv.splice(step.kind === "full" ? step.argv.indexOf("--drop") + 1 : step.argv.indexOf("--stopOnError") + 1, 0, ...(step.kind === "full" ? ["--preserveUUID"] : ["--drop", "--preserveUUID"]));
+      expect(plan).toEqual(single);
       expect(plan.oplogLimit).toBe(json.oplogLimit);
+      for (const step of plan.steps) {
+        expect(step.argv).toEqual(expect.arrayContaining(["--stopOnError", "--drop", "--preserveUUID"]));
+        expect(mongorestoreRefusal(step.argv.slice(1))).toBeUndefined();
+      }
     }
   });
 
@@ -188,6 +215,27 @@ describe("restore plan --cluster", () => {
 });
 
 describe("restore run --cluster", () => {
+  it("refuses (exit 5) before anything runs when a connection reaches a mongos: UUIDs cannot be preserved through it", async () => {
+    const dir = uriDir("cfg", "rs0", "rs1");
+    mongosUris = ["mongodb://restore:s3cr3t@mongodb-rs0-0.mongodb-rs0.nyrkio-db-restore.svc:27017/?replicaSet=rs0&authSource=admin"];
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", dir, "--yes"], run);
+    expect(r.code).toBe(5);
+    expect(calls).toEqual([]);
+    expect(r.stderr).toMatch(/replica set rs0 \(mongodb:\/\/<credentials>@.*\) is a mongos: a cluster restore keeps collection UUIDs \(--preserveUUID\)/);
+    expect(r.stderr).not.toContain("s3cr3t");
+  });
+
+  it("restores every replica set with --drop --preserveUUID even without --drop, and does not refuse data on the targets", async () => {
+    const dir = uriDir("cfg", "rs0", "rs1");
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", dir, "--yes"], run);
+    expect(r.code).toBe(0);
+    expect(probed).toHaveLength(3);
+    expect(calls.length).toBeGreaterThan(3);
+    for (const c of calls) expect(c.argv).toEqual(expect.arrayContaining(["--drop", "--preserveUUID", "--stopOnError"]));
+  });
+
   it("without --yes prints the plan, the order and the connections, and runs nothing", async () => {
     const { calls, run } = standIn();
     const r = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", uriDir("cfg", "rs0", "rs1")], run);

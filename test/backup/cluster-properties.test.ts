@@ -55,8 +55,8 @@ describe("cluster-wide planning over generated clusters", () => {
             check(r.plan.steps.every((s) => s.argv.includes(`--oplogLimit=${plan.oplogLimit}`) && s.argv.includes(`--config=/cfg/${r.replicaSet}.yaml`)), where, `${r.replicaSet}'s steps carry the limit and its own connection`);
             check(r.plan.steps.every((s) => s.argv.some((a) => a.startsWith(`--archive=/c/${r.replicaSet}/`) || a.startsWith(`--oplogFile=/c/${r.replicaSet}/`))), where, `${r.replicaSet}'s steps read its own catalog`);
             if (planned % 7 !== 0) continue; // a sample: planning twice over is the slow part
-            const own = planRestore((cluster.find((c) => c.replicaSet === r.replicaSet) as (typeof cluster)[number]).entries, target, planOptions(r.replicaSet));
-            check(own.ok && JSON.stringify(own.plan) === JSON.stringify(r.plan), where, `${r.replicaSet}'s plan is the one-replica-set planner's`);
+            const own = planRestore((cluster.find((c) => c.replicaSet === r.replicaSet) as (typeof cluster)[number]).entries, target, { ...planOptions(r.replicaSet), drop: true, preserveUUID: true });
+            check(own.ok && JSON.stringify(own.plan) === JSON.stringify(r.plan), where, `${r.replicaSet}'s plan is the one-replica-set planner's with --drop --preserveUUID`);
           }
           check(compareTs(plan.window.from, point) <= 0 && compareTs(point, plan.window.to) <= 0 && common.some((w) => tsEquals(w.from, plan.window.from) && tsEquals(w.to, plan.window.to)), where, "the plan's window is the common window holding the target");
           planned++;

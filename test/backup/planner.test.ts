@@ -138,6 +138,7 @@ describe("restore planner", () => {
         "--gzip",
         "--oplogReplay",
         `--oplogLimit=${T0 + 700}:1`,
+        "--stopOnError",
         "--numParallelCollections=4",
         "--numInsertionWorkersPerCollection=2",
       ],
@@ -148,6 +149,7 @@ describe("restore planner", () => {
         `--oplogFile=/catalog/oplog/${s.file}`,
         "--gzip",
         `--oplogLimit=${T0 + 700}:1`,
+        "--stopOnError",
         "--dir=/tmp/restore/empty",
       ]),
     ]);
@@ -197,5 +199,44 @@ describe("restore planner", () => {
     // A dump whose lastTs is the very next position after the chain's end continues it without a gap.
     const next = fullDump(ts(T0 + 900, 4));
     expect(restoreWindows([...catalog, next])).toEqual([{ from: ts(T0 + 12, 4), to: ts(T0 + 900, 4) }]);
+  });
+});
+
+describe("every call stops on the first error; --preserveUUID needs --drop", () => {
+  // mongorestore exits 0 over documents that failed to insert unless --stopOnError (mongo-tools
+  // mongorestore/main/mongorestore.go exits non-zero on result.Err only).
+  test("--stopOnError on the base call and on every slice call", () => {
+    const p = plan(catalog, "to", `${T0 + 700}:0`);
+    for (const step of p.steps) expect(step.argv).toContain("--stopOnError");
+  });
+
+  test("--preserveUUID goes on every call with --drop; without --drop the planner refuses, as mongorestore does", () => {
+    const p = plan(catalog, "to", `${T0 + 700}:0`, { drop: true, preserveUUID: true });
+    for (const step of p.steps) expect(step.argv).toEqual(expect.arrayContaining(["--drop", "--preserveUUID"]));
+    expect(() => plan(catalog, "to", `${T0 + 700}:0`, { drop: false, preserveUUID: true })).toThrow("--preserveUUID needs --drop");
+  });
+});
+
+
+describe("chains never cross replica sets (replicaSetId)", () => {
+  const OLD = "65f1a2b3c4d5e6f708192a3b";
+  const NEW = "6600000000000000000000aa";
+  const withId = <E extends CatalogEntry>(e: E, replicaSetId: string): E => ({ ...e, replicaSetId });
+
+  it("a slice of another replica set with the same name never continues a dump, however well the timestamps fit", () => {
+    const dump = withId(d1, OLD);
+    const foreign = [s1, s2, s3].map((s) => withId(s, NEW));
+    expect(refusal([dump, ...foreign], "to", `${T0 + 400}:0`)).toMatch(/is after the newest saved oplog entry/);
+    // The same slices recorded by the dump's own set: planned.
+    expect(plan([dump, ...[s1, s2, s3].map((s) => withId(s, OLD))], "to", `${T0 + 400}:0`).slices).toHaveLength(2);
+  });
+
+  it("nor a slice another: the chain stops where the replica set changes", () => {
+    const entries = [withId(d1, OLD), withId(s1, OLD), withId(s2, NEW), withId(s3, NEW)];
+    expect(refusal(entries, "to", `${T0 + 400}:0`)).toMatch(new RegExp(`newest saved oplog entry .*${T0 + 300}`));
+  });
+
+  it("manifests of earlier releases (no replicaSetId) join as before", () => {
+    expect(plan([withId(d1, OLD), s1, s2], "to", `${T0 + 400}:0`).slices).toHaveLength(2);
   });
 });

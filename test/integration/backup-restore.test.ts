@@ -38,6 +38,7 @@ import { loadCatalog } from "../../backup/restore/catalog";
 import { processRunner } from "../../backup/restore/process-runner";
 import { runCli } from "../../backup/restore/restore-command";
 import { fileInspector } from "../../backup/restore/verify-artifacts";
+import { probeTarget } from "../../backup/restore/target-probe";
 import { compareTs, formatTs, type Timestamp } from "../../backup/timestamp";
 import { managedUserRoles } from "../../replicaset/users";
 import { describeWithMongo, mongoAvailability, scratchDatabaseName, type MongoTarget } from "./mongo-server";
@@ -250,6 +251,7 @@ if (missing.length > 0) {
         run: processRunner,
         inspector: fileInspector,
         now: () => Date.now(),
+        probeTarget,
         tmpdir: work,
       });
       return { code, stdout, stderr };

@@ -25,7 +25,7 @@ import { gzipSync } from "node:zlib";
 import { artifactPath, CatalogEntry, parseManifest } from "../../backup/manifest";
 import { planJson } from "../../backup/restore/report";
 import { planRestore } from "../../backup/restore/planner";
-import { restoreWindows } from "../../backup/restore/chain";
+import { analyzeChain, restoreWindows } from "../../backup/restore/chain";
 import { parseTarget } from "../../backup/restore/target";
 import { prune } from "../../backup/retention/pruner";
 import { driveSync, retentionSteps, RetentionRequest } from "../../migrations/retention/retention-steps";
@@ -234,6 +234,19 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
     );
 
     it(
+      "recovery-point.js: the newest point the planner's chain logic reaches, its lag behind the set's newest write, in status/recovery-point.json",
+      async () => {
+        const r = await result<{ run: Run; status: Record<string, unknown>; newest: { t: number; i: number }; interval: number }>("recovery-point");
+        expect(r.run.stderr).toBe("");
+        expect(r.run.code).toBe(0);
+        expect(r.interval).toBe(300);
+        expect(lines(r.run.stdout)).toEqual([`restorableUntil=${r.newest.t}:${r.newest.i}`, "lagSeconds=120", "maxLagSeconds=900", "exceeded=0"]);
+        expect(r.status).toMatchObject({ kind: "recovery-point", restorableUntil: { t: r.newest.t, i: r.newest.i }, recoveryPointLagSeconds: 120, maxRecoveryPointLagSeconds: 900, sliceIntervalSeconds: 300 });
+      },
+      TIMEOUT,
+    );
+
+    it(
       "verify-plan.js: catalog.js's verification plan",
       async () => {
         const r = await result<{ run: Run; shim: Run; expected: string[] }>("verify-plan");
@@ -330,6 +343,16 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
         const errors = lines(r.run.stderr);
         expect(errors.slice(0, r.members.length)).toEqual(r.members.map((h) => expect.stringMatching(new RegExp(`^member ${h} skipped: .*ECONNREFUSED`))));
         expect(errors[errors.length - 1]).toBe(`Error: no reachable secondary or primary among ${r.members.join(", ")}`);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "target-facts.js (the restore Job's check of its target): a connection error, exit 1, no answer",
+      async () => {
+        const r = await result<{ run: Run }>("target-facts");
+        expectConnectionFailure(r.run);
+        expect(r.run.stdout).toBe("");
       },
       TIMEOUT,
     );
@@ -501,7 +524,7 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     const catalog = require(join(backupMongoshDir(m), "catalog.js"));
     const newest = entries.reduce((a, e) => (e.lastTs.t > a.t || (e.lastTs.t === a.t && e.lastTs.i > a.i) ? e.lastTs : a), { t: 0, i: 0 });
     // The oplog rolled past the catalog's end: restore points were lost (the longest output).
-    const facts = { oldest: { t: newest.t + 100, i: 1 }, majority: { t: newest.t + 600, i: 2 }, applied: { t: newest.t + 660, i: 1 } };
+    const facts = { oldest: { t: newest.t + 100, i: 1 }, majority: { t: newest.t + 600, i: 2 }, applied: { t: newest.t + 660, i: 1 }, setNewest: { t: newest.t + 700, i: 3 } };
     const plan = catalog.slicePlan({ manifests: catalog.loadCatalog(dir), ...facts, countsEverySeconds: Number(m.env.BACKUP_COUNTS_EVERY_SECONDS) });
     const expected = [
       `action=${plan.action}`,
@@ -512,9 +535,19 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
       `countsAfter=${plan.countsAfter}`,
       `commitLagSeconds=${plan.commitLagSeconds}`,
     ];
-    const env = { CATALOG_DIR: dir, OPLOG_OLDEST: tsText(facts.oldest), OPLOG_MAJORITY: tsText(facts.majority), OPLOG_APPLIED: tsText(facts.applied) };
+    const env = { CATALOG_DIR: dir, OPLOG_OLDEST: tsText(facts.oldest), OPLOG_MAJORITY: tsText(facts.majority), OPLOG_APPLIED: tsText(facts.applied), OPLOG_SET_NEWEST: tsText(facts.setNewest) };
     const [run, shim] = await Promise.all([runJs(m, "slice-plan.js", env), shimRun(m, "slice-plan.js", env)]);
     return { run, shim, expected };
+  },
+
+  async "recovery-point"(ctx) {
+    const m = backupPod(ctx, "dev", "mongodb-rs0-backup-oplog", "oplog-slice");
+    const { dir, entries } = podCatalog(m, generateCatalog(5));
+    const newest = restoreWindows(entries).at(-1)!.to;
+    const out = join(m.env.BACKUP_WORK, "recovery-point.json");
+    const env = { CATALOG_DIR: dir, STATUS_OUT: out, OPLOG_SET_NEWEST: `${newest.t + 120}:1`, BACKUP_PRUNER: join(backupMongoshDir(m), "pruner.js") };
+    const run = await runJs(m, "recovery-point.js", env);
+    return { run, status: existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : undefined, newest, interval: Number(m.env.BACKUP_SLICE_INTERVAL_SECONDS) };
   },
 
   async "verify-plan"(ctx) {
@@ -523,7 +556,7 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     const generated = generateCatalog(3).map((e, k) => (k % 2 === 0 ? { ...e, counts: { "nyrkio.results": k } } : e));
     const { dir } = podCatalog(m, generated);
     const catalog = require(join(backupMongoshDir(m), "catalog.js"));
-    const plan = catalog.verificationPlan(catalog.loadCatalog(dir));
+    const plan = catalog.verificationPlan(catalog.loadCatalog(dir), analyzeChain);
     const expected = [
       `full=${plan.full.artifactPath}`,
       `checkpoint=${plan.checkpoint.manifestPath}`,
@@ -600,6 +633,15 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     const bad = join(m.env.BACKUP_WORK, "bad.archive.gz");
     writeFileSync(bad, gzipSync(Buffer.from("not an archive at all")));
     return { run: await runJs(m, "describe-artifact.js", { ARTIFACT: bad, ARTIFACT_KIND: "full" }) };
+  },
+
+  async "target-facts"(ctx) {
+    const m = backupPod(ctx, "dev", "mongodb-rs0-restore", "restore");
+    const userDir = join(m.env.BACKUP_WORK, "restore-user");
+    mkdirSync(userDir, { recursive: true });
+    writeFileSync(join(userDir, "username"), "nyrkio-restore\n");
+    writeFileSync(join(userDir, "password"), "pw\n");
+    return { run: await runJs(m, "target-facts.js", { TARGET: `rs0/127.0.0.1:${ctx.port}`, RESTORE_USER_DIR: userDir }) };
   },
 
   async "source-facts"(ctx) {
@@ -866,8 +908,9 @@ const PROBES: Record<string, (ctx: Context, name: string) => { script: string; e
 
 /** Which cases run each ConfigMap .js key (modules run inside the scripts that load them). */
 const COVERED_BY: Record<string, string[]> = {
-  "mongosh-catalog.js": ["prune", "slice-plan", "verify-plan", "restore-plan", "write-files"],
-  "mongosh-pruner.js": ["prune"],
+  "mongosh-catalog.js": ["prune", "slice-plan", "verify-plan", "restore-plan", "write-files", "recovery-point"],
+  "mongosh-recovery-point.js": ["recovery-point"],
+  "mongosh-pruner.js": ["prune", "recovery-point"],
   "mongosh-prune.js": ["prune"],
   "mongosh-slice-plan.js": ["slice-plan"],
   "mongosh-verify-plan.js": ["verify-plan"],
@@ -880,6 +923,7 @@ const COVERED_BY: Record<string, string[]> = {
   "mongosh-source-facts.js": ["source-facts"],
   "mongosh-snapshot-counts.js": ["counts"],
   "mongosh-compare-counts.js": ["counts"],
+  "mongosh-target-facts.js": ["target-facts"],
   "reconcile.js": ["reconcile", "probes"],
   "retention.js": ["retention", "probes"],
   "mongosh-readiness.js": ["readiness-probe", "bootstrap-nodb"],

@@ -9,7 +9,7 @@ import { reconcileConfigMapData } from "../../replicaset/reconcile-files";
 import { RECONCILE_CONFIG_DIR, ROOT_SECRET_DIR, userSecretDir } from "../../replicaset/reconcile-paths";
 import { EMBEDDED_FUNCTIONS, reconcileScript } from "../../replicaset/reconcile-script";
 import type { LiveReplicaSetConfig } from "../../replicaset/reconfig-plan";
-import { migratorRole, renderUsersSpec } from "../../replicaset/users";
+import { migratorRole, renderUsersSpec, replSetConfigRole, restoreRole } from "../../replicaset/users";
 import { liveConfig, MemberShape, psa } from "./fixtures";
 import { runReconcileScript, StandInOptions } from "./mongosh-stand-in";
 
@@ -39,7 +39,11 @@ const explicitDefaults = {
 };
 const usersInPlace = () =>
   renderUsersSpec(dev).users.map((u) => ({ user: `nyrkio-${u.name}`, db: "admin", roles: u.roles }));
-const rolesInPlace = () => [{ role: "nyrkioMigrator", db: "admin", privileges: migratorRole(dev).privileges, roles: [] }];
+const rolesInPlace = () => [
+  { role: "nyrkioMigrator", db: "admin", privileges: migratorRole(dev).privileges, roles: [] },
+  { role: "nyrkioRestore", db: "admin", privileges: restoreRole().privileges, roles: [] },
+  { role: "nyrkioReplSetConfig", db: "admin", privileges: replSetConfigRole().privileges, roles: [] },
+];
 const names = (commands: Record<string, unknown>[]) => commands.map((c) => Object.keys(c)[0]);
 const run = (script: string, replset: ReplsetConfig, opts: Omit<StandInOptions, "files" | "rootCredentials">) =>
   runReconcileScript(script, { ...opts, files: jobFiles(dev, replset, script), rootCredentials: ROOT });
@@ -88,6 +92,8 @@ describe("running the script against a recording stand-in", () => {
       "usersInfo",
       "rolesInfo",
       "createRole",
+      "createRole",
+      "createRole",
       "createUser",
       "createUser",
       "createUser",
@@ -95,10 +101,12 @@ describe("running the script against a recording stand-in", () => {
     ]);
     expect(result.commands[2]).toEqual({ setDefaultRWConcern: 1, defaultWriteConcern: { w: "majority", wtimeout: 10000 }, defaultReadConcern: { level: "local" } });
     expect(result.commands[8]).toEqual({ createRole: "nyrkioMigrator", privileges: migratorRole(dev).privileges, roles: [] });
-    expect(result.commands[9]).toEqual({ createUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "readWrite", db: "nyrkio" }], mechanisms: ["SCRAM-SHA-256"] });
-    expect(result.lines.map((l) => l.event)).toEqual(["start", "connected", "rwConcern", "plan", "role", "user", "user", "user", "user", "done"]);
+    // The restore user's role: every action on every resource (replicaset/users.ts restoreRole says why).
+    expect(result.commands[9]).toEqual({ createRole: "nyrkioRestore", privileges: [{ resource: { anyResource: true }, actions: ["anyAction"] }], roles: [] });
+    expect(result.commands[11]).toEqual({ createUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "readWrite", db: "nyrkio" }], mechanisms: ["SCRAM-SHA-256"] });
+    expect(result.lines.map((l) => l.event)).toEqual(["start", "connected", "rwConcern", "plan", "role", "role", "role", "user", "user", "user", "user", "done"]);
     expect(result.lines[3]).toMatchObject({ event: "plan", steps: [] });
-    expect(result.lines.at(-1)).toEqual({ event: "done", replicaSet: "rs0", reconfigSteps: 0, userChanges: 5 });
+    expect(result.lines.at(-1)).toEqual({ event: "done", replicaSet: "rs0", reconfigSteps: 0, userChanges: 7 });
   });
 
   test("a priority change: one replSetReconfig with the live config, version + 1, settings carried over", () => {
@@ -212,15 +220,19 @@ describe("running the script against a recording stand-in", () => {
       "hello",
       ...["replSetGetConfig", "replSetGetStatus", "replSetGetConfig", "replSetReconfig", "replSetGetConfig"],
       ...["replSetGetConfig", "replSetGetStatus"],
-      ...["usersInfo", "rolesInfo", "createUser", "createUser"],
+      ...["usersInfo", "rolesInfo", "createRole", "createRole", "createUser", "createUser"],
     ]);
     const direct = { role: "directShardOperations", db: "admin" };
     expect(result.commands.filter((c) => "createUser" in c)).toEqual([
-      { createUser: "nyrkio-backup", pwd: passwordOf("backup"), roles: [{ role: "backup", db: "admin" }, direct], mechanisms: ["SCRAM-SHA-256"] },
-      { createUser: "nyrkio-restore", pwd: passwordOf("restore"), roles: [{ role: "restore", db: "admin" }, direct], mechanisms: ["SCRAM-SHA-256"] },
+      { createUser: "nyrkio-backup", pwd: passwordOf("backup"), roles: [{ role: "backup", db: "admin" }, { role: "nyrkioReplSetConfig", db: "admin" }, direct], mechanisms: ["SCRAM-SHA-256"] },
+      { createUser: "nyrkio-restore", pwd: passwordOf("restore"), roles: [{ role: "nyrkioRestore", db: "admin" }, direct], mechanisms: ["SCRAM-SHA-256"] },
     ]);
     expect(result.lines.find((l) => l.event === "rwConcern")).toMatchObject({ result: "skipped" });
-    expect(result.lines.filter((l) => l.event === "role")).toEqual([]);
+    // The only custom role on a shard: the restore user's.
+    expect(result.lines.filter((l) => l.event === "role").map((l) => [l.role, l.action])).toEqual([
+      ["nyrkioRestore", "created"],
+      ["nyrkioReplSetConfig", "created"],
+    ]);
   });
 
   test("the converted first shard: the former set's backup user gets its shard roles, app and migrator are left alone", () => {

@@ -17,6 +17,8 @@ import {
   MIGRATOR_ROLE,
   migratorRole,
   renderUsersSpec,
+  replSetConfigRole,
+  restoreRole,
   UserScope,
 } from "../../replicaset/users";
 
@@ -34,18 +36,21 @@ describe("renderUsersSpec (users.json)", () => {
     expect(spec.mechanisms).toEqual(["SCRAM-SHA-256"]);
   });
 
-  test("least privilege: app readWrite on the Nyrkiö database only; backup and restore the built-in roles, nothing more", () => {
+  test("least privilege: app readWrite on the Nyrkiö database only; backup the built-in role; restore the replay role (anyAction), nothing more", () => {
     expect(user("app").roles).toEqual([{ role: "readWrite", db: "nyrkio" }]);
     expect(user("migrator").roles).toEqual([{ role: MIGRATOR_ROLE, db: "admin" }]);
     // The backup jobs read the commit point from `hello`: no clusterMonitor.
-    expect(user("backup").roles).toEqual([{ role: "backup", db: "admin" }]);
-    expect(user("restore").roles).toEqual([{ role: "restore", db: "admin" }]);
+    expect(user("backup").roles).toEqual([
+      { role: "backup", db: "admin" },
+      { role: "nyrkioReplSetConfig", db: "admin" },
+    ]);
+    expect(user("restore").roles).toEqual([{ role: "nyrkioRestore", db: "admin" }]);
     expect(renderUsersSpec({ ...dev, database: "perf" }).users[0].roles).toEqual([{ role: "readWrite", db: "perf" }]);
   });
 
   test("the migrator role: schema and index actions on the database, inprog on the cluster, data access only to its own collections", () => {
     const role = migratorRole(dev);
-    expect(spec.roles).toEqual([role]);
+    expect(spec.roles).toEqual([role, restoreRole(), replSetConfigRole()]);
     expect(role).toMatchObject({ role: "nyrkioMigrator", db: "admin", roles: [] });
     expect(role.privileges).toEqual([
       {
@@ -90,21 +95,25 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
     expect(spec("cluster").users.map((u) => u.name)).toEqual(["app", "migrator", "backup", "restore"]);
     expect(rolesOf("cluster", "app")).toEqual([{ role: "readWrite", db: "nyrkio" }]);
     expect(rolesOf("cluster", "migrator")).toEqual([{ role: MIGRATOR_ROLE, db: "admin" }]);
-    expect(rolesOf("cluster", "restore")).toEqual([{ role: "restore", db: "admin" }]);
+    expect(rolesOf("cluster", "restore")).toEqual([{ role: "nyrkioRestore", db: "admin" }]);
   });
 
   test("the cluster's backup user also holds the balancer window's role, defined beside the migrator's", () => {
     expect(rolesOf("cluster", "backup")).toEqual([
       { role: "backup", db: "admin" },
+      { role: "nyrkioReplSetConfig", db: "admin" },
       { role: "nyrkioBalancerWindow", db: "admin" },
     ]);
-    expect(spec("cluster").roles).toEqual([migratorRole(sharded, "cluster"), balancerWindowRole()]);
+    expect(spec("cluster").roles).toEqual([migratorRole(sharded, "cluster"), balancerWindowRole(), restoreRole(), replSetConfigRole()]);
     // Through mongos the runner checks every shard's indexes (issue 11 defect 9): one more action, there only.
     expect(migratorRole(sharded, "cluster").privileges[0].actions).toContain("checkMetadataConsistency");
     expect(migratorRole(sharded).privileges[0].actions).not.toContain("checkMetadataConsistency");
     // Unsharded there is no balancer: neither the role nor the grant.
-    expect(spec("replicaset").roles).toEqual([migratorRole(sharded)]);
-    expect(rolesOf("replicaset", "backup")).toEqual([{ role: "backup", db: "admin" }]);
+    expect(spec("replicaset").roles).toEqual([migratorRole(sharded), restoreRole(), replSetConfigRole()]);
+    expect(rolesOf("replicaset", "backup")).toEqual([
+      { role: "backup", db: "admin" },
+      { role: "nyrkioReplSetConfig", db: "admin" },
+    ]);
   });
 
   test("the balancer window's role: find/update on config.settings, the leases' four actions, nothing else", () => {
@@ -125,12 +134,12 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
     expect(script).toContain(`getCollection("${BALANCER_WINDOWS_COLLECTION}")`);
   });
 
-  test("a shard holds only the users of direct connections, backup and restore: nothing the application uses, no custom role", () => {
+  test("a shard holds only the users of direct connections, backup and restore: nothing the application uses, only the restore user's role", () => {
     expect(spec("shard").users.map((u) => [u.name, u.secretName, u.secretDir, u.db])).toEqual([
       ["backup", "nyrkio-mongodb-backup", "/etc/nyrkio/secrets/backup", "admin"],
       ["restore", "nyrkio-mongodb-restore", "/etc/nyrkio/secrets/restore", "admin"],
     ]);
-    expect(spec("shard").roles).toEqual([]);
+    expect(spec("shard").roles).toEqual([restoreRole(), replSetConfigRole()]);
     expect(JSON.stringify(spec("shard"))).not.toMatch(/readWrite|nyrkioMigrator|nyrkioBalancerWindow/);
   });
 
@@ -138,10 +147,11 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
     expect(sharded.image).toMatch(/^mongo:8\./);
     expect(rolesOf("shard", "backup")).toEqual([
       { role: "backup", db: "admin" },
+      { role: "nyrkioReplSetConfig", db: "admin" },
       { role: "directShardOperations", db: "admin" },
     ]);
     expect(rolesOf("shard", "restore")).toEqual([
-      { role: "restore", db: "admin" },
+      { role: "nyrkioRestore", db: "admin" },
       { role: "directShardOperations", db: "admin" },
     ]);
     expect(rolesOf("shard", "backup", mongo("9.0.1"))).toContainEqual({ role: "directShardOperations", db: "admin" });
@@ -149,8 +159,11 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
 
   test("before 8.0 a direct connection to a shard is not refused: no directShardOperations", () => {
     for (const tag of ["7.0.14", "6.0.19"]) {
-      expect(rolesOf("shard", "backup", mongo(tag))).toEqual([{ role: "backup", db: "admin" }]);
-      expect(rolesOf("shard", "restore", mongo(tag))).toEqual([{ role: "restore", db: "admin" }]);
+      expect(rolesOf("shard", "backup", mongo(tag))).toEqual([
+        { role: "backup", db: "admin" },
+        { role: "nyrkioReplSetConfig", db: "admin" },
+      ]);
+      expect(rolesOf("shard", "restore", mongo(tag))).toEqual([{ role: "nyrkioRestore", db: "admin" }]);
     }
   });
 
@@ -180,6 +193,8 @@ describe("planUserChanges", () => {
     inheritedRoles: [],
     isBuiltin: false,
   };
+  const liveRestoreRole: ExistingRole & Record<string, unknown> = { _id: "admin.nyrkioRestore", ...restoreRole(), inheritedRoles: [], isBuiltin: false };
+  const liveConfigRole: ExistingRole & Record<string, unknown> = { _id: "admin.nyrkioReplSetConfig", ...replSetConfigRole(), inheritedRoles: [], isBuiltin: false };
   const liveUsers: (ExistingUser & Record<string, unknown>)[] = desiredUsers.map((u) => ({
     _id: `admin.${u.user}`,
     userId: "…",
@@ -190,10 +205,12 @@ describe("planUserChanges", () => {
   }));
   const root = { _id: "admin.root", user: "root", db: "admin", roles: [{ role: "root", db: "admin" }] };
 
-  test("a fresh set (only root): the role first, then four users created", () => {
+  test("a fresh set (only root): the roles first, then four users created", () => {
     const result = planUserChanges({ users: [root], roles: [] }, desired);
-    expect(result.ok && result.changes.map((c) => (c.kind.endsWith("Role") ? `${c.kind} nyrkioMigrator` : `${c.kind} ${"name" in c ? c.name : ""}`))).toEqual([
+    expect(result.ok && result.changes.map((c) => (c.kind.endsWith("Role") && "role" in c ? `${c.kind} ${c.role.role}` : `${c.kind} ${"name" in c ? c.name : ""}`))).toEqual([
       "createRole nyrkioMigrator",
+      "createRole nyrkioRestore",
+      "createRole nyrkioReplSetConfig",
       "createUser app",
       "createUser migrator",
       "createUser backup",
@@ -202,7 +219,7 @@ describe("planUserChanges", () => {
   });
 
   test("everything in place: the role is left alone, every user gets its password again with unchanged roles", () => {
-    const result = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole] }, desired);
+    const result = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole, liveRestoreRole, liveConfigRole] }, desired);
     if (!result.ok) throw new Error(result.error);
     expect(result.changes.map((c) => c.kind)).toEqual(["updateUser", "updateUser", "updateUser", "updateUser"]);
     expect(result.changes.every((c) => c.kind === "updateUser" && !c.rolesChanged)).toBe(true);
@@ -211,7 +228,7 @@ describe("planUserChanges", () => {
   test("a changed role definition or a user's changed roles are updated", () => {
     const oldRole = { ...liveRole, privileges: liveRole.privileges!.slice(1) };
     const oldApp = { ...liveUsers[0], roles: [{ role: "read", db: "nyrkio" }] };
-    const result = planUserChanges({ users: [oldApp, ...liveUsers.slice(1)], roles: [oldRole] }, desired);
+    const result = planUserChanges({ users: [oldApp, ...liveUsers.slice(1)], roles: [oldRole, liveRestoreRole, liveConfigRole] }, desired);
     if (!result.ok) throw new Error(result.error);
     expect(result.changes[0]).toEqual({ kind: "updateRole", role: migratorRole(dev) });
     expect(result.changes[1]).toMatchObject({ kind: "updateUser", name: "app", rolesChanged: true, roles: [{ role: "readWrite", db: "nyrkio" }] });
@@ -221,12 +238,40 @@ describe("planUserChanges", () => {
   test("the converted first shard: the former set's backup and restore users get their shard roles; its app, migrator and role are left as they are", () => {
     const shard = renderUsersSpec(sharded, "shard");
     const shardUsers = shard.users.map((u) => ({ name: u.name, user: `nyrkio-${u.name}`, db: u.db, roles: u.roles }));
-    const result = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole] }, { roles: shard.roles, users: shardUsers });
+    const result = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole, liveRestoreRole, liveConfigRole] }, { roles: shard.roles, users: shardUsers });
     if (!result.ok) throw new Error(result.error);
     expect(result.changes).toEqual([
       { kind: "updateUser", name: "backup", user: "nyrkio-backup", db: "admin", roles: shard.users[0].roles, rolesChanged: true },
       { kind: "updateUser", name: "restore", user: "nyrkio-restore", db: "admin", roles: shard.users[1].roles, rolesChanged: true },
     ]);
+  });
+
+  test("a restore user of an earlier release (built-in restore, which cannot replay updates or deletes) gets the replay role", () => {
+    const earlier = liveUsers.map((u) => (u.user === "nyrkio-restore" ? { ...u, roles: [{ role: "restore", db: "admin" }] } : u));
+    const result = planUserChanges({ users: [root, ...earlier], roles: [liveRole, liveConfigRole] }, desired);
+    if (!result.ok) throw new Error(result.error);
+    expect(result.changes[0]).toEqual({ kind: "createRole", role: restoreRole() });
+    expect(result.changes.find((c) => c.kind === "updateUser" && c.name === "restore")).toMatchObject({ rolesChanged: true, roles: [{ role: "nyrkioRestore", db: "admin" }] });
+    // anyResource compares as itself, not as a database resource: an equal live role is left alone.
+    const again = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole, { ...liveRestoreRole, privileges: [{ resource: { db: "", collection: "" }, actions: ["anyAction"] }] }, liveConfigRole] }, desired);
+    expect(again.ok && again.changes[0]).toEqual({ kind: "updateRole", role: restoreRole() });
+  });
+
+  test("the restore role grants every action on every resource, exactly (mongorestore --oplogReplay checks each entry's own privileges)", () => {
+    expect(restoreRole()).toEqual({ role: "nyrkioRestore", db: "admin", privileges: [{ resource: { anyResource: true }, actions: ["anyAction"] }], roles: [] });
+    // ... and no other user holds it.
+    for (const scope of ["replicaset", "cluster", "shard"] as const) {
+      const holders = renderUsersSpec(sharded, scope).users.filter((u) => u.roles.some((r) => r.role === "nyrkioRestore")).map((u) => u.name);
+      expect(holders).toEqual(["restore"]);
+    }
+  });
+
+  test("the backup user's config role: replSetGetConfig on the cluster and nothing else (the replicaSetId of every manifest)", () => {
+    expect(replSetConfigRole()).toEqual({ role: "nyrkioReplSetConfig", db: "admin", privileges: [{ resource: { cluster: true }, actions: ["replSetGetConfig"] }], roles: [] });
+    for (const scope of ["replicaset", "cluster", "shard"] as const) {
+      const holders = renderUsersSpec(sharded, scope).users.filter((u) => u.roles.some((r) => r.role === "nyrkioReplSetConfig")).map((u) => u.name);
+      expect(holders).toEqual(["backup"]);
+    }
   });
 
   test("users not in the spec (root, people's own) are never touched", () => {

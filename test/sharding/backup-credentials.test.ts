@@ -56,15 +56,16 @@ describe("sharded on MongoDB 8.0: every backup job's user exists where it connec
   it.each(targets.map((t) => [t.replicaSet, t.role]))("%s (%s): the restore Job authenticates as a restore user of that very replica set", (replicaSet, role) => {
     const user = managedFrom(replicaSet, secretOf(backup.byName[`mongodb-${replicaSet}-restore`], "restore-user"));
     expect(user?.name).toBe("restore");
-    expect(user?.roles).toContain("restore@admin");
+    // The replay role (anyAction on anyResource): the built-in restore role cannot replay updates or deletes.
+    expect(user?.roles).toContain("nyrkioRestore@admin");
     if (role === "shard") expect(user?.roles).toContain("directShardOperations@admin");
   });
 
   it("the shards' backup and restore users hold nothing more, and the shards hold no other user", () => {
     for (const t of targets.filter((target) => target.role === "shard")) {
       expect(usersOf(t.replicaSet).users.map((u) => [u.name, u.roles.map((r) => r.role)])).toEqual([
-        ["backup", ["backup", "directShardOperations"]],
-        ["restore", ["restore", "directShardOperations"]],
+        ["backup", ["backup", "nyrkioReplSetConfig", "directShardOperations"]],
+        ["restore", ["nyrkioRestore", "directShardOperations"]],
       ]);
     }
   });
@@ -77,7 +78,7 @@ describe("sharded on MongoDB 8.0: every backup job's user exists where it connec
       // The leases stay in balancer.js's default namespace, the one the role names.
       expect(envOf(windowed).BALANCER_HOLDS_DB).toBeUndefined();
       // mongos authenticates against the cluster's users: the config servers'.
-      expect(managedFrom("cfg", secretOf(cronJob, "backup-user"))?.roles).toEqual(["backup@admin", "nyrkioBalancerWindow@admin"]);
+      expect(managedFrom("cfg", secretOf(cronJob, "backup-user"))?.roles).toEqual(["backup@admin", "nyrkioReplSetConfig@admin", "nyrkioBalancerWindow@admin"]);
     }
     const role = usersOf("cfg").roles.find((r) => r.role === "nyrkioBalancerWindow");
     const allowed = (db: string, collection: string) => role?.privileges.find((p) => p.resource.db === db && p.resource.collection === collection)?.actions ?? [];
@@ -90,8 +91,8 @@ describe("unsharded: the one replica set holds the backup and restore users, wit
   const config: PlatformConfig = { ...sharded, sharding: { ...sharded.sharding, enabled: false }, replsets: [sharded.replsets[0]] };
   const { backup, secretOf, managedFrom } = contract(config);
 
-  it("backup and restore users with their built-in roles only", () => {
-    expect(managedFrom("rs0", secretOf(backup.byName["mongodb-rs0-backup-full"], "backup-user"))?.roles).toEqual(["backup@admin"]);
-    expect(managedFrom("rs0", secretOf(backup.byName["mongodb-rs0-restore"], "restore-user"))?.roles).toEqual(["restore@admin"]);
+  it("backup and restore users with their own roles only: backup plus replSetGetConfig, and the replay role", () => {
+    expect(managedFrom("rs0", secretOf(backup.byName["mongodb-rs0-backup-full"], "backup-user"))?.roles).toEqual(["backup@admin", "nyrkioReplSetConfig@admin"]);
+    expect(managedFrom("rs0", secretOf(backup.byName["mongodb-rs0-restore"], "restore-user"))?.roles).toEqual(["nyrkioRestore@admin"]);
   });
 });

@@ -52,14 +52,14 @@ describe("config servers", () => {
 
   it("give the cluster's backup user the balancer window's role, and no user directShardOperations", () => {
     const users = JSON.parse(configMap("mongodb-cfg-reconcile")["users.json"]);
-    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioMigrator", "nyrkioBalancerWindow"]);
+    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioMigrator", "nyrkioBalancerWindow", "nyrkioRestore", "nyrkioReplSetConfig"]);
     const window = users.roles.find((r: Json) => r.role === "nyrkioBalancerWindow");
     expect(window.privileges).toEqual([
       { resource: { db: "config", collection: "settings" }, actions: ["find", "update"] },
       { resource: { db: "nyrkio_ops", collection: "balancer_windows" }, actions: ["find", "insert", "update", "remove"] },
     ]);
     const roles = Object.fromEntries(users.users.map((u: Json) => [u.name, u.roles.map((r: Json) => r.role)]));
-    expect(roles).toEqual({ app: ["readWrite"], migrator: ["nyrkioMigrator"], backup: ["backup", "nyrkioBalancerWindow"], restore: ["restore"] });
+    expect(roles).toEqual({ app: ["readWrite"], migrator: ["nyrkioMigrator"], backup: ["backup", "nyrkioReplSetConfig", "nyrkioBalancerWindow"], restore: ["nyrkioRestore"] });
   });
 });
 
@@ -79,10 +79,10 @@ describe("reconcile Jobs and the users each one manages", () => {
   it.each(["rs0", "rs1"])("%s (a shard) manages its local backup and restore users only, with directShardOperations on MongoDB 8", (shard) => {
     expect(sharded.image).toMatch(/^mongo:8\.0\./);
     const users = JSON.parse(configMap(`mongodb-${shard}-reconcile`)["users.json"]);
-    expect(users.roles).toEqual([]);
+    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioRestore", "nyrkioReplSetConfig"]);
     expect(users.users.map((u: Json) => [u.name, u.secretName, u.roles.map((r: Json) => `${r.role}@${r.db}`)])).toEqual([
-      ["backup", sharded.secrets.backup, ["backup@admin", "directShardOperations@admin"]],
-      ["restore", sharded.secrets.restore, ["restore@admin", "directShardOperations@admin"]],
+      ["backup", sharded.secrets.backup, ["backup@admin", "nyrkioReplSetConfig@admin", "directShardOperations@admin"]],
+      ["restore", sharded.secrets.restore, ["nyrkioRestore@admin", "directShardOperations@admin"]],
     ]);
   });
 
@@ -104,8 +104,8 @@ describe("reconcile Jobs and the users each one manages", () => {
     const older = synthDatabase({ ...sharded, image: "mongo:7.0.14" }).resources;
     const users = JSON.parse((byName(older, "kubernetes_config_map_v1", "mongodb-rs1-reconcile").data as Record<string, string>)["users.json"]);
     expect(users.users.map((u: Json) => [u.name, u.roles.map((r: Json) => r.role)])).toEqual([
-      ["backup", ["backup"]],
-      ["restore", ["restore"]],
+      ["backup", ["backup", "nyrkioReplSetConfig"]],
+      ["restore", ["nyrkioRestore"]],
     ]);
   });
 });

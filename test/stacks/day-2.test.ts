@@ -135,7 +135,9 @@ describe("day-2 changes of the dev environment, as planned", () => {
 
   it("backup schedule: the CronJob's schedule updates in place", () => {
     expect(byAction(plan(dev, env("dev", { backup: { full: { schedule: "30 1 * * *" } } })))).toEqual({ update: ["backup:cron_job/mongodb-rs0-backup-full"] });
-    expect(byAction(plan(dev, env("dev", { backup: { pitr: { oplogSpanMin: 10 } } })))).toEqual({ update: ["backup:cron_job/mongodb-rs0-backup-oplog"] });
+    // The slice interval also sets the recovery-point limit (three intervals) in the slice pod's
+    // environment, so the oplog CronJob is replaced, as for a retention change.
+    expect(byAction(plan(dev, env("dev", { backup: { pitr: { oplogSpanMin: 10 } } })))).toEqual({ replace: ["backup:cron_job/mongodb-rs0-backup-oplog"] });
     expect(byAction(plan(dev, env("dev", { backup: { retention: { daily: 30 } } })))).toEqual({ replace: ["backup:cron_job/mongodb-rs0-backup-full", "backup:cron_job/mongodb-rs0-backup-oplog"] });
   });
 

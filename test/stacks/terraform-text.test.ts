@@ -19,7 +19,14 @@ const REPO = join(__dirname, "..", "..");
 
 /** The directories whose files the stacks embed (every reader goes through config/embedded-file.ts). */
 const EMBEDDED_DIRS = ["stacks/scripts", "stacks/scripts/mongosh", "backup/scripts", "backup/mongosh", "sharding/scripts", "sharding/mongosh", "replicaset/mongosh", "migrations/retention/mongosh"];
-const embeddedFiles = EMBEDDED_DIRS.flatMap((d) => readdirSync(join(REPO, d), { withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(REPO, d, e.name)));
+// Written and unit-tested, but not deployed yet: the one-call restore that runs it (issue 10, item 2)
+// is not wired. Remove it from this list when a stack embeds it.
+const NOT_YET_DEPLOYED = new Set(["backup/mongosh/oplog-merge.js"]);
+const embeddedFiles = EMBEDDED_DIRS.flatMap((d) =>
+  readdirSync(join(REPO, d), { withFileTypes: true })
+    .filter((e) => e.isFile() && !NOT_YET_DEPLOYED.has(`${d}/${e.name}`))
+    .map((e) => join(REPO, d, e.name)),
+);
 
 interface Value {
   where: string;

@@ -148,7 +148,12 @@ function mongoEnv(config: PlatformConfig, target: BackupTarget, kind: BackupJobK
     Object.assign(env, { BACKUP_PRUNE: "1", RETENTION_DAILY: String(backup.retention.daily), RETENTION_WEEKLY: String(backup.retention.weekly) });
   }
   if (kind === "oplog") {
-    Object.assign(env, { BACKUP_COUNTS_EVERY_SECONDS: String(settings.countsEverySeconds), BACKUP_MAX_COMMIT_LAG_SECONDS: String(settings.maxCommitLagSeconds) });
+    Object.assign(env, {
+      BACKUP_COUNTS_EVERY_SECONDS: String(settings.countsEverySeconds),
+      BACKUP_MAX_COMMIT_LAG_SECONDS: String(settings.maxCommitLagSeconds),
+      // The recovery point fails the job past three of these (recovery-point.js).
+      BACKUP_SLICE_INTERVAL_SECONDS: String(backup.pitr.oplogSpanMin * 60),
+    });
   }
   if (kind === "restore") {
     Object.assign(env, {

@@ -6,7 +6,7 @@
 // scripts find each other exactly as in the repository (and under bats).
 
 import * as path from "node:path";
-import { embeddablePruner } from "../../../backup/retention/embeddable-pruner";
+import { embeddablePrunerModule } from "../../../backup/retention/embeddable-pruner";
 import { BALANCER_SCRIPT_FILE, BALANCER_WINDOW_FILE, balancerWindowFiles } from "../../../sharding/balancer-script";
 import { MONGOSH_CONF } from "../member-pod";
 import { readEmbeddedFile } from "../../../config/embedded-file";
@@ -32,12 +32,14 @@ export const BACKUP_POD_SCRIPTS = [
   "mongosh/source-facts.js",
   "mongosh/snapshot-counts.js",
   "mongosh/slice-plan.js",
+  "mongosh/recovery-point.js",
   "mongosh/describe-artifact.js",
   "mongosh/write-manifest.js",
   "mongosh/write-status.js",
   "mongosh/prune.js",
   "mongosh/verify-plan.js",
   "mongosh/restore-plan.js",
+  "mongosh/target-facts.js",
   "mongosh/compare-counts.js",
 ] as const;
 
@@ -64,13 +66,7 @@ function key(script: string): string {
  * embeddablePruner(), exported. prune.js calls it; nothing else in the pod decides retention.
  */
 export function prunerModuleSource(): string {
-  return [
-    "// Generated at synth time from backup/retention (embeddablePruner): do not edit in the cluster.",
-    '"use strict";',
-    embeddablePruner(),
-    "module.exports = { prune };",
-    "",
-  ].join("\n");
+  return embeddablePrunerModule();
 }
 
 /** ConfigMap data: key → file text. `sharded` adds the balancer window. */

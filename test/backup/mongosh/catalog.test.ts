@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CatalogEntry, Manifest } from "../../../backup/manifest";
-import { restoreWindows } from "../../../backup/restore/chain";
+import { analyzeChain, restoreWindows } from "../../../backup/restore/chain";
 import { planRestore } from "../../../backup/restore/planner";
 import { parseTarget } from "../../../backup/restore/target";
 
@@ -117,6 +117,25 @@ describe("the slice plan", () => {
     expect(plan("1299:9", "1500:1")).toMatchObject({ action: "none", commitLagSeconds: 201 });
   });
 
+  it("measures commit lag against the newest write of the whole set: a stalled secondary is not on time", () => {
+    // The chosen secondary stopped at 1300:1 (commit point and last write alike); the primary wrote on to 1500:1.
+    const stalled = catalog.slicePlan({ manifests, oldest: ts("1:1"), majority: ts("1300:1"), applied: ts("1300:1"), setNewest: ts("1500:1"), countsEverySeconds: 3600 });
+    expect(stalled).toMatchObject({ action: "none", commitLagSeconds: 200 });
+    // The set's newest write is never behind the member's own.
+    expect(catalog.slicePlan({ manifests, oldest: ts("1:1"), majority: ts("1400:2"), applied: ts("1500:1"), setNewest: ts("1450:1"), countsEverySeconds: 3600 }).commitLagSeconds).toBe(100);
+  });
+
+  it("a new replica set with the same name starts its own chain with a full dump, whatever the timestamps", () => {
+    const old = manifests.map((m) => ({ ...m, replicaSetId: "65f1a2b3c4d5e6f708192a3b" }));
+    const args = { oldest: ts("1:1"), majority: ts("1400:2"), applied: ts("1400:2"), setNewest: ts("1400:2"), countsEverySeconds: 3600 };
+    expect(catalog.slicePlan({ manifests: old, ...args, replicaSetId: "6600000000000000000000aa" })).toMatchObject({ action: "full", chainBreak: null });
+    expect(catalog.slicePlan({ manifests: old, ...args, replicaSetId: "65f1a2b3c4d5e6f708192a3b" })).toMatchObject({ action: "slice", from: ts("1300:1") });
+  });
+
+  it("refuses a malformed replicaSetId in a manifest", () => {
+    expect(catalog.manifestProblems({ ...manifests[0], replicaSetId: "rs0" })).toContain('replicaSetId must be 24 lower-case hex digits (an ObjectId), got "rs0"');
+  });
+
   it("takes counts again once the newest counted artifact is older than the cadence", () => {
     expect(plan("1400:2", "1400:2", 60).countsAfter).toBe(1260);
     expect(catalog.slicePlan({ manifests: [full("1:1", "2:1")], oldest: ts("1:1"), majority: ts("3:1"), applied: ts("3:1"), countsEverySeconds: 60 }).countsAfter).toBe(0);
@@ -131,7 +150,7 @@ describe("what verification restores", () => {
       slice("900:1", "1200:1", { counts: { "nyrkio.a": 3 } }),
       slice("1200:1", "1300:1"),
     ];
-    const plan = catalog.verificationPlan(manifests);
+    const plan = catalog.verificationPlan(manifests, analyzeChain);
     expect(plan.full.artifactPath).toBe("full/1000-5.archive.gz");
     expect(plan.checkpoint.artifactPath).toBe("oplog/900-1_1200-1.bson.gz");
     expect(plan.gap).toBeNull();
@@ -143,19 +162,28 @@ describe("what verification restores", () => {
     ]);
   });
 
-  it("joins a slice that starts exactly at the dump's end, and prefers the latest start", () => {
+  it("joins a slice that starts exactly at the dump's end, as the planner does", () => {
     const manifests = [full("900:1", "1000:5", { counts: {} }), slice("900:1", "1000:5"), slice("1000:5", "1100:1")];
-    expect(catalog.chainFrom(manifests[0], manifests).map((m: { artifactPath: string }) => m.artifactPath)).toEqual(["oplog/1000-5_1100-1.bson.gz"]);
+    expect(catalog.chainFrom(manifests[0], manifests, analyzeChain).map((m: { artifactPath: string }) => m.artifactPath)).toEqual(["oplog/1000-5_1100-1.bson.gz"]);
+  });
+
+  it("a forked chain (a manual run from the CronJob): verification follows the planner's path, no false gap", () => {
+    // Two slices from 1200:1: a manual run saved up to 1250:1 and stopped; the CronJob's went on
+    // to 1300:1 and continued. The first by filename ("1200-1_1250-1") leads nowhere.
+    const manifests = [full("900:1", "1000:5", { counts: {} }), slice("900:1", "1200:1"), slice("1200:1", "1250:1"), slice("1200:1", "1300:1"), slice("1300:1", "1400:1")];
+    const plan = catalog.verificationPlan(manifests, analyzeChain);
+    expect(plan.gap).toBeNull();
+    expect(plan.chain.map((m: { artifactPath: string }) => m.artifactPath)).toEqual(["oplog/900-1_1200-1.bson.gz", "oplog/1200-1_1300-1.bson.gz", "oplog/1300-1_1400-1.bson.gz"]);
   });
 
   it("reports a gap between the chain's end and the newest slice", () => {
     const manifests = [full("900:1", "1000:5", { counts: {} }), slice("900:1", "1200:1"), slice("1250:1", "1300:1")];
-    expect(catalog.verificationPlan(manifests).gap).toMatch(/ends at 1200:1 .* but oplog\/1250-1_1300-1\.bson\.gz ends at 1300:1/);
+    expect(catalog.verificationPlan(manifests, analyzeChain).gap).toMatch(/ends at 1200:1 .* but oplog\/1250-1_1300-1\.bson\.gz ends at 1300:1/);
   });
 
   it("refuses when nothing in the chain recorded counts, or there is no dump", () => {
-    expect(() => catalog.verificationPlan([full("900:1", "1000:5"), slice("900:1", "1200:1")])).toThrow(/recorded document counts/);
-    expect(() => catalog.verificationPlan([slice("900:1", "1200:1")])).toThrow(/no full dump/);
+    expect(() => catalog.verificationPlan([full("900:1", "1000:5"), slice("900:1", "1200:1")], analyzeChain)).toThrow(/recorded document counts/);
+    expect(() => catalog.verificationPlan([slice("900:1", "1200:1")], analyzeChain)).toThrow(/no full dump/);
   });
 });
 
@@ -175,7 +203,7 @@ describe("the calls of a planned restore", () => {
     });
     if (!planned.ok) throw new Error(planned.error);
     const plan = JSON.parse(JSON.stringify(planned.plan));
-    const steps = catalog.restoreSteps(plan, manifests, "rs0");
+    const steps = catalog.restoreSteps(plan, manifests, "rs0", analyzeChain);
     expect(steps.map((s: { op: string; manifest: { artifactPath: string }; limit: string }) => [s.op, s.manifest.artifactPath, s.limit])).toEqual([
       ["archive", "full/1000-5.archive.gz", "1250:5"],
       ["oplog", "oplog/900-1_1200-1.bson.gz", "1250:5"],
@@ -186,14 +214,19 @@ describe("the calls of a planned restore", () => {
 
   it("refuses a plan that does not fit this catalog", () => {
     const plan = { replicaSet: "rs0", base: "full/1000-5.archive.gz", slices: ["oplog/900-1_1200-1.bson.gz"], oplogLimit: "1100:0" };
-    expect(() => catalog.restoreSteps({ ...plan, replicaSet: "rs1" }, manifests, "rs0")).toThrow(/replica set "rs1"/);
-    expect(() => catalog.restoreSteps({ ...plan, base: "full/nope.archive.gz" }, manifests, "rs0")).toThrow(/no manifest in this catalog/);
-    expect(() => catalog.restoreSteps({ ...plan, base: "oplog/900-1_1200-1.bson.gz" }, manifests, "rs0")).toThrow(/as its base/);
-    expect(() => catalog.restoreSteps({ ...plan, slices: ["oplog/1200-1_1300-1.bson.gz"] }, manifests, "rs0")).toThrow(/does not continue the full dump/);
-    expect(() => catalog.restoreSteps({ ...plan, oplogLimit: "1000:5" }, manifests, "rs0")).toThrow(/not after the base/);
-    expect(() => catalog.restoreSteps({ ...plan, oplogLimit: "soon" }, manifests, "rs0")).toThrow(/oplogLimit must be/);
+    expect(() => catalog.restoreSteps({ ...plan, replicaSet: "rs1" }, manifests, "rs0", analyzeChain)).toThrow(/replica set "rs1"/);
+    expect(() => catalog.restoreSteps({ ...plan, base: "full/nope.archive.gz" }, manifests, "rs0", analyzeChain)).toThrow(/no manifest in this catalog/);
+    expect(() => catalog.restoreSteps({ ...plan, base: "oplog/900-1_1200-1.bson.gz" }, manifests, "rs0", analyzeChain)).toThrow(/as its base/);
+    expect(() => catalog.restoreSteps({ ...plan, slices: ["oplog/1200-1_1300-1.bson.gz"] }, manifests, "rs0", analyzeChain)).toThrow(/does not continue the full dump/);
+    expect(() => catalog.restoreSteps({ ...plan, oplogLimit: "1000:5" }, manifests, "rs0", analyzeChain)).toThrow(/not after the base/);
+    // Contiguous, but short of its target: the last slice ends at 1200:1, the target is 1250:4.
+    expect(() => catalog.restoreSteps({ ...plan, oplogLimit: "1250:5" }, manifests, "rs0", analyzeChain)).toThrow(
+      /the plan ends at 1200:1 \(oplog\/900-1_1200-1\.bson\.gz\), before its target 1250:4 \(oplogLimit 1250:5\): it does not reach the point it restores to/,
+    );
+    expect(() => catalog.restoreSteps({ ...plan, slices: [], oplogLimit: "1100:0" }, manifests, "rs0", analyzeChain)).toThrow(/the plan ends at 1000:5 \(full\/1000-5\.archive\.gz\), before its target 1099:4294967295/);
+    expect(() => catalog.restoreSteps({ ...plan, oplogLimit: "soon" }, manifests, "rs0", analyzeChain)).toThrow(/oplogLimit must be/);
     const steps = [{ file: "full/1000-5.archive.gz", sha256: "b".repeat(64) }];
-    expect(() => catalog.restoreSteps({ ...plan, steps }, manifests, "rs0")).toThrow(/made from another catalog/);
+    expect(() => catalog.restoreSteps({ ...plan, steps }, manifests, "rs0", analyzeChain)).toThrow(/made from another catalog/);
   });
 });
 
@@ -229,7 +262,7 @@ describe("loading a catalog", () => {
       "oplog/b.manifest.json": json({ ...strip(slice("900:1", "1200:1")), format: "bson", file: "900-1_1200-1.bson" }),
     });
     const plan = { replicaSet: "rs0", base: "full/1000-5.archive", slices: ["oplog/900-1_1200-1.bson"], oplogLimit: "1100:0" };
-    expect(catalog.stepLines(catalog.restoreSteps(plan, catalog.loadCatalog(root), "rs0"))).toEqual([
+    expect(catalog.stepLines(catalog.restoreSteps(plan, catalog.loadCatalog(root), "rs0", analyzeChain))).toEqual([
       `step archive full/1000-5.archive ${SHA} 10 1100:0 full/a.manifest.json archive`,
       `step oplog oplog/900-1_1200-1.bson ${SHA} 5 1100:0 oplog/b.manifest.json bson`,
     ]);
@@ -330,5 +363,20 @@ describe("the slice job over time (simulation against the restore side's chain r
     if (reportedBreaks === 0 && manifests.some((m) => m.kind === "oplog")) {
       expect(restoreWindows(manifests)).toHaveLength(1);
     }
+  });
+});
+
+describe("the recovery point", () => {
+  it("is how far the newest restorable point trails the set's newest write; past three slice intervals it is exceeded", () => {
+    expect(catalog.recoveryPoint({ restorableUntil: ts("1300:1"), setNewest: ts("1500:1"), sliceIntervalSeconds: 300 })).toEqual({
+      restorableUntil: ts("1300:1"),
+      lagSeconds: 200,
+      maxLagSeconds: 900,
+      exceeded: false,
+    });
+    expect(catalog.recoveryPoint({ restorableUntil: ts("1300:1"), setNewest: ts("1500:1"), sliceIntervalSeconds: 60 }).exceeded).toBe(true);
+    expect(catalog.recoveryPoint({ restorableUntil: ts("1300:1"), setNewest: ts("1300:9"), sliceIntervalSeconds: 60 })).toMatchObject({ lagSeconds: 0, exceeded: false });
+    // No full dump: nothing is restorable, which is always exceeded.
+    expect(catalog.recoveryPoint({ restorableUntil: null, setNewest: ts("1500:1"), sliceIntervalSeconds: 300 })).toMatchObject({ lagSeconds: null, exceeded: true });
   });
 });

@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import vm from "node:vm";
+import { dev } from "../../../config/environments/dev";
+import { renderUsersSpec } from "../../../replicaset/users";
 import { loadAsyncRewriter, MONGOSH_SYNTHETIC_PROMISE } from "../../support/mongosh-rewriter";
 
 const AsyncWriter = loadAsyncRewriter();
@@ -36,7 +38,15 @@ interface Member {
   collections?: string[];
   aggregate?: (cmd: Record<string, unknown>) => unknown;
   counts?: Record<string, number>;
+  /** config.settings.replicaSetId as the shell shows an ObjectId. */
+  replicaSetId?: string;
+  /** The backup user's roles on this member (default: what the reconcile Job gives it). */
+  backupRoles?: string[];
 }
+
+/** The backup user's roles as the reconcile Job creates them (users.json). */
+const BACKUP_ROLES = renderUsersSpec(dev).users.find((u) => u.name === "backup")!.roles.map((r) => r.role);
+const RS_ID = "65f1a2b3c4d5e6f708192a3b";
 
 interface Recorded {
   uris: string[];
@@ -74,6 +84,14 @@ async function runScript(script: string, members: Record<string, Member>, env: R
             rec.commands.push({ db: name, ...cmd });
             if (m.unreachable) fail();
             if ("hello" in cmd) return m.hello;
+            if ("replSetGetConfig" in cmd) {
+              // The server checks replSetGetConfig on the cluster resource; the built-in backup role lacks it
+              // (https://www.mongodb.com/docs/manual/reference/built-in-roles/#backup): only the custom role grants it.
+              if (!(m.backupRoles ?? BACKUP_ROLES).includes("nyrkioReplSetConfig")) {
+                throw Object.assign(new Error('MongoServerError[Unauthorized]: not authorized on admin to execute command { replSetGetConfig: 1, $db: "admin" }'), { code: 13 });
+              }
+              return { config: { _id: "rs0", settings: { replicaSetId: { toHexString: () => m.replicaSetId ?? RS_ID } } }, ok: 1 };
+            }
             if ("aggregate" in cmd) return m.aggregate!(cmd);
             throw new Error(`unexpected command ${JSON.stringify(cmd)}`);
           }),
@@ -135,7 +153,8 @@ describeWithRewriter("source-facts.js", () => {
       { [H0]: { hello: hello("primary", 905, 880) }, [H1]: { hello: hello("secondary", 880, 870), oplog }, [H2]: { hello: hello("secondary", 890, 870), oplog } },
       env,
     );
-    expect(kv(rec.printed)).toEqual({ source: H2, role: "secondary", oldest: "100:1", newest: "900:4", majority: "870:2", applied: "890:1" });
+    // setNewest: the newest write of the whole set (the primary's 905), not the chosen secondary's 890.
+    expect(kv(rec.printed)).toEqual({ source: H2, role: "secondary", oldest: "100:1", newest: "900:4", majority: "870:2", applied: "890:1", replicaSetId: RS_ID, setNewest: "905:1" });
     // Authenticated from the mounted files, on direct connections without credentials in the URI.
     expect(rec.auths).toEqual([
       ["backup", "p@ss:w0rd"],
@@ -146,6 +165,11 @@ describeWithRewriter("source-facts.js", () => {
       expect(uri).toMatch(/^mongodb:\/\/[^@]+\/\?directConnection=true/);
       expect(uri).not.toContain("w0rd");
     }
+  });
+
+  it("reads the replicaSetId with replSetGetConfig, which the backup user may run only through nyrkioReplSetConfig", async () => {
+    expect(BACKUP_ROLES).toContain("nyrkioReplSetConfig");
+    await expect(runScript("source-facts.js", { [H1]: { hello: hello("secondary", 890, 870), oplog, backupRoles: ["backup"] } }, env)).rejects.toThrow(/Unauthorized/);
   });
 
   it("skips a member that does not answer and falls back to the primary when no secondary does", async () => {

@@ -29,6 +29,8 @@ setup() {
   [ "$(manifest_field "$m" m.bytes)" = "$(stat -c %s "$archive")" ]
   [ "$(manifest_field "$m" 'm.counts["nyrkio.results"]')" = 12 ]
   [ "$(manifest_field "$m" 'm.tools.mongodump')" = "100.10.0" ]
+  # The replica set's own id (replSetGetConfig), so no chain joins it to another set's artifacts.
+  [ "$(manifest_field "$m" m.replicaSetId)" = 65f1a2b3c4d5e6f708192a3b ]
   [[ "$(basename "$archive")" =~ ^[0-9]{8}T[0-9]{6}Z-x7k2q\.archive\.gz$ ]]
   no_partial_files "$BACKUP_ROOT"
   [ "$(manifest_field "$CATALOG/status/full.json" 'm.kind + " " + m.lastTs.t')" = "full 1700000460" ]

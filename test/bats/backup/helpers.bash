@@ -31,6 +31,21 @@ setup_backup_env() {
   PASSWORD="s3cr'et pass:word"
   printf '%s\n' "$PASSWORD" >"$BACKUP_USER_DIR/password"
   CATALOG="$BACKUP_ROOT/rs0"
+  export BACKUP_PRUNER
+  BACKUP_PRUNER="$(real_pruner)"
+}
+
+# real_pruner: the pod's pruner module as the stack generates it (embeddablePrunerModule), built
+# once per .bats file: the slice job's recovery point uses its chain logic.
+real_pruner() {
+  local out="$BATS_FILE_TMPDIR/pruner.js"
+  if [[ ! -s "$out" ]]; then
+    (cd "$REPO_ROOT" && node -e '
+      const r = require("esbuild").buildSync({ stdin: { contents: "import { embeddablePrunerModule } from \"./backup/retention/embeddable-pruner\"; process.stdout.write(embeddablePrunerModule());", resolveDir: process.cwd(), loader: "ts" },
+        bundle: true, platform: "node", format: "cjs", write: false, logLevel: "silent" });
+      require("fs").writeFileSync(process.argv[1], require("child_process").execFileSync(process.execPath, ["-e", r.outputFiles[0].text]));' "$out")
+  fi
+  printf '%s' "$out"
 }
 
 # cached_catalog <builder>: builds the catalog with the builder function once per .bats file (the
@@ -60,14 +75,17 @@ canned_failure() {
   echo 1 >"$base.rc"
 }
 
-# facts <oldest> <majority> <applied> [role] [call number]: what source-facts.js reports.
+# facts <oldest> <majority> <applied> [role] [call number] [set newest]: what source-facts.js
+# reports (the set's newest write defaults to the member's applied).
 facts() {
   canned source-facts.js "source=mongodb-rs0-1.mongodb-rs0.db.svc.cluster.local:27017
 role=${4:-secondary}
 oldest=$1
 newest=$3
 majority=$2
-applied=$3" "${5:-}"
+applied=$3
+setNewest=${6:-$3}
+replicaSetId=${REPLSET_ID:-65f1a2b3c4d5e6f708192a3b}" "${5:-}"
 }
 
 # counts <json> [call number]: what snapshot-counts.js writes to COUNTS_OUT.

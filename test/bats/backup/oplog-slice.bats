@@ -40,6 +40,7 @@ query_bounds() {
   [ -f "$CATALOG/oplog/1300-1_1400-2.bson.gz" ]
   [ "$(manifest_field "$m" '[m.kind, m.format, m.prevTs.t + ":" + m.prevTs.i, m.firstTs.t + ":" + m.firstTs.i, m.lastTs.t + ":" + m.lastTs.i, m.entries].join(" ")')" = "oplog bson+gzip 1300:1 1310:1 1400:2 3" ]
   [ "$(manifest_field "$m" m.sha256)" = "$(sha256sum "$CATALOG/oplog/1300-1_1400-2.bson.gz" | cut -d' ' -f1)" ]
+  [ "$(manifest_field "$m" m.replicaSetId)" = 65f1a2b3c4d5e6f708192a3b ]
   no_partial_files "$BACKUP_ROOT"
   refute_password_anywhere
 }
@@ -187,4 +188,36 @@ query_bounds() {
   [ "$status" -eq 1 ]
   [[ "$(json_line plan failed)" == *"oplog/broken.manifest.json: not valid JSON"* ]]
   [ ! -s "$STANDIN_LOG/mongodump.log" ]
+}
+
+@test "a stalled secondary is not 'nothing to do': commit lag is measured against the newest write of the whole set" {
+  # The chosen secondary stopped at 1300:1 (its own commit point and last write agree); the set
+  # wrote up to 1500:1 meanwhile. Measured against the member itself, this was exit 0.
+  export BACKUP_MAX_COMMIT_LAG_SECONDS=60
+  facts 1100:1 1300:1 1300:1 secondary "" 1500:1
+  run --separate-stderr bash "$SCRIPTS/oplog-slice.sh"
+  [ "$status" -eq 5 ]
+  [[ "$(json_line commit-point failed)" == *'"commitLagSeconds":200'* ]]
+}
+
+@test "every run records the recovery point in status/recovery-point.json, and fails loudly past three slice intervals" {
+  export BACKUP_MAX_COMMIT_LAG_SECONDS=100000 BACKUP_SLICE_INTERVAL_SECONDS=300
+  facts 1100:1 1400:2 1500:1
+  run --separate-stderr bash "$SCRIPTS/oplog-slice.sh"
+  [ "$status" -eq 0 ]
+  # The new slice ends at 1400:2; the set's newest write is 1500:1.
+  [ "$(manifest_field "$CATALOG/status/recovery-point.json" 'm.restorableUntil.t + ":" + m.restorableUntil.i')" = "1400:2" ]
+  [ "$(manifest_field "$CATALOG/status/recovery-point.json" 'm.recoveryPointLagSeconds')" = 100 ]
+  [ "$(manifest_field "$CATALOG/status/recovery-point.json" 'm.maxRecoveryPointLagSeconds')" = 900 ]
+  [ "$(manifest_field "$CATALOG/status/recovery-point.json" 'm.newestWrite.t')" = 1500 ]
+  [[ "$(json_line recovery-point ok)" == *'"recoveryPointLagSeconds":100'* ]]
+
+  # Nothing new can be saved (the commit point stands at the last slice) while the set writes on:
+  # the job fails loudly once the restorable point trails by more than 3 x 30 s, and says by how much.
+  export BACKUP_SLICE_INTERVAL_SECONDS=30
+  facts 1100:1 1400:2 1400:2 secondary "" 1600:1
+  run --separate-stderr bash "$SCRIPTS/oplog-slice.sh"
+  [ "$status" -eq 5 ]
+  [[ "$(json_line recovery-point failed)" == *"trails the newest write of the set (1600:1) by 200s, more than three slice intervals (90s)"* ]]
+  [ "$(manifest_field "$CATALOG/status/recovery-point.json" 'm.recoveryPointLagSeconds')" = 200 ]
 }

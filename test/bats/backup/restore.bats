@@ -19,6 +19,13 @@ setup() {
   printf 'restorer' >"$RESTORE_USER_DIR/username"
   printf '%s' "$PASSWORD" >"$RESTORE_USER_DIR/password"
   plan '["oplog/900-1_1200-1.bson.gz", "oplog/1200-1_1300-1.bson.gz"]' "1250:2"
+  target_facts 0 ""
+}
+
+# target_facts <mongos 0|1> <withData>: what target-facts.js answers (it needs a server: canned).
+target_facts() {
+  mkdir -p "$STANDIN_DIR/mongosh"
+  printf 'mongos=%s\nwithData=%s\n' "$1" "$2" >"$STANDIN_DIR/mongosh/target-facts.js.out"
 }
 
 # plan <slices json> <oplogLimit> [base]: the fields of `restore plan --json` the job reads (and a
@@ -38,9 +45,9 @@ plan() {
   mapfile -t calls <"$STANDIN_LOG/mongorestore.log"
   [ "${#calls[@]}" -eq 3 ]
   common="--host=rs0/$BACKUP_MEMBERS --authenticationDatabase=admin --username=restorer --config=$BACKUP_WORK/credentials/mongo-tools.yaml"
-  [ "${calls[0]}" = "$common --archive=$CATALOG/full/20240501T000000Z.archive.gz --gzip --oplogReplay --oplogLimit=1250:2 --numParallelCollections=4 --numInsertionWorkersPerCollection=4" ]
-  [ "${calls[1]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/900-1_1200-1.bson.gz --gzip --oplogLimit=1250:2 --dir=$BACKUP_WORK/empty" ]
-  [ "${calls[2]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/1200-1_1300-1.bson.gz --gzip --oplogLimit=1250:2 --dir=$BACKUP_WORK/empty" ]
+  [ "${calls[0]}" = "$common --archive=$CATALOG/full/20240501T000000Z.archive.gz --gzip --oplogReplay --oplogLimit=1250:2 --stopOnError --numParallelCollections=4 --numInsertionWorkersPerCollection=4" ]
+  [ "${calls[1]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/900-1_1200-1.bson.gz --gzip --oplogLimit=1250:2 --stopOnError --dir=$BACKUP_WORK/empty" ]
+  [ "${calls[2]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/1200-1_1300-1.bson.gz --gzip --oplogLimit=1250:2 --stopOnError --dir=$BACKUP_WORK/empty" ]
   [ "$(head -n 1 "$STANDIN_LOG/mongorestore.config")" = 600 ]
   refute_password_anywhere
   [[ "$(json_line restore started)" == *'"step":1,"of":3'* ]]
@@ -58,9 +65,9 @@ plan() {
   mapfile -t calls <"$STANDIN_LOG/mongorestore.log"
   [ "${#calls[@]}" -eq 3 ]
   common="--host=rs0/$BACKUP_MEMBERS --authenticationDatabase=admin --username=restorer --config=$BACKUP_WORK/credentials/mongo-tools.yaml"
-  [ "${calls[0]}" = "$common --archive=$CATALOG/full/20240501T000000Z.archive --oplogReplay --oplogLimit=1250:2 --numParallelCollections=4 --numInsertionWorkersPerCollection=4" ]
-  [ "${calls[1]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/900-1_1200-1.bson --oplogLimit=1250:2 --dir=$BACKUP_WORK/empty" ]
-  [ "${calls[2]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/1200-1_1300-1.bson.gz --gzip --oplogLimit=1250:2 --dir=$BACKUP_WORK/empty" ]
+  [ "${calls[0]}" = "$common --archive=$CATALOG/full/20240501T000000Z.archive --oplogReplay --oplogLimit=1250:2 --stopOnError --numParallelCollections=4 --numInsertionWorkersPerCollection=4" ]
+  [ "${calls[1]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/900-1_1200-1.bson --oplogLimit=1250:2 --stopOnError --dir=$BACKUP_WORK/empty" ]
+  [ "${calls[2]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/1200-1_1300-1.bson.gz --gzip --oplogLimit=1250:2 --stopOnError --dir=$BACKUP_WORK/empty" ]
 }
 
 @test "--drop only when the ConfigMap asks for it, and only on the dump" {
@@ -119,8 +126,51 @@ plan() {
   export STANDIN_MONGORESTORE_FAIL_AT=2
   run --separate-stderr bash "$SCRIPTS/restore.sh"
   [ "$status" -eq 1 ]
-  [[ "$(json_line restore failed)" == *"failed at step 2 of 3; the target holds a partial restore"* ]]
+  [[ "$(json_line restore failed)" == *"step 2 of 3 (oplog/900-1_1200-1.bson.gz) failed: "*"Failed: restore error: E11000 duplicate key error; the target holds a partial restore"* ]]
   [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 2 ]
+}
+
+@test "documents that failed to restore fail the step even when mongorestore exits 0" {
+  export STANDIN_MONGORESTORE_FAILED_DOCS=3
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line restore failed)" == *'"documentsFailed":3'* ]]
+  [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 1 ]
+}
+
+@test "a target that holds documents is refused unless the ConfigMap asks for drop; nothing is written" {
+  target_facts 0 "nyrkio.results,nyrkio.users"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line target failed)" == *"already holds documents (nyrkio.results,nyrkio.users)"*"nothing was restored"* ]]
+  [ ! -s "$STANDIN_LOG/mongorestore.log" ]
+  # The check runs as the restore user against the target mongorestore writes to.
+  grep -qx "target-facts.js.1 TARGET=rs0/$BACKUP_MEMBERS" "$STANDIN_LOG/mongosh.env"
+
+  echo true >"$RESTORE_PLAN_DIR/drop"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 0 ]
+}
+
+@test "a mongos target is refused: the replay goes through applyOps" {
+  target_facts 1 ""
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line target failed)" == *"is a mongos"* ]]
+  [ ! -s "$STANDIN_LOG/mongorestore.log" ]
+}
+
+@test "the mongorestore stand-in refuses what the real one refuses" {
+  run mongorestore --oplogFile=x.bson --archive=y --oplogReplay
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"Failed: cannot use --oplogFile with --archive specified"* ]]
+  run mongorestore --preserveUUID --archive=y
+  [[ "$output" == *"cannot specify --preserveUUID without --drop"* ]]
+  run mongorestore --oplogLimit=1:0 --archive=y
+  [[ "$output" == *"cannot use --oplogLimit without --oplogReplay enabled"* ]]
+  mkdir -p "$BATS_TEST_TMPDIR/dump" && : >"$BATS_TEST_TMPDIR/dump/oplog.bson"
+  run mongorestore --oplogReplay --oplogFile=x.bson --dir="$BATS_TEST_TMPDIR/dump"
+  [[ "$output" == *"cannot provide both an oplog.bson file and an oplog file with --oplogFile"* ]]
 }
 
 @test "writes nothing into the catalog, which the Job mounts read-only" {

@@ -1,0 +1,103 @@
+// The one oplog a point-in-time restore replays, merged and trimmed from the base dump's own oplog
+// and the slices that continue it. A Node.js module (like oplog-window.js): the restore CLI and
+// the in-cluster restore Job load the same code, streaming, so a week of slices is never held in
+// memory.
+//
+// Why one file: mongorestore buffers a transaction's entries within one process (mongo-tools
+// common/txn/meta.go, HandleTxnOp) and edits its own index catalog from the oplog's index DDL
+// (common/idx/index_catalog.go), so the base and the whole replay must run in ONE mongorestore
+// process, and it reads one oplog source: `--oplogFile` (refused with --archive, and refused
+// beside a dump directory's top-level oplog.bson: mongorestore/mongorestore.go).
+//
+// What goes in, in this order:
+//   1. every entry of the base dump's own oplog (the dump's consistency window, up to its lastTs);
+//   2. of the slices, in chain order, only the entries AFTER the base's lastTs: the slice a dump
+//      joins starts at or before the dump's end, and re-applying an entry to a state already past
+//      it is not always harmless (a unique secondary index: MONGODB-FACTS, "trim a replay to the
+//      entries after the base's lastTs", as Percona Backup for MongoDB does);
+//   3. nothing at or after `limit` when one is given (exclusive, like --oplogLimit, which the
+//      restore passes as well: mongorestore/oplog.go applies only entries with ts < limit).
+// Timestamps are compared as (t, i), both unsigned: an ordinal i > 0 within the base's second is
+// before or after the base exactly as the oplog orders it.
+// The result must be strictly increasing; anything else (a slice out of order, a gap the chain
+// should have refused) stops the merge with the entry named.
+
+"use strict";
+/* global Buffer */
+
+const fs = require("fs");
+const zlib = require("zlib");
+const { topLevelFields } = require("./oplog-window.js");
+
+function cmp(a, b) {
+  return a.t !== b.t ? (a.t < b.t ? -1 : 1) : a.i === b.i ? 0 : a.i < b.i ? -1 : 1;
+}
+
+/**
+ * Whether an entry at `ts` from source `source` ("base" or "slice") goes into the merged oplog:
+ * the base's own entries always (below the limit), a slice's only after `after`.
+ */
+function keepEntry(ts, source, after, limit) {
+  if (limit && cmp(ts, limit) >= 0) return false;
+  return source === "base" || cmp(ts, after) > 0;
+}
+
+async function* documents(path, gzip) {
+  const input = fs.createReadStream(path);
+  const stream = gzip ? input.pipe(zlib.createGunzip()) : input;
+  let pending = Buffer.alloc(0);
+  for await (const chunk of stream) {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    let pos = 0;
+    while (pending.length - pos >= 4) {
+      const size = pending.readInt32LE(pos);
+      if (size < 5 || size > 16 * 1024 * 1024 + 16 * 1024) throw new Error(`${path}: corrupt stream: ${size} is not a BSON document length`);
+      if (pending.length - pos < size) break;
+      yield pending.subarray(pos, pos + size);
+      pos += size;
+    }
+    pending = pending.subarray(pos);
+  }
+  if (pending.length) throw new Error(`${path}: truncated stream: ${pending.length} trailing bytes do not form a document`);
+}
+
+/**
+ * Writes the merged oplog to `out` (uncompressed BSON, what --oplogFile reads without --gzip).
+ *   base    {path, gzip}: the dump's own oplog.bson
+ *   slices  [{path, gzip}] in chain order
+ *   after   {t, i}: the base's lastTs
+ *   limit   {t, i} | null: exclusive upper bound
+ * Returns {entries, fromBase, fromSlices, skippedAtOrBeforeBase, skippedAtOrAfterLimit, firstTs, lastTs}.
+ */
+async function mergeOplog({ base, slices, after, limit }, out) {
+  const fd = fs.openSync(out, "w", 0o600);
+  const result = { entries: 0, fromBase: 0, fromSlices: 0, skippedAtOrBeforeBase: 0, skippedAtOrAfterLimit: 0, firstTs: null, lastTs: null };
+  try {
+    const sources = [{ ...base, source: "base" }, ...slices.map((s) => ({ ...s, source: "slice" }))];
+    for (const src of sources) {
+      for await (const doc of documents(src.path, src.gzip)) {
+        const { ts } = topLevelFields(doc);
+        if (!ts) throw new Error(`${src.path}: an oplog entry has no timestamp field \`ts\``);
+        if (!keepEntry(ts, src.source, after, limit)) {
+          if (limit && cmp(ts, limit) >= 0) result.skippedAtOrAfterLimit += 1;
+          else result.skippedAtOrBeforeBase += 1;
+          continue;
+        }
+        if (src.source === "base" && cmp(ts, after) > 0) throw new Error(`${src.path}: the base dump's oplog holds ${ts.t}:${ts.i}, after its lastTs ${after.t}:${after.i}: the manifest does not describe this dump`);
+        if (result.lastTs && cmp(ts, result.lastTs) <= 0)
+          throw new Error(`${src.path}: entry ${ts.t}:${ts.i} is not after ${result.lastTs.t}:${result.lastTs.i}: the merged oplog would be out of order`);
+        fs.writeSync(fd, doc);
+        if (!result.firstTs) result.firstTs = ts;
+        result.lastTs = ts;
+        result.entries += 1;
+        if (src.source === "base") result.fromBase += 1;
+        else result.fromSlices += 1;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return result;
+}
+
+module.exports = { keepEntry, mergeOplog };

@@ -1,0 +1,46 @@
+// Reads the facts target-check.ts decides on from a live target, with the Node.js driver: whether
+// it is a mongos (`hello`.msg "isdbgrid", https://www.mongodb.com/docs/manual/reference/command/hello/)
+// and which collections outside admin, local and config hold a document. The restore user may
+// read everything (nyrkioRestore, replicaset/users.ts).
+
+import { MongoClient } from "mongodb";
+import type { ConnectionSecrets } from "./mongorestore-config";
+import type { TargetFacts } from "./target-check";
+
+const INTERNAL_DATABASES = new Set(["admin", "local", "config"]);
+
+/** The user the connection string names (the password comes from its own file). */
+function uriUser(uri: string): string | undefined {
+  const m = /^mongodb(?:\+srv)?:\/\/([^:@/]+)(?::[^@/]*)?@/.exec(uri);
+  return m ? decodeURIComponent(m[1]) : undefined;
+}
+
+export async function probeTarget(connection: ConnectionSecrets): Promise<TargetFacts> {
+  const client = new MongoClient(connection.uri, {
+    // 15 s unless the connection string sets its own.
+    ...(/[?&]serverSelectionTimeoutMS=/i.test(connection.uri) ? {} : { serverSelectionTimeoutMS: 15_000 }),
+    // A restore writes to the primary; the probe looks where it will write.
+    readPreference: "primary",
+    ...(connection.password !== undefined ? { auth: { username: uriUser(connection.uri), password: connection.password } } : {}),
+  });
+  try {
+    await client.connect();
+    const admin = client.db("admin");
+    const hello = await admin.command({ hello: 1 });
+    if (hello.msg === "isdbgrid") return { mongos: true, namespacesWithData: [] };
+    const { databases } = await admin.command({ listDatabases: 1, nameOnly: true });
+    const found: string[] = [];
+    for (const { name } of databases as { name: string }[]) {
+      if (INTERNAL_DATABASES.has(name)) continue;
+      const db = client.db(name);
+      const collections = await db.listCollections({ type: "collection" }, { nameOnly: true }).toArray();
+      for (const c of collections) {
+        if (c.name.startsWith("system.")) continue;
+        if ((await db.collection(c.name).findOne({}, { projection: { _id: 1 } })) !== null) found.push(`${name}.${c.name}`);
+      }
+    }
+    return { mongos: false, namespacesWithData: found.sort() };
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,113 @@
+// The merged, trimmed oplog of a one-call restore (backup/mongosh/oplog-merge.js): the base
+// dump's own oplog, then only the slice entries after the base's lastTs and before the limit.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+
+const { keepEntry, mergeOplog } = require("../../../backup/mongosh/oplog-merge.js");
+const { topLevelFields } = require("../../../backup/mongosh/oplog-window.js");
+const { bsonStream } = require("./fixtures/artifact-builder.js");
+
+type Ts = { t: number; i: number };
+const dir = mkdtempSync(join(tmpdir(), "oplog-merge-"));
+let n = 0;
+function file(timestamps: string[], gzip: boolean): { path: string; gzip: boolean } {
+  const path = join(dir, `oplog-${n++}.bson${gzip ? ".gz" : ""}`);
+  const bytes: Buffer = bsonStream(timestamps);
+  writeFileSync(path, gzip ? gzipSync(bytes) : bytes);
+  return { path, gzip };
+}
+const text = (ts: Ts) => `${ts.t}:${ts.i}`;
+const ts = (s: string): Ts => ({ t: Number(s.split(":")[0]), i: Number(s.split(":")[1]) });
+/** The `ts` of every entry of a written merged oplog, in order. */
+function written(path: string): string[] {
+  const buf = readFileSync(path);
+  const out: string[] = [];
+  for (let pos = 0; pos < buf.length; ) {
+    const size = buf.readInt32LE(pos);
+    out.push(text(topLevelFields(buf.subarray(pos, pos + size)).ts));
+    pos += size;
+  }
+  return out;
+}
+
+describe("keepEntry", () => {
+  const after = ts("100:5");
+  it("keeps every entry of the base's own oplog below the limit", () => {
+    expect(keepEntry(ts("90:1"), "base", after, null)).toBe(true);
+    expect(keepEntry(ts("100:5"), "base", after, null)).toBe(true);
+    expect(keepEntry(ts("100:5"), "base", after, ts("100:5"))).toBe(false);
+  });
+  it("keeps a slice entry only after the base's lastTs, comparing the ordinal within the same second", () => {
+    expect(keepEntry(ts("100:4"), "slice", after, null)).toBe(false);
+    expect(keepEntry(ts("100:5"), "slice", after, null)).toBe(false);
+    expect(keepEntry(ts("100:6"), "slice", after, null)).toBe(true);
+    expect(keepEntry(ts("99:4294967295"), "slice", after, null)).toBe(false);
+    expect(keepEntry(ts("101:0"), "slice", after, null)).toBe(true);
+  });
+  it("drops everything at or after the exclusive limit", () => {
+    expect(keepEntry(ts("120:2"), "slice", after, ts("120:2"))).toBe(false);
+    expect(keepEntry(ts("120:1"), "slice", after, ts("120:2"))).toBe(true);
+  });
+});
+
+describe("mergeOplog", () => {
+  it("a slice that straddles the base's lastTs: its entries up to it are dropped, within the same second too", async () => {
+    const base = file(["90:1", "95:3", "100:5"], false);
+    const s1 = file(["100:2", "100:5", "100:6", "100:7", "110:1"], true); // prevTs 98:0 < base lastTs 100:5 < lastTs
+    const s2 = file(["111:1", "111:2", "130:4"], true);
+    const out = join(dir, "merged-1.bson");
+    const r = await mergeOplog({ base, slices: [s1, s2], after: ts("100:5"), limit: ts("111:2") }, out);
+    expect(written(out)).toEqual(["90:1", "95:3", "100:5", "100:6", "100:7", "110:1", "111:1"]);
+    expect(r).toMatchObject({ entries: 7, fromBase: 3, fromSlices: 4, skippedAtOrBeforeBase: 2, skippedAtOrAfterLimit: 2, firstTs: ts("90:1"), lastTs: ts("111:1") });
+  });
+
+  it("refuses an out-of-order result, and a base oplog past the manifest's lastTs", async () => {
+    const base = file(["90:1", "100:5"], false);
+    await expect(mergeOplog({ base, slices: [file(["120:1"], true), file(["110:1"], true)], after: ts("100:5"), limit: null }, join(dir, "bad-1.bson"))).rejects.toThrow(
+      /entry 110:1 is not after 120:1/,
+    );
+    await expect(mergeOplog({ base: file(["90:1", "101:1"], false), slices: [], after: ts("100:5"), limit: null }, join(dir, "bad-2.bson"))).rejects.toThrow(
+      /holds 101:1, after its lastTs 100:5/,
+    );
+  });
+
+  // Property: over generated chains (ordinals i > 0, several entries per second, the base's lastTs
+  // anywhere, inside a slice or on its boundary, the limit anywhere after it), the merged oplog is
+  // exactly the base's entries, then every slice entry strictly between the base's lastTs and the
+  // limit, strictly increasing, each once.
+  it("over generated chains: base entries, then exactly the slice entries in (lastTs, limit), in order, each once", async () => {
+    let seed = 20240501;
+    const rnd = (k: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % k;
+    };
+    for (let round = 0; round < 40; round++) {
+      // One oplog timeline: seconds with 1..4 entries each, ordinals from 1 (real ordinals start at 1) or larger.
+      const timeline: Ts[] = [];
+      for (let t = 1000; timeline.length < 40; t += 1 + rnd(3)) {
+        const first = 1 + rnd(3);
+        for (let k = 0; k < 1 + rnd(4); k++) timeline.push({ t, i: first + k });
+      }
+      const baseEnd = 5 + rnd(20); // index of the base's lastTs
+      const baseStart = rnd(baseEnd);
+      // Slices cut the timeline after a start at or before the base's end (the joining slice straddles it).
+      const joinAt = Math.max(0, baseEnd - rnd(4));
+      const cuts = [joinAt];
+      while (cuts[cuts.length - 1] < timeline.length) cuts.push(Math.min(timeline.length, cuts[cuts.length - 1] + 1 + rnd(8)));
+      const slices = cuts.slice(1).map((end, k) => file(timeline.slice(cuts[k], end).map(text), rnd(2) === 0));
+      const limitIndex = baseEnd + 1 + rnd(timeline.length - baseEnd);
+      const limit = limitIndex < timeline.length ? timeline[limitIndex] : null;
+      const base = file(timeline.slice(baseStart, baseEnd + 1).map(text), false);
+      const out = join(dir, `merged-p${round}.bson`);
+      const after = timeline[baseEnd];
+      await mergeOplog({ base, slices, after, limit }, out);
+      const expected = timeline.slice(baseStart, limit ? limitIndex : timeline.length).map(text);
+      const got = written(out);
+      expect({ round, got }).toEqual({ round, got: expected });
+      // Nothing from a slice at or before the base's lastTs, nothing at or after the limit.
+      expect(new Set(got).size).toBe(got.length);
+    }
+  }, 60_000);
+});
