@@ -87,6 +87,11 @@ export class DatabaseStack extends PlatformStack {
         shardReconcileJobs: this.reconcileJobs,
       });
 
+    // MongoDB's order for a conversion: add the shard, then move the clients
+    // (https://www.mongodb.com/docs/manual/tutorial/convert-replica-set-to-replicated-shard-cluster/).
+    // Until the sharding Job has finished, mongos may have no shard, and the cluster's users may
+    // not exist yet: what points clients at mongos changes only after it.
+    const afterSharding = this.shardedCluster ? [this.shardedCluster.shardingJob.job] : undefined;
     const [first] = this.replicaSets;
     this.connectionInfo = new ConnectionInfo(this, "connection", {
       namespace,
@@ -97,10 +102,11 @@ export class DatabaseStack extends PlatformStack {
       database: config.database,
       authSource: AUTH_SOURCE,
       credentialsSecret: config.secrets.app,
+      dependsOn: afterSharding,
     });
 
     // Deletes results older than the retention window, keeping those a change point refers to.
     if (config.retention.enabled)
-      this.retention = new RetentionCronJob(this, "retention", { config, serviceAccountName: serviceAccount.name });
+      this.retention = new RetentionCronJob(this, "retention", { config, serviceAccountName: serviceAccount.name, dependsOn: afterSharding });
   }
 }
