@@ -57,6 +57,8 @@ Options:
                               <rs>.password for every replica set, as --uri-file/--password-file
   --from-replica-set <name>   run --cluster: resume at this replica set (those before it in the
                               restore order are skipped); --from-step then applies to it
+  --allow-unwindowed          plan/run --cluster: accept base dumps taken without the balancer
+                              window (manifest "unwindowed": chunks may have moved during them)
   --json                      machine-readable output on stdout
   --drop                      drop each collection before restoring it (in-place restores; and
                               every replica set of a cluster, see the runbook)
@@ -75,7 +77,8 @@ Options:
 
 Exit codes: 0 ok; 1 a step or a checksum failed; 2 usage (bad option or target, run without
 --yes); 3 the catalog is unusable (malformed manifest, empty, several replica sets; with --cluster
-also no config servers' catalog, or a subdirectory that is not a replica set's catalog);
+also no config servers' catalog, a subdirectory that is not a replica set's catalog, or a
+base dump taken without the balancer window and no --allow-unwindowed);
 4 the target is outside the restore windows (with --cluster: of any one replica set).`;
 
 export type Command = "windows" | "plan" | "run";
@@ -98,6 +101,8 @@ export interface CliOptions {
   uriDir?: string;
   /** run --cluster: the replica set to resume at. */
   fromReplicaSet?: string;
+  /** plan/run --cluster: accept base dumps marked unwindowed in their manifests. */
+  allowUnwindowed: boolean;
   mongorestore: string;
   fromStep: number;
   verify: boolean;
@@ -122,7 +127,7 @@ const VALUE_OPTIONS = [
   "--mongorestore",
   "--from-step",
 ];
-const FLAG_OPTIONS = ["--json", "--drop", "--verify", "--ignore-invalid", "--yes", "--cluster"];
+const FLAG_OPTIONS = ["--json", "--drop", "--verify", "--ignore-invalid", "--yes", "--cluster", "--allow-unwindowed"];
 /** Options that only make sense for some commands. */
 const ONLY_FOR: Record<string, Command[]> = {
   "--to": ["plan", "run"],
@@ -139,6 +144,7 @@ const ONLY_FOR: Record<string, Command[]> = {
   "--from-replica-set": ["run"],
   "--verify": ["plan"],
   "--yes": ["run"],
+  "--allow-unwindowed": ["plan", "run"],
 };
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -206,6 +212,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (values.has("--from-step") && fromReplicaSet === undefined) return usage("with --cluster, --from-step needs --from-replica-set <name>: the replica set it resumes");
   } else {
     for (const name of ["--uri-dir", "--from-replica-set"]) if (values.has(name)) return usage(`${name} goes with --cluster`);
+    if (flags.has("--allow-unwindowed")) return usage("--allow-unwindowed goes with --cluster (a single replica set needs no balancer window)");
   }
   if (command === "run" && !cluster) {
     if (configFile !== undefined && uriFile !== undefined) return usage("give --config-file or --uri-file, not both");
@@ -235,6 +242,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       verify: flags.has("--verify"),
       ignoreInvalid: flags.has("--ignore-invalid"),
       yes: flags.has("--yes"),
+      allowUnwindowed: flags.has("--allow-unwindowed"),
     },
   };
 }

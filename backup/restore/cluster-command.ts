@@ -20,6 +20,7 @@ import { executePlan } from "./executor";
 import { mongorestoreConfigYaml, redactUri, secretFileValue } from "./mongorestore-config";
 import { clusterExecutionJson, clusterPlanJson, clusterPlanText, clusterWindowsJson, clusterWindowsText, ReplicaSetRun } from "./report";
 import { describeTarget, RestoreTarget } from "./target";
+import { unwindowedBases, unwindowedMessage } from "./unwindowed";
 import { ArtifactProblem, rememberingInspector, verifyArtifacts } from "./verify-artifacts";
 
 export async function runClusterCommand(opts: CliOptions, root: string, deps: CliDeps): Promise<number> {
@@ -55,6 +56,11 @@ export async function runClusterCommand(opts: CliOptions, root: string, deps: Cl
   if (!preview.ok) {
     err(preview.error);
     return preview.kind === "catalog" ? EXIT.catalog : EXIT.unreachable;
+  }
+  const unwindowed = unwindowedBases(preview.plan, catalogs);
+  if (unwindowed.length > 0) {
+    err(unwindowedMessage(unwindowed, opts.allowUnwindowed));
+    if (!opts.allowUnwindowed) return EXIT.catalog;
   }
 
   if (opts.command === "plan") {
