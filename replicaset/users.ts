@@ -34,6 +34,8 @@ export type UserScope = "replicaset" | "cluster" | "shard";
 export const MIGRATOR_ROLE = "nyrkioMigrator";
 /** Custom role of the cluster's backup user for the balancer window (sharding/mongosh/balancer.js). */
 export const BALANCER_WINDOW_ROLE = "nyrkioBalancerWindow";
+/** Custom role of the cluster's restore user: `restore --cluster` keeps the balancer stopped (backup/restore/balancer-settings.ts). */
+export const RESTORE_BALANCER_SETTINGS_ROLE = "nyrkioRestoreBalancerSettings";
 /**
  * The balancer window's leases: balancer.js's default BALANCER_HOLDS_DB and its collection (the
  * backup pods do not override it). A test holds these equal to the script's text.
@@ -156,10 +158,24 @@ export function balancerWindowRole(): RoleDefinition {
   };
 }
 
+/**
+ * What `restore run --cluster` writes on the config servers' primary, before and right after
+ * their restore: `stopped: true` in config.settings {_id: "balancer"} (an upsert: `update` and
+ * `insert`; `find` to read it back). The built-in restore role does not grant it.
+ */
+export function restoreBalancerSettingsRole(): RoleDefinition {
+  return {
+    role: RESTORE_BALANCER_SETTINGS_ROLE,
+    db: AUTH_SOURCE,
+    privileges: [{ resource: { db: "config", collection: "settings" }, actions: ["find", "insert", "update"] }],
+    roles: [],
+  };
+}
+
 /** The custom roles a replica set of this scope holds: only those its users refer to. */
 export function customRoles(config: PlatformConfig, scope: UserScope): RoleDefinition[] {
   if (scope === "shard") return [];
-  return scope === "cluster" ? [migratorRole(config), balancerWindowRole()] : [migratorRole(config)];
+  return scope === "cluster" ? [migratorRole(config), balancerWindowRole(), restoreBalancerSettingsRole()] : [migratorRole(config)];
 }
 
 export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scope: UserScope = "replicaset"): RoleRef[] {
@@ -173,7 +189,7 @@ export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scop
       // The jobs read the commit point from `hello`, not replSetGetStatus: no clusterMonitor.
       return [{ role: "backup", db: AUTH_SOURCE }, ...(scope === "cluster" ? [{ role: BALANCER_WINDOW_ROLE, db: AUTH_SOURCE }] : []), ...direct];
     case "restore":
-      return [{ role: "restore", db: AUTH_SOURCE }, ...direct];
+      return [{ role: "restore", db: AUTH_SOURCE }, ...(scope === "cluster" ? [{ role: RESTORE_BALANCER_SETTINGS_ROLE, db: AUTH_SOURCE }] : []), ...direct];
   }
 }
 

@@ -56,7 +56,8 @@ async function cli(argv: string[], run = standIn().run, inspector = fileInspecto
   let stdout = "";
   let stderr = "";
   let clock = 0;
-  const deps: CliDeps = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), run, inspector, now: () => (clock += 1000), tmpdir: work };
+  // The balancer-settings write is tested in cluster-balancer-settings.test.ts; here it succeeds.
+  const deps: CliDeps = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), run, inspector, now: () => (clock += 1000), tmpdir: work, stopBalancer: async () => undefined };
   const code = await runCli(argv, deps);
   return { code, stdout, stderr };
 }

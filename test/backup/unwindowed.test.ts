@@ -43,6 +43,7 @@ async function cli(argv: string[]) {
     inspector: fileInspector,
     now: () => 0,
     tmpdir: work,
+    stopBalancer: async () => undefined,
   };
   return { code: await runCli(argv, deps), stdout, stderr, calls };
 }

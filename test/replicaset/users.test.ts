@@ -9,6 +9,7 @@ import {
   BALANCER_WINDOWS_COLLECTION,
   BALANCER_WINDOWS_DB,
   balancerWindowRole,
+  restoreBalancerSettingsRole,
   directShardOperationsRequired,
   MIGRATION_CHANGELOG_COLLECTION,
   MIGRATION_LOCK_COLLECTION,
@@ -86,7 +87,11 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
     expect(spec("cluster").users.map((u) => u.name)).toEqual(["app", "migrator", "backup", "restore"]);
     expect(rolesOf("cluster", "app")).toEqual([{ role: "readWrite", db: "nyrkio" }]);
     expect(rolesOf("cluster", "migrator")).toEqual([{ role: MIGRATOR_ROLE, db: "admin" }]);
-    expect(rolesOf("cluster", "restore")).toEqual([{ role: "restore", db: "admin" }]);
+    // restore --cluster keeps the balancer stopped on the config servers (issue 13, item 5).
+    expect(rolesOf("cluster", "restore")).toEqual([
+      { role: "restore", db: "admin" },
+      { role: "nyrkioRestoreBalancerSettings", db: "admin" },
+    ]);
   });
 
   test("the cluster's backup user also holds the balancer window's role, defined beside the migrator's", () => {
@@ -94,7 +99,7 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
       { role: "backup", db: "admin" },
       { role: "nyrkioBalancerWindow", db: "admin" },
     ]);
-    expect(spec("cluster").roles).toEqual([migratorRole(sharded), balancerWindowRole()]);
+    expect(spec("cluster").roles).toEqual([migratorRole(sharded), balancerWindowRole(), restoreBalancerSettingsRole()]);
     // Unsharded there is no balancer: neither the role nor the grant.
     expect(spec("replicaset").roles).toEqual([migratorRole(sharded)]);
     expect(rolesOf("replicaset", "backup")).toEqual([{ role: "backup", db: "admin" }]);

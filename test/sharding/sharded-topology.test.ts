@@ -52,14 +52,14 @@ describe("config servers", () => {
 
   it("give the cluster's backup user the balancer window's role, and no user directShardOperations", () => {
     const users = JSON.parse(configMap("mongodb-cfg-reconcile")["users.json"]);
-    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioMigrator", "nyrkioBalancerWindow"]);
+    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioMigrator", "nyrkioBalancerWindow", "nyrkioRestoreBalancerSettings"]);
     const window = users.roles.find((r: Json) => r.role === "nyrkioBalancerWindow");
     expect(window.privileges).toEqual([
       { resource: { db: "config", collection: "settings" }, actions: ["find", "update"] },
       { resource: { db: "nyrkio_ops", collection: "balancer_windows" }, actions: ["find", "insert", "update", "remove"] },
     ]);
     const roles = Object.fromEntries(users.users.map((u: Json) => [u.name, u.roles.map((r: Json) => r.role)]));
-    expect(roles).toEqual({ app: ["readWrite"], migrator: ["nyrkioMigrator"], backup: ["backup", "nyrkioBalancerWindow"], restore: ["restore"] });
+    expect(roles).toEqual({ app: ["readWrite"], migrator: ["nyrkioMigrator"], backup: ["backup", "nyrkioBalancerWindow"], restore: ["restore", "nyrkioRestoreBalancerSettings"] });
   });
 });
 
