@@ -234,7 +234,8 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
       message:
         `restored every replica set (${order.slice(fromIndex).join(", ")}) to ${describeTarget(plan.target)}` +
         `${fromIndex > 0 ? ` (${order.slice(0, fromIndex).join(", ")} skipped: restored by an earlier run)` : ""}. ` +
-        "Next: start mongos, run flushRouterConfig on each, verify through mongos, then start the balancer (docs/runbooks/restore.md).",
+        "Next: run flushRouterConfig on every shard member (or restart them), start mongos and run it on each, verify through mongos, " +
+        "then start the balancer explicitly and resume the suspended CronJobs (docs/runbooks/restore.md, Sharded cluster).",
     });
   } finally {
     // The config files may hold passwords: they do not outlive the run.

@@ -224,7 +224,7 @@ describe("restore run --cluster", () => {
       ["rs0", "done"],
       ["rs1", "done"],
     ]);
-    expect(report.message).toMatch(/^restored every replica set \(cfg, rs0, rs1\) to --to 1714529200:0.*Next: start mongos, run flushRouterConfig/);
+    expect(report.message).toMatch(/^restored every replica set \(cfg, rs0, rs1\) to --to 1714529200:0.*Next: run flushRouterConfig on every shard member.*start the balancer explicitly/);
     // Every artifact was verified before the first call, and hashed once.
     expect(r.stderr.indexOf("rs1: verified")).toBeLessThan(r.stderr.indexOf("== replica set 1/3: cfg (config servers)"));
     expect(hashed.sort()).toEqual(calls.map((c) => fileArg(c.argv)).sort());
