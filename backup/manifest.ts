@@ -54,6 +54,12 @@ interface ManifestCommon {
 export interface FullDumpManifest extends ManifestCommon {
   kind: "full";
   format: "archive+gzip" | "archive";
+  /**
+   * Sharded clusters only: the dump ran without the balancer window (it could not be opened), so
+   * chunks may have moved between shards while it ran. Cluster restores refuse it unless told
+   * --allow-unwindowed. Absent otherwise.
+   */
+  unwindowed?: true;
 }
 
 export interface OplogSliceManifest extends ManifestCommon {
@@ -157,6 +163,10 @@ export function manifestProblems(value: unknown): ManifestProblem[] {
     }
   } else if (kind === "full" && m.prevTs !== undefined) {
     problem("prevTs", "must be absent for a full dump (a full dump starts from nothing)");
+  }
+  if (m.unwindowed !== undefined) {
+    if (kind !== "full") problem("unwindowed", "is only for a full dump (slices need no balancer window)");
+    else if (m.unwindowed !== true) problem("unwindowed", `must be true when present, got ${describe(m.unwindowed)}`);
   }
 
   if (m.chainId !== undefined && (typeof m.chainId !== "string" || m.chainId.length === 0)) problem("chainId", `must be a non-empty string when present, got ${describe(m.chainId)}`);

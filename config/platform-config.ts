@@ -206,6 +206,17 @@ export const platformConfigSchema = object({
      * replica set directly (docs/runbooks/convert-to-sharded.md), then turn it on.
      */
     clientsOnMongosOnly: boolean(),
+    /**
+     * The balancer's activeWindow as set (by hand, docs/sharding.md) in config.settings, "HH:MM" in
+     * the config servers' time zone. Not applied by the stack: the validation checks it against
+     * backup.full.schedule, whose dumps stop the balancer while they run.
+     */
+    balancerActiveWindow: optional(
+      object({
+        start: string({ pattern: /^([01]\d|2[0-3]):[0-5]\d$/, rule: 'must be "HH:MM" (00:00 to 23:59)' }),
+        stop: string({ pattern: /^([01]\d|2[0-3]):[0-5]\d$/, rule: 'must be "HH:MM" (00:00 to 23:59)' }),
+      }),
+    ),
     configServer: object({
       members: number({ integer: true, min: 1, max: 7 }),
       resources: resources(),

@@ -2,6 +2,7 @@
 // span fields (voting members, arbiters, sharding). Every problem is reported, each with the path
 // of the field and the rule it breaks; warnings are reported but do not stop a synth.
 
+import { activeWindowFindings } from "./balancer-active-window";
 import { parseQuantity } from "./quantity";
 import { ConfigProblem, join } from "./schema";
 import { PlatformConfig, platformConfigSchema, ReplsetConfig, ResourcesConfig } from "./platform-config";
@@ -138,6 +139,10 @@ function crossFieldRules(config: PlatformConfig, extraRules: readonly ExtraRule[
       if (config.sharding.allowShardArbiters) warnings.push(finding);
       else problems.push({ ...finding, rule: `${finding.rule}; set sharding.allowShardArbiters: true to accept that` });
     });
+    const window = config.sharding.balancerActiveWindow;
+    if (window && window.start === window.stop)
+      problems.push({ path: "sharding.balancerActiveWindow.stop", rule: `must differ from start (MongoDB refuses an empty window), got ${window.stop}` });
+    else if (config.backup.enabled) warnings.push(...activeWindowFindings(window, config.backup.full.schedule, "sharding.balancerActiveWindow"));
   }
 
   for (const rule of extraRules) {

@@ -10,6 +10,7 @@ export interface JsonSchemaNode {
   properties?: Record<string, JsonSchemaNode>;
   items?: JsonSchemaNode | JsonSchemaNode[];
   description?: string;
+  enum?: unknown[];
 }
 
 export interface CatalogIndex {
@@ -73,6 +74,31 @@ export function monotonicReason(collection: CatalogCollection, field: string): s
   // MongoDB gives _id an ObjectId (creation time first) unless the application sets its own value.
   if (field === "_id" && (bsonTypes.length === 0 || bsonTypes.includes("objectId")))
     return "_id may be an ObjectId, and an ObjectId starts with its creation time";
+  return undefined;
+}
+
+/**
+ * Whether a field other than _id may hold ObjectIds (the validator allows objectId, or says
+ * nothing). New ObjectIds sort above every existing one (creation time first), so a ranged key
+ * led by, e.g., `test_id` sends every NEW test's inserts to the last chunk.
+ * https://www.mongodb.com/docs/manual/core/sharding-choose-a-shard-key/#monotonically-changing-shard-keys
+ */
+export function mayHoldObjectIds(collection: CatalogCollection, field: string): boolean {
+  const bsonTypes = types(walk(collection, field).node);
+  return bsonTypes.includes("objectId");
+}
+
+/**
+ * Why a field has few distinct values (a bool, or an enum in the validator), or undefined. A key
+ * of such a field alone can be split into at most that many chunks: the rest grow into jumbo
+ * chunks the balancer cannot move.
+ * https://www.mongodb.com/docs/manual/core/sharding-choose-a-shard-key/#shard-key-cardinality
+ */
+export function lowCardinalityReason(collection: CatalogCollection, field: string): string | undefined {
+  const node = walk(collection, field).node;
+  const bsonTypes = types(node);
+  if (bsonTypes.length > 0 && bsonTypes.every((t) => t === "bool")) return "it is a bool (two values)";
+  if (Array.isArray(node?.enum)) return `the validator allows ${node.enum.length} value(s)`;
   return undefined;
 }
 

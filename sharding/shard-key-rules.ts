@@ -5,7 +5,7 @@
 import type { PlatformConfig } from "../config/platform-config";
 import type { ConfigProblem } from "../config/schema";
 import { CONFIG_SERVER_REPLSET } from "../stacks/naming";
-import { arrayOnPath, CatalogCollection, CatalogIndex, monotonicReason, ShardingCatalog, uniqueIndexes } from "./catalog-view";
+import { arrayOnPath, CatalogCollection, CatalogIndex, lowCardinalityReason, mayHoldObjectIds, monotonicReason, ShardingCatalog, uniqueIndexes } from "./catalog-view";
 import { defaultIndexName, formatKey, keyEntries, normalizeKeyValue, ShardKey, supportsShardKey } from "./plan-sharding";
 
 export interface RuleFindings {
@@ -85,6 +85,26 @@ function keyFindings(collection: CatalogCollection, key: ShardKey, allowMonotoni
         `or set allowMonotonicPrefix: true to accept one hot shard`,
     });
   }
+
+  // A reference typed objectId: every new test's id sorts above all existing ones, so with a
+  // ranged key the new tests' inserts all go to the last chunk (the _id case is refused above).
+  if (!grows && firstValue !== "hashed" && first !== "_id" && mayHoldObjectIds(collection, first)) {
+    const rest = keyEntries(key).slice(1).map(([f, v]) => `${f}: ${JSON.stringify(v)}`);
+    warnings.push({
+      path,
+      rule:
+        `"${first}" of ${collection.name} may hold ObjectIds (the catalog allows objectId): new ObjectIds sort above every existing one, so with the ranged key ${formatKey(key)} ` +
+        `every new ${first.replace(/_id$/, "")}'s inserts land in the last chunk. Consider { ${[`${first}: "hashed"`, ...rest].join(", ")} }`,
+    });
+  }
+
+  // One field with few values alone: at most that many chunks, the rest jumbo.
+  const fewValues = fields.length === 1 ? lowCardinalityReason(collection, first) : undefined;
+  if (fewValues)
+    warnings.push({
+      path,
+      rule: `the key ${formatKey(key)} is one low-cardinality field ("${first}": ${fewValues}): chunks cannot be split below one value, so they grow into jumbo chunks the balancer cannot move. Add a high-cardinality field after it`,
+    });
 
   // A field the validator does not know is missing from every document: one value, one chunk.
   const schemaFields = collection.validator?.$jsonSchema?.properties;

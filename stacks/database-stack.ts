@@ -99,6 +99,11 @@ export class DatabaseStack extends PlatformStack {
         shardReconcileJobs: this.reconcileJobs,
       });
 
+    // MongoDB's order for a conversion: add the shard, then move the clients
+    // (https://www.mongodb.com/docs/manual/tutorial/convert-replica-set-to-replicated-shard-cluster/).
+    // Until the sharding Job has finished, mongos may have no shard, and the cluster's users may
+    // not exist yet: what points clients at mongos changes only after it.
+    const afterSharding = this.shardedCluster ? [this.shardedCluster.shardingJob.job] : undefined;
     const [first] = this.replicaSets;
     this.connectionInfo = new ConnectionInfo(this, "connection", {
       namespace,
@@ -109,11 +114,12 @@ export class DatabaseStack extends PlatformStack {
       database: config.database,
       authSource: AUTH_SOURCE,
       credentialsSecret: config.secrets.app,
+      dependsOn: afterSharding,
     });
 
     // Deletes results older than the retention window, keeping those a change point refers to.
     // Always present: retention.enabled false suspends the CronJob (an in-place update) rather
     // than destroying it and its ConfigMap, so turning it on again is a one-field change.
-    this.retention = new RetentionCronJob(this, "retention", { config, serviceAccountName: serviceAccount.name });
+    this.retention = new RetentionCronJob(this, "retention", { config, serviceAccountName: serviceAccount.name, dependsOn: afterSharding });
   }
 }

@@ -9,6 +9,8 @@
 //   M_ENTRIES     slices: oplog entries in the artifact
 //   M_COUNTS      optional: a JSON file of document counts as of M_LAST
 //   M_TOOLS       optional: "tool=version,tool=version"
+//   M_BALANCER_WINDOW  optional: "unwindowed" marks a full dump of a sharded cluster's replica
+//                 set taken without the balancer window (sharding/scripts/balancer-window.sh)
 
 const fs = require("fs");
 const catalog = require(`${process.env.BACKUP_MONGOSH_DIR}/catalog.js`);
@@ -29,6 +31,7 @@ const manifest = {
   ...(env.M_KIND === "oplog" ? { prevTs: ts("M_PREV"), entries: Number(env.M_ENTRIES) } : {}),
   createdAt: env.M_CREATED_AT || new Date().toISOString(),
 };
+if (env.M_KIND === "full" && env.M_BALANCER_WINDOW === "unwindowed") manifest.unwindowed = true;
 if (env.M_COUNTS) manifest.counts = JSON.parse(fs.readFileSync(env.M_COUNTS, "utf8"));
 if (env.M_TOOLS) {
   manifest.tools = Object.fromEntries(

@@ -65,6 +65,8 @@ Options:
                               <rs>.password for every replica set, as --uri-file/--password-file
   --from-replica-set <name>   run --cluster: resume at this replica set (those before it in the
                               restore order are skipped); --from-step then applies to it
+  --allow-unwindowed          plan/run --cluster: accept base dumps taken without the balancer
+                              window (manifest "unwindowed": chunks may have moved during them)
   --json                      machine-readable output on stdout
   --drop                      drop each collection before restoring it; without it run refuses a
                               target that holds documents (a cluster restore always drops: it
@@ -84,7 +86,8 @@ Options:
 
 Exit codes: 0 ok; 1 a step or a checksum failed; 2 usage (bad option or target, run without
 --yes); 3 the catalog is unusable (malformed manifest, empty, several replica sets; with --cluster
-also no config servers' catalog, or a subdirectory that is not a replica set's catalog);
+also no config servers' catalog, a subdirectory that is not a replica set's catalog, or a
+base dump taken without the balancer window and no --allow-unwindowed);
 4 the target is outside the restore windows (with --cluster: of any one replica set); 5 run
 refused the target before writing anything (it holds documents and no --drop, or it is a mongos).`;
 
@@ -108,6 +111,8 @@ export interface CliOptions {
   uriDir?: string;
   /** run --cluster: the replica set to resume at. */
   fromReplicaSet?: string;
+  /** plan/run --cluster: accept base dumps marked unwindowed in their manifests. */
+  allowUnwindowed: boolean;
   mongorestore: string;
   fromStep: number;
   verify: boolean;
@@ -132,7 +137,7 @@ const VALUE_OPTIONS = [
   "mongorestore",
   "from-step",
 ] as const;
-const FLAG_OPTIONS = ["json", "drop", "verify", "ignore-invalid", "yes", "cluster"] as const;
+const FLAG_OPTIONS = ["json", "drop", "verify", "ignore-invalid", "yes", "cluster", "allow-unwindowed"] as const;
 /** Options that only make sense for some commands. */
 const ONLY_FOR: Record<string, Command[]> = {
   "--to": ["plan", "run"],
@@ -149,6 +154,7 @@ const ONLY_FOR: Record<string, Command[]> = {
   "--from-replica-set": ["run"],
   "--verify": ["plan"],
   "--yes": ["run"],
+  "--allow-unwindowed": ["plan", "run"],
 };
 
 /** node:util parseArgs's configuration: every value option a string, every flag a boolean, -h for help. */
@@ -243,6 +249,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (values.has("--from-step") && fromReplicaSet === undefined) return usage("with --cluster, --from-step needs --from-replica-set <name>: the replica set it resumes");
   } else {
     for (const name of ["--uri-dir", "--from-replica-set"]) if (values.has(name)) return usage(`${name} goes with --cluster`);
+    if (flags.has("--allow-unwindowed")) return usage("--allow-unwindowed goes with --cluster (a single replica set needs no balancer window)");
   }
   if (command === "run" && !cluster) {
     if (configFile !== undefined && uriFile !== undefined) return usage("give --config-file or --uri-file, not both");
@@ -272,6 +279,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       verify: flags.has("--verify"),
       ignoreInvalid: flags.has("--ignore-invalid"),
       yes: flags.has("--yes"),
+      allowUnwindowed: flags.has("--allow-unwindowed"),
     },
   };
 }

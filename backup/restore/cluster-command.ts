@@ -17,10 +17,12 @@ import { CliOptions, EXIT } from "./cli-args";
 import { clusterCatalogProblem, ClusterPlanResult, ClusterRestorePlan, clusterWindows, planClusterRestore } from "./cluster-plan";
 import { targetRefusal } from "./target-check";
 import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
+import { stopBalancerWithDriver } from "./balancer-settings";
 import { executePlan } from "./executor";
 import { mongorestoreConfigYaml, redactUri, secretFileValue } from "./mongorestore-config";
 import { clusterExecutionJson, clusterPlanJson, clusterPlanText, clusterWindowsJson, clusterWindowsText, ReplicaSetRun } from "./report";
 import { describeTarget, RestoreTarget } from "./target";
+import { unwindowedBases, unwindowedMessage } from "./unwindowed";
 import { ArtifactProblem, rememberingInspector, verifyArtifacts } from "./verify-artifacts";
 
 export async function runClusterCommand(opts: CliOptions, root: string, deps: CliDeps): Promise<number> {
@@ -56,6 +58,11 @@ export async function runClusterCommand(opts: CliOptions, root: string, deps: Cl
   if (!preview.ok) {
     err(preview.error);
     return preview.kind === "catalog" ? EXIT.catalog : EXIT.unreachable;
+  }
+  const unwindowed = unwindowedBases(preview.plan, catalogs);
+  if (unwindowed.length > 0) {
+    err(unwindowedMessage(unwindowed, opts.allowUnwindowed));
+    if (!opts.allowUnwindowed) return EXIT.catalog;
   }
 
   if (opts.command === "plan") {
@@ -216,17 +223,37 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
       if (k < fromIndex) continue;
       const fromStep = k === fromIndex ? opts.fromStep : 1;
       err(`== replica set ${k + 1}/${plan.replicaSets.length}: ${r.replicaSet} (${r.role === "configsvr" ? "config servers" : "shard"}) into ${redactUri((connections.get(r.replicaSet) as Connection).uri)}`);
+      // The config servers' restore replays config.settings as of the target: the balancer is
+      // kept stopped before it and again right after it (balancer-settings.ts).
+      const keepBalancerStopped = async (when: string): Promise<string | undefined> => {
+        if (r.role !== "configsvr") return undefined;
+        try {
+          await (deps.stopBalancer ?? stopBalancerWithDriver)(connections.get(r.replicaSet) as Connection);
+          err(`${r.replicaSet}: balancer settings: stopped: true written ${when}`);
+          return undefined;
+        } catch (e) {
+          return `cannot write stopped: true to config.settings on ${r.replicaSet} ${when} (${(e as Error).message})`;
+        }
+      };
+      const before = await keepBalancerStopped("before its restore");
+      if (before) return finish(clusterFailure(plan, runs, k, undefined, before, "check that the restore user holds nyrkioRestore (it writes config.settings) and the connection"));
       const report = await executePlan(r.plan, { resolve: (f) => join(root, r.replicaSet, f), fromStep }, { ...deps, inspector, progress: (l) => err(`${r.replicaSet}: ${l}`) });
       runs[k].report = report;
       runs[k].status = report.ok ? "done" : "failed";
+      const after = await keepBalancerStopped(report.ok ? "right after its restore" : "after its failed restore");
       if (!report.ok) return finish(clusterFailure(plan, runs, k, report.failedStep, report.message, report.next));
+      if (after) {
+        runs[k].status = "failed";
+        return finish(clusterFailure(plan, runs, k, undefined, after, `stop the balancer by hand on ${r.replicaSet}'s primary before anything else (docs/runbooks/restore.md, Sharded cluster), then rerun with --from-replica-set ${order[k + 1] ?? r.replicaSet}`));
+      }
     }
     return finish({
       ok: true,
       message:
         `restored every replica set (${order.slice(fromIndex).join(", ")}) to ${describeTarget(plan.target)}` +
         `${fromIndex > 0 ? ` (${order.slice(0, fromIndex).join(", ")} skipped: restored by an earlier run)` : ""}. ` +
-        "Next: start mongos, run flushRouterConfig on each, verify through mongos, then start the balancer (docs/runbooks/restore.md).",
+        "Next: run flushRouterConfig on every shard member (or restart them), start mongos and run it on each, verify through mongos, " +
+        "then start the balancer explicitly and resume the suspended CronJobs (docs/runbooks/restore.md, Sharded cluster).",
     });
   } finally {
     // The config files may hold passwords: they do not outlive the run.

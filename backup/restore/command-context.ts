@@ -2,6 +2,7 @@
 // planner options it derives from the CLI's: shared by the one-replica-set commands
 // (restore-command.ts) and the cluster-wide ones (cluster-command.ts).
 
+import type { StopBalancer } from "./balancer-settings";
 import type { CliOptions } from "./cli-args";
 import type { StepRunner } from "./executor";
 import type { PlanOptions } from "./planner";
@@ -20,6 +21,8 @@ export interface CliDeps {
   probeTarget: (connection: ConnectionSecrets) => Promise<TargetFacts>;
   /** Where `run` makes its private working directory (config file, empty dump directory). */
   tmpdir: string;
+  /** `run --cluster`: writes `stopped: true` to the balancer settings on the config servers (default: balancer-settings.ts). */
+  stopBalancer?: StopBalancer;
 }
 
 /** Placeholders `plan` shows where `run` puts paths it creates at run time. */

@@ -75,7 +75,7 @@ new_part full "$name.manifest.json"
 manifest="$PART"
 M_OUT="$manifest" M_KIND=full M_FILE="$name.archive.gz" M_BYTES="$bytes" M_SHA256="$sha256" M_REPLSET="$BACKUP_REPLSET" M_REPLSET_ID="$replica_set_id" \
   M_FIRST="$first_ts" M_LAST="$last_ts" M_CREATED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-  M_COUNTS="$counts_file" M_TOOLS="mongodump=$(tool_version mongodump)" \
+  M_COUNTS="$counts_file" M_TOOLS="mongodump=$(tool_version mongodump)" M_BALANCER_WINDOW="${BALANCER_WINDOW:-}" \
   run_js write-manifest.js /dev/null || fail manifest "cannot write the manifest: $JS_ERROR"
 publish "$archive" "full/$name.archive.gz"
 publish "$manifest" "full/$name.manifest.json"

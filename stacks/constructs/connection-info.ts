@@ -3,7 +3,7 @@
 // application combines the two (driver options, not a `user:pass@` URI on a command line).
 
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { TerraformOutput } from "cdktf";
+import { ITerraformDependable, TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { configMapData, terraformLiteral } from "../terraform-text";
 
@@ -19,6 +19,11 @@ export interface ConnectionInfoProps {
   authSource: string;
   /** Name of the Secret with the application's username and password. */
   credentialsSecret: string;
+  /**
+   * What must be in place before the values change (sharded: the sharding Job, so applications
+   * move to mongos only once the shard is added and the users exist on the config servers).
+   */
+  dependsOn?: ITerraformDependable[];
 }
 
 /** A connection string without credentials. */
@@ -30,7 +35,7 @@ export function connectionString(hosts: string[], database: string, params: Reco
 }
 
 /** The published values, by ConfigMap key. */
-export function connectionInfo(p: Omit<ConnectionInfoProps, "namespace" | "name" | "labels">): Record<string, string> {
+export function connectionInfo(p: Omit<ConnectionInfoProps, "namespace" | "name" | "labels" | "dependsOn">): Record<string, string> {
   const params = { ...(p.replicaSet ? { replicaSet: p.replicaSet } : {}), authSource: p.authSource };
   return {
     ...(p.replicaSet ? { replicaSet: p.replicaSet } : {}),
@@ -66,12 +71,16 @@ export class ConnectionInfo extends Construct {
     this.configMap = new ConfigMapV1(this, "config-map", {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       data: configMapData(this.values, `ConfigMap ${props.name}`),
+      ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
     });
     for (const [key, value] of Object.entries(this.values)) {
       const output = new TerraformOutput(this, key, {
         value: key === "hosts" ? props.hosts : terraformLiteral(value, `output ${key}`),
         description: `MongoDB connection info (${key}); no credentials`,
         sensitive: false,
+        // No dependsOn here: cdktf 0.21 writes an output's depends_on as "${type.id}", which
+        // terraform validate refuses ("A single static variable reference is required"). Outputs
+        // are read after the apply; the ConfigMap is what pods read during it.
       });
       output.overrideLogicalId(CONNECTION_OUTPUTS[key]);
     }

@@ -9,6 +9,7 @@
 
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { PlatformConfig } from "../../config/platform-config";
 import { RETENTION_MOUNTS, RETENTION_PARAMS_KEY, RETENTION_SCRIPT_KEY, retentionParams } from "../../migrations/retention/retention-params";
@@ -25,6 +26,8 @@ export interface RetentionCronJobProps {
   /** mongodb:// URI without credentials; default retentionUri(config). */
   uri?: string;
   serviceAccountName?: string;
+  /** Sharded: the sharding Job, so the CronJob's URI moves to mongos only once the shard is added. */
+  dependsOn?: ITerraformDependable[];
 }
 
 /** Where the database answers: mongos when sharded, else the first replica set's data members. */
@@ -60,10 +63,12 @@ export class RetentionCronJob extends Construct {
         },
         `ConfigMap ${name}`,
       ),
+      ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
     });
 
     this.cronJob = new CronJobV1(this, "cron-job", {
       metadata: { name, namespace, labels },
+      ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
       spec: {
         schedule: config.retention.schedule,
         // Off in config pauses the schedule; the CronJob stays, so turning it on again is a one-field change.

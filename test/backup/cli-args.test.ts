@@ -31,6 +31,7 @@ describe("restore CLI arguments", () => {
       verify: false,
       ignoreInvalid: false,
       yes: false,
+      allowUnwindowed: false,
     });
   });
 

@@ -71,7 +71,9 @@ async function cli(argv: string[], run = standIn().run, inspector = fileInspecto
   let stdout = "";
   let stderr = "";
   let clock = 0;
+  // The balancer-settings write is tested in cluster-balancer-settings.test.ts; here it succeeds.
   const deps: CliDeps = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), run, inspector, now: () => (clock += 1000), tmpdir: work,
+    stopBalancer: async () => undefined,
     probeTarget: async (c): Promise<TargetFacts> => {
       probed.push(c.uri);
       // A cluster restore drops every collection: data on the target does not matter, only whether it is a mongos.
@@ -271,7 +273,7 @@ describe("restore run --cluster", () => {
       ["rs0", "done"],
       ["rs1", "done"],
     ]);
-    expect(report.message).toMatch(/^restored every replica set \(cfg, rs0, rs1\) to --to 1714529200:0.*Next: start mongos, run flushRouterConfig/);
+    expect(report.message).toMatch(/^restored every replica set \(cfg, rs0, rs1\) to --to 1714529200:0.*Next: run flushRouterConfig on every shard member.*start the balancer explicitly/);
     // Every artifact was verified before the first call, and hashed once.
     expect(r.stderr.indexOf("rs1: verified")).toBeLessThan(r.stderr.indexOf("== replica set 1/3: cfg (config servers)"));
     expect(hashed.sort()).toEqual(calls.map((c) => fileArg(c.argv)).sort());

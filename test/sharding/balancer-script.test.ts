@@ -28,7 +28,9 @@ describe("balancer.js", () => {
     const opened = window(cluster, "open", "rs0");
     expect(opened.state).toBe("held\n");
     expect(cluster.mode).toBe("off");
-    expect(cluster.commands).toEqual(["balancerStatus", "balancerStop", "balancerStatus", "balancerStatus"]);
+    // balancerStop returns after the round it interrupts (joinCurrentRound): one status after it.
+    expect(cluster.commands).toEqual(["balancerStatus", "balancerStop", "balancerStatus"]);
+    expect(cluster.settings).toEqual({ _id: "balancer", stopped: true, mode: "off" });
     expect(cluster.holds.map((h) => [h._id, h.restart])).toEqual([["rs0", true]]);
     window(cluster, "close", "rs0");
     expect(cluster.mode).toBe("full");
@@ -83,15 +85,87 @@ describe("balancer.js", () => {
 
   it("fails when a balancing round does not end in time, after recording the lease (so the wrapper closes it)", () => {
     const cluster = new StandInCluster();
+    // Stopped by a write to config.settings, not balancerStop: nothing waited for the round.
+    cluster.settings = { _id: "balancer", stopped: true };
     cluster.rounds = [false, ...Array(10000).fill(true)];
     expect(() => window(cluster, "open", "rs0", { BALANCER_TIMEOUT_SECONDS: "0.001" })).toThrow(/still running/);
     expect(cluster.holds.map((h) => h._id)).toEqual(["rs0"]);
     window(cluster, "close", "rs0");
+    expect(cluster.mode).toBe("off");
+  });
+
+  it("replays the reported interleaving: A closes between B's lease insert and B's read, and the balancer still comes back", () => {
+    // What the old script did, step by step, with A's close landing inside B's open: B's
+    // `restart: false` (decided before A handed over) overwrote A's hand-over. Under the lock the
+    // two cannot interleave; the write that raised the duty is also the only kind left.
+    const cluster = new StandInCluster();
+    window(cluster, "open", "A");
+    const b = cluster.collection();
+    b.insertOne({ _id: "B", since: new Date(), expiresAt: new Date(Date.now() + 3600_000), restart: false });
+    window(cluster, "close", "A");
+    expect(cluster.holds.map((h) => [h._id, h.restart])).toEqual([["B", true]]);
+    window(cluster, "open", "C"); // a window that decides "no duty" now must not lower B's
+    expect(cluster.holds.find((h) => h._id === "B")!.restart).toBe(true);
+    window(cluster, "close", "C");
+    window(cluster, "close", "B");
     expect(cluster.mode).toBe("full");
   });
 
+  it("never writes restart: false over a lease", () => {
+    const cluster = new StandInCluster();
+    const writes: unknown[] = [];
+    const collection = cluster.collection.bind(cluster);
+    cluster.collection = (...args: Parameters<typeof collection>) => {
+      const c = collection(...args);
+      const updateOne = c.updateOne;
+      c.updateOne = (filter, update) => (writes.push(update), updateOne(filter, update));
+      return c;
+    };
+    cluster.mode = "off";
+    window(cluster, "open", "rs0");
+    window(cluster, "open", "rs1");
+    expect(writes.filter((w) => JSON.stringify(w).includes('"restart":false'))).toEqual([]);
+  });
+
+  it("renews its lease while the dump runs, and reopens when the lease had expired and was cleared", () => {
+    const cluster = new StandInCluster();
+    window(cluster, "open", "rs0", { BALANCER_LEASE_SECONDS: "60" });
+    const first = cluster.holds[0].expiresAt.getTime();
+    const renewed = window(cluster, "renew", "rs0", { BALANCER_LEASE_SECONDS: "7200" });
+    expect(renewed.logs[0]).toMatchObject({ msg: "lease renewed" });
+    expect(cluster.holds[0].expiresAt.getTime()).toBeGreaterThan(first + 3600_000);
+
+    // rs0's lease expired; rs1 opened and cleared it, then closed and started the balancer.
+    cluster.holds[0].expiresAt = new Date(0);
+    window(cluster, "open", "rs1");
+    window(cluster, "close", "rs1");
+    expect(cluster.mode).toBe("full");
+    const reopened = window(cluster, "renew", "rs0");
+    expect(reopened.logs[0]).toMatchObject({ level: "warning", stopped: true });
+    expect(cluster.mode).toBe("off");
+    window(cluster, "close", "rs0");
+    expect(cluster.mode).toBe("full");
+  });
+
+  it("takes the lock of a window that died holding it, once it has expired, and waits for a live one", () => {
+    const cluster = new StandInCluster();
+    cluster.holds.push({ _id: "lock", holder: "dead", expiresAt: new Date(0) });
+    window(cluster, "open", "rs0");
+    expect(cluster.holds.map((h) => h._id)).toEqual(["rs0"]);
+    cluster.holds.push({ _id: "lock", holder: "busy", expiresAt: new Date(Date.now() + 3600_000) });
+    expect(() => window(cluster, "close", "rs0", { BALANCER_TIMEOUT_SECONDS: "0.001" })).toThrow(/held the balancer lock/);
+    expect(cluster.mode).toBe("off");
+  });
+
+  it("is refused by the stand-in without the role's privileges, as mongos refuses it", () => {
+    const noUpdate = new StandInCluster(undefined, { privileges: [{ resource: { db: "config", collection: "settings" }, actions: ["find"] }, { resource: { db: "nyrkio_ops", collection: "balancer_windows" }, actions: ["find", "insert", "update", "remove"] }] });
+    expect(() => window(noUpdate, "open", "rs0")).toThrow(/balancerStop failed.*Unauthorized/);
+    const wrongPassword = new StandInCluster(undefined, { password: "other" });
+    expect(() => window(wrongPassword, "open", "rs0")).toThrow(/Authentication failed/);
+  });
+
   it("refuses an unknown action and a window without a name", () => {
-    expect(() => window(new StandInCluster(), "pause", "rs0")).toThrow(/BALANCER_ACTION must be "open" or "close"/);
+    expect(() => window(new StandInCluster(), "pause", "rs0")).toThrow(/BALANCER_ACTION must be "open", "renew" or "close"/);
     expect(() => window(new StandInCluster(), "open", "")).toThrow(/BALANCER_HOLDER/);
   });
 });

@@ -69,7 +69,7 @@ describeWithRewriter("the sharding scripts under mongosh's async rewriter", () =
   });
 
   it("balancer.js opens and closes overlapping windows, awaiting every reply", async () => {
-    const cluster = new StandInCluster(synthetic as unknown as <T>(value: T) => T);
+    const cluster = new StandInCluster(synthetic as unknown as <T>(value: T) => T, { username: "root" });
     cluster.rounds = [false, true, false];
     const run = rewrite(renderBalancerScript());
     const window = (action: string, holder: string) =>

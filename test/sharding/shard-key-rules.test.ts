@@ -16,8 +16,10 @@ function findings(...collections: Entry[]) {
 }
 
 describe("shard keys the catalog allows", () => {
-  it("accepts results on {test_id, timestamp}, backed by the catalog's ascending index", () => {
-    expect(findings({ name: "results", key: { test_id: 1, timestamp: 1 } })).toEqual({ problems: [], warnings: [] });
+  it("accepts results on {test_id, timestamp}, backed by the catalog's ascending index (warning only that test_id may be an ObjectId)", () => {
+    const { problems, warnings } = findings({ name: "results", key: { test_id: 1, timestamp: 1 } });
+    expect(problems).toEqual([]);
+    expect(warnings.map((w) => w.rule)).toEqual([expect.stringContaining("may hold ObjectIds")]);
   });
 
   it("accepts a unique index that starts with the key (tests on {name}, unique {name, user_id})", () => {
@@ -176,5 +178,26 @@ describe("fields the catalog does not know", () => {
     const { problems, warnings } = findings({ name: "results", key: { test_idd: 1 } });
     expect(problems).toEqual([]);
     expect(warnings[0]).toEqual({ path: "sharding.collections[0].key", rule: expect.stringContaining('"test_idd" is not a field of results') });
+  });
+});
+
+describe("keys that concentrate inserts or cannot split (issue 13, item 8)", () => {
+  it("warns about a ranged leading field that may hold ObjectIds, suggesting it hashed", () => {
+    // The catalog allows results.test_id as objectId: a new test's id sorts above all others.
+    const { problems, warnings } = findings({ name: "results", key: { test_id: 1, timestamp: 1 } });
+    expect(problems).toEqual([]);
+    expect(warnings).toEqual([{ path: "sharding.collections[0].key", rule: expect.stringContaining('may hold ObjectIds') }]);
+    expect(warnings[0].rule).toContain('{ test_id: "hashed", timestamp: 1 }');
+  });
+
+  it("does not warn when the field is hashed, or typed without objectId", () => {
+    expect(findings({ name: "results", key: { test_id: "hashed", timestamp: 1 } }).warnings.filter((w) => w.rule.includes("ObjectIds"))).toEqual([]);
+    expect(findings({ name: "changes", key: { user_id: 1, timestamp: 1 } }).warnings.filter((w) => w.rule.includes("ObjectIds"))).toEqual([]);
+  });
+
+  it("warns about a key of one low-cardinality field alone (jumbo chunks)", () => {
+    const { warnings } = findings({ name: "changes", key: { notified: 1 } });
+    expect(warnings).toContainEqual({ path: "sharding.collections[0].key", rule: expect.stringContaining("jumbo chunks") });
+    expect(findings({ name: "changes", key: { notified: 1, test_id: 1 } }).warnings.filter((w) => w.rule.includes("jumbo"))).toEqual([]);
   });
 });

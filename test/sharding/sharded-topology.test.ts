@@ -194,10 +194,8 @@ describe("the sharding Job", () => {
     expect(JSON.parse(configMap("mongodb-sharding")["desired-sharding.json"])).toEqual({
       database: "nyrkio",
       shards: ["rs0", "rs1"].map((rs) => ({ name: rs, hosts: [0, 1, 2].map((i) => host(`mongodb-${rs}-${i}`, `mongodb-${rs}`)) })),
-      collections: [
-        { name: "results", key: { test_id: 1, timestamp: 1 } },
-        { name: "changes", key: { test_id: 1, timestamp: 1 } },
-      ],
+      // changes stays unsharded (issue 13, item 7)
+      collections: [{ name: "results", key: { test_id: 1, timestamp: 1 } }],
     });
   });
 
@@ -253,6 +251,17 @@ describe("connection info and secrets", () => {
     expect(info.hosts).toBe(MONGOS);
     expect(info.replicaSet).toBeUndefined();
     expect(info.connectionString).toBe(`mongodb://${MONGOS}/nyrkio?authSource=admin`);
+  });
+
+  it("switches applications and the retention job to mongos only after the sharding Job has finished", () => {
+    // The sharding Job adds the shard; before it, mongos has no shard (issue 13, item 1).
+    const jobAddress = `kubernetes_job_v1.${Object.entries(resources.kubernetes_job_v1).find(([, j]) => (j as Json).metadata.name.startsWith("mongodb-sharding-"))![0]}`;
+    const dependents: [string, Json][] = [
+      ["connection ConfigMap", byName(resources, "kubernetes_config_map_v1", "mongodb-connection") as Json],
+      ["retention ConfigMap", byName(resources, "kubernetes_config_map_v1", "mongodb-results-retention") as Json],
+      ["retention CronJob", byName(resources, "kubernetes_cron_job_v1", "mongodb-results-retention") as Json],
+    ];
+    for (const [what, resource] of dependents) expect([what, resource.depends_on]).toEqual([what, expect.arrayContaining([jobAddress])]);
   });
 
   it("puts no credential in the synthesized JSON", () => {

@@ -54,6 +54,18 @@ describe("write-manifest.js", () => {
     });
   });
 
+  it("marks a full dump taken without the balancer window, and only that", () => {
+    const write = (window: string) => {
+      const dir = tmp();
+      const env = { ...base, M_OUT: join(dir, "m.json"), M_KIND: "full", M_FILE: "x.archive.gz", M_FIRST: "1714528800:1", M_LAST: "1714528812:4", M_BALANCER_WINDOW: window };
+      expect(mongoshNodb("write-manifest.js", env).status).toBe(0);
+      return parseManifest(readFileSync(join(dir, "m.json"), "utf8"), "m.json");
+    };
+    expect(write("unwindowed")).toMatchObject({ unwindowed: true });
+    expect(write("windowed")).not.toHaveProperty("unwindowed");
+    expect(write("")).not.toHaveProperty("unwindowed");
+  });
+
   it("writes slice manifests with prevTs and entries", () => {
     const dir = tmp();
     const r = mongoshNodb("write-manifest.js", {

@@ -36,6 +36,18 @@ setup() {
   [ "$(manifest_field "$CATALOG/status/full.json" 'm.kind + " " + m.lastTs.t')" = "full 1700000460" ]
 }
 
+@test "a dump run outside a balancer window (BALANCER_WINDOW=unwindowed) is marked so in its manifest; a windowed one is not" {
+  BALANCER_WINDOW=unwindowed run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  m="$(ls "$CATALOG"/full/*.manifest.json)"
+  [ "$(manifest_field "$m" 'm.unwindowed')" = "true" ]
+  rm -f "$CATALOG"/full/*
+  BALANCER_WINDOW=windowed run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  m="$(ls "$CATALOG"/full/*.manifest.json)"
+  [ "$(manifest_field "$m" '"unwindowed" in m')" = "false" ]
+}
+
 @test "the dump reads a secondary with --oplog into one gzipped archive, credentials from a 0600 config file" {
   run --separate-stderr bash "$SCRIPTS/full-dump.sh"
   [ "$status" -eq 0 ]

@@ -13,7 +13,7 @@ setup() {
   : >"$CALLS"
 }
 
-actions() { grep -oE 'action=[a-z]*|^dump' "$CALLS" | tr '\n' ' '; }
+actions() { grep -oE 'action=[a-z]*|^dump[a-z-]*' "$CALLS" | tr '\n' ' '; }
 
 @test "opens the window, runs the command, closes the window" {
   run "$SCRIPT" bash -c 'echo dump >>"$CALLS"'
@@ -34,17 +34,42 @@ actions() { grep -oE 'action=[a-z]*|^dump' "$CALLS" | tr '\n' ' '; }
   [[ "$output" == *'exited with status 3'* ]]
 }
 
-@test "does not run the command when the window cannot be opened, and closes what it recorded" {
-  FAKE_FAIL=open run "$SCRIPT" bash -c 'echo dump >>"$CALLS"'
-  [ "$status" -eq 1 ]
-  [ "$(actions)" = "action=open action=close " ]
-  [[ "$output" == *'could not open the balancer window'* ]]
+@test "tells the command it runs in a window" {
+  run "$SCRIPT" bash -c 'echo "dump-$BALANCER_WINDOW" >>"$CALLS"'
+  [ "$status" -eq 0 ]
+  [ "$(actions)" = "action=open dump-windowed action=close " ]
 }
 
-@test "closes nothing when opening failed before a lease was recorded" {
-  FAKE_FAIL_BEFORE_LEASE=1 run "$SCRIPT" bash -c 'echo dump >>"$CALLS"'
-  [ "$status" -eq 1 ]
-  [ "$(actions)" = "action=open " ]
+@test "runs the command unwindowed when the window cannot be opened, and closes what it recorded" {
+  FAKE_FAIL=open run "$SCRIPT" bash -c 'echo "dump-$BALANCER_WINDOW" >>"$CALLS"'
+  [ "$status" -eq 0 ]
+  [ "$(actions)" = "action=open dump-unwindowed action=close " ]
+  [[ "$output" == *'could not open the balancer window: running bash WITHOUT it'* ]]
+}
+
+@test "runs the command unwindowed and closes nothing when opening failed before a lease was recorded" {
+  FAKE_FAIL_BEFORE_LEASE=1 run "$SCRIPT" bash -c 'echo "dump-$BALANCER_WINDOW" >>"$CALLS"; exit 4'
+  [ "$status" -eq 4 ]
+  [ "$(actions)" = "action=open dump-unwindowed " ]
+}
+
+@test "renews the lease while the command runs, and stops renewing before it closes" {
+  BALANCER_RENEW_SECONDS=0.2 run "$SCRIPT" bash -c 'echo dump >>"$CALLS"; sleep 1.1'
+  [ "$status" -eq 0 ]
+  [[ "$(actions)" =~ ^action=open\ dump\ (action=renew\ ){3,}action=close\ $ ]]
+}
+
+@test "a failed renewal is logged and retried; the command goes on" {
+  FAKE_FAIL=renew BALANCER_RENEW_SECONDS=0.2 run "$SCRIPT" bash -c 'echo dump >>"$CALLS"; sleep 0.7'
+  [ "$status" -eq 0 ]
+  [[ "$output" == *'could not renew'* ]]
+  [[ "$(actions)" =~ ^action=open\ dump\ (action=renew\ ){2,}action=close\ $ ]]
+}
+
+@test "renews every third of the lease by default" {
+  BALANCER_LEASE_SECONDS=3 run "$SCRIPT" bash -c 'sleep 1.5'
+  [ "$status" -eq 0 ]
+  [[ "$(actions)" =~ action=renew ]]
 }
 
 @test "fails loudly when the window cannot be closed, even after a good dump" {
