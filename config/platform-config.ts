@@ -3,6 +3,7 @@
 // The shape follows the Percona operator's custom resource where it can: `replsets`, `arbiter`,
 // `sharding`, `backup.pitr`, so a reader who knows MongoDB on Kubernetes recognises it.
 
+import { exporterImageRule } from "../monitoring/exporter-image";
 import { cronRule } from "./cron";
 import { mongoImageRule } from "./mongo-image";
 import { positiveQuantityRule } from "./quantity";
@@ -104,6 +105,27 @@ const backupStorage = tagged("type", {
 
 const shardKeyValue = literal(1, "hashed");
 
+const httpUrl = () => string({ pattern: /^https?:\/\/[^\s]+$/, rule: "must be an http(s) URL" });
+
+/** Metrics, alerts and the dashboard (docs/observability.md). */
+export const monitoringSchema = object({
+  /** mongodb_exporter beside every mongod and mongos, its user, the rules and dashboard ConfigMaps, the metrics Service. */
+  enabled: boolean(),
+  /** Percona's mongodb_exporter, pinned to the version the flags and rules were written for. */
+  exporterImage: refine(string(), exporterImageRule),
+  /** Namespaces whose pods may scrape the exporters' port (Prometheus's). */
+  scrapeNamespaces: array(dnsLabel()),
+  /**
+   * Also ship PrometheusRule and PodMonitor objects, in a stack of their own
+   * (nyrkio-db-<env>-monitoring) applied after the Prometheus Operator: they need its CRDs at plan time.
+   */
+  prometheusOperator: boolean(),
+  /** Base URL of a Pushgateway the backup jobs push their metrics to (http://pushgateway.monitoring:9091); omit: not pushed. */
+  pushgateway: optional(httpUrl()),
+  /** Where docs/runbooks/ is published (the rules' runbook_url); omit: the repository-relative path. */
+  runbookBaseUrl: optional(httpUrl()),
+});
+
 export const platformConfigSchema = object({
   /** Environment name: prefixes the stacks (nyrkio-db-<name>). */
   name: dnsLabel(),
@@ -150,6 +172,8 @@ export const platformConfigSchema = object({
     migrator: secretName(),
     backup: secretName(),
     restore: secretName(),
+    /** The exporters' user (clusterMonitor, read on local); managed only with monitoring.enabled. */
+    monitor: secretName(),
   }),
   /** Cluster-wide defaults set with setDefaultRWConcern (see docs/read-write-concern.md). */
   readWriteConcern: object({
@@ -208,6 +232,7 @@ export const platformConfigSchema = object({
     verify: object({ enabled: boolean(), schedule: cron() }),
     resources: resources(),
   }),
+  monitoring: monitoringSchema,
 });
 
 export type PlatformConfig = Infer<typeof platformConfigSchema>;
@@ -217,6 +242,7 @@ export type StorageConfig = ReplsetConfig["storage"];
 export type StateBackendConfig = PlatformConfig["state"];
 export type BackupConfig = PlatformConfig["backup"];
 export type ShardingConfig = PlatformConfig["sharding"];
+export type MonitoringConfig = PlatformConfig["monitoring"];
 
 /** Deep partial used for overrides (a JSON file over a built-in environment). */
 export type ConfigOverride<T = PlatformConfig> = T extends unknown[] ? T : T extends object ? { [K in keyof T]?: ConfigOverride<T[K]> } : T;
