@@ -113,6 +113,9 @@ function crossFieldRules(config: PlatformConfig, extraRules: readonly ExtraRule[
     });
   }
 
+  if (config.monitoring.prometheusOperator && !config.monitoring.enabled)
+    problems.push({ path: "monitoring.prometheusOperator", rule: "needs monitoring.enabled: true (the PodMonitor scrapes the exporters that monitoring adds), got true with monitoring off" });
+
   for (const rule of extraRules) {
     const found = rule(config);
     problems.push(...found.problems);

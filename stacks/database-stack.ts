@@ -9,7 +9,8 @@ import { ConnectionInfo } from "./constructs/connection-info";
 import { DatabaseNamespace } from "./constructs/database-namespace";
 import { DatabaseServiceAccount } from "./constructs/database-service-account";
 import { ReconcileJob } from "./constructs/reconcile-job";
-import { ReplicaSet } from "./constructs/replica-set";
+import { Monitoring } from "./constructs/monitoring/monitoring";
+import { databasePodSelector, ReplicaSet } from "./constructs/replica-set";
 import { RetentionCronJob } from "./constructs/retention-cron-job";
 import { ShardedCluster } from "./constructs/sharding/sharded-cluster";
 import { commonLabels, CONNECTION_CONFIG_MAP, databaseStackName, dataStatefulSetName, DB_CLIENT_LABEL, mongosHost } from "./naming";
@@ -27,6 +28,8 @@ export class DatabaseStack extends PlatformStack {
   readonly shardedCluster?: ShardedCluster;
   /** Scheduled deletion of old results (docs/retention.md); absent when retention.enabled is false. */
   readonly retention?: RetentionCronJob;
+  /** Rules, dashboard, metrics Service (docs/observability.md); absent when monitoring.enabled is false. */
+  readonly monitoring?: Monitoring;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, databaseStackName(props.config), props);
@@ -98,6 +101,8 @@ export class DatabaseStack extends PlatformStack {
       authSource: AUTH_SOURCE,
       credentialsSecret: config.secrets.app,
     });
+
+    if (config.monitoring.enabled) this.monitoring = new Monitoring(this, "monitoring", { config, namespace, databasePods: databasePodSelector(config) });
 
     // Deletes results older than the retention window, keeping those a change point refers to.
     if (config.retention.enabled)
