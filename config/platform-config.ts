@@ -122,8 +122,6 @@ export const monitoringSchema = object({
   prometheusOperator: boolean(),
   /** Extra labels of the PrometheusRule and PodMonitor, for the operator's selectors (kube-prometheus-stack: release: <name>). */
   operatorLabels: optional(labelMap()),
-  /** Base URL of a Pushgateway the backup jobs push their metrics to (http://pushgateway.monitoring:9091); omit: not pushed. */
-  pushgateway: optional(httpUrl()),
   /** Where docs/runbooks/ is published (the rules' runbook_url); omit: the repository-relative path. */
   runbookBaseUrl: optional(httpUrl()),
 });
