@@ -122,6 +122,11 @@ export const monitoringSchema = object({
   prometheusOperator: boolean(),
   /** Extra labels of the PrometheusRule and PodMonitor, for the operator's selectors (kube-prometheus-stack: release: <name>). */
   operatorLabels: optional(labelMap()),
+  /**
+   * Base URL of a Pushgateway (http://pushgateway.monitoring:9091): the backup stack then pushes
+   * the backup metrics there every slice interval. Omit: they are not pushed (status reads them).
+   */
+  pushgateway: optional(httpUrl()),
   /** Where docs/runbooks/ is published (the rules' runbook_url); omit: the repository-relative path. */
   runbookBaseUrl: optional(httpUrl()),
 });

@@ -7,7 +7,8 @@
 // Every series carries rs_nm, the label mongodb_exporter gives the replica set's name
 // (exporter/topology_info.go labelReplicasetName), so rules join the two without relabelling.
 
-import { restoreWindows } from "../backup/restore/chain";
+/* istanbul ignore file -- computeBackupMetrics and renderExposition are embedded as text by toString() */
+import { analyzeChain } from "../backup/restore/chain";
 import type { CatalogEntry } from "../backup/manifest";
 
 export interface BackupMetricDef {
@@ -52,41 +53,67 @@ export interface Sample {
   value: number;
 }
 
-export function backupMetrics(input: BackupMetricsInput): Sample[] {
+/**
+ * The computation, SELF-CONTAINED (no imports, no module-level names): the backup pod's push
+ * script embeds it as text with Function.prototype.toString (monitoring/backup-metrics-script.ts),
+ * so the pod and the tests run the same code. analyzeChain (backup/restore/chain.ts) is passed in.
+ */
+export function computeBackupMetrics(input: BackupMetricsInput, analyzeChain: (artifacts: CatalogEntry[]) => { reaches: { from: { t: number; i: number }; to: { t: number; i: number } }[] }): Sample[] {
   const rs = { rs_nm: input.replicaSet };
   const out: Sample[] = [];
-  const add = (def: BackupMetricDef, value: number | undefined, extra: Record<string, string> = {}) => {
-    if (value !== undefined && Number.isFinite(value)) out.push({ name: def.name, labels: { ...rs, ...extra }, value });
+  const add = (name: string, value: number | undefined, extra: Record<string, string> = {}) => {
+    if (value !== undefined && Number.isFinite(value)) out.push({ name, labels: { ...rs, ...extra }, value });
   };
+  const cmp = (a: { t: number; i: number }, b: { t: number; i: number }) => (a.t !== b.t ? a.t - b.t : a.i - b.i);
   const fulls = input.entries.filter((e) => e.kind === "full");
   const slices = input.entries.filter((e) => e.kind === "oplog");
-  const newest = (list: CatalogEntry[]) => list.reduce<CatalogEntry | undefined>((a, e) => (!a || e.lastTs.t > a.lastTs.t || (e.lastTs.t === a.lastTs.t && e.lastTs.i > a.lastTs.i) ? e : a), undefined);
+  const newest = (list: CatalogEntry[]) => list.reduce<CatalogEntry | undefined>((a, e) => (!a || cmp(e.lastTs, a.lastTs) > 0 ? e : a), undefined);
 
-  const windows = restoreWindows(input.entries);
-  const end = windows.reduce<number | undefined>((a, w) => (a === undefined || w.to.t > a ? w.to.t : a), undefined);
-  add(BACKUP_METRICS.recoveryPoint, end);
-  const slice = newest(slices);
-  add(BACKUP_METRICS.newestSlice, slice?.lastTs.t);
-  const full = newest(fulls);
-  add(BACKUP_METRICS.fullLastTs, full?.lastTs.t);
-  add(BACKUP_METRICS.windows, windows.length);
-  add(BACKUP_METRICS.sliceInterval, input.sliceIntervalSeconds);
-  add(BACKUP_METRICS.fullInterval, input.fullIntervalSeconds);
-  add(BACKUP_METRICS.verifyInterval, input.verifyIntervalSeconds);
-  add(BACKUP_METRICS.verifySuccess, input.verify ? Date.parse(input.verify.succeededAt) / 1000 : undefined);
-  add(BACKUP_METRICS.verifyResult, input.lastVerifyPassed === undefined ? undefined : input.lastVerifyPassed ? 1 : 0);
-  for (const [kind, e] of [["full", full], ["oplog", slice]] as const) {
-    if (!e) continue;
-    add(BACKUP_METRICS.artifactBytes, e.bytes, { kind });
-    add(BACKUP_METRICS.artifactDuration, kind === "full" ? Date.parse(e.createdAt) / 1000 - e.firstTs.t : e.lastTs.t - e.firstTs.t, { kind });
+  // Restore windows: the dumps' reaches merged where one starts at or right after the other's end
+  // (backup/restore/chain.ts windowsOf, repeated here to stay self-contained).
+  const reaches = analyzeChain(input.entries).reaches.slice().sort((a, b) => cmp(a.from, b.from));
+  const windows: { from: { t: number; i: number }; to: { t: number; i: number } }[] = [];
+  for (const r of reaches) {
+    const last = windows[windows.length - 1];
+    const after = last && (last.to.i < 0xffffffff ? { t: last.to.t, i: last.to.i + 1 } : { t: last.to.t + 1, i: 0 });
+    if (last && cmp(r.from, after) <= 0) {
+      if (cmp(r.to, last.to) > 0) last.to = r.to;
+    } else windows.push({ from: r.from, to: r.to });
   }
-  add(BACKUP_METRICS.catalogBytes, input.entries.reduce((a, e) => a + e.bytes, 0));
+  const end = windows.reduce<number | undefined>((a, w) => (a === undefined || w.to.t > a ? w.to.t : a), undefined);
+  add("nyrkio_backup_recovery_point_timestamp_seconds", end);
+  const slice = newest(slices);
+  add("nyrkio_backup_newest_slice_last_ts_seconds", slice?.lastTs.t);
+  const full = newest(fulls);
+  add("nyrkio_backup_full_last_ts_seconds", full?.lastTs.t);
+  add("nyrkio_backup_restore_windows", windows.length);
+  add("nyrkio_backup_slice_interval_seconds", input.sliceIntervalSeconds);
+  add("nyrkio_backup_full_interval_seconds", input.fullIntervalSeconds);
+  add("nyrkio_backup_verify_interval_seconds", input.verifyIntervalSeconds);
+  add("nyrkio_backup_verify_last_success_timestamp_seconds", input.verify ? Date.parse(input.verify.succeededAt) / 1000 : undefined);
+  add("nyrkio_backup_verify_last_result", input.lastVerifyPassed === undefined ? undefined : input.lastVerifyPassed ? 1 : 0);
+  const kinds: [string, CatalogEntry | undefined][] = [
+    ["full", full],
+    ["oplog", slice],
+  ];
+  for (const [kind, e] of kinds) {
+    if (!e) continue;
+    add("nyrkio_backup_newest_artifact_bytes", e.bytes, { kind });
+    add("nyrkio_backup_newest_artifact_duration_seconds", kind === "full" ? Date.parse(e.createdAt) / 1000 - e.firstTs.t : e.lastTs.t - e.firstTs.t, { kind });
+  }
+  add("nyrkio_backup_catalog_bytes", input.entries.reduce((a, e) => a + e.bytes, 0));
   return out;
 }
 
-/** Prometheus's text exposition format 0.0.4, as a Pushgateway accepts it. */
-export function renderExposition(samples: Sample[]): string {
-  const help = new Map<string, string>(Object.values(BACKUP_METRICS).map((m) => [m.name, m.help]));
+export function backupMetrics(input: BackupMetricsInput): Sample[] {
+  return computeBackupMetrics(input, analyzeChain);
+}
+
+/** HELP text by metric name. */
+export const BACKUP_METRIC_HELP: Readonly<Record<string, string>> = Object.fromEntries(Object.values(BACKUP_METRICS).map((m) => [m.name, m.help]));
+
+/** Prometheus's text exposition format 0.0.4, as a Pushgateway accepts it. SELF-CONTAINED (embedded like computeBackupMetrics). */
+export function renderExposition(samples: Sample[], help: Readonly<Record<string, string>>, omitLabels: readonly string[] = []): string {
   const lines: string[] = [];
   let last = "";
   // A metric family's samples must be contiguous, under one HELP and TYPE: group by name, in order of first appearance.
@@ -94,10 +121,11 @@ export function renderExposition(samples: Sample[]): string {
   const grouped = order.flatMap((name) => samples.filter((s) => s.name === name));
   for (const s of grouped) {
     if (s.name !== last) {
-      lines.push(`# HELP ${s.name} ${help.get(s.name) ?? s.name}`, `# TYPE ${s.name} gauge`);
+      lines.push(`# HELP ${s.name} ${help[s.name] ?? s.name}`, `# TYPE ${s.name} gauge`);
       last = s.name;
     }
     const labels = Object.entries(s.labels)
+      .filter(([k]) => omitLabels.indexOf(k) < 0)
       .map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`)
       .join(",");
     lines.push(`${s.name}{${labels}} ${s.value}`);

@@ -12,6 +12,7 @@ import { backupTargets } from "../sharding/backup-targets";
 import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT } from "./constructs/backup/backup-names";
 import { BackupJobSettings, DEFAULT_BACKUP_JOB_SETTINGS } from "./constructs/backup/backup-pod";
 import { backupScriptsData } from "./constructs/backup/backup-scripts";
+import { BackupMetricsPush } from "./constructs/backup/backup-metrics-push";
 import { ReplicaSetBackupJobs } from "./constructs/backup/replica-set-backup-jobs";
 import { backupStackName, commonLabels } from "./naming";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
@@ -27,6 +28,8 @@ export const BACKUP_CLAIM_ID = "backup-claim";
 export class BackupStack extends PlatformStack {
   readonly claim?: PersistentVolumeClaimV1;
   readonly jobs: ReplicaSetBackupJobs[];
+  /** With monitoring.enabled and monitoring.pushgateway: the backup metrics' push (docs/observability.md). */
+  readonly metrics?: BackupMetricsPush;
 
   constructor(scope: Construct, props: BackupStackProps) {
     super(scope, backupStackName(props.config), props);
@@ -61,6 +64,9 @@ export class BackupStack extends PlatformStack {
       });
     }
 
-    this.jobs = backupTargets(config).map((target) => new ReplicaSetBackupJobs(this, `backup-${target.replicaSet}`, { config, target, settings }));
+    const targets = backupTargets(config);
+    this.jobs = targets.map((target) => new ReplicaSetBackupJobs(this, `backup-${target.replicaSet}`, { config, target, settings }));
+    if (config.monitoring.enabled && config.monitoring.pushgateway)
+      this.metrics = new BackupMetricsPush(this, "backup-metrics", { config, targets, settings, labels });
   }
 }

@@ -2,7 +2,8 @@
 // (a broken chain does not count slices no dump reaches), ages are left to Prometheus (time()
 // minus the timestamps), and the intervals come from the config's schedules.
 import type { CatalogEntry } from "../../backup/manifest";
-import { backupMetrics, BACKUP_METRIC_NAMES, renderExposition } from "../../monitoring/backup-metrics";
+import { backupMetrics, BACKUP_METRIC_HELP, BACKUP_METRIC_NAMES, renderExposition } from "../../monitoring/backup-metrics";
+import { restoreWindows } from "../../backup/restore/chain";
 import { cronMaxGapSeconds } from "../../monitoring/cron-interval";
 
 const ts = (t: number, i = 1) => ({ t, i });
@@ -66,6 +67,9 @@ describe("backupMetrics", () => {
     const restarted = [...broken, full("d2", T + 1490, T + 1495, "2024-05-01T02:25:30Z"), slice(T + 1495, T + 1496, T + 1800)];
     const r = backupMetrics({ replicaSet: "rs0", entries: restarted, fullIntervalSeconds: 86400 });
     expect(value(r, "nyrkio_backup_restore_windows")).toBe(2);
+    // The embedded window merge agrees with the restore planner's own.
+    expect(restoreWindows(restarted)).toHaveLength(2);
+    expect(Math.max(...restoreWindows(restarted).map((w) => w.to.t))).toBe(T + 1800);
     expect(value(r, "nyrkio_backup_recovery_point_timestamp_seconds")).toBe(T + 1800);
   });
 
@@ -75,7 +79,7 @@ describe("backupMetrics", () => {
   });
 
   test("the exposition format a Pushgateway accepts", () => {
-    const text = renderExposition(backupMetrics({ replicaSet: "rs0", entries: chain, fullIntervalSeconds: 86400 }));
+    const text = renderExposition(backupMetrics({ replicaSet: "rs0", entries: chain, fullIntervalSeconds: 86400 }), BACKUP_METRIC_HELP);
     expect(text).toContain('# TYPE nyrkio_backup_recovery_point_timestamp_seconds gauge\nnyrkio_backup_recovery_point_timestamp_seconds{rs_nm="rs0"} 1714529400\n');
     expect(text).toContain('nyrkio_backup_newest_artifact_bytes{rs_nm="rs0",kind="full"} 734\nnyrkio_backup_newest_artifact_bytes{rs_nm="rs0",kind="oplog"} 50\n');
     expect(text.match(/^# TYPE nyrkio_backup_newest_artifact_bytes /gm)).toHaveLength(1);
