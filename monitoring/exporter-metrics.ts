@@ -36,6 +36,8 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
 export const KUBERNETES_METRICS: readonly string[] = [
   "kube_cronjob_created",
   "kube_cronjob_status_last_successful_time",
+  "kube_cronjob_status_last_schedule_time",
+  "kube_cronjob_status_active",
   "kube_job_status_failed",
   "kube_pod_container_status_restarts_total",
   "kube_pod_container_status_last_terminated_reason",

@@ -78,7 +78,6 @@ function productionScript(): string {
   const out = join(dir, "script.js");
   buildSync({ entryPoints: [join(__dirname, "..", "..", "monitoring", "backup-metrics-script.ts")], bundle: true, platform: "node", target: "node20", format: "cjs", outfile: out, logLevel: "error" });
   const script = join(dir, "push-metrics.js");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   writeFileSync(script, require(out).backupMetricsScript());
   return script;
 }
