@@ -129,11 +129,11 @@ export async function mongoSource(uri: string): Promise<StatusSource> {
 }
 
 /** A catalog directory, or an S3 prefix copied (manifests and status files only) with the aws CLI. */
-export function catalogDirectory(location: string): { dir: string; cleanup: () => void } {
+export function catalogDirectory(location: string, env: Readonly<Record<string, string | undefined>>): { dir: string; cleanup: () => void } {
   if (!location.startsWith("s3://")) return { dir: location, cleanup: () => undefined };
   const dir = mkdtempSync(join(tmpdir(), "nyrkio-status-catalog-"));
   // aws s3 sync with filters: only the small JSON files, never the artifacts themselves.
-  const r = spawnSync("aws", ["s3", "sync", location, dir, "--only-show-errors", "--exclude", "*", "--include", "*manifest.json", "--include", "*status/*.json"], { encoding: "utf8" });
+  const r = spawnSync("aws", ["s3", "sync", location, dir, "--only-show-errors", "--exclude", "*", "--include", "*manifest.json", "--include", "*status/*.json"], { encoding: "utf8", env: { ...env } });
   if (r.error || r.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`cannot copy the catalog from ${location}: ${r.error ? r.error.message : r.stderr.trim() || `aws exited ${r.status}`}`);
@@ -201,6 +201,7 @@ export async function runStatusCli(argv: readonly string[], io: CliIo, deps: Sta
   }
   const config: PlatformConfig = environments[options.env];
   const unreadable: string[] = [];
+  const notes: string[] = [];
   try {
     const status = await source.replSetGetStatus().catch((e: Error) => {
       throw new CouldNotConnect(`replSetGetStatus failed (${e.message}): connect to a member of a replica set`);
@@ -216,10 +217,12 @@ export async function runStatusCli(argv: readonly string[], io: CliIo, deps: Sta
       oplogWindowSeconds: await attempt("the oplog window (needs read on local)", unreadable, () => source.oplogWindowSeconds()),
       indexes: await source.indexes(config.database).catch((e: Error) => ({ error: e.message })),
       unreadable,
+      notes,
     };
-    if (!replset) unreadable.push(`replica set ${status.set} is not in environment ${options.env}: desired priorities and votes unknown (--env)`);
+    // The config servers (cfg) are built by the sharding construct, not listed in replsets.
+    if (!replset) notes.push(`replica set ${status.set} is not among environment ${options.env}'s replsets: desired priorities and votes are not compared (--env)`);
     if (options.catalog !== undefined) {
-      const { dir, cleanup } = catalogDirectory(options.catalog);
+      const { dir, cleanup } = catalogDirectory(options.catalog, io.env);
       try {
         const loaded = await loadCatalog(dir);
         for (const p of loaded.problems) unreadable.push(`catalog: ${p.message}`);

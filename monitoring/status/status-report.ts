@@ -62,6 +62,8 @@ export interface StatusInput {
   indexes?: { drift: number; missing: number; missingCollections: number } | { error: string };
   /** What could not be read, each becoming a reason. */
   unreadable?: string[];
+  /** What the reader should know but does not make the set degraded. */
+  notes?: string[];
 }
 
 export interface MemberReport {
@@ -85,6 +87,7 @@ export interface StatusReport {
   ok: boolean;
   status: "healthy" | "degraded";
   reasons: string[];
+  notes: string[];
   replicaSet: string;
   checkedAt: string;
   primary: string | null;
@@ -204,6 +207,7 @@ export function statusReport(input: StatusInput): StatusReport {
     ok: reasons.length === 0,
     status: reasons.length === 0 ? "healthy" : "degraded",
     reasons,
+    notes: input.notes ?? [],
     replicaSet: input.status.set,
     checkedAt: input.now.toISOString(),
     primary: primary?.host ?? null,
@@ -248,6 +252,7 @@ export function renderStatus(r: StatusReport): string {
   } else lines.push("  backups            not read (pass --catalog <dir | s3://bucket/prefix>)");
   const ix = r.indexes;
   lines.push(`  index drift        ${!ix ? "not read" : "error" in ix ? `unknown (${ix.error})` : `${ix.missing} missing, ${ix.drift} unknown or different, ${ix.missingCollections} collection(s) missing`}`);
+  for (const note of r.notes) lines.push(`  note: ${note}`);
   if (r.reasons.length) {
     lines.push("");
     lines.push("Degraded because:");

@@ -174,3 +174,63 @@ describe("the status CLI", () => {
     expect(out.stdout).toContain("Exit codes: 0 healthy, 1 degraded (the reasons are listed), 2 usage error, 3 could not connect.");
   });
 });
+
+describe("the catalog from an S3 prefix", () => {
+  // A stand-in for the aws CLI (v2, `aws s3 sync <s3://src> <dir> --exclude/--include ...`):
+  // it refuses anything but that form, records its argv, and copies the fixture catalog's JSON
+  // files the filters admit, as sync does (later filters win, https://docs.aws.amazon.com/cli/latest/reference/s3/#use-of-exclude-and-include-filters).
+  const { mkdtempSync, writeFileSync, chmodSync, readFileSync: read } = require("node:fs") as typeof import("node:fs");
+  const { tmpdir } = require("node:os") as typeof import("node:os");
+  const bin = mkdtempSync(join(tmpdir(), "fake-aws-"));
+  const log = join(bin, "argv.log");
+  writeFileSync(
+    join(bin, "aws"),
+    `#!/usr/bin/env bash
+set -euo pipefail
+printf '%s\\n' "$*" >>"${log}"
+[[ "$1 $2" == "s3 sync" && "$3" == s3://* ]] || { echo "aws: unsupported: $*" >&2; exit 252; }
+[[ "$3" == s3://nyrkio-db-backups/prod/rs0 ]] || { echo "fatal error: An error occurred (NoSuchBucket)" >&2; exit 1; }
+src="${join(fixtures, "catalog-healthy", "rs0")}"
+cd "$src"
+find . -type f \\( -name '*manifest.json' -o -path '*status/*.json' \\) | while read -r f; do mkdir -p "$4/$(dirname "$f")"; cp "$f" "$4/$f"; done
+`,
+  );
+  chmodSync(join(bin, "aws"), 0o755);
+
+  const source = {
+    replSetGetStatus: async () => fixture("replSetGetStatus-healthy.json"),
+    replSetGetConfig: async () => fixture("replSetGetConfig.json").config,
+    getDefaultRWConcern: async () => fixture("getDefaultRWConcern.json"),
+    oplogWindowSeconds: async () => 36 * 3600,
+    indexes: async () => ({ drift: 0, missing: 0, missingCollections: 0 }),
+    close: async () => undefined,
+  };
+  const io = () => {
+    const out = { stdout: "", stderr: "" };
+    const cli: CliIo = { stdout: (t) => (out.stdout += t), stderr: (t) => (out.stderr += t), env: { MONGODB_URI: "mongodb://h:27017", PATH: `${bin}:${process.env.PATH}` }, readFile: (p) => read(p, "utf8") };
+    return { out, cli };
+  };
+
+  test("copies only manifests and status files with aws s3 sync, then reads them like a directory", async () => {
+    const { out, cli } = io();
+    const code = await runStatusCli(["--catalog", "s3://nyrkio-db-backups/prod/rs0", "--json"], cli, { connect: async () => source, now: () => NOW });
+    expect(out.stderr).toBe("");
+    expect(code).toBe(0);
+    expect(JSON.parse(out.stdout).backups).toMatchObject({ recoveryPoint: { at: "2025-12-06T02:55:00Z" }, verification: { succeededAt: "2025-12-06T01:03:20.000Z" } });
+    expect(read(log, "utf8").trim().split("\n").pop()).toMatch(/^s3 sync s3:\/\/nyrkio-db-backups\/prod\/rs0 \S+ --only-show-errors --exclude \* --include \*manifest\.json --include \*status\/\*\.json$/);
+  });
+
+  test("an S3 error is reported, not a crash", async () => {
+    const { out, cli } = io();
+    const code = await runStatusCli(["--catalog", "s3://no-such-bucket/x"], cli, { connect: async () => source, now: () => NOW });
+    expect(code).toBe(1);
+    expect(out.stderr).toContain("cannot copy the catalog from s3://no-such-bucket/x: fatal error: An error occurred (NoSuchBucket)");
+  });
+
+  test("a replica set the environment does not list (the config servers) is a note, not degraded", async () => {
+    const { out, cli } = io();
+    const cfg = { ...source, replSetGetStatus: async () => ({ ...fixture("replSetGetStatus-healthy.json"), set: "cfg" }) };
+    expect(await runStatusCli([], cli, { connect: async () => cfg, now: () => NOW })).toBe(0);
+    expect(out.stdout).toContain("note: replica set cfg is not among environment dev's replsets");
+  });
+});
