@@ -46,6 +46,12 @@ describe("metric names", () => {
     for (const r of rules.groups.flatMap((g) => g.rules)) expect({ rule: r.alert ?? r.record, unknown: metricNames(r.expr).filter((n) => !known.has(n)) }).toEqual({ rule: r.alert ?? r.record, unknown: [] });
   });
 
+  test("the dashboard holds no text Terraform would read as a template: Grafana's $datasource and {{legend}} pass unchanged", () => {
+    const text = readFileSync(join(dir, "dashboards", "nyrkio-db.json"), "utf8");
+    expect(text).not.toMatch(/\$\{|%\{/);
+    expect(text).toContain('"uid": "$datasource"');
+  });
+
   test("the dashboard shows what the issue lists", () => {
     const all = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)).join("\n");
     for (const m of ["mongodb_members_state", "mongodb_mongod_replset_member_replication_lag", "nyrkio:mongodb_oplog_window_seconds", "nyrkio_backup_slice_interval_seconds", "nyrkio:backup_recovery_point_age_seconds", "nyrkio_backup_newest_artifact_bytes", "nyrkio_backup_newest_artifact_duration_seconds", "mongodb_ss_opcounters", "mongodb_ss_connections", "mongodb_ss_wt_cache_bytes_currently_in_the_cache"])
