@@ -3,6 +3,7 @@
 // The shape follows the Percona operator's custom resource where it can: `replsets`, `arbiter`,
 // `sharding`, `backup.pitr`, so a reader who knows MongoDB on Kubernetes recognises it.
 
+import { exporterImageRule } from "../monitoring/exporter-image";
 import { cronRule } from "./cron";
 import { mongoImageRule } from "./mongo-image";
 import { positiveQuantityRule } from "./quantity";
@@ -110,6 +111,32 @@ const backupStorage = tagged("type", {
 
 const shardKeyValue = literal(1, "hashed");
 
+const httpUrl = () => string({ pattern: /^https?:\/\/[^\s]+$/, rule: "must be an http(s) URL" });
+
+/** Metrics, alerts and the dashboard (docs/observability.md). */
+export const monitoringSchema = object({
+  /** mongodb_exporter beside every mongod and mongos, its user, the rules and dashboard ConfigMaps, the metrics Service. */
+  enabled: boolean(),
+  /** Percona's mongodb_exporter, pinned to the version the flags and rules were written for. */
+  exporterImage: refine(string(), exporterImageRule),
+  /** Namespaces whose pods may scrape the exporters' port (Prometheus's). */
+  scrapeNamespaces: array(dnsLabel()),
+  /**
+   * Also ship PrometheusRule and PodMonitor objects, in a stack of their own
+   * (nyrkio-db-<env>-monitoring) applied after the Prometheus Operator: they need its CRDs at plan time.
+   */
+  prometheusOperator: boolean(),
+  /** Extra labels of the PrometheusRule and PodMonitor, for the operator's selectors (kube-prometheus-stack: release: <name>). */
+  operatorLabels: optional(labelMap()),
+  /**
+   * Base URL of a Pushgateway (http://pushgateway.monitoring:9091): the backup stack then pushes
+   * the backup metrics there every slice interval. Omit: they are not pushed (status reads them).
+   */
+  pushgateway: optional(httpUrl()),
+  /** Where docs/runbooks/ is published (the rules' runbook_url); omit: the repository-relative path. */
+  runbookBaseUrl: optional(httpUrl()),
+});
+
 export const platformConfigSchema = object({
   /** Environment name: prefixes the stacks (nyrkio-db-<name>). */
   name: dnsLabel(),
@@ -180,6 +207,8 @@ export const platformConfigSchema = object({
     migrator: secretName(),
     backup: secretName(),
     restore: secretName(),
+    /** The exporters' user (clusterMonitor, read on local); managed only with monitoring.enabled. */
+    monitor: secretName(),
   }),
   /** Cluster-wide defaults set with setDefaultRWConcern (see docs/read-write-concern.md). */
   readWriteConcern: object({
@@ -267,6 +296,7 @@ export const platformConfigSchema = object({
       small: quantity(),
     }),
   }),
+  monitoring: monitoringSchema,
 });
 
 export type PlatformConfig = Infer<typeof platformConfigSchema>;
@@ -276,6 +306,7 @@ export type StorageConfig = ReplsetConfig["storage"];
 export type StateBackendConfig = PlatformConfig["state"];
 export type BackupConfig = PlatformConfig["backup"];
 export type ShardingConfig = PlatformConfig["sharding"];
+export type MonitoringConfig = PlatformConfig["monitoring"];
 
 /** Deep partial used for overrides (a JSON file over a built-in environment). */
 export type ConfigOverride<T = PlatformConfig> = T extends unknown[] ? T : T extends object ? { [K in keyof T]?: ConfigOverride<T[K]> } : T;

@@ -145,6 +145,9 @@ function crossFieldRules(config: PlatformConfig, extraRules: readonly ExtraRule[
     else if (config.backup.enabled) warnings.push(...activeWindowFindings(window, config.backup.full.schedule, "sharding.balancerActiveWindow"));
   }
 
+  if (config.monitoring.prometheusOperator && !config.monitoring.enabled)
+    problems.push({ path: "monitoring.prometheusOperator", rule: "needs monitoring.enabled: true (the PodMonitor scrapes the exporters that monitoring adds), got true with monitoring off" });
+
   for (const rule of extraRules) {
     const found = rule(config);
     problems.push(...found.problems);

@@ -91,7 +91,7 @@ export function checkUsers(config: PlatformConfig, usernames: Readonly<Record<Ma
   const root = live.find((u) => u.user === usernames.root && u.db === AUTH_SOURCE);
   if (!root) problems.push(`no root user ${JSON.stringify(usernames.root)} in ${AUTH_SOURCE}`);
   else if (!root.roles.some((r) => r.role === "root" && r.db === AUTH_SOURCE)) problems.push(`user ${usernames.root} lacks the root role`);
-  for (const name of managedUsers("replicaset")) {
+  for (const name of managedUsers("replicaset", config.monitoring.enabled)) {
     const u = live.find((l) => l.user === usernames[name] && l.db === AUTH_SOURCE);
     if (!u) {
       problems.push(`no ${name} user ${JSON.stringify(usernames[name])} in ${AUTH_SOURCE}`);

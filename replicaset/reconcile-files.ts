@@ -81,7 +81,7 @@ export function desiredStateHash(data: Record<string, string>): string {
 
 /** The Secrets the reconcile Job mounts (read-only, keys `username` and `password`), and where: root and the scope's users. */
 export function reconcileSecretMounts(config: PlatformConfig, opts: Pick<ReconcileFilesOptions, "users"> = {}): { name: string; secretName: string; mountPath: string }[] {
-  const users = managedUsers(opts.users ?? "replicaset").map((name) => ({ name, secretName: userSecretName(config, name), mountPath: userSecretDir(name) }));
+  const users = managedUsers(opts.users ?? "replicaset", config.monitoring.enabled).map((name) => ({ name, secretName: userSecretName(config, name), mountPath: userSecretDir(name) }));
   return [{ name: "root", secretName: userSecretName(config, "root"), mountPath: ROOT_SECRET_DIR }, ...users];
 }
 

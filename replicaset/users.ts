@@ -18,6 +18,13 @@
 //             nyrkioBalancerWindow; shard on MongoDB 8.0+: also directShardOperations
 //   restore   the custom role nyrkioRestore: anyAction on anyResource (see restoreRole for why);
 //             shard on MongoDB 8.0+: also directShardOperations
+//   monitor   with monitoring.enabled, on every kind of set (each exporter connects to its own
+//             mongod, or through mongos to the config servers' users): built-in clusterMonitor
+//             and read on local, exactly what mongodb_exporter v0.53.0 documents (README.md,
+//             "Permissions"; main.go: "need clusterMonitor role in admin db and read role in
+//             local db"). clusterMonitor covers serverStatus, getDiagnosticData,
+//             replSetGetStatus, replSetGetConfig, getCmdLineOpts; read on local is for the oplog
+//             window (the first and last entry of local.oplog.rs, v1_compatibility.go oplogStatus)
 // The root user is created by the bootstrap (localhost exception) and is not managed here.
 
 import { parseMongoImage } from "../config/mongo-image";
@@ -25,7 +32,7 @@ import type { PlatformConfig } from "../config/platform-config";
 import { userSecretDir } from "./reconcile-paths";
 
 export const AUTH_SOURCE = "admin";
-export const MANAGED_USERS = ["app", "migrator", "backup", "restore"] as const;
+export const MANAGED_USERS = ["app", "migrator", "backup", "restore", "monitor"] as const;
 export type ManagedUser = (typeof MANAGED_USERS)[number];
 
 /** What kind of replica set a reconcile Job manages users on (see the file comment). */
@@ -98,11 +105,18 @@ export interface UsersSpec {
   users: ManagedUserSpec[];
 }
 
-/** The users a replica set of this scope holds. */
-export function managedUsers(scope: UserScope): readonly ManagedUser[] {
+/** The users a replica set of this scope holds; `monitor` only while monitoring is on. */
+export function managedUsers(scope: UserScope, monitoring = false): readonly ManagedUser[] {
   // A shard: nothing the application uses (it and the migrator go through mongos).
-  return scope === "shard" ? ["backup", "restore"] : MANAGED_USERS;
+  const users: ManagedUser[] = scope === "shard" ? ["backup", "restore"] : ["app", "migrator", "backup", "restore"];
+  return monitoring ? [...users, "monitor"] : users;
 }
+
+/** The exporter's user's roles: nothing beyond what mongodb_exporter's documentation asks for (see the file comment). */
+export const MONITOR_ROLES: readonly RoleRef[] = [
+  { role: "clusterMonitor", db: AUTH_SOURCE },
+  { role: "read", db: "local" },
+];
 
 /**
  * Whether shard-local users need directShardOperations: MongoDB 8.0 and newer refuse reads and
@@ -225,6 +239,10 @@ export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scop
       ];
     case "restore":
       return [{ role: RESTORE_ROLE, db: AUTH_SOURCE }, ...direct];
+    case "monitor":
+      // No directShardOperations: the exporter reads no user collection (no dbstats, collstats
+      // or indexstats collectors), only server status, replication state and local.oplog.rs.
+      return [...MONITOR_ROLES];
   }
 }
 
@@ -237,7 +255,7 @@ export function renderUsersSpec(config: PlatformConfig, scope: UserScope = "repl
   return {
     mechanisms: USER_MECHANISMS,
     roles: customRoles(config, scope),
-    users: managedUsers(scope).map((name) => ({
+    users: managedUsers(scope, config.monitoring.enabled).map((name) => ({
       name,
       secretName: userSecretName(config, name),
       secretDir: userSecretDir(name),

@@ -4,7 +4,7 @@ import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-const roots = ["main.ts", "config", "stacks", "replicaset", "migrations", "backup", "sharding", "terraform-check", "ops", "cli", "e2e"];
+const roots = ["main.ts", "config", "stacks", "replicaset", "migrations", "backup", "sharding", "terraform-check", "ops", "cli", "e2e", "monitoring"];
 
 function collect(path, out) {
   let st;
@@ -17,7 +17,7 @@ function collect(path, out) {
     for (const entry of readdirSync(path)) collect(join(path, entry), out);
   } else if (path.endsWith(".ts") && !path.endsWith(".d.ts") && !path.endsWith(".test.ts")) {
     out.push(path);
-  } else if (/\.(sh|js|json)$/.test(path)) {
+  } else if (/\.(sh|js|json|yml)$/.test(path)) {
     assets.push(path);
   }
   return out;

@@ -13,6 +13,7 @@ import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT } 
 import { BackupJobSettings, DEFAULT_BACKUP_JOB_SETTINGS } from "./constructs/backup/backup-pod";
 import { backupScriptsData } from "./constructs/backup/backup-scripts";
 import { EgressPolicy, s3EgressRule } from "./constructs/egress-policy";
+import { BackupMetricsPush } from "./constructs/backup/backup-metrics-push";
 import { ReplicaSetBackupJobs } from "./constructs/backup/replica-set-backup-jobs";
 import { backupStackName, commonLabels, projectPodSelector } from "./naming";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
@@ -29,6 +30,8 @@ export const BACKUP_CLAIM_ID = "backup-claim";
 export class BackupStack extends PlatformStack {
   readonly claim?: PersistentVolumeClaimV1;
   readonly jobs: ReplicaSetBackupJobs[];
+  /** With monitoring.enabled and monitoring.pushgateway: the backup metrics' push (docs/observability.md). */
+  readonly metrics?: BackupMetricsPush;
 
   constructor(scope: Construct, props: BackupStackProps) {
     super(scope, backupStackName(props.config), props);
@@ -75,6 +78,9 @@ export class BackupStack extends PlatformStack {
       });
     }
 
-    this.jobs = backupTargets(config).map((target) => new ReplicaSetBackupJobs(this, `backup-${target.replicaSet}`, { config, target, settings }));
+    const targets = backupTargets(config);
+    this.jobs = targets.map((target) => new ReplicaSetBackupJobs(this, `backup-${target.replicaSet}`, { config, target, settings }));
+    if (config.monitoring.enabled && config.monitoring.pushgateway)
+      this.metrics = new BackupMetricsPush(this, "backup-metrics", { config, targets, settings, labels });
   }
 }

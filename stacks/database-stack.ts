@@ -10,6 +10,7 @@ import { DatabaseNamespace } from "./constructs/database-namespace";
 import { DatabaseServiceAccount } from "./constructs/database-service-account";
 import { baseEgressRules, EgressPolicy } from "./constructs/egress-policy";
 import { ReconcileJob } from "./constructs/reconcile-job";
+import { Monitoring } from "./constructs/monitoring/monitoring";
 import { databasePodSelector, ReplicaSet } from "./constructs/replica-set";
 import { RetentionCronJob } from "./constructs/retention-cron-job";
 import { ShardedCluster } from "./constructs/sharding/sharded-cluster";
@@ -30,6 +31,8 @@ export class DatabaseStack extends PlatformStack {
   readonly retention: RetentionCronJob;
   /** Default-deny egress for every pod of the project (the backup stack's pods too); absent when network.egress.restrict is false. */
   readonly egressPolicy?: EgressPolicy;
+  /** Rules, dashboard, metrics Service (docs/observability.md); absent when monitoring.enabled is false. */
+  readonly monitoring?: Monitoring;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     super(scope, databaseStackName(props.config), props);
@@ -116,6 +119,8 @@ export class DatabaseStack extends PlatformStack {
       credentialsSecret: config.secrets.app,
       dependsOn: afterSharding,
     });
+
+    if (config.monitoring.enabled) this.monitoring = new Monitoring(this, "monitoring", { config, namespace, databasePods: databasePodSelector(config) });
 
     // Deletes results older than the retention window, keeping those a change point refers to.
     // Always present: retention.enabled false suspends the CronJob (an in-place update) rather

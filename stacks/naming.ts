@@ -13,6 +13,10 @@ export function databaseStackName(config: PlatformConfig): string {
 export function backupStackName(config: PlatformConfig): string {
   return `nyrkio-db-${config.name}-backup`;
 }
+/** Only with monitoring.prometheusOperator: the operator's PrometheusRule and PodMonitor. */
+export function monitoringStackName(config: PlatformConfig): string {
+  return `nyrkio-db-${config.name}-monitoring`;
+}
 
 /** StatefulSet of a replica set's data members; also its headless Service (pods get DNS names under it). */
 export function dataStatefulSetName(rs: Pick<ReplsetConfig, "name">): string {

@@ -67,7 +67,7 @@ record_recovery_point() {
   local out="$BACKUP_WORK/tmp/recovery-point.out" part
   step_begin
   new_part status recovery-point.json
-  part="$PART"
+  part="${PART:?new_part sets PART}"
   STATUS_OUT="$part" CATALOG_DIR="$CATALOG" OPLOG_SET_NEWEST="$set_newest" BACKUP_SLICE_INTERVAL_SECONDS="${BACKUP_SLICE_INTERVAL_SECONDS:-300}" \
     run_js recovery-point.js "$out" || fail recovery-point "cannot work out the recovery point: $JS_ERROR"
   publish "$part" "status/recovery-point.json"

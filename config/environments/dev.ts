@@ -1,5 +1,6 @@
 // dev: the built-in default. Small, runs on a single-node cluster (kind, minikube, k3d):
 // members are spread over nodes where they can be, not required to.
+import { DEFAULT_EXPORTER_IMAGE } from "../../monitoring/exporter-image";
 import type { PlatformConfig } from "../platform-config";
 
 const small = { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "1Gi" } };
@@ -46,6 +47,7 @@ export const dev: PlatformConfig = {
     migrator: "nyrkio-mongodb-migrator",
     backup: "nyrkio-mongodb-backup",
     restore: "nyrkio-mongodb-restore",
+    monitor: "nyrkio-mongodb-monitor",
   },
   readWriteConcern: { write: { w: "majority", wtimeoutMS: 10000 }, read: "local" },
   retention: { enabled: true, resultsDays: 90, schedule: "17 3 * * *", batchSize: 1000 },
@@ -70,4 +72,5 @@ export const dev: PlatformConfig = {
     // size ≥ data + indexes (10Gi claims) with room for the dump: docs/backups.md, "Scratch space".
     scratch: { size: "20Gi", small: "2Gi" },
   },
+  monitoring: { enabled: true, exporterImage: DEFAULT_EXPORTER_IMAGE, scrapeNamespaces: ["monitoring"], prometheusOperator: false },
 };

@@ -23,6 +23,8 @@ export interface DataMembersProps extends MemberStatefulSetProps {
   storage: StorageConfig;
   /** Secret (username, password) of the root user that the bootstrap creates. */
   rootSecret: string;
+  /** The metrics exporter sidecar, with monitoring on (monitoring/exporter.ts). */
+  exporter?: Container;
 }
 
 /** Runs stacks/scripts/bootstrap.sh: initiate and first user over localhost, on ordinal 0 only. */
@@ -70,7 +72,7 @@ export class DataMembers extends Construct {
         selector: { matchLabels: props.selector },
         template: memberPodTemplate(props, {
           confKey: "mongod.conf",
-          sidecars: [bootstrapSidecar(props.image, props.port)],
+          sidecars: [bootstrapSidecar(props.image, props.port), ...(props.exporter ? [props.exporter] : [])],
           extraVolumes: [credentialsVolume("root-secret", props.rootSecret)],
         }),
         volumeClaimTemplate: [

@@ -34,6 +34,7 @@ import { MemberNetworkPolicy } from "./member-network-policy";
 import { contentHash, KEYFILE_PATH, MONGOSH_CONF, MOUNT, REPLICASET_CONFIG_KEY } from "./member-pod";
 import { MemberStatefulSetProps } from "./member-stateful-set";
 import { renderMongodConf } from "./mongod-config";
+import { exporterSidecar } from "./monitoring/exporter";
 import { podScriptsData, podScriptsItems } from "./pod-scripts";
 import { configMapData } from "../terraform-text";
 
@@ -157,6 +158,7 @@ export class ReplicaSet extends Construct {
       resources: replset.resources,
       selector: replsetSelector(config, replset, "data"),
       rootSecret: config.secrets.root,
+      ...(config.monitoring.enabled ? { exporter: exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor }) } : {}),
       podConfigHash: contentHash(dataConf, MONGOSH_CONF, scriptsText),
     });
     this.statefulSets = [this.dataMembers.statefulSet];

@@ -1,5 +1,8 @@
-import { dev } from "../../config/environments/dev";
-import { sharded } from "../../config/environments/sharded";
+import { dev as devEnvironment } from "../../config/environments/dev";
+// These tests pin the users as they are without the exporter's user; test/monitoring/monitor-user.test.ts covers it.
+const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false } };
+const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false } };
+import { sharded as shardedEnvironment } from "../../config/environments/sharded";
 import { DEFAULT_RECONCILE_SETTINGS, desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, reconcileSecretMounts, reconcileUserSecrets } from "../../replicaset/reconcile-files";
 import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_FILES } from "../../replicaset/reconcile-paths";
 import { reconcileScript } from "../../replicaset/reconcile-script";

@@ -4,7 +4,9 @@
 // in the pod. The plain vm tests (reconcile-script.test.ts) cannot see a missed await.
 // Needs the devDependency @mongosh/async-rewriter2; without it the suite is skipped with one line.
 import * as vm from "node:vm";
-import { dev } from "../../config/environments/dev";
+import { dev as devEnvironment } from "../../config/environments/dev";
+// These tests pin the users as they are without the exporter's user; test/monitoring/monitor-user.test.ts covers it.
+const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false } };
 import type { ReplsetConfig } from "../../config/platform-config";
 import { reconcileConfigMapData } from "../../replicaset/reconcile-files";
 import { RECONCILE_CONFIG_DIR, ROOT_SECRET_DIR, userSecretDir } from "../../replicaset/reconcile-paths";

@@ -3,7 +3,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as vm from "node:vm";
-import { dev } from "../../config/environments/dev";
+import { dev as devEnvironment } from "../../config/environments/dev";
+// These tests pin the users as they are without the exporter's user; test/monitoring/monitor-user.test.ts covers it.
+const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false } };
 import type { PlatformConfig, ReplsetConfig } from "../../config/platform-config";
 import { reconcileConfigMapData } from "../../replicaset/reconcile-files";
 import { RECONCILE_CONFIG_DIR, ROOT_SECRET_DIR, userSecretDir } from "../../replicaset/reconcile-paths";

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { dev } from "../../config/environments/dev";
-import { sharded } from "../../config/environments/sharded";
+import { dev as devEnvironment } from "../../config/environments/dev";
+// These tests pin the users as they are without the exporter's user; test/monitoring/monitor-user.test.ts covers it.
+const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false } };
+const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false } };
+import { sharded as shardedEnvironment } from "../../config/environments/sharded";
 import { CHANGELOG_COLLECTION } from "../../migrations/runner/changelog";
 import { LOCK_COLLECTION } from "../../migrations/runner/lease";
 import { CHECKPOINT_COLLECTION } from "../../migrations/runner/data-migration";

@@ -111,7 +111,8 @@ describe("sharded access (issue 12, finding 8)", () => {
 
   it("with clientsOnMongosOnly, only mongos admits the application; shards and config servers admit the cluster and the jobs", () => {
     const policies = ingress(configOf("sharded", withClients as unknown as ConfigOverride));
-    expect(Object.keys(policies).sort()).toEqual(["mongodb-cfg-ingress", "mongodb-mongos-ingress", "mongodb-rs0-ingress", "mongodb-rs1-ingress"]);
+    // The metrics Service's policy (monitoring) admits only the scrapers to the exporters' port.
+    expect(Object.keys(policies).sort()).toEqual(["mongodb-cfg-ingress", "mongodb-metrics-ingress", "mongodb-mongos-ingress", "mongodb-rs0-ingress", "mongodb-rs1-ingress"]);
     expect(admitsClients(policies["mongodb-mongos-ingress"])).toBe(true);
     for (const name of ["mongodb-cfg-ingress", "mongodb-rs0-ingress", "mongodb-rs1-ingress"]) {
       expect([name, admitsClients(policies[name])]).toEqual([name, false]);

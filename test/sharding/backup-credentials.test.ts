@@ -4,7 +4,9 @@
 // job needs there (a shard's own users are not the cluster's). The full dumps' balancer window goes
 // through mongos as the cluster's backup user, which needs the window's role.
 
-import { sharded } from "../../config/environments/sharded";
+import { sharded as shardedEnvironment } from "../../config/environments/sharded";
+// The users here are those without the exporters' user; test/monitoring covers monitoring on.
+const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false } };
 import type { PlatformConfig } from "../../config/platform-config";
 import { backupTargets } from "../../sharding/backup-targets";
 import { containers, envOf, Json, podSpec, synthBackup } from "../backup/stack/support";

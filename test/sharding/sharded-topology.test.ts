@@ -2,7 +2,9 @@
 
 import * as vm from "node:vm";
 import { dev } from "../../config/environments/dev";
-import { sharded } from "../../config/environments/sharded";
+import { sharded as shardedEnvironment } from "../../config/environments/sharded";
+// The users here are those without the exporters' user; test/monitoring covers monitoring on.
+const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false } };
 import type { PlatformConfig } from "../../config/platform-config";
 import { byName, byNamePrefix, Resources, synthDatabase } from "./synth";
 

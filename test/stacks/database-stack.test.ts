@@ -53,12 +53,13 @@ describe("the dev database stack", () => {
     expect(counts).toEqual({
       kubernetes_namespace_v1: 1,
       kubernetes_service_account_v1: 1,
-      kubernetes_service_v1: 2,
-      kubernetes_config_map_v1: 4,
+      // Monitoring adds the metrics Service, the rules and dashboard ConfigMaps and the metrics port's policy.
+      kubernetes_service_v1: 3,
+      kubernetes_config_map_v1: 6,
       kubernetes_stateful_set_v1: 2,
       kubernetes_pod_disruption_budget_v1: 1,
-      // The members' ingress policy and the project's egress policy.
-      kubernetes_network_policy_v1: 2,
+      // The members' ingress policy, the exporters' metrics port policy and the project's egress policy.
+      kubernetes_network_policy_v1: 3,
       kubernetes_job_v1: 1,
       kubernetes_cron_job_v1: 1,
     });
@@ -434,7 +435,8 @@ describe("security contexts", () => {
   });
 
   it("every container: non-root, no privilege escalation, all capabilities dropped, read-only root with /tmp writable", () => {
-    const all = containers(s);
+    // The exporter runs as its image's own user (test/monitoring/synth.test.ts checks it).
+    const all = containers(s).filter(({ container }) => container.name !== "exporter");
     expect(all.length).toBe(7);
     for (const { where, container } of all) {
       expect([where, container.security_context]).toEqual([
@@ -459,12 +461,12 @@ describe("security contexts", () => {
 
   it("every container runs the configured MongoDB image", () => {
     const s2 = synthDatabase(devWith((c) => (c.image = "mongo:7.0.21")));
-    for (const { where, container } of containers(s2)) expect([where, container.image]).toEqual([where, "mongo:7.0.21"]);
+    for (const { where, container } of containers(s2).filter(({ container }) => container.name !== "exporter")) expect([where, container.image]).toEqual([where, "mongo:7.0.21"]);
   });
 });
 
 describe("network policy", () => {
-  const policy = (s = synthDatabase()) => Object.values(s.resources("kubernetes_network_policy_v1")).find((p) => p.spec.policy_types.includes("Ingress"));
+  const policy = (s = synthDatabase()) => s.named("kubernetes_network_policy_v1", "mongodb-rs0-ingress");
 
   it("protects every voting member, ingress only, port 27017 only", () => {
     const p = policy();

@@ -35,8 +35,13 @@ describe.each(Object.keys(environments))("%s: no credentials in the synthesized 
     expect(types.filter((t) => /secret/.test(t))).toEqual([]);
   });
 
-  it("reads no Secret into an environment variable", () => {
-    expect(s.text).not.toContain("secret_key_ref");
+  it("reads no Secret into an environment variable, but for the exporter's user (mongodb_exporter reads credentials only from flags or MONGODB_USER/MONGODB_PASSWORD)", () => {
+    const refs = keys(s.json).filter(({ key }) => key === "secret_key_ref").map(({ value }) => value);
+    expect(refs).toEqual(refs.map(() => ({ name: config.secrets.monitor, key: expect.stringMatching(/^(username|password)$/) })));
+    const envs = keys(s.json).filter(({ key }) => key === "env").flatMap(({ value }) => value as { name: string; value_from?: unknown }[]);
+    expect(envs.filter((e) => e.value_from && JSON.stringify(e.value_from).includes("secret_key_ref")).map((e) => e.name).sort()).toEqual(
+      refs.length ? [...Array(refs.length / 2).fill("MONGODB_PASSWORD"), ...Array(refs.length / 2).fill("MONGODB_USER")] : [],
+    );
     expect(keys(s.json).filter(({ key }) => key === "env_from")).toEqual([]);
   });
 

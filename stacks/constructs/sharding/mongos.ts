@@ -2,6 +2,7 @@
 // cluster is sharded. Stateless, so a Deployment; its pods carry the database's pod labels, so
 // the members' network policy admits them as peers, and a policy of its own admits the clients.
 
+import { exporterSidecar } from "../monitoring/exporter";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { DeploymentV1, DeploymentV1SpecTemplateSpecContainer } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { PodDisruptionBudgetV1 } from "@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1";
@@ -119,7 +120,7 @@ export class Mongos extends Construct {
             ...(config.pod.nodeSelector && Object.keys(config.pod.nodeSelector).length ? { nodeSelector: config.pod.nodeSelector } : {}),
             topologySpreadConstraint: memberTopologySpread(config.pod, selector, replicas),
             initContainer: [keyfileInitContainer(config.image)],
-            container: [mongos],
+            container: [mongos, ...(config.monitoring.enabled ? [exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor })] : [])],
             volume: [
               ...keyfileVolumes(config.secrets.keyfile),
               {

@@ -1,6 +1,7 @@
-// The PrometheusRule example in docs/backups.md, run by the real promtool (`promtool test rules`)
-// over kube-state-metrics series: the failed-job alert fires for a failed scheduled run and clears
-// when the next run of the same CronJob succeeds. Skipped with one line when promtool is missing.
+// The shipped alert rules (monitoring/rules/nyrkio-db.rules.yml), run by the real promtool
+// (`promtool test rules`) over kube-state-metrics series: the failed-job alert fires for a failed
+// scheduled run and clears when the next run of the same CronJob succeeds (issue 10, item 9).
+// Skipped with one line when promtool is missing.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,20 +11,12 @@ const hasPromtool = spawnSync("promtool", ["--version"]).status === 0;
 const describeIf = hasPromtool ? describe : describe.skip;
 if (!hasPromtool) console.log("skipped: promtool is not installed (apt-get install prometheus)");
 
-/** The `groups:` of the doc's PrometheusRule, as a plain Prometheus rule file. */
-function rulesFromDocs(): string {
-  const doc = readFileSync(join(__dirname, "..", "..", "docs", "backups.md"), "utf8");
-  const block = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes("kind: PrometheusRule"));
-  if (!block) throw new Error("docs/backups.md has no PrometheusRule example");
-  const lines = block.split("\n");
-  const spec = lines.findIndex((l) => l === "spec:");
-  return lines
-    .slice(spec + 1)
-    .map((l) => l.replace(/^ {2}/, ""))
-    .join("\n");
+/** The shipped rules file, as Prometheus and promtool read it. */
+function shippedRules(): string {
+  return readFileSync(join(__dirname, "..", "..", "monitoring", "rules", "nyrkio-db.rules.yml"), "utf8");
 }
 
-describeIf("the backup alerts of docs/backups.md under promtool", () => {
+describeIf("the shipped backup alerts under promtool", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "backup-alerts-"));
@@ -31,7 +24,7 @@ describeIf("the backup alerts of docs/backups.md under promtool", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("MongoBackupJobFailed fires after a failed scheduled run and clears when the next run succeeds", () => {
-    writeFileSync(join(dir, "rules.yaml"), rulesFromDocs());
+    writeFileSync(join(dir, "rules.yaml"), shippedRules());
     const labels = '{namespace="nyrkio-db",cronjob="mongodb-rs0-backup-oplog"}';
     // One sample a minute. Runs scheduled at minutes 0, 5 and 10 (last_schedule_time in seconds);
     // the run of minute 5 fails (no new success), the run of minute 10 succeeds at minute 11.
@@ -60,7 +53,7 @@ tests:
         alertname: MongoBackupJobFailed
         exp_alerts:
           - exp_labels: { severity: warning, namespace: nyrkio-db, cronjob: mongodb-rs0-backup-oplog }
-            exp_annotations: { summary: "The newest run of mongodb-rs0-backup-oplog failed: see its Job's JSON log lines" }
+            exp_annotations: { summary: "The newest run of mongodb-rs0-backup-oplog failed: see its Job's JSON log lines", runbook_url: docs/runbooks/alerts.md#mongobackupjobfailed }
       - eval_time: 12m
         alertname: MongoBackupJobFailed
         exp_alerts: []

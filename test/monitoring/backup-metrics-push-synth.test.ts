@@ -1,0 +1,56 @@
+// The backup metrics' push as the backup stack synthesizes it: with monitoring on and a
+// Pushgateway configured, one CronJob per replica set every slice interval, running the push
+// script on the catalog job's pod (claim read-only, or the manifests pulled from S3), with no
+// database credentials; without a Pushgateway, or with monitoring off, nothing.
+import { backupMetricsScript } from "../../monitoring/backup-metrics-script";
+import { terraformLiteralValue } from "../../terraform-check/template-value";
+import { configOf, containers, envOf, podSpec, synthBackup, type Json } from "../backup/stack/support";
+
+const PGW = "http://pushgateway.monitoring:9091";
+
+describe.each(["dev", "prod", "sharded"])("%s", (env) => {
+  const config = configOf(env, { monitoring: { pushgateway: PGW } });
+  const s = synthBackup(config);
+  const pushes = Object.values(s.byName).filter((cj: Json) => cj.metadata.name.endsWith("-backup-metrics"));
+
+  test("one push CronJob per replica set, every slice interval, the script from the embedded functions", () => {
+    const sets = env === "sharded" ? ["cfg", "rs0", "rs1"] : ["rs0"];
+    expect(pushes.map((cj: Json) => cj.metadata.name).sort()).toEqual(sets.map((rs) => `mongodb-${rs}-backup-metrics`));
+    const script = Object.values(s.json.resource.kubernetes_config_map_v1).find((c: Json) => c.metadata.name === "mongodb-backup-metrics") as Json;
+    // As Terraform reads the value: the script's template literals reach the pod byte for byte.
+    expect(Object.keys(script.data)).toEqual(["push-metrics.js"]);
+    expect(terraformLiteralValue(script.data["push-metrics.js"])).toBe(backupMetricsScript());
+    for (const cj of pushes as Json[]) {
+      expect(cj.spec).toMatchObject({ schedule: "*/5 * * * *", concurrency_policy: "Forbid", timezone: "Etc/UTC" });
+      expect(cj.spec.job_template.spec.template.metadata.labels["nyrkio.io/backup-kind"]).toBe("metrics");
+    }
+  });
+
+  test("reads the catalog where the catalog job has it, pushes to the configured Pushgateway, holds no database credentials", () => {
+    for (const cj of pushes as Json[]) {
+      const rs = cj.metadata.name.replace(/^mongodb-/, "").replace(/-backup-metrics$/, "");
+      const all = containers(cj);
+      const push = all[all.length - 1];
+      expect(push.command).toEqual(["mongosh", "--nodb", "--quiet", "--file", "/opt/nyrkio/metrics/push-metrics.js"]);
+      const e = envOf(push);
+      expect(e).toMatchObject({ METRICS_REPLSET: rs, PUSHGATEWAY_URL: PGW, METRICS_FULL_INTERVAL_SECONDS: "86400", METRICS_SLICE_INTERVAL_SECONDS: "300", METRICS_VERIFY_INTERVAL_SECONDS: "86400" });
+      if (config.backup.storage.type === "pvc") {
+        expect(e.METRICS_CATALOG).toBe(`/backup/${rs}`);
+        expect(push.volume_mount).toContainEqual({ name: "backup", mount_path: "/backup", read_only: true });
+      } else {
+        expect(e.METRICS_CATALOG).toBe("/work/catalog");
+        expect(all.map((c: Json) => c.name)).toEqual(["pull-manifests", "push-metrics"]);
+      }
+      const secrets = podSpec(cj).volume.filter((v: Json) => v.secret).map((v: Json) => v.secret.secret_name);
+      expect(secrets).not.toContain(config.secrets.backup);
+      expect(secrets).not.toContain(config.secrets.restore);
+      expect(cj.spec.job_template.spec.template.metadata.labels["nyrkio.io/db-client"]).toBeUndefined();
+    }
+  });
+
+  test("no Pushgateway, or monitoring off: no push", () => {
+    for (const c of [configOf(env), configOf(env, { monitoring: { enabled: false, pushgateway: PGW } })]) {
+      expect(synthBackup(c).text).not.toContain("backup-metrics");
+    }
+  });
+});
