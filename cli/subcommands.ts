@@ -9,6 +9,7 @@ import type { CliIo } from "../migrations/cli/cli-io";
 import { runMigrateCli } from "../migrations/cli/migrate-cli";
 import { runWaitJobCli } from "../ops/wait-job/wait-job-cli";
 import { e2eCli } from "../e2e/e2e-cli";
+import { runStatusCli } from "../monitoring/status/status-cli";
 
 export interface Subcommand {
   name: string;
@@ -26,5 +27,6 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   { name: "restore", summary: "point-in-time restore from the scheduled backups: windows, plan, run", run: restore },
   { name: "check-queries", summary: "prove on a real server that the indexes serve the design's queries", run: runCheckQueriesCli },
   { name: "wait-job", summary: "wait for the deploy's long Jobs (reconcile, sharding) that the apply does not wait for", run: runWaitJobCli },
+  { name: "status", summary: "the database's health and the recovery point, live, for an SRE (exit 0 healthy, 1 degraded)", run: runStatusCli },
   { name: "e2e", summary: "the whole system end to end on a kind cluster (needs Docker, kind, kubectl, terraform)", run: e2eCli },
 ];
