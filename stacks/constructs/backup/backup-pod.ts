@@ -238,7 +238,9 @@ export function scratchVolume(config: PlatformConfig, kind: BackupJobKind, label
 function ephemeralStorageRequest(config: PlatformConfig, kind: BackupJobKind): string {
   const tmp = parseQuantity(TMP_SIZE_LIMIT)!;
   const bytes = needsLargeScratch(kind, config.backup.storage.type) ? tmp : tmp + parseQuantity(config.backup.scratch.small)!;
-  return `${Math.ceil(bytes / 2 ** 20)}Mi`;
+  const mi = Math.ceil(bytes / 2 ** 20);
+  // The API server prints quantities canonically (3072Mi as 3Gi); so do we, for a readable plan.
+  return mi % 1024 === 0 ? `${mi / 1024}Gi` : `${mi}Mi`;
 }
 
 function container(config: PlatformConfig, target: BackupTarget, kind: BackupJobKind, settings: BackupJobSettings, step: JobStep): Container {

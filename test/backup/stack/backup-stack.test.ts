@@ -330,7 +330,7 @@ describe("scratch space never fills a node's disk", () => {
   it("every container requests the node-local storage its pod may use: /tmp, and the scratch emptyDir when it is one", () => {
     // dev: small 2Gi + /tmp 1Gi; verify's scratch is a claim, so /tmp only.
     for (const cj of allCronJobs(devOut))
-      for (const c of containers(cj)) expect([cj.metadata.name, c.name, c.resources.requests["ephemeral-storage"]]).toEqual([cj.metadata.name, c.name, kindOf(cj) === "verify" ? "1024Mi" : "3072Mi"]);
+      for (const c of containers(cj)) expect([cj.metadata.name, c.name, c.resources.requests["ephemeral-storage"]]).toEqual([cj.metadata.name, c.name, kindOf(cj) === "verify" ? "1Gi" : "3Gi"]);
   });
 
   it("the sizes follow the config", () => {
