@@ -166,8 +166,9 @@ export class ReplicaSet extends Construct {
     if (!replset.arbiter.enabled && props.clusterRole !== "configsvr") {
       // Refuse, at plan time, removing the arbiter in the deploy that adds a data member
       // (replicaset/arbiter-removal-guard.ts). The data source reads this ConfigMap as the last
-      // deploy left it; on a first deploy it does not exist and reads as empty, without an error
-      // (provider v2.38.0, resourceKubernetesConfigMapV1Read: not found → empty id, no diagnostic).
+      // deploy left it; on a first deploy it does not exist and reads as an empty `data` map,
+      // without an error (provider v2.38.0: data_source_kubernetes_config_map_v1_test.go,
+      // the `_nonexistent` case checks `data.% = 0`), which the condition's try() reads as "no arbiter".
       const deployed = new DataKubernetesConfigMapV1(this, "deployed-config", { metadata: { name: replsetConfigMapName(replset), namespace } });
       const id = `deployed_${replset.name}_config`;
       deployed.overrideLogicalId(id);

@@ -2,9 +2,13 @@
 // keeps just enough cluster state to answer the job's reads the way mongos would (listShards,
 // config.databases, config.collections, listIndexes, a document or none). It refuses
 // shardCollection on a collection that holds data without a supporting index, as MongoDB does,
-// so a test catches a wrong step order. It is not a MongoDB server and claims nothing more.
+// so a test catches a wrong step order. Every command and read passes mongod's authorization
+// model first (test/support/mongod-authz.ts): the job connects from another pod, so until it has
+// authenticated only the commands that need no authentication run; the root user may do the rest.
+// It is not a MongoDB server and claims nothing more.
 
 import { supportsShardKey } from "../../sharding/plan-sharding";
+import { authorize, AuthzSession, ServerError } from "../support/mongod-authz";
 
 export interface RecordedCommand {
   db: string;
@@ -20,6 +24,8 @@ interface CollectionState {
 export class StandInMongos {
   readonly commands: RecordedCommand[] = [];
   readonly auths: { user: string; password: string }[] = [];
+  /** The job's one connection: remote, and root once it has authenticated. */
+  private readonly session: AuthzSession = { fromLocalhost: false };
   shards: { _id: string; host: string }[] = [];
   databases = new Map<string, { partitioned?: boolean }>();
   collections = new Map<string, CollectionState>();
@@ -50,6 +56,7 @@ export class StandInMongos {
       return {
         getCollection: (coll: string) => ({
           findOne: (filter: { _id: string }) => {
+            this.authorize("config", { find: coll });
             if (coll === "databases") return reply(this.databases.has(filter._id) ? { _id: filter._id, ...this.databases.get(filter._id) } : null);
             if (coll === "collections") {
               const state = this.collections.get(filter._id);
@@ -65,14 +72,18 @@ export class StandInMongos {
       runCommand,
       auth: (user: string, password: string) => {
         this.auths.push({ user, password });
+        // The stand-in's cluster has one user, the root user the job's Secret names.
+        if (user !== "root") throw new ServerError(18, "AuthenticationFailed", "Authentication failed.");
+        this.session.roles = [{ role: "root", db: "admin" }];
         return reply({ ok: 1 });
       },
-      getCollectionInfos: (filter: { name: string }) => reply(this.collections.has(`${name}.${filter.name}`) ? [{ name: filter.name, type: "collection" }] : []),
+      getCollectionInfos: (filter: { name: string }) => (this.authorize(name, { listCollections: 1 }), reply(this.collections.has(`${name}.${filter.name}`) ? [{ name: filter.name, type: "collection" }] : [])),
       getCollection: (coll: string) => {
         const state = () => this.collections.get(`${name}.${coll}`);
         return {
-          findOne: () => reply((state()?.documents ?? 0) > 0 ? { _id: "x" } : null),
+          findOne: () => (this.authorize(name, { find: coll }), reply((state()?.documents ?? 0) > 0 ? { _id: "x" } : null)),
           getIndexes: () => {
+            this.authorize(name, { listIndexes: coll });
             const s = state();
             if (!s) throw new Error(`stand-in: ns does not exist: ${name}.${coll}`);
             return reply(structuredClone(s.indexes));
@@ -82,9 +93,15 @@ export class StandInMongos {
     };
   }
 
+  /** Unauthorized (13) where mongos would refuse it on this connection. */
+  private authorize(db: string, command: Record<string, unknown>): void {
+    authorize({ hasUsers: true, arbiter: false }, this.session, { ...command, $db: db });
+  }
+
   private run(db: string, command: Record<string, unknown>): Record<string, unknown> {
     this.commands.push({ db, command: structuredClone(command) });
     const name = Object.keys(command)[0];
+    this.authorize(db, command);
     const failure = this.failing.get(name);
     if (failure) return failure;
     switch (name) {

@@ -56,7 +56,7 @@ describe("arbiter removal guard", () => {
     const lit = (json: string) => JSON.stringify(json);
     expect(
       evaluate(precondition[0].condition, [
-        "null", // first deploy: the ConfigMap does not exist yet
+        'tomap({})["replicaset.json"]', // first deploy: the ConfigMap does not exist, the data source reads an empty map
         lit(psa([{ priority: 2, votes: 1 }, { priority: 1, votes: 1 }])), // PSA → PSS in one deploy
         lit(psa([{ priority: 2, votes: 1 }, { priority: 1, votes: 1 }, { priority: 0, votes: 0 }])), // member 2 added (no vote) in an earlier deploy
         lit(JSON.stringify({ _id: "rs0", members: [0, 1, 2].map((i) => ({ _id: i, host: host(i), priority: 1, votes: 1 })) })), // no arbiter before either

@@ -71,6 +71,14 @@ describe("mongod authorization model", () => {
     expect(refusal(withUsers, app, { replSetGetStatus: 1 })).toBe(UNAUTHORIZED);
   });
 
+  it("mongos' sharding commands need authentication; root may run them", () => {
+    const root = { fromLocalhost: false, roles: [{ role: "root", db: "admin" }] };
+    for (const cmd of [{ listShards: 1 }, { enableSharding: "nyrkio" }, { shardCollection: "nyrkio.results", key: { test_id: 1 } }, { createIndexes: "results", indexes: [], $db: "nyrkio" }]) {
+      expect(refusal(withUsers, remote, cmd)).toBe(UNAUTHORIZED);
+      expect(refusal(withUsers, root, cmd)).toBeUndefined();
+    }
+  });
+
   it("refuses to guess about a command it does not model", () => {
     expect(() => authorize(withUsers, { fromLocalhost: false, roles: [{ role: "root", db: "admin" }] }, { compact: "c" })).toThrow(/does not know the command compact/);
   });

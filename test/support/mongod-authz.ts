@@ -98,6 +98,10 @@ const dbOf = (cmd: Doc) => (typeof cmd.$db === "string" ? cmd.$db : "admin");
  *   updateUser/updateRole: changePassword, grantRole and revokeRole as they change those
  *   (src/mongo/db/commands/user_management_commands.cpp, src/mongo/db/auth/authorization_checks.cpp)
  *   serverStatus, getParameter, getCmdLineOpts, shutdown: the actions of those names on the cluster.
+ *   listShards, addShard: those actions on the cluster; enableSharding and shardCollection:
+ *   enableSharding on the database (src/mongo/s/commands/cluster_list_shards_cmd.cpp,
+ *   cluster_enable_sharding_cmd.cpp, cluster_shard_collection_cmd.cpp); createIndexes: createIndex;
+ *   find: find; listIndexes, listCollections: those actions (the collection's database here).
  */
 export function requiredPrivileges(cmd: Doc): Privilege[] {
   const name = Object.keys(cmd)[0];
@@ -122,6 +126,18 @@ export function requiredPrivileges(cmd: Doc): Privilege[] {
     case "shutdown":
     case "addShard":
       return cluster(name);
+    case "listShards":
+      return cluster("listShards");
+    case "enableSharding":
+      return onDb(String(cmd.enableSharding), "enableSharding");
+    case "shardCollection":
+      return onDb(String(cmd.shardCollection).split(".")[0], "enableSharding");
+    case "createIndexes":
+      return onDb(db, "createIndex");
+    case "find":
+    case "listIndexes":
+    case "listCollections":
+      return onDb(db, name === "find" ? "find" : name);
     case "createUser":
       return [...onDb(db, "createUser"), ...grants];
     case "usersInfo":
