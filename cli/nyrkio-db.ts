@@ -12,14 +12,20 @@ import { EXIT_FAILURE, EXIT_LOCK_HELD, EXIT_OK, EXIT_USAGE } from "../migrations
 import { EXIT_ABORT_UNCONFIRMED, EXIT_SIGINT, EXIT_SIGTERM, EXIT_TIMEOUT } from "../migrations/runner/stop";
 import { SUBCOMMANDS, type Subcommand } from "./subcommands";
 
-/** The exit codes every subcommand uses; a subcommand uses the ones that apply to it. */
+/**
+ * The exit codes of every subcommand, in one table: 0, 1 and 2 mean the same everywhere; 3 to 5
+ * are each command's own (its --help says the same).
+ */
 export const EXIT_CODES: readonly [number, string][] = [
-  [EXIT_OK, "success (also: nothing to do)"],
-  [EXIT_FAILURE, "failure (the message and error.code say which)"],
+  [EXIT_OK, "success (also: nothing to do); status: healthy"],
+  [EXIT_FAILURE, "failure (the message and error.code say which); status: degraded, with the reasons; e2e: a step failed"],
   [EXIT_USAGE, "usage error: bad or repeated argument, malformed connection string; nothing was contacted"],
-  [EXIT_LOCK_HELD, "migrate: another run holds the migration lock"],
-  [EXIT_TIMEOUT, "migrate: --timeout reached; this run's index builds aborted and confirmed, lock released"],
-  [EXIT_ABORT_UNCONFIRMED, "migrate: stopped, but an index build could not be confirmed aborted; lock kept until its lease ends"],
+  [
+    EXIT_LOCK_HELD,
+    "migrate: another run holds the migration lock; restore: the catalog is unusable; wait-job: no Job matches; status: could not connect; e2e: a prerequisite is missing",
+  ],
+  [EXIT_TIMEOUT, "migrate: --timeout reached, this run's index builds aborted and confirmed, lock released; restore: target outside the restore windows; wait-job: --timeout reached"],
+  [EXIT_ABORT_UNCONFIRMED, "migrate: stopped, but an index build could not be confirmed aborted, lock kept until its lease ends; restore run: target refused before anything was written"],
   [EXIT_SIGINT, "stopped by SIGINT (as for --timeout)"],
   [EXIT_SIGTERM, "stopped by SIGTERM (as for --timeout)"],
 ];
