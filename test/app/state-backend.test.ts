@@ -72,7 +72,7 @@ const configs: PlatformConfig[] = [
   { ...environments.prod, name: "prod-restore", kubernetes: { ...environments.prod.kubernetes, namespace: "nyrkio-db-restore" } },
 ].map((c) => ({ ...c, backup: { ...c.backup, enabled: true } }));
 // The stacks' own names (stacks/platform-app.ts), once per config.
-const stackNames = new Map(configs.map((c) => [c, [...new Set(Object.values(addPlatformStacks(new App(), c, "/srv/nyrkio-db")).map((s) => s!.node.id))]]));
+const stackNames = new Map(configs.map((c) => [c, [...new Set(Object.values(addPlatformStacks(new App(), c, "/srv/nyrkio-db")).flatMap((s) => (s ? [s.node.id] : [])))]]));
 
 describe("every stack has its own state", () => {
   it.each(BACKENDS.map((b) => [b.backend, b] as const))("%s: every stack of every environment has its own state", (_type, backend) => {

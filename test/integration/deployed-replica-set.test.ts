@@ -20,6 +20,7 @@ import { baseEnv, closedPort, hasMongosh, removeTempDirs, runProgram, tempDir } 
 import { findPod, mountContainer, MountedContainer, podsOf, SynthesizedEnvironment } from "../mongosh/synthesized-pods";
 import { devWith, synthDatabase } from "../stacks/database-synth";
 import { mongodBinary } from "./mongo-server";
+import { terraformLiteralData } from "../../terraform-check/template-value";
 
 const binary = mongodBinary();
 const mongosh = hasMongosh();
@@ -32,14 +33,15 @@ const ROOT = { user: "nyrkio-root", password: `root-${Date.now().toString(36)}-P
 /** The desired config the Job brings the set to: member 0's priority 2 → 3. */
 const changed: PlatformConfig = devWith((c) => (c.replsets[0].members[0].priority = 3));
 
-/** Terraform turns `$${` and `%%{` in a ConfigMap's data back into `${` and `%{`: as the pod sees the files. */
-const unescapeTerraform = (text: string) => text.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
-
 function stackPods(config: PlatformConfig) {
   const s = synthDatabase(config);
-  const json = JSON.parse(unescapeTerraform(s.text));
+  const json = JSON.parse(s.text);
   const env: SynthesizedEnvironment = { environment: config.name, stacks: { db: json } };
-  const configMap = (name: string) => Object.values<{ metadata: { name: string }; data: Record<string, string> }>(json.resource.kubernetes_config_map_v1).find((c) => c.metadata.name === name)!;
+  // As the pod sees the files: the values as Terraform evaluates them (podsOf does the same).
+  const configMap = (name: string) => {
+    const cm = Object.values<{ metadata: { name: string }; data: Record<string, string> }>(json.resource.kubernetes_config_map_v1).find((c) => c.metadata.name === name)!;
+    return { ...cm, data: terraformLiteralData(cm.data, `ConfigMap ${name}`) };
+  };
   return { pods: podsOf([env]), configMap };
 }
 

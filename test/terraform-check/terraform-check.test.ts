@@ -113,7 +113,16 @@ describeTerraform("terraform validate over the stand-ins (offline)", () => {
       app.synth();
       return stacksIn(outdir, `${name} `);
     });
-    expect(stacks.map((s) => s.label.split(" ")[1])).toEqual(["nyrkio-db-dev", "nyrkio-db-dev-backup", "nyrkio-db-prod", "nyrkio-db-prod-backup", "nyrkio-db-sharded", "nyrkio-db-sharded-backup"]);
+    expect(stacks.map((s) => s.label.split(" ")[1])).toEqual([
+      "nyrkio-db-dev",
+      "nyrkio-db-dev-backup",
+      "nyrkio-db-prod",
+      "nyrkio-db-prod-backup",
+      "nyrkio-db-prod-pss",
+      "nyrkio-db-prod-pss-backup",
+      "nyrkio-db-sharded",
+      "nyrkio-db-sharded-backup",
+    ]);
     const results = await validateStacks(stacks, join(work, "check"), process.env);
     expect(results.filter((r) => !r.ok)).toEqual([]);
 
