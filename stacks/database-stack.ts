@@ -13,7 +13,7 @@ import { ReconcileJob } from "./constructs/reconcile-job";
 import { Monitoring } from "./constructs/monitoring/monitoring";
 import { databasePodSelector, ReplicaSet } from "./constructs/replica-set";
 import { RetentionCronJob } from "./constructs/retention-cron-job";
-import { ShardedCluster } from "./constructs/sharding/sharded-cluster";
+import type { ShardedCluster } from "./constructs/sharding/sharded-cluster";
 import { commonLabels, CONNECTION_CONFIG_MAP, databaseStackName, dataStatefulSetName, DB_CLIENT_LABEL, MONGODB_PORT, mongosHost, projectPodSelector } from "./naming";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
 
@@ -93,14 +93,18 @@ export class DatabaseStack extends PlatformStack {
     }
 
     // Sharded: the config server replica set, mongos and the sharding Job; the replica sets above are the shards.
-    if (sharded)
-      this.shardedCluster = new ShardedCluster(this, "sharding", {
+    if (sharded) {
+      // Loaded only for a sharded topology: its provider modules (Deployment and the rest) are about
+      // a tenth of a second of every unsharded synth (docs/performance.md).
+      const sharding = require("./constructs/sharding/sharded-cluster") as typeof import("./constructs/sharding/sharded-cluster");
+      this.shardedCluster = new sharding.ShardedCluster(this, "sharding", {
         config,
         namespace,
         serviceAccountName: serviceAccount.name,
         shards: this.replicaSets,
         shardReconcileJobs: this.reconcileJobs,
       });
+    }
 
     // MongoDB's order for a conversion: add the shard, then move the clients
     // (https://www.mongodb.com/docs/manual/tutorial/convert-replica-set-to-replicated-shard-cluster/).

@@ -4,7 +4,7 @@ import { App } from "cdktf";
 import type { PlatformConfig } from "../config/platform-config";
 import { BackupStack } from "./backup-stack";
 import { DatabaseStack } from "./database-stack";
-import { MonitoringStack } from "./monitoring-stack";
+import type { MonitoringStack } from "./monitoring-stack";
 
 export interface PlatformStacks {
   database: DatabaseStack;
@@ -17,6 +17,8 @@ export interface PlatformStacks {
 export function addPlatformStacks(app: App, config: PlatformConfig, projectDir: string, kubeconfigPaths?: readonly string[]): PlatformStacks {
   const database = new DatabaseStack(app, { config, projectDir, kubeconfigPaths });
   const backup = config.backup.enabled ? new BackupStack(app, { config, projectDir, kubeconfigPaths }) : undefined;
-  const monitoring = config.monitoring.enabled && config.monitoring.prometheusOperator ? new MonitoringStack(app, { config, projectDir, kubeconfigPaths }) : undefined;
+  // Loaded only when asked for: the manifest resource and the YAML parser are not needed otherwise.
+  const operator = () => require("./monitoring-stack") as typeof import("./monitoring-stack");
+  const monitoring = config.monitoring.enabled && config.monitoring.prometheusOperator ? new (operator().MonitoringStack)(app, { config, projectDir, kubeconfigPaths }) : undefined;
   return { database, backup, monitoring };
 }
