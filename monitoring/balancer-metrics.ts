@@ -17,6 +17,9 @@ export const BALANCER_METRICS = {
 } as const;
 
 export const BALANCER_METRIC_NAMES: readonly string[] = Object.values(BALANCER_METRICS).map((m) => m.name);
+/** What the Pushgateway adds to every group itself: the time of its last successful push (Pushgateway README). */
+export const PUSHGATEWAY_METRICS: readonly string[] = ["push_time_seconds"];
+
 export const BALANCER_METRIC_HELP: Readonly<Record<string, string>> = Object.fromEntries(Object.values(BALANCER_METRICS).map((m) => [m.name, m.help]));
 
 /** A lease of sharding/mongosh/balancer.js: {_id: holder, since, expiresAt, restart}, or the lock {_id: "lock", holder, expiresAt}. */
