@@ -69,6 +69,8 @@ describe.each(["dev", "prod", "sharded"])("%s", (env) => {
     const [c, ...more] = containers(balancer);
     expect(more).toEqual([]);
     expect(c.image).toBe(config.image);
+    // It writes nothing but mongosh's home in /tmp: no scratch space requested.
+    expect(c.resources.requests["ephemeral-storage"]).toBe("1Gi");
     expect(c.command).toEqual(["mongosh", "--quiet", `mongodb://mongodb-mongos.${config.kubernetes.namespace}.svc.cluster.local:27017/admin`, "--file", "/opt/nyrkio/metrics/balancer-metrics.js"]);
     expect(c.command.join(" ")).not.toMatch(/@|password/);
     expect(envOf(c)).toEqual({

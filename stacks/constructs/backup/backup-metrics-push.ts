@@ -19,7 +19,7 @@ import { balancerMetricsScript } from "../../../monitoring/balancer-metrics-scri
 import { cronMaxGapSeconds } from "../../../monitoring/cron-interval";
 import type { BackupTarget } from "../../../sharding/backup-targets";
 import { databaseStackName, dataStatefulSetName, DB_CLIENT_LABEL, mongosHost } from "../../naming";
-import { backupPodLabels, backupPodSpec, BackupJobSettings } from "./backup-pod";
+import { backupPodLabels, backupPodSpec, BackupJobSettings, TMP_SIZE_LIMIT } from "./backup-pod";
 import { everyMinutes } from "./backup-schedules";
 import { configMapData, literalArgs, literalEnv } from "../../terraform-text";
 
@@ -145,7 +145,8 @@ export class BackupMetricsPush extends Construct {
         ],
         "balancer-metrics",
       ),
-      resources: main.resources,
+      // Node-local storage: /tmp only (the catalog pod's request also counts its scratch emptyDir).
+      resources: { ...main.resources, requests: { ...(main.resources?.requests ?? {}), "ephemeral-storage": TMP_SIZE_LIMIT } },
       securityContext: main.securityContext,
       volumeMount: [...mounts, { name: "backup-user", mountPath: BALANCER_USER_DIR, readOnly: true }, { name: "metrics-script", mountPath: METRICS_MOUNT, readOnly: true }],
     };
