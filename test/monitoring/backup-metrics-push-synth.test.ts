@@ -50,6 +50,19 @@ describe.each(["dev", "prod", "sharded"])("%s", (env) => {
     }
   });
 
+  // dev (and sharded, from dev) restrict egress: without this policy the pushes never leave the pod.
+  test("with egress restricted, the pushing pods (and only they) may reach the Pushgateway's port in its namespace", () => {
+    const policy = Object.values(s.json.resource.kubernetes_network_policy_v1 ?? {}).find((p: Json) => p.metadata.name === "mongodb-metrics-push-egress") as Json | undefined;
+    if (!config.network.egress.restrict) return expect(policy).toBeUndefined();
+    expect(policy!.spec.egress).toEqual([{ to: [{ namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ port: "9091", protocol: "TCP" }] }]);
+    const selected = policy!.spec.pod_selector.match_labels as Record<string, string>;
+    const pushing = [...pushes, ...(env === "sharded" ? [s.byName["mongodb-balancer-metrics"]] : [])] as Json[];
+    const others = Object.values(s.byName).filter((cj: Json) => !pushing.includes(cj)) as Json[];
+    const selects = (cj: Json) => Object.entries(selected).every(([k, v]) => cj.spec.job_template.spec.template.metadata.labels[k] === v);
+    expect(pushing.every(selects)).toBe(true);
+    expect(others.filter(selects).map((cj) => cj.metadata.name)).toEqual([]);
+  });
+
   test("no Pushgateway, or monitoring off: no push", () => {
     for (const c of [configOf(env), configOf(env, { monitoring: { enabled: false, pushgateway: PGW } })]) {
       expect(synthBackup(c).text).not.toContain("backup-metrics");

@@ -26,6 +26,8 @@ import { configMapData, literalArgs, literalEnv } from "../../terraform-text";
 export const BACKUP_METRICS_CONFIG_MAP = "mongodb-backup-metrics";
 export const BACKUP_METRICS_SCRIPT = "push-metrics.js";
 export const BALANCER_METRICS_SCRIPT = "balancer-metrics.js";
+/** On the pods that push to the Pushgateway: the egress policy that lets them reach it selects this. */
+export const METRICS_PUSH_LABEL = { "nyrkio.io/metrics-push": "true" } as const;
 export const BALANCER_METRICS_CRON_JOB = "mongodb-balancer-metrics";
 const BALANCER_USER_DIR = "/etc/nyrkio/backup-user";
 const METRICS_MOUNT = "/opt/nyrkio/metrics";
@@ -76,7 +78,7 @@ export class BackupMetricsPush extends Construct {
     });
     const minutes = config.backup.pitr.enabled ? config.backup.pitr.oplogSpanMin : 5;
     this.cronJobs = props.targets.map((target) => {
-      const labels = { ...backupPodLabels(config, target, "catalog"), "nyrkio.io/backup-kind": "metrics" };
+      const labels = { ...backupPodLabels(config, target, "catalog"), "nyrkio.io/backup-kind": "metrics", ...METRICS_PUSH_LABEL };
       const spec = backupPodSpec(config, target, "catalog", settings);
       const [main] = spec.container as CronJobV1SpecJobTemplateSpecTemplateSpecContainer[];
       const env = (main.env ?? []) as { name: string; value?: string }[];
@@ -123,7 +125,7 @@ export class BackupMetricsPush extends Construct {
     const [target] = props.targets;
     // Not the backup-volume label: this pod mounts no claim, so it need not follow the claim's node.
     const { "nyrkio.io/backup-volume": _claim, ...common } = backupPodLabels(config, target, "catalog") as Record<string, string>;
-    const labels: Record<string, string> = { ...common, "nyrkio.io/backup-replset": "cluster", "nyrkio.io/backup-kind": "balancer-metrics", ...DB_CLIENT_LABEL };
+    const labels: Record<string, string> = { ...common, "nyrkio.io/backup-replset": "cluster", "nyrkio.io/backup-kind": "balancer-metrics", ...DB_CLIENT_LABEL, ...METRICS_PUSH_LABEL };
     const base = backupPodSpec(config, target, "catalog", settings);
     const [main] = base.container as CronJobV1SpecJobTemplateSpecTemplateSpecContainer[];
     const keep = new Set(["mongosh-conf", "tmp"]);
