@@ -48,6 +48,9 @@ import { selectorOf } from "./logs";
 import { CLI_CONFIG_MAP, cliJob, conversionOverrides, lastJsonLine, memoryChange, overrideFor, priorityChange, probeBody, writeBody } from "./manifests";
 import { attemptBody, DbUser, E2E_LABEL, mongoshCommand, mongoUri, parseResult, STRANGER_POD, strangerPod, TOOLBOX_CONTAINER, TOOLBOX_POD, toolboxPod } from "./toolbox";
 import { formatDuration, waitFor } from "./wait";
+import { checkScrape, parseExposition, scrapeExporter } from "./scrape";
+import { EXPORTER_METRICS } from "../monitoring/exporter-metrics";
+import { EXPORTER_PORT, METRICS_PATH } from "../stacks/constructs/monitoring/exporter";
 
 const MIN = 60_000;
 /** MongoDB's default electionTimeoutMillis (10 s; replSetGetConfig settings) plus a margin for the pod and the driver. */
@@ -267,8 +270,42 @@ export const deployStep: Step = {
     assertNone("the NetworkPolicy", checkNetworkPolicy(labelled, unlabelled));
     ctx.say(`NetworkPolicy: labelled pod admitted; unlabelled pod refused (${unlabelled.codeName ?? unlabelled.message ?? "no answer"})`);
     await ctx.kube.kubectl(["delete", "pod", STRANGER_POD, "-n", ns(ctx), "--ignore-not-found", "--wait=false"]);
+
+    // Issue 16: a real scrape of pod 0's exporter sidecar holds every name the dashboard and the
+    // rules use (monitoring/exporter-metrics.ts, derived from the pinned tag's source).
+    if (config.monitoring.enabled) await checkExporterScrape(ctx, `${dataStatefulSetName(rs)}-0`);
   },
 };
+
+/** Scrapes one member's exporter from inside its pod, keeps the page (workDir, kept with --keep), and checks it. */
+async function checkExporterScrape(ctx: StepContext, pod: string): Promise<void> {
+  // The exporter connects after mongod is up, and a first scrape may come before its first
+  // collection: scrape until the page is complete, then judge the last page seen.
+  let text: string | undefined;
+  let problems: string[] = [];
+  try {
+    await waitFor(
+      `a complete scrape of ${pod}'s exporter`,
+      async () => {
+        const r = await scrapeExporter(ctx.kube, ns(ctx), pod, "mongod", EXPORTER_PORT, METRICS_PATH, ctx.processTimeout(MIN));
+        if ("error" in r) return { done: false, seen: r.error };
+        text = r.text;
+        problems = checkScrape(r.text, EXPORTER_METRICS);
+        return problems.length === 0 ? { done: true, value: undefined } : { done: false, seen: problems[0] };
+      },
+      { timeoutMs: ctx.timeout(3 * MIN), intervalMs: 10_000, clock: ctx.clock },
+    );
+  } catch (error) {
+    if (text === undefined) throw error;
+  }
+  if (text === undefined) return;
+  ctx.writeFile(join(ctx.workDir, `exporter-scrape-${pod}.txt`), text);
+  const { samples } = parseExposition(text);
+  ctx.measure("exporter.scrapeSamples", samples.length);
+  ctx.measure("exporter.scrapeBytes", Buffer.byteLength(text));
+  assertNone(`the exporter scrape of ${pod}`, checkScrape(text, EXPORTER_METRICS));
+  ctx.say(`exporter on ${pod}: ${samples.length} samples; all ${EXPORTER_METRICS.length} metric names the dashboard and rules use are present`);
+}
 
 // ---------- 3. failover ----------
 

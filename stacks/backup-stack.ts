@@ -12,8 +12,8 @@ import { backupTargets } from "../sharding/backup-targets";
 import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT } from "./constructs/backup/backup-names";
 import { BackupJobSettings, DEFAULT_BACKUP_JOB_SETTINGS } from "./constructs/backup/backup-pod";
 import { backupScriptsData } from "./constructs/backup/backup-scripts";
-import { EgressPolicy, s3EgressRule } from "./constructs/egress-policy";
-import { BackupMetricsPush } from "./constructs/backup/backup-metrics-push";
+import { EgressPolicy, pushgatewayEgressRule, s3EgressRule } from "./constructs/egress-policy";
+import { BackupMetricsPush, METRICS_PUSH_LABEL } from "./constructs/backup/backup-metrics-push";
 import { ReplicaSetBackupJobs } from "./constructs/backup/replica-set-backup-jobs";
 import { backupStackName, commonLabels, projectPodSelector } from "./naming";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
@@ -80,7 +80,18 @@ export class BackupStack extends PlatformStack {
 
     const targets = backupTargets(config);
     this.jobs = targets.map((target) => new ReplicaSetBackupJobs(this, `backup-${target.replicaSet}`, { config, target, settings }));
-    if (config.monitoring.enabled && config.monitoring.pushgateway)
+    if (config.monitoring.enabled && config.monitoring.pushgateway) {
       this.metrics = new BackupMetricsPush(this, "backup-metrics", { config, targets, settings, labels });
+      // The database stack's egress policy allows DNS and the database port; the pushes also
+      // reach the Pushgateway.
+      if (config.network.egress.restrict)
+        new EgressPolicy(this, "metrics-push-egress-policy", {
+          namespace,
+          name: "mongodb-metrics-push-egress",
+          labels,
+          pods: { ...projectPodSelector(config), ...METRICS_PUSH_LABEL },
+          egress: [pushgatewayEgressRule(config.monitoring.pushgateway, config.network.egress)],
+        });
+    }
   }
 }

@@ -11,7 +11,7 @@ import { Construct } from "constructs";
 import { parse } from "yaml";
 import { databasePodSelector } from "./constructs/replica-set";
 import { EXPORTER_PORT_NAME, METRICS_PATH } from "./constructs/monitoring/exporter";
-import { rulesFileText } from "./constructs/monitoring/monitoring-files";
+import { rulesFiles } from "./constructs/monitoring/monitoring-files";
 import { commonLabels, monitoringStackName } from "./naming";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
 
@@ -28,8 +28,8 @@ export class MonitoringStack extends PlatformStack {
     const namespace = config.kubernetes.namespace;
     const labels = { ...commonLabels(config), "app.kubernetes.io/component": "monitoring", ...(config.monitoring.operatorLabels ?? {}) };
 
-    // The same groups as the ConfigMap's rules file, parsed from it: one source for both.
-    const { groups } = parse(rulesFileText(config.monitoring)) as { groups: unknown[] };
+    // The same groups as the ConfigMap's rules files, parsed from them: one source for both.
+    const groups = Object.values(rulesFiles(config.monitoring, config.sharding.enabled)).flatMap((text) => (parse(text) as { groups: unknown[] }).groups);
     this.prometheusRule = new Manifest(this, "prometheus-rule", {
       manifest: {
         apiVersion: "monitoring.coreos.com/v1",

@@ -44,6 +44,29 @@ export function s3EgressRule(network: EgressNetwork): NetworkPolicyV1SpecEgress 
   return { to, ports: [{ port: "443", protocol: "TCP" }] };
 }
 
+/**
+ * TCP to the Pushgateway of monitoring.pushgateway (the metrics pushes). A NetworkPolicy cannot
+ * name a host, so: an in-cluster Service name (<service>.<namespace>[.svc[.<domain>]]) becomes its
+ * namespace (policies see the Service's backing pod after the Service address is translated:
+ * https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-namespace-by-its-name
+ * selects by kubernetes.io/metadata.name), an IP address itself, and any other host everything
+ * outside the cluster and the metadata address, as S3 without CIDRs. The port is the URL's, or
+ * the scheme's default.
+ */
+export function pushgatewayEgressRule(url: string, network: Pick<EgressNetwork, "clusterCidrs">): NetworkPolicyV1SpecEgress {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === "https:" ? "443" : "80");
+  const host = u.hostname;
+  const service = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.svc(\..+)?)?$/.exec(host);
+  const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
+  const to = ipv4
+    ? [{ ipBlock: { cidr: `${host}/32` } }]
+    : service && (service[4] !== undefined || !host.includes(".", host.indexOf(".") + 1))
+      ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": service[2] } } }]
+      : [{ ipBlock: { cidr: "0.0.0.0/0", except: [...network.clusterCidrs, CLOUD_METADATA_CIDR] } }];
+  return { to, ports: [{ port, protocol: "TCP" }] };
+}
+
 export interface EgressPolicyProps {
   namespace: string;
   name: string;

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { BACKUP_METRIC_NAMES } from "../../monitoring/backup-metrics";
+import { BALANCER_METRIC_NAMES, PUSHGATEWAY_METRICS } from "../../monitoring/balancer-metrics";
 import { EXPORTER_METRICS, KUBERNETES_METRICS } from "../../monitoring/exporter-metrics";
 import { EXPORTER_COLLECTOR_FLAGS } from "../../stacks/constructs/monitoring/exporter";
 
@@ -44,6 +45,14 @@ describe("metric names", () => {
 
   test("every rule queries only produced metrics", () => {
     for (const r of rules.groups.flatMap((g) => g.rules)) expect({ rule: r.alert ?? r.record, unknown: metricNames(r.expr).filter((n) => !known.has(n)) }).toEqual({ rule: r.alert ?? r.record, unknown: [] });
+  });
+
+  test("the balancer rules query only produced metrics: the balancer push's, the Pushgateway's own, the exporter's, the backup metrics", () => {
+    const balancer = parse(readFileSync(join(dir, "rules", "sharding-balancer.rules.yml"), "utf8")) as typeof rules;
+    const all = new Set([...known, ...BALANCER_METRIC_NAMES, ...PUSHGATEWAY_METRICS]);
+    const used = balancer.groups.flatMap((g) => g.rules).flatMap((r) => metricNames(r.expr));
+    expect(used.filter((n) => !all.has(n))).toEqual([]);
+    for (const n of BALANCER_METRIC_NAMES) expect(used).toContain(n);
   });
 
   test("the dashboard holds no text Terraform would read as a template: Grafana's $datasource and {{legend}} pass unchanged", () => {

@@ -16,6 +16,7 @@ import { synthDatabase } from "../stacks/database-synth";
 
 const monitoringDir = join(__dirname, "..", "..", "monitoring");
 const rulesFile = readFileSync(join(monitoringDir, "rules", "nyrkio-db.rules.yml"), "utf8");
+const balancerRulesFile = readFileSync(join(monitoringDir, "rules", "sharding-balancer.rules.yml"), "utf8");
 const dashboardFile = readFileSync(join(monitoringDir, "dashboards", "nyrkio-db.json"), "utf8");
 const withMonitoring = (c: PlatformConfig, m: Partial<PlatformConfig["monitoring"]>): PlatformConfig => ({ ...c, monitoring: { ...c.monitoring, ...m } });
 
@@ -61,7 +62,11 @@ describe.each(Object.keys(environments))("%s", (envName) => {
     });
 
     test("the rules and the dashboard ConfigMaps hold the files byte for byte; Grafana's sidecar label", () => {
-      expect(s.named("kubernetes_config_map_v1", "mongodb-prometheus-rules").data).toEqual({ "nyrkio-db.rules.yml": rulesFile });
+      // Sharded clusters load the balancer alerts too (issue 13); a replica set has no balancer.
+      expect(s.named("kubernetes_config_map_v1", "mongodb-prometheus-rules").data).toEqual({
+        "nyrkio-db.rules.yml": rulesFile,
+        ...(env.sharding.enabled ? { "sharding-balancer.rules.yml": balancerRulesFile } : {}),
+      });
       const dashboard = s.named("kubernetes_config_map_v1", "mongodb-grafana-dashboard");
       expect(dashboard.data).toEqual({ "nyrkio-db.json": dashboardFile });
       expect(dashboard.metadata.labels.grafana_dashboard).toBe("1");
@@ -106,7 +111,7 @@ describe.each(Object.keys(environments))("%s", (envName) => {
     const rule = manifests.find((m: Json) => m.kind === "PrometheusRule");
     const podMonitor = manifests.find((m: Json) => m.kind === "PodMonitor");
     expect(rule.apiVersion).toBe("monitoring.coreos.com/v1");
-    expect(rule.spec.groups).toEqual(parse(rulesFile).groups);
+    expect(rule.spec.groups).toEqual([...parse(rulesFile).groups, ...(env.sharding.enabled ? parse(balancerRulesFile).groups : [])]);
     expect(rule.metadata).toMatchObject({ namespace: env.kubernetes.namespace, labels: { release: "kps" } });
     // The CRD's own field names reach the API: the manifest's keys are not rewritten to snake_case.
     expect(podMonitor.spec.podMetricsEndpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "30s" }]);

@@ -6,7 +6,7 @@ import { environments } from "../../config/environments";
 import { deepMerge } from "../../config/load";
 import type { ConfigOverride, PlatformConfig } from "../../config/platform-config";
 import { validateConfig } from "../../config/validate";
-import { CLOUD_METADATA_CIDR, s3EgressRule } from "../../stacks/constructs/egress-policy";
+import { CLOUD_METADATA_CIDR, pushgatewayEgressRule, s3EgressRule } from "../../stacks/constructs/egress-policy";
 import { synthBackup } from "../backup/stack/support";
 import { Json, synthDatabase } from "../stacks/database-synth";
 
@@ -134,5 +134,18 @@ describe("sharded access (issue 12, finding 8)", () => {
     const bad = validateConfig(deepMerge(structuredClone(environments.dev), { sharding: { clientsOnMongosOnly: true } } as ConfigOverride));
     expect(bad.ok ? [] : bad.problems).toContainEqual({ path: "sharding.clientsOnMongosOnly", rule: expect.stringMatching(/^needs sharding.enabled/) });
     expect(admitsClients(ingress(configOf("dev"))["mongodb-rs0-ingress"])).toBe(true);
+  });
+});
+
+describe("pushgatewayEgressRule (the metrics pushes under a restricted egress)", () => {
+  const network = { clusterCidrs: ["10.0.0.0/8"] };
+  test.each([
+    ["http://pushgateway.monitoring:9091", [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], "9091"],
+    ["http://pushgateway.monitoring.svc:9091/", [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], "9091"],
+    ["http://pgw.obs.svc.cluster.local", [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "obs" } } }], "80"],
+    ["http://10.1.2.3:9091", [{ ipBlock: { cidr: "10.1.2.3/32" } }], "9091"],
+    ["https://pushgateway.example.com", [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", CLOUD_METADATA_CIDR] } }], "443"],
+  ])("%s", (url, to, port) => {
+    expect(pushgatewayEgressRule(url, network)).toEqual({ to, ports: [{ port, protocol: "TCP" }] });
   });
 });

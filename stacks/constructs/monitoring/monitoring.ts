@@ -10,7 +10,7 @@ import { Construct } from "constructs";
 import type { PlatformConfig } from "../../../config/platform-config";
 import { commonLabels } from "../../naming";
 import { EXPORTER_PORT, EXPORTER_PORT_NAME, METRICS_PATH } from "./exporter";
-import { DASHBOARD_FILE, dashboardText, RULES_FILE, rulesFileText } from "./monitoring-files";
+import { DASHBOARD_FILE, dashboardText, rulesFiles } from "./monitoring-files";
 import { configMapData } from "../../terraform-text";
 
 export const RULES_CONFIG_MAP = "mongodb-prometheus-rules";
@@ -45,7 +45,7 @@ export class Monitoring extends Construct {
 
     this.rules = new ConfigMapV1(this, "rules", {
       metadata: { name: RULES_CONFIG_MAP, namespace, labels },
-      data: configMapData({ [RULES_FILE]: rulesFileText(config.monitoring) }, `ConfigMap ${RULES_CONFIG_MAP}`),
+      data: configMapData(rulesFiles(config.monitoring, config.sharding.enabled), `ConfigMap ${RULES_CONFIG_MAP}`),
     });
     this.dashboard = new ConfigMapV1(this, "dashboard", {
       metadata: { name: DASHBOARD_CONFIG_MAP, namespace, labels: { ...labels, ...GRAFANA_DASHBOARD_LABEL } },
