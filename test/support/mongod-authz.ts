@@ -179,6 +179,14 @@ export function requiredPrivileges(cmd: Doc): Privilege[] {
     }
     case "delete":
       return onNs(db, String(cmd.delete), "remove");
+    case "drop":
+      // drop: dropCollection on the namespace (https://www.mongodb.com/docs/manual/reference/privilege-actions/#mongodb-authaction-dropCollection:
+      // "the drop command").
+      return onNs(db, String(cmd.drop), "dropCollection");
+    case "create":
+      // create: createCollection on the namespace (authorization_checks.cpp checkAuthForCreate;
+      // privilege-actions docs, createCollection: "the create command").
+      return onNs(db, String(cmd.create), "createCollection");
     case "balancerStatus":
       // balancerStatus: find on config.settings; balancerStart/balancerStop: update on it
       // (src/mongo/s/commands/cluster_control_balancer_cmd.cpp, checkAuthForOperation).
