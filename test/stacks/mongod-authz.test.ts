@@ -107,10 +107,14 @@ describe("mongod authorization model", () => {
     expect(refusal(withRoles, as("nyrkio.backup"), { find: "oplog.rs", $db: "local" })).toBe(UNAUTHORIZED);
   });
 
-  it("nyrkioRestore (anyAction on anyResource) may replay any entry; the built-in restore is not modelled and grants nothing", () => {
+  it("nyrkioRestore (anyAction on anyResource) may replay any entry; the built-in restore only inserts (users.ts restoreRole says why)", () => {
     const entries = [{ op: "u", ns: "nyrkio.results", o: {}, o2: {} }, { op: "d", ns: "nyrkio.results", o: {} }];
     expect(refusal(withRoles, as("nyrkioRestore"), { applyOps: entries })).toBeUndefined();
-    expect(refusal(withRoles, as("restore"), { applyOps: entries })).toBe(UNAUTHORIZED);
+    expect(refusal(withRoles, as("restore"), { applyOps: [entries[0]] })).toBe(UNAUTHORIZED);
+    expect(refusal(withRoles, as("restore"), { applyOps: [entries[1]] })).toBe(UNAUTHORIZED);
+    expect(refusal(withRoles, as("restore"), { applyOps: [{ op: "i", ns: "nyrkio.results", o: {} }] })).toBeUndefined();
+    expect(refusal(withRoles, as("restore"), { create: "results", $db: "nyrkio" })).toBeUndefined();
+    expect(refusal(withRoles, as("restore"), { find: "results", $db: "nyrkio" })).toBe(UNAUTHORIZED);
     // An upsert needs insert besides update (authorization_checks.cpp checkAuthForUpdate).
     const updateOnly = { ...withRoles, customRoles: [{ role: "u", db: "admin", privileges: [{ resource: { db: "nyrkio", collection: "" }, actions: ["update"] }], roles: [] }] };
     expect(refusal(updateOnly, as("u"), { update: "results", updates: [{ upsert: false }], $db: "nyrkio" })).toBeUndefined();

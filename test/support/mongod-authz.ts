@@ -244,6 +244,8 @@ function applyOpsPrivileges(entries: Doc[] = []): Privilege[] {
 const READ_ACTIONS = ["changeStream", "collStats", "dbHash", "dbStats", "find", "killCursors", "listCollections", "listIndexes", "listSearchIndexes", "planCacheRead"];
 const READ_WRITE_ACTIONS = [...READ_ACTIONS, "convertToCapped", "createCollection", "createIndex", "dropCollection", "dropIndex", "insert", "remove", "renameCollectionSameDB", "update"];
 const ANY_NORMAL: Resource = { db: "", collection: "" };
+const RESTORE_WRITE_ACTIONS = ["bypassDocumentValidation", "collMod", "convertToCapped", "createCollection", "createIndex", "createSearchIndexes", "dropCollection", "insert", "updateSearchIndex"];
+const USER_ADMIN_ACTIONS = ["changeCustomData", "changePassword", "createUser", "createRole", "dropUser", "dropRole", "grantRole", "revokeRole", "setAuthenticationRestriction", "viewUser", "viewRole"];
 const BUILTIN_ROLES: Record<string, { adminOnly: boolean; privileges: (db: string) => Privilege[]; roles?: { role: string; db: string }[] }> = {
   read: { adminOnly: false, privileges: (db) => [{ resource: { db }, actions: READ_ACTIONS }] },
   readWrite: { adminOnly: false, privileges: (db) => [{ resource: { db }, actions: READ_WRITE_ACTIONS }] },
@@ -284,6 +286,22 @@ const BUILTIN_ROLES: Record<string, { adminOnly: boolean; privileges: (db: strin
     privileges: () => [
       { resource: { cluster: true }, actions: ["appendOplogNote", "serverStatus", "setUserWriteBlockMode"] },
       { resource: { db: "config", collection: "settings" }, actions: ["insert", "update"] },
+    ],
+  },
+  // restore: inserts and DDL (never update or remove) on normal collections and on local and
+  // config, applyOps on the cluster, user administration (its own entries in builtin_roles.yml).
+  restore: {
+    adminOnly: true,
+    privileges: () => [
+      { resource: { cluster: true }, actions: ["getParameter", "forceUUID", "useUUID", "bypassWriteBlockingMode", "setUserWriteBlockMode", "applyOps"] },
+      { resource: { db: "local" }, actions: RESTORE_WRITE_ACTIONS },
+      { resource: { db: "config" }, actions: RESTORE_WRITE_ACTIONS },
+      { resource: { anyResource: true }, actions: ["listCollections"] },
+      { resource: ANY_NORMAL, actions: [...RESTORE_WRITE_ACTIONS, ...USER_ADMIN_ACTIONS] },
+      { resource: { db: "", collection: "system.js" }, actions: RESTORE_WRITE_ACTIONS },
+      { resource: { db: "admin", collection: "system.version" }, actions: [...RESTORE_WRITE_ACTIONS, "find"] },
+      { resource: { db: "", collection: "system.users" }, actions: [...RESTORE_WRITE_ACTIONS, "find", "update", "remove"] },
+      { resource: { db: "admin", collection: "system.roles" }, actions: ["createIndex"] },
     ],
   },
   directShardOperations: { adminOnly: true, privileges: () => [{ resource: { cluster: true }, actions: ["issueDirectShardOperations"] }] },
