@@ -4,13 +4,14 @@
 
 import * as vm from "node:vm";
 import { renderBalancerScript } from "../../sharding/balancer-script";
-import { StandInCluster } from "./stand-in-balancer";
+import { balancerWindowRole, replSetConfigRole } from "../../replicaset/users";
+import { CLUSTER_BACKUP_ROLES, StandInCluster } from "./stand-in-balancer";
 
 const script = renderBalancerScript();
 
-function window(cluster: StandInCluster, action: string, holder: string, env: Record<string, string> = {}) {
+function window(cluster: StandInCluster, action: string, holder: string, env: Record<string, string> = {}, login = { user: "backup", pwd: "pw" }) {
   const logs: Record<string, unknown>[] = [];
-  const files: Record<string, string> = { "/u": "backup\n", "/p": "pw\n" };
+  const files: Record<string, string> = { "/u": `${login.user}\n`, "/p": `${login.pwd}\n` };
   vm.runInNewContext(script, {
     db: { getSiblingDB: (name: string) => (name === "admin" ? cluster.admin() : name === "nyrkio_ops" ? { getCollection: () => cluster.collection() } : undefined) },
     print: (line: string) => logs.push(JSON.parse(line)),
@@ -158,10 +159,30 @@ describe("balancer.js", () => {
   });
 
   it("is refused by the stand-in without the role's privileges, as mongos refuses it", () => {
-    const noUpdate = new StandInCluster(undefined, { privileges: [{ resource: { db: "config", collection: "settings" }, actions: ["find"] }, { resource: { db: "nyrkio_ops", collection: "balancer_windows" }, actions: ["find", "insert", "update", "remove"] }] });
+    // nyrkioBalancerWindow without update on config.settings: balancerStop needs it
+    // (cluster_control_balancer_cmd.cpp). The built-in backup role would grant it (builtin_roles.yml:
+    // insert, update on config.settings), so this user holds nyrkioBalancerWindow alone.
+    const noUpdateRole = { ...balancerWindowRole(), privileges: [{ resource: { db: "config", collection: "settings" }, actions: ["find"] }, balancerWindowRole().privileges[1]] };
+    const noUpdate = new StandInCluster(undefined, { users: { backup: { pwd: "pw", roles: [{ role: noUpdateRole.role, db: "admin" }] } }, customRoles: [noUpdateRole] });
     expect(() => window(noUpdate, "open", "rs0")).toThrow(/balancerStop failed.*Unauthorized/);
-    const wrongPassword = new StandInCluster(undefined, { password: "other" });
+    const wrongPassword = new StandInCluster(undefined, { users: { backup: { pwd: "other", roles: CLUSTER_BACKUP_ROLES } } });
     expect(() => window(wrongPassword, "open", "rs0")).toThrow(/Authentication failed/);
+  });
+
+  it("the backup user of a plain replica set (no nyrkioBalancerWindow) cannot take a lease: backup grants no insert on nyrkio_ops", () => {
+    const cluster = new StandInCluster(undefined, { users: { backup: { pwd: "pw", roles: [{ role: "backup", db: "admin" }, { role: replSetConfigRole().role, db: "admin" }] } } });
+    expect(() => window(cluster, "open", "rs0")).toThrow(/not authorized on nyrkio_ops/);
+    expect(cluster.holds).toEqual([]);
+  });
+
+  it("the application's user is refused the balancer commands; root needs its own password", () => {
+    const app = new StandInCluster(undefined, { users: { app: { pwd: "pw", roles: [{ role: "readWrite", db: "nyrkio" }] } } });
+    expect(() => window(app, "open", "rs0", {}, { user: "app", pwd: "pw" })).toThrow(/not authorized on nyrkio_ops/);
+    expect(app.mode).toBe("full");
+    expect(() => window(new StandInCluster(), "open", "rs0", {}, { user: "root", pwd: "pw" })).toThrow(/Authentication failed/);
+    const asRoot = new StandInCluster();
+    window(asRoot, "open", "rs0", {}, { user: "root", pwd: "root-secret" });
+    expect(asRoot.mode).toBe("off");
   });
 
   it("refuses an unknown action and a window without a name", () => {

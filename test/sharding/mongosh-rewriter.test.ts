@@ -46,7 +46,7 @@ const fs = { readFileSync: (path: string) => files[path], writeFileSync: (path: 
 
 describeWithRewriter("the sharding scripts under mongosh's async rewriter", () => {
   it("shard-cluster.js reads the cluster, plans and sends the steps, awaiting every reply; a re-run sends nothing", async () => {
-    const mongos = new StandInMongos(synthetic as unknown as <T>(value: T) => T);
+    const mongos = new StandInMongos(synthetic as unknown as <T>(value: T) => T, { root: { pwd: "pw", roles: [{ role: "root", db: "admin" }] } });
     mongos.shards.push({ _id: "rs0", host: "rs0/a:27017" });
     mongos.addCollection("nyrkio.results", { documents: 10 });
     const logs: string[] = [];
@@ -69,7 +69,7 @@ describeWithRewriter("the sharding scripts under mongosh's async rewriter", () =
   });
 
   it("balancer.js opens and closes overlapping windows, awaiting every reply", async () => {
-    const cluster = new StandInCluster(synthetic as unknown as <T>(value: T) => T, { username: "root" });
+    const cluster = new StandInCluster(synthetic as unknown as <T>(value: T) => T, { users: { root: { pwd: "pw", roles: [{ role: "root", db: "admin" }] } } });
     cluster.rounds = [false, true, false];
     const run = rewrite(renderBalancerScript());
     const window = (action: string, holder: string) =>

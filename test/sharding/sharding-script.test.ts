@@ -87,6 +87,16 @@ describe("the sharding job's mongosh script", () => {
     expect(logs.join("\n")).not.toContain("s3cret-pw");
   });
 
+  it("is refused with another root password, or as a user without root's privileges, and changes nothing", () => {
+    // The stand-in's root has its one password (SCRAM: AuthenticationFailed, 18, for any other).
+    const wrongPassword = new StandInMongos(undefined, { root: { pwd: "another-pw", roles: [{ role: "root", db: "admin" }] } });
+    expect(runScript(script, wrongPassword).error?.message).toMatch(/Authentication failed/);
+    expect(wrongPassword.writes).toEqual([]);
+    // The backup user authenticates but may not add shards (addShard on the cluster: clusterManager).
+    const asBackup = new StandInMongos(undefined, { root: { pwd: "s3cret-pw", roles: [{ role: "backup", db: "admin" }] } });
+    expect(runScript(script, asBackup).error?.message).toMatch(/not authorized on admin to execute command \{ listShards/);
+  });
+
   it("is idempotent: a second run sends nothing but reads", () => {
     const mongos = convertedCluster();
     expect(runScript(script, mongos).error).toBeUndefined();

@@ -12,10 +12,16 @@
 //    no document or no `mode` means "full", an unknown mode means off
 //    (BalancerSettingsType::fromBSON); balancerStatus reports mode and inBalancerRound
 //    (src/mongo/db/s/balancer/balancer.cpp, Balancer::report);
-//  - a second insert of the same _id fails with code 11000 (E11000 duplicate key), and every
-//    collection operation needs its action (find, insert, update, remove) on the collection.
+//  - a second insert of the same _id fails with code 11000 (E11000 duplicate key);
+//  - authorization: every command and collection operation passes mongod's authorization model
+//    (test/support/mongod-authz.ts, each rule cited there) for the user the connection
+//    authenticated as, with that user's roles and the custom roles the reconcile Job defines
+//    (replicaset/users.ts); unauthenticated, nothing but the no-auth commands runs. The users are
+//    the cluster's backup user (backup, nyrkioReplSetConfig, nyrkioBalancerWindow, as
+//    managedUserRoles gives it for a cluster) and root, each with its one password.
 
-import { balancerWindowRole, BALANCER_WINDOWS_COLLECTION, BALANCER_WINDOWS_DB, type Privilege } from "../../replicaset/users";
+import { balancerWindowRole, replSetConfigRole, restoreRole, BALANCER_WINDOWS_COLLECTION, BALANCER_WINDOWS_DB, BALANCER_WINDOW_ROLE, REPLSET_CONFIG_ROLE, AUTH_SOURCE } from "../../replicaset/users";
+import { authorize, AuthzSession, CustomRole, ServerError } from "../support/mongod-authz";
 
 export interface Hold {
   _id: string;
@@ -69,12 +75,29 @@ export function modeOf(settings: Doc | null): "full" | "off" {
   return mode === "full" ? "full" : "off";
 }
 
+export interface StandInUser {
+  pwd: string;
+  roles: { role: string; db: string }[];
+}
+
+/** The cluster's backup user's roles (managedUserRoles(config, "backup", "cluster")). */
+export const CLUSTER_BACKUP_ROLES = [
+  { role: "backup", db: AUTH_SOURCE },
+  { role: REPLSET_CONFIG_ROLE, db: AUTH_SOURCE },
+  { role: BALANCER_WINDOW_ROLE, db: AUTH_SOURCE },
+];
+
+/** The users the stand-in holds by default: the backup user (password "pw") and root (its own). */
+export const DEFAULT_USERS: Record<string, StandInUser> = {
+  backup: { pwd: "pw", roles: CLUSTER_BACKUP_ROLES },
+  root: { pwd: "root-secret", roles: [{ role: "root", db: AUTH_SOURCE }] },
+};
+
 export interface StandInOptions {
-  /** The authenticated user's privileges; default: the role the backup user gets for windows. */
-  privileges?: Privilege[];
-  /** The only credentials auth() accepts. */
-  username?: string;
-  password?: string;
+  /** The users auth() knows, each with its one password and its roles (default DEFAULT_USERS). */
+  users?: Record<string, StandInUser>;
+  /** The custom roles defined on the cluster (default: those users.ts defines for a cluster's backup user and restore). */
+  customRoles?: CustomRole[];
 }
 
 export class StandInCluster {
@@ -83,14 +106,17 @@ export class StandInCluster {
   rounds: boolean[] = [];
   holds: Hold[] = [];
   commands: string[] = [];
-  private authenticated = false;
-  private readonly privileges: Privilege[];
+  /** One connection for every script run (the tests share it); the cluster is reached through mongos, never from localhost. */
+  private readonly session: AuthzSession = { fromLocalhost: false };
+  private readonly users: Record<string, StandInUser>;
+  private readonly customRoles: CustomRole[];
 
   constructor(
     private readonly reply: <T>(value: T) => T = (value) => value,
-    private readonly options: StandInOptions = {},
+    options: StandInOptions = {},
   ) {
-    this.privileges = options.privileges ?? balancerWindowRole().privileges;
+    this.users = options.users ?? DEFAULT_USERS;
+    this.customRoles = options.customRoles ?? [balancerWindowRole(), replSetConfigRole(), restoreRole()];
   }
 
   get mode(): "full" | "off" {
@@ -102,31 +128,44 @@ export class StandInCluster {
     this.settings = { ...(this.settings ?? {}), _id: "balancer", stopped: mode === "off", mode };
   }
 
-  private allowed(db: string, collection: string, action: string): boolean {
-    return this.privileges.some((p) => "db" in p.resource && p.resource.db === db && (p.resource.collection === collection || p.resource.collection === "") && p.actions.includes(action));
+  /** Unauthorized (13) where mongos would refuse the command on this connection (the model throws). */
+  private authorize(command: Doc): void {
+    authorize({ hasUsers: true, arbiter: false, customRoles: this.customRoles }, this.session, command);
   }
 
-  private authorize(db: string, collection: string, action: string): void {
-    if (!this.authenticated || !this.allowed(db, collection, action))
-      throw new StandInError(`not authorized on ${db} to execute ${action} on ${collection}`, 13);
+  /** A collection operation as the command the shell sends for it, authorized first; a refusal throws as mongosh does. */
+  private check(command: Doc): void {
+    try {
+      this.authorize(command);
+    } catch (error) {
+      if (error instanceof ServerError) throw new StandInError(error.message, error.code);
+      throw error;
+    }
   }
 
   admin() {
     return {
       auth: (username: string, password: string) => {
-        if ((this.options.username ?? "backup") !== username || (this.options.password ?? "pw") !== password) throw new StandInError("Authentication failed.", 18);
-        this.authenticated = true;
+        // SCRAM: the one stored password of an existing user, or AuthenticationFailed (18).
+        const user = Object.hasOwn(this.users, username) ? this.users[username] : undefined;
+        if (!user || user.pwd !== password) throw new StandInError("Authentication failed.", 18);
+        this.session.roles = user.roles;
         return this.reply({ ok: 1 });
       },
-      runCommand: (command: Record<string, unknown>) => this.reply(this.run(Object.keys(command)[0])),
+      runCommand: (command: Record<string, unknown>) => this.reply(this.run(command)),
     };
   }
 
-  private run(name: string): Record<string, unknown> {
+  private run(command: Doc): Record<string, unknown> {
+    const name = Object.keys(command)[0];
     this.commands.push(name);
-    const need: Record<string, string> = { balancerStatus: "find", balancerStop: "update", balancerStart: "update" };
-    if (!(name in need)) return { ok: 0, code: 59, codeName: "CommandNotFound", errmsg: `no such command: '${name}'` };
-    if (!this.authenticated || !this.allowed("config", "settings", need[name])) return { ok: 0, code: 13, codeName: "Unauthorized", errmsg: "Unauthorized" };
+    if (!["balancerStatus", "balancerStop", "balancerStart"].includes(name)) return { ok: 0, code: 59, codeName: "CommandNotFound", errmsg: `no such command: '${name}'` };
+    try {
+      this.authorize({ ...command, $db: "admin" });
+    } catch (error) {
+      if (!(error instanceof ServerError)) throw error;
+      return { ok: 0, code: error.code, codeName: error.codeName, errmsg: error.message };
+    }
     if (name === "balancerStatus") return { ok: 1, mode: this.mode, inBalancerRound: this.rounds.shift() ?? false, numBalancerRounds: 0 };
     const off = name === "balancerStop";
     this.settings = { ...(this.settings ?? {}), _id: "balancer", stopped: off, mode: off ? "off" : "full" };
@@ -138,7 +177,8 @@ export class StandInCluster {
   collection(db = BALANCER_WINDOWS_DB, name = BALANCER_WINDOWS_COLLECTION) {
     const reply = this.reply;
     const copy = (h: Hold) => ({ ...h });
-    const check = (action: string) => this.authorize(db, name, action);
+    // The command each shell method sends (insert, find, delete, update without upsert).
+    const check = (command: string) => this.check({ [command]: name, ...(command === "update" ? { updates: [{ upsert: false }] } : {}), $db: db });
     return {
       insertOne: (doc: Hold) => {
         check("insert");
@@ -156,13 +196,13 @@ export class StandInCluster {
         return { toArray: () => reply(this.holds.filter((h) => matches(h as unknown as Doc, filter)).map(copy)) };
       },
       deleteOne: (filter: Filter) => {
-        check("remove");
+        check("delete");
         const i = this.holds.findIndex((h) => matches(h as unknown as Doc, filter));
         if (i >= 0) this.holds.splice(i, 1);
         return reply({ acknowledged: true, deletedCount: i >= 0 ? 1 : 0 });
       },
       deleteMany: (filter: Filter) => {
-        check("remove");
+        check("delete");
         const before = this.holds.length;
         this.holds = this.holds.filter((h) => !matches(h as unknown as Doc, filter));
         return reply({ acknowledged: true, deletedCount: before - this.holds.length });

@@ -4,7 +4,8 @@
 // shardCollection on a collection that holds data without a supporting index, as MongoDB does,
 // so a test catches a wrong step order. Every command and read passes mongod's authorization
 // model first (test/support/mongod-authz.ts): the job connects from another pod, so until it has
-// authenticated only the commands that need no authentication run; the root user may do the rest.
+// authenticated only the commands that need no authentication run; the root user, with its one
+// password (SCRAM fails any other with AuthenticationFailed, 18), may do the rest.
 // It is not a MongoDB server and claims nothing more.
 
 import { supportsShardKey } from "../../sharding/plan-sharding";
@@ -36,7 +37,11 @@ export class StandInMongos {
    * How a server call's result is handed back: as is (a plain vm run), or as a promise that
    * mongosh's async rewriter awaits implicitly (the way mongosh's API returns it in the pod).
    */
-  constructor(private readonly reply: <T>(value: T) => T = (value) => value) {}
+  constructor(
+    private readonly reply: <T>(value: T) => T = (value) => value,
+    /** The cluster's users and their passwords: root, whose password the job's Secret holds. */
+    private readonly users: Record<string, { pwd: string; roles: { role: string; db: string }[] }> = { root: { pwd: "s3cret-pw", roles: [{ role: "root", db: "admin" }] } },
+  ) {}
 
   addCollection(ns: string, state: Partial<CollectionState> = {}): void {
     const [database] = ns.split(".");
@@ -72,9 +77,9 @@ export class StandInMongos {
       runCommand,
       auth: (user: string, password: string) => {
         this.auths.push({ user, password });
-        // The stand-in's cluster has one user, the root user the job's Secret names.
-        if (user !== "root") throw new ServerError(18, "AuthenticationFailed", "Authentication failed.");
-        this.session.roles = [{ role: "root", db: "admin" }];
+        const known = Object.hasOwn(this.users, user) ? this.users[user] : undefined;
+        if (!known || known.pwd !== password) throw new ServerError(18, "AuthenticationFailed", "Authentication failed.");
+        this.session.roles = known.roles;
         return reply({ ok: 1 });
       },
       getCollectionInfos: (filter: { name: string }) => (this.authorize(name, { listCollections: 1 }), reply(this.collections.has(`${name}.${filter.name}`) ? [{ name: filter.name, type: "collection" }] : [])),

@@ -1,6 +1,7 @@
 // The authorization model every mongod stand-in applies (test/support/mongod-authz.ts), checked
 // rule by rule against the server behaviour it cites.
-import { authorize, localhostExceptionPrivileges, NO_AUTH_COMMANDS, UNAUTHORIZED } from "../support/mongod-authz";
+import { restoreRole, replSetConfigRole, balancerWindowRole } from "../../replicaset/users";
+import { authorize, AuthzServer, localhostExceptionPrivileges, NO_AUTH_COMMANDS, UNAUTHORIZED } from "../support/mongod-authz";
 
 type Doc = Record<string, unknown>;
 const fresh = { hasUsers: false, arbiter: false };
@@ -9,7 +10,7 @@ const arbiter = { hasUsers: false, arbiter: true };
 const localhost = { fromLocalhost: true };
 const remote = { fromLocalhost: false };
 
-function refusal(server: typeof fresh, session: { fromLocalhost: boolean; roles?: { role: string; db: string }[] }, cmd: Doc): number | undefined {
+function refusal(server: AuthzServer, session: { fromLocalhost: boolean; roles?: { role: string; db: string }[] }, cmd: Doc): number | undefined {
   try {
     authorize(server, session, cmd);
     return undefined;
@@ -77,6 +78,47 @@ describe("mongod authorization model", () => {
       expect(refusal(withUsers, remote, cmd)).toBe(UNAUTHORIZED);
       expect(refusal(withUsers, root, cmd)).toBeUndefined();
     }
+  });
+
+  // Resource matching (resource_pattern_search_list.h) and the roles of builtin_roles.yml.
+  const withRoles = { hasUsers: true, arbiter: false, customRoles: [restoreRole(), replSetConfigRole(), balancerWindowRole()] };
+  const as = (...roles: string[]) => ({ fromLocalhost: false, roles: roles.map((role) => (role.includes(".") ? { db: role.split(".")[0], role: role.split(".")[1] } : { role, db: "admin" })) });
+
+  it("backup (via __queryableBackup) reads every normal collection, all of local (the oplog) and config, but writes nothing but config.settings", () => {
+    const backup = as("backup");
+    for (const cmd of [{ find: "oplog.rs", $db: "local" }, { find: "results", $db: "nyrkio" }, { find: "chunks", $db: "config" }, { listDatabases: 1 }, { listCollections: 1, $db: "local" }, { listIndexes: "results", $db: "nyrkio" }, { aggregate: "results", pipeline: [], $db: "nyrkio" }])
+      expect(refusal(withRoles, backup, cmd)).toBeUndefined();
+    expect(refusal(withRoles, backup, { update: "settings", updates: [{ upsert: false }], $db: "config" })).toBeUndefined();
+    for (const cmd of [{ insert: "results", $db: "nyrkio" }, { replSetGetConfig: 1 }, { insert: "balancer_windows", $db: "nyrkio_ops" }, { applyOps: [] }]) expect(refusal(withRoles, backup, cmd)).toBe(UNAUTHORIZED);
+    // nyrkioReplSetConfig adds replSetGetConfig, nothing else.
+    expect(refusal(withRoles, as("backup", "nyrkioReplSetConfig"), { replSetGetConfig: 1 })).toBeUndefined();
+    expect(refusal(withRoles, as("nyrkioReplSetConfig"), { find: "oplog.rs", $db: "local" })).toBe(UNAUTHORIZED);
+  });
+
+  it("any-normal-resource and database grants stop at local and config, and at system collections", () => {
+    const readAll = { ...withRoles, customRoles: [{ role: "r", db: "admin", privileges: [{ resource: { db: "", collection: "" }, actions: ["find"] }], roles: [] }] };
+    expect(refusal(readAll, as("r"), { find: "results", $db: "nyrkio" })).toBeUndefined();
+    expect(refusal(readAll, as("r"), { find: "oplog.rs", $db: "local" })).toBe(UNAUTHORIZED);
+    expect(refusal(readAll, as("r"), { find: "settings", $db: "config" })).toBe(UNAUTHORIZED);
+    expect(refusal(readAll, as("r"), { find: "system.users", $db: "admin" })).toBe(UNAUTHORIZED);
+    // readWrite on the app database: its collections only, and an adminOnly role from another db is no role.
+    expect(refusal(withRoles, as("nyrkio.readWrite"), { insert: "results", $db: "nyrkio" })).toBeUndefined();
+    expect(refusal(withRoles, as("nyrkio.readWrite"), { find: "oplog.rs", $db: "local" })).toBe(UNAUTHORIZED);
+    expect(refusal(withRoles, as("nyrkio.backup"), { find: "oplog.rs", $db: "local" })).toBe(UNAUTHORIZED);
+  });
+
+  it("nyrkioRestore (anyAction on anyResource) may replay any entry; the built-in restore only inserts (users.ts restoreRole says why)", () => {
+    const entries = [{ op: "u", ns: "nyrkio.results", o: {}, o2: {} }, { op: "d", ns: "nyrkio.results", o: {} }];
+    expect(refusal(withRoles, as("nyrkioRestore"), { applyOps: entries })).toBeUndefined();
+    expect(refusal(withRoles, as("restore"), { applyOps: [entries[0]] })).toBe(UNAUTHORIZED);
+    expect(refusal(withRoles, as("restore"), { applyOps: [entries[1]] })).toBe(UNAUTHORIZED);
+    expect(refusal(withRoles, as("restore"), { applyOps: [{ op: "i", ns: "nyrkio.results", o: {} }] })).toBeUndefined();
+    expect(refusal(withRoles, as("restore"), { create: "results", $db: "nyrkio" })).toBeUndefined();
+    expect(refusal(withRoles, as("restore"), { find: "results", $db: "nyrkio" })).toBe(UNAUTHORIZED);
+    // An upsert needs insert besides update (authorization_checks.cpp checkAuthForUpdate).
+    const updateOnly = { ...withRoles, customRoles: [{ role: "u", db: "admin", privileges: [{ resource: { db: "nyrkio", collection: "" }, actions: ["update"] }], roles: [] }] };
+    expect(refusal(updateOnly, as("u"), { update: "results", updates: [{ upsert: false }], $db: "nyrkio" })).toBeUndefined();
+    expect(refusal(updateOnly, as("u"), { update: "results", updates: [{ upsert: true }], $db: "nyrkio" })).toBe(UNAUTHORIZED);
   });
 
   it("refuses to guess about a command it does not model", () => {

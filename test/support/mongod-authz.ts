@@ -7,10 +7,25 @@
 
 type Doc = Record<string, unknown>;
 
-/** A privilege: actions on the cluster or on one database. */
+/**
+ * A privilege: actions on a resource. `{db}` is a database; `{db, collection}` is written the way
+ * a role document writes it (src/mongo/db/auth/privilege.cpp, Privilege::resolvePrivilege...: db ""
+ * and collection "" = any normal resource, db "" = that collection name in every database,
+ * collection "" = the whole database, both set = one namespace); `{anyResource: true}` is
+ * everything, system collections and local/config included.
+ */
+export type Resource = { cluster: true } | { db: string } | { db: string; collection: string } | { anyResource: true };
 export interface Privilege {
-  resource: { cluster: true } | { db: string };
+  resource: Resource;
   actions: readonly string[];
+}
+
+/** A role defined on the server (admin.system.roles): its own privileges and inherited roles. */
+export interface CustomRole {
+  role: string;
+  db: string;
+  privileges: readonly Privilege[];
+  roles: readonly { role: string; db: string }[];
 }
 
 /** An error as the server (and so mongosh) reports it. */
@@ -79,6 +94,7 @@ export function localhostExceptionPrivileges(arbiter: boolean): Privilege[] {
 
 const cluster = (...actions: string[]): Privilege[] => [{ resource: { cluster: true }, actions }];
 const onDb = (db: string, ...actions: string[]): Privilege[] => [{ resource: { db }, actions }];
+const onNs = (db: string, collection: string, ...actions: string[]): Privilege[] => [{ resource: { db, collection }, actions }];
 
 function rolesOf(cmd: Doc): { role: string; db: string }[] {
   const roles = (cmd.roles as unknown[] | undefined) ?? [];
@@ -133,11 +149,56 @@ export function requiredPrivileges(cmd: Doc): Privilege[] {
     case "shardCollection":
       return onDb(String(cmd.shardCollection).split(".")[0], "enableSharding");
     case "createIndexes":
-      return onDb(db, "createIndex");
+      return onNs(db, String(cmd.createIndexes), "createIndex");
     case "find":
+    case "count":
+      // find, count: find on the namespace (src/mongo/db/commands/find_cmd.cpp,
+      // count_cmd.cpp; authorization_checks.cpp checkAuthForFind).
+      return onNs(db, String(cmd[name]), "find");
+    case "aggregate":
+      // A plain pipeline ($match/$count/$sort/$limit, no $out/$merge/$lookup): find on the
+      // namespace (src/mongo/db/pipeline/lite_parsed_document_source.cpp, the stages' requiredPrivileges).
+      return onNs(db, String(cmd.aggregate), "find");
     case "listIndexes":
+      // listIndexes: listIndexes on the exact namespace (src/mongo/db/commands/list_indexes.cpp).
+      return onNs(db, String(cmd.listIndexes), "listIndexes");
     case "listCollections":
-      return onDb(db, name === "find" ? "find" : name);
+      return onDb(db, "listCollections");
+    case "listDatabases":
+      // listDatabases on the cluster (src/mongo/db/commands/list_databases.cpp; without it the
+      // server lists only the databases the user holds privileges on, with authorizedDatabases).
+      return cluster("listDatabases");
+    case "insert":
+      // Write commands (src/mongo/db/auth/authorization_checks.cpp checkAuthForInsert /
+      // checkAuthForUpdate / checkAuthForDelete): insert; update (and insert when any statement
+      // upserts); remove.
+      return onNs(db, String(cmd.insert), "insert");
+    case "update": {
+      const upsert = ((cmd.updates as Doc[] | undefined) ?? []).some((u) => u.upsert === true);
+      return onNs(db, String(cmd.update), "update", ...(upsert ? ["insert"] : []));
+    }
+    case "delete":
+      return onNs(db, String(cmd.delete), "remove");
+    case "drop":
+      // drop: dropCollection on the namespace (https://www.mongodb.com/docs/manual/reference/privilege-actions/#mongodb-authaction-dropCollection:
+      // "the drop command").
+      return onNs(db, String(cmd.drop), "dropCollection");
+    case "create":
+      // create: createCollection on the namespace (authorization_checks.cpp checkAuthForCreate;
+      // privilege-actions docs, createCollection: "the create command").
+      return onNs(db, String(cmd.create), "createCollection");
+    case "balancerStatus":
+      // balancerStatus: find on config.settings; balancerStart/balancerStop: update on it
+      // (src/mongo/s/commands/cluster_control_balancer_cmd.cpp, checkAuthForOperation).
+      return onNs("config", "settings", "find");
+    case "balancerStart":
+    case "balancerStop":
+      return onNs("config", "settings", "update");
+    case "applyOps":
+      // applyOps: the applyOps action on the cluster, then each entry's own privileges
+      // (src/mongo/db/repl/oplog_application_checks.cpp checkAuthForCommand); the model asks
+      // for an entry's insert/update/remove on its namespace (see applyOpsPrivileges).
+      return [...cluster("applyOps"), ...applyOpsPrivileges(cmd.applyOps as Doc[] | undefined)];
     case "createUser":
       return [...onDb(db, "createUser"), ...grants];
     case "usersInfo":
@@ -159,19 +220,140 @@ export function requiredPrivileges(cmd: Doc): Privilege[] {
   }
 }
 
+/** What each applyOps entry needs (oplog_application_checks.cpp): i → insert, u → update and insert, d → remove. */
+function applyOpsPrivileges(entries: Doc[] = []): Privilege[] {
+  const need: Record<string, string[]> = { i: ["insert"], u: ["update", "insert"], d: ["remove"] };
+  return entries.flatMap((e) => {
+    const ns = String(e.ns ?? "");
+    const dot = ns.indexOf(".");
+    const actions = need[String(e.op)];
+    if (!actions || dot < 0) throw new Error(`the mongod authorization model does not know the applyOps entry ${JSON.stringify(e)}`);
+    return onNs(ns.slice(0, dot), ns.slice(dot + 1), ...actions);
+  });
+}
+
 /**
- * Built-in roles, as far as the stand-ins need them (src/mongo/db/auth/builtin_roles.yml).
+ * Built-in roles, as far as the stand-ins need them: the privileges of src/mongo/db/auth/builtin_roles.yml
+ * (r8.0), copied match type by match type for the actions the model knows (read/readWrite are
+ * granted on the role's own database; the others are adminOnly and grant nothing from another db).
  * root includes clusterAdmin, userAdminAnyDatabase, readWriteAnyDatabase, dbAdminAnyDatabase,
- * backup and restore: every action above on every resource. A role not listed here grants
- * nothing in the model (the stand-in refuses more, never less, than the server).
+ * backup and restore: every action the model knows on every resource it knows, so it is modelled
+ * as anyAction on anyResource. A role not listed here grants nothing in the model (the stand-in
+ * refuses more, never less, than the server).
  */
-const ROLE_GRANTS: Record<string, (p: Privilege) => boolean> = {
-  root: () => true,
-  // clusterMonitor: replSetGetStatus, replSetGetConfig, serverStatus, getCmdLineOpts,
-  // getParameter, getDefaultRWConcern on the cluster (builtin_roles.yml, clusterMonitor).
-  clusterMonitor: (p) =>
-    "cluster" in p.resource && p.actions.every((a) => ["replSetGetStatus", "replSetGetConfig", "serverStatus", "getCmdLineOpts", "getParameter", "getDefaultRWConcern"].includes(a)),
+const READ_ACTIONS = ["changeStream", "collStats", "dbHash", "dbStats", "find", "killCursors", "listCollections", "listIndexes", "listSearchIndexes", "planCacheRead"];
+const READ_WRITE_ACTIONS = [...READ_ACTIONS, "convertToCapped", "createCollection", "createIndex", "dropCollection", "dropIndex", "insert", "remove", "renameCollectionSameDB", "update"];
+const ANY_NORMAL: Resource = { db: "", collection: "" };
+const RESTORE_WRITE_ACTIONS = ["bypassDocumentValidation", "collMod", "convertToCapped", "createCollection", "createIndex", "createSearchIndexes", "dropCollection", "insert", "updateSearchIndex"];
+const USER_ADMIN_ACTIONS = ["changeCustomData", "changePassword", "createUser", "createRole", "dropUser", "dropRole", "grantRole", "revokeRole", "setAuthenticationRestriction", "viewUser", "viewRole"];
+const BUILTIN_ROLES: Record<string, { adminOnly: boolean; privileges: (db: string) => Privilege[]; roles?: { role: string; db: string }[] }> = {
+  read: { adminOnly: false, privileges: (db) => [{ resource: { db }, actions: READ_ACTIONS }] },
+  readWrite: { adminOnly: false, privileges: (db) => [{ resource: { db }, actions: READ_WRITE_ACTIONS }] },
+  clusterMonitor: {
+    adminOnly: true,
+    roles: [
+      { role: "read", db: "config" },
+      { role: "read", db: "local" },
+    ],
+    privileges: () => [
+      {
+        resource: { cluster: true },
+        actions: ["connPoolStats", "getCmdLineOpts", "getDefaultRWConcern", "getLog", "getParameter", "getShardMap", "hostInfo", "listDatabases", "listShards", "netstat", "replSetGetConfig", "replSetGetStatus", "serverStatus", "top", "inprog", "shardingState"],
+      },
+      { resource: ANY_NORMAL, actions: ["collStats", "dbStats", "indexStats"] },
+    ],
+  },
+  // __queryableBackup: listCollections/listIndexes on anything, find on normal collections, on
+  // all of config and local (local.oplog.rs among them), and on a few system collections.
+  __queryableBackup: {
+    adminOnly: true,
+    privileges: () => [
+      { resource: { anyResource: true }, actions: ["collStats", "listCollections", "listIndexes", "listSearchIndexes"] },
+      { resource: ANY_NORMAL, actions: ["find"] },
+      { resource: { cluster: true }, actions: ["getParameter", "listDatabases", "useUUID"] },
+      { resource: { db: "config" }, actions: ["find"] },
+      { resource: { db: "local" }, actions: ["find"] },
+      { resource: { db: "", collection: "system.js" }, actions: ["find"] },
+      { resource: { db: "", collection: "system.users" }, actions: ["find"] },
+      { resource: { db: "admin", collection: "system.roles" }, actions: ["find"] },
+      { resource: { db: "admin", collection: "system.version" }, actions: ["find"] },
+      { resource: { db: "config", collection: "settings" }, actions: ["find"] },
+    ],
+  },
+  backup: {
+    adminOnly: true,
+    roles: [{ role: "__queryableBackup", db: "admin" }],
+    privileges: () => [
+      { resource: { cluster: true }, actions: ["appendOplogNote", "serverStatus", "setUserWriteBlockMode"] },
+      { resource: { db: "config", collection: "settings" }, actions: ["insert", "update"] },
+    ],
+  },
+  // restore: inserts and DDL (never update or remove) on normal collections and on local and
+  // config, applyOps on the cluster, user administration (its own entries in builtin_roles.yml).
+  restore: {
+    adminOnly: true,
+    privileges: () => [
+      { resource: { cluster: true }, actions: ["getParameter", "forceUUID", "useUUID", "bypassWriteBlockingMode", "setUserWriteBlockMode", "applyOps"] },
+      { resource: { db: "local" }, actions: RESTORE_WRITE_ACTIONS },
+      { resource: { db: "config" }, actions: RESTORE_WRITE_ACTIONS },
+      { resource: { anyResource: true }, actions: ["listCollections"] },
+      { resource: ANY_NORMAL, actions: [...RESTORE_WRITE_ACTIONS, ...USER_ADMIN_ACTIONS] },
+      { resource: { db: "", collection: "system.js" }, actions: RESTORE_WRITE_ACTIONS },
+      { resource: { db: "admin", collection: "system.version" }, actions: [...RESTORE_WRITE_ACTIONS, "find"] },
+      { resource: { db: "", collection: "system.users" }, actions: [...RESTORE_WRITE_ACTIONS, "find", "update", "remove"] },
+      { resource: { db: "admin", collection: "system.roles" }, actions: ["createIndex"] },
+    ],
+  },
+  directShardOperations: { adminOnly: true, privileges: () => [{ resource: { cluster: true }, actions: ["issueDirectShardOperations"] }] },
+  root: { adminOnly: true, privileges: () => [{ resource: { anyResource: true }, actions: ["anyAction"] }] },
 };
+
+/** Every privilege a role grants, inherited roles included; a role that does not exist grants nothing. */
+export function rolePrivileges(role: { role: string; db: string }, customRoles: readonly CustomRole[] = [], seen = new Set<string>()): Privilege[] {
+  const key = `${role.db}.${role.role}`;
+  if (seen.has(key)) return [];
+  seen.add(key);
+  const builtin = BUILTIN_ROLES[role.role];
+  if (builtin) {
+    // An adminOnly built-in role exists only in admin (builtin_roles.tpl.cpp: fassert isAdminDB).
+    if (builtin.adminOnly && role.db !== "admin") return [];
+    return [...builtin.privileges(role.db), ...(builtin.roles ?? []).flatMap((r) => rolePrivileges(r, customRoles, seen))];
+  }
+  const custom = customRoles.find((r) => r.role === role.role && r.db === role.db);
+  if (!custom) return [];
+  return [...custom.privileges, ...custom.roles.flatMap((r) => rolePrivileges(r, customRoles, seen))];
+}
+
+const isSpecialDb = (db: string) => db === "local" || db === "config";
+
+/**
+ * Whether a granted resource covers the target: ResourcePatternSearchList
+ * (src/mongo/db/auth/resource_pattern_search_list.h). The cluster: anyResource or the cluster. A
+ * database: anyResource, any normal resource (not for local or config), the database. A
+ * collection: anyResource; if it is a normal one (not system.*) any normal resource (not in
+ * local or config) and its database; the collection name in any database; the exact namespace.
+ */
+function resourceCovers(granted: Resource, target: Resource): boolean {
+  if ("anyResource" in granted) return true;
+  if ("cluster" in target) return "cluster" in granted;
+  if ("cluster" in granted || "anyResource" in target) return false;
+  const g = { db: granted.db, collection: "collection" in granted ? granted.collection : "" };
+  const anyNormal = g.db === "" && g.collection === "";
+  if (!("collection" in target) || target.collection === "") {
+    if (anyNormal) return !isSpecialDb(target.db);
+    return g.collection === "" && g.db === target.db;
+  }
+  const normal = !target.collection.startsWith("system.");
+  if (anyNormal) return normal && !isSpecialDb(target.db);
+  if (g.collection === "") return normal && g.db === target.db;
+  if (g.db === "") return g.collection === target.collection;
+  return g.db === target.db && g.collection === target.collection;
+}
+
+/** ActionSet: anyAction holds every action (src/mongo/db/auth/action_set.cpp, addAction(anyAction) = addAllActions). */
+function covered(granted: readonly Privilege[], needed: Privilege): boolean {
+  return needed.actions.every((action) => granted.some((g) => (g.actions.includes(action) || g.actions.includes("anyAction")) && resourceCovers(g.resource, needed.resource)));
+}
 
 export interface AuthzSession {
   /** Roles of the user this connection authenticated as; undefined while unauthenticated. */
@@ -184,12 +366,8 @@ export interface AuthzServer {
   /** Whether any user exists on this member (replicated users count; an arbiter has none). */
   hasUsers: boolean;
   arbiter: boolean;
-}
-
-function covered(granted: Privilege[], needed: Privilege): boolean {
-  return needed.actions.every((action) =>
-    granted.some((g) => g.actions.includes(action) && ("cluster" in g.resource ? "cluster" in needed.resource : "db" in needed.resource && g.resource.db === needed.resource.db)),
-  );
+  /** The roles defined on the server (admin.system.roles) that users may hold. */
+  customRoles?: readonly CustomRole[];
 }
 
 /** Throws Unauthorized (13) where mongod would refuse `cmd` on this connection. */
@@ -202,9 +380,8 @@ export function authorize(server: AuthzServer, session: AuthzSession, cmd: Doc):
   // "Command ... requires authentication" (src/mongo/db/service_entry_point_shard_role.cpp /
   // commands.cpp: requiresAuth() && !isAuthenticated() && !isUsingLocalhostBypass()).
   if (session.roles === undefined && !localhostException) throw new ServerError(UNAUTHORIZED, "Unauthorized", `Command ${name} requires authentication`);
-  const defaults = localhostException ? localhostExceptionPrivileges(server.arbiter) : [];
+  const granted = [...(localhostException ? localhostExceptionPrivileges(server.arbiter) : []), ...(session.roles ?? []).flatMap((r) => rolePrivileges(r, server.customRoles))];
   for (const needed of requiredPrivileges(cmd)) {
-    const byRole = (session.roles ?? []).some((r) => ROLE_GRANTS[r.role]?.(needed) === true);
-    if (!byRole && !covered(defaults, needed)) throw new ServerError(UNAUTHORIZED, "Unauthorized", `not authorized on ${dbOf(cmd)} to execute command { ${name}: ... }`);
+    if (!covered(granted, needed)) throw new ServerError(UNAUTHORIZED, "Unauthorized", `not authorized on ${dbOf(cmd)} to execute command { ${name}: ${JSON.stringify(cmd[name])} }`);
   }
 }

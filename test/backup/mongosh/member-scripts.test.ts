@@ -1,13 +1,18 @@
 // The mongosh scripts that talk to a server (source-facts.js, snapshot-counts.js,
 // compare-counts.js), run under mongosh's own async rewriter (@mongosh/async-rewriter2) against
 // stand-in connections whose calls return promises marked as mongosh marks its API's: the rewriter
-// awaits them implicitly, as in the pod. Needs the devDependency; skipped with one line without it.
+// awaits them implicitly, as in the pod. Every call passes mongod's authorization model first
+// (test/support/mongod-authz.ts) for the user the connection authenticated as: the backup user
+// with the roles and custom roles the reconcile Job creates (users.json), its one password; the
+// throwaway mongod of verify.sh (127.0.0.1) runs without access control. Needs the devDependency;
+// skipped with one line without it.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import vm from "node:vm";
 import { dev } from "../../../config/environments/dev";
 import { renderUsersSpec } from "../../../replicaset/users";
+import { authorize, AuthzSession, CustomRole, ServerError } from "../../support/mongod-authz";
 import { loadAsyncRewriter, MONGOSH_SYNTHETIC_PROMISE } from "../../support/mongosh-rewriter";
 
 const AsyncWriter = loadAsyncRewriter();
@@ -46,6 +51,8 @@ interface Member {
 
 /** The backup user's roles as the reconcile Job creates them (users.json). */
 const BACKUP_ROLES = renderUsersSpec(dev).users.find((u) => u.name === "backup")!.roles.map((r) => r.role);
+const CUSTOM_ROLES = renderUsersSpec(dev).roles as CustomRole[];
+const PASSWORD = "p@ss:w0rd";
 const RS_ID = "65f1a2b3c4d5e6f708192a3b";
 
 interface Recorded {
@@ -59,7 +66,7 @@ interface Recorded {
 function secretDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "backup-user-"));
   writeFileSync(join(dir, "username"), "backup\n");
-  writeFileSync(join(dir, "password"), "p@ss:w0rd\n");
+  writeFileSync(join(dir, "password"), `${PASSWORD}\n`);
   return dir;
 }
 
@@ -67,10 +74,26 @@ async function runScript(script: string, members: Record<string, Member>, env: R
   const rec: Recorded = { uris: [], auths: [], commands: [], printed: [], errors: [] };
   class Mongo {
     private member: Member;
+    private readonly session: AuthzSession;
+    private readonly accessControl: boolean;
     constructor(uri: string) {
       rec.uris.push(uri);
       const host = /^mongodb:\/\/([^/?]+)/.exec(uri)![1];
       this.member = members[host] ?? { unreachable: true };
+      // A member of the set runs with a keyFile, so with access control; the throwaway mongod that
+      // verify.sh starts on 127.0.0.1 runs without --auth.
+      this.session = { fromLocalhost: host.startsWith("127.0.0.1") };
+      this.accessControl = !this.session.fromLocalhost;
+    }
+    /** Unauthorized (13) where mongod refuses the command on this connection, as mongosh throws it. */
+    private authorize(cmd: Record<string, unknown>): void {
+      if (!this.accessControl) return;
+      try {
+        authorize({ hasUsers: true, arbiter: false, customRoles: CUSTOM_ROLES }, this.session, cmd);
+      } catch (error) {
+        if (!(error instanceof ServerError)) throw error;
+        throw Object.assign(new Error(`MongoServerError[${error.codeName}]: ${error.message}`), { code: error.code });
+      }
     }
     getDB(name: string) {
       const m = this.member;
@@ -78,26 +101,29 @@ async function runScript(script: string, members: Record<string, Member>, env: R
         throw new Error("MongoServerSelectionError: connection refused");
       };
       return {
-        auth: (user: string, password: string) => synthetic(() => (m.unreachable ? fail() : (rec.auths.push([user, password]), { ok: 1 }))),
+        auth: (user: string, password: string) =>
+          synthetic(() => {
+            if (m.unreachable) fail();
+            rec.auths.push([user, password]);
+            // SCRAM against admin: the backup user's one password, or AuthenticationFailed (18).
+            if (name !== "admin" || user !== "backup" || password !== PASSWORD) throw Object.assign(new Error("MongoServerError[AuthenticationFailed]: Authentication failed."), { code: 18 });
+            this.session.roles = (m.backupRoles ?? BACKUP_ROLES).map((role) => ({ role, db: "admin" }));
+            return { ok: 1 };
+          }),
         runCommand: (cmd: Record<string, unknown>) =>
           synthetic(() => {
             rec.commands.push({ db: name, ...cmd });
             if (m.unreachable) fail();
+            this.authorize({ ...cmd, $db: name });
             if ("hello" in cmd) return m.hello;
-            if ("replSetGetConfig" in cmd) {
-              // The server checks replSetGetConfig on the cluster resource; the built-in backup role lacks it
-              // (https://www.mongodb.com/docs/manual/reference/built-in-roles/#backup): only the custom role grants it.
-              if (!(m.backupRoles ?? BACKUP_ROLES).includes("nyrkioReplSetConfig")) {
-                throw Object.assign(new Error('MongoServerError[Unauthorized]: not authorized on admin to execute command { replSetGetConfig: 1, $db: "admin" }'), { code: 13 });
-              }
-              return { config: { _id: "rs0", settings: { replicaSetId: { toHexString: () => m.replicaSetId ?? RS_ID } } }, ok: 1 };
-            }
+            if ("replSetGetConfig" in cmd) return { config: { _id: "rs0", settings: { replicaSetId: { toHexString: () => m.replicaSetId ?? RS_ID } } }, ok: 1 };
             if ("aggregate" in cmd) return m.aggregate!(cmd);
             throw new Error(`unexpected command ${JSON.stringify(cmd)}`);
           }),
         getCollectionInfos: (filter: Record<string, unknown>) =>
           synthetic(() => {
             expect(filter).toEqual({ type: "collection" });
+            this.authorize({ listCollections: 1, filter, $db: name });
             return (m.collections ?? []).map((c) => ({ name: c, type: "collection" }));
           }),
         getCollection: (coll: string) => ({
@@ -106,12 +132,13 @@ async function runScript(script: string, members: Record<string, Member>, env: R
             const cursor = {
               sort: (s: Record<string, number>) => ((direction = s.$natural), cursor),
               limit: () => cursor,
-              next: () => synthetic(() => ({ ts: bsonTs(...(direction === 1 ? m.oplog!.oldest : m.oplog!.newest)) })),
+              next: () => synthetic(() => (this.authorize({ find: coll, $db: name }), { ts: bsonTs(...(direction === 1 ? m.oplog!.oldest : m.oplog!.newest)) })),
             };
             expect(`${name}.${coll}`).toBe("local.oplog.rs");
             return cursor;
           },
-          countDocuments: () => synthetic(() => m.counts![`${name}.${coll}`] ?? 0),
+          // countDocuments is an aggregate ($match, $group) on the collection.
+          countDocuments: () => synthetic(() => (this.authorize({ aggregate: coll, pipeline: [], $db: name }), m.counts![`${name}.${coll}`] ?? 0)),
         }),
       };
     }

@@ -33,6 +33,20 @@ setup_backup_env() {
   CATALOG="$BACKUP_ROOT/rs0"
   export BACKUP_PRUNER
   BACKUP_PRUNER="$(real_pruner)"
+  server_model
+}
+
+# server_model: the model of the replica set the stand-ins talk to (server-model.ts: its users and
+# mongod's authorization), built once per .bats file. The set holds the backup user ("backup") and
+# the restore user ("restorer"), both with $PASSWORD and the roles the reconcile Job gives them,
+# the application's user "app" (password app-pw) and the exporter's "monitor" (monitor-pw).
+server_model() {
+  export STANDIN_SERVER_MODEL="$BATS_FILE_TMPDIR/server-model.js" STANDIN_USERS="$STANDIN_DIR/users.json"
+  if [[ ! -s "$STANDIN_SERVER_MODEL" ]]; then
+    "$REPO_ROOT/node_modules/.bin/esbuild" "$BATS_TEST_DIRNAME/server-model.ts" --bundle --platform=node --log-level=error --outfile="$STANDIN_SERVER_MODEL"
+    node "$STANDIN_SERVER_MODEL" users "$BATS_FILE_TMPDIR/users.json" backup "$PASSWORD" restorer "$PASSWORD"
+  fi
+  cp "$BATS_FILE_TMPDIR/users.json" "$STANDIN_USERS"
 }
 
 # real_pruner: the pod's pruner module as the stack generates it (embeddablePrunerModule), built
@@ -172,4 +186,16 @@ no_partial_files() {
     echo "partial files left behind: $left" >&2
     return 1
   fi
+}
+
+# login_as <secret dir> <user> <password>: the Secret a job mounts names another user.
+login_as() {
+  printf '%s' "$2" >"$1/username"
+  printf '%s\n' "$3" >"$1/password"
+}
+
+# server_user_roles <user> <roles json>: change a user's roles on the stand-in replica set.
+server_user_roles() {
+  node -e 'const fs = require("fs"), f = process.argv[1], u = JSON.parse(fs.readFileSync(f, "utf8"));
+    u.users[process.argv[2]].roles = JSON.parse(process.argv[3]); fs.writeFileSync(f, JSON.stringify(u));' "$STANDIN_USERS" "$1" "$2"
 }

@@ -1,0 +1,29 @@
+// The server commands each backup mongosh script sends (backup/mongosh/*.js), with the Secret it
+// authenticates with and where it connects: what the bats mongosh stand-in checks against mongod's
+// authorization model before it replays a canned answer (server-model.ts). Read from the scripts'
+// source; test/backup/script-commands.test.ts holds this list to their text.
+
+type Doc = Record<string, unknown>;
+
+export interface ScriptConnection {
+  /** The environment variable naming the Secret directory it reads `username`/`password` from; none: no auth. */
+  userDirEnv?: string;
+  /** The environment variable holding the URI it connects to; none: a replica-set member (remote, access control on). */
+  uriEnv?: string;
+  /** In order; "APPDB" stands for BACKUP_DATABASE. */
+  commands: Doc[];
+}
+
+export const SCRIPT_COMMANDS: Record<string, ScriptConnection> = {
+  // source-facts.js (member-connection.js connectMember: auth as the backup user): hello of each
+  // member, the oplog's oldest and newest entry (find on local.oplog.rs), replSetGetConfig.
+  "source-facts.js": { userDirEnv: "BACKUP_USER_DIR", commands: [{ hello: 1 }, { find: "oplog.rs", $db: "local" }, { replSetGetConfig: 1 }] },
+  // snapshot-counts.js (connectMember): the application database's collections, then an
+  // aggregate with $count of each at the snapshot.
+  "snapshot-counts.js": { userDirEnv: "BACKUP_USER_DIR", commands: [{ listCollections: 1, $db: "APPDB" }, { aggregate: "results", pipeline: [{ $count: "n" }], $db: "APPDB" }] },
+  // target-facts.js: auth as the restore user; hello, listDatabases, each database's collections
+  // and a findOne of each.
+  "target-facts.js": { userDirEnv: "RESTORE_USER_DIR", commands: [{ hello: 1 }, { listDatabases: 1, nameOnly: true }, { listCollections: 1, $db: "APPDB" }, { find: "results", $db: "APPDB" }] },
+  // compare-counts.js: the throwaway mongod at TARGET_URI, no auth; countDocuments is an aggregate.
+  "compare-counts.js": { uriEnv: "TARGET_URI", commands: [{ aggregate: "results", pipeline: [{ $match: {} }, { $group: { _id: 1, n: { $sum: 1 } } }], $db: "APPDB" }] },
+};

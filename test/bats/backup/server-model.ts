@@ -1,0 +1,272 @@
+// What the backup stand-ins (bin/mongodump, bin/mongorestore, bin/mongosh) ask of the server
+// before they write or replay anything: the connection's authentication and, for each command the
+// real tool sends, mongod's authorization (test/support/mongod-authz.ts, every rule cited there).
+// Bundled with esbuild once per .bats file by helpers.bash (server_model).
+//   node server-model.js users <file> <backup user> <backup pwd> <restore user> <restore pwd>
+//       the users the replica set holds, with the roles the reconcile Job gives them
+//       (replicaset/users.ts managedUserRoles, customRoles), the application's user "app"
+//       (app-pw) and the exporter's "monitor" (monitor-pw)
+//   node server-model.js mongodump <argv...>
+//   node server-model.js mongorestore <argv...>
+//   node server-model.js mongosh <script name>
+// Exit 0: the server would serve every command. Otherwise the tool's own failure: "Failed: <error>"
+// and exit 1 (mongo-tools mongodump/main/mongodump.go and mongorestore/main/mongorestore.go:
+// log "Failed: %v", os.Exit(util.ExitFailure), ExitFailure = 1), or for mongosh the server's
+// error, as mongosh prints an uncaught MongoServerError, and exit 1.
+// State read: $STANDIN_USERS (the users file) and $STANDIN_LOG/mongod.log (how the throwaway
+// mongod of verify.sh was started).
+
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { deserialize } from "bson";
+import type { PlatformConfig } from "../../../config/platform-config";
+import { customRoles, managedUserRoles, type ManagedUser } from "../../../replicaset/users";
+import { SCRIPT_COMMANDS } from "./script-commands";
+import { authorize, AuthzServer, AuthzSession, CustomRole, ServerError } from "../../support/mongod-authz";
+
+type Doc = Record<string, unknown>;
+interface UsersFile {
+  users: Record<string, { pwd: string; roles: { role: string; db: string }[] }>;
+  customRoles: CustomRole[];
+}
+
+class ToolFailure extends Error {}
+
+const [mode, ...args] = process.argv.slice(2);
+
+function writeUsers([file, backupUser, backupPwd, restoreUser, restorePwd]: string[]): void {
+  // managedUserRoles and customRoles read only `database` (and `image` for a shard) of the config.
+  const config = { database: process.env.BACKUP_DATABASE ?? "nyrkio" } as PlatformConfig;
+  const roles = (user: ManagedUser) => managedUserRoles(config, user, "replicaset");
+  const users: UsersFile = {
+    users: {
+      [backupUser]: { pwd: backupPwd, roles: roles("backup") },
+      [restoreUser]: { pwd: restorePwd, roles: roles("restore") },
+      app: { pwd: "app-pw", roles: roles("app") },
+      monitor: { pwd: "monitor-pw", roles: roles("monitor") },
+    },
+    customRoles: customRoles(config, "replicaset") as CustomRole[],
+  };
+  writeFileSync(file, JSON.stringify(users, null, 2));
+}
+
+/** --name=value and --name value options of a tool's argv, the last one winning. */
+function options(argv: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) continue;
+    const eq = arg.indexOf("=");
+    if (eq > 0) out.set(arg.slice(2, eq), arg.slice(eq + 1));
+    else out.set(arg.slice(2), argv[i + 1] !== undefined && !argv[i + 1].startsWith("--") ? argv[++i] : "");
+  }
+  return out;
+}
+
+/** The password of a tools --config file: the one `password: '<text>'` line (YAML single quotes: '' is '). */
+function configPassword(file: string): string | undefined {
+  const line = readFileSync(file, "utf8").split("\n").find((l) => l.startsWith("password:"));
+  const m = line?.match(/^password:\s*'((?:[^']|'')*)'\s*$/);
+  return m ? m[1].replace(/''/g, "'") : line?.slice("password:".length).trim();
+}
+
+/**
+ * The server the tool reaches. The replica set's members run with access control (a keyFile
+ * implies authorization, https://www.mongodb.com/docs/manual/core/security-internal-authentication/);
+ * the throwaway mongod on 127.0.0.1 that verify.sh starts enforces it only when started with --auth
+ * (its recorded argv), and then, holding no user, grants the localhost exception.
+ */
+function serverFor(host: string): { server: AuthzServer; fromLocalhost: boolean; accessControl: boolean } {
+  const users = JSON.parse(readFileSync(process.env.STANDIN_USERS ?? "", "utf8")) as UsersFile;
+  const local = /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host) || /^mongodb:\/\/(127\.0\.0\.1|localhost)[:/]/.test(host);
+  if (!local) return { server: { hasUsers: true, arbiter: false, customRoles: users.customRoles }, fromLocalhost: false, accessControl: true };
+  const mongodLog = `${process.env.STANDIN_LOG}/mongod.log`;
+  const started = existsSync(mongodLog) ? readFileSync(mongodLog, "utf8").trim().split("\n").filter((l) => l.includes("--dbpath")).pop() ?? "" : "";
+  return { server: { hasUsers: false, arbiter: false }, fromLocalhost: true, accessControl: / --auth( |$)/.test(` ${started}`) };
+}
+
+/** SCRAM against admin (where every user lives): AuthenticationFailed (18) for anything else. */
+function connect(host: string, user: string | undefined, password: string | undefined, authDb: string): { run: (cmd: Doc) => void } {
+  const { server, fromLocalhost, accessControl } = serverFor(host);
+  const session: AuthzSession = { fromLocalhost };
+  if (user !== undefined) {
+    const users = JSON.parse(readFileSync(process.env.STANDIN_USERS ?? "", "utf8")) as UsersFile;
+    const known = local(host) ? undefined : Object.hasOwn(users.users, user) ? users.users[user] : undefined;
+    if (!known || known.pwd !== password || authDb !== "admin") throw new ServerError(18, "AuthenticationFailed", "Authentication failed.");
+    session.roles = known.roles;
+  }
+  return { run: (cmd: Doc) => (accessControl ? authorize(server, session, cmd) : undefined) };
+}
+const local = (host: string) => serverFor(host).fromLocalhost;
+
+/** The Go driver's text for a server error: "(CodeName) message" (mongo-driver's CommandError.Error). */
+const driverError = (error: unknown) => (error instanceof ServerError ? `(${error.codeName}) ${error.message}` : String(error));
+
+function step(wrap: (err: string) => string, action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    if (!(error instanceof ServerError)) throw error;
+    throw new ToolFailure(wrap(driverError(error)));
+  }
+}
+
+function credentials(opts: Map<string, string>): { host: string; user?: string; password?: string; authDb: string } {
+  const config = opts.get("config");
+  return {
+    host: (opts.get("host") ?? "localhost:27017").replace(/^[^/]+\//, "").split(",")[0],
+    user: opts.get("username"),
+    password: opts.get("password") ?? (config ? configPassword(config) : undefined),
+    authDb: opts.get("authenticationDatabase") ?? opts.get("db") ?? "admin",
+  };
+}
+
+/**
+ * The commands mongodump sends, in its order (mongo-tools mongodump/mongodump.go Init and Dump,
+ * oplog_dump.go, prepare.go), each wrapped in the error text that function gives it.
+ */
+function mongodump(argv: string[]): void {
+  const opts = options(argv);
+  if (opts.has("version") || opts.has("help")) return;
+  const { host, user, password, authDb } = credentials(opts);
+  let conn: ReturnType<typeof connect> | undefined;
+  // Init: db.NewSessionProvider connects and authenticates: "can't create session: ...".
+  step((e) => `can't create session: failed to connect to mongodb://${host}/: connection() error occurred during connection handshake: auth error: sasl conversation error: unable to authenticate using mechanism "SCRAM-SHA-256": ${e}`, () => {
+    conn = connect(host, user, password, authDb);
+  });
+  const run = conn!.run;
+  const db = opts.get("db") ?? "";
+  const collection = opts.get("collection") ?? "";
+  const toStdout = opts.get("out") === "-";
+  // Dump: verifyCollectionExists (listCollections filtered by name).
+  if (collection) step((e) => `error verifying collection info: ${e}`, () => run({ listCollections: 1, filter: { name: collection }, $db: db }));
+  if (opts.has("oplog")) {
+    // determineOplogCollectionName: isMaster; getOplogCopyStartTime: config.transactions, then the newest oplog entry.
+    run({ isMaster: 1, $db: "admin" });
+    step((e) => `error getting oplog start: config.transactions.findOne error: ${e}`, () => run({ find: "transactions", $db: "config" }));
+    step((e) => `error getting oplog start: error getting recent oplog entry: ${e}`, () => run({ find: "oplog.rs", $db: "local" }));
+  }
+  // Intents: every database (GetValidDbs: listDatabases; local and config are skipped), its collections.
+  const appDb = process.env.BACKUP_DATABASE ?? "nyrkio";
+  const namespaces: [string, string][] = [];
+  step((e) => `error creating intents to dump: ${e}`, () => {
+    if (!db) run({ listDatabases: 1, nameOnly: true, $db: "admin" });
+    for (const name of db ? [db] : ["admin", appDb]) {
+      if (!collection) run({ listCollections: 1, $db: name });
+      if (name === appDb) namespaces.push([name, collection || "results"]);
+      if (name === db && collection) namespaces.push([name, collection]);
+    }
+  });
+  // Phase I: metadata (indexes) of each collection, unless written to stdout; users and roles with the admin database.
+  if (!toStdout) step((e) => `error dumping metadata: ${e}`, () => namespaces.forEach(([d, c]) => run({ listIndexes: c, $db: d })));
+  if (!db || db === "admin")
+    step((e) => `error dumping users and roles: ${e}`, () => ["system.users", "system.roles", "system.version"].forEach((c) => run({ find: c, $db: "admin" })));
+  // Phase II: each collection (getCount unless there is a query, then the find).
+  for (const [d, c] of namespaces) {
+    if (!opts.has("query") && !opts.has("queryFile") && !(d === "local" && c === "oplog.rs")) step((e) => `error getting count from db: ${e}`, () => run({ count: c, $db: d }));
+    step((e) => `error reading collection: ${e}`, () => run({ find: c, $db: d }));
+  }
+  // Phase III: the oplog captured meanwhile.
+  if (opts.has("oplog")) step((e) => `error dumping oplog: ${e}`, () => run({ find: "oplog.rs", $db: "local" }));
+}
+
+/** The archive's namespaces and oplog entries (mongo-tools common/archive: magic, prelude, then blocks of BSON between terminators). */
+function readArchive(file: string): { namespaces: [string, string][]; oplog: Doc[] } {
+  let data = readFileSync(file);
+  if (data[0] === 0x1f && data[1] === 0x8b) data = gunzipSync(data);
+  const namespaces: [string, string][] = [];
+  const oplog: Doc[] = [];
+  let at = 4; // the magic number
+  let current = "";
+  while (at + 4 <= data.length) {
+    const size = data.readInt32LE(at);
+    if (size === -1) {
+      at += 4;
+      continue;
+    }
+    const doc = deserialize(data.subarray(at, at + size)) as Doc;
+    at += size;
+    if ("type" in doc && "metadata" in doc) namespaces.push([String(doc.db), String(doc.collection)]);
+    else if ("EOF" in doc && "CRC" in doc) current = doc.collection === "oplog" && doc.db === "" ? "oplog" : "";
+    else if (current === "oplog") oplog.push(doc);
+  }
+  return { namespaces, oplog };
+}
+
+/** A plain BSON stream (a slice), gzipped or not. */
+function readBsonStream(file: string): Doc[] {
+  let data = readFileSync(file);
+  if (data[0] === 0x1f && data[1] === 0x8b) data = gunzipSync(data);
+  const docs: Doc[] = [];
+  for (let at = 0; at + 4 <= data.length; ) {
+    const size = data.readInt32LE(at);
+    docs.push(deserialize(data.subarray(at, at + size)) as Doc);
+    at += size;
+  }
+  return docs;
+}
+
+/**
+ * The commands mongorestore sends (mongo-tools mongorestore/mongorestore.go Restore, restore.go
+ * RestoreIntent, oplog.go RestoreOplog/HandleOp): per collection of the archive drop (--drop),
+ * create and insert; then the oplog, replayed with applyOps entry by entry.
+ */
+function mongorestore(argv: string[]): void {
+  const opts = options(argv);
+  if (opts.has("version") || opts.has("help")) return;
+  const { host, user, password, authDb } = credentials(opts);
+  let conn: ReturnType<typeof connect> | undefined;
+  // mongorestore.go New: "error connecting to host: %w".
+  step((e) => `error connecting to host: failed to connect to mongodb://${host}/: connection() error occurred during connection handshake: auth error: sasl conversation error: unable to authenticate using mechanism "SCRAM-SHA-256": ${e}`, () => {
+    conn = connect(host, user, password, authDb);
+  });
+  const run = conn!.run;
+  const archive = opts.get("archive");
+  const { namespaces, oplog } = archive ? readArchive(archive) : { namespaces: [], oplog: [] };
+  for (const [d, c] of namespaces) {
+    // restore.go: "error creating collection <ns>: ..."; a collection's failure is "<ns>: <error>"; mongorestore.go "restore error: %v".
+    if (opts.has("drop")) step((e) => `restore error: ${d}.${c}: error dropping collection: ${e}`, () => run({ drop: c, $db: d }));
+    step((e) => `restore error: ${d}.${c}: error creating collection ${d}.${c}: ${e}`, () => run({ create: c, $db: d }));
+    step((e) => `restore error: ${d}.${c}: error restoring from archive '${archive}': ${e}`, () => run({ insert: c, $db: d }));
+  }
+  if (opts.has("oplogReplay")) {
+    const entries = opts.has("oplogFile") ? readBsonStream(opts.get("oplogFile")!) : oplog;
+    // oplog.go HandleOp → ApplyOps: "error applying oplog: %v"; then "restore error: %v".
+    for (const entry of entries) step((e) => `restore error: error applying oplog: applyOps: ${e}`, () => run({ applyOps: [{ op: entry.op, ns: entry.ns }], $db: "admin" }));
+  }
+}
+
+/** A mongosh script's connection and commands (script-commands.ts), as the script's own user. */
+function mongosh([script]: string[]): void {
+  const spec = SCRIPT_COMMANDS[script];
+  if (!spec) return;
+  const dir = spec.userDirEnv ? process.env[spec.userDirEnv] : undefined;
+  const read = (name: string) => readFileSync(`${dir}/${name}`, "utf8").replace(/\n+$/, "");
+  const host = spec.uriEnv ? (process.env[spec.uriEnv] ?? "") : "mongodb-rs0-0.mongodb-rs0.db.svc.cluster.local:27017";
+  // db.auth() as mongosh sends it (against admin); a failure is thrown as MongoServerError.
+  const { run } = connect(host, dir ? read("username") : undefined, dir ? read("password") : undefined, "admin");
+  const appDb = process.env.BACKUP_DATABASE ?? "nyrkio";
+  for (const cmd of spec.commands) run(JSON.parse(JSON.stringify(cmd).replace(/APPDB/g, appDb)) as Doc);
+}
+
+try {
+  if (mode === "users") writeUsers(args);
+  else if (mode === "mongodump") mongodump(args);
+  else if (mode === "mongorestore") mongorestore(args);
+  else if (mode === "mongosh") mongosh(args);
+  else {
+    console.error(`server-model: unknown mode ${mode}`);
+    process.exit(2);
+  }
+} catch (error) {
+  if (error instanceof ToolFailure) {
+    console.error(`${new Date().toISOString().replace("Z", "+0000")}\tFailed: ${error.message}`);
+    process.exit(1);
+  }
+  if (error instanceof ServerError) {
+    // mongosh prints an uncaught server error as "MongoServerError[CodeName]: message" and exits 1.
+    console.error(`MongoServerError[${error.codeName}]: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
