@@ -19,7 +19,7 @@ import { targetRefusal } from "./target-check";
 import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
 import { stopBalancerWithDriver } from "./balancer-settings";
 import { executePlan } from "./executor";
-import { mongorestoreConfigYaml, redactUri, secretFileValue } from "./mongorestore-config";
+import { mongorestoreConfigYaml, redactUri, scrubSecrets, secretFileValue } from "./mongorestore-config";
 import { clusterExecutionJson, clusterPlanJson, clusterPlanText, clusterWindowsJson, clusterWindowsText, ReplicaSetRun } from "./report";
 import { describeTarget, RestoreTarget } from "./target";
 import { unwindowedBases, unwindowedMessage } from "./unwindowed";
@@ -182,7 +182,7 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
         return EXIT.target;
       }
     } catch (e) {
-      err(`cannot check replica set ${rs} (${redactUri(connection.uri)}) before restoring: ${(e as Error).message}. Nothing was written.`);
+      err(`cannot check replica set ${rs} (${redactUri(connection.uri)}) before restoring: ${scrubSecrets((e as Error).message, connection)}. Nothing was written.`);
       return EXIT.failed;
     }
   }
@@ -232,12 +232,12 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
           err(`${r.replicaSet}: balancer settings: stopped: true written ${when}`);
           return undefined;
         } catch (e) {
-          return `cannot write stopped: true to config.settings on ${r.replicaSet} ${when} (${(e as Error).message})`;
+          return `cannot write stopped: true to config.settings on ${r.replicaSet} ${when} (${scrubSecrets((e as Error).message, connections.get(r.replicaSet))})`;
         }
       };
       const before = await keepBalancerStopped("before its restore");
       if (before) return finish(clusterFailure(plan, runs, k, undefined, before, "check that the restore user holds nyrkioRestore (it writes config.settings) and the connection"));
-      const report = await executePlan(r.plan, { resolve: (f) => join(root, r.replicaSet, f), fromStep }, { ...deps, inspector, progress: (l) => err(`${r.replicaSet}: ${l}`) });
+      const report = await executePlan(r.plan, { resolve: (f) => join(root, r.replicaSet, f), fromStep }, { ...deps, inspector, progress: (l) => err(`${r.replicaSet}: ${scrubSecrets(l, connections.get(r.replicaSet))}`) });
       runs[k].report = report;
       runs[k].status = report.ok ? "done" : "failed";
       const after = await keepBalancerStopped(report.ok ? "right after its restore" : "after its failed restore");
