@@ -69,13 +69,47 @@ export function redactUri(uri: string): string {
   return redactConnectionString(uri);
 }
 
-/** `message` (a driver's or mongorestore's) with the connection string and every spelling of its credentials removed. */
+/**
+ * `message` (a driver's or mongorestore's) with the connection string and every spelling of the
+ * password removed: as written, decoded, and as the config file and JSON quote them (a "'"
+ * doubled, a JSON escape), in either case. The user name stays: it is not a secret, and the
+ * restore user's name ("restore") is a word mongorestore's own lines use.
+ */
 export function scrubSecrets(message: string, secrets: ConnectionSecrets | undefined): string {
   if (!secrets) return message;
-  // The user name stays: it is not a secret, and the restore user's name ("restore") is a word
-  // mongorestore's own lines use.
-  let out = scrubMessage(message, secrets.uri, { keepUserName: true });
-  // A password given apart from the string (--password-file, "password:") is scrubbed as written.
-  if (secrets.password !== undefined && secrets.password.length >= 3) out = out.split(secrets.password).join("****");
+  const spellings = (s: string) => [s, s.replace(/'/g, "''"), JSON.stringify(s).slice(1, -1)];
+  let out = message;
+  for (const spelling of spellings(secrets.uri)) out = out.split(spelling).join(redactConnectionString(secrets.uri));
+  out = scrubMessage(out, secrets.uri, { keepUserName: true });
+  const passwords = [secrets.password];
+  try {
+    const raw = parseConnectionString(secrets.uri).password;
+    if (raw !== undefined) passwords.push(raw, safeDecode(raw));
+  } catch {
+    // refused before anything runs; nothing more to scrub
+  }
+  for (const password of new Set(passwords)) {
+    if (password === undefined || password.length < 3) continue;
+    for (const spelling of spellings(password)) out = replaceAllCaseInsensitive(out, spelling, "****");
+  }
   return out;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function replaceAllCaseInsensitive(text: string, needle: string, replacement: string): string {
+  const lowerNeedle = needle.toLowerCase();
+  let out = "";
+  let from = 0;
+  for (let i = text.toLowerCase().indexOf(lowerNeedle); i !== -1; i = text.toLowerCase().indexOf(lowerNeedle, from)) {
+    out += text.slice(from, i) + replacement;
+    from = i + needle.length;
+  }
+  return out + text.slice(from);
 }
