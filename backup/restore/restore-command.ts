@@ -4,7 +4,7 @@
 
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { CatalogEntry } from "../manifest";
+import { type CatalogEntry, escapeControl } from "../manifest";
 import { restoreWindows } from "./chain";
 import { loadCatalog, selectReplicaSet } from "./catalog";
 import { CliOptions, EXIT, parseArgs, USAGE } from "./cli-args";
@@ -22,7 +22,10 @@ import { EXIT_SIGINT, EXIT_SIGTERM } from "../../migrations/runner/stop";
 export type { CliDeps } from "./command-context";
 export { PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER } from "./command-context";
 
-export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+export async function runCli(argv: readonly string[], rawDeps: CliDeps): Promise<number> {
+  // Names from a catalog (file and directory names, replica set names) reach the output: every
+  // line goes out with its control characters escaped (manifest.ts escapeControl).
+  const deps: CliDeps = { ...rawDeps, stdout: (t) => rawDeps.stdout(escapeControl(t)), stderr: (t) => rawDeps.stderr(escapeControl(t)) };
   const out = (text: string) => deps.stdout(`${text}\n`);
   const err = (text: string) => deps.stderr(`restore: ${text}\n`);
   const parsed = parseArgs(argv);
