@@ -1,7 +1,7 @@
 // `restore windows|plan|run --cluster` end to end in-process: a cluster's catalog root on disk
 // (one catalog per replica set), a stand-in for mongorestore.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CatalogEntry } from "../../backup/manifest";
@@ -67,13 +67,14 @@ beforeEach(() => {
   probed = [];
 });
 
-async function cli(argv: string[], run = standIn().run, inspector = fileInspector) {
+async function cli(argv: string[], run: CliDeps["run"] = standIn().run, inspector = fileInspector, onSignal?: CliDeps["onSignal"]) {
   let stdout = "";
   let stderr = "";
   let clock = 0;
   // The balancer-settings write is tested in cluster-balancer-settings.test.ts; here it succeeds.
   const deps: CliDeps = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), run, inspector, now: () => (clock += 1000), tmpdir: work,
     stopBalancer: async () => undefined,
+    onSignal,
     probeTarget: async (c): Promise<TargetFacts> => {
       probed.push(c.uri);
       // A cluster restore drops every collection: data on the target does not matter, only whether it is a mongos.
@@ -277,6 +278,28 @@ describe("restore run --cluster", () => {
     // Every artifact was verified before the first call, and hashed once.
     expect(r.stderr.indexOf("rs1: verified")).toBeLessThan(r.stderr.indexOf("== replica set 1/3: cfg (config servers)"));
     expect(hashed.sort()).toEqual(calls.map((c) => fileArg(c.argv)).sort());
+  });
+
+  it("a signal during the config servers' restore stops their mongorestore, starts no shard, removes the private directory and exits 143 (issue 12 item 14)", async () => {
+    let handler: ((s: "SIGINT" | "SIGTERM") => void) | undefined;
+    const calls: { argv: readonly string[]; aborted: boolean }[] = [];
+    // The real runner (process-runner.ts) kills the child when `stop` aborts and resolves with its signal.
+    const run: CliDeps["run"] = async (argv, _onLine, stop) => {
+      (handler as (s: "SIGTERM") => void)("SIGTERM");
+      calls.push({ argv, aborted: stop?.aborted === true });
+      return { code: null, signal: "SIGTERM" };
+    };
+    const r = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", uriDir("cfg", "rs0", "rs1"), "--yes"], run, fileInspector, (h) => {
+      handler = h;
+      return () => (handler = undefined);
+    });
+    expect(r.code).toBe(143);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].aborted).toBe(true);
+    expect(r.stdout).toMatch(/FAILED in replica set cfg \(1\/3\): FAILED at step 1\/\d .*killed by SIGTERM/);
+    expect(r.stdout).toMatch(/rs0, rs1 were not started/);
+    expect(handler).toBeUndefined();
+    expect(readdirSync(work).filter((f) => f.startsWith("nyrkio-restore-"))).toEqual([]);
   });
 
   it("refuses a corrupt artifact of any replica set before restoring anything", async () => {
