@@ -13,6 +13,7 @@ import { fileInspector } from "../../backup/restore/verify-artifacts";
 import { mongorestoreRefusal } from "../support/mongorestore-rules";
 import { writeCatalog } from "./disk-catalog";
 import { fullDump, sliceChain, ts } from "./fixtures";
+import { fragments, prng, randomPassword } from "../support/password-property";
 
 const T0 = 1714528800; // 2024-05-01T02:00:00Z
 const forRs = (replicaSet: string, entries: CatalogEntry[]) => entries.map((e) => ({ ...e, replicaSet }));
@@ -377,5 +378,34 @@ describe("--cluster arguments", () => {
   it("parses run --cluster", () => {
     const r = parseArgs(["run", "--cluster", "--catalog", "/b", "--before", "1:1", "--uri-dir", "/d", "--from-replica-set", "rs1", "--from-step", "3", "--yes"]);
     expect(r).toMatchObject({ kind: "command", options: { command: "run", cluster: true, catalog: "/b", uriDir: "/d", fromReplicaSet: "rs1", fromStep: 3, yes: true } });
+  });
+});
+
+describe("property: no fragment of a password reaches any output of run --cluster (issue 12 item 13)", () => {
+  const SEED = 20261206 + 2;
+  const next = prng(SEED);
+  const passwords = Array.from({ length: 6 }, () => randomPassword(next));
+
+  it.each(passwords.map((p, i) => [i, p]))("password #%d in every <rs>.uri, as written and percent-encoded", async (_i, password) => {
+    const forms = [password as string, encodeURIComponent(password as string)];
+    const secrets = forms.flatMap(fragments);
+    for (const form of forms) {
+      const dir = join(work, "connections");
+      mkdirSync(dir, { recursive: true });
+      for (const rs of ["cfg", "rs0", "rs1"]) writeFileSync(join(dir, `${rs}.uri`), `mongodb://restore:${form}@mongodb-${rs}-0.example:27017/?replicaSet=${rs}\n`);
+      const argv = ["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", dir];
+      // mongorestore's lines quote the connection (the worst it could do).
+      const careless = standIn(Array.from({ length: 9 }, () => ({ lines: [`connecting to mongodb://restore:${form}@h/ (${password as string})`, "0 document(s) restored successfully. 0 document(s) failed to restore."] })));
+      const runs = [await cli(argv), await cli([...argv, "--yes", "--json"], careless.run)];
+      if (form === password) expect(runs.map((r) => r.code)).toEqual([2, 2]);
+      else {
+        expect(runs.map((r) => r.code)).toEqual([2, 0]);
+        expect(runs[0].stderr).toContain("cfg into mongodb://<credentials>@mongodb-cfg-0.example:27017/?replicaSet=cfg");
+      }
+      for (const r of runs) {
+        const text = (r.stdout + r.stderr).toLowerCase();
+        for (const secret of secrets) if (text.includes(secret)) throw new Error(`seed ${SEED}: fragment ${JSON.stringify(secret)} reached the output: ${r.stdout}${r.stderr}`);
+      }
+    }
   });
 });
