@@ -186,13 +186,39 @@ export function manifestProblems(value: unknown): ManifestProblem[] {
   return problems;
 }
 
+/**
+ * The names a catalog may hold (an artifact's `file`, a manifest's own path): letters, digits,
+ * ".", "_" and "-" in "/"-separated segments. Names travel into mongorestore's argv, into the
+ * in-pod reader's `step ...` lines that restore.sh reads word by word (backup/mongosh/catalog.js
+ * holds the same rule), and onto terminals: a space, newline or control character in one would
+ * split a line or inject a step. Every name the jobs write fits (backup/scripts/*.sh).
+ */
+export const SAFE_CATALOG_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+
+/** Why `path` is not a name a catalog may hold, or undefined when it is. */
+export function catalogPathProblem(path: string): string | undefined {
+  if (!SAFE_CATALOG_PATH.test(path)) return `must match ${SAFE_CATALOG_PATH.source} (letters, digits, ".", "_" and "-", segments separated by "/"), got ${describe(path)}`;
+  if (path.split("/").some((seg) => seg === "." || seg === "..")) return `must not contain "." or ".." segments, got ${describe(path)}`;
+  return undefined;
+}
+
+/**
+ * Text safe for a terminal: control characters (C0 but newline and tab, DEL, C1) become \uXXXX
+ * escapes, so a name from a hostile catalog cannot move the cursor, clear the screen or fake a
+ * line (`keepLineBreaks` false: newline and tab too, for one name). JSON stays valid (it escapes C0 itself; \u007f and C1 escapes are valid JSON too).
+ */
+export function escapeControl(text: string, keepLineBreaks = true): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
+  return text.replace(keepLineBreaks ? /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g : /[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** Why `file` is not a safe relative path inside the catalog, or undefined when it is. */
 function relativeFileProblem(file: unknown): string | undefined {
   if (typeof file !== "string" || file.length === 0) return `must be a non-empty path relative to the manifest, got ${describe(file)}`;
   if (file.startsWith("/")) return `must be relative to the manifest, got the absolute path ${JSON.stringify(file)}`;
   if (file.includes("\\") || file.includes("\0")) return `must use "/" as separator and no NUL, got ${JSON.stringify(file)}`;
   if (file.split("/").some((seg) => seg === "" || seg === "." || seg === "..")) return `must not contain empty, "." or ".." segments, got ${JSON.stringify(file)}`;
-  return undefined;
+  return catalogPathProblem(file);
 }
 
 function describe(v: unknown): string {

@@ -26,8 +26,8 @@ export const EXIT_CODES: readonly [number, string][] = [
   ],
   [EXIT_TIMEOUT, "migrate: --timeout reached, this run's index builds aborted and confirmed, lock released; restore: target outside the restore windows; wait-job: --timeout reached"],
   [EXIT_ABORT_UNCONFIRMED, "migrate: stopped, but an index build could not be confirmed aborted, lock kept until its lease ends; restore run: target refused before anything was written"],
-  [EXIT_SIGINT, "stopped by SIGINT (as for --timeout)"],
-  [EXIT_SIGTERM, "stopped by SIGTERM (as for --timeout)"],
+  [EXIT_SIGINT, "stopped by SIGINT (migrate: as for --timeout; restore run: mongorestore stopped, its private config removed)"],
+  [EXIT_SIGTERM, "stopped by SIGTERM (as for SIGINT)"],
 ];
 
 export function version(): string {

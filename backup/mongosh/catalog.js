@@ -23,6 +23,17 @@ const FORMATS = { full: "archive+gzip", oplog: "bson+gzip" };
 /** Every `format` a catalog may hold (docs/backup-format.md; backup/manifest.ts FORMATS_BY_KIND). */
 const READABLE_FORMATS = { full: ["archive+gzip", "archive"], oplog: ["bson+gzip", "bson"] };
 
+/**
+ * The names a catalog may hold (an artifact's `file`, a manifest's own path), as backup/manifest.ts
+ * SAFE_CATALOG_PATH: they end up in the `step ...` lines restore.sh reads word by word
+ * (scripts/lib.sh collect_steps), where a space or newline would split a name or inject a step.
+ */
+const SAFE_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+
+function isSafePath(p) {
+  return typeof p === "string" && SAFE_PATH.test(p) && !p.split("/").some((seg) => seg === "." || seg === "..");
+}
+
 function isTs(v) {
   return v !== null && typeof v === "object" && Number.isInteger(v.t) && Number.isInteger(v.i) && v.t >= 0 && v.i >= 0;
 }
@@ -43,6 +54,7 @@ function manifestProblems(m) {
   if (m.kind !== "full" && m.kind !== "oplog") problems.push(`kind must be "full" or "oplog", got ${JSON.stringify(m.kind)}`);
   if (typeof m.file !== "string" || !m.file || m.file.startsWith("/") || m.file.split("/").some((seg) => seg === "" || seg === "." || seg === ".."))
     problems.push("file must be a path relative to the manifest, without . or .. segments");
+  else if (!isSafePath(m.file)) problems.push(`file must match ${SAFE_PATH.source} (letters, digits, ".", "_", "-", segments separated by "/"), got ${JSON.stringify(m.file)}`);
   if (typeof m.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(m.sha256)) problems.push("sha256 must be 64 lower-case hex digits");
   if (!Number.isSafeInteger(m.bytes) || m.bytes < 0) problems.push("bytes must be a whole number");
   if (typeof m.replicaSet !== "string" || !m.replicaSet) problems.push("replicaSet must be a non-empty string");
@@ -73,6 +85,7 @@ function loadCatalog(root) {
       const relPath = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(relPath);
       else if (entry.isFile() && isManifestName(entry.name)) {
+        if (!isSafePath(relPath)) throw new Error(`${JSON.stringify(relPath)}: a manifest's path must match ${SAFE_PATH.source}`);
         let parsed;
         try {
           parsed = JSON.parse(fs.readFileSync(path.join(root, relPath), "utf8"));
@@ -240,9 +253,12 @@ function restoreSteps(plan, manifests, replicaSet, analyzeChain) {
  * tells mongorestore how to read the artifact (`+gzip`: with --gzip).
  */
 function stepLines(steps) {
-  return steps.map((s) =>
-    ["step", s.op, s.manifest.artifactPath, s.manifest.sha256, s.manifest.bytes, s.limit || "-", s.manifest.manifestPath, s.manifest.format].join(" "),
-  );
+  return steps.map((s) => {
+    // loadCatalog() refused any other name already; checked again here, where a name becomes a line.
+    for (const name of [s.manifest.artifactPath, s.manifest.manifestPath])
+      if (!isSafePath(name)) throw new Error(`refusing to write a step for ${JSON.stringify(name)}: it does not match ${SAFE_PATH.source}`);
+    return ["step", s.op, s.manifest.artifactPath, s.manifest.sha256, s.manifest.bytes, s.limit || "-", s.manifest.manifestPath, s.manifest.format].join(" ");
+  });
 }
 
 /**

@@ -5,7 +5,7 @@
 
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CatalogEntry, ManifestError, parseManifest } from "../manifest";
+import { CatalogEntry, catalogPathProblem, escapeControl, ManifestError, parseManifest } from "../manifest";
 
 export interface LoadedCatalog {
   entries: CatalogEntry[];
@@ -22,6 +22,12 @@ export async function loadCatalog(root: string): Promise<LoadedCatalog> {
   const entries: CatalogEntry[] = [];
   const problems: ManifestError[] = [];
   for (const rel of paths) {
+    // The manifest's own path reaches the same places as its artifact's (manifest.ts, SAFE_CATALOG_PATH).
+    const pathProblem = catalogPathProblem(rel);
+    if (pathProblem) {
+      problems.push(new ManifestError(escapeControl(rel, false), [{ field: "(document)", message: `its path ${pathProblem}` }]));
+      continue;
+    }
     try {
       const manifest = parseManifest(await readFile(join(root, rel), "utf8"), rel);
       entries.push({ ...manifest, manifestPath: rel });

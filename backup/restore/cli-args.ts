@@ -82,6 +82,7 @@ Options:
   --verify                    plan: also check every artifact's size and sha256
   --ignore-invalid            skip malformed manifests (listed as warnings) instead of refusing
   --yes                       run: really restore (without it, run prints the plan and stops)
+  --version                   the version (as every CLI; with --json as JSON)
   -h, --help                  this help
 
 Exit codes: 0 ok; 1 a step or a checksum failed; 2 usage (bad option or target, run without
@@ -89,7 +90,8 @@ Exit codes: 0 ok; 1 a step or a checksum failed; 2 usage (bad option or target, 
 also no config servers' catalog, a subdirectory that is not a replica set's catalog, or a
 base dump taken without the balancer window and no --allow-unwindowed);
 4 the target is outside the restore windows (with --cluster: of any one replica set); 5 run
-refused the target before writing anything (it holds documents and no --drop, or it is a mongos).`;
+refused the target before writing anything (it holds documents and no --drop, or it is a mongos);
+130/143 run stopped by SIGINT/SIGTERM (mongorestore stopped, the private config file removed).`;
 
 export type Command = "windows" | "plan" | "run";
 

@@ -19,7 +19,8 @@ import { targetRefusal } from "./target-check";
 import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
 import { stopBalancerWithDriver } from "./balancer-settings";
 import { executePlan } from "./executor";
-import { mongorestoreConfigYaml, redactUri, secretFileValue } from "./mongorestore-config";
+import { EXIT_SIGINT, EXIT_SIGTERM } from "../../migrations/runner/stop";
+import { mongorestoreConfigYaml, redactUri, scrubSecrets, secretFileValue } from "./mongorestore-config";
 import { clusterExecutionJson, clusterPlanJson, clusterPlanText, clusterWindowsJson, clusterWindowsText, ReplicaSetRun } from "./report";
 import { describeTarget, RestoreTarget } from "./target";
 import { unwindowedBases, unwindowedMessage } from "./unwindowed";
@@ -182,11 +183,20 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
         return EXIT.target;
       }
     } catch (e) {
-      err(`cannot check replica set ${rs} (${redactUri(connection.uri)}) before restoring: ${(e as Error).message}. Nothing was written.`);
+      err(`cannot check replica set ${rs} (${redactUri(connection.uri)}) before restoring: ${scrubSecrets((e as Error).message, connection)}. Nothing was written.`);
       return EXIT.failed;
     }
   }
 
+  // A signal (Ctrl-C, a cancelled job) stops the running mongorestore, starts nothing further,
+  // still keeps the balancer stopped on the config servers, removes the private directory with
+  // the passwords, and exits 130/143 (as restore-command.ts for one replica set).
+  const stop = new AbortController();
+  let stoppedBy: "SIGINT" | "SIGTERM" | undefined;
+  const unlisten = deps.onSignal?.((signal) => {
+    stoppedBy ??= signal;
+    stop.abort();
+  });
   const work = await mkdtemp(join(deps.tmpdir, "nyrkio-restore-"));
   try {
     await chmod(work, 0o700);
@@ -203,6 +213,7 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
     const finish = (outcome: { ok: boolean; message: string; next?: string }): number => {
       if (opts.json) out(JSON.stringify(clusterExecutionJson(plan, runs, outcome), null, 2));
       else out(outcome.ok ? outcome.message : `${outcome.message}\nnext: ${outcome.next ?? "see the lines above"}`);
+      if (stoppedBy) return stoppedBy === "SIGINT" ? EXIT_SIGINT : EXIT_SIGTERM;
       return outcome.ok ? EXIT.ok : EXIT.failed;
     };
 
@@ -232,12 +243,13 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
           err(`${r.replicaSet}: balancer settings: stopped: true written ${when}`);
           return undefined;
         } catch (e) {
-          return `cannot write stopped: true to config.settings on ${r.replicaSet} ${when} (${(e as Error).message})`;
+          return `cannot write stopped: true to config.settings on ${r.replicaSet} ${when} (${scrubSecrets((e as Error).message, connections.get(r.replicaSet))})`;
         }
       };
+      if (stoppedBy) return finish(clusterFailure(plan, runs, k, undefined, `stopped by ${stoppedBy} before it started.`, undefined));
       const before = await keepBalancerStopped("before its restore");
       if (before) return finish(clusterFailure(plan, runs, k, undefined, before, "check that the restore user holds nyrkioRestore (it writes config.settings) and the connection"));
-      const report = await executePlan(r.plan, { resolve: (f) => join(root, r.replicaSet, f), fromStep }, { ...deps, inspector, progress: (l) => err(`${r.replicaSet}: ${l}`) });
+      const report = await executePlan(r.plan, { resolve: (f) => join(root, r.replicaSet, f), fromStep, stop: stop.signal }, { ...deps, inspector, progress: (l) => err(`${r.replicaSet}: ${scrubSecrets(l, connections.get(r.replicaSet))}`) });
       runs[k].report = report;
       runs[k].status = report.ok ? "done" : "failed";
       const after = await keepBalancerStopped(report.ok ? "right after its restore" : "after its failed restore");
@@ -256,6 +268,7 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
         "then start the balancer explicitly and resume the suspended CronJobs (docs/runbooks/restore.md, Sharded cluster).",
     });
   } finally {
+    unlisten?.();
     // The config files may hold passwords: they do not outlive the run.
     await rm(work, { recursive: true, force: true });
   }

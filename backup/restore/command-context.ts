@@ -23,6 +23,8 @@ export interface CliDeps {
   tmpdir: string;
   /** `run --cluster`: writes `stopped: true` to the balancer settings on the config servers (default: balancer-settings.ts). */
   stopBalancer?: StopBalancer;
+  /** Calls `handler` on SIGINT or SIGTERM until the returned function is called (CliIo.onSignal); absent: no signal reaches the CLI. */
+  onSignal?: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
 }
 
 /** Placeholders `plan` shows where `run` puts paths it creates at run time. */

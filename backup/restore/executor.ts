@@ -17,8 +17,12 @@ export interface StepExit {
   spawnError?: string;
 }
 
-/** Runs one argv to completion, calling `onLine` for each line it prints (stdout and stderr). */
-export type StepRunner = (argv: readonly string[], onLine: (line: string) => void) => Promise<StepExit>;
+/**
+ * Runs one argv to completion, calling `onLine` for each line it prints (stdout and stderr). When
+ * `stop` aborts (a signal reached the CLI), the runner stops the process and still resolves once
+ * it has exited, so no child outlives the CLI.
+ */
+export type StepRunner = (argv: readonly string[], onLine: (line: string) => void, stop?: AbortSignal) => Promise<StepExit>;
 
 export interface ExecuteDeps {
   run: StepRunner;
@@ -34,6 +38,8 @@ export interface ExecuteOptions {
   resolve: (file: string) => string;
   /** 1-based step to start at (resuming after a failure); earlier steps are skipped, unverified. */
   fromStep: number;
+  /** Aborted when the CLI is asked to stop (SIGINT, SIGTERM): the running step is stopped, no further step starts. */
+  stop?: AbortSignal;
 }
 
 export type StepStatus = "done" | "failed" | "not run" | "skipped";
@@ -92,6 +98,12 @@ export async function executePlan(plan: RestorePlan, options: ExecuteOptions, de
   deps.progress(`restoring ${plan.replicaSet}: ${describeTarget(plan.target)}`);
   for (const step of toRun) {
     const outcome = outcomes[step.step - 1];
+    if (options.stop?.aborted) {
+      const stateAndNext = afterFailure(plan, step);
+      const message = `STOPPED before step ${step.step}/${total} (${stepTitle(step)}): a signal asked the restore to stop. ${stateAndNext.state}`;
+      deps.progress(message);
+      return { ok: false, phase: "restore", steps: outcomes, problems: [], failedStep: step.step, message, next: stateAndNext.next, seconds: seconds() };
+    }
     const stepStarted = deps.now();
     deps.progress(`step ${step.step}/${total}: ${stepTitle(step)}`);
     deps.progress(`  $ ${step.argv.map(shellQuote).join(" ")}`);
@@ -102,7 +114,7 @@ export async function executePlan(plan: RestorePlan, options: ExecuteOptions, de
       const m = FAILED_DOCS.exec(line);
       if (m) failedDocs = Number(m[1]);
       if (/\bFailed:|\berror\b/i.test(line)) lastFailure = line.trim();
-    });
+    }, options.stop);
     outcome.seconds = (deps.now() - stepStarted) / 1000;
     outcome.exitCode = exit.code;
     const why = failureOf(exit, failedDocs);

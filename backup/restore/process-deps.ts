@@ -7,6 +7,6 @@ import { processRunner } from "./process-runner";
 import { probeTarget } from "./target-probe";
 import { fileInspector } from "./verify-artifacts";
 
-export function processRestoreDeps(out: Pick<CliDeps, "stdout" | "stderr">): CliDeps {
-  return { stdout: out.stdout, stderr: out.stderr, run: processRunner, inspector: fileInspector, now: () => Date.now(), probeTarget, tmpdir: tmpdir() };
+export function processRestoreDeps(out: Pick<CliDeps, "stdout" | "stderr" | "onSignal">): CliDeps {
+  return { stdout: out.stdout, stderr: out.stderr, onSignal: out.onSignal, run: processRunner, inspector: fileInspector, now: () => Date.now(), probeTarget, tmpdir: tmpdir() };
 }

@@ -1,7 +1,9 @@
 // Entry point of `npm run --silent restore -- <windows|plan|run> ...` (see --help and
-// docs/runbooks/restore.md). The only place the restore CLI touches the process: argv, stdout,
-// stderr, the temporary directory, the exit code.
+// docs/runbooks/restore.md). The only place the restore CLI touches the process, through the
+// convention every CLI shares (runAsProcess in migrations/cli/cli-io.ts): argv, stdout, stderr,
+// signals, the exit code, and --version answered as for the other CLIs.
 
+import { runAsProcess } from "../../migrations/cli/cli-io";
 import { processRestoreDeps } from "./process-deps";
 import { runCli } from "./restore-command";
 
@@ -11,15 +13,4 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-runCli(
-  process.argv.slice(2),
-  processRestoreDeps({ stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) }),
-).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`restore: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+runAsProcess("restore", (argv, io) => runCli(argv, processRestoreDeps(io)));

@@ -4,24 +4,28 @@
 
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { CatalogEntry } from "../manifest";
+import { type CatalogEntry, escapeControl } from "../manifest";
 import { restoreWindows } from "./chain";
 import { loadCatalog, selectReplicaSet } from "./catalog";
 import { CliOptions, EXIT, parseArgs, USAGE } from "./cli-args";
 import { runClusterCommand } from "./cluster-command";
 import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
 import { executePlan } from "./executor";
-import { ConnectionSecrets, connectionOfConfigYaml, mongorestoreConfigYaml, redactUri, secretFileValue } from "./mongorestore-config";
+import { ConnectionSecrets, connectionOfConfigYaml, connectionStringProblem, mongorestoreConfigYaml, redactUri, scrubSecrets, secretFileValue } from "./mongorestore-config";
 import { planRestore } from "./planner";
 import { executionJson, planJson, planText, windowsJson, windowsText } from "./report";
 import type { RestoreTarget } from "./target";
 import { targetRefusal } from "./target-check";
 import { verifyArtifacts } from "./verify-artifacts";
+import { EXIT_SIGINT, EXIT_SIGTERM } from "../../migrations/runner/stop";
 
 export type { CliDeps } from "./command-context";
 export { PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER } from "./command-context";
 
-export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+export async function runCli(argv: readonly string[], rawDeps: CliDeps): Promise<number> {
+  // Names from a catalog (file and directory names, replica set names) reach the output: every
+  // line goes out with its control characters escaped (manifest.ts escapeControl).
+  const deps: CliDeps = { ...rawDeps, stdout: (t) => rawDeps.stdout(escapeControl(t)), stderr: (t) => rawDeps.stderr(escapeControl(t)) };
   const out = (text: string) => deps.stdout(`${text}\n`);
   const err = (text: string) => deps.stderr(`restore: ${text}\n`);
   const parsed = parseArgs(argv);
@@ -109,6 +113,11 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
       err(`cannot check the target: ${opts.configFile} has no one-line "uri: mongodb://..." (use --uri-file, or write the config as docs/runbooks/restore.md shows)`);
       return EXIT.usage;
     }
+    const malformed = connectionStringProblem(probeWith.uri);
+    if (malformed) {
+      err(`${opts.configFile}: ${malformed}`);
+      return EXIT.usage;
+    }
   } else if (opts.uriFile) {
     try {
       secrets = {
@@ -117,6 +126,13 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
       };
     } catch (e) {
       err(`cannot read the connection: ${(e as Error).message}`);
+      return EXIT.usage;
+    }
+    // Refused here, before the plan is shown or the target contacted: a string the driver would
+    // read differently (a second "@") is a usage error that quotes nothing of it.
+    const yaml = mongorestoreConfigYaml(secrets);
+    if (!yaml.ok) {
+      err(yaml.error);
       return EXIT.usage;
     }
     connection = redactUri(secrets.uri);
@@ -128,6 +144,36 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
     return EXIT.usage;
   }
 
+  // From here on a signal (Ctrl-C, a cancelled job) stops the restore: the running mongorestore is
+  // stopped and waited for, no further step starts, the private directory holding the password
+  // is removed, and the exit code says which signal (130, 143).
+  const stop = new AbortController();
+  let stoppedBy: "SIGINT" | "SIGTERM" | undefined;
+  const unlisten = deps.onSignal?.((signal) => {
+    stoppedBy ??= signal;
+    stop.abort();
+  });
+  try {
+    return await restoreWithStop(entries, target, opts, catalogDir, deps, { connection, secrets, probeWith, stop: stop.signal, stoppedBy: () => stoppedBy });
+  } finally {
+    unlisten?.();
+  }
+}
+
+interface RunContext {
+  connection: string;
+  secrets: ConnectionSecrets | undefined;
+  probeWith: ConnectionSecrets | undefined;
+  stop: AbortSignal;
+  stoppedBy: () => "SIGINT" | "SIGTERM" | undefined;
+}
+
+const signalExit = (signal: "SIGINT" | "SIGTERM") => (signal === "SIGINT" ? EXIT_SIGINT : EXIT_SIGTERM);
+
+async function restoreWithStop(entries: CatalogEntry[], target: RestoreTarget, opts: CliOptions, catalogDir: string, deps: CliDeps, ctx: RunContext): Promise<number> {
+  const out = (text: string) => deps.stdout(`${text}\n`);
+  const err = (text: string) => deps.stderr(`restore: ${text}\n`);
+  const { connection, secrets, probeWith } = ctx;
   // Before anything is written: a target with data from another moment, or a mongos, is refused.
   try {
     const refusal = targetRefusal(await deps.probeTarget(probeWith as ConnectionSecrets), { drop: opts.drop, fromStep: opts.fromStep, cluster: false, name: connection });
@@ -136,8 +182,14 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
       return EXIT.target;
     }
   } catch (e) {
-    err(`cannot check the target ${connection} before restoring: ${(e as Error).message}. Nothing was written.`);
+    err(`cannot check the target ${connection} before restoring: ${scrubSecrets((e as Error).message, probeWith)}. Nothing was written.`);
     return EXIT.failed;
+  }
+
+  const before = ctx.stoppedBy();
+  if (before) {
+    err(`stopped by ${before} before anything was written`);
+    return signalExit(before);
   }
 
   const work = await mkdtemp(join(deps.tmpdir, "nyrkio-restore-"));
@@ -158,9 +210,14 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
     const planned = plan(entries, target, opts, catalogDir, configFile, emptyDir);
     if (!planned.ok) throw new Error(`the plan changed between preview and run: ${planned.error}`);
     err(`restoring into ${connection}${opts.drop ? " with --drop" : ""}`);
-    const report = await executePlan(planned.plan, { resolve: (f) => join(catalogDir, f), fromStep: opts.fromStep }, { ...deps, progress: (l) => err(l) });
-    if (opts.json) out(JSON.stringify(executionJson(planned.plan, report), null, 2));
-    else out(report.ok ? report.message : `${report.message}\nnext: ${report.next ?? "see the lines above"}`);
+    // mongorestore's own lines and the report quoting them pass through the scrubber: whatever a
+    // tool prints about its connection, no credential reaches the terminal or the JSON.
+    const scrub = (text: string) => scrubSecrets(text, probeWith);
+    const report = await executePlan(planned.plan, { resolve: (f) => join(catalogDir, f), fromStep: opts.fromStep, stop: ctx.stop }, { ...deps, progress: (l) => err(scrub(l)) });
+    if (opts.json) out(JSON.stringify(executionJson(planned.plan, report), (_k, v: unknown) => (typeof v === "string" ? scrub(v) : v), 2));
+    else out(scrub(report.ok ? report.message : `${report.message}\nnext: ${report.next ?? "see the lines above"}`));
+    const stoppedBy = ctx.stoppedBy();
+    if (stoppedBy) return signalExit(stoppedBy);
     return report.ok ? EXIT.ok : EXIT.failed;
   } finally {
     // The config file may hold the password: it does not outlive the run.

@@ -305,12 +305,20 @@ file_sha256() {
 
 # collect_steps <plan output> <steps file>: the plan's `step ...` lines into <steps file>, and the
 # artifacts they name (not the `check` lines) into $BACKUP_WORK/needed, which an S3 pull reads.
+# Every step line must have exactly the eight fields catalog.js stepLines writes, each name
+# matching the catalog's name rule (backup/manifest.ts SAFE_CATALOG_PATH) without "." or ".."
+# segments: a name with a space or newline must never split into fields or lines of its own.
+STEP_NAME='[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*'
+STEP_LINE="^step (archive|oplog|check) ($STEP_NAME) [0-9a-f]{64} [0-9]+ ([0-9]+:[0-9]+|-) ($STEP_NAME) [a-z+]+\$"
 collect_steps() {
-  local line op file
+  local line op file manifest
   : >"$2"
   : >"$BACKUP_WORK/needed"
-  while read -r line; do
+  while IFS= read -r line; do
     [[ "$line" == "step "* ]] || continue
+    [[ "$line" =~ $STEP_LINE ]] || fail plan "a step line of the plan is malformed (a name outside ${STEP_NAME}?): $(printf '%q' "$line")"
+    file="${BASH_REMATCH[2]}" manifest="${BASH_REMATCH[5]}"
+    [[ "/$file/$manifest/" != */../* && "/$file/$manifest/" != */./* ]] || fail plan "a step line names a . or .. segment: $(printf '%q' "$line")"
     printf '%s\n' "$line" >>"$2"
     read -r _ op file _ <<<"$line"
     [[ "$op" == check ]] || printf '%s\n' "$file" >>"$BACKUP_WORK/needed"

@@ -144,9 +144,10 @@ export function redactConnectionString(uri: string): string {
 /**
  * A message safe to print from text that may quote the connection string or its user info (a
  * driver error): the string becomes its rebuilt redacted form and every spelling of the user name
- * and password (as written, decoded, in either case) becomes "****".
+ * and password (as written, decoded, in either case) becomes "****". `keepUserName`: scrub the
+ * password only (a user named "restore" would otherwise blank every "restore" in a progress line).
  */
-export function scrubMessage(message: string, uri: string | undefined): string {
+export function scrubMessage(message: string, uri: string | undefined, options: { keepUserName?: boolean } = {}): string {
   if (!uri) return message;
   let out = message.split(uri).join(redactConnectionString(uri));
   let parsed: ParsedConnectionString | undefined;
@@ -159,7 +160,7 @@ export function scrubMessage(message: string, uri: string | undefined): string {
   const rest = uri.replace(/^[a-z+]*:\/\//i, "");
   const region = rest.slice(0, Math.max(0, rest.lastIndexOf("@")));
   const secrets = parsed
-    ? [parsed.password, parsed.username].filter((s): s is string => s !== undefined && s !== "")
+    ? [parsed.password, options.keepUserName ? undefined : parsed.username].filter((s): s is string => s !== undefined && s !== "")
     : region.includes(":")
       ? [region, region.slice(region.indexOf(":") + 1)]
       : [region];

@@ -1,7 +1,7 @@
 // `restore windows|plan|run --cluster` end to end in-process: a cluster's catalog root on disk
 // (one catalog per replica set), a stand-in for mongorestore.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CatalogEntry } from "../../backup/manifest";
@@ -13,6 +13,7 @@ import { fileInspector } from "../../backup/restore/verify-artifacts";
 import { mongorestoreRefusal } from "../support/mongorestore-rules";
 import { writeCatalog } from "./disk-catalog";
 import { fullDump, sliceChain, ts } from "./fixtures";
+import { fragments, prng, randomPassword } from "../support/password-property";
 
 const T0 = 1714528800; // 2024-05-01T02:00:00Z
 const forRs = (replicaSet: string, entries: CatalogEntry[]) => entries.map((e) => ({ ...e, replicaSet }));
@@ -67,13 +68,14 @@ beforeEach(() => {
   probed = [];
 });
 
-async function cli(argv: string[], run = standIn().run, inspector = fileInspector) {
+async function cli(argv: string[], run: CliDeps["run"] = standIn().run, inspector = fileInspector, onSignal?: CliDeps["onSignal"]) {
   let stdout = "";
   let stderr = "";
   let clock = 0;
   // The balancer-settings write is tested in cluster-balancer-settings.test.ts; here it succeeds.
   const deps: CliDeps = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), run, inspector, now: () => (clock += 1000), tmpdir: work,
     stopBalancer: async () => undefined,
+    onSignal,
     probeTarget: async (c): Promise<TargetFacts> => {
       probed.push(c.uri);
       // A cluster restore drops every collection: data on the target does not matter, only whether it is a mongos.
@@ -279,6 +281,28 @@ describe("restore run --cluster", () => {
     expect(hashed.sort()).toEqual(calls.map((c) => fileArg(c.argv)).sort());
   });
 
+  it("a signal during the config servers' restore stops their mongorestore, starts no shard, removes the private directory and exits 143 (issue 12 item 14)", async () => {
+    let handler: ((s: "SIGINT" | "SIGTERM") => void) | undefined;
+    const calls: { argv: readonly string[]; aborted: boolean }[] = [];
+    // The real runner (process-runner.ts) kills the child when `stop` aborts and resolves with its signal.
+    const run: CliDeps["run"] = async (argv, _onLine, stop) => {
+      (handler as (s: "SIGTERM") => void)("SIGTERM");
+      calls.push({ argv, aborted: stop?.aborted === true });
+      return { code: null, signal: "SIGTERM" };
+    };
+    const r = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", uriDir("cfg", "rs0", "rs1"), "--yes"], run, fileInspector, (h) => {
+      handler = h;
+      return () => (handler = undefined);
+    });
+    expect(r.code).toBe(143);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].aborted).toBe(true);
+    expect(r.stdout).toMatch(/FAILED in replica set cfg \(1\/3\): FAILED at step 1\/\d .*killed by SIGTERM/);
+    expect(r.stdout).toMatch(/rs0, rs1 were not started/);
+    expect(handler).toBeUndefined();
+    expect(readdirSync(work).filter((f) => f.startsWith("nyrkio-restore-"))).toEqual([]);
+  });
+
   it("refuses a corrupt artifact of any replica set before restoring anything", async () => {
     writeFileSync(artifact("rs1", 1), "Y".repeat(entries.rs1[1].bytes));
     const { calls, run } = standIn();
@@ -354,5 +378,34 @@ describe("--cluster arguments", () => {
   it("parses run --cluster", () => {
     const r = parseArgs(["run", "--cluster", "--catalog", "/b", "--before", "1:1", "--uri-dir", "/d", "--from-replica-set", "rs1", "--from-step", "3", "--yes"]);
     expect(r).toMatchObject({ kind: "command", options: { command: "run", cluster: true, catalog: "/b", uriDir: "/d", fromReplicaSet: "rs1", fromStep: 3, yes: true } });
+  });
+});
+
+describe("property: no fragment of a password reaches any output of run --cluster (issue 12 item 13)", () => {
+  const SEED = 20261206 + 2;
+  const next = prng(SEED);
+  const passwords = Array.from({ length: 6 }, () => randomPassword(next));
+
+  it.each(passwords.map((p, i) => [i, p]))("password #%d in every <rs>.uri, as written and percent-encoded", async (_i, password) => {
+    const forms = [password as string, encodeURIComponent(password as string)];
+    const secrets = forms.flatMap(fragments);
+    for (const form of forms) {
+      const dir = join(work, "connections");
+      mkdirSync(dir, { recursive: true });
+      for (const rs of ["cfg", "rs0", "rs1"]) writeFileSync(join(dir, `${rs}.uri`), `mongodb://restore:${form}@mongodb-${rs}-0.example:27017/?replicaSet=${rs}\n`);
+      const argv = ["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", dir];
+      // mongorestore's lines quote the connection (the worst it could do).
+      const careless = standIn(Array.from({ length: 9 }, () => ({ lines: [`connecting to mongodb://restore:${form}@h/ (${password as string})`, "0 document(s) restored successfully. 0 document(s) failed to restore."] })));
+      const runs = [await cli(argv), await cli([...argv, "--yes", "--json"], careless.run)];
+      if (form === password) expect(runs.map((r) => r.code)).toEqual([2, 2]);
+      else {
+        expect(runs.map((r) => r.code)).toEqual([2, 0]);
+        expect(runs[0].stderr).toContain("cfg into mongodb://<credentials>@mongodb-cfg-0.example:27017/?replicaSet=cfg");
+      }
+      for (const r of runs) {
+        const text = (r.stdout + r.stderr).toLowerCase();
+        for (const secret of secrets) if (text.includes(secret)) throw new Error(`seed ${SEED}: fragment ${JSON.stringify(secret)} reached the output: ${r.stdout}${r.stderr}`);
+      }
+    }
   });
 });

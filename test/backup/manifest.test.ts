@@ -63,6 +63,12 @@ describe("manifest parsing", () => {
     [{ file: "../other/a.bson.gz" }, "file"],
     [{ file: "a//b.bson.gz" }, "file"],
     [{ file: "a\\b.bson.gz" }, "file"],
+    // Hostile catalogs (issue 12 item 12): only ^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$.
+    [{ file: "a.bson.gz\nstep archive evil.gz" }, "file"],
+    [{ file: "a b.bson.gz" }, "file"],
+    [{ file: "a\u001b[2J.bson.gz" }, "file"],
+    [{ file: "oplog/../../etc/passwd" }, "file"],
+    [{ file: "ä.bson.gz" }, "file"],
     [{ bytes: 1.5 }, "bytes"],
     [{ bytes: "12" }, "bytes"],
     [{ sha256: "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08" }, "sha256"],

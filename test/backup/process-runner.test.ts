@@ -1,11 +1,11 @@
 // The real runner, and the built CLI as a process with a stand-in mongorestore on PATH.
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { buildSync } from "esbuild";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { processRunner } from "../../backup/restore/process-runner";
+import { makeProcessRunner, processRunner } from "../../backup/restore/process-runner";
 import { writeCatalog } from "./disk-catalog";
 import { fullDump, sliceChain, ts } from "./fixtures";
 
@@ -27,6 +27,20 @@ describe("processRunner", () => {
     const exit = await processRunner([process.execPath, "-e", "process.kill(process.pid, 'SIGTERM')"], () => {});
     expect(exit).toEqual({ code: null, signal: "SIGTERM" });
   });
+
+  it("on stop, sends SIGTERM, then SIGKILL to a child that ignores it, and resolves only once the child is gone", async () => {
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const started = Date.now();
+    const running = makeProcessRunner(400)([process.execPath, "-e", "process.on('SIGTERM', () => console.log('ignoring SIGTERM')); console.log('ready'); setInterval(() => {}, 1000)"], (l) => {
+      lines.push(l);
+      if (l === "ready") stop.abort();
+    }, stop.signal);
+    const exit = await running;
+    expect(exit).toEqual({ code: null, signal: "SIGKILL" });
+    expect(lines).toContain("ignoring SIGTERM");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+  });
 });
 
 describe("restore-cli as a process", () => {
@@ -36,6 +50,68 @@ describe("restore-cli as a process", () => {
     buildSync({ entryPoints: ["backup/restore/restore-cli.ts"], bundle: true, outfile: join(dir, "restore-cli.js"), platform: "node", target: "node20", format: "cjs", logLevel: "silent" });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("--version works like the other CLIs (runAsProcess), also as JSON", () => {
+    const version = JSON.parse(readFileSync("package.json", "utf8")).version as string;
+    // packageVersion() reads package.json above the bundle, as it does above dist/.
+    mkdirSync(join(dir, "v", "bin"), { recursive: true });
+    writeFileSync(join(dir, "v", "package.json"), JSON.stringify({ name: "nyrkio-db-platform", version }));
+    buildSync({ entryPoints: ["backup/restore/restore-cli.ts"], bundle: true, outfile: join(dir, "v", "bin", "restore-cli.js"), platform: "node", target: "node20", format: "cjs", logLevel: "silent" });
+    const text = spawnSync(process.execPath, [join(dir, "v", "bin", "restore-cli.js"), "--version"], { encoding: "utf8" });
+    expect([text.status, text.stdout]).toEqual([0, `restore ${version}\n`]);
+    const json = spawnSync(process.execPath, [join(dir, "v", "bin", "restore-cli.js"), "--version", "--json"], { encoding: "utf8" });
+    expect(JSON.parse(json.stdout)).toEqual({ ok: true, command: "restore", version });
+  });
+
+  describe.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)("%s during run (issue 12 item 14)", (signal, exitCode) => {
+    it(`stops the running mongorestore (no orphan), removes the private directory holding the password, and exits ${exitCode}`, async () => {
+      const T0 = 1714528800;
+      const catalog = writeCatalog([fullDump(ts(T0, 1)), ...sliceChain(ts(T0, 1), [ts(T0 + 300, 1)])]);
+      const bundle = join(dir, "restore-empty-target.js");
+      if (!existsSync(bundle)) buildSync({ entryPoints: ["test/backup/support/restore-entry-empty-target.ts"], bundle: true, outfile: bundle, platform: "node", target: "node20", format: "cjs", logLevel: "silent" });
+      const tmp = join(dir, `tmp-${signal}`);
+      mkdirSync(tmp);
+      const record = join(dir, `pid-${signal}`);
+      // A stand-in mongorestore that records its pid and the config file it was handed, then
+      // restores for a long time; it dies on SIGTERM as a process without a handler does.
+      const fake = join(dir, `mongorestore-slow-${signal}`);
+      writeFileSync(
+        fake,
+        `#!${process.execPath}\n` +
+          `const config = process.argv.find((a) => a.startsWith("--config=")).slice(9);\n` +
+          `require("fs").writeFileSync(${JSON.stringify(record)}, JSON.stringify({ pid: process.pid, config }));\n` +
+          `console.error("restoring...");\n` +
+          `setInterval(() => {}, 1000);\n`,
+      );
+      chmodSync(fake, 0o755);
+      writeFileSync(join(dir, "uri-slow"), "mongodb://restore:s3cr3t@db:27017/?replicaSet=rs0\n");
+      try {
+        const child = spawn(process.execPath, [bundle, "run", "--catalog", catalog.dir, "--to", `${T0 + 200}:0`, "--uri-file", join(dir, "uri-slow"), "--mongorestore", fake, "--yes"], {
+          env: { ...process.env, TMPDIR: tmp },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+        for (let i = 0; i < 200 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 50));
+        const { pid, config } = JSON.parse(readFileSync(record, "utf8")) as { pid: number; config: string };
+        expect(readFileSync(config, "utf8")).toContain("s3cr3t");
+        expect(config.startsWith(tmp)).toBe(true);
+        child.kill(signal);
+        expect(await exited).toBe(exitCode);
+        expect(stderr).toMatch(new RegExp(`received ${signal}: stopping`));
+        expect(stderr).toMatch(/FAILED at step 1\/2 .*killed by SIGTERM/);
+        // No orphan: the stand-in is gone (kill -0 says ESRCH), and nothing of the run is left.
+        expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
+        expect(readdirSync(tmp)).toEqual([]);
+      } finally {
+        catalog.cleanup();
+      }
+    }, 20_000);
+  });
 
   it("checks the target before anything runs: one it cannot reach fails with exit 1 and mongorestore is never started", () => {
     // The whole run through the real runner is covered in-process (restore-cli.test.ts, with a

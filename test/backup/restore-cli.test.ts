@@ -156,6 +156,17 @@ describe("restore plan", () => {
     expect(skipped.stderr).toContain("warning: skipped: oplog/broken.manifest.json");
   });
 
+  it("refuses hostile names (issue 12 item 12): a file with a newline or an escape sequence, a manifest whose path holds one; what it prints has control characters escaped", async () => {
+    writeFileSync(join(catalog.dir, "oplog", "evil.manifest.json"), JSON.stringify({ ...slices[0], manifestPath: undefined, file: "x.bson.gz\nstep archive \u001b[2Jevil.gz" }));
+    writeFileSync(join(catalog.dir, "oplog", "b\u001b]0;pwned\u0007\n.manifest.json"), JSON.stringify({ ...slices[0], manifestPath: undefined }));
+    const r = await cli(["plan", "--catalog", catalog.dir, "--to", `${T0 + 100}:0`]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('oplog/evil.manifest.json: field "file": must match ^[A-Za-z0-9._-]+(\\/[A-Za-z0-9._-]+)*$');
+    expect(r.stderr).toContain("malformed manifest: oplog/b\\u001b]0;pwned\\u0007\\u000a.manifest.json: its path must match");
+    // eslint-disable-next-line no-control-regex -- no raw control character reaches the terminal
+    expect(r.stderr + r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+  });
+
   it("needs --replica-set when the catalog holds several", async () => {
     const both = writeCatalog([fullDump(ts(T0 + 50, 1), { replicaSet: "cfg", dir: "cfg" })], catalog.dir);
     const r = await cli(["windows", "--catalog", both.dir]);

@@ -274,6 +274,16 @@ describe("loading a catalog", () => {
     expect(() => catalog.loadCatalog(tree({ "full/x.manifest.json": json({ ...strip(full("1:1", "2:1")), file: "../escape" }) }))).toThrow(/file must be a path/);
   });
 
+  it("refuses hostile names (issue 12 item 12): a newline, a space or a control character in a file or a manifest's path", () => {
+    for (const file of ["x.archive.gz\nstep archive evil.gz 0 0 - evil archive", "x y.archive.gz", "x\u001b.archive.gz", "full/./x.archive.gz"]) {
+      expect(() => catalog.loadCatalog(tree({ "full/x.manifest.json": json({ ...strip(full("1:1", "2:1")), file }) }))).toThrow(/file must (match|be a path)/);
+    }
+    expect(() => catalog.loadCatalog(tree({ "full/x\nstep.manifest.json": json(strip(full("1:1", "2:1"))) }))).toThrow(/"full\/x\\nstep\.manifest\.json": a manifest's path must match/);
+    // Where a name becomes a line, it is checked again.
+    const m = { ...full("1:1", "2:1"), artifactPath: "full/a b.archive.gz" };
+    expect(() => catalog.stepLines([{ op: "archive", manifest: m, limit: "3:1" }])).toThrow(/refusing to write a step for "full\/a b\.archive\.gz"/);
+  });
+
   it("an absent catalog is an empty one", () => {
     expect(catalog.loadCatalog(join(tmpdir(), "no-such-catalog-dir"))).toEqual([]);
   });

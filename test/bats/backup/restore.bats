@@ -179,3 +179,35 @@ plan() {
   [ "$status" -eq 0 ]
   [ "$(cd "$BACKUP_ROOT" && find . | sort)" = "$before" ]
 }
+
+# Issue 12 item 12: a hostile catalog. Before, catalog.js accepted a `file` holding a newline, and
+# the second half of the name became a `step` line of its own: an extra mongorestore call.
+@test "a manifest whose file holds a newline is refused by the in-pod reader; no step is injected, nothing runs" {
+  local m="$CATALOG/oplog/1200-1_1300-1.manifest.json"
+  [ -f "$m" ]
+  node -e '
+    const fs = require("fs"), m = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    m.file = `${m.file}\nstep archive full/20240501T000000Z.archive.gz`;
+    fs.writeFileSync(process.argv[1], JSON.stringify(m));' "$m"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line plan failed)" == *'file must match'* ]]
+  [ ! -s "$STANDIN_LOG/mongorestore.log" ]
+}
+
+@test "the shell reads only well-formed step lines: a name with a space, a .. segment or a missing field is refused before anything runs" {
+  local sha
+  sha="$(printf '%064d' 0)"
+  for line in \
+    "step oplog oplog/a b.bson.gz $sha 10 1250:2 oplog/a.manifest.json bson+gzip" \
+    "step oplog ../../etc/passwd $sha 10 1250:2 oplog/a.manifest.json bson+gzip" \
+    "step oplog oplog/a.bson.gz $sha 10 1250:2 oplog/a.manifest.json" \
+    "step archive full/x.archive.gz $sha 10 1250:2 full/x.manifest.json archive+gzip extra"; do
+    canned restore-plan.js "oplogLimit=1250:2
+$line"
+    run --separate-stderr bash "$SCRIPTS/restore.sh"
+    [ "$status" -eq 1 ]
+    [[ "$(json_line plan failed)" == *'step line'* ]]
+    [ ! -s "$STANDIN_LOG/mongorestore.log" ]
+  done
+}
