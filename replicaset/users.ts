@@ -18,6 +18,9 @@
 //             nyrkioBalancerWindow; shard on MongoDB 8.0+: also directShardOperations
 //   restore   the custom role nyrkioRestore: anyAction on anyResource (see restoreRole for why);
 //             shard on MongoDB 8.0+: also directShardOperations
+//   retention with retention.enabled, unsharded and on the config servers (it connects as the
+//             application does): the custom role nyrkioRetention, find on results and changes and
+//             remove on results (retentionRole)
 //   monitor   with monitoring.enabled, on every kind of set (each exporter connects to its own
 //             mongod, or through mongos to the config servers' users): built-in clusterMonitor
 //             and read on local, exactly what mongodb_exporter v0.53.0 documents (README.md,
@@ -32,7 +35,7 @@ import type { PlatformConfig } from "../config/platform-config";
 import { userSecretDir } from "./reconcile-paths";
 
 export const AUTH_SOURCE = "admin";
-export const MANAGED_USERS = ["app", "migrator", "backup", "restore", "monitor"] as const;
+export const MANAGED_USERS = ["app", "migrator", "backup", "restore", "monitor", "retention"] as const;
 export type ManagedUser = (typeof MANAGED_USERS)[number];
 
 /** What kind of replica set a reconcile Job manages users on (see the file comment). */
@@ -42,6 +45,8 @@ export type UserScope = "replicaset" | "cluster" | "shard";
 export const MIGRATOR_ROLE = "nyrkioMigrator";
 /** Custom role of the application: CRUD only (appRole). */
 export const APP_ROLE = "nyrkioApp";
+/** Custom role of the retention job's user (retentionRole). */
+export const RETENTION_ROLE = "nyrkioRetention";
 /** Custom role of the backup user: what mongodump --oplog reads, no write (backupRole). */
 export const BACKUP_ROLE = "nyrkioBackup";
 /** Custom role of the restore user: mongorestore --oplogReplay needs every action (restoreRole). */
@@ -116,12 +121,41 @@ export interface UsersSpec {
   users: ManagedUserSpec[];
 }
 
-/** The users a replica set of this scope holds; `monitor` only while monitoring is on. */
-export function managedUsers(scope: UserScope, monitoring = false): readonly ManagedUser[] {
-  // A shard: nothing the application uses (it and the migrator go through mongos).
+/** The users a replica set of this scope holds; `monitor` only while monitoring is on, `retention` only while retention is. */
+export function managedUsers(scope: UserScope, monitoring = false, retention = false): readonly ManagedUser[] {
+  // A shard: nothing the application uses (it, the migrator and the retention job go through mongos).
   const users: ManagedUser[] = scope === "shard" ? ["backup", "restore"] : ["app", "migrator", "backup", "restore"];
-  return monitoring ? [...users, "monitor"] : users;
+  if (monitoring) users.push("monitor");
+  if (retention && scope !== "shard") users.push("retention");
+  return users;
 }
+
+/** managedUsers for this config: its monitoring and retention switches. */
+export function configuredUsers(config: PlatformConfig, scope: UserScope): readonly ManagedUser[] {
+  return managedUsers(scope, config.monitoring.enabled, config.retention.enabled);
+}
+
+/**
+ * The retention job's role: exactly the requests migrations/retention/retention-steps.ts yields.
+ * It finds candidate results (find on `results`), the change points that keep them (find on
+ * `changes`), and deletes the rest (deleteMany: remove on `results`). Nothing else: no insert or
+ * update anywhere, no access to the other collections. builtin_roles.yml's readWrite (what the
+ * job ran with as the application user) granted all of that on every collection, DDL included.
+ */
+export function retentionRole(config: PlatformConfig): RoleDefinition {
+  const db = config.database;
+  return {
+    role: RETENTION_ROLE,
+    db: AUTH_SOURCE,
+    privileges: [
+      { resource: { db, collection: RETENTION_COLLECTIONS.results }, actions: ["find", "remove"] },
+      { resource: { db, collection: RETENTION_COLLECTIONS.changes }, actions: ["find"] },
+    ],
+    roles: [],
+  };
+}
+/** The collections retention reads and deletes from (retention-steps.ts's requests; a test holds them equal). */
+export const RETENTION_COLLECTIONS = { results: "results", changes: "changes" } as const;
 
 /** The exporter's user's roles: nothing beyond what mongodb_exporter's documentation asks for (see the file comment). */
 export const MONITOR_ROLES: readonly RoleRef[] = [
@@ -312,11 +346,12 @@ export function replSetConfigRole(): RoleDefinition {
 
 /** The custom roles a replica set of this scope holds: only those its users refer to. */
 export function customRoles(config: PlatformConfig, scope: UserScope): RoleDefinition[] {
+  const retention = config.retention.enabled ? [retentionRole(config)] : [];
   // The application's and the backup user's roles last: they came later (issue 12).
   if (scope === "shard") return [restoreRole(), replSetConfigRole(), backupRole()];
   return scope === "cluster"
-    ? [migratorRole(config, "cluster"), balancerWindowRole(), restoreRole(), replSetConfigRole(), appRole(config), backupRole()]
-    : [migratorRole(config), restoreRole(), replSetConfigRole(), appRole(config), backupRole()];
+    ? [migratorRole(config, "cluster"), balancerWindowRole(), restoreRole(), replSetConfigRole(), appRole(config), backupRole(), ...retention]
+    : [migratorRole(config), restoreRole(), replSetConfigRole(), appRole(config), backupRole(), ...retention];
 }
 
 export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scope: UserScope = "replicaset"): RoleRef[] {
@@ -336,6 +371,8 @@ export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scop
       ];
     case "restore":
       return [{ role: RESTORE_ROLE, db: AUTH_SOURCE }, ...direct];
+    case "retention":
+      return [{ role: RETENTION_ROLE, db: AUTH_SOURCE }];
     case "monitor":
       // No directShardOperations: the exporter reads no user collection (no dbstats, collstats
       // or indexstats collectors), only server status, replication state and local.oplog.rs.
@@ -352,7 +389,7 @@ export function renderUsersSpec(config: PlatformConfig, scope: UserScope = "repl
   return {
     mechanisms: USER_MECHANISMS,
     roles: customRoles(config, scope),
-    users: managedUsers(scope, config.monitoring.enabled).map((name) => ({
+    users: configuredUsers(config, scope).map((name) => ({
       name,
       secretName: userSecretName(config, name),
       secretDir: userSecretDir(name),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates, once, the Kubernetes Secrets the database needs (docs/secrets.md): the replica set's
 # keyfile and a username/password Secret for each database user (root, app, migrator, backup,
-# restore, monitor: the metrics exporters' user), with random passwords. Passwords never pass
+# restore, monitor: the metrics exporters' user, retention: the retention job's), with random
+# passwords. Passwords never pass
 # through Terraform, a command line or the terminal: they are generated into files in a private
 # temporary directory (umask 077), handed to kubectl with --from-file, and the directory is
 # removed on exit.
@@ -19,10 +20,11 @@ Options:
   --namespace NS           namespace of the database (config kubernetes.namespace); required
   --context CONTEXT        kubectl context (default: the current one)
   --secret USER=NAME       Secret name for USER (keyfile, root, app, migrator, backup, restore,
-                           monitor);
+                           monitor, retention);
                            default nyrkio-mongodb-USER, as in the shipped environments
   --username USER=NAME     database user name for USER; defaults: root, nyrkio-app,
-                           nyrkio-migrator, nyrkio-backup, nyrkio-restore, nyrkio-monitor
+                           nyrkio-migrator, nyrkio-backup, nyrkio-restore, nyrkio-monitor,
+                           nyrkio-retention
   --create-namespace       create the namespace when it does not exist (then set
                            kubernetes.createNamespace: false in the config)
   --wait-for-namespace S   wait up to S seconds for the namespace to appear (it is created
@@ -37,9 +39,9 @@ Exit codes: 0 done (created or already there), 1 a kubectl or openssl failure, 2
 USAGE
 }
 
-USERS=(root app migrator backup restore monitor)
+USERS=(root app migrator backup restore monitor retention)
 declare -A secret_names=([keyfile]=nyrkio-mongodb-keyfile)
-declare -A usernames=([root]=root [app]=nyrkio-app [migrator]=nyrkio-migrator [backup]=nyrkio-backup [restore]=nyrkio-restore [monitor]=nyrkio-monitor)
+declare -A usernames=([root]=root [app]=nyrkio-app [migrator]=nyrkio-migrator [backup]=nyrkio-backup [restore]=nyrkio-restore [monitor]=nyrkio-monitor [retention]=nyrkio-retention)
 for user in "${USERS[@]}"; do secret_names[$user]="nyrkio-mongodb-$user"; done
 
 namespace=""

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dev as devEnvironment } from "../../config/environments/dev";
 // These tests pin the users as they are without the exporter's user; test/monitoring/monitor-user.test.ts covers it.
-const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false } };
-const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false } };
+const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
+const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import { sharded as shardedEnvironment } from "../../config/environments/sharded";
 import { CHANGELOG_COLLECTION } from "../../migrations/runner/changelog";
 import { LOCK_COLLECTION } from "../../migrations/runner/lease";
@@ -26,8 +26,11 @@ import {
   renderUsersSpec,
   replSetConfigRole,
   restoreRole,
+  RETENTION_COLLECTIONS,
+  retentionRole,
   UserScope,
 } from "../../replicaset/users";
+import { driveSync, RetentionRequest, retentionSteps } from "../../migrations/retention/retention-steps";
 
 describe("renderUsersSpec (users.json)", () => {
   const spec = renderUsersSpec(dev);
@@ -92,6 +95,45 @@ describe("renderUsersSpec (users.json)", () => {
     expect(has({ db: "config", collection: "settings" }, "find")).toBe(true);
     expect(role.privileges.filter((p) => JSON.stringify(p.resource).includes('"settings"')).flatMap((p) => p.actions)).toEqual(["find"]);
     expect(role.roles).toEqual([]);
+  });
+
+  test("the retention user (retention.enabled): its own Secret and nyrkioRetention, find on results and changes, remove on results, nothing else", () => {
+    const withRetention = { ...dev, retention: { ...dev.retention, enabled: true } };
+    const users = renderUsersSpec(withRetention).users;
+    expect(users.map((u) => u.name)).toEqual(["app", "migrator", "backup", "restore", "retention"]);
+    expect(users.at(-1)).toEqual({ name: "retention", secretName: "nyrkio-mongodb-retention", secretDir: "/etc/nyrkio/secrets/retention", db: "admin", roles: [{ role: "nyrkioRetention", db: "admin" }] });
+    expect(retentionRole(withRetention)).toEqual({
+      role: "nyrkioRetention",
+      db: "admin",
+      privileges: [
+        { resource: { db: "nyrkio", collection: "results" }, actions: ["find", "remove"] },
+        { resource: { db: "nyrkio", collection: "changes" }, actions: ["find"] },
+      ],
+      roles: [],
+    });
+    expect(renderUsersSpec(withRetention).roles.at(-1)).toEqual(retentionRole(withRetention));
+    // Through mongos in a cluster (the config servers hold it), never on a shard.
+    const shardedWithRetention = { ...sharded, retention: { ...sharded.retention, enabled: true } };
+    expect(renderUsersSpec(shardedWithRetention, "cluster").users.map((u) => u.name)).toContain("retention");
+    expect(renderUsersSpec(shardedWithRetention, "shard").users.map((u) => u.name)).not.toContain("retention");
+    expect(JSON.stringify(renderUsersSpec(shardedWithRetention, "shard"))).not.toContain("nyrkioRetention");
+    // Off: neither the user nor its role.
+    expect(JSON.stringify(renderUsersSpec(dev))).not.toContain("etention");
+  });
+
+  test("the retention role covers exactly the collections and actions the retention run requests", () => {
+    // One old result, no change point: the run finds, checks changes, deletes.
+    const requests: RetentionRequest[] = [];
+    driveSync(retentionSteps({ nowSeconds: 10 * 86400, resultsDays: 1, batchSize: 5, dryRun: false, pauseMs: 0 } as never), (request) => {
+      requests.push(request);
+      if (request.kind === "find") return request.collection === "results" && requests.length === 1 ? [{ _id: 1, test_id: "t", timestamp: 5 }] : [];
+      return request.kind === "deleteMany" ? 1 : undefined;
+    });
+    const needed = new Set(requests.filter((r) => r.kind === "find" || r.kind === "deleteMany").map((r) => `${(r as { collection: string }).collection}:${r.kind === "deleteMany" ? "remove" : "find"}`));
+    expect([...needed].sort()).toEqual(["changes:find", "results:find", "results:remove"]);
+    const granted = new Set(retentionRole(dev).privileges.flatMap((p) => p.actions.map((a) => `${(p.resource as { collection: string }).collection}:${a}`)));
+    for (const n of needed) expect(granted).toContain(n);
+    expect(RETENTION_COLLECTIONS).toEqual({ results: "results", changes: "changes" });
   });
 
   test("the migrator role: schema and index actions on the database, inprog on the cluster, data access only to its own collections", () => {

@@ -6,7 +6,7 @@
 
 import { sharded as shardedEnvironment } from "../../config/environments/sharded";
 // The users here are those without the exporters' user; test/monitoring covers monitoring on.
-const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false } };
+const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import type { PlatformConfig } from "../../config/platform-config";
 import { backupTargets } from "../../sharding/backup-targets";
 import { containers, envOf, Json, podSpec, synthBackup } from "../backup/stack/support";

@@ -4,7 +4,7 @@ import * as vm from "node:vm";
 import { dev } from "../../config/environments/dev";
 import { sharded as shardedEnvironment } from "../../config/environments/sharded";
 // The users here are those without the exporters' user; test/monitoring covers monitoring on.
-const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false } };
+const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import type { PlatformConfig } from "../../config/platform-config";
 import { byName, byNamePrefix, Resources, synthDatabase } from "./synth";
 
