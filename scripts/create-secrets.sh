@@ -25,7 +25,8 @@ Options:
   --username USER=NAME     database user name for USER; defaults: root, nyrkio-app,
                            nyrkio-migrator, nyrkio-backup, nyrkio-restore, nyrkio-monitor,
                            nyrkio-retention
-  --create-namespace       create the namespace when it does not exist (then set
+  --create-namespace       create the namespace when it does not exist, labelled to enforce the
+                           restricted Pod Security Standard (then set
                            kubernetes.createNamespace: false in the config)
   --wait-for-namespace S   wait up to S seconds for the namespace to appear (it is created
                            by `cdktf deploy` when kubernetes.createNamespace is true)
@@ -100,7 +101,12 @@ log() {
 # The namespace: there already, created here on request, or awaited while `cdktf deploy` creates it.
 if ! kc get namespace "$namespace" >/dev/null 2>&1; then
   if [[ "$create_namespace" == true ]]; then
-    if [[ "$dry_run" == true ]]; then log "would create namespace $namespace"; else kc create namespace "$namespace"; fi
+    # With the restricted Pod Security labels that the stack creates its own namespace with, and
+    # that it requires of an existing one (stacks/constructs/database-namespace.ts).
+    if [[ "$dry_run" == true ]]; then log "would create namespace $namespace (restricted Pod Security)"; else
+      kc create namespace "$namespace"
+      kc label namespace "$namespace" pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest >/dev/null
+    fi
   elif ((wait_seconds > 0)); then
     log "waiting up to ${wait_seconds}s for namespace $namespace"
     deadline=$((SECONDS + wait_seconds))

@@ -111,6 +111,8 @@ plain_run() {
   run bash "$SCRIPT" --namespace nyrkio-db --create-namespace
   [ "$status" -eq 0 ]
   grep -q '^create namespace nyrkio-db$' "$STANDIN_LOG"
+  # labelled so that the stack's check on an existing namespace passes (restricted Pod Security)
+  grep -q '^label namespace nyrkio-db pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest$' "$STANDIN_LOG"
   [ -e "$CREATED/nyrkio-mongodb-root" ]
 }
 
