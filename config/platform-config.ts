@@ -209,6 +209,8 @@ export const platformConfigSchema = object({
     restore: secretName(),
     /** The exporters' user (clusterMonitor, read on local); managed only with monitoring.enabled. */
     monitor: secretName(),
+    /** The retention CronJob's user (find on results and changes, remove on results); managed only with retention.enabled. */
+    retention: secretName(),
   }),
   /** Cluster-wide defaults set with setDefaultRWConcern (see docs/read-write-concern.md). */
   readWriteConcern: object({

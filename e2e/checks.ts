@@ -4,7 +4,7 @@
 import type { PlatformConfig, ReplsetConfig } from "../config/platform-config";
 import { renderReplicaSetConfig } from "../replicaset/replica-set-config";
 import { defaultRWConcernNeedsUpdate, DefaultRWConcernResponse, renderDefaultRWConcernCommand } from "../replicaset/rw-concern";
-import { AUTH_SOURCE, ManagedUser, managedUserRoles, managedUsers, RoleRef } from "../replicaset/users";
+import { AUTH_SOURCE, configuredUsers, ManagedUser, managedUserRoles, RoleRef } from "../replicaset/users";
 
 /** The parts of rs.conf() (replSetGetConfig.config) and rs.status() (replSetGetStatus) checked. */
 export interface LiveConf {
@@ -91,7 +91,7 @@ export function checkUsers(config: PlatformConfig, usernames: Readonly<Record<Ma
   const root = live.find((u) => u.user === usernames.root && u.db === AUTH_SOURCE);
   if (!root) problems.push(`no root user ${JSON.stringify(usernames.root)} in ${AUTH_SOURCE}`);
   else if (!root.roles.some((r) => r.role === "root" && r.db === AUTH_SOURCE)) problems.push(`user ${usernames.root} lacks the root role`);
-  for (const name of managedUsers("replicaset", config.monitoring.enabled)) {
+  for (const name of configuredUsers(config, "replicaset")) {
     const u = live.find((l) => l.user === usernames[name] && l.db === AUTH_SOURCE);
     if (!u) {
       problems.push(`no ${name} user ${JSON.stringify(usernames[name])} in ${AUTH_SOURCE}`);

@@ -250,7 +250,7 @@ export const deployStep: Step = {
     assertNone("the default read/write concern", checkDefaultRWConcern(config, rw as Parameters<typeof checkDefaultRWConcern>[1]));
 
     const usernames = Object.fromEntries(
-      await Promise.all((["root", "app", "migrator", "backup", "restore"] as const).map(async (u) => [u, await ctx.kube.secretValue(ns(ctx), config.secrets[u], "username")])),
+      await Promise.all(([...(["root", "app", "migrator", "backup", "restore"] as const), ...(config.retention.enabled ? (["retention"] as const) : [])]).map(async (u) => [u, await ctx.kube.secretValue(ns(ctx), config.secrets[u], "username")])),
     ) as Record<DbUser, string>;
     const users = (await mongo(ctx, ns(ctx), uri, "root", `return db.getSiblingDB("admin").runCommand({ usersInfo: 1 }).users.map((u) => ({ user: u.user, db: u.db, roles: u.roles }));`)) as LiveUser[];
     assertNone("the users and their roles", checkUsers(config, usernames, users));

@@ -8,7 +8,7 @@ import { RECONCILE_FILES, ROOT_SECRET_DIR, userSecretDir } from "./reconcile-pat
 import { reconcileScript } from "./reconcile-script";
 import { renderReplicaSetConfigJson } from "./replica-set-config";
 import { renderDefaultRWConcernCommand } from "./rw-concern";
-import { managedUsers, renderUsersSpec, userSecretName, UserScope } from "./users";
+import { configuredUsers, renderUsersSpec, userSecretName, UserScope } from "./users";
 
 /** settings.json: how long the script waits for what (the Job's activeDeadlineSeconds must cover the sum). */
 export interface ReconcileSettings {
@@ -81,7 +81,7 @@ export function desiredStateHash(data: Record<string, string>): string {
 
 /** The Secrets the reconcile Job mounts (read-only, keys `username` and `password`), and where: root and the scope's users. */
 export function reconcileSecretMounts(config: PlatformConfig, opts: Pick<ReconcileFilesOptions, "users"> = {}): { name: string; secretName: string; mountPath: string }[] {
-  const users = managedUsers(opts.users ?? "replicaset", config.monitoring.enabled).map((name) => ({ name, secretName: userSecretName(config, name), mountPath: userSecretDir(name) }));
+  const users = configuredUsers(config, opts.users ?? "replicaset").map((name) => ({ name, secretName: userSecretName(config, name), mountPath: userSecretDir(name) }));
   return [{ name: "root", secretName: userSecretName(config, "root"), mountPath: ROOT_SECRET_DIR }, ...users];
 }
 

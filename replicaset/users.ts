@@ -10,14 +10,17 @@
 //               restore (per-replica-set dumps and restores cannot go through mongos); the
 //               application and the migrator connect through mongos and have no user here
 //
-//   app       readWrite on the Nyrkiö database, nothing else
+//   app       the custom role nyrkioApp: CRUD on the Nyrkiö database, no DDL (appRole)
 //   migrator  the custom role nyrkioMigrator: schema changes, index builds and their progress,
 //             $indexStats, and its own changelog/lock collections; no access to the data itself
-//   backup    built-in backup (mongodump --oplog, oplog reads, snapshot counts) and nyrkioReplSetConfig
+//   backup    the custom role nyrkioBackup (built-in backup minus its write actions, backupRole) and nyrkioReplSetConfig
 //             (replSetGetConfig: the replicaSetId every manifest records); cluster: also
 //             nyrkioBalancerWindow; shard on MongoDB 8.0+: also directShardOperations
 //   restore   the custom role nyrkioRestore: anyAction on anyResource (see restoreRole for why);
 //             shard on MongoDB 8.0+: also directShardOperations
+//   retention with retention.enabled, unsharded and on the config servers (it connects as the
+//             application does): the custom role nyrkioRetention, find on results and changes and
+//             remove on results (retentionRole)
 //   monitor   with monitoring.enabled, on every kind of set (each exporter connects to its own
 //             mongod, or through mongos to the config servers' users): built-in clusterMonitor
 //             and read on local, exactly what mongodb_exporter v0.53.0 documents (README.md,
@@ -32,7 +35,7 @@ import type { PlatformConfig } from "../config/platform-config";
 import { userSecretDir } from "./reconcile-paths";
 
 export const AUTH_SOURCE = "admin";
-export const MANAGED_USERS = ["app", "migrator", "backup", "restore", "monitor"] as const;
+export const MANAGED_USERS = ["app", "migrator", "backup", "restore", "monitor", "retention"] as const;
 export type ManagedUser = (typeof MANAGED_USERS)[number];
 
 /** What kind of replica set a reconcile Job manages users on (see the file comment). */
@@ -40,6 +43,12 @@ export type UserScope = "replicaset" | "cluster" | "shard";
 
 /** Custom role of the migrator, defined (and updated) by the reconcile script. */
 export const MIGRATOR_ROLE = "nyrkioMigrator";
+/** Custom role of the application: CRUD only (appRole). */
+export const APP_ROLE = "nyrkioApp";
+/** Custom role of the retention job's user (retentionRole). */
+export const RETENTION_ROLE = "nyrkioRetention";
+/** Custom role of the backup user: what mongodump --oplog reads, no write (backupRole). */
+export const BACKUP_ROLE = "nyrkioBackup";
 /** Custom role of the restore user: mongorestore --oplogReplay needs every action (restoreRole). */
 export const RESTORE_ROLE = "nyrkioRestore";
 /** Custom role of the backup user: replSetGetConfig only (replSetConfigRole). */
@@ -77,6 +86,13 @@ export interface RoleRef {
   db: string;
 }
 export type Resource = { db: string; collection: string } | { cluster: true } | { anyResource: true };
+
+/**
+ * Where every role choice below comes from: the built-in role definitions in the MongoDB server,
+ * src/mongo/db/auth/builtin_roles.yml (github.com/mongodb/mongo, read at the stored revision
+ * 00c97452; the r8.0 definitions of read, readWrite, __queryableBackup and backup quoted below).
+ */
+export const BUILTIN_ROLES_SOURCE = "https://github.com/mongodb/mongo/blob/r8.0.0/src/mongo/db/auth/builtin_roles.yml";
 export interface Privilege {
   resource: Resource;
   actions: string[];
@@ -105,12 +121,41 @@ export interface UsersSpec {
   users: ManagedUserSpec[];
 }
 
-/** The users a replica set of this scope holds; `monitor` only while monitoring is on. */
-export function managedUsers(scope: UserScope, monitoring = false): readonly ManagedUser[] {
-  // A shard: nothing the application uses (it and the migrator go through mongos).
+/** The users a replica set of this scope holds; `monitor` only while monitoring is on, `retention` only while retention is. */
+export function managedUsers(scope: UserScope, monitoring = false, retention = false): readonly ManagedUser[] {
+  // A shard: nothing the application uses (it, the migrator and the retention job go through mongos).
   const users: ManagedUser[] = scope === "shard" ? ["backup", "restore"] : ["app", "migrator", "backup", "restore"];
-  return monitoring ? [...users, "monitor"] : users;
+  if (monitoring) users.push("monitor");
+  if (retention && scope !== "shard") users.push("retention");
+  return users;
 }
+
+/** managedUsers for this config: its monitoring and retention switches. */
+export function configuredUsers(config: PlatformConfig, scope: UserScope): readonly ManagedUser[] {
+  return managedUsers(scope, config.monitoring.enabled, config.retention.enabled);
+}
+
+/**
+ * The retention job's role: exactly the requests migrations/retention/retention-steps.ts yields.
+ * It finds candidate results (find on `results`), the change points that keep them (find on
+ * `changes`), and deletes the rest (deleteMany: remove on `results`). Nothing else: no insert or
+ * update anywhere, no access to the other collections. builtin_roles.yml's readWrite (what the
+ * job ran with as the application user) granted all of that on every collection, DDL included.
+ */
+export function retentionRole(config: PlatformConfig): RoleDefinition {
+  const db = config.database;
+  return {
+    role: RETENTION_ROLE,
+    db: AUTH_SOURCE,
+    privileges: [
+      { resource: { db, collection: RETENTION_COLLECTIONS.results }, actions: ["find", "remove"] },
+      { resource: { db, collection: RETENTION_COLLECTIONS.changes }, actions: ["find"] },
+    ],
+    roles: [],
+  };
+}
+/** The collections retention reads and deletes from (retention-steps.ts's requests; a test holds them equal). */
+export const RETENTION_COLLECTIONS = { results: "results", changes: "changes" } as const;
 
 /** The exporter's user's roles: nothing beyond what mongodb_exporter's documentation asks for (see the file comment). */
 export const MONITOR_ROLES: readonly RoleRef[] = [
@@ -167,6 +212,91 @@ export function migratorRole(config: PlatformConfig, scope: UserScope = "replica
 }
 
 /**
+ * The application's role: CRUD on the Nyrkiö database and nothing else. builtin_roles.yml's
+ * `readWrite` (database match) adds to `read`'s actions convertToCapped, createCollection,
+ * createIndex, createSearchIndexes, dropCollection, dropIndex, dropSearchIndex,
+ * renameCollectionSameDB, updateSearchIndex and the queryable-encryption cleanup/compact actions:
+ * with them the application could drop a collection (and its validator, which only the migrator
+ * puts back) or rename one away. Kept, from `read` and `readWrite`:
+ *   find, insert, update, remove   every query of the design (migrations/query-patterns.ts: find,
+ *                                  aggregate and explain need find; upserts need insert and update)
+ *   listCollections, listIndexes   drivers' collection and index listing (read-only metadata)
+ *   killCursors                    closing a cursor early (read's own action; a user may always
+ *                                  kill its own cursors, this only keeps drivers' killCursors quiet
+ *                                  on servers that still check it)
+ * Schema changes are the migrator's (migratorRole); retention has its own user (retentionRole).
+ */
+export function appRole(config: PlatformConfig): RoleDefinition {
+  return {
+    role: APP_ROLE,
+    db: AUTH_SOURCE,
+    privileges: [{ resource: { db: config.database, collection: "" }, actions: [...APP_ACTIONS] }],
+    roles: [],
+  };
+}
+/** The application's actions on its database (appRole). */
+export const APP_ACTIONS = ["find", "insert", "update", "remove", "listCollections", "listIndexes", "killCursors"] as const;
+/** readWrite's DDL actions the application must not hold (appRole). */
+export const APP_FORBIDDEN_ACTIONS = ["createCollection", "dropCollection", "renameCollectionSameDB", "convertToCapped", "createIndex", "dropIndex", "collMod"] as const;
+
+/**
+ * The backup user's role: builtin_roles.yml's `backup` is `__queryableBackup` plus, on the
+ * cluster, appendOplogNote ("For BRS"), serverStatus and setUserWriteBlockMode ("For C2C
+ * replication"), plus insert and update on config.settings. setUserWriteBlockMode lets its holder
+ * block every write of the cluster; the config.settings writes let it change the balancer and chunk
+ * settings; appendOplogNote writes to the oplog. mongodump needs none of them. What stays, each
+ * from `__queryableBackup` unless said otherwise, and why:
+ *   anyResource: listCollections, listIndexes  mongodump lists every database's collections and
+ *       their indexes (mongo-tools mongodump/prepare.go CreateAllIntents, metadata dump)
+ *   anyResource: collStats, listSearchIndexes  collection sizes for progress, search index
+ *       definitions in the metadata (mongo-tools mongodump/metadata_dump.go)
+ *   every normal collection: find               the dump itself, and snapshot-counts.js's counts
+ *   cluster: listDatabases                      a whole-instance dump starts from listDatabases
+ *       (mongodump.go, --oplog requires a whole-instance dump); target-facts.js
+ *   cluster: getParameter, useUUID              server parameters (authSchemaVersion) and reading
+ *       collections by UUID
+ *   cluster: serverStatus                        backup's own (not __queryableBackup's); read-only
+ *   local (database): find                      local.oplog.rs: mongodump --oplog's tail and the
+ *       oplog slices (oplog-window.js, slice-plan.js); replset.election and replset.minvalid too
+ *   config (database): find                     a sharded cluster's metadata (config.settings read
+ *       only: the writes are gone)
+ *   *.system.js, *.system.users, *.system.profile, admin.system.roles, admin.system.version,
+ *   admin.system.backup_users: find             the users, roles and auth schema version a
+ *       whole-instance dump includes
+ * So the SCRAM hashes of every user (system.users) stay readable to this user, and so sit in every
+ * dump: that is what encrypting the dumps at rest is for (docs/security.md), not something a role
+ * can take away (mongodump allows --oplog only for a whole-instance dump).
+ * Not kept: `__queryableBackup`'s find on system.buckets.* (any_system_buckets) has no resource
+ * document in this project's role model; the Nyrkiö schema has no time-series collection.
+ */
+export function backupRole(): RoleDefinition {
+  const find = (db: string, collection: string): Privilege => ({ resource: { db, collection }, actions: ["find"] });
+  return {
+    role: BACKUP_ROLE,
+    db: AUTH_SOURCE,
+    privileges: [
+      { resource: { anyResource: true }, actions: ["collStats", "listCollections", "listIndexes", "listSearchIndexes"] },
+      { resource: { db: "", collection: "" }, actions: ["find"] },
+      { resource: { cluster: true }, actions: ["getParameter", "listDatabases", "serverStatus", "useUUID"] },
+      find("config", ""),
+      find("local", ""),
+      find("local", "replset.election"),
+      find("local", "replset.minvalid"),
+      find("", "system.js"),
+      find("", "system.users"),
+      find("", "system.profile"),
+      find("admin", "system.backup_users"),
+      find("admin", "system.roles"),
+      find("admin", "system.version"),
+      find("config", "settings"),
+    ],
+    roles: [],
+  };
+}
+/** builtin_roles.yml `backup`'s actions that no managed user holds (backupRole). */
+export const BACKUP_DROPPED_ACTIONS = ["setUserWriteBlockMode", "appendOplogNote"] as const;
+
+/**
  * The balancer window's exact privileges, through mongos (sharding/mongosh/balancer.js):
  *   balancerStatus checks `find` on config.settings, balancerStop and balancerStart check
  *   `update` on it (MongoDB has no narrower action for them); the leases are one document per
@@ -216,29 +346,33 @@ export function replSetConfigRole(): RoleDefinition {
 
 /** The custom roles a replica set of this scope holds: only those its users refer to. */
 export function customRoles(config: PlatformConfig, scope: UserScope): RoleDefinition[] {
-  if (scope === "shard") return [restoreRole(), replSetConfigRole()];
+  const retention = config.retention.enabled ? [retentionRole(config)] : [];
+  // The application's and the backup user's roles last: they came later (issue 12).
+  if (scope === "shard") return [restoreRole(), replSetConfigRole(), backupRole()];
   return scope === "cluster"
-    ? [migratorRole(config, "cluster"), balancerWindowRole(), restoreRole(), replSetConfigRole()]
-    : [migratorRole(config), restoreRole(), replSetConfigRole()];
+    ? [migratorRole(config, "cluster"), balancerWindowRole(), restoreRole(), replSetConfigRole(), appRole(config), backupRole(), ...retention]
+    : [migratorRole(config), restoreRole(), replSetConfigRole(), appRole(config), backupRole(), ...retention];
 }
 
 export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scope: UserScope = "replicaset"): RoleRef[] {
   const direct: RoleRef[] = scope === "shard" && directShardOperationsRequired(config.image) ? [{ role: DIRECT_SHARD_OPERATIONS_ROLE, db: AUTH_SOURCE }] : [];
   switch (user) {
     case "app":
-      return [{ role: "readWrite", db: config.database }];
+      return [{ role: APP_ROLE, db: AUTH_SOURCE }];
     case "migrator":
       return [{ role: MIGRATOR_ROLE, db: AUTH_SOURCE }];
     case "backup":
       // The jobs read the commit point from `hello`, not replSetGetStatus: no clusterMonitor.
       return [
-        { role: "backup", db: AUTH_SOURCE },
+        { role: BACKUP_ROLE, db: AUTH_SOURCE },
         { role: REPLSET_CONFIG_ROLE, db: AUTH_SOURCE },
         ...(scope === "cluster" ? [{ role: BALANCER_WINDOW_ROLE, db: AUTH_SOURCE }] : []),
         ...direct,
       ];
     case "restore":
       return [{ role: RESTORE_ROLE, db: AUTH_SOURCE }, ...direct];
+    case "retention":
+      return [{ role: RETENTION_ROLE, db: AUTH_SOURCE }];
     case "monitor":
       // No directShardOperations: the exporter reads no user collection (no dbstats, collstats
       // or indexstats collectors), only server status, replication state and local.oplog.rs.
@@ -255,7 +389,7 @@ export function renderUsersSpec(config: PlatformConfig, scope: UserScope = "repl
   return {
     mechanisms: USER_MECHANISMS,
     roles: customRoles(config, scope),
-    users: managedUsers(scope, config.monitoring.enabled).map((name) => ({
+    users: configuredUsers(config, scope).map((name) => ({
       name,
       secretName: userSecretName(config, name),
       secretDir: userSecretDir(name),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates, once, the Kubernetes Secrets the database needs (docs/secrets.md): the replica set's
 # keyfile and a username/password Secret for each database user (root, app, migrator, backup,
-# restore, monitor: the metrics exporters' user), with random passwords. Passwords never pass
+# restore, monitor: the metrics exporters' user, retention: the retention job's), with random
+# passwords. Passwords never pass
 # through Terraform, a command line or the terminal: they are generated into files in a private
 # temporary directory (umask 077), handed to kubectl with --from-file, and the directory is
 # removed on exit.
@@ -19,11 +20,13 @@ Options:
   --namespace NS           namespace of the database (config kubernetes.namespace); required
   --context CONTEXT        kubectl context (default: the current one)
   --secret USER=NAME       Secret name for USER (keyfile, root, app, migrator, backup, restore,
-                           monitor);
+                           monitor, retention);
                            default nyrkio-mongodb-USER, as in the shipped environments
   --username USER=NAME     database user name for USER; defaults: root, nyrkio-app,
-                           nyrkio-migrator, nyrkio-backup, nyrkio-restore, nyrkio-monitor
-  --create-namespace       create the namespace when it does not exist (then set
+                           nyrkio-migrator, nyrkio-backup, nyrkio-restore, nyrkio-monitor,
+                           nyrkio-retention
+  --create-namespace       create the namespace when it does not exist, labelled to enforce the
+                           restricted Pod Security Standard (then set
                            kubernetes.createNamespace: false in the config)
   --wait-for-namespace S   wait up to S seconds for the namespace to appear (it is created
                            by `cdktf deploy` when kubernetes.createNamespace is true)
@@ -37,9 +40,9 @@ Exit codes: 0 done (created or already there), 1 a kubectl or openssl failure, 2
 USAGE
 }
 
-USERS=(root app migrator backup restore monitor)
+USERS=(root app migrator backup restore monitor retention)
 declare -A secret_names=([keyfile]=nyrkio-mongodb-keyfile)
-declare -A usernames=([root]=root [app]=nyrkio-app [migrator]=nyrkio-migrator [backup]=nyrkio-backup [restore]=nyrkio-restore [monitor]=nyrkio-monitor)
+declare -A usernames=([root]=root [app]=nyrkio-app [migrator]=nyrkio-migrator [backup]=nyrkio-backup [restore]=nyrkio-restore [monitor]=nyrkio-monitor [retention]=nyrkio-retention)
 for user in "${USERS[@]}"; do secret_names[$user]="nyrkio-mongodb-$user"; done
 
 namespace=""
@@ -98,7 +101,12 @@ log() {
 # The namespace: there already, created here on request, or awaited while `cdktf deploy` creates it.
 if ! kc get namespace "$namespace" >/dev/null 2>&1; then
   if [[ "$create_namespace" == true ]]; then
-    if [[ "$dry_run" == true ]]; then log "would create namespace $namespace"; else kc create namespace "$namespace"; fi
+    # With the restricted Pod Security labels that the stack creates its own namespace with, and
+    # that it requires of an existing one (stacks/constructs/database-namespace.ts).
+    if [[ "$dry_run" == true ]]; then log "would create namespace $namespace (restricted Pod Security)"; else
+      kc create namespace "$namespace"
+      kc label namespace "$namespace" pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest >/dev/null
+    fi
   elif ((wait_seconds > 0)); then
     log "waiting up to ${wait_seconds}s for namespace $namespace"
     deadline=$((SECONDS + wait_seconds))

@@ -48,6 +48,7 @@ export const dev: PlatformConfig = {
     backup: "nyrkio-mongodb-backup",
     restore: "nyrkio-mongodb-restore",
     monitor: "nyrkio-mongodb-monitor",
+    retention: "nyrkio-mongodb-retention",
   },
   readWriteConcern: { write: { w: "majority", wtimeoutMS: 10000 }, read: "local" },
   retention: { enabled: true, resultsDays: 90, schedule: "17 3 * * *", batchSize: 1000 },

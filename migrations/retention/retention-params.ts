@@ -25,8 +25,8 @@ export interface RetentionParams {
  */
 export const RETENTION_MOUNTS = {
   config: "/etc/nyrkio/retention",
-  /** The application user's Secret (keys `username`, `password`), as every job mounts a user's Secret. */
-  credentials: "/etc/nyrkio/secrets/app",
+  /** The retention user's Secret (keys `username`, `password`, config.secrets.retention), as every job mounts a user's Secret. */
+  credentials: "/etc/nyrkio/secrets/retention",
 } as const;
 export const RETENTION_SCRIPT_KEY = "retention.js";
 export const RETENTION_PARAMS_KEY = "params.json";

@@ -9,6 +9,7 @@
 // instead of deleting it. prevent_destroy alone does not cover a resource that leaves the config:
 // Terraform plans its destroy (tried with terraform 1.11.4; test/stacks/namespace-handover.test.ts).
 
+import { DataKubernetesNamespaceV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-namespace-v1";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
@@ -27,6 +28,26 @@ export const POD_SECURITY_LABELS = {
 
 /** Terraform's address of the namespace this project creates; pinned, a new address would delete it. */
 export const NAMESPACE_ADDRESS = "kubernetes_namespace_v1.namespace";
+
+/** The data source that reads an existing namespace (createNamespace: false); its logical ID. */
+export const EXISTING_NAMESPACE_ID = "existing_namespace";
+export const POD_SECURITY_MESSAGE_PREFIX = "kubernetes.createNamespace is false, so the namespace must already enforce the restricted Pod Security Standard";
+
+/**
+ * The plan-time check on an existing namespace: its `pod-security.kubernetes.io/enforce` label is
+ * `restricted`. The provider's namespace data source (v2.38.0,
+ * kubernetes/data_source_kubernetes_namespace_v1.go) sets metadata from flattenMetadataFields,
+ * which keeps every label (no internal-key filtering); a namespace that does not exist reads
+ * without an error and without labels, so the try() turns both a missing label and a missing
+ * namespace into a refusal.
+ */
+export function podSecurityCondition(labelsRef: string): string {
+  return `\${try(${labelsRef}["pod-security.kubernetes.io/enforce"], "") == "restricted"}`;
+}
+
+export function podSecurityMessage(namespace: string): string {
+  return `${POD_SECURITY_MESSAGE_PREFIX}: label namespace ${namespace} with pod-security.kubernetes.io/enforce=restricted (kubectl label namespace ${namespace} pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest), or create it with scripts/create-secrets.sh --create-namespace, which does.`;
+}
 
 /**
  * Terraform's `removed` block (JSON syntax) that forgets the namespace without deleting it. A
@@ -47,6 +68,12 @@ export class DatabaseNamespace extends Construct {
     if (!props.create) {
       this.name = props.name;
       TerraformStack.of(this).addOverride("removed", namespaceHandOver());
+      // Refuse to deploy into a namespace that does not enforce the restricted profile: a data
+      // source's postcondition fails the plan before anything is created (Terraform >= 1.2,
+      // https://developer.hashicorp.com/terraform/language/expressions/custom-conditions).
+      const existing = new DataKubernetesNamespaceV1(this, "existing", { metadata: { name: props.name } });
+      existing.overrideLogicalId(EXISTING_NAMESPACE_ID);
+      existing.addOverride("lifecycle.postcondition", [{ condition: podSecurityCondition("self.metadata[0].labels"), error_message: podSecurityMessage(props.name) }]);
       return;
     }
     this.namespace = new NamespaceV1(this, "namespace", {

@@ -111,7 +111,8 @@ export class RetentionCronJob extends Construct {
                 ],
                 volume: [
                   { name: "retention", configMap: { name: this.configMap.metadata.name, defaultMode: "0444" } },
-                  credentialsVolume("credentials", config.secrets.app),
+                  // Its own user (replicaset/users.ts retentionRole): find and remove on what it touches, not the application's.
+                  credentialsVolume("credentials", config.secrets.retention),
                   tmpVolume(),
                 ],
               },

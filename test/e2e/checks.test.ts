@@ -80,19 +80,21 @@ describe("read/write concern, users, root", () => {
   });
 
   it("require every managed user with exactly its roles, and the root user", () => {
-    const names = { root: "root", app: "nyrkio-app", migrator: "nyrkio-migrator", backup: "nyrkio-backup", restore: "nyrkio-restore", monitor: "nyrkio-monitor" };
+    const names = { root: "root", app: "nyrkio-app", migrator: "nyrkio-migrator", backup: "nyrkio-backup", restore: "nyrkio-restore", monitor: "nyrkio-monitor", retention: "nyrkio-retention" };
     const users = [
       { user: "root", db: "admin", roles: [{ role: "root", db: "admin" }] },
-      { user: "nyrkio-app", db: "admin", roles: [{ role: "readWrite", db: "nyrkio" }] },
+      { user: "nyrkio-app", db: "admin", roles: [{ role: "nyrkioApp", db: "admin" }] },
       { user: "nyrkio-migrator", db: "admin", roles: [{ role: "nyrkioMigrator", db: "admin" }] },
-      { user: "nyrkio-backup", db: "admin", roles: [{ role: "backup", db: "admin" }, { role: "nyrkioReplSetConfig", db: "admin" }] },
+      { user: "nyrkio-backup", db: "admin", roles: [{ role: "nyrkioBackup", db: "admin" }, { role: "nyrkioReplSetConfig", db: "admin" }] },
       { user: "nyrkio-restore", db: "admin", roles: [{ role: "nyrkioRestore", db: "admin" }] },
       // dev runs the metrics exporters (monitoring.enabled): their user too.
       { user: "nyrkio-monitor", db: "admin", roles: [{ role: "clusterMonitor", db: "admin" }, { role: "read", db: "local" }] },
+      // ... and runs retention (retention.enabled): the retention job's own user.
+      { user: "nyrkio-retention", db: "admin", roles: [{ role: "nyrkioRetention", db: "admin" }] },
     ];
     expect(checkUsers(dev, names, users)).toEqual([]);
     const tooMuch = users.map((u) => (u.user === "nyrkio-app" ? { ...u, roles: [...u.roles, { role: "dbAdmin", db: "nyrkio" }] } : u));
-    expect(checkUsers(dev, names, tooMuch)).toEqual(["app user nyrkio-app has roles [dbAdmin@nyrkio, readWrite@nyrkio], expected [readWrite@nyrkio]"]);
+    expect(checkUsers(dev, names, tooMuch)).toEqual(["app user nyrkio-app has roles [dbAdmin@nyrkio, nyrkioApp@admin], expected [nyrkioApp@admin]"]);
     expect(checkUsers(dev, names, users.slice(1))).toEqual(['no root user "root" in admin']);
   });
 

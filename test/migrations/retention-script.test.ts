@@ -20,8 +20,8 @@ interface Sandbox {
 function sandbox(script: string, params: Record<string, unknown>, fake: FakeCollections): Sandbox {
   const files: Record<string, string> = {
     [PARAMS]: JSON.stringify(params),
-    "/etc/nyrkio/secrets/app/username": "nyrkio-app\n",
-    "/etc/nyrkio/secrets/app/password": "pa ss\n",
+    "/etc/nyrkio/secrets/retention/username": "nyrkio-retention\n",
+    "/etc/nyrkio/secrets/retention/password": "pa ss\n",
   };
   const events: string[] = [];
   const printed: Record<string, unknown>[] = [];
@@ -71,8 +71,8 @@ const params = {
   batchSize: 8,
   pauseMs: 25,
   dryRun: false,
-  usernameFile: "/etc/nyrkio/secrets/app/username",
-  passwordFile: "/etc/nyrkio/secrets/app/password",
+  usernameFile: "/etc/nyrkio/secrets/retention/username",
+  passwordFile: "/etc/nyrkio/secrets/retention/password",
   nowSeconds: NOW,
 };
 
@@ -81,7 +81,7 @@ describe("the mongosh retention script", () => {
     const fixture = retentionFixture(21);
     const box = sandbox(retentionScript(PARAMS), params, new FakeCollections({ results: fixture.results, changes: fixture.changes }));
     box.run();
-    expect(box.events.slice(0, 3)).toEqual([`connect ${params.uri}`, "auth nyrkio-app:pa ss", "use nyrkio"]);
+    expect(box.events.slice(0, 3)).toEqual([`connect ${params.uri}`, "auth nyrkio-retention:pa ss", "use nyrkio"]);
     expect(box.fake.docs("results").map((r) => String(r._id)).sort()).toEqual(fixture.survivors);
     expect(box.fake.docs("changes")).toHaveLength(fixture.changes.length);
     const finds = box.fake.calls.filter((call) => call.op === "find" && call.collection === "results");

@@ -11,7 +11,7 @@ import { renderUsersSpec, UserScope } from "../../replicaset/users";
 import { liveConfig, psa } from "../replicaset/fixtures";
 import { runReconcileScript } from "../replicaset/mongosh-stand-in";
 
-const off = (c: PlatformConfig): PlatformConfig => ({ ...c, monitoring: { ...c.monitoring, enabled: false } });
+const off = (c: PlatformConfig): PlatformConfig => ({ ...c, monitoring: { ...c.monitoring, enabled: false }, retention: { ...c.retention, enabled: false } });
 const monitorOf = (c: PlatformConfig, scope: UserScope) => renderUsersSpec(c, scope).users.find((u) => u.name === "monitor");
 
 describe("the monitor user", () => {
@@ -43,7 +43,7 @@ describe("the monitor user", () => {
     for (const [name, content] of Object.entries(reconcileConfigMapData(dev, dev.replsets[0]))) files[`${RECONCILE_CONFIG_DIR}/${name}`] = content;
     files[`${ROOT_SECRET_DIR}/username`] = "root\n";
     files[`${ROOT_SECRET_DIR}/password`] = "r00t\n";
-    for (const u of ["app", "migrator", "backup", "restore", "monitor"]) {
+    for (const u of ["app", "migrator", "backup", "restore", "monitor", "retention"]) {
       files[`${userSecretDir(u)}/username`] = `nyrkio-${u}`;
       files[`${userSecretDir(u)}/password`] = `pw-${u}`;
     }

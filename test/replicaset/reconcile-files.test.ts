@@ -1,7 +1,7 @@
 import { dev as devEnvironment } from "../../config/environments/dev";
 // These tests pin the users as they are without the exporter's user; test/monitoring/monitor-user.test.ts covers it.
-const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false } };
-const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false } };
+const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
+const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import { sharded as shardedEnvironment } from "../../config/environments/sharded";
 import { DEFAULT_RECONCILE_SETTINGS, desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, reconcileSecretMounts, reconcileUserSecrets } from "../../replicaset/reconcile-files";
 import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_FILES } from "../../replicaset/reconcile-paths";

@@ -6,7 +6,7 @@
 import * as vm from "node:vm";
 import { dev as devEnvironment } from "../../config/environments/dev";
 // These tests pin the users as they are without the exporter's user; test/monitoring/monitor-user.test.ts covers it.
-const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false } };
+const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import type { ReplsetConfig } from "../../config/platform-config";
 import { reconcileConfigMapData } from "../../replicaset/reconcile-files";
 import { RECONCILE_CONFIG_DIR, ROOT_SECRET_DIR, userSecretDir } from "../../replicaset/reconcile-paths";
@@ -63,7 +63,7 @@ describeWithRewriter("the reconcile script under mongosh's async rewriter", () =
   test("adding a data member to PSA: every reply awaited, the same steps as without the rewriter", async () => {
     const pss: ReplsetConfig = { ...dev.replsets[0], members: [...dev.replsets[0].members, { priority: 1, votes: 1 }], arbiter: { ...dev.replsets[0].arbiter, enabled: false } };
     const result = await run(pss, { live: liveConfig(psa()), unavailableAttempts: 2 });
-    expect(result.lines.at(-1)).toMatchObject({ event: "done", reconfigSteps: 4, userChanges: 7 });
+    expect(result.lines.at(-1)).toMatchObject({ event: "done", reconfigSteps: 4, userChanges: 9 });
     expect(result.exitCode).toBe(0);
     expect(kinds(result)).toEqual(["reconfig", "waitForSecondary", "reconfig", "reconfig"]);
     expect(result.commands.filter((c) => "replSetReconfig" in c).map((c) => (c.replSetReconfig as LiveReplicaSetConfig).version)).toEqual([2, 4, 5]);

@@ -5,13 +5,13 @@ import { join } from "node:path";
 import * as vm from "node:vm";
 import { dev as devEnvironment } from "../../config/environments/dev";
 // These tests pin the users as they are without the exporter's user; test/monitoring/monitor-user.test.ts covers it.
-const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false } };
+const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import type { PlatformConfig, ReplsetConfig } from "../../config/platform-config";
 import { reconcileConfigMapData } from "../../replicaset/reconcile-files";
 import { RECONCILE_CONFIG_DIR, ROOT_SECRET_DIR, userSecretDir } from "../../replicaset/reconcile-paths";
 import { EMBEDDED_FUNCTIONS, reconcileScript } from "../../replicaset/reconcile-script";
 import type { LiveReplicaSetConfig } from "../../replicaset/reconfig-plan";
-import { migratorRole, renderUsersSpec, replSetConfigRole, restoreRole } from "../../replicaset/users";
+import { appRole, backupRole, migratorRole, renderUsersSpec, replSetConfigRole, restoreRole } from "../../replicaset/users";
 import { liveConfig, MemberShape, psa } from "./fixtures";
 import { runReconcileScript, StandInOptions } from "./mongosh-stand-in";
 
@@ -45,6 +45,8 @@ const rolesInPlace = () => [
   { role: "nyrkioMigrator", db: "admin", privileges: migratorRole(dev).privileges, roles: [] },
   { role: "nyrkioRestore", db: "admin", privileges: restoreRole().privileges, roles: [] },
   { role: "nyrkioReplSetConfig", db: "admin", privileges: replSetConfigRole().privileges, roles: [] },
+  { role: "nyrkioApp", db: "admin", privileges: appRole(dev).privileges, roles: [] },
+  { role: "nyrkioBackup", db: "admin", privileges: backupRole().privileges, roles: [] },
 ];
 const names = (commands: Record<string, unknown>[]) => commands.map((c) => Object.keys(c)[0]);
 const run = (script: string, replset: ReplsetConfig, opts: Omit<StandInOptions, "files" | "rootCredentials">) =>
@@ -96,6 +98,8 @@ describe("running the script against a recording stand-in", () => {
       "createRole",
       "createRole",
       "createRole",
+      "createRole",
+      "createRole",
       "createUser",
       "createUser",
       "createUser",
@@ -105,10 +109,13 @@ describe("running the script against a recording stand-in", () => {
     expect(result.commands[8]).toEqual({ createRole: "nyrkioMigrator", privileges: migratorRole(dev).privileges, roles: [] });
     // The restore user's role: every action on every resource (replicaset/users.ts restoreRole says why).
     expect(result.commands[9]).toEqual({ createRole: "nyrkioRestore", privileges: [{ resource: { anyResource: true }, actions: ["anyAction"] }], roles: [] });
-    expect(result.commands[11]).toEqual({ createUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "readWrite", db: "nyrkio" }], mechanisms: ["SCRAM-SHA-256"] });
-    expect(result.lines.map((l) => l.event)).toEqual(["start", "connected", "rwConcern", "plan", "role", "role", "role", "user", "user", "user", "user", "done"]);
+    // The application's CRUD-only role and the backup user's read-only one (replicaset/users.ts appRole, backupRole).
+    expect(result.commands[11]).toEqual({ createRole: "nyrkioApp", privileges: appRole(dev).privileges, roles: [] });
+    expect(result.commands[12]).toEqual({ createRole: "nyrkioBackup", privileges: backupRole().privileges, roles: [] });
+    expect(result.commands[13]).toEqual({ createUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "nyrkioApp", db: "admin" }], mechanisms: ["SCRAM-SHA-256"] });
+    expect(result.lines.map((l) => l.event)).toEqual(["start", "connected", "rwConcern", "plan", "role", "role", "role", "role", "role", "user", "user", "user", "user", "done"]);
     expect(result.lines[3]).toMatchObject({ event: "plan", steps: [] });
-    expect(result.lines.at(-1)).toEqual({ event: "done", replicaSet: "rs0", reconfigSteps: 0, userChanges: 7 });
+    expect(result.lines.at(-1)).toEqual({ event: "done", replicaSet: "rs0", reconfigSteps: 0, userChanges: 9 });
   });
 
   test("a priority change: one replSetReconfig with the live config, version + 1, settings carried over", () => {
@@ -190,7 +197,7 @@ describe("running the script against a recording stand-in", () => {
       "updateUser",
       "updateUser",
     ]);
-    expect(result.commands[7]).toEqual({ updateUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "readWrite", db: "nyrkio" }], mechanisms: ["SCRAM-SHA-256"] });
+    expect(result.commands[7]).toEqual({ updateUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "nyrkioApp", db: "admin" }], mechanisms: ["SCRAM-SHA-256"] });
     expect(result.lines.find((l) => l.event === "rwConcern")).toMatchObject({ result: "unchanged" });
     expect(result.lines.find((l) => l.event === "role")).toMatchObject({ action: "unchanged" });
     expect(result.lines.filter((l) => l.event === "user").map((l) => l.action)).toEqual(Array(4).fill("password set again"));
@@ -222,18 +229,19 @@ describe("running the script against a recording stand-in", () => {
       "hello",
       ...["replSetGetConfig", "replSetGetStatus", "replSetGetConfig", "replSetReconfig", "replSetGetConfig"],
       ...["replSetGetConfig", "replSetGetStatus"],
-      ...["usersInfo", "rolesInfo", "createRole", "createRole", "createUser", "createUser"],
+      ...["usersInfo", "rolesInfo", "createRole", "createRole", "createRole", "createUser", "createUser"],
     ]);
     const direct = { role: "directShardOperations", db: "admin" };
     expect(result.commands.filter((c) => "createUser" in c)).toEqual([
-      { createUser: "nyrkio-backup", pwd: passwordOf("backup"), roles: [{ role: "backup", db: "admin" }, { role: "nyrkioReplSetConfig", db: "admin" }, direct], mechanisms: ["SCRAM-SHA-256"] },
+      { createUser: "nyrkio-backup", pwd: passwordOf("backup"), roles: [{ role: "nyrkioBackup", db: "admin" }, { role: "nyrkioReplSetConfig", db: "admin" }, direct], mechanisms: ["SCRAM-SHA-256"] },
       { createUser: "nyrkio-restore", pwd: passwordOf("restore"), roles: [{ role: "nyrkioRestore", db: "admin" }, direct], mechanisms: ["SCRAM-SHA-256"] },
     ]);
     expect(result.lines.find((l) => l.event === "rwConcern")).toMatchObject({ result: "skipped" });
-    // The only custom role on a shard: the restore user's.
+    // The only custom roles on a shard: the restore and backup users'.
     expect(result.lines.filter((l) => l.event === "role").map((l) => [l.role, l.action])).toEqual([
       ["nyrkioRestore", "created"],
       ["nyrkioReplSetConfig", "created"],
+      ["nyrkioBackup", "created"],
     ]);
   });
 

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dev as devEnvironment } from "../../config/environments/dev";
 // These tests pin the users as they are without the exporter's user; test/monitoring/monitor-user.test.ts covers it.
-const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false } };
-const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false } };
+const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
+const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import { sharded as shardedEnvironment } from "../../config/environments/sharded";
 import { CHANGELOG_COLLECTION } from "../../migrations/runner/changelog";
 import { LOCK_COLLECTION } from "../../migrations/runner/lease";
@@ -12,6 +12,10 @@ import { ExistingRole, ExistingUser, planUserChanges } from "../../replicaset/us
 import {
   BALANCER_WINDOWS_COLLECTION,
   BALANCER_WINDOWS_DB,
+  APP_FORBIDDEN_ACTIONS,
+  appRole,
+  BACKUP_DROPPED_ACTIONS,
+  backupRole,
   balancerWindowRole,
   directShardOperationsRequired,
   MIGRATION_CHANGELOG_COLLECTION,
@@ -22,8 +26,11 @@ import {
   renderUsersSpec,
   replSetConfigRole,
   restoreRole,
+  RETENTION_COLLECTIONS,
+  retentionRole,
   UserScope,
 } from "../../replicaset/users";
+import { driveSync, RetentionRequest, retentionSteps } from "../../migrations/retention/retention-steps";
 
 describe("renderUsersSpec (users.json)", () => {
   const spec = renderUsersSpec(dev);
@@ -39,21 +46,99 @@ describe("renderUsersSpec (users.json)", () => {
     expect(spec.mechanisms).toEqual(["SCRAM-SHA-256"]);
   });
 
-  test("least privilege: app readWrite on the Nyrkiö database only; backup the built-in role; restore the replay role (anyAction), nothing more", () => {
-    expect(user("app").roles).toEqual([{ role: "readWrite", db: "nyrkio" }]);
+  test("least privilege: app CRUD on the Nyrkiö database only; backup a read-only custom role; restore the replay role (anyAction), nothing more", () => {
+    expect(user("app").roles).toEqual([{ role: "nyrkioApp", db: "admin" }]);
     expect(user("migrator").roles).toEqual([{ role: MIGRATOR_ROLE, db: "admin" }]);
     // The backup jobs read the commit point from `hello`: no clusterMonitor.
     expect(user("backup").roles).toEqual([
-      { role: "backup", db: "admin" },
+      { role: "nyrkioBackup", db: "admin" },
       { role: "nyrkioReplSetConfig", db: "admin" },
     ]);
     expect(user("restore").roles).toEqual([{ role: "nyrkioRestore", db: "admin" }]);
-    expect(renderUsersSpec({ ...dev, database: "perf" }).users[0].roles).toEqual([{ role: "readWrite", db: "perf" }]);
+    expect(renderUsersSpec({ ...dev, database: "perf" }).users[0].roles).toEqual([{ role: "nyrkioApp", db: "admin" }]);
+    expect(appRole({ ...dev, database: "perf" }).privileges.map((p) => p.resource)).toEqual([{ db: "perf", collection: "" }]);
+  });
+
+  // builtin_roles.yml (mongodb/mongo, r8.0): readWrite = read + convertToCapped, createCollection,
+  // createIndex, dropCollection, dropIndex, renameCollectionSameDB, ... (the DDL an app must not hold).
+  test("the app role: find/insert/update/remove (and listing, closing cursors) on its database, none of readWrite's DDL", () => {
+    expect(appRole(dev)).toEqual({
+      role: "nyrkioApp",
+      db: "admin",
+      privileges: [{ resource: { db: "nyrkio", collection: "" }, actions: ["find", "insert", "update", "remove", "listCollections", "listIndexes", "killCursors"] }],
+      roles: [],
+    });
+    const granted = appRole(dev).privileges.flatMap((p) => p.actions);
+    for (const ddl of [...APP_FORBIDDEN_ACTIONS, "renameCollectionSameDB", "convertToCapped", "bypassDocumentValidation"]) expect(granted).not.toContain(ddl);
+    // No user holds a built-in readWrite, backup or root any more.
+    for (const scope of ["replicaset", "cluster", "shard"] as const)
+      for (const u of renderUsersSpec(sharded, scope).users) for (const r of u.roles) expect(["readWrite", "backup", "root", "dbAdmin", "dbOwner"]).not.toContain(r.role);
+  });
+
+  // builtin_roles.yml: backup = __queryableBackup + (cluster) appendOplogNote, serverStatus,
+  // setUserWriteBlockMode + insert/update on config.settings.
+  test("the backup role: __queryableBackup's reads (the oplog, every collection, users and roles) and serverStatus; no write, no write blocking, no oplog note", () => {
+    const role = backupRole();
+    const all = role.privileges.flatMap((p) => p.actions);
+    for (const dropped of [...BACKUP_DROPPED_ACTIONS, "insert", "update", "remove", "anyAction", "bypassWriteBlockingMode"]) expect(all).not.toContain(dropped);
+    const has = (resource: object, action: string) => role.privileges.some((p) => JSON.stringify(p.resource) === JSON.stringify(resource) && p.actions.includes(action));
+    // What mongodump --oplog reads for a whole-instance dump.
+    expect(has({ cluster: true }, "listDatabases")).toBe(true);
+    expect(has({ anyResource: true }, "listCollections")).toBe(true);
+    expect(has({ anyResource: true }, "listIndexes")).toBe(true);
+    expect(has({ db: "", collection: "" }, "find")).toBe(true);
+    expect(has({ db: "local", collection: "" }, "find")).toBe(true); // local.oplog.rs
+    expect(has({ db: "", collection: "system.users" }, "find")).toBe(true); // SCRAM hashes stay readable
+    expect(has({ db: "admin", collection: "system.roles" }, "find")).toBe(true);
+    expect(has({ db: "admin", collection: "system.version" }, "find")).toBe(true);
+    // config.settings: read only (the balancer window's writes are nyrkioBalancerWindow's, cluster only).
+    expect(has({ db: "config", collection: "settings" }, "find")).toBe(true);
+    expect(role.privileges.filter((p) => JSON.stringify(p.resource).includes('"settings"')).flatMap((p) => p.actions)).toEqual(["find"]);
+    expect(role.roles).toEqual([]);
+  });
+
+  test("the retention user (retention.enabled): its own Secret and nyrkioRetention, find on results and changes, remove on results, nothing else", () => {
+    const withRetention = { ...dev, retention: { ...dev.retention, enabled: true } };
+    const users = renderUsersSpec(withRetention).users;
+    expect(users.map((u) => u.name)).toEqual(["app", "migrator", "backup", "restore", "retention"]);
+    expect(users.at(-1)).toEqual({ name: "retention", secretName: "nyrkio-mongodb-retention", secretDir: "/etc/nyrkio/secrets/retention", db: "admin", roles: [{ role: "nyrkioRetention", db: "admin" }] });
+    expect(retentionRole(withRetention)).toEqual({
+      role: "nyrkioRetention",
+      db: "admin",
+      privileges: [
+        { resource: { db: "nyrkio", collection: "results" }, actions: ["find", "remove"] },
+        { resource: { db: "nyrkio", collection: "changes" }, actions: ["find"] },
+      ],
+      roles: [],
+    });
+    expect(renderUsersSpec(withRetention).roles.at(-1)).toEqual(retentionRole(withRetention));
+    // Through mongos in a cluster (the config servers hold it), never on a shard.
+    const shardedWithRetention = { ...sharded, retention: { ...sharded.retention, enabled: true } };
+    expect(renderUsersSpec(shardedWithRetention, "cluster").users.map((u) => u.name)).toContain("retention");
+    expect(renderUsersSpec(shardedWithRetention, "shard").users.map((u) => u.name)).not.toContain("retention");
+    expect(JSON.stringify(renderUsersSpec(shardedWithRetention, "shard"))).not.toContain("nyrkioRetention");
+    // Off: neither the user nor its role.
+    expect(JSON.stringify(renderUsersSpec(dev))).not.toContain("etention");
+  });
+
+  test("the retention role covers exactly the collections and actions the retention run requests", () => {
+    // One old result, no change point: the run finds, checks changes, deletes.
+    const requests: RetentionRequest[] = [];
+    driveSync(retentionSteps({ nowSeconds: 10 * 86400, resultsDays: 1, batchSize: 5, dryRun: false, pauseMs: 0 } as never), (request) => {
+      requests.push(request);
+      if (request.kind === "find") return request.collection === "results" && requests.length === 1 ? [{ _id: 1, test_id: "t", timestamp: 5 }] : [];
+      return request.kind === "deleteMany" ? 1 : undefined;
+    });
+    const needed = new Set(requests.filter((r) => r.kind === "find" || r.kind === "deleteMany").map((r) => `${(r as { collection: string }).collection}:${r.kind === "deleteMany" ? "remove" : "find"}`));
+    expect([...needed].sort()).toEqual(["changes:find", "results:find", "results:remove"]);
+    const granted = new Set(retentionRole(dev).privileges.flatMap((p) => p.actions.map((a) => `${(p.resource as { collection: string }).collection}:${a}`)));
+    for (const n of needed) expect(granted).toContain(n);
+    expect(RETENTION_COLLECTIONS).toEqual({ results: "results", changes: "changes" });
   });
 
   test("the migrator role: schema and index actions on the database, inprog on the cluster, data access only to its own collections", () => {
     const role = migratorRole(dev);
-    expect(spec.roles).toEqual([role, restoreRole(), replSetConfigRole()]);
+    expect(spec.roles).toEqual([role, restoreRole(), replSetConfigRole(), appRole(dev), backupRole()]);
     expect(role).toMatchObject({ role: "nyrkioMigrator", db: "admin", roles: [] });
     expect(role.privileges).toEqual([
       {
@@ -96,25 +181,25 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
 
   test("the cluster holds the four users the application and the jobs authenticate with through mongos", () => {
     expect(spec("cluster").users.map((u) => u.name)).toEqual(["app", "migrator", "backup", "restore"]);
-    expect(rolesOf("cluster", "app")).toEqual([{ role: "readWrite", db: "nyrkio" }]);
+    expect(rolesOf("cluster", "app")).toEqual([{ role: "nyrkioApp", db: "admin" }]);
     expect(rolesOf("cluster", "migrator")).toEqual([{ role: MIGRATOR_ROLE, db: "admin" }]);
     expect(rolesOf("cluster", "restore")).toEqual([{ role: "nyrkioRestore", db: "admin" }]);
   });
 
   test("the cluster's backup user also holds the balancer window's role, defined beside the migrator's", () => {
     expect(rolesOf("cluster", "backup")).toEqual([
-      { role: "backup", db: "admin" },
+      { role: "nyrkioBackup", db: "admin" },
       { role: "nyrkioReplSetConfig", db: "admin" },
       { role: "nyrkioBalancerWindow", db: "admin" },
     ]);
-    expect(spec("cluster").roles).toEqual([migratorRole(sharded, "cluster"), balancerWindowRole(), restoreRole(), replSetConfigRole()]);
+    expect(spec("cluster").roles).toEqual([migratorRole(sharded, "cluster"), balancerWindowRole(), restoreRole(), replSetConfigRole(), appRole(sharded), backupRole()]);
     // Through mongos the runner checks every shard's indexes (issue 11 defect 9): one more action, there only.
     expect(migratorRole(sharded, "cluster").privileges[0].actions).toContain("checkMetadataConsistency");
     expect(migratorRole(sharded).privileges[0].actions).not.toContain("checkMetadataConsistency");
     // Unsharded there is no balancer: neither the role nor the grant.
-    expect(spec("replicaset").roles).toEqual([migratorRole(sharded), restoreRole(), replSetConfigRole()]);
+    expect(spec("replicaset").roles).toEqual([migratorRole(sharded), restoreRole(), replSetConfigRole(), appRole(sharded), backupRole()]);
     expect(rolesOf("replicaset", "backup")).toEqual([
-      { role: "backup", db: "admin" },
+      { role: "nyrkioBackup", db: "admin" },
       { role: "nyrkioReplSetConfig", db: "admin" },
     ]);
   });
@@ -142,14 +227,14 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
       ["backup", "nyrkio-mongodb-backup", "/etc/nyrkio/secrets/backup", "admin"],
       ["restore", "nyrkio-mongodb-restore", "/etc/nyrkio/secrets/restore", "admin"],
     ]);
-    expect(spec("shard").roles).toEqual([restoreRole(), replSetConfigRole()]);
-    expect(JSON.stringify(spec("shard"))).not.toMatch(/readWrite|nyrkioMigrator|nyrkioBalancerWindow/);
+    expect(spec("shard").roles).toEqual([restoreRole(), replSetConfigRole(), backupRole()]);
+    expect(JSON.stringify(spec("shard"))).not.toMatch(/readWrite|nyrkioApp|nyrkioMigrator|nyrkioBalancerWindow/);
   });
 
   test("MongoDB 8.0 and newer: the shard's backup and restore users get directShardOperations", () => {
     expect(sharded.image).toMatch(/^mongo:8\./);
     expect(rolesOf("shard", "backup")).toEqual([
-      { role: "backup", db: "admin" },
+      { role: "nyrkioBackup", db: "admin" },
       { role: "nyrkioReplSetConfig", db: "admin" },
       { role: "directShardOperations", db: "admin" },
     ]);
@@ -163,7 +248,7 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
   test("before 8.0 a direct connection to a shard is not refused: no directShardOperations", () => {
     for (const tag of ["7.0.14", "6.0.19"]) {
       expect(rolesOf("shard", "backup", mongo(tag))).toEqual([
-        { role: "backup", db: "admin" },
+        { role: "nyrkioBackup", db: "admin" },
         { role: "nyrkioReplSetConfig", db: "admin" },
       ]);
       expect(rolesOf("shard", "restore", mongo(tag))).toEqual([{ role: "nyrkioRestore", db: "admin" }]);
@@ -198,6 +283,8 @@ describe("planUserChanges", () => {
   };
   const liveRestoreRole: ExistingRole & Record<string, unknown> = { _id: "admin.nyrkioRestore", ...restoreRole(), inheritedRoles: [], isBuiltin: false };
   const liveConfigRole: ExistingRole & Record<string, unknown> = { _id: "admin.nyrkioReplSetConfig", ...replSetConfigRole(), inheritedRoles: [], isBuiltin: false };
+  const liveAppRole: ExistingRole & Record<string, unknown> = { _id: "admin.nyrkioApp", ...appRole(dev), inheritedRoles: [], isBuiltin: false };
+  const liveBackupRole: ExistingRole & Record<string, unknown> = { _id: "admin.nyrkioBackup", ...backupRole(), inheritedRoles: [], isBuiltin: false };
   const liveUsers: (ExistingUser & Record<string, unknown>)[] = desiredUsers.map((u) => ({
     _id: `admin.${u.user}`,
     userId: "…",
@@ -214,6 +301,8 @@ describe("planUserChanges", () => {
       "createRole nyrkioMigrator",
       "createRole nyrkioRestore",
       "createRole nyrkioReplSetConfig",
+      "createRole nyrkioApp",
+      "createRole nyrkioBackup",
       "createUser app",
       "createUser migrator",
       "createUser backup",
@@ -222,7 +311,7 @@ describe("planUserChanges", () => {
   });
 
   test("everything in place: the role is left alone, every user gets its password again with unchanged roles", () => {
-    const result = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole, liveRestoreRole, liveConfigRole] }, desired);
+    const result = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole, liveRestoreRole, liveConfigRole, liveAppRole, liveBackupRole] }, desired);
     if (!result.ok) throw new Error(result.error);
     expect(result.changes.map((c) => c.kind)).toEqual(["updateUser", "updateUser", "updateUser", "updateUser"]);
     expect(result.changes.every((c) => c.kind === "updateUser" && !c.rolesChanged)).toBe(true);
@@ -231,17 +320,17 @@ describe("planUserChanges", () => {
   test("a changed role definition or a user's changed roles are updated", () => {
     const oldRole = { ...liveRole, privileges: liveRole.privileges!.slice(1) };
     const oldApp = { ...liveUsers[0], roles: [{ role: "read", db: "nyrkio" }] };
-    const result = planUserChanges({ users: [oldApp, ...liveUsers.slice(1)], roles: [oldRole, liveRestoreRole, liveConfigRole] }, desired);
+    const result = planUserChanges({ users: [oldApp, ...liveUsers.slice(1)], roles: [oldRole, liveRestoreRole, liveConfigRole, liveAppRole, liveBackupRole] }, desired);
     if (!result.ok) throw new Error(result.error);
     expect(result.changes[0]).toEqual({ kind: "updateRole", role: migratorRole(dev) });
-    expect(result.changes[1]).toMatchObject({ kind: "updateUser", name: "app", rolesChanged: true, roles: [{ role: "readWrite", db: "nyrkio" }] });
+    expect(result.changes[1]).toMatchObject({ kind: "updateUser", name: "app", rolesChanged: true, roles: [{ role: "nyrkioApp", db: "admin" }] });
     expect(result.changes.slice(2).every((c) => c.kind === "updateUser" && !c.rolesChanged)).toBe(true);
   });
 
   test("the converted first shard: the former set's backup and restore users get their shard roles; its app, migrator and role are left as they are", () => {
     const shard = renderUsersSpec(sharded, "shard");
     const shardUsers = shard.users.map((u) => ({ name: u.name, user: `nyrkio-${u.name}`, db: u.db, roles: u.roles }));
-    const result = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole, liveRestoreRole, liveConfigRole] }, { roles: shard.roles, users: shardUsers });
+    const result = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole, liveRestoreRole, liveConfigRole, liveAppRole, liveBackupRole] }, { roles: shard.roles, users: shardUsers });
     if (!result.ok) throw new Error(result.error);
     expect(result.changes).toEqual([
       { kind: "updateUser", name: "backup", user: "nyrkio-backup", db: "admin", roles: shard.users[0].roles, rolesChanged: true },
@@ -251,12 +340,12 @@ describe("planUserChanges", () => {
 
   test("a restore user of an earlier release (built-in restore, which cannot replay updates or deletes) gets the replay role", () => {
     const earlier = liveUsers.map((u) => (u.user === "nyrkio-restore" ? { ...u, roles: [{ role: "restore", db: "admin" }] } : u));
-    const result = planUserChanges({ users: [root, ...earlier], roles: [liveRole, liveConfigRole] }, desired);
+    const result = planUserChanges({ users: [root, ...earlier], roles: [liveRole, liveConfigRole, liveAppRole, liveBackupRole] }, desired);
     if (!result.ok) throw new Error(result.error);
     expect(result.changes[0]).toEqual({ kind: "createRole", role: restoreRole() });
     expect(result.changes.find((c) => c.kind === "updateUser" && c.name === "restore")).toMatchObject({ rolesChanged: true, roles: [{ role: "nyrkioRestore", db: "admin" }] });
     // anyResource compares as itself, not as a database resource: an equal live role is left alone.
-    const again = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole, { ...liveRestoreRole, privileges: [{ resource: { db: "", collection: "" }, actions: ["anyAction"] }] }, liveConfigRole] }, desired);
+    const again = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole, { ...liveRestoreRole, privileges: [{ resource: { db: "", collection: "" }, actions: ["anyAction"] }] }, liveConfigRole, liveAppRole, liveBackupRole] }, desired);
     expect(again.ok && again.changes[0]).toEqual({ kind: "updateRole", role: restoreRole() });
   });
 

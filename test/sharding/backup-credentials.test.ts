@@ -6,7 +6,7 @@
 
 import { sharded as shardedEnvironment } from "../../config/environments/sharded";
 // The users here are those without the exporters' user; test/monitoring covers monitoring on.
-const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false } };
+const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import type { PlatformConfig } from "../../config/platform-config";
 import { backupTargets } from "../../sharding/backup-targets";
 import { containers, envOf, Json, podSpec, synthBackup } from "../backup/stack/support";
@@ -48,7 +48,7 @@ describe("sharded on MongoDB 8.0: every backup job's user exists where it connec
       expect(envOf(work).BACKUP_REPLSET).toBe(replicaSet);
       const user = managedFrom(replicaSet, secretOf(cronJob, "backup-user"));
       expect(user?.name).toBe("backup");
-      expect(user?.roles).toContain("backup@admin");
+      expect(user?.roles).toContain("nyrkioBackup@admin");
       // A shard refuses direct reads of user collections (mongodump, the snapshot counts) without it.
       if (role === "shard") expect(user?.roles).toContain("directShardOperations@admin");
       else expect(user?.roles).not.toContain("directShardOperations@admin");
@@ -66,7 +66,7 @@ describe("sharded on MongoDB 8.0: every backup job's user exists where it connec
   it("the shards' backup and restore users hold nothing more, and the shards hold no other user", () => {
     for (const t of targets.filter((target) => target.role === "shard")) {
       expect(usersOf(t.replicaSet).users.map((u) => [u.name, u.roles.map((r) => r.role)])).toEqual([
-        ["backup", ["backup", "nyrkioReplSetConfig", "directShardOperations"]],
+        ["backup", ["nyrkioBackup", "nyrkioReplSetConfig", "directShardOperations"]],
         ["restore", ["nyrkioRestore", "directShardOperations"]],
       ]);
     }
@@ -80,7 +80,7 @@ describe("sharded on MongoDB 8.0: every backup job's user exists where it connec
       // The leases stay in balancer.js's default namespace, the one the role names.
       expect(envOf(windowed).BALANCER_HOLDS_DB).toBeUndefined();
       // mongos authenticates against the cluster's users: the config servers'.
-      expect(managedFrom("cfg", secretOf(cronJob, "backup-user"))?.roles).toEqual(["backup@admin", "nyrkioReplSetConfig@admin", "nyrkioBalancerWindow@admin"]);
+      expect(managedFrom("cfg", secretOf(cronJob, "backup-user"))?.roles).toEqual(["nyrkioBackup@admin", "nyrkioReplSetConfig@admin", "nyrkioBalancerWindow@admin"]);
     }
     const role = usersOf("cfg").roles.find((r) => r.role === "nyrkioBalancerWindow");
     const allowed = (db: string, collection: string) => role?.privileges.find((p) => p.resource.db === db && p.resource.collection === collection)?.actions ?? [];
@@ -94,7 +94,7 @@ describe("unsharded: the one replica set holds the backup and restore users, wit
   const { backup, secretOf, managedFrom } = contract(config);
 
   it("backup and restore users with their own roles only: backup plus replSetGetConfig, and the replay role", () => {
-    expect(managedFrom("rs0", secretOf(backup.byName["mongodb-rs0-backup-full"], "backup-user"))?.roles).toEqual(["backup@admin", "nyrkioReplSetConfig@admin"]);
+    expect(managedFrom("rs0", secretOf(backup.byName["mongodb-rs0-backup-full"], "backup-user"))?.roles).toEqual(["nyrkioBackup@admin", "nyrkioReplSetConfig@admin"]);
     expect(managedFrom("rs0", secretOf(backup.byName["mongodb-rs0-restore"], "restore-user"))?.roles).toEqual(["nyrkioRestore@admin"]);
   });
 });

@@ -4,7 +4,7 @@ import * as vm from "node:vm";
 import { dev } from "../../config/environments/dev";
 import { sharded as shardedEnvironment } from "../../config/environments/sharded";
 // The users here are those without the exporters' user; test/monitoring covers monitoring on.
-const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false } };
+const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import type { PlatformConfig } from "../../config/platform-config";
 import { byName, byNamePrefix, Resources, synthDatabase } from "./synth";
 
@@ -54,14 +54,14 @@ describe("config servers", () => {
 
   it("give the cluster's backup user the balancer window's role, and no user directShardOperations", () => {
     const users = JSON.parse(configMap("mongodb-cfg-reconcile")["users.json"]);
-    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioMigrator", "nyrkioBalancerWindow", "nyrkioRestore", "nyrkioReplSetConfig"]);
+    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioMigrator", "nyrkioBalancerWindow", "nyrkioRestore", "nyrkioReplSetConfig", "nyrkioApp", "nyrkioBackup"]);
     const window = users.roles.find((r: Json) => r.role === "nyrkioBalancerWindow");
     expect(window.privileges).toEqual([
       { resource: { db: "config", collection: "settings" }, actions: ["find", "update"] },
       { resource: { db: "nyrkio_ops", collection: "balancer_windows" }, actions: ["find", "insert", "update", "remove"] },
     ]);
     const roles = Object.fromEntries(users.users.map((u: Json) => [u.name, u.roles.map((r: Json) => r.role)]));
-    expect(roles).toEqual({ app: ["readWrite"], migrator: ["nyrkioMigrator"], backup: ["backup", "nyrkioReplSetConfig", "nyrkioBalancerWindow"], restore: ["nyrkioRestore"] });
+    expect(roles).toEqual({ app: ["nyrkioApp"], migrator: ["nyrkioMigrator"], backup: ["nyrkioBackup", "nyrkioReplSetConfig", "nyrkioBalancerWindow"], restore: ["nyrkioRestore"] });
   });
 });
 
@@ -81,9 +81,9 @@ describe("reconcile Jobs and the users each one manages", () => {
   it.each(["rs0", "rs1"])("%s (a shard) manages its local backup and restore users only, with directShardOperations on MongoDB 8", (shard) => {
     expect(sharded.image).toMatch(/^mongo:8\.0\./);
     const users = JSON.parse(configMap(`mongodb-${shard}-reconcile`)["users.json"]);
-    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioRestore", "nyrkioReplSetConfig"]);
+    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioRestore", "nyrkioReplSetConfig", "nyrkioBackup"]);
     expect(users.users.map((u: Json) => [u.name, u.secretName, u.roles.map((r: Json) => `${r.role}@${r.db}`)])).toEqual([
-      ["backup", sharded.secrets.backup, ["backup@admin", "nyrkioReplSetConfig@admin", "directShardOperations@admin"]],
+      ["backup", sharded.secrets.backup, ["nyrkioBackup@admin", "nyrkioReplSetConfig@admin", "directShardOperations@admin"]],
       ["restore", sharded.secrets.restore, ["nyrkioRestore@admin", "directShardOperations@admin"]],
     ]);
   });
@@ -106,7 +106,7 @@ describe("reconcile Jobs and the users each one manages", () => {
     const older = synthDatabase({ ...sharded, image: "mongo:7.0.14" }).resources;
     const users = JSON.parse((byName(older, "kubernetes_config_map_v1", "mongodb-rs1-reconcile").data as Record<string, string>)["users.json"]);
     expect(users.users.map((u: Json) => [u.name, u.roles.map((r: Json) => r.role)])).toEqual([
-      ["backup", ["backup", "nyrkioReplSetConfig"]],
+      ["backup", ["nyrkioBackup", "nyrkioReplSetConfig"]],
       ["restore", ["nyrkioRestore"]],
     ]);
   });

@@ -270,6 +270,17 @@ describe("the data members' StatefulSet", () => {
     expect(arbiterSet(s).spec.template.spec.container.map((c: Json) => c.name)).toEqual(["mongod"]);
   });
 
+  it("the root Secret: mounted in the bootstrap container only, never in mongod, the exporter or an init container; no shared process namespace", () => {
+    // Issue 12 item 11, what is done: a StatefulSet has one pod template for every ordinal, so the
+    // volume cannot be per ordinal; it is at least confined to the one container that reads it.
+    const all = [...pod.container, ...(pod.init_container ?? [])];
+    const mounting = all.filter((c: Json) => (c.volume_mount ?? []).some((m: Json) => m.name === "root-secret")).map((c: Json) => c.name);
+    expect(mounting).toEqual(["bootstrap"]);
+    // With a shared process namespace another container of the same uid could read the files through /proc/<pid>/root.
+    expect(pod.share_process_namespace ?? false).toBe(false);
+    expect(byName(pod.volume, "root-secret").secret.default_mode).toBe("0440");
+  });
+
   it("lays the scripts out as in the repository (mongosh/ under the scripts directory)", () => {
     const scripts = byName(pod.volume, "scripts").config_map;
     expect(scripts.items).toContainEqual({ key: "mongosh-initiate.js", path: "mongosh/initiate.js" });

@@ -156,8 +156,11 @@ describe("day-2 changes of the dev environment, as planned", () => {
     expect((p.replace ?? []).filter((a) => /stateful_set|namespace|persistent_volume_claim/.test(a))).toEqual([]);
   });
 
-  it("turning retention off: the CronJob updates in place (suspended)", () => {
-    expect(byAction(plan(dev, env("dev", { retention: { enabled: false } })))).toEqual({ update: ["cron_job/mongodb-results-retention"] });
+  it("turning retention off: the CronJob updates in place (suspended); the reconcile Job runs again, no longer managing the retention user", () => {
+    expect(byAction(plan(dev, env("dev", { retention: { enabled: false } })))).toEqual({
+      replace: ["job/mongodb-rs0-reconcile-<hash>"],
+      update: ["config_map/mongodb-rs0-reconcile", "cron_job/mongodb-results-retention"],
+    });
   });
 
   it("turning namespace creation off: the namespace is forgotten, not deleted, and nothing else changes", () => {

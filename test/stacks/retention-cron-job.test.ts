@@ -64,18 +64,19 @@ describe("the retention CronJob", () => {
       batchSize: dev.retention.batchSize,
       pauseMs: 100,
       dryRun: false,
-      usernameFile: "/etc/nyrkio/secrets/app/username",
-      passwordFile: "/etc/nyrkio/secrets/app/password",
+      usernameFile: "/etc/nyrkio/secrets/retention/username",
+      passwordFile: "/etc/nyrkio/secrets/retention/password",
     });
     expect(params.uri).toBe(
       "mongodb://mongodb-rs0-0.mongodb-rs0.nyrkio-db-dev.svc.cluster.local:27017,mongodb-rs0-1.mongodb-rs0.nyrkio-db-dev.svc.cluster.local:27017/?replicaSet=rs0&authSource=admin",
     );
   });
 
-  it("reads the application user's Secret as files: no password anywhere in the synthesized JSON", () => {
+  it("reads its own retention user's Secret (not the application's) as files: no password anywhere in the synthesized JSON", () => {
     const secret = podSpec.volume.find((v: { name: string }) => v.name === "credentials").secret;
-    expect(secret).toMatchObject({ secret_name: dev.secrets.app, default_mode: "0440" });
-    expect(container.volume_mount).toContainEqual({ name: "credentials", mount_path: "/etc/nyrkio/secrets/app", read_only: true });
+    expect(secret).toMatchObject({ secret_name: dev.secrets.retention, default_mode: "0440" });
+    expect(dev.secrets.retention).not.toBe(dev.secrets.app);
+    expect(container.volume_mount).toContainEqual({ name: "credentials", mount_path: "/etc/nyrkio/secrets/retention", read_only: true });
     expect(json).not.toMatch(/"password"\s*:\s*"[^"]/);
     expect(container.env ?? []).not.toContainEqual(expect.objectContaining({ value_from: expect.anything() }));
   });

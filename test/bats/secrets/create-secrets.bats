@@ -36,27 +36,28 @@ plain_run() {
 @test "creates the keyfile and one Secret per user, with the expected keys" {
   plain_run
   [[ "$output" == *"create-secrets: done"* ]]
-  [ "$(ls "$CREATED" | tr '\n' ' ')" = "nyrkio-mongodb-app nyrkio-mongodb-backup nyrkio-mongodb-keyfile nyrkio-mongodb-migrator nyrkio-mongodb-monitor nyrkio-mongodb-restore nyrkio-mongodb-root " ]
+  [ "$(ls "$CREATED" | tr '\n' ' ')" = "nyrkio-mongodb-app nyrkio-mongodb-backup nyrkio-mongodb-keyfile nyrkio-mongodb-migrator nyrkio-mongodb-monitor nyrkio-mongodb-restore nyrkio-mongodb-retention nyrkio-mongodb-root " ]
   [ -s "$CREATED/nyrkio-mongodb-keyfile/keyfile" ]
-  for user in root app migrator backup restore monitor; do
+  for user in root app migrator backup restore monitor retention; do
     [ -s "$CREATED/nyrkio-mongodb-$user/username" ]
     [ -s "$CREATED/nyrkio-mongodb-$user/password" ]
   done
   [ "$(cat "$CREATED/nyrkio-mongodb-root/username")" = "root" ]
   [ "$(cat "$CREATED/nyrkio-mongodb-app/username")" = "nyrkio-app" ]
   [ "$(cat "$CREATED/nyrkio-mongodb-monitor/username")" = "nyrkio-monitor" ]
-  [ "$(grep -c '^-n nyrkio-db-dev create secret generic' "$STANDIN_LOG")" -eq 7 ]
+  [ "$(cat "$CREATED/nyrkio-mongodb-retention/username")" = "nyrkio-retention" ]
+  [ "$(grep -c '^-n nyrkio-db-dev create secret generic' "$STANDIN_LOG")" -eq 8 ]
 }
 
 @test "passwords: 40 letters and digits, no newline, all different" {
   plain_run
   [[ "$output" == *"create-secrets: done"* ]]
-  for user in root app migrator backup restore monitor; do
+  for user in root app migrator backup restore monitor retention; do
     password="$CREATED/nyrkio-mongodb-$user/password"
     [ "$(wc -c <"$password")" -eq 40 ]
     grep -qE '^[A-Za-z0-9]{40}$' "$password"
   done
-  [ "$(cat "$CREATED"/*/password | fold -w 40 | sort -u | wc -l)" -eq 6 ]
+  [ "$(cat "$CREATED"/*/password | fold -w 40 | sort -u | wc -l)" -eq 7 ]
 }
 
 @test "keyfile: 1008 base64 characters, as mongod accepts (6 to 1024)" {
@@ -69,7 +70,7 @@ plain_run() {
 @test "no password or keyfile content is ever on a command line; files are private and removed" {
   plain_run
   [[ "$output" == *"create-secrets: done"* ]]
-  for user in root app migrator backup restore monitor; do
+  for user in root app migrator backup restore monitor retention; do
     if grep -qF -- "$(cat "$CREATED/nyrkio-mongodb-$user/password")" "$STANDIN_LOG"; then
       echo "password of $user on a kubectl command line" >&2
       return 1
@@ -110,6 +111,8 @@ plain_run() {
   run bash "$SCRIPT" --namespace nyrkio-db --create-namespace
   [ "$status" -eq 0 ]
   grep -q '^create namespace nyrkio-db$' "$STANDIN_LOG"
+  # labelled so that the stack's check on an existing namespace passes (restricted Pod Security)
+  grep -q '^label namespace nyrkio-db pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest$' "$STANDIN_LOG"
   [ -e "$CREATED/nyrkio-mongodb-root" ]
 }
 
