@@ -20,6 +20,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { deserialize } from "bson";
 import type { PlatformConfig } from "../../../config/platform-config";
+import { environments } from "../../../config/environments";
 import { customRoles, managedUserRoles, type ManagedUser } from "../../../replicaset/users";
 import { SCRIPT_COMMANDS } from "./script-commands";
 import { authorize, AuthzServer, AuthzSession, CustomRole, ServerError } from "../../support/mongod-authz";
@@ -35,8 +36,8 @@ class ToolFailure extends Error {}
 const [mode, ...args] = process.argv.slice(2);
 
 function writeUsers([file, backupUser, backupPwd, restoreUser, restorePwd]: string[]): void {
-  // managedUserRoles and customRoles read only `database` (and `image` for a shard) of the config.
-  const config = { database: process.env.BACKUP_DATABASE ?? "nyrkio" } as PlatformConfig;
+  // The shipped dev environment's users and roles, with the database the bats tests use.
+  const config: PlatformConfig = { ...environments.dev, database: process.env.BACKUP_DATABASE ?? "nyrkio" };
   const roles = (user: ManagedUser) => managedUserRoles(config, user, "replicaset");
   const users: UsersFile = {
     users: {
