@@ -26,18 +26,38 @@ function collect(path, out) {
 // Pod scripts (.sh, mongosh .js) are read next to the module that embeds them: copy them along.
 const assets = [];
 const entryPoints = roots.flatMap((r) => collect(r, []));
-await build({
-  entryPoints,
-  outdir: "dist",
-  outbase: ".",
-  format: "cjs",
-  platform: "node",
-  target: "node20",
-  sourcemap: "linked",
-  logLevel: "warning",
-});
+
+// Incremental: each file is transpiled on its own (no bundling), so only a file newer than its
+// output needs esbuild again; a change to this script rebuilds everything. A warm `npm run synth`
+// then costs the app alone (docs/performance.md).
+const mtime = (path) => {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+};
+const self = mtime(new URL(import.meta.url).pathname);
+const stale = (source, output) => {
+  const out = mtime(output);
+  return out < 0 || out < mtime(source) || out < self;
+};
+const changed = entryPoints.filter((file) => stale(file, join("dist", file.replace(/\.ts$/, ".js"))));
+if (changed.length) {
+  await build({
+    entryPoints: changed,
+    outdir: "dist",
+    outbase: ".",
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    sourcemap: "linked",
+    logLevel: "warning",
+  });
+}
 for (const asset of assets) {
   const target = join("dist", asset);
+  if (!stale(asset, target)) continue;
   mkdirSync(dirname(target), { recursive: true });
   copyFileSync(asset, target);
 }
