@@ -3,6 +3,7 @@
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const roots = ["main.ts", "config", "stacks", "replicaset", "migrations", "backup", "sharding", "terraform-check", "ops", "cli", "e2e", "monitoring"];
 
@@ -37,7 +38,7 @@ const mtime = (path) => {
     return -1;
   }
 };
-const self = mtime(new URL(import.meta.url).pathname);
+const self = mtime(fileURLToPath(import.meta.url));
 const stale = (source, output) => {
   const out = mtime(output);
   return out < 0 || out < mtime(source) || out < self;
