@@ -11,7 +11,7 @@
 // alerts of monitoring/rules/sharding-balancer.rules.yml read.
 
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { CronJobV1, type CronJobV1SpecJobTemplateSpecTemplateSpecContainer, type CronJobV1SpecJobTemplateSpecTemplateSpecVolume, type CronJobV1SpecJobTemplateSpecTemplateSpecContainerVolumeMount } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
+import { CronJobV1, type CronJobV1SpecJobTemplateSpecTemplateSpec, type CronJobV1SpecJobTemplateSpecTemplateSpecContainer, type CronJobV1SpecJobTemplateSpecTemplateSpecVolume, type CronJobV1SpecJobTemplateSpecTemplateSpecContainerVolumeMount } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { Construct } from "constructs";
 import type { PlatformConfig } from "../../../config/platform-config";
 import { backupMetricsScript } from "../../../monitoring/backup-metrics-script";
@@ -89,31 +89,10 @@ export class BackupMetricsPush extends Construct {
         env: literalEnv([...env, ...backupMetricsEnv(config, target, env)], "backup-metrics"),
         volumeMount: [...((main.volumeMount ?? []) as CronJobV1SpecJobTemplateSpecTemplateSpecContainerVolumeMount[]), { name: "metrics-script", mountPath: METRICS_MOUNT, readOnly: true }],
       };
-      return new CronJobV1(this, target.replicaSet, {
-        metadata: { name: backupMetricsCronJobName(target.replicaSet), namespace, labels },
-        spec: {
-          schedule: everyMinutes(minutes),
-          timezone: "Etc/UTC",
-          concurrencyPolicy: "Forbid",
-          startingDeadlineSeconds: minutes * 60,
-          successfulJobsHistoryLimit: 1,
-          failedJobsHistoryLimit: 3,
-          jobTemplate: {
-            metadata: { labels },
-            spec: {
-              backoffLimit: 0,
-              activeDeadlineSeconds: 600,
-              template: {
-                metadata: { labels },
-                spec: {
-                  ...spec,
-                  container: [push],
-                  volume: [...((spec.volume ?? []) as CronJobV1SpecJobTemplateSpecTemplateSpecVolume[]), { name: "metrics-script", configMap: { name: BACKUP_METRICS_CONFIG_MAP, defaultMode: "0444" } }],
-                },
-              },
-            },
-          },
-        },
+      return metricsCronJob(this, target.replicaSet, { name: backupMetricsCronJobName(target.replicaSet), namespace, labels, minutes, deadlineSeconds: 600 }, {
+        ...spec,
+        container: [push],
+        volume: [...((spec.volume ?? []) as CronJobV1SpecJobTemplateSpecTemplateSpecVolume[]), { name: "metrics-script", configMap: { name: BACKUP_METRICS_CONFIG_MAP, defaultMode: "0444" } }],
       });
     });
     if (config.sharding.enabled) this.balancerCronJob = this.balancerMetrics(props, minutes);
@@ -152,40 +131,43 @@ export class BackupMetricsPush extends Construct {
       securityContext: main.securityContext,
       volumeMount: [...mounts, { name: "backup-user", mountPath: BALANCER_USER_DIR, readOnly: true }, { name: "metrics-script", mountPath: METRICS_MOUNT, readOnly: true }],
     };
-    return new CronJobV1(this, "balancer", {
-      metadata: { name: BALANCER_METRICS_CRON_JOB, namespace: config.kubernetes.namespace, labels },
-      spec: {
-        schedule: everyMinutes(minutes),
-        timezone: "Etc/UTC",
-        concurrencyPolicy: "Forbid",
-        startingDeadlineSeconds: minutes * 60,
-        successfulJobsHistoryLimit: 1,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          metadata: { labels },
-          spec: {
-            backoffLimit: 0,
-            activeDeadlineSeconds: 300,
-            template: {
-              metadata: { labels },
-              spec: {
-                restartPolicy: base.restartPolicy,
-                serviceAccountName: base.serviceAccountName,
-                automountServiceAccountToken: false,
-                enableServiceLinks: false,
-                terminationGracePeriodSeconds: base.terminationGracePeriodSeconds,
-                securityContext: base.securityContext,
-                container: [push],
-                volume: [
-                  ...volumes,
-                  { name: "backup-user", secret: { secretName: config.secrets.backup, defaultMode: "0440", items: [{ key: "username", path: "username" }, { key: "password", path: "password" }] } },
-                  { name: "metrics-script", configMap: { name: BACKUP_METRICS_CONFIG_MAP, defaultMode: "0444" } },
-                ],
-              },
-            },
-          },
-        },
-      },
+    return metricsCronJob(this, "balancer", { name: BALANCER_METRICS_CRON_JOB, namespace: config.kubernetes.namespace, labels, minutes, deadlineSeconds: 300 }, {
+      restartPolicy: base.restartPolicy,
+      serviceAccountName: base.serviceAccountName,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: base.terminationGracePeriodSeconds,
+      securityContext: base.securityContext,
+      container: [push],
+      volume: [
+        ...volumes,
+        { name: "backup-user", secret: { secretName: config.secrets.backup, defaultMode: "0440", items: [{ key: "username", path: "username" }, { key: "password", path: "password" }] } },
+        { name: "metrics-script", configMap: { name: BACKUP_METRICS_CONFIG_MAP, defaultMode: "0444" } },
+      ],
     });
   }
+}
+
+/** A metrics-push CronJob: every `minutes`, never two at once, one try, a short deadline. */
+function metricsCronJob(
+  scope: Construct,
+  id: string,
+  o: { name: string; namespace: string; labels: Record<string, string>; minutes: number; deadlineSeconds: number },
+  podSpec: CronJobV1SpecJobTemplateSpecTemplateSpec,
+): CronJobV1 {
+  return new CronJobV1(scope, id, {
+    metadata: { name: o.name, namespace: o.namespace, labels: o.labels },
+    spec: {
+      schedule: everyMinutes(o.minutes),
+      timezone: "Etc/UTC",
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: o.minutes * 60,
+      successfulJobsHistoryLimit: 1,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        metadata: { labels: o.labels },
+        spec: { backoffLimit: 0, activeDeadlineSeconds: o.deadlineSeconds, template: { metadata: { labels: o.labels }, spec: podSpec } },
+      },
+    },
+  });
 }
