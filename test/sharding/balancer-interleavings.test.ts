@@ -15,22 +15,14 @@ import * as vm from "node:vm";
 import { renderBalancerScript } from "../../sharding/balancer-script";
 import { loadAsyncRewriter, MONGOSH_SYNTHETIC_PROMISE } from "../support/mongosh-rewriter";
 import { StandInCluster } from "./stand-in-balancer";
+import { seededRandom } from "../../migrations/seed-data";
 
 const AsyncWriter = loadAsyncRewriter();
 if (!AsyncWriter) console.log("skipping the balancer window's interleaving test: @mongosh/async-rewriter2 is not installed");
 const describeWithRewriter = AsyncWriter ? describe : describe.skip;
 
-/** mulberry32: a small seeded generator, so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one seeded generator (mulberry32), so a failing seed can be replayed. */
+const random = seededRandom;
 
 /** Holds every server reply until the scheduler releases it: one release is one step. */
 class Scheduler {

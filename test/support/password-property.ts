@@ -3,17 +3,10 @@
 // check-queries: test/migrations/runner/connection-string.test.ts; restore:
 // test/backup/restore-redaction.test.ts).
 
-// A small deterministic PRNG (mulberry32): a failure names the seed and reproduces.
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../migrations/seed-data";
+
+// The project's one seeded PRNG (mulberry32): a failure names the seed and reproduces.
+export const prng = seededRandom;
 
 // RFC 3986 section 2.2: gen-delims and sub-delims, plus "%" (the escape character itself).
 export const RESERVED = [...":/?#[]@!$&'()*+,;=%"];
