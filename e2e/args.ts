@@ -1,6 +1,7 @@
 // `nyrkio-db e2e` / `npm run e2e -- [options]` as data: a pure function from argv to the run's
 // options, or a UsageError (exit code 2) that says what is wrong.
-import { parseArgs } from "node:util";
+import { parseOptions } from "../migrations/cli/parse-options";
+import { UsageError } from "../migrations/runner/errors";
 
 /** The steps of the run, in order (issue 14). Each later step relies on what the earlier ones left. */
 export const STEP_IDS = ["cluster", "deploy", "failover", "migrations", "restore", "day2", "scale-out"] as const;
@@ -17,7 +18,8 @@ export const EXIT = {
   prerequisites: 3,
 } as const;
 
-export class UsageError extends Error {}
+// The project's one usage error (exit 2), as every CLI throws it.
+export { UsageError };
 
 export interface E2eOptions {
   /** An existing kubectl context to use instead of creating a kind cluster; never deleted. */
@@ -113,32 +115,24 @@ export function parseSteps(value: string): StepId[] {
   return STEP_IDS.filter((s) => wanted.includes(s));
 }
 
+/** Every option the e2e driver accepts (node:util parseArgs); --help documents each (a test holds it). */
+export const E2E_OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  context: { type: "string" },
+  "cluster-name": { type: "string" },
+  "node-image": { type: "string" },
+  keep: { type: "boolean" },
+  steps: { type: "string" },
+  json: { type: "boolean" },
+  report: { type: "string" },
+  "logs-dir": { type: "string" },
+  "timeout-factor": { type: "string" },
+  cdktf: { type: "string" },
+  verbose: { type: "boolean" },
+} as const;
+
 export function parseE2eArgs(argv: readonly string[]): E2eArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      strict: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        context: { type: "string" },
-        "cluster-name": { type: "string" },
-        "node-image": { type: "string" },
-        keep: { type: "boolean" },
-        steps: { type: "string" },
-        json: { type: "boolean" },
-        report: { type: "string" },
-        "logs-dir": { type: "string" },
-        "timeout-factor": { type: "string" },
-        cdktf: { type: "string" },
-        verbose: { type: "boolean" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const v = parsed.values;
+  const v = parseOptions(argv, E2E_OPTIONS);
   if (v.help) return { kind: "help", text: E2E_HELP };
   if (v.context !== undefined && v.context.trim() === "") throw new UsageError("--context: must not be empty");
   if (v.context !== undefined && v["cluster-name"] !== undefined)

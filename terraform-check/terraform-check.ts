@@ -13,6 +13,7 @@ import { formatProblem } from "../config/validate";
 import { shardKeyRules } from "../sharding";
 import { addPlatformStacks } from "../stacks/platform-app";
 import { JsonObject, originalNames, OverrideExample, standInConfig } from "./stand-ins";
+import { UsageError } from "../migrations/runner/errors";
 
 const execFileAsync = promisify(execFile);
 
@@ -39,7 +40,8 @@ export interface StackResult {
   diagnostics: Diagnostic[];
 }
 
-export class UsageError extends Error {}
+// The project's one usage error (exit 2), as every CLI throws it.
+export { UsageError };
 
 /** The stacks under a path: a cdktf.out directory, a stack directory, or one cdk.tf.json. */
 export function stacksIn(path: string, labelPrefix = ""): StackFile[] {

@@ -8,7 +8,6 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { MongoClient, type Db } from "mongodb";
 import { environments } from "../../config/environments";
 import type { PlatformConfig, ReplsetConfig } from "../../config/platform-config";
@@ -21,6 +20,7 @@ import { classifyIndexes, readIndexUsage } from "../../migrations/runner/index-r
 import { renderReplicaSetConfig } from "../../replicaset/replica-set-config";
 import { cronMaxGapSeconds } from "../cron-interval";
 import { renderStatus, statusReport, type LiveConfig, type LiveRWConcern, type LiveStatus, type StatusInput } from "./status-report";
+import { parseOptions } from "../../migrations/cli/parse-options";
 
 export const EXIT_HEALTHY = 0;
 export const EXIT_DEGRADED = 1;
@@ -59,24 +59,13 @@ export interface StatusOptions {
 
 export function parseStatusArgs(argv: readonly string[], io: Pick<CliIo, "env">): { kind: "help" } | ({ kind: "run" } & StatusOptions) {
   refuseUriArguments(argv);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-        "uri-file": { type: "string" },
-        catalog: { type: "string" },
-        env: { type: "string" },
-      },
-      allowPositionals: false,
-      strict: true,
+  const v = parseOptions(argv, {
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+      "uri-file": { type: "string" },
+      catalog: { type: "string" },
+      env: { type: "string" },
     });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const v = parsed.values;
   if (v.help) return { kind: "help" };
   const env = v.env ?? io.env.NYRKIO_DB_ENV ?? "dev";
   if (!(env in environments)) throw new UsageError(`--env ${JSON.stringify(env)}: not a built-in environment (one of ${Object.keys(environments).join(", ")})`);

@@ -1,8 +1,8 @@
 // `wait-job [options]` as data: a pure function from argv to what to wait for, or a UsageError.
 
-import { parseArgs } from "node:util";
 import { UsageError } from "../../migrations/runner/errors";
 import { DEPLOY_JOB_LABEL } from "./job-labels";
+import { parseOptions } from "../../migrations/cli/parse-options";
 
 export interface WaitJobOptions {
   namespace: string;
@@ -51,28 +51,17 @@ export function parseDuration(flag: string, text: string): number {
 }
 
 export function parseWaitJobArgs(argv: readonly string[]): WaitJobArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      strict: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        json: { type: "boolean" },
-        namespace: { type: "string", short: "n" },
-        selector: { type: "string", short: "l" },
-        timeout: { type: "string" },
-        interval: { type: "string" },
-        "report-every": { type: "string" },
-        context: { type: "string" },
-        kubeconfig: { type: "string" },
-      },
+  const values = parseOptions(argv, {
+      help: { type: "boolean", short: "h" },
+      json: { type: "boolean" },
+      namespace: { type: "string", short: "n" },
+      selector: { type: "string", short: "l" },
+      timeout: { type: "string" },
+      interval: { type: "string" },
+      "report-every": { type: "string" },
+      context: { type: "string" },
+      kubeconfig: { type: "string" },
     });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values } = parsed;
   if (values.help) return { kind: "help", text: WAIT_JOB_HELP };
   if (!values.namespace) throw new UsageError("--namespace is required: the database's namespace");
   const selector = values.selector ?? DEPLOY_JOB_LABEL;
