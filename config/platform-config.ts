@@ -7,6 +7,7 @@ import { exporterImageRule } from "../monitoring/exporter-image";
 import { cronRule } from "./cron";
 import { mongoImageRule } from "./mongo-image";
 import { positiveQuantityRule } from "./quantity";
+import { tlsSchema } from "./tls";
 import { array, boolean, Infer, literal, number, object, optional, record, refine, string, tagged } from "./schema";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -299,6 +300,8 @@ export const platformConfigSchema = object({
     }),
   }),
   monitoring: monitoringSchema,
+  /** TLS for every connection (config/tls.ts, docs/tls.md). */
+  tls: tlsSchema,
 });
 
 export type PlatformConfig = Infer<typeof platformConfigSchema>;
@@ -309,6 +312,7 @@ export type StateBackendConfig = PlatformConfig["state"];
 export type BackupConfig = PlatformConfig["backup"];
 export type ShardingConfig = PlatformConfig["sharding"];
 export type MonitoringConfig = PlatformConfig["monitoring"];
+export type { TlsConfig } from "./tls";
 
 /** Deep partial used for overrides (a JSON file over a built-in environment). */
 export type ConfigOverride<T = PlatformConfig> = T extends unknown[] ? T : T extends object ? { [K in keyof T]?: ConfigOverride<T[K]> } : T;

@@ -74,4 +74,6 @@ export const dev: PlatformConfig = {
     scratch: { size: "20Gi", small: "2Gi" },
   },
   monitoring: { enabled: true, exporterImage: DEFAULT_EXPORTER_IMAGE, scrapeNamespaces: ["monitoring"], prometheusOperator: false },
+  // Issue 15 turns this to requireTLS for new installs; "disabled" is today's behaviour.
+  tls: { mode: "disabled", memberAuth: "keyFile", clientsMigrated: false },
 };
