@@ -222,10 +222,24 @@ export interface MemberPodOptions {
   votingSelector: Record<string, string>;
   sidecars?: Container[];
   extraVolumes?: Volume[];
+  /** What TLS adds to the pod (stacks/constructs/tls-server.ts, serverTlsPodParts); omitted: none. */
+  tls?: ServerTlsPodParts;
+}
+
+/** TLS's additions to a mongod or mongos pod: all empty with TLS off. */
+export interface ServerTlsPodParts {
+  initContainers: Container[];
+  /** The server container's env and mounts. */
+  env: { name: string; value: string }[];
+  volumeMount: { name: string; mountPath: string; readOnly: boolean }[];
+  /** Items of the `config` ConfigMap volume. */
+  configItems: { key: string; path: string }[];
+  volumes: Volume[];
 }
 
 /** The pod of a replica-set member (data or arbiter): mongod, run without the image's entrypoint. */
 export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpec {
+  const tls: ServerTlsPodParts = o.tls ?? { initContainers: [], env: [], volumeMount: [], configItems: [], volumes: [] };
   const mongod: Container = {
     name: "mongod",
     image: o.image,
@@ -245,6 +259,7 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
         { name: "REPLICASET_CONFIG", value: `${MOUNT.config}/${REPLICASET_CONFIG_KEY}` },
         { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
         { name: "READY_MAX_LAG_SECONDS", value: String(o.pod.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_SECONDS) },
+        ...tls.env,
       ],
       "mongod",
     ),
@@ -258,6 +273,7 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
       { name: "scripts", mountPath: MOUNT.scripts, readOnly: true },
       mongoshConfMount,
       tmpMount,
+      ...tls.volumeMount,
     ],
   };
   return {
@@ -269,7 +285,7 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
     ...(o.pod.nodeSelector && Object.keys(o.pod.nodeSelector).length ? { nodeSelector: o.pod.nodeSelector } : {}),
     topologySpreadConstraint: memberTopologySpread(o.pod, o.votingSelector),
     ...(memberAffinity(o.pod, o.votingSelector) ? { affinity: memberAffinity(o.pod, o.votingSelector) } : {}),
-    initContainer: [keyfileInitContainer(o.image)],
+    initContainer: [keyfileInitContainer(o.image), ...tls.initContainers],
     container: [mongod, ...(o.sidecars ?? [])],
     volume: [
       ...(o.dataVolume ? [o.dataVolume] : []),
@@ -282,11 +298,13 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
             { key: o.confKey, path: "mongod.conf" },
             { key: REPLICASET_CONFIG_KEY, path: REPLICASET_CONFIG_KEY },
             { key: "mongosh.conf", path: "mongosh.conf" },
+            ...tls.configItems,
           ],
         },
       },
       { name: "scripts", configMap: { name: o.configMapName, defaultMode: "0555", items: o.scriptItems } },
       tmpVolume(),
+      ...tls.volumes,
       ...(o.extraVolumes ?? []),
     ],
   };

@@ -3,7 +3,7 @@
 
 import type { StatefulSetV1, StatefulSetV1SpecTemplate } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import type { ResourcesConfig } from "../../config/platform-config";
-import { MemberPodOptions, memberPodSpec } from "./member-pod";
+import { MemberPodOptions, memberPodSpec, ServerTlsPodParts } from "./member-pod";
 
 export interface MemberStatefulSetProps {
   namespace: string;
@@ -27,6 +27,8 @@ export interface MemberStatefulSetProps {
   votingSelector: Record<string, string>;
   /** Digest of the files the pods read at start (mongod.conf, scripts): a change rolls the pods. */
   podConfigHash: string;
+  /** TLS's additions to the pod (tls-server.ts, serverTlsPodParts); omitted: none. */
+  tls?: ServerTlsPodParts;
 }
 
 export const POD_CONFIG_HASH_ANNOTATION = "nyrkio.io/pod-config-hash";
@@ -47,7 +49,7 @@ export const MEMBER_UPDATE_STRATEGY = [{ type: "RollingUpdate", rollingUpdate: [
 
 export function memberPodTemplate(
   props: MemberStatefulSetProps,
-  spec: Omit<MemberPodOptions, "image" | "port" | "pod" | "resources" | "serviceAccountName" | "configMapName" | "scriptItems" | "keyfileSecret" | "votingSelector">,
+  spec: Omit<MemberPodOptions, "image" | "port" | "pod" | "resources" | "serviceAccountName" | "configMapName" | "scriptItems" | "keyfileSecret" | "votingSelector" | "tls">,
 ): StatefulSetV1SpecTemplate {
   return {
     metadata: {
@@ -64,6 +66,7 @@ export function memberPodTemplate(
       scriptItems: props.scriptItems,
       keyfileSecret: props.keyfileSecret,
       votingSelector: props.votingSelector,
+      tls: props.tls,
       ...spec,
     }),
   };
