@@ -40,7 +40,7 @@ function evaluate(condition: string, deployed: string[]): string[] {
 describe("arbiter removal guard", () => {
   const s = synthDatabase(prodPss);
   // The arbiter's guard; the TLS jump guard (tls-jump-guard.test.ts) shares the data source.
-  const arbiterGuards = (p: { error_message: string }[] | undefined) => (p ?? []).filter((c) => c.error_message === ARBITER_REMOVAL_MESSAGE);
+  const arbiterGuards = (p: { condition: string; error_message: string }[] | undefined) => (p ?? []).filter((c) => c.error_message === ARBITER_REMOVAL_MESSAGE);
   const precondition = arbiterGuards(s.named(SS, "mongodb-rs0").lifecycle.precondition);
 
   it("a config without an arbiter reads the last deployed replicaset.json and guards the data StatefulSet", () => {
