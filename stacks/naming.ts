@@ -30,6 +30,10 @@ export function backupStackName(config: PlatformConfig): string {
 export function monitoringStackName(config: PlatformConfig): string {
   return `nyrkio-db-${config.name}-monitoring`;
 }
+/** Only with TLS on and tls.certificates.source certManager: the cert-manager Certificate. */
+export function certificatesStackName(config: PlatformConfig): string {
+  return `nyrkio-db-${config.name}-certificates`;
+}
 
 /** ConfigMap with mongod.conf, the desired replica-set config and the pod scripts. */
 export function replsetConfigMapName(rs: Pick<ReplsetConfig, "name">): string {
