@@ -14,8 +14,10 @@ import type {
 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { createHash } from "node:crypto";
 import type { PlatformConfig, ResourcesConfig } from "../../config/platform-config";
+import type { TlsConfig } from "../../config/tls";
 import { SECRET_KEYS } from "../../replicaset/reconcile-paths";
 import { literalArgs, literalEnv } from "../terraform-text";
+import { tlsClientParts } from "./tls-client";
 
 export type Container = StatefulSetV1SpecTemplateSpecContainer;
 export type Volume = StatefulSetV1SpecTemplateSpecVolume;
@@ -222,10 +224,13 @@ export interface MemberPodOptions {
   votingSelector: Record<string, string>;
   sidecars?: Container[];
   extraVolumes?: Volume[];
+  /** With clients on TLS, the probes verify the server (the CA volume and NYRKIO_TLS_CA_FILE: tls-client.ts). */
+  tls: TlsConfig;
 }
 
 /** The pod of a replica-set member (data or arbiter): mongod, run without the image's entrypoint. */
 export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpec {
+  const tlsClient = tlsClientParts(o.tls);
   const mongod: Container = {
     name: "mongod",
     image: o.image,
@@ -245,6 +250,7 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
         { name: "REPLICASET_CONFIG", value: `${MOUNT.config}/${REPLICASET_CONFIG_KEY}` },
         { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
         { name: "READY_MAX_LAG_SECONDS", value: String(o.pod.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_SECONDS) },
+        ...tlsClient.env,
       ],
       "mongod",
     ),
@@ -258,6 +264,7 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
       { name: "scripts", mountPath: MOUNT.scripts, readOnly: true },
       mongoshConfMount,
       tmpMount,
+      ...tlsClient.volumeMount,
     ],
   };
   return {
@@ -288,6 +295,7 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
       { name: "scripts", configMap: { name: o.configMapName, defaultMode: "0555", items: o.scriptItems } },
       tmpVolume(),
       ...(o.extraVolumes ?? []),
+      ...tlsClient.volume,
     ],
   };
 }

@@ -3,6 +3,7 @@
 
 import type { StatefulSetV1, StatefulSetV1SpecTemplate } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import type { ResourcesConfig } from "../../config/platform-config";
+import type { TlsConfig } from "../../config/tls";
 import { MemberPodOptions, memberPodSpec } from "./member-pod";
 
 export interface MemberStatefulSetProps {
@@ -27,6 +28,8 @@ export interface MemberStatefulSetProps {
   votingSelector: Record<string, string>;
   /** Digest of the files the pods read at start (mongod.conf, scripts): a change rolls the pods. */
   podConfigHash: string;
+  /** config.tls: the members' own clients (probes, bootstrap) verify the server with it. */
+  tls: TlsConfig;
 }
 
 export const POD_CONFIG_HASH_ANNOTATION = "nyrkio.io/pod-config-hash";
@@ -47,7 +50,7 @@ export const MEMBER_UPDATE_STRATEGY = [{ type: "RollingUpdate", rollingUpdate: [
 
 export function memberPodTemplate(
   props: MemberStatefulSetProps,
-  spec: Omit<MemberPodOptions, "image" | "port" | "pod" | "resources" | "serviceAccountName" | "configMapName" | "scriptItems" | "keyfileSecret" | "votingSelector">,
+  spec: Omit<MemberPodOptions, "image" | "port" | "pod" | "resources" | "serviceAccountName" | "configMapName" | "scriptItems" | "keyfileSecret" | "votingSelector" | "tls">,
 ): StatefulSetV1SpecTemplate {
   return {
     metadata: {
@@ -64,6 +67,7 @@ export function memberPodTemplate(
       scriptItems: props.scriptItems,
       keyfileSecret: props.keyfileSecret,
       votingSelector: props.votingSelector,
+      tls: props.tls,
       ...spec,
     }),
   };

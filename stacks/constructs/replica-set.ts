@@ -36,6 +36,7 @@ import { MemberStatefulSetProps } from "./member-stateful-set";
 import { renderMongodConf } from "./mongod-config";
 import { exporterSidecar } from "./monitoring/exporter";
 import { podScriptsData, podScriptsItems } from "./pod-scripts";
+import { exporterTls } from "./tls-client";
 import { configMapData } from "../terraform-text";
 
 /** Every pod of this database (members of every replica set; mongos when sharded), without the replica-set label. */
@@ -148,6 +149,7 @@ export class ReplicaSet extends Construct {
       keyfileSecret: config.secrets.keyfile,
       labels,
       votingSelector: voting,
+      tls: config.tls,
     };
 
     this.dataMembers = new DataMembers(this, "data", {
@@ -158,7 +160,7 @@ export class ReplicaSet extends Construct {
       resources: replset.resources,
       selector: replsetSelector(config, replset, "data"),
       rootSecret: config.secrets.root,
-      ...(config.monitoring.enabled ? { exporter: exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor }) } : {}),
+      ...(config.monitoring.enabled ? { exporter: exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor, tls: exporterTls(config.tls) }) } : {}),
       podConfigHash: contentHash(dataConf, MONGOSH_CONF, scriptsText),
     });
     this.statefulSets = [this.dataMembers.statefulSet];
