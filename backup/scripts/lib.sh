@@ -170,10 +170,10 @@ init_job() {
 }
 
 # The database tools' TLS flags (config/tls.ts toolsTlsArgs: mongo-tools spells TLS --ssl and
-# --sslCAFile, common/options/options.go SSL; host names are verified unless --tlsInsecure or
-# sslAllowInvalidHostnames, which nothing here passes). Set by prepare_credentials, the step of
-# every job that connects to the database; a verify job's scratch mongod on 127.0.0.1 is local,
-# started without TLS, and gets none.
+# --sslCAFile, common/options/options.go SSL; the chain and host name are verified unless a flag
+# turns the check off, and none here does: test/security/insecure-tls-options.test.ts). Set by
+# prepare_credentials, the step of every job that connects to the database; a verify job's
+# scratch mongod on 127.0.0.1 is local, started without TLS, and gets none.
 TOOLS_TLS=()
 # Every mongodump and mongorestore of the scripts goes through these, so no call site can leave
 # TLS out.
