@@ -126,3 +126,41 @@ export const INSECURE_TLS_OPTIONS = [
   "tlsDisableCertificateRevocationCheck",
   "tlsDisableOCSPEndpointCheck",
 ] as const;
+
+/**
+ * The environment variable through which the pod scripts (bash and mongosh) learn the client TLS
+ * settings: set to TLS_CLIENT_CA_FILE when clientsUseTls, absent otherwise. The scripts turn it
+ * into exactly the spellings above (a test compares them: test/security/tls-clients.test.ts).
+ */
+export const TLS_CA_FILE_ENV = "NYRKIO_TLS_CA_FILE";
+
+/** The environment of a container that connects to the database: TLS_CA_FILE_ENV when clients use TLS. */
+export function tlsClientEnv(tls: TlsConfig, caFile = TLS_CLIENT_CA_FILE): { name: string; value: string }[] {
+  return clientsUseTls(tls) ? [{ name: TLS_CA_FILE_ENV, value: caFile }] : [];
+}
+
+/** A connection string with uriTlsOptions appended to its query (unchanged when clients do not use TLS). */
+export function withUriTlsOptions(uri: string, tls: TlsConfig, caFile = TLS_CLIENT_CA_FILE): string {
+  const options = Object.entries(uriTlsOptions(tls, caFile)).map(([k, v]) => `${k}=${v}`);
+  if (!options.length) return uri;
+  const query = uri.indexOf("?");
+  const hasPath = /^mongodb(\+srv)?:\/\/[^/]*\//.test(uri);
+  if (query < 0) return `${uri}${hasPath ? "" : "/"}?${options.join("&")}`;
+  return `${uri}${query === uri.length - 1 ? "" : "&"}${options.join("&")}`;
+}
+
+/**
+ * The insecure options present in a text, in any spelling MongoDB's parsers accept: a flag
+ * (`--tlsInsecure`, `--sslAllowInvalidHostnames=true`), a URI option (`tlsInsecure=true`), a
+ * config key, case-insensitively (the URI options are case-insensitive:
+ * https://www.mongodb.com/docs/manual/reference/connection-string-options/). Also the
+ * Node driver's `checkServerIdentity` and Node's `rejectUnauthorized` turned off.
+ */
+export function insecureTlsOptionsIn(text: string): string[] {
+  const found = new Set<string>();
+  const lower = text.toLowerCase();
+  for (const option of INSECURE_TLS_OPTIONS) if (lower.includes(option.toLowerCase())) found.add(option);
+  if (/rejectunauthorized\s*[:=]\s*["']?(false|0)/i.test(text)) found.add("rejectUnauthorized=false");
+  if (/checkserveridentity\s*[:=]/i.test(text)) found.add("checkServerIdentity");
+  return [...found];
+}

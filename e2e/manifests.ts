@@ -5,6 +5,7 @@ import type { PlatformConfig, ReplsetConfig } from "../config/platform-config";
 import { DB_CLIENT_LABEL } from "../stacks/naming";
 import type { Write } from "./checks";
 import { NODE_IMAGE_UID, restrictedContainer, restrictedPod } from "./pod-security";
+import { TLS_CLIENT_CA_DIR, uriTlsOptions, type TlsConfig } from "../config/tls";
 import { E2E_LABEL } from "./toolbox";
 
 
@@ -18,11 +19,18 @@ export const CLI_CONFIG_MAP = "nyrkio-e2e-cli";
  * replica set, as `user` from its Secret. The connection string is written to a file inside the
  * pod (--uri-file): the password never appears in the Job's spec or on a command line.
  */
-export function cliJob(opts: { name: string; namespace: string; bundle: string; args: readonly string[]; secret: string; hosts: readonly string[]; replicaSet: string }) {
+/**
+ * A Job that runs one of the project's CLIs in the cluster, as CI would. With clients on TLS
+ * (`tls`: config.tls), it mounts the CA alone and its connection string carries
+ * tls=true&tlsCAFile (config/tls.ts uriTlsOptions), which every CLI reads.
+ */
+export function cliJob(opts: { name: string; namespace: string; bundle: string; args: readonly string[]; secret: string; hosts: readonly string[]; replicaSet: string; tls?: TlsConfig }) {
+  const tlsOptions = opts.tls ? Object.entries(uriTlsOptions(opts.tls)).map(([k, v]) => `&${k}=${v}`).join("") : "";
+  const caSecret = tlsOptions && opts.tls?.certificates ? opts.tls.certificates.secretName : undefined;
   const labels = { "app.kubernetes.io/name": "nyrkio-e2e", [E2E_LABEL]: opts.name, ...DB_CLIENT_LABEL };
   const uriScript =
     'const e=encodeURIComponent;require("fs").writeFileSync("/tmp/uri",' +
-    '"mongodb://"+e(process.env.DB_USER)+":"+e(process.env.DB_PASSWORD)+"@"+process.env.DB_HOSTS+"/?authSource=admin&replicaSet="+process.env.DB_REPLSET+"\\n",{mode:0o600})';
+    '"mongodb://"+e(process.env.DB_USER)+":"+e(process.env.DB_PASSWORD)+"@"+process.env.DB_HOSTS+"/?authSource=admin&replicaSet="+process.env.DB_REPLSET+(process.env.DB_TLS_OPTIONS||"")+"\\n",{mode:0o600})';
   const cliArgs = opts.args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
   return {
     apiVersion: "batch/v1",
@@ -47,11 +55,12 @@ export function cliJob(opts: { name: string; namespace: string; bundle: string; 
                 { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: opts.secret, key: "password" } } },
                 { name: "DB_HOSTS", value: opts.hosts.join(",") },
                 { name: "DB_REPLSET", value: opts.replicaSet },
+                ...(tlsOptions ? [{ name: "DB_TLS_OPTIONS", value: tlsOptions }] : []),
               ],
-              volumeMounts: [{ name: "cli", mountPath: "/cli", readOnly: true }],
+              volumeMounts: [{ name: "cli", mountPath: "/cli", readOnly: true }, ...(caSecret ? [{ name: "tls-ca", mountPath: TLS_CLIENT_CA_DIR, readOnly: true }] : [])],
             },
           ],
-          volumes: [{ name: "cli", configMap: { name: CLI_CONFIG_MAP } }],
+          volumes: [{ name: "cli", configMap: { name: CLI_CONFIG_MAP } }, ...(caSecret ? [{ name: "tls-ca", secret: { secretName: caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } }] : [])],
         },
       },
     },

@@ -50,6 +50,7 @@ import { attemptBody, DbUser, E2E_LABEL, mongoshCommand, mongoUri, parseResult, 
 import { formatDuration, waitFor } from "./wait";
 import { checkScrape, parseExposition, scrapeExporter } from "./scrape";
 import { EXPORTER_METRICS } from "../monitoring/exporter-metrics";
+import { clientsUseTls } from "../config/tls";
 import { EXPORTER_PORT, METRICS_PATH } from "../stacks/constructs/monitoring/exporter";
 
 const MIN = 60_000;
@@ -352,7 +353,7 @@ async function runCliJob(ctx: StepContext, name: string, bundle: string, args: s
   const rs = rs0(ctx);
   // Foreground: the old run's pods are gone before the new Job's, so `logs -l` reads only the new one.
   await ctx.kube.kubectl(["delete", "job", name, "-n", ns(ctx), "--ignore-not-found", "--cascade=foreground", "--wait=true"]);
-  const job = cliJob({ name, namespace: ns(ctx), bundle, args, secret: ctx.config.secrets[user], hosts: dataMemberHosts(ctx.config, rs), replicaSet: rs.name });
+  const job = cliJob({ name, namespace: ns(ctx), bundle, args, secret: ctx.config.secrets[user], hosts: dataMemberHosts(ctx.config, rs), replicaSet: rs.name, ...(clientsUseTls(ctx.config.tls) ? { tls: ctx.config.tls } : {}) });
   ctx.involve({ namespace: ns(ctx), selector: `${E2E_LABEL}=${name}` });
   ctx.say(`Job ${name}: ${bundle} ${args.join(" ")}`);
   await ctx.kube.apply(job);

@@ -3,6 +3,7 @@
 // the run needs (member pods mount no credentials); and the stranger, the same image without the
 // label, for the NetworkPolicy's negative test.
 import type { PlatformConfig } from "../config/platform-config";
+import { clientsUseTls, TLS_CA_FILE_ENV, TLS_CLIENT_CA_DIR, TLS_CLIENT_CA_FILE } from "../config/tls";
 import type { ManagedUser } from "../replicaset/users";
 import { DB_CLIENT_LABEL, MONGODB_PORT } from "../stacks/naming";
 import { MONGO_IMAGE_UID, restrictedContainer, restrictedPod } from "./pod-security";
@@ -16,7 +17,7 @@ export const SECRETS_DIR = "/secrets";
 export type DbUser = ManagedUser | "root";
 const USERS: DbUser[] = ["root", "app", "migrator", "backup", "restore"];
 
-function pod(name: string, namespace: string, image: string, extraLabels: Record<string, string>, secrets: Record<DbUser, string> | undefined) {
+function pod(name: string, namespace: string, image: string, extraLabels: Record<string, string>, secrets: Record<DbUser, string> | undefined, caSecret?: string) {
   const labels: Record<string, string> = { "app.kubernetes.io/name": "nyrkio-e2e", [E2E_LABEL]: name, ...extraLabels };
   return {
     apiVersion: "v1",
@@ -31,17 +32,27 @@ function pod(name: string, namespace: string, image: string, extraLabels: Record
           image,
           securityContext: restrictedContainer(MONGO_IMAGE_UID),
           command: ["sleep", "infinity"],
-          env: [{ name: "HOME", value: "/tmp" }],
-          volumeMounts: secrets ? USERS.map((u) => ({ name: `secret-${u}`, mountPath: `${SECRETS_DIR}/${u}`, readOnly: true })) : [],
+          env: [{ name: "HOME", value: "/tmp" }, ...(caSecret ? [{ name: TLS_CA_FILE_ENV, value: TLS_CLIENT_CA_FILE }] : [])],
+          volumeMounts: [
+            ...(secrets ? USERS.map((u) => ({ name: `secret-${u}`, mountPath: `${SECRETS_DIR}/${u}`, readOnly: true })) : []),
+            ...(caSecret ? [{ name: "tls-ca", mountPath: TLS_CLIENT_CA_DIR, readOnly: true }] : []),
+          ],
         },
       ],
-      volumes: secrets ? USERS.map((u) => ({ name: `secret-${u}`, secret: { secretName: secrets[u] } })) : [],
+      volumes: [
+        ...(secrets ? USERS.map((u) => ({ name: `secret-${u}`, secret: { secretName: secrets[u] } as { secretName: string; items?: { key: string; path: string }[] } })) : []),
+        // The CA alone, as every client pod of the project mounts it (stacks/constructs/tls-client.ts).
+        ...(caSecret ? [{ name: "tls-ca", secret: { secretName: caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } }] : []),
+      ],
     },
   };
 }
 
 export function toolboxPod(config: PlatformConfig, namespace = config.kubernetes.namespace) {
-  return pod(TOOLBOX_POD, namespace, config.image, { ...DB_CLIENT_LABEL }, config.secrets);
+  // With clients on TLS the toolbox verifies the server as the project's own pods do; the stranger
+  // (no client label) needs none: the NetworkPolicy drops its packets before any handshake.
+  const caSecret = clientsUseTls(config.tls) ? config.tls.certificates?.secretName : undefined;
+  return pod(TOOLBOX_POD, namespace, config.image, { ...DB_CLIENT_LABEL }, config.secrets, caSecret);
 }
 
 export function strangerPod(config: PlatformConfig, namespace = config.kubernetes.namespace) {
@@ -74,7 +85,9 @@ export function mongoshCommand(uri: string, user: DbUser | "none", body: string)
   // (https://www.mongodb.com/docs/mongodb-shell/write-scripts/ ; @mongosh/async-rewriter2).
   const script = `function __e2e() { ${body} }\nconst __v = __e2e(); print(${JSON.stringify(RESULT_MARKER)} + EJSON.stringify(__v === undefined ? null : __v, { relaxed: true }));`;
   const auth = user === "none" ? "" : ` --username "$(cat ${SECRETS_DIR}/${user}/username)" --password "$(cat ${SECRETS_DIR}/${user}/password)" --authenticationDatabase admin`;
-  return ["sh", "-c", `exec mongosh --quiet --norc "$1"${auth} --eval "$2"`, "sh", uri, script];
+  // In the toolbox with clients on TLS (TLS_CA_FILE_ENV set): mongoshTlsArgs, merged into the URI by mongosh.
+  const tls = ` \${${TLS_CA_FILE_ENV}:+--tls --tlsCAFile "$${TLS_CA_FILE_ENV}"}`;
+  return ["sh", "-c", `exec mongosh --quiet --norc "$1"${auth}${tls} --eval "$2"`, "sh", uri, script];
 }
 
 /** The marked line's value; undefined when mongosh printed none (it failed before). */

@@ -15,6 +15,7 @@ import { databasePodSelector, ReplicaSet } from "./constructs/replica-set";
 import { RetentionCronJob } from "./constructs/retention-cron-job";
 import type { ShardedCluster } from "./constructs/sharding/sharded-cluster";
 import { commonLabels, CONNECTION_CONFIG_MAP, databaseStackName, dataStatefulSetName, DB_CLIENT_LABEL, MONGODB_PORT, mongosHost, projectPodSelector } from "./naming";
+import { clientsUseTls } from "../config/tls";
 import { PlatformStack, PlatformStackProps } from "./platform-stack";
 
 /** The service account every pod of the database runs as (no API token mounted). */
@@ -88,6 +89,7 @@ export class DatabaseStack extends PlatformStack {
           userSecrets: reconcileUserSecrets(config, reconcile),
           activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
               dependsOn: replicaSet.statefulSets,
+          tls: config.tls,
         }),
       );
     }
@@ -121,6 +123,7 @@ export class DatabaseStack extends PlatformStack {
       database: config.database,
       authSource: AUTH_SOURCE,
       credentialsSecret: config.secrets.app,
+      ...(clientsUseTls(config.tls) && config.tls.certificates ? { tlsCaSecret: config.tls.certificates.secretName } : {}),
       dependsOn: afterSharding,
     });
 

@@ -10,7 +10,10 @@ function connectMember(host) {
   const dir = process.env.BACKUP_USER_DIR;
   if (!dir) throw new Error("BACKUP_USER_DIR is not set");
   const read = (name) => fs.readFileSync(`${dir}/${name}`, "utf8").replace(/\n+$/, "");
-  const conn = new Mongo(`mongodb://${host}/?directConnection=true&serverSelectionTimeoutMS=10000&connectTimeoutMS=10000&readPreference=secondaryPreferred`);
+  // With NYRKIO_TLS_CA_FILE set (clients use TLS, config/tls.ts tlsClientEnv), the certificate and
+  // host name are verified: config/tls.ts uriTlsOptions, spelled for a URI.
+  const tls = process.env.NYRKIO_TLS_CA_FILE ? `&tls=true&tlsCAFile=${process.env.NYRKIO_TLS_CA_FILE}` : "";
+  const conn = new Mongo(`mongodb://${host}/?directConnection=true&serverSelectionTimeoutMS=10000&connectTimeoutMS=10000&readPreference=secondaryPreferred${tls}`);
   conn.getDB("admin").auth(read("username"), read("password"));
   return conn;
 }

@@ -11,7 +11,9 @@ const dir = process.env.RESTORE_USER_DIR;
 const read = (name) => fs.readFileSync(`${dir}/${name}`, "utf8").replace(/\n+$/, "");
 const target = process.env.TARGET || "";
 const slash = target.indexOf("/");
-const timeouts = "serverSelectionTimeoutMS=15000&connectTimeoutMS=10000";
+// With NYRKIO_TLS_CA_FILE set (clients use TLS, config/tls.ts tlsClientEnv), the certificate and
+// host name are verified: config/tls.ts uriTlsOptions, spelled for a URI.
+const timeouts = `serverSelectionTimeoutMS=15000&connectTimeoutMS=10000${process.env.NYRKIO_TLS_CA_FILE ? `&tls=true&tlsCAFile=${process.env.NYRKIO_TLS_CA_FILE}` : ""}`;
 const uri =
   slash >= 0
     ? `mongodb://${target.slice(slash + 1)}/?replicaSet=${encodeURIComponent(target.slice(0, slash))}&readPreference=primary&${timeouts}`

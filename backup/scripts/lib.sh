@@ -11,6 +11,8 @@
 #   BACKUP_WORK         the scratch volume, bounded (credentials, partial files of s3 jobs, a verify mongod)
 #   BACKUP_DEFER_EXIT   1: record the exit code for the s3 upload container that runs next and
 #                       exit 0, so what was saved is still uploaded (s3 only)
+#   NYRKIO_TLS_CA_FILE  set when clients use TLS (config/tls.ts tlsClientEnv): the CA file every
+#                       connection to the database verifies the server with
 #
 # Every step writes one JSON line to stdout: {"time", "job", "replicaSet", "step", "status",
 # "durationMs", ...}; a failure is a line with "status":"failed" and an "error".
@@ -167,6 +169,17 @@ init_job() {
   trap 'exit 130' INT
 }
 
+# The database tools' TLS flags (config/tls.ts toolsTlsArgs: mongo-tools spells TLS --ssl and
+# --sslCAFile, common/options/options.go SSL; the chain and host name are verified unless a flag
+# turns the check off, and none here does: test/security/insecure-tls-options.test.ts). Set by
+# prepare_credentials, the step of every job that connects to the database; a verify job's
+# scratch mongod on 127.0.0.1 is local, started without TLS, and gets none.
+TOOLS_TLS=()
+# Every mongodump and mongorestore of the scripts goes through these, so no call site can leave
+# TLS out.
+mongodump() { command mongodump "${TOOLS_TLS[@]}" "$@"; }
+mongorestore() { command mongorestore "${TOOLS_TLS[@]}" "$@"; }
+
 # prepare_credentials <secret dir>: writes the database tools' config file (`password:` only)
 # from the mounted Secret, mode 0600, so the password never appears in argv or the environment.
 # Sets TOOLS_CONFIG and DB_USER.
@@ -180,6 +193,11 @@ prepare_credentials() {
   mkdir -p "$BACKUP_WORK/credentials"
   chmod 700 "$BACKUP_WORK/credentials"
   TOOLS_CONFIG="$BACKUP_WORK/credentials/mongo-tools.yaml"
+  TOOLS_TLS=()
+  if [[ -n "${NYRKIO_TLS_CA_FILE:-}" ]]; then
+    [[ -r "$NYRKIO_TLS_CA_FILE" ]] || fail credentials "NYRKIO_TLS_CA_FILE names $NYRKIO_TLS_CA_FILE, which is not readable: the CA volume is missing"
+    TOOLS_TLS=(--ssl "--sslCAFile=$NYRKIO_TLS_CA_FILE")
+  fi
   (
     umask 077
     # printf is a builtin: the password is not passed to any process.

@@ -51,6 +51,10 @@ start_mongod() {
   mkdir -p "$scratch/db" "$scratch/empty"
   EXIT_HOOKS+=(stop_mongod)
   # Wire compressors without zlib, as on every server of the project (CVE-2025-14847; mongod-config.ts).
+  # No TLS, on purpose: this mongod listens on 127.0.0.1 inside this pod only (--bind_ip), holds a
+  # copy of data the job already read from the catalog, and lives as long as the job; nothing
+  # crosses the network. Its clients below (mongosh, mongorestore, compare-counts.js) connect
+  # without TLS, and prepare_credentials, which sets the tools' TLS flags, is never called here.
   mongod --dbpath "$scratch/db" --port "$port" --bind_ip 127.0.0.1 --unixSocketPrefix "$scratch" \
     --wiredTigerCacheSizeGB 0.25 --networkMessageCompressors snappy,zstd --logpath "$scratch/mongod.log" &
   mongod_pid=$!

@@ -8,6 +8,8 @@ import { refuseUriArguments, validateDbName } from "./target";
 export interface CheckQueriesOptions {
   json: boolean;
   uriFile?: string;
+  /** --tls-ca-file: TLS on, the server verified against this CA. */
+  tlsCaFile?: string;
   /** Sample this database (read-only) instead of seeding a scratch one. */
   sampleDb?: string;
   keep: boolean;
@@ -30,6 +32,9 @@ By default it creates a scratch database nyrkio_querycheck_<time>, applies the m
   --max-ratio N        examined per matched document above which a pattern fails (default ${DEFAULT_THRESHOLDS.maxExaminedPerReturned})
 Target:
   MONGODB_URI=<connection string>   or   --uri-file <path>
+  --tls-ca-file <path> connect with TLS and verify the server's certificate and host name
+                       against this CA (or tls=true&tlsCAFile=<path> in the connection string);
+                       options that turn a check off (tlsInsecure, tlsAllowInvalid*) are refused
   A connection string on the command line (--uri, mongodb://...) is refused.
 Output:
   --json               one JSON document on stdout; progress on stderr
@@ -51,6 +56,7 @@ export function parseCheckQueriesArgs(argv: readonly string[]): CheckQueriesArgs
         help: { type: "boolean", short: "h" },
         json: { type: "boolean" },
         "uri-file": { type: "string" },
+        "tls-ca-file": { type: "string" },
         db: { type: "string" },
         sample: { type: "boolean" },
         keep: { type: "boolean" },
@@ -79,6 +85,7 @@ export function parseCheckQueriesArgs(argv: readonly string[]): CheckQueriesArgs
     kind: "run",
     json: values.json === true,
     uriFile: values["uri-file"],
+    ...(values["tls-ca-file"] !== undefined ? { tlsCaFile: values["tls-ca-file"] } : {}),
     sampleDb: values.db === undefined ? undefined : validateDbName(values.db),
     keep: values.keep === true,
     maxExaminedPerReturned,

@@ -51,7 +51,7 @@ export async function runCheckQueriesCli(argv: readonly string[], io: CliIo, ove
     }
     json = args.json;
     uri = resolveUri({ uriFile: args.uriFile, envUri: io.env.MONGODB_URI }, io.readFile);
-    const connection = openClient(uri, "nyrkio-check-queries");
+    const connection = openClient(uri, "nyrkio-check-queries", args.tlsCaFile);
     const client = connection.client;
     const scratch: { name?: string } = {};
     try {

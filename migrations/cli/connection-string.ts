@@ -8,6 +8,7 @@
 // the resolver's error (`getaddrinfo ENOTFOUND tp4ss`) prints the password's tail. Its own parse
 // errors also quote the string (`Invalid connection string "${uri}"`, `Username contains unescaped
 // characters ${username}`). It refuses `:/?#[]@` in a password only when it found the password.
+import { INSECURE_TLS_OPTIONS } from "../../config/tls";
 import { UsageError } from "../runner/errors";
 
 export type Scheme = "mongodb" | "mongodb+srv";
@@ -110,6 +111,12 @@ export function parseConnectionString(uri: string): ParsedConnectionString {
         options.push([pair.slice(0, eq), decode(pair.slice(eq + 1), "an option value")]);
       }
     }
+  }
+  // Nothing turns a TLS check off (docs/tls.md): option names are case-insensitive (Connection
+  // String spec), so every spelling is caught. Names only: they hold no credentials.
+  const insecure = [...new Set(options.map(([k]) => k).filter((k) => INSECURE_TLS_OPTIONS.some((o) => o.toLowerCase() === k.toLowerCase())))];
+  if (insecure.length) {
+    throw new UsageError(`the connection string turns off TLS verification (${insecure.join(", ")}); remove it and pass the CA that signed the server's certificate (tlsCAFile, or --tls-ca-file)`);
   }
   return { scheme, username, password, hosts, slash: tail.startsWith("/"), database, options };
 }

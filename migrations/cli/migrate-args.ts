@@ -17,6 +17,8 @@ export interface MigrateOptions {
   /** --db as given; the CLI falls back to the connection string's database, then "${DEFAULT_DB}". */
   db?: string;
   uriFile?: string;
+  /** --tls-ca-file: TLS on, the server verified against this CA. */
+  tlsCaFile?: string;
   to?: number;
   waitLockMs: number;
   leaseMs: number;
@@ -36,6 +38,9 @@ const TARGET_HELP = `Target:
   MONGODB_URI=<connection string>   or   --uri-file <path>   (first line of the file)
   --db <name>          database (default: the one the connection string names, else "${DEFAULT_DB}";
                        both given and different is refused)
+  --tls-ca-file <path> connect with TLS and verify the server's certificate and host name
+                       against this CA (or tls=true&tlsCAFile=<path> in the connection string);
+                       options that turn a check off (tlsInsecure, tlsAllowInvalid*) are refused
   A connection string on the command line (--uri, mongodb://...) is refused.
 Output:
   --json               one JSON document on stdout; progress lines stay on stderr
@@ -138,6 +143,7 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
         json: { type: "boolean" },
         db: { type: "string" },
         "uri-file": { type: "string" },
+        "tls-ca-file": { type: "string" },
         to: { type: "string" },
         "wait-lock": { type: "string" },
         "lease-seconds": { type: "string" },
@@ -173,8 +179,8 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
   for (const option of ["to", "wait-lock", "lease-seconds", "progress-interval", "allow-data-loss", "timeout", "dir"] as const) {
     if (values[option] !== undefined && !allowed.includes(option)) throw new UsageError(`${command} does not take --${option}`);
   }
-  if (NO_DATABASE.includes(command) && (values.db !== undefined || values["uri-file"] !== undefined)) {
-    throw new UsageError(`${command} needs no database: drop --db/--uri-file`);
+  if (NO_DATABASE.includes(command) && (values.db !== undefined || values["uri-file"] !== undefined || values["tls-ca-file"] !== undefined)) {
+    throw new UsageError(`${command} needs no database: drop --db/--uri-file/--tls-ca-file`);
   }
   const to = values.to === undefined ? undefined : nonNegativeInteger("to", values.to);
   if (to === 0 && command !== "down") throw new UsageError(`${command} --to 0: migrations are numbered from 1`);
@@ -187,6 +193,7 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
     json: values.json === true,
     db: values.db === undefined ? undefined : validateDbName(values.db),
     uriFile: values["uri-file"],
+    ...(values["tls-ca-file"] !== undefined ? { tlsCaFile: values["tls-ca-file"] } : {}),
     to,
     waitLockMs: values["wait-lock"] === undefined ? 0 : nonNegativeInteger("wait-lock", values["wait-lock"]) * 1000,
     leaseMs,

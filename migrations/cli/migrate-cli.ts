@@ -139,7 +139,7 @@ export async function runMigrateCli(argv: readonly string[], io: CliIo, override
     const migrations = overrides.migrations ?? loadMigrations();
     checkTarget(args, migrations);
     uri = resolveUri({ uriFile: args.uriFile, envUri: io.env.MONGODB_URI }, io.readFile);
-    const connection = openClient(uri, "nyrkio-migrate");
+    const connection = openClient(uri, "nyrkio-migrate", args.tlsCaFile);
     const options = { ...args, db: chooseDatabase(args.db, connection.parsed, DEFAULT_DB) };
     const client = connection.client;
     const writes = args.command === "up" || args.command === "down";

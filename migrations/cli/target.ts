@@ -1,6 +1,7 @@
 // Where the CLIs connect: MONGODB_URI or the first line of a file given by --uri-file. A
 // connection string never comes from argv: with a password in it, it would be readable by every
 // user of the machine in the process list and land in CI logs.
+import { accessSync, constants } from "node:fs";
 import { MongoClient, MongoServerSelectionError, type MongoClientOptions } from "mongodb";
 import { RunnerError, UsageError } from "../runner/errors";
 import { connectionOption, parseConnectionString, redactConnectionString, scrubMessage, type ParsedConnectionString } from "./connection-string";
@@ -84,10 +85,10 @@ export interface Connection {
  * option, bad value): any refusal there is a usage error, decided before a connection is tried.
  * The string's own serverSelectionTimeoutMS wins (an option passed here would override it).
  */
-export function openClient(uri: string, appName: string): Connection {
+export function openClient(uri: string, appName: string, tlsCaFile?: string): Connection {
   const parsed = parseConnectionString(uri);
   const fromUri = connectionOption(parsed, "serverSelectionTimeoutMS");
-  const options: MongoClientOptions = { appName };
+  const options: MongoClientOptions = { appName, ...tlsClientOptions(parsed, tlsCaFile) };
   if (fromUri === undefined) options.serverSelectionTimeoutMS = DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
   let client: MongoClient;
   try {
@@ -98,6 +99,31 @@ export function openClient(uri: string, appName: string): Connection {
   }
   const timeout = fromUri === undefined ? DEFAULT_SERVER_SELECTION_TIMEOUT_MS : Number(fromUri);
   return { client, parsed, serverSelectionTimeoutMS: timeout };
+}
+
+/**
+ * --tls-ca-file: TLS on, the server's certificate verified against that CA and its host name
+ * checked (the driver's default; https://www.mongodb.com/docs/drivers/node/current/security/tls/).
+ * Refused, before any connection, when the file cannot be read or the string says otherwise
+ * (tls=false, or another tlsCAFile): a silent choice between the two would be a guess.
+ */
+export function tlsClientOptions(parsed: ParsedConnectionString, tlsCaFile: string | undefined, readable: (path: string) => boolean = isReadable): MongoClientOptions {
+  if (tlsCaFile === undefined) return {};
+  const tls = connectionOption(parsed, "tls") ?? connectionOption(parsed, "ssl");
+  if (tls !== undefined && tls.toLowerCase() !== "true") throw new UsageError(`--tls-ca-file turns TLS on, and the connection string says tls=${tls}; drop one of them`);
+  const caInUri = connectionOption(parsed, "tlsCAFile");
+  if (caInUri !== undefined && caInUri !== tlsCaFile) throw new UsageError("--tls-ca-file differs from the connection string's tlsCAFile; drop one of them");
+  if (!readable(tlsCaFile)) throw new UsageError(`--tls-ca-file ${tlsCaFile}: cannot read it`);
+  return { tls: true, tlsCAFile: tlsCaFile };
+}
+
+function isReadable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Connects; an unreachable server becomes one sentence naming the timeout. */

@@ -68,7 +68,10 @@ function connectToPrimary(desired, settings) {
   const password = readSecretFile(settings.rootSecretDir, SECRET_KEYS.password);
   const seeds = desired.members.filter((m) => !m.arbiterOnly).map((m) => m.host);
   const uri =
-    "mongodb://" + seeds.join(",") + "/?replicaSet=" + encodeURIComponent(desired._id) + "&authSource=admin&serverSelectionTimeoutMS=" + settings.serverSelectionTimeoutMS;
+    "mongodb://" + seeds.join(",") + "/?replicaSet=" + encodeURIComponent(desired._id) + "&authSource=admin&serverSelectionTimeoutMS=" + settings.serverSelectionTimeoutMS +
+    // With clients on TLS the Job carries NYRKIO_TLS_CA_FILE (config/tls.ts tlsClientEnv): verify
+    // the certificate and host name of every member (config/tls.ts uriTlsOptions, spelled for a URI).
+    (process.env.NYRKIO_TLS_CA_FILE ? "&tls=true&tlsCAFile=" + process.env.NYRKIO_TLS_CA_FILE : "");
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     let reason;

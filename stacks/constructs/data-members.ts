@@ -11,9 +11,11 @@
 import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Construct } from "constructs";
 import type { StorageConfig } from "../../config/platform-config";
+import type { TlsConfig } from "../../config/tls";
 import { Container, containerResources, containerSecurityContext, credentialsVolume, HELPER_RESOURCES, MONGOSH_ENV, mongoshConfMount, MOUNT, REPLICASET_CONFIG_KEY, tmpMount } from "./member-pod";
 import { MEMBER_UPDATE_STRATEGY, memberPodTemplate, MemberStatefulSetProps, pinLogicalId } from "./member-stateful-set";
 import { literalArgs, literalEnv } from "../terraform-text";
+import { tlsClientParts } from "./tls-client";
 
 /** Terraform's address of the claim template inside kubernetes_stateful_set_v1, as ignore_changes takes it. */
 export const VOLUME_CLAIM_TEMPLATE_PATH = "spec[0].volume_claim_template";
@@ -28,7 +30,8 @@ export interface DataMembersProps extends MemberStatefulSetProps {
 }
 
 /** Runs stacks/scripts/bootstrap.sh: initiate and first user over localhost, on ordinal 0 only. */
-export function bootstrapSidecar(image: string, port: number): Container {
+export function bootstrapSidecar(image: string, port: number, tls: TlsConfig): Container {
+  const tlsClient = tlsClientParts(tls);
   return {
     name: "bootstrap",
     image,
@@ -40,6 +43,7 @@ export function bootstrapSidecar(image: string, port: number): Container {
         { name: "MONGODB_PORT", value: String(port) },
         { name: "REPLICASET_CONFIG", value: `${MOUNT.config}/${REPLICASET_CONFIG_KEY}` },
         { name: "ROOT_SECRET_DIR", value: MOUNT.secret("root") },
+        ...tlsClient.env,
       ],
       "bootstrap",
     ),
@@ -51,6 +55,7 @@ export function bootstrapSidecar(image: string, port: number): Container {
       { name: "root-secret", mountPath: MOUNT.secret("root"), readOnly: true },
       mongoshConfMount,
       tmpMount,
+      ...tlsClient.volumeMount,
     ],
   };
 }
@@ -72,7 +77,7 @@ export class DataMembers extends Construct {
         selector: { matchLabels: props.selector },
         template: memberPodTemplate(props, {
           confKey: "mongod.conf",
-          sidecars: [bootstrapSidecar(props.image, props.port), ...(props.exporter ? [props.exporter] : [])],
+          sidecars: [bootstrapSidecar(props.image, props.port, props.tls), ...(props.exporter ? [props.exporter] : [])],
           extraVolumes: [credentialsVolume("root-secret", props.rootSecret)],
         }),
         volumeClaimTemplate: [

@@ -14,8 +14,10 @@ import type {
 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { createHash } from "node:crypto";
 import type { PlatformConfig, ResourcesConfig } from "../../config/platform-config";
+import type { TlsConfig } from "../../config/tls";
 import { SECRET_KEYS } from "../../replicaset/reconcile-paths";
 import { literalArgs, literalEnv } from "../terraform-text";
+import { tlsClientParts } from "./tls-client";
 
 export type Container = StatefulSetV1SpecTemplateSpecContainer;
 export type Volume = StatefulSetV1SpecTemplateSpecVolume;
@@ -222,8 +224,10 @@ export interface MemberPodOptions {
   votingSelector: Record<string, string>;
   sidecars?: Container[];
   extraVolumes?: Volume[];
+  /** With clients on TLS, the probes verify the server (the CA volume and NYRKIO_TLS_CA_FILE: tls-client.ts). */
+  tls: TlsConfig;
   /** What TLS adds to the pod (stacks/constructs/tls-server.ts, serverTlsPodParts); omitted: none. */
-  tls?: ServerTlsPodParts;
+  serverTls?: ServerTlsPodParts;
 }
 
 /** TLS's additions to a mongod or mongos pod: all empty with TLS off. */
@@ -239,7 +243,8 @@ export interface ServerTlsPodParts {
 
 /** The pod of a replica-set member (data or arbiter): mongod, run without the image's entrypoint. */
 export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpec {
-  const tls: ServerTlsPodParts = o.tls ?? { initContainers: [], env: [], volumeMount: [], configItems: [], volumes: [] };
+  const tls: ServerTlsPodParts = o.serverTls ?? { initContainers: [], env: [], volumeMount: [], configItems: [], volumes: [] };
+  const tlsClient = tlsClientParts(o.tls);
   const mongod: Container = {
     name: "mongod",
     image: o.image,
@@ -260,6 +265,7 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
         { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
         { name: "READY_MAX_LAG_SECONDS", value: String(o.pod.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_SECONDS) },
         ...tls.env,
+        ...tlsClient.env,
       ],
       "mongod",
     ),
@@ -274,6 +280,7 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
       mongoshConfMount,
       tmpMount,
       ...tls.volumeMount,
+      ...tlsClient.volumeMount,
     ],
   };
   return {
@@ -306,6 +313,7 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
       tmpVolume(),
       ...tls.volumes,
       ...(o.extraVolumes ?? []),
+      ...tlsClient.volume,
     ],
   };
 }

@@ -19,6 +19,8 @@ import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_ENV, userSecretDir }
 import { jobWait } from "./job-wait";
 import { containerResources, containerSecurityContext, credentialsVolume, MONGOSH_CONF, mongoshConfMount, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
 import { configMapData, literalArgs, literalEnv } from "../terraform-text";
+import type { TlsConfig } from "../../config/tls";
+import { tlsClientParts } from "./tls-client";
 
 export interface ReconcileJobProps {
   namespace: string;
@@ -39,6 +41,8 @@ export interface ReconcileJobProps {
   activeDeadlineSeconds: number;
   /** What must be running before the Job starts: the members' StatefulSets. */
   dependsOn: ITerraformDependable[];
+  /** config.tls: with clients on TLS the Job verifies every member (tls-client.ts). */
+  tls: TlsConfig;
 }
 
 /** Kubernetes puts the Job's name in a label value of its pods: at most 63 characters. */
@@ -64,6 +68,7 @@ export class ReconcileJob extends Construct {
     });
 
     const users = Object.keys(props.userSecrets).sort();
+    const tlsClient = tlsClientParts(props.tls);
     const jobName = reconcileJobName(props.namePrefix, props.stateHash);
     this.job = new JobV1(this, "job", {
       // The series label on the Job only: a pod template change would replace a finished Job.
@@ -86,7 +91,7 @@ export class ReconcileJob extends Construct {
                 image: props.image,
                 command: literalArgs(RECONCILE_COMMAND, jobName),
                 env: literalEnv(
-                  Object.entries(RECONCILE_ENV).map(([name, value]) => ({ name, value })),
+                  [...Object.entries(RECONCILE_ENV).map(([name, value]) => ({ name, value })), ...tlsClient.env],
                   jobName,
                 ),
                 resources: containerResources({ requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } }),
@@ -96,6 +101,7 @@ export class ReconcileJob extends Construct {
                   { ...mongoshConfMount, name: "reconcile" },
                   ...users.map((user) => ({ name: `secret-${user}`, mountPath: userSecretDir(user), readOnly: true })),
                   tmpMount,
+                  ...tlsClient.volumeMount,
                 ],
               },
             ],
@@ -103,6 +109,7 @@ export class ReconcileJob extends Construct {
               { name: "reconcile", configMap: { name: this.configMap.metadata.name } },
               ...users.map((user) => credentialsVolume(`secret-${user}`, props.userSecrets[user])),
               tmpVolume(),
+              ...tlsClient.volume,
             ],
           },
         },

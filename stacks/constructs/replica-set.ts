@@ -38,6 +38,7 @@ import { renderMongodConf } from "./mongod-config";
 import { exporterSidecar } from "./monitoring/exporter";
 import { podScriptsData, podScriptsItems } from "./pod-scripts";
 import { serverTlsPodParts, tlsModeConfigData } from "./tls-server";
+import { exporterTls } from "./tls-client";
 import { configMapData } from "../terraform-text";
 
 /** Every pod of this database (members of every replica set; mongos when sharded), without the replica-set label. */
@@ -153,7 +154,8 @@ export class ReplicaSet extends Construct {
       keyfileSecret: config.secrets.keyfile,
       labels,
       votingSelector: voting,
-      tls: serverTlsPodParts(config.tls, config.image),
+      tls: config.tls,
+      serverTls: serverTlsPodParts(config.tls, config.image),
     };
 
     this.dataMembers = new DataMembers(this, "data", {
@@ -164,7 +166,7 @@ export class ReplicaSet extends Construct {
       resources: replset.resources,
       selector: replsetSelector(config, replset, "data"),
       rootSecret: config.secrets.root,
-      ...(config.monitoring.enabled ? { exporter: exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor }) } : {}),
+      ...(config.monitoring.enabled ? { exporter: exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor, tls: exporterTls(config.tls) }) } : {}),
       podConfigHash: contentHash(dataConf, MONGOSH_CONF, scriptsText),
     });
     this.statefulSets = [this.dataMembers.statefulSet];

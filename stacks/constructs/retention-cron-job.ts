@@ -18,6 +18,8 @@ import { AUTH_SOURCE } from "../../replicaset/users";
 import { commonLabels, DB_CLIENT_LABEL, dataMemberHosts, mongosHost, RETENTION_NAME } from "../naming";
 import { containerSecurityContext, credentialsVolume, MONGOSH_CONF, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
 import { configMapData, literalArgs, literalEnv } from "../terraform-text";
+import { withUriTlsOptions } from "../../config/tls";
+import { tlsClientParts } from "./tls-client";
 
 export interface RetentionCronJobProps {
   config: PlatformConfig;
@@ -30,11 +32,11 @@ export interface RetentionCronJobProps {
   dependsOn?: ITerraformDependable[];
 }
 
-/** Where the database answers: mongos when sharded, else the first replica set's data members. */
+/** Where the database answers: mongos when sharded, else the first replica set's data members; with clients on TLS, verified (config/tls.ts). */
 export function retentionUri(config: PlatformConfig): string {
-  if (config.sharding.enabled) return `mongodb://${mongosHost(config)}/?authSource=${AUTH_SOURCE}`;
+  if (config.sharding.enabled) return withUriTlsOptions(`mongodb://${mongosHost(config)}/?authSource=${AUTH_SOURCE}`, config.tls);
   const rs = config.replsets[0];
-  return `mongodb://${dataMemberHosts(config, rs).join(",")}/?replicaSet=${rs.name}&authSource=${AUTH_SOURCE}`;
+  return withUriTlsOptions(`mongodb://${dataMemberHosts(config, rs).join(",")}/?replicaSet=${rs.name}&authSource=${AUTH_SOURCE}`, config.tls);
 }
 
 /** A run stopped by the deadline loses nothing: the next run continues where the data stands. */
@@ -66,6 +68,7 @@ export class RetentionCronJob extends Construct {
       ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
     });
 
+    const tlsClient = tlsClientParts(config.tls);
     this.cronJob = new CronJobV1(this, "cron-job", {
       metadata: { name, namespace, labels },
       ...(props.dependsOn ? { dependsOn: props.dependsOn } : {}),
@@ -106,6 +109,7 @@ export class RetentionCronJob extends Construct {
                       { name: "retention", mountPath: "/etc/mongosh.conf", subPath: MONGOSH_CONF_KEY, readOnly: true },
                       { name: "credentials", mountPath: RETENTION_MOUNTS.credentials, readOnly: true },
                       tmpMount,
+                      ...tlsClient.volumeMount,
                     ],
                   },
                 ],
@@ -114,6 +118,7 @@ export class RetentionCronJob extends Construct {
                   // Its own user (replicaset/users.ts retentionRole): find and remove on what it touches, not the application's.
                   credentialsVolume("credentials", config.secrets.retention),
                   tmpVolume(),
+                  ...tlsClient.volume,
                 ],
               },
             },

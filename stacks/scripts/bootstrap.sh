@@ -14,6 +14,8 @@
 #   REPLICASET_CONFIG        the desired replica-set config (read by mongosh/initiate.js)
 #   ROOT_SECRET_DIR          the root Secret's files (read by mongosh/create-root-user.js)
 #   BOOTSTRAP_RETRY_SECONDS  pause between attempts (default 5)
+#   NYRKIO_TLS_CA_FILE       set when clients use TLS (config/tls.ts): every connection verifies
+#                            the certificate and host name (127.0.0.1 is in the SANs, docs/tls.md)
 set -euo pipefail
 
 sleep_pid=""
@@ -30,6 +32,8 @@ ordinal="${pod##*-}"
 port="${MONGODB_PORT:-27017}"
 retry_seconds="${BOOTSTRAP_RETRY_SECONDS:-5}"
 uri="mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000"
+# config/tls.ts uriTlsOptions, spelled for a URI.
+if [[ -n "${NYRKIO_TLS_CA_FILE:-}" ]]; then uri+="&tls=true&tlsCAFile=${NYRKIO_TLS_CA_FILE}"; fi
 
 log() {
   printf '%s bootstrap[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${pod:-}" "$*"

@@ -363,6 +363,27 @@ describe("restore run", () => {
     expect(r.stderr).toMatch(/cannot read the mongorestore config file: ENOENT/);
   });
 
+  it("refuses, exit 2, a URI file that turns a TLS check off, naming the option, before anything runs (issue 15)", async () => {
+    const { calls, run } = standIn();
+    writeFileSync(join(work, "uri"), "mongodb://restore:s3cr3t@mongodb-rs0-0.mongodb-rs0.nyrkio-db.svc:27017/?replicaSet=rs0&tls=true&TLSInsecure=true\n");
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, "--uri-file", join(work, "uri"), "--yes"], run);
+    expect(r.code).toBe(2);
+    expect(calls).toEqual([]);
+    expect(probed).toEqual([]);
+    expect(r.stderr).toMatch(/turns off TLS verification \(TLSInsecure\)/);
+    expect(r.stderr).not.toContain("s3cr3t");
+  });
+
+  it("passes tls=true&tlsCAFile through to mongorestore's config and the target probe (mongo-tools reads TLS from --uri: options.go setOptionsFromURI)", async () => {
+    const { calls, run } = standIn();
+    const uri = "mongodb://restore:s3cr3t@mongodb-rs0-0.mongodb-rs0.nyrkio-db.svc:27017/?replicaSet=rs0&authSource=admin&tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt";
+    writeFileSync(join(work, "uri"), `${uri}\n`);
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, "--uri-file", join(work, "uri"), "--yes"], run);
+    expect(r.code).toBe(0);
+    expect(probed.map((p) => p.uri)).toEqual([uri]);
+    for (const call of calls) expect(call.config).toContain(`uri: '${uri}'`);
+  });
+
   it("refuses a URI file that does not hold a connection string", async () => {
     writeFileSync(join(work, "uri"), "restore:s3cr3t@host\n");
     const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 400}:0`, "--uri-file", join(work, "uri"), "--yes"]);

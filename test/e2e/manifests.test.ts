@@ -111,6 +111,27 @@ describe("the toolbox pods", () => {
     expect(mongoUri(["h:27017"], { direct: true, timeoutMs: 2000 })).toBe("mongodb://h:27017/?authSource=admin&directConnection=true&serverSelectionTimeoutMS=2000&connectTimeoutMS=2000");
   });
 
+  it("with clients on TLS the toolbox and the CLI Job mount the CA alone and connect with TLS; the stranger does not", () => {
+    const tls = { mode: "requireTLS" as const, certificates: { source: "secret" as const, secretName: "mongodb-tls" }, memberAuth: "keyFile" as const, clientsMigrated: true };
+    const t = toolboxPod({ ...dev, tls });
+    expect(t.spec.volumes.at(-1)).toEqual({ name: "tls-ca", secret: { secretName: "mongodb-tls", items: [{ key: "ca.crt", path: "ca.crt" }] } });
+    expect(t.spec.containers[0].volumeMounts.at(-1)).toEqual({ name: "tls-ca", mountPath: "/etc/nyrkio/tls-ca", readOnly: true });
+    expect(t.spec.containers[0].env).toContainEqual({ name: "NYRKIO_TLS_CA_FILE", value: "/etc/nyrkio/tls-ca/ca.crt" });
+    expect(toolboxPod(dev).spec.volumes.map((v) => v.name)).not.toContain("tls-ca");
+    expect(strangerPod({ ...dev, tls }).spec.volumes).toEqual([]);
+    // mongosh gets --tls --tlsCAFile exactly when the pod carries the CA (sh's ${VAR:+word}).
+    const sh = mongoshCommand("mongodb://h/", "root", "return 1;")[2];
+    const argv = (env: Record<string, string>) =>
+      spawnSync("sh", ["-c", sh.replace("exec mongosh", 'printf "%s\\n"'), "sh", "mongodb://h/", "x"], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", ...env } }).stdout.split("\n");
+    expect(argv({ NYRKIO_TLS_CA_FILE: "/etc/nyrkio/tls-ca/ca.crt" })).toEqual(expect.arrayContaining(["--tls", "--tlsCAFile", "/etc/nyrkio/tls-ca/ca.crt"]));
+    expect(argv({})).not.toContain("--tls");
+    const job = cliJob({ name: "j", namespace: "n", bundle: "migrate", args: [], secret: "s", hosts: ["h"], replicaSet: "rs0", tls });
+    const c = job.spec.template.spec.containers[0];
+    expect(c.env).toContainEqual({ name: "DB_TLS_OPTIONS", value: "&tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt" });
+    expect(c.command[2]).toContain("process.env.DB_TLS_OPTIONS");
+    expect(job.spec.template.spec.volumes).toContainEqual({ name: "tls-ca", secret: { secretName: "mongodb-tls", items: [{ key: "ca.crt", path: "ca.crt" }] } });
+  });
+
   it("passes credentials only inside the pod (file reads), never as the driver's arguments", () => {
     const cmd = mongoshCommand("mongodb://h/", "root", "return 1;");
     expect(cmd.slice(0, 2)).toEqual(["sh", "-c"]);

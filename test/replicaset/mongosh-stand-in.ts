@@ -30,6 +30,8 @@ export interface StandInOptions {
   initialSyncPolls?: number;
   /** Files the script may read: path → content. */
   files: Record<string, string>;
+  /** process.env as mongosh shows it to a script (mongosh's global `process` is Node's). */
+  env?: Record<string, string>;
   rootCredentials: { user: string; password: string };
   /** A shard's member: no getDefaultRWConcern/setDefaultRWConcern (they run through mongos). */
   shardServer?: boolean;
@@ -245,6 +247,7 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
     quit: (code?: number) => {
       throw new Quit(code ?? 0);
     },
+    process: { env: { ...options.env } },
     require: (name: string) => {
       if (name !== "fs") throw new Error(`unexpected require(${name})`);
       return fs;

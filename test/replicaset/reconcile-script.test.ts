@@ -1,3 +1,4 @@
+import { TLS_CLIENT_CA_FILE, withUriTlsOptions } from "../../config/tls";
 import { buildSync } from "esbuild";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -77,6 +78,17 @@ describe("the generated script", () => {
     ]);
     expect(result.authUsers).toEqual(["root"]);
     expect(result.printed.join("\n")).not.toMatch(/r00t|pw-/);
+  });
+
+  test("with clients on TLS (the Job's NYRKIO_TLS_CA_FILE) the connection string verifies every member: tls=true and the CA (config/tls.ts uriTlsOptions)", () => {
+    const result = run(script, rs0, { live: liveConfig(psa()), env: { NYRKIO_TLS_CA_FILE: TLS_CLIENT_CA_FILE } });
+    expect(result.uris).toEqual([
+      withUriTlsOptions(
+        "mongodb://mongodb-rs0-0.mongodb-rs0.nyrkio-db-dev.svc.cluster.local:27017,mongodb-rs0-1.mongodb-rs0.nyrkio-db-dev.svc.cluster.local:27017/?replicaSet=rs0&authSource=admin&serverSelectionTimeoutMS=10000",
+        { mode: "requireTLS", memberAuth: "keyFile", clientsMigrated: true, certificates: { source: "secret", secretName: "mongodb-tls" } },
+      ),
+    ]);
+    expect(result.exitCode).toBe(0);
   });
 });
 

@@ -68,6 +68,14 @@ describe.each(runners)("readiness.js (%s)", (_mode, run) => {
     }
   });
 
+  it("with clients on TLS (NYRKIO_TLS_CA_FILE) asks every peer with tls=true and the CA file; without it, in plaintext", async () => {
+    const tls = await probe(NOT_INITIATED, { [HOSTS[0]]: NOT_INITIATED, [HOSTS[1]]: NOT_INITIATED }, { NYRKIO_TLS_CA_FILE: "/etc/nyrkio/tls-ca/ca.crt" });
+    expect(tls.contacted.length).toBeGreaterThan(0);
+    for (const uri of tls.contacted) expect(uri).toMatch(/&tls=true&tlsCAFile=\/etc\/nyrkio\/tls-ca\/ca\.crt$/);
+    const plain = await probe(NOT_INITIATED, { [HOSTS[0]]: NOT_INITIATED, [HOSTS[1]]: NOT_INITIATED });
+    for (const uri of plain.contacted) expect(uri).not.toMatch(/tls/i);
+  });
+
   /** A config holder's hello: its members by kind, as mongod lists them (hosts, passives, arbiters). */
   const holding = (extra: Doc = {}) => ({ ...PRIMARY, ...wrote(T), hosts: [HOSTS[0], HOSTS[1]], arbiters: [HOSTS[2]], ...extra });
 
@@ -147,7 +155,7 @@ describe.each(runners)("initiate.js (%s)", (_mode, runScript) => {
   const env = { REPLICASET_CONFIG: "/etc/nyrkio/config/replicaset.json" };
 
   /** Peers answer hello by host; a host missing from `peers` cannot be reached. */
-  async function scenario(opts: { local: Doc; peers?: Record<string, Doc>; initiate?: (config: Doc) => Doc; fromLocalhost?: boolean }) {
+  async function scenario(opts: { local: Doc; peers?: Record<string, Doc>; initiate?: (config: Doc) => Doc; fromLocalhost?: boolean; env?: Record<string, string> }) {
     const contacted: string[] = [];
     const local = new StandInMember({ hello: opts.local, initiate: opts.initiate });
     const run = await runScript("initiate.js", (reply) => {
@@ -164,11 +172,17 @@ describe.each(runners)("initiate.js (%s)", (_mode, runScript) => {
         }
       }
       const { db, rs } = local.connect(reply, opts.fromLocalhost ?? true);
-      return { db, rs, Mongo, env, files };
+      return { db, rs, Mongo, env: { ...env, ...opts.env }, files };
     });
     const initiated = local.commands.filter((c) => "replSetInitiate" in c).map((c) => c.replSetInitiate);
     return { run, initiated, contacted };
   }
+
+  it("with clients on TLS (NYRKIO_TLS_CA_FILE) asks every peer with tls=true and the CA file", async () => {
+    const { contacted } = await scenario({ local: NOT_INITIATED, env: { NYRKIO_TLS_CA_FILE: "/etc/nyrkio/tls-ca/ca.crt" } });
+    expect(contacted.length).toBe(3);
+    for (const uri of contacted) expect(uri).toMatch(/&tls=true&tlsCAFile=\/etc\/nyrkio\/tls-ca\/ca\.crt$/);
+  });
 
   it("is refused by access control when not connected from localhost (the model's localhost exception)", async () => {
     const { run, initiated } = await scenario({ local: NOT_INITIATED, fromLocalhost: false });

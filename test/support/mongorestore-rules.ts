@@ -13,16 +13,12 @@
 //   - mongorestore/main/mongorestore.go prints "Failed: <error>" and exits 1 (util.ExitFailure).
 
 import { existsSync } from "node:fs";
+import { MONGORESTORE_OPTIONS } from "./mongo-tools-options";
 import { join } from "node:path";
 
-const KNOWN = new Set(
-  (
-    "archive batchSize bypassDocumentValidation convertLegacyIndexes dir drop dryRun excludeCollection excludeCollectionsWithPrefix fixDottedHashIndex gzip " +
-    "keepIndexVersion maintainInsertionOrder noIndexRestore noOptionsRestore nsExclude nsFrom nsInclude nsTo numInsertionWorkersPerCollection " +
-    "numParallelCollections objcheck oplogFile oplogLimit oplogReplay preserveUUID restoreDbUsersAndRoles stopOnError tempRolesColl tempUsersColl writeConcern " +
-    "authenticationDatabase authenticationMechanism config db collection host port password username uri quiet verbose"
-  ).split(" "),
-);
+// Every option mongorestore 100.18.0 accepts (mongo-tools-options.ts, derived from options.go and
+// mongorestore/options.go), the TLS ones (--ssl, --sslCAFile) among them.
+const KNOWN = new Set<string>(MONGORESTORE_OPTIONS);
 
 /** The "Failed: ..." line mongorestore would print for argv (without argv[0]), or undefined when it would start restoring. */
 export function mongorestoreRefusal(args: readonly string[]): string | undefined {

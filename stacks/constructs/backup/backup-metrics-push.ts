@@ -21,6 +21,8 @@ import type { BackupTarget } from "../../../sharding/backup-targets";
 import { databaseStackName, dataStatefulSetName, DB_CLIENT_LABEL, mongosHost } from "../../naming";
 import { backupPodLabels, backupPodSpec, BackupJobSettings, TMP_SIZE_LIMIT } from "./backup-pod";
 import { everyMinutes } from "./backup-schedules";
+import { withUriTlsOptions } from "../../../config/tls";
+import { tlsClientParts } from "../tls-client";
 import { configMapData, literalArgs, literalEnv } from "../../terraform-text";
 
 export const BACKUP_METRICS_CONFIG_MAP = "mongodb-backup-metrics";
@@ -115,7 +117,8 @@ export class BackupMetricsPush extends Construct {
       image: config.image,
       imagePullPolicy: "IfNotPresent",
       // As balancer-window.sh runs balancer.js: mongos by its Service, no credentials in the URI.
-      command: literalArgs(["mongosh", "--quiet", `mongodb://${mongosHost(config)}/admin`, "--file", `${METRICS_MOUNT}/${BALANCER_METRICS_SCRIPT}`], "balancer-metrics"),
+      // With clients on TLS, mongos's certificate and host name verified (config/tls.ts).
+      command: literalArgs(["mongosh", "--quiet", withUriTlsOptions(`mongodb://${mongosHost(config)}/admin`, config.tls), "--file", `${METRICS_MOUNT}/${BALANCER_METRICS_SCRIPT}`], "balancer-metrics"),
       env: literalEnv(
         [
           { name: "HOME", value: "/tmp" },
@@ -129,7 +132,12 @@ export class BackupMetricsPush extends Construct {
       // Node-local storage: /tmp only (the catalog pod's request also counts its scratch emptyDir).
       resources: { ...main.resources, requests: { ...(main.resources?.requests ?? {}), "ephemeral-storage": TMP_SIZE_LIMIT } },
       securityContext: main.securityContext,
-      volumeMount: [...mounts, { name: "backup-user", mountPath: BALANCER_USER_DIR, readOnly: true }, { name: "metrics-script", mountPath: METRICS_MOUNT, readOnly: true }],
+      volumeMount: [
+        ...mounts,
+        { name: "backup-user", mountPath: BALANCER_USER_DIR, readOnly: true },
+        { name: "metrics-script", mountPath: METRICS_MOUNT, readOnly: true },
+        ...tlsClientParts(config.tls).volumeMount,
+      ],
     };
     return metricsCronJob(this, "balancer", { name: BALANCER_METRICS_CRON_JOB, namespace: config.kubernetes.namespace, labels, minutes, deadlineSeconds: 300 }, {
       restartPolicy: base.restartPolicy,
@@ -143,6 +151,7 @@ export class BackupMetricsPush extends Construct {
         ...volumes,
         { name: "backup-user", secret: { secretName: config.secrets.backup, defaultMode: "0440", items: [{ key: "username", path: "username" }, { key: "password", path: "password" }] } },
         { name: "metrics-script", configMap: { name: BACKUP_METRICS_CONFIG_MAP, defaultMode: "0444" } },
+        ...tlsClientParts(config.tls).volume,
       ],
     });
   }

@@ -25,6 +25,8 @@ import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT, B
 import { BALANCER_SCRIPT, BALANCER_WINDOW, backupScriptsItems, MONGOSH_CONF_KEY, scriptPath, SCRIPTS_MOUNT } from "./backup-scripts";
 import { containerSecurityContext, mongoshConfMount, podSecurityContext } from "../member-pod";
 import { literalArgs, literalEnv } from "../../terraform-text";
+import { withUriTlsOptions } from "../../../config/tls";
+import { tlsClientParts } from "../tls-client";
 
 type PodSpec = CronJobV1SpecJobTemplateSpecTemplateSpec;
 type Container = NonNullable<Extract<PodSpec["container"], unknown[]>>[number];
@@ -163,7 +165,7 @@ function mongoEnv(config: PlatformConfig, target: BackupTarget, kind: BackupJobK
       RESTORE_INSERTION_WORKERS: String(settings.restoreInsertionWorkers),
     });
   }
-  return Object.entries(env).map(([name, value]) => ({ name, value }));
+  return [...Object.entries(env).map(([name, value]) => ({ name, value })), ...(databaseUser(kind) ? tlsClientParts(config.tls).env : [])];
 }
 
 function s3Env(config: PlatformConfig, target: BackupTarget): Container["env"] {
@@ -186,7 +188,7 @@ function s3Env(config: PlatformConfig, target: BackupTarget): Container["env"] {
 /** balancer-window.sh's environment: mongos, balancer.js, and the backup user's files. */
 function balancerWindowEnv(config: PlatformConfig): { name: string; value: string }[] {
   return [
-    { name: "MONGOS_URI", value: `mongodb://${mongosHost(config)}/admin` },
+    { name: "MONGOS_URI", value: withUriTlsOptions(`mongodb://${mongosHost(config)}/admin`, config.tls) },
     { name: "BALANCER_SCRIPT", value: scriptPath(BALANCER_SCRIPT) },
     { name: "BALANCER_USERNAME_FILE", value: `${BACKUP_USER_DIR}/username` },
     { name: "BALANCER_PASSWORD_FILE", value: `${BACKUP_USER_DIR}/password` },
@@ -255,6 +257,9 @@ function container(config: PlatformConfig, target: BackupTarget, kind: BackupJob
     if (config.backup.storage.type === "pvc") mounts.push({ name: "backup", mountPath: BACKUP_ROOT, readOnly: kind === "restore" || kind === "catalog" });
     mounts.push({ ...mongoshConfMount, name: "mongosh-conf" });
     const user = databaseUser(kind);
+    // The jobs that connect to the database verify it (the CA alone: tls-client.ts); verify and
+    // catalog never connect (verify's scratch mongod is local, verify.sh says why it has no TLS).
+    if (user) mounts.push(...tlsClientParts(config.tls).volumeMount);
     if (user === "backup") mounts.push({ name: "backup-user", mountPath: BACKUP_USER_DIR, readOnly: true });
     if (user === "restore") {
       mounts.push({ name: "restore-user", mountPath: RESTORE_USER_DIR, readOnly: true });
@@ -300,6 +305,7 @@ function volumes(config: PlatformConfig, target: BackupTarget, kind: BackupJobKi
   if (storage.type === "s3" && steps.some((s) => s.image === "s3"))
     list.push({ name: "s3-credentials", secret: secretFiles(storage.credentialsSecret, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) });
   const user = databaseUser(kind);
+  if (user) list.push(...tlsClientParts(config.tls).volume);
   if (user === "backup") list.push({ name: "backup-user", secret: secretFiles(config.secrets.backup, ["username", "password"]) });
   if (user === "restore") {
     list.push({ name: "restore-user", secret: secretFiles(config.secrets.restore, ["username", "password"]) });

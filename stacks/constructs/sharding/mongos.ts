@@ -33,6 +33,8 @@ import { POD_CONFIG_HASH_ANNOTATION } from "../member-stateful-set";
 import { databasePodSelector } from "../replica-set";
 import { renderMongosConf } from "./mongos-config";
 import { readEmbeddedFile } from "../../../config/embedded-file";
+import { mongoshTlsArgs, type TlsConfig } from "../../../config/tls";
+import { exporterTls, tlsClientParts } from "../tls-client";
 import { configMapData, literalArgs, literalEnv } from "../../terraform-text";
 import { serverTlsOn } from "../../../config/tls";
 import { serverTlsPodParts, tlsModeConfigData } from "../tls-server";
@@ -48,9 +50,14 @@ export function mongosSelector(config: PlatformConfig): Record<string, string> {
 
 type Probe = NonNullable<DeploymentV1SpecTemplateSpecContainer["readinessProbe"]>;
 
-/** ping needs no credentials; mongosh over localhost, as the members' probes do. */
-function pingProbe(timing: Omit<Probe, "exec">): Probe {
-  return { exec: { command: literalArgs(["mongosh", "--quiet", "--norc", "--port", String(MONGODB_PORT), "--eval", "quit(db.adminCommand({ ping: 1 }).ok === 1 ? 0 : 1)"], "mongos probe") }, ...timing };
+/**
+ * ping needs no credentials; mongosh over localhost, as the members' readiness does. With clients
+ * on TLS, mongoshTlsArgs: the certificate and the host name verified (mongosh --port alone connects
+ * to 127.0.0.1, which the SANs hold).
+ */
+function pingProbe(tls: TlsConfig, timing: Omit<Probe, "exec">): Probe {
+  const argv = ["mongosh", "--quiet", "--norc", "--port", String(MONGODB_PORT), ...mongoshTlsArgs(tls), "--eval", "quit(db.adminCommand({ ping: 1 }).ok === 1 ? 0 : 1)"];
+  return { exec: { command: literalArgs(argv, "mongos probe") }, ...timing };
 }
 
 export interface MongosProps {
@@ -100,8 +107,8 @@ export class Mongos extends Construct {
       resources: containerResources(config.sharding.mongos.resources),
       securityContext: containerSecurityContext(),
       // mongos answers only once it reaches the config servers: give a fresh cluster time.
-      startupProbe: pingProbe({ periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
-      readinessProbe: pingProbe({ periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 3, successThreshold: 1 }),
+      startupProbe: pingProbe(config.tls, { periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
+      readinessProbe: pingProbe(config.tls, { periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 3, successThreshold: 1 }),
       livenessProbe: { tcpSocket: [{ port: "mongodb" }], periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
       volumeMount: [
         { name: "keyfile", mountPath: MOUNT.keyfile, readOnly: true },
@@ -110,6 +117,7 @@ export class Mongos extends Construct {
         tmpMount,
         ...(tlsOn ? [{ name: "scripts", mountPath: MOUNT.scripts, readOnly: true }] : []),
         ...tls.volumeMount,
+        ...tlsClientParts(config.tls).volumeMount,
       ],
     };
 
@@ -134,7 +142,7 @@ export class Mongos extends Construct {
             ...(config.pod.nodeSelector && Object.keys(config.pod.nodeSelector).length ? { nodeSelector: config.pod.nodeSelector } : {}),
             topologySpreadConstraint: memberTopologySpread(config.pod, selector, replicas),
             initContainer: [keyfileInitContainer(config.image), ...tls.initContainers],
-            container: [mongos, ...(config.monitoring.enabled ? [exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor })] : [])],
+            container: [mongos, ...(config.monitoring.enabled ? [exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor, tls: exporterTls(config.tls) })] : [])],
             volume: [
               ...keyfileVolumes(config.secrets.keyfile),
               {
@@ -154,6 +162,7 @@ export class Mongos extends Construct {
               },
               tmpVolume(),
               ...tls.volumes,
+              ...tlsClientParts(config.tls).volume,
             ],
           },
         },

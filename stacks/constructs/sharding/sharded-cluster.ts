@@ -66,6 +66,7 @@ export class ShardedCluster extends Construct {
       userSecrets: reconcileUserSecrets(config, reconcile),
       activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
       dependsOn: this.configServers.statefulSets,
+      tls: config.tls,
     });
 
     this.mongos = new Mongos(this, "mongos", {

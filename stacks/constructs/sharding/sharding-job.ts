@@ -24,6 +24,8 @@ import { jobWait } from "../job-wait";
 import { containerResources, containerSecurityContext, credentialsVolume, MONGOSH_CONF, MONGOSH_ENV, mongoshConfMount, podSecurityContext, tmpMount, tmpVolume } from "../member-pod";
 import { readEmbeddedFile } from "../../../config/embedded-file";
 import { configMapData, literalArgs, literalEnv } from "../../terraform-text";
+import { withUriTlsOptions } from "../../../config/tls";
+import { tlsClientParts } from "../tls-client";
 
 export const SHARDING_JOB_PREFIX = "mongodb-sharding";
 /** Covers the retries and an index build on a collection that already holds data. */
@@ -79,7 +81,8 @@ export class ShardingJob extends Construct {
 
     const env: Record<string, string> = {
       ...Object.fromEntries(MONGOSH_ENV.map((e) => [e.name, e.value])),
-      MONGOS_URI: `mongodb://${mongosHost(config)}/admin`,
+      // With clients on TLS: tls=true&tlsCAFile (config/tls.ts), mongos's certificate and host name verified.
+      MONGOS_URI: withUriTlsOptions(`mongodb://${mongosHost(config)}/admin`, config.tls),
       MONGOS_WAIT_SECONDS: String(MONGOS_WAIT_SECONDS),
       SHARDING_SCRIPT: `${SHARDING_DIR}/${SHARDING_SCRIPT_FILE}`,
       SHARDING_DESIRED_FILE: `${SHARDING_DIR}/${DESIRED_FILE}`,
@@ -87,6 +90,7 @@ export class ShardingJob extends Construct {
       ROOT_PASSWORD_FILE: `${ROOT_SECRET_DIR}/${SECRET_KEYS.password}`,
     };
 
+    const tlsClient = tlsClientParts(config.tls);
     this.job = new JobV1(this, "job", {
       metadata: { name: this.jobName, namespace, labels: { ...labels, [DEPLOY_JOB_LABEL]: SHARDING_JOB_PREFIX } },
       spec: {
@@ -118,6 +122,7 @@ export class ShardingJob extends Construct {
                   { name: "root-secret", mountPath: ROOT_SECRET_DIR, readOnly: true },
                   mongoshConfMount,
                   tmpMount,
+                  ...tlsClient.volumeMount,
                 ],
               },
             ],
@@ -127,6 +132,7 @@ export class ShardingJob extends Construct {
               { name: "config", configMap: { name: this.configMap.metadata.name, items: [{ key: "mongosh.conf", path: "mongosh.conf" }] } },
               credentialsVolume("root-secret", config.secrets.root),
               tmpVolume(),
+              ...tlsClient.volume,
             ],
           },
         },

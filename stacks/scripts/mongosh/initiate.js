@@ -3,6 +3,9 @@
 // Exit 0: the set is initiated (now, earlier, or by the members that already hold it); any
 // other exit: not yet (a member is not reachable yet, for example), and the caller retries.
 const fs = require("fs");
+// With NYRKIO_TLS_CA_FILE set (clients use TLS, config/tls.ts), every connection to a peer
+// verifies its certificate and host name: config/tls.ts uriTlsOptions, spelled for a URI.
+const tlsOptions = process.env.NYRKIO_TLS_CA_FILE ? `&tls=true&tlsCAFile=${process.env.NYRKIO_TLS_CA_FILE}` : "";
 
 const desired = JSON.parse(fs.readFileSync(process.env.REPLICASET_CONFIG, "utf8"));
 
@@ -15,7 +18,7 @@ if (hello.setName !== undefined) {
 // setName reported by another member, or undefined when it has none or cannot be reached.
 function setNameOf(host) {
   try {
-    const member = new Mongo(`mongodb://${host}/?directConnection=true&serverSelectionTimeoutMS=3000&connectTimeoutMS=3000`);
+    const member = new Mongo(`mongodb://${host}/?directConnection=true&serverSelectionTimeoutMS=3000&connectTimeoutMS=3000${tlsOptions}`);
     return member.getDB("admin").runCommand({ hello: 1 }).setName;
   } catch {
     return undefined;

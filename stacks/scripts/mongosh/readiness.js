@@ -20,6 +20,9 @@
 //   READY_MAX_LAG_SECONDS  the largest replication lag of a ready secondary (default 15: above the
 //                          primary's periodic no-op write every 10 s, periodicNoopIntervalSecs)
 const fs = require("fs");
+// With NYRKIO_TLS_CA_FILE set (clients use TLS, config/tls.ts), every connection to a peer
+// verifies its certificate and host name: config/tls.ts uriTlsOptions, spelled for a URI.
+const tlsOptions = process.env.NYRKIO_TLS_CA_FILE ? `&tls=true&tlsCAFile=${process.env.NYRKIO_TLS_CA_FILE}` : "";
 
 const hello = db.adminCommand({ hello: 1 });
 const maxLagSeconds = Number(process.env.READY_MAX_LAG_SECONDS ?? "15");
@@ -28,7 +31,7 @@ const maxLagSeconds = Number(process.env.READY_MAX_LAG_SECONDS ?? "15");
 // own timeout is 10 s and a peer may be down.
 function helloOf(host) {
   try {
-    const member = new Mongo(`mongodb://${host}/?directConnection=true&serverSelectionTimeoutMS=2000&connectTimeoutMS=2000`);
+    const member = new Mongo(`mongodb://${host}/?directConnection=true&serverSelectionTimeoutMS=2000&connectTimeoutMS=2000${tlsOptions}`);
     return member.getDB("admin").runCommand({ hello: 1 });
   } catch {
     return undefined;

@@ -194,6 +194,15 @@ describeWithRewriter("source-facts.js", () => {
     }
   });
 
+  it("with clients on TLS (the job's NYRKIO_TLS_CA_FILE) connects to every member with tls=true and the CA file (config/tls.ts uriTlsOptions)", async () => {
+    const members = { [H0]: { hello: hello("primary", 905, 880) }, [H1]: { hello: hello("secondary", 880, 870), oplog }, [H2]: { hello: hello("secondary", 890, 870), oplog } };
+    const rec = await runScript("source-facts.js", members, { ...env, NYRKIO_TLS_CA_FILE: "/etc/nyrkio/tls-ca/ca.crt" });
+    expect(rec.uris.length).toBeGreaterThan(0);
+    for (const uri of rec.uris) expect(uri).toMatch(/&tls=true&tlsCAFile=\/etc\/nyrkio\/tls-ca\/ca\.crt$/);
+    const plain = await runScript("source-facts.js", members, env);
+    for (const uri of plain.uris) expect(uri).not.toMatch(/tls/i);
+  });
+
   it("reads the replicaSetId with replSetGetConfig, which the backup user may run only through nyrkioReplSetConfig", async () => {
     expect(BACKUP_ROLES).toContain("nyrkioReplSetConfig");
     await expect(runScript("source-facts.js", { [H1]: { hello: hello("secondary", 890, 870), oplog, backupRoles: ["backup"] } }, env)).rejects.toThrow(/Unauthorized/);

@@ -153,3 +153,31 @@ setup() {
   [ ! -e "$BACKUP_WORK/outbox/.upload-order" ]
   no_partial_files "$BACKUP_WORK"
 }
+
+# With clients on TLS the job carries NYRKIO_TLS_CA_FILE (config/tls.ts tlsClientEnv); the
+# stand-in set then runs with requireTLS (STANDIN_TLS_CA): a dump without TLS, or with another CA,
+# cannot connect (server-model.ts transport).
+@test "TLS: mongodump connects with --ssl and --sslCAFile (config/tls.ts toolsTlsArgs), and only options mongo-tools knows" {
+  ca="$BATS_TEST_TMPDIR/ca.crt"
+  printf 'CA\n' >"$ca"
+  STANDIN_TLS_CA="$ca" NYRKIO_TLS_CA_FILE="$ca" run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  call="$(grep -- '--oplog' "$STANDIN_LOG/mongodump.log")"
+  [[ "$call" == "--ssl --sslCAFile=$ca "* ]]
+}
+
+@test "TLS: against a requireTLS set, a job without the CA fails to connect and saves nothing" {
+  ca="$BATS_TEST_TMPDIR/ca.crt"
+  printf 'CA\n' >"$ca"
+  STANDIN_TLS_CA="$ca" run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"connection handshake: EOF"* ]]
+  [ -z "$(ls "$CATALOG/full" 2>/dev/null)" ]
+}
+
+@test "TLS: a CA file that is not there fails the job before mongodump runs, naming the file" {
+  NYRKIO_TLS_CA_FILE="$BATS_TEST_TMPDIR/missing.crt" run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"missing.crt, which is not readable"* ]]
+  [ ! -s "$STANDIN_LOG/mongodump.log" ] || ! grep -q -- '--oplog' "$STANDIN_LOG/mongodump.log"
+}

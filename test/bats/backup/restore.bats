@@ -211,3 +211,14 @@ $line"
     [ ! -s "$STANDIN_LOG/mongorestore.log" ]
   done
 }
+
+@test "TLS: every mongorestore connects with --ssl and --sslCAFile against a requireTLS set" {
+  ca="$BATS_TEST_TMPDIR/ca.crt"
+  printf 'CA\n' >"$ca"
+  STANDIN_TLS_CA="$ca" NYRKIO_TLS_CA_FILE="$ca" run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 0 ]
+  [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 3 ]
+  while read -r call; do [[ "$call" == "--ssl --sslCAFile=$ca "* ]]; done <"$STANDIN_LOG/mongorestore.log"
+  STANDIN_TLS_CA="$ca" run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+}

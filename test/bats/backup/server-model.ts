@@ -23,6 +23,7 @@ import type { PlatformConfig } from "../../../config/platform-config";
 import { environments } from "../../../config/environments";
 import { customRoles, managedUserRoles, type ManagedUser } from "../../../replicaset/users";
 import { SCRIPT_COMMANDS } from "./script-commands";
+import { unknownToolOption, type Tool } from "../../support/mongo-tools-options";
 import { authorize, AuthzServer, AuthzSession, CustomRole, ServerError } from "../../support/mongod-authz";
 
 type Doc = Record<string, unknown>;
@@ -32,6 +33,30 @@ interface UsersFile {
 }
 
 class ToolFailure extends Error {}
+/** go-flags' refusal, printed without "Failed:" (mongodump/main/mongodump.go: "error parsing command line options: %v", exit 1). */
+class OptionsFailure extends Error {}
+
+/**
+ * What the tool's argv must hold to reach the replica set: only options the tool knows
+ * (mongo-tools-options.ts, from mongo-tools 100.18.0), and, when the stand-in set runs with
+ * requireTLS ($STANDIN_TLS_CA: the CA its certificates chain to), TLS verified against that CA
+ * (--ssl and --sslCAFile, or tls=true&tlsCAFile in --uri: mongo-tools options.go
+ * setOptionsFromURI merges the two). A requireTLS mongod closes a plaintext connection, and a
+ * certificate from an unknown CA fails the driver's handshake. The throwaway mongod of verify.sh
+ * listens on 127.0.0.1 without TLS.
+ */
+function transport(tool: Tool, argv: string[], opts: Map<string, string>, host: string): void {
+  const unknown = unknownToolOption(tool, argv);
+  if (unknown) throw new OptionsFailure(unknown);
+  const ca = process.env.STANDIN_TLS_CA;
+  if (!ca || serverFor(host).fromLocalhost) return;
+  const uri = opts.get("uri") ?? "";
+  const tls = opts.has("ssl") || /[?&](tls|ssl)=true(&|$)/i.test(uri);
+  const caFile = opts.get("sslCAFile") ?? /[?&]tlsCAFile=([^&]*)/i.exec(uri)?.[1];
+  const prefix = tool === "mongodump" ? "can't create session: " : "error connecting to host: ";
+  if (!tls) throw new ToolFailure(`${prefix}failed to connect to mongodb://${host}/: connection() error occurred during connection handshake: EOF`);
+  if (caFile !== ca) throw new ToolFailure(`${prefix}failed to connect to mongodb://${host}/: connection() error occurred during connection handshake: tls: failed to verify certificate: x509: certificate signed by unknown authority`);
+}
 
 const [mode, ...args] = process.argv.slice(2);
 
@@ -130,6 +155,7 @@ function mongodump(argv: string[]): void {
   const opts = options(argv);
   if (opts.has("version") || opts.has("help")) return;
   const { host, user, password, authDb } = credentials(opts);
+  transport("mongodump", argv, opts, host);
   let conn: ReturnType<typeof connect> | undefined;
   // Init: db.NewSessionProvider connects and authenticates: "can't create session: ...".
   step((e) => `can't create session: failed to connect to mongodb://${host}/: connection() error occurred during connection handshake: auth error: sasl conversation error: unable to authenticate using mechanism "SCRAM-SHA-256": ${e}`, () => {
@@ -216,6 +242,7 @@ function mongorestore(argv: string[]): void {
   const opts = options(argv);
   if (opts.has("version") || opts.has("help")) return;
   const { host, user, password, authDb } = credentials(opts);
+  transport("mongorestore", argv, opts, host);
   let conn: ReturnType<typeof connect> | undefined;
   // mongorestore.go New: "error connecting to host: %w".
   step((e) => `error connecting to host: failed to connect to mongodb://${host}/: connection() error occurred during connection handshake: auth error: sasl conversation error: unable to authenticate using mechanism "SCRAM-SHA-256": ${e}`, () => {
@@ -260,6 +287,10 @@ try {
     process.exit(2);
   }
 } catch (error) {
+  if (error instanceof OptionsFailure) {
+    console.error(`${new Date().toISOString().replace("Z", "+0000")}\terror parsing command line options: ${error.message.replace(/^error parsing command line options: /, "")}`);
+    process.exit(1);
+  }
   if (error instanceof ToolFailure) {
     console.error(`${new Date().toISOString().replace("Z", "+0000")}\tFailed: ${error.message}`);
     process.exit(1);

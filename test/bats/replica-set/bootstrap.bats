@@ -164,3 +164,12 @@ ROOT_EXISTS='{"hello":"PRIMARY","users":[{"user":"root","pwd":"Sup3rSecretRootPa
   [[ "$output" == *"POD_NAME must name this pod"* ]]
   [ ! -s "$STANDIN_LOG" ]
 }
+
+@test "TLS: with NYRKIO_TLS_CA_FILE every step connects with tls=true and the CA file (config/tls.ts uriTlsOptions)" {
+  export NYRKIO_TLS_CA_FILE=/etc/nyrkio/tls-ca/ca.crt
+  start_bootstrap
+  wait_for_output "bootstrap complete; idle"
+  [ "$(steps)" = "ping initiate root " ]
+  [ "$(grep -c -- '^mongodb://127.0.0.1:27017/?directConnection=true&serverSelectionTimeoutMS=5000&tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt --quiet --norc ' "$STANDIN_LOG")" -eq 3 ]
+  stop_bootstrap
+}

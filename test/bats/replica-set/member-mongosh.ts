@@ -87,7 +87,8 @@ const evalArg = argv.indexOf("--eval");
 if (evalArg >= 0) {
   const { db } = member.connect((produce) => produce(), fromLocalhost);
   try {
-    const value = vm.runInNewContext(argv[evalArg + 1], { db }) as unknown;
+    // quit(code) ends mongosh with that exit code (mongosh's shell API, ShellApi.quit).
+    const value = vm.runInNewContext(argv[evalArg + 1], { db, quit: (code = 0) => finish(Number(code), []) }) as unknown;
     finish(0, [String(value)]);
   } catch (err) {
     finish(1, [`${(err as ServerError).codeName ?? "Error"}: ${(err as Error).message}`]);

@@ -86,3 +86,69 @@ start_mongod() {
   [[ "$output" == *"usage: probe.sh startup|readiness|liveness"* ]]
   [ ! -s "$STANDIN_LOG" ]
 }
+
+# With clients on TLS (NYRKIO_TLS_CA_FILE, config/tls.ts tlsClientEnv) and a stand-in that, as a
+# requireTLS mongod, speaks TLS only. Certificates as create-secrets.sh --tls makes them
+# (test/support/tls-certs.sh).
+tls_certs() {
+  TLS_DIR="$BATS_TEST_TMPDIR/tls"
+  bash "$REPO_ROOT/test/support/tls-certs.sh" "$TLS_DIR" "$@"
+  export TLS_CERT="$TLS_DIR/tls.crt" TLS_KEY="$TLS_DIR/tls.key"
+}
+
+@test "TLS: startup and liveness ping through openssl, verifying the chain and 127.0.0.1, without mongosh" {
+  tls_certs
+  start_mongod ok
+  for mode in startup liveness; do
+    NYRKIO_TLS_CA_FILE="$TLS_DIR/ca.crt" run bash "$SCRIPTS/probe.sh" "$mode"
+    [ "$status" -eq 0 ]
+  done
+  [ ! -s "$STANDIN_LOG" ]
+}
+
+@test "TLS: the plaintext ping fails against a TLS-only mongod (why /dev/tcp cannot probe requireTLS)" {
+  tls_certs
+  start_mongod ok
+  run bash "$SCRIPTS/probe.sh" liveness
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"does not answer ping"* ]]
+}
+
+@test "TLS: a certificate from another CA, or one whose SANs lack 127.0.0.1, fails the probe" {
+  tls_certs
+  bash "$REPO_ROOT/test/support/tls-certs.sh" "$BATS_TEST_TMPDIR/other"
+  start_mongod ok
+  NYRKIO_TLS_CA_FILE="$BATS_TEST_TMPDIR/other/ca.crt" run bash "$SCRIPTS/probe.sh" liveness
+  [ "$status" -eq 1 ]
+  kill "$MONGOD_PID"
+  rm -rf "$TLS_DIR"
+  tls_certs --no-ip
+  start_mongod ok
+  NYRKIO_TLS_CA_FILE="$TLS_DIR/ca.crt" run bash "$SCRIPTS/probe.sh" liveness
+  [ "$status" -eq 1 ]
+}
+
+@test "TLS: a hung TLS mongod fails the probe within its timeout" {
+  tls_certs
+  start_mongod silent
+  SECONDS=0
+  NYRKIO_TLS_CA_FILE="$TLS_DIR/ca.crt" run bash "$SCRIPTS/probe.sh" liveness
+  [ "$status" -eq 1 ]
+  ((SECONDS < 10))
+}
+
+@test "TLS: readiness's mongosh connects with tls=true and the CA file (config/tls.ts uriTlsOptions)" {
+  NYRKIO_TLS_CA_FILE=/etc/nyrkio/tls-ca/ca.crt run bash "$SCRIPTS/probe.sh" readiness
+  [ "$status" -eq 0 ]
+  grep -q '^mongodb://127.0.0.1:27017/?directConnection=true&serverSelectionTimeoutMS=5000&tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt ' "$STANDIN_LOG"
+}
+
+@test "TLS: without openssl in the image the ping falls back to mongosh, with TLS" {
+  mkdir -p "$BATS_TEST_TMPDIR/path"
+  for tool in bash timeout head od tr cat dirname; do ln -s "$(command -v "$tool")" "$BATS_TEST_TMPDIR/path/$tool"; done
+  ln -s "$BATS_TEST_DIRNAME/bin/mongosh" "$BATS_TEST_TMPDIR/path/mongosh"
+  ln -s "$(command -v node)" "$BATS_TEST_TMPDIR/path/node"
+  NYRKIO_TLS_CA_FILE=/etc/nyrkio/tls-ca/ca.crt PATH="$BATS_TEST_TMPDIR/path" run bash "$SCRIPTS/probe.sh" liveness
+  [ "$status" -eq 0 ]
+  grep -q 'tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt --quiet --norc --eval' "$STANDIN_LOG"
+}

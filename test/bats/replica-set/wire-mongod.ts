@@ -8,9 +8,13 @@
 //     refuse  answers every command with { ok: 0.0, code: 13, codeName: "Unauthorized" } (a
 //             stand-in for a mongod that refuses: the probe must fail)
 //     silent  reads the request and never answers (a hung mongod)
+//   TLS_CERT and TLS_KEY set: it listens as a mongod with net.tls.mode requireTLS does, TLS only
+//   (a plaintext client's bytes are taken for a handshake and the connection fails), presenting
+//   that certificate and asking for none from the client (allowConnectionsWithoutCertificates).
 import { BSON, Double } from "bson";
-import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import { authorize, ServerError } from "../../support/mongod-authz";
 
 const [portFile, mode = "ok"] = process.argv.slice(2);
@@ -26,7 +30,7 @@ function reply(requestId: number, doc: Record<string, unknown>): Buffer {
   return Buffer.concat([header, body]);
 }
 
-const server = createServer((socket) => {
+function serve(socket: Socket): void {
   let pending = Buffer.alloc(0);
   socket.on("data", (chunk) => {
     pending = Buffer.concat([pending, chunk]);
@@ -54,7 +58,10 @@ const server = createServer((socket) => {
       socket.write(reply(requestId, answer));
     }
   });
-});
+}
+
+const { TLS_CERT, TLS_KEY } = process.env;
+const server = TLS_CERT && TLS_KEY ? createTlsServer({ cert: readFileSync(TLS_CERT), key: readFileSync(TLS_KEY), requestCert: false }, serve) : createServer(serve);
 server.listen(0, "127.0.0.1", () => {
   const address = server.address();
   if (address && typeof address === "object") writeFileSync(portFile, String(address.port));

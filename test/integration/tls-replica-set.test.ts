@@ -1,0 +1,331 @@
+// Issue 15, every client with TLS, against real servers: a replica set started as the dev stack
+// deploys it (as deployed-replica-set.test.ts does), with requireTLS and certificates in
+// cert-manager's layout made by test/support/tls-certs.sh (the openssl steps issue 15 specifies for
+// `scripts/create-secrets.sh --tls`; switch to that script once it is on main). Then, each as it
+// runs in its pod or on an operator's machine, with the CA alone:
+//   - bootstrap.sh (initiate and the root user over 127.0.0.1, TLS, the localhost exception);
+//   - the probes: liveness through openssl s_client, readiness through mongosh;
+//   - the reconcile Job's script;
+//   - the migrate CLI with --tls-ca-file, and refused without it;
+//   - full-dump.sh with the backup job's environment (mongodump --ssl --sslCAFile);
+//   - the restore CLI into a second requireTLS set, its URI file carrying tls=true&tlsCAFile.
+// And a plaintext client is refused by every member.
+//
+// The servers' TLS settings come from the synthesized mongod.conf when it has them (the servers'
+// part of issue 15); until then from mongod's own flags (--tlsMode and the rest, the same
+// settings: https://www.mongodb.com/docs/manual/reference/program/mongod/#tls-options).
+//
+// Needs a mongod (MONGOD_BINARY or mongodb-memory-server's), node_modules/.bin/mongosh, openssl,
+// and for the backup and restore steps mongodump and mongorestore on PATH; otherwise skipped with
+// one line saying what is missing.
+
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { MongoClient } from "mongodb";
+import { dev } from "../../config/environments/dev";
+import type { PlatformConfig } from "../../config/platform-config";
+import { TLS_CA_FILE_ENV, TLS_CLIENT_CA_FILE, TLS_SERVER_CA_FILE, TLS_SERVER_PEM_FILE, type TlsConfig } from "../../config/tls";
+import { loadCatalog } from "../../backup/restore/catalog";
+import { processRunner } from "../../backup/restore/process-runner";
+import { runCli as runRestoreCli } from "../../backup/restore/restore-command";
+import { probeTarget } from "../../backup/restore/target-probe";
+import { fileInspector } from "../../backup/restore/verify-artifacts";
+import { formatTs } from "../../backup/timestamp";
+import { runMigrateCli } from "../../migrations/cli/migrate-cli";
+import { terraformLiteralData } from "../../terraform-check/template-value";
+import { synthBackup } from "../backup/stack/support";
+import { baseEnv, closedPort, hasMongosh, removeTempDirs, runProgram, tempDir } from "../mongosh/real-shell";
+import { findPod, mountContainer, MountedContainer, podsOf, SynthesizedEnvironment } from "../mongosh/synthesized-pods";
+import { synthDatabase } from "../stacks/database-synth";
+import { mongodBinary } from "./mongo-server";
+
+const REPO = join(__dirname, "..", "..");
+const onPath = (tool: string) => spawnSync("bash", ["-c", `command -v ${tool}`]).status === 0;
+const binary = mongodBinary();
+const skip = !hasMongosh()
+  ? "node_modules/.bin/mongosh is missing (npm ci)"
+  : !onPath("openssl")
+    ? "openssl is missing"
+    : "reason" in binary
+      ? `no mongod binary: set MONGOD_BINARY (${binary.reason})`
+      : undefined;
+if (skip) process.stderr.write(`integration (replica set with requireTLS): skipped — ${skip}\n`);
+const describeTls = skip ? describe.skip : describe;
+const toolsMissing = ["mongodump", "mongorestore"].filter((t) => !onPath(t));
+const testWithTools = toolsMissing.length ? test.skip : test;
+if (!skip && toolsMissing.length) process.stderr.write(`integration (replica set with requireTLS): backup and restore skipped — ${toolsMissing.join(", ")} not on PATH\n`);
+
+const RS = "mongodb-rs0";
+const TLS: TlsConfig = { mode: "requireTLS", certificates: { source: "secret", secretName: "mongodb-tls" }, memberAuth: "keyFile", clientsMigrated: true };
+const config: PlatformConfig = { ...structuredClone(dev), tls: TLS };
+const ROOT = { user: "nyrkio-root", password: `root-${Date.now().toString(36)}-Pw` };
+const PASSWORDS: Record<string, string> = Object.fromEntries(["app", "migrator", "backup", "restore"].map((u) => [u, `${u}-${Date.now().toString(36)}-Pw`]));
+
+function stackPods() {
+  const json = JSON.parse(synthDatabase(config).text);
+  const env: SynthesizedEnvironment = { environment: config.name, stacks: { db: json } };
+  const configMap = (name: string) => {
+    const cm = Object.values<{ metadata: { name: string }; data: Record<string, string> }>(json.resource.kubernetes_config_map_v1).find((c) => c.metadata.name === name)!;
+    return { ...cm, data: terraformLiteralData(cm.data, `ConfigMap ${name}`) };
+  };
+  return { pods: podsOf([env]), configMap };
+}
+
+interface Server {
+  name: string;
+  port: number;
+  process?: ChildProcess;
+  log: string;
+}
+
+describeTls("a replica set with requireTLS: every client verifies the server", () => {
+  jest.setTimeout(300_000);
+  const work = tempDir("tls-rs-");
+  const certs = join(work, "certs");
+  const members: Server[] = [];
+  const hostMap = new Map<string, string>();
+  const toLocal = (text: string) => [...hostMap].reduce((t, [pod, local]) => t.split(pod).join(local), text);
+  const deployed = stackPods();
+  const keyfile = join(work, "keyfile");
+  const ca = join(certs, "ca.crt");
+  const tlsUri = (hosts: string, query = "") => `mongodb://${hosts}/?tls=true&tlsCAFile=${encodeURIComponent(ca)}${query}`;
+
+  async function answers(uri: string): Promise<boolean> {
+    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 1000 });
+    try {
+      return (await client.db("admin").command({ ping: 1 })).ok === 1;
+    } catch {
+      return false;
+    } finally {
+      await client.close();
+    }
+  }
+
+  async function until(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${members.map((m) => `${m.name}:\n${readTail(m.log)}`).join("\n")}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  const readTail = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").slice(-15).join("\n") : "");
+
+  /** A container as mounted, the CA (and any secret) written where the pod has it, member hosts pointed at the local ports. */
+  function mounted(workload: string | RegExp, container: string): MountedContainer {
+    const m = mountContainer(findPod(deployed.pods, "dev", workload), container);
+    for (const file of [m.at("/etc/nyrkio/config/replicaset.json"), m.at("/etc/nyrkio/reconcile/replicaset.json")]) if (existsSync(file)) writeFileSync(file, toLocal(readFileSync(file, "utf8")));
+    // The CA volume holds ca.crt alone (tls-client.ts); the test puts the real one there.
+    copyFileSync(ca, m.at(TLS_CLIENT_CA_FILE));
+    return m;
+  }
+
+  function writeSecret(dir: string, user: string, password: string) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "username"), `${user}\n`);
+    writeFileSync(join(dir, "password"), `${password}\n`);
+  }
+
+  /** mongod as deployed, with requireTLS: from mongod.conf when it carries net.tls, else the same settings as flags. */
+  function startMongod(server: Server, conf: string, dbPath: string, replSet?: string) {
+    mkdirSync(dbPath, { recursive: true });
+    const local = conf
+      .replace(/^( {2}port: )27017$/m, `$1${server.port}`)
+      .replace('dbPath: "/data/db"', `dbPath: "${dbPath}"`)
+      .replace('keyFile: "/etc/nyrkio/keyfile/keyfile"', `keyFile: "${keyfile}"`)
+      .split(TLS_SERVER_PEM_FILE)
+      .join(join(certs, "server.pem"))
+      .split(TLS_SERVER_CA_FILE)
+      .join(ca);
+    const confPath = join(work, `${server.name}.conf`);
+    writeFileSync(confPath, local);
+    const tlsFlags = /^\s+tls:/m.test(local)
+      ? []
+      : ["--tlsMode", "requireTLS", "--tlsCertificateKeyFile", join(certs, "server.pem"), "--tlsCAFile", ca, "--tlsAllowConnectionsWithoutCertificates"];
+    const out = openSync(server.log, "a");
+    server.process = spawn((binary as { path: string }).path, ["--config", confPath, ...tlsFlags, ...(replSet ? ["--replSet", replSet] : [])], { stdio: ["ignore", out, out] });
+  }
+
+  async function stop(server: Server) {
+    await new Promise<void>((resolve) => {
+      if (!server.process || server.process.exitCode !== null) return resolve();
+      server.process.once("exit", () => resolve());
+      server.process.kill("SIGTERM");
+      setTimeout(() => server.process!.kill("SIGKILL"), 60_000).unref();
+    });
+  }
+
+  const rootUri = (query = "") =>
+    tlsUri(`${encodeURIComponent(ROOT.user)}:${encodeURIComponent(ROOT.password)}@${members.filter((m) => !m.name.endsWith("arbiter-0")).map((m) => `127.0.0.1:${m.port}`).join(",")}`, `&replicaSet=rs0&authSource=admin${query}`);
+
+  beforeAll(async () => {
+    const made = spawnSync("bash", [join(REPO, "test/support/tls-certs.sh"), certs], { encoding: "utf8" });
+    if (made.status !== 0) throw new Error(`tls-certs.sh failed: ${made.stderr}`);
+    const cm = deployed.configMap(`${RS}-config`);
+    const desired = JSON.parse(cm.data["replicaset.json"]) as { members: { _id: number; host: string; arbiterOnly?: boolean }[] };
+    for (const m of desired.members) {
+      const port = await closedPort();
+      hostMap.set(m.host, `127.0.0.1:${port}`);
+      members.push({ name: m.arbiterOnly ? `${RS}-arbiter-0` : `${RS}-${m._id}`, port, log: join(work, `${m._id}.log`) });
+    }
+    writeFileSync(keyfile, `${Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 251)).toString("base64")}\n`);
+    chmodSync(keyfile, 0o400);
+    for (const m of members) startMongod(m, cm.data[m.name.endsWith("arbiter-0") ? "mongod-arbiter.conf" : "mongod.conf"], join(work, m.name, "db"));
+    for (const m of members) await until(`${m.name} to answer over TLS`, () => answers(tlsUri(`127.0.0.1:${m.port}`, "&directConnection=true")));
+  });
+
+  afterAll(async () => {
+    await Promise.all(members.map(stop));
+    removeTempDirs();
+  });
+
+  test("every member refuses a plaintext client and one that does not know the CA", async () => {
+    for (const m of members) {
+      expect(await answers(`mongodb://127.0.0.1:${m.port}/?directConnection=true`)).toBe(false);
+      expect(await answers(`mongodb://127.0.0.1:${m.port}/?directConnection=true&tls=true`)).toBe(false);
+    }
+  });
+
+  test("liveness (openssl s_client) and startup answer over TLS with the CA the pod mounts", async () => {
+    const probe = mounted(RS, "mongod");
+    expect(probe.env[TLS_CA_FILE_ENV]).toBe(probe.at(TLS_CLIENT_CA_FILE));
+    for (const m of members) {
+      for (const mode of ["startup", "liveness"]) {
+        const run = await runProgram(["bash", probe.at("/etc/nyrkio/scripts/probe.sh"), mode], { env: { ...probe.env, MONGODB_PORT: String(m.port), HOME: probe.at("/tmp") }, timeoutMs: 20_000 });
+        expect({ member: m.name, mode, code: run.code, stderr: run.stderr }).toEqual({ member: m.name, mode, code: 0, stderr: "" });
+      }
+    }
+  });
+
+  test("bootstrap.sh initiates the set and creates the root user over TLS (127.0.0.1, the localhost exception)", async () => {
+    const sidecar = mounted(RS, "bootstrap");
+    writeSecret(sidecar.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    const env = { ...sidecar.env, POD_NAME: `${RS}-0`, MONGODB_PORT: String(members[0].port), HOME: sidecar.at("/tmp"), BOOTSTRAP_RETRY_SECONDS: "2" };
+    const child = spawn("bash", [sidecar.command[1]], { env: { ...baseEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout!.on("data", (d) => (output += d));
+    child.stderr!.on("data", (d) => (output += d));
+    try {
+      await until("bootstrap complete", async () => output.includes("bootstrap complete; idle"), 180_000);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(output).toMatch(/created the root user nyrkio-root/);
+    await until("a primary", () => answers(rootUri()));
+  });
+
+  test("the reconcile Job's script reaches every member over TLS and applies the users", async () => {
+    const job = mounted(new RegExp(`^${RS}-reconcile-`), "reconcile");
+    expect(job.env[TLS_CA_FILE_ENV]).toBe(job.at(TLS_CLIENT_CA_FILE));
+    writeSecret(job.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    for (const [name, password] of Object.entries(PASSWORDS)) writeSecret(job.at(`/etc/nyrkio/secrets/${name}`), `nyrkio-${name}`, password);
+    const run = await runProgram(job.command, { env: { ...job.env, HOME: job.at("/tmp"), MONGOSH_GLOBAL_CONFIG_FILE_FOR_TESTING: job.at("/etc/mongosh.conf") }, timeoutMs: 240_000 });
+    if (run.code !== 0) throw new Error(`reconcile exited ${run.code}\n${run.stdout}\n${run.stderr}`);
+    const client = new MongoClient(rootUri());
+    try {
+      const { users } = await client.db("admin").command({ usersInfo: 1 });
+      expect(users.map((u: { user: string }) => u.user).sort()).toEqual([ROOT.user, ...Object.keys(PASSWORDS).map((n) => `nyrkio-${n}`)].sort());
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("readiness (mongosh with tls=true and the CA) reads PRIMARY, SECONDARY and ARBITER", async () => {
+    const probe = mounted(RS, "mongod");
+    const runs = await Promise.all(
+      members.map((m) =>
+        runProgram(["bash", probe.at("/etc/nyrkio/scripts/probe.sh"), "readiness"], {
+          env: { ...probe.env, MONGODB_PORT: String(m.port), HOME: probe.at("/tmp"), MONGOSH_GLOBAL_CONFIG_FILE_FOR_TESTING: probe.at("/etc/mongosh.conf") },
+          timeoutMs: 30_000,
+        }),
+      ),
+    );
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+    expect(runs[0].stdout).toMatch(/ready: PRIMARY of rs0/);
+    expect(runs[2].stdout).toMatch(/ready: ARBITER of rs0/);
+  });
+
+  test("migrate with --tls-ca-file applies the migrations; without a CA it cannot connect", async () => {
+    const hosts = members.filter((m) => !m.name.endsWith("arbiter-0")).map((m) => `127.0.0.1:${m.port}`).join(",");
+    const uri = `mongodb://nyrkio-migrator:${encodeURIComponent(PASSWORDS.migrator)}@${hosts}/nyrkio?replicaSet=rs0&authSource=admin&serverSelectionTimeoutMS=5000`;
+    const cli = async (argv: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const code = await runMigrateCli(argv, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env: { MONGODB_URI: uri }, readFile: (p) => readFileSync(p, "utf8") });
+      return { code, stdout, stderr };
+    };
+    const refused = await cli(["status", "--json"]);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, error: { code: "unreachable" } });
+    const up = await cli(["up", "--json", "--tls-ca-file", ca]);
+    if (up.code !== 0) throw new Error(`migrate up exited ${up.code}\n${up.stdout}\n${up.stderr}`);
+    const status = await cli(["status", "--json", "--tls-ca-file", ca]);
+    expect(status.code).toBe(0);
+  });
+
+  describe("backup and restore", () => {
+    const claim = join(work, "claim");
+    let catalogDir = "";
+
+    testWithTools("full-dump.sh with the backup job's environment dumps over TLS (mongodump --ssl --sslCAFile)", async () => {
+      const full = Object.values<Record<string, unknown>>(synthBackup(config).byName).find((cj) => /full/.test(String((cj as { metadata: { name: string } }).metadata.name)));
+      const spec = (full as { spec: { job_template: { spec: { template: { spec: { container: { name: string; env: { name: string; value: string }[] }[] } } } } } }).spec.job_template.spec.template.spec;
+      const dump = spec.container.find((c) => c.name === "full-dump")!;
+      const deployedEnv = Object.fromEntries(dump.env.map((e) => [e.name, e.value]));
+      expect(deployedEnv[TLS_CA_FILE_ENV]).toBe(TLS_CLIENT_CA_FILE);
+      const secretDir = join(work, "backup-user");
+      writeSecret(secretDir, "nyrkio-backup", PASSWORDS.backup);
+      const env = {
+        ...deployedEnv,
+        BACKUP_MEMBERS: toLocal(deployedEnv.BACKUP_MEMBERS),
+        BACKUP_USER_DIR: secretDir,
+        BACKUP_ROOT: claim,
+        BACKUP_WORK: join(work, "scratch"),
+        HOME: join(work, "home"),
+        TMPDIR: join(work, "home"),
+        [TLS_CA_FILE_ENV]: ca,
+      };
+      mkdirSync(env.HOME, { recursive: true });
+      const run = await runProgram(["bash", join(REPO, "backup/scripts/full-dump.sh")], { env, timeoutMs: 240_000 });
+      if (run.code !== 0) throw new Error(`full-dump.sh exited ${run.code}\n${run.stdout}\n${run.stderr}`);
+      catalogDir = join(claim, deployedEnv.BACKUP_REPLSET);
+      expect((await loadCatalog(catalogDir)).entries.filter((e) => e.kind === "full")).toHaveLength(1);
+    });
+
+    testWithTools("the restore CLI restores it into another requireTLS set, its URI file carrying tls=true&tlsCAFile", async () => {
+      const target: Server = { name: "restore-target", port: await closedPort(), log: join(work, "target.log") };
+      // A scratch one-member set without access control (as backup-restore.test.ts restores into
+      // mongodb-memory-server's), with the same TLS settings: only the transport is under test.
+      const conf = 'net:\n  port: 27017\n  bindIp: 127.0.0.1\nstorage:\n  dbPath: "/data/db"\nreplication:\n  replSetName: rs0\n';
+      startMongod(target, conf, join(work, "target-db"));
+      try {
+        const direct = tlsUri(`127.0.0.1:${target.port}`, "&directConnection=true");
+        await until("the restore target", () => answers(direct));
+        const client = new MongoClient(direct);
+        try {
+          await client.db("admin").command({ replSetInitiate: { _id: "rs0", members: [{ _id: 0, host: `127.0.0.1:${target.port}` }] } });
+        } finally {
+          await client.close();
+        }
+        await until("the restore target's primary", () => answers(tlsUri(`127.0.0.1:${target.port}`, "&replicaSet=rs0")));
+        const uriFile = join(work, "target.uri");
+        writeFileSync(uriFile, `${tlsUri(`127.0.0.1:${target.port}`, "&replicaSet=rs0")}\n`, { mode: 0o600 });
+        const [fullDump] = (await loadCatalog(catalogDir)).entries.filter((e) => e.kind === "full");
+        let stdout = "";
+        let stderr = "";
+        const code = await runRestoreCli(["run", "--catalog", catalogDir, "--to", formatTs(fullDump.lastTs), "--uri-file", uriFile, "--yes", "--json"], {
+          stdout: (s) => void (stdout += s),
+          stderr: (s) => void (stderr += s),
+          run: processRunner,
+          inspector: fileInspector,
+          now: () => Date.now(),
+          probeTarget,
+          tmpdir: work,
+        });
+        if (code !== 0) throw new Error(`restore run exited ${code}\n${stdout}\n${stderr.slice(-4000)}`);
+      } finally {
+        await stop(target);
+      }
+    });
+  });
+});
