@@ -11,7 +11,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import vm from "node:vm";
-import { ServerError } from "../../support/mongod-authz";
+import { CustomRole, ServerError } from "../../support/mongod-authz";
 import { MemberUser, StandInMember } from "../../stacks/member-stand-in";
 import { runMongoshFile, serverError } from "../../stacks/mongosh-sandbox";
 
@@ -20,6 +20,10 @@ type HelloState = "NOT_INITIATED" | "SECONDARY" | "PRIMARY";
 interface State {
   hello: HelloState;
   users: MemberUser[];
+  /** Roles defined on the server (the rotator's nyrkioCertRotation, say). */
+  customRoles?: CustomRole[];
+  /** How many rotateCertificates the member has run. */
+  rotations?: number;
   initiateFailures?: number;
   electionPolls?: number;
 }
@@ -46,6 +50,10 @@ const member = new StandInMember({
     return { ...HELLO[state.hello] };
   },
   users: state.users,
+  customRoles: state.customRoles,
+  onRotateCertificates: () => {
+    state.rotations = (state.rotations ?? 0) + 1;
+  },
   initiate: () => {
     if ((state.initiateFailures ?? 0) > 0) {
       state.initiateFailures!--;
@@ -76,8 +84,8 @@ if (fileArg >= 0) {
   const script = argv[fileArg + 1];
   const files: Record<string, string> = {};
   for (const name of ["REPLICASET_CONFIG"]) if (process.env[name]) files[process.env[name]!] = readFileSync(process.env[name]!, "utf8");
-  const secretDir = process.env.ROOT_SECRET_DIR;
-  if (secretDir) for (const key of ["username", "password"]) files[`${secretDir}/${key}`] = readFileSync(`${secretDir}/${key}`, "utf8");
+  for (const secretDir of [process.env.ROOT_SECRET_DIR, process.env.TLS_ROTATOR_SECRET_DIR])
+    if (secretDir) for (const key of ["username", "password"]) files[`${secretDir}/${key}`] = readFileSync(`${secretDir}/${key}`, "utf8");
   const run = runMongoshFile(script, () => ({ db, rs, Mongo, env: process.env as Record<string, string>, files }));
   if (run.error) run.output.push(`${(run.error as ServerError).codeName ?? "Error"}: ${(run.error as Error).message}`);
   finish(run.exitCode, run.output);
