@@ -9,7 +9,7 @@
 # so mongod or mongos serves the new certificate to new connections without a restart. A failed
 # rotation is tried again at the next check. Stateless against the Secret: a change made while
 # the sidecar was not running (or between mongod's start and the first check) is found too.
-# Cheap while nothing changes: a bash loop, sleep, cmp and two `openssl x509` reads per check.
+# Cheap while nothing changes: a bash loop, sleep and one cksum of the Secret per check.
 #   TLS_SECRET_DIR, TLS_RUNTIME_DIR, TLS_SERVER_PEM_FILE, TLS_SERVER_CA_FILE  as tls-assemble.sh
 #   TLS_ROTATOR_SECRET_DIR        the rotator's Secret (username, password)
 #   TLS_MONGOSH_ARGS              mongosh's TLS flags (config/tls.ts mongoshTlsArgs), space-separated
@@ -55,11 +55,20 @@ rotate() {
     --file "$here/mongosh/rotate-certificates.js"
 }
 
+# A checksum of the Secret's three files: while it stays the same nothing needs a closer look,
+# so an idle check is one cksum (no openssl), and the first check compares in full.
+secret_sum() {
+  cat "$secret_dir/tls.key" "$secret_dir/tls.crt" "$secret_dir/ca.crt" 2>/dev/null | cksum
+}
+
 pending=false
 last_problem=""
+last_sum=""
 # check: one comparison, and the assembly and rotation it calls for. Logs a problem once, not at every check.
 check() {
-  local out
+  local out sum
+  sum="$(secret_sum)"
+  [[ "$sum" == "$last_sum" && "$pending" == false && -z "$last_problem" ]] && return 0
   if ! in_sync; then
     if ! out="$(bash "$here/tls-assemble.sh" 2>&1)"; then
       [[ "$out" == "$last_problem" ]] || log "waiting" "the certificate Secret changed, but it cannot be assembled: $out"
@@ -69,7 +78,11 @@ check() {
     log "assembled" "the certificate Secret changed: new $pem_file and $ca_file"
     pending=true
   fi
-  [[ "$pending" == true ]] || return 0
+  if [[ "$pending" == false ]]; then
+    last_sum="$sum"
+    last_problem=""
+    return 0
+  fi
   if ! out="$(TLS_ROTATION_REASON="nyrkio tls-rotate: the certificate Secret changed" rotate 2>&1)"; then
     [[ "$out" == "$last_problem" ]] || log "waiting" "rotateCertificates failed, trying again in ${interval}s: $out"
     last_problem="$out"
@@ -77,6 +90,7 @@ check() {
   fi
   pending=false
   last_problem=""
+  last_sum="$sum"
   log "rotated" "mongod loaded the new certificate (rotateCertificates)"
 }
 
