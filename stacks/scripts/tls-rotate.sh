@@ -16,6 +16,14 @@
 #   MONGODB_PORT                  the port of this pod's mongod or mongos (default 27017)
 #   TLS_CHECK_INTERVAL_SECONDS    default 30
 #   TLS_CHECKS                    stop after this many checks (the tests); default: never
+#   TLS_SIDECAR_ROLE              "arbiter": an arbiter holds no users, so nobody can log in to
+#                                 run rotateCertificates; instead, when the Secret or the tlsMode in
+#                                 TLS_MODE_FILE changed, check that the new files assemble (in a
+#                                 scratch directory) and run mongosh/arbiter-restart.js, which
+#                                 restarts the arbiter only while the rest of the set is healthy
+#                                 (replicaset/arbiter-restart.ts), and otherwise waits
+#   TLS_MODE_FILE                 (arbiter) the ConfigMap key with the tlsMode mongod starts with
+#   REPLICASET_CONFIG             (arbiter) the designed config, for the votes
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -58,17 +66,54 @@ rotate() {
 # A checksum of the Secret's three files: while it stays the same nothing needs a closer look,
 # so an idle check is one cksum (no openssl), and the first check compares in full.
 secret_sum() {
-  cat "$secret_dir/tls.key" "$secret_dir/tls.crt" "$secret_dir/ca.crt" 2>/dev/null | cksum
+  cat "$secret_dir/tls.key" "$secret_dir/tls.crt" "$secret_dir/ca.crt" ${TLS_MODE_FILE:+"$TLS_MODE_FILE"} 2>/dev/null | cksum
+}
+
+# check_arbiter: the arbiter's variant of check (see TLS_SIDECAR_ROLE).
+check_arbiter() {
+  local out changed=0 scratch status
+  in_sync || changed=1
+  if ((changed)); then
+    scratch="$(mktemp -d)"
+    out="$(TLS_RUNTIME_DIR="$scratch" TLS_SERVER_PEM_FILE="$scratch/server.pem" TLS_SERVER_CA_FILE="$scratch/ca.pem" bash "$here/tls-assemble.sh" 2>&1)"
+    status=$?
+    rm -rf "$scratch"
+    if ((status != 0)); then
+      [[ "$out" == "$last_problem" ]] || log "waiting" "the certificate Secret changed, but it cannot be assembled: not restarting the arbiter: $out"
+      last_problem="$out"
+      return 1
+    fi
+  elif [[ -z "${TLS_MODE_FILE:-}" ]]; then
+    last_sum="$sum"
+    return 0
+  fi
+  out="$(CERT_CHANGED="$changed" mongosh "mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000" --quiet "${tls_args[@]}" \
+    --file "$here/mongosh/arbiter-restart.js" 2>&1)"
+  status=$?
+  if ((status != 0)); then
+    [[ "$out" == "$last_problem" ]] || log "waiting" "$out"
+    last_problem="$out"
+    return 1
+  fi
+  [[ "$out" == *'"action":"none"'* ]] || log "restarting" "$out"
+  last_problem=""
+  # A restart is not done until mongod runs again with the new files: look again at the next check.
+  [[ "$out" == *'"action":"restart"'* ]] || last_sum="$sum"
 }
 
 pending=false
 last_problem=""
 last_sum=""
+sum=""
 # check: one comparison, and the assembly and rotation it calls for. Logs a problem once, not at every check.
 check() {
-  local out sum
+  local out
   sum="$(secret_sum)"
   [[ "$sum" == "$last_sum" && "$pending" == false && -z "$last_problem" ]] && return 0
+  if [[ "${TLS_SIDECAR_ROLE:-}" == arbiter ]]; then
+    check_arbiter
+    return
+  fi
   if ! in_sync; then
     if ! out="$(bash "$here/tls-assemble.sh" 2>&1)"; then
       [[ "$out" == "$last_problem" ]] || log "waiting" "the certificate Secret changed, but it cannot be assembled: $out"

@@ -33,6 +33,12 @@ export interface MemberOptions {
   customRoles?: CustomRole[];
   /** Called once rotateCertificates is authorized (the server then reloads its TLS files). */
   onRotateCertificates?: () => void;
+  /** The running tlsMode, as getParameter answers it (default disabled). */
+  tlsMode?: string;
+  /** replSetGetStatus's members, as this member's heartbeats see them. */
+  statusMembers?: Doc[];
+  /** Called once shutdown is authorized; the connection then drops as mongod exits. */
+  onShutdown?: () => void;
 }
 
 export class StandInMember {
@@ -68,6 +74,17 @@ export class StandInMember {
         this.options.afterCreateUser?.(user);
         return { ok: 1 };
       }
+      case "getParameter": {
+        // src/mongo/db/commands/parameters.cpp: the values asked for; the model knows tlsMode only.
+        if (!("tlsMode" in cmd)) throw new Error("the stand-in member answers getParameter for tlsMode only");
+        return { tlsMode: this.options.tlsMode ?? "disabled", ok: 1 };
+      }
+      case "replSetGetStatus":
+        if (!this.options.statusMembers) throw new ServerError(94, "NotYetInitialized", "no replset config has been received");
+        return { set: "rs0", members: this.options.statusMembers, ok: 1 };
+      case "shutdown":
+        this.options.onShutdown?.();
+        throw new ServerError(6, "HostUnreachable", "connection closed: the server is shutting down");
       case "rotateCertificates":
         // src/mongo/db/commands/rotate_certificates_command.cpp: adminOnly(), then
         // SSLManagerCoordinator::rotate(), ok ("may only be run against the admin database" is

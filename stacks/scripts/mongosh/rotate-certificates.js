@@ -15,13 +15,16 @@ function secret(key) {
   return fs.readFileSync(path, "utf8").replace(/\r?\n$/, "");
 }
 
+// quit() stays outside the try: mongosh ends the script by throwing from it.
+let failed = true;
 try {
   const admin = db.getSiblingDB("admin");
   admin.auth(secret("username"), secret("password"));
   const result = admin.runCommand({ rotateCertificates: 1, message: process.env.TLS_ROTATION_REASON || "certificate Secret changed" });
   if (!result || result.ok !== 1) throw new Error((result && (result.errmsg || result.codeName)) || "no response");
   print(JSON.stringify({ event: "rotated" }));
+  failed = false;
 } catch (e) {
   print(JSON.stringify({ event: "error", message: "rotateCertificates failed: " + (e && e.message ? e.message : String(e)) }));
-  quit(1);
 }
+if (failed) quit(1);
