@@ -24,6 +24,12 @@ interface State {
   customRoles?: CustomRole[];
   /** How many rotateCertificates the member has run. */
   rotations?: number;
+  /** An arbiter (no users: its localhost exception never closes), its tlsMode, and replSetGetStatus's members. */
+  arbiter?: boolean;
+  tlsMode?: string;
+  statusMembers?: Doc[];
+  /** How many shutdowns the member has run. */
+  shutdowns?: number;
   initiateFailures?: number;
   electionPolls?: number;
 }
@@ -51,6 +57,12 @@ const member = new StandInMember({
   },
   users: state.users,
   customRoles: state.customRoles,
+  arbiter: state.arbiter,
+  tlsMode: state.tlsMode,
+  statusMembers: state.statusMembers,
+  onShutdown: () => {
+    state.shutdowns = (state.shutdowns ?? 0) + 1;
+  },
   onRotateCertificates: () => {
     state.rotations = (state.rotations ?? 0) + 1;
   },
@@ -83,7 +95,7 @@ if (fileArg >= 0) {
   }
   const script = argv[fileArg + 1];
   const files: Record<string, string> = {};
-  for (const name of ["REPLICASET_CONFIG"]) if (process.env[name]) files[process.env[name]!] = readFileSync(process.env[name]!, "utf8");
+  for (const name of ["REPLICASET_CONFIG", "TLS_MODE_FILE"]) if (process.env[name]) files[process.env[name]!] = readFileSync(process.env[name]!, "utf8");
   for (const secretDir of [process.env.ROOT_SECRET_DIR, process.env.TLS_ROTATOR_SECRET_DIR])
     if (secretDir) for (const key of ["username", "password"]) files[`${secretDir}/${key}`] = readFileSync(`${secretDir}/${key}`, "utf8");
   const run = runMongoshFile(script, () => ({ db, rs, Mongo, env: process.env as Record<string, string>, files }));
