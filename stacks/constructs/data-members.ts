@@ -11,7 +11,7 @@
 import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Construct } from "constructs";
 import type { StorageConfig } from "../../config/platform-config";
-import { Container, containerResources, containerSecurityContext, credentialsVolume, HELPER_RESOURCES, MONGOSH_ENV, mongoshConfMount, MOUNT, REPLICASET_CONFIG_KEY, tmpMount } from "./member-pod";
+import { Container, containerResources, containerSecurityContext, credentialsVolume, HELPER_RESOURCES, MONGOSH_ENV, mongoshConfMount, MOUNT, REPLICASET_CONFIG_KEY, tmpMount, Volume } from "./member-pod";
 import { MEMBER_UPDATE_STRATEGY, memberPodTemplate, MemberStatefulSetProps, pinLogicalId } from "./member-stateful-set";
 import { literalArgs, literalEnv } from "../terraform-text";
 
@@ -25,6 +25,9 @@ export interface DataMembersProps extends MemberStatefulSetProps {
   rootSecret: string;
   /** The metrics exporter sidecar, with monitoring on (monitoring/exporter.ts). */
   exporter?: Container;
+  /** The TLS rotation sidecar and its volumes, with TLS on (tls-sidecar.ts). */
+  tlsSidecars?: Container[];
+  tlsVolumes?: Volume[];
 }
 
 /** Runs stacks/scripts/bootstrap.sh: initiate and first user over localhost, on ordinal 0 only. */
@@ -72,8 +75,8 @@ export class DataMembers extends Construct {
         selector: { matchLabels: props.selector },
         template: memberPodTemplate(props, {
           confKey: "mongod.conf",
-          sidecars: [bootstrapSidecar(props.image, props.port), ...(props.exporter ? [props.exporter] : [])],
-          extraVolumes: [credentialsVolume("root-secret", props.rootSecret)],
+          sidecars: [bootstrapSidecar(props.image, props.port), ...(props.exporter ? [props.exporter] : []), ...(props.tlsSidecars ?? [])],
+          extraVolumes: [credentialsVolume("root-secret", props.rootSecret), ...(props.tlsVolumes ?? [])],
         }),
         volumeClaimTemplate: [
           {

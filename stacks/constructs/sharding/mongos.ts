@@ -34,8 +34,20 @@ import { databasePodSelector } from "../replica-set";
 import { renderMongosConf } from "./mongos-config";
 import { readEmbeddedFile } from "../../../config/embedded-file";
 import { configMapData, literalArgs, literalEnv } from "../../terraform-text";
+import { serverTlsOn } from "../../../config/tls";
+import { PodScript, podScriptKey, podScriptText } from "../pod-scripts";
+import { tlsSidecars, tlsSidecarVolumes } from "../tls-sidecar";
 
 const INSTALL_KEYFILE = "install-keyfile.sh";
+/** The TLS rotation sidecar's scripts, with TLS on (tls-sidecar.ts). */
+const TLS_SCRIPTS: PodScript[] = ["tls-assemble.sh", "tls-rotate.sh", "mongosh/rotate-certificates.js"];
+/**
+ * mongos's tlsMode on the pod template: no Job can reach each mongos pod behind the Service to
+ * run setParameter on it, so a mode step (allowTLS → preferTLS → requireTLS) rolls the mongos
+ * Deployment instead: stateless, one new pod ready before an old one goes (maxSurge 1,
+ * maxUnavailable 0), so the routers never all go at once (docs/tls.md, "Turning TLS on").
+ */
+export const MONGOS_TLS_MODE_ANNOTATION = "nyrkio.io/tls-mode";
 
 /** Selects the mongos pods: the database's pod labels (the members admit those) plus the component. */
 export function mongosSelector(config: PlatformConfig): Record<string, string> {
@@ -73,9 +85,14 @@ export class Mongos extends Construct {
 
     const mongosConf = renderMongosConf(config, KEYFILE_PATH);
     const installKeyfile = readEmbeddedFile(path.join(__dirname, "..", "..", "scripts", INSTALL_KEYFILE));
+    const tlsOn = serverTlsOn(config.tls);
+    const tlsScripts = tlsOn ? TLS_SCRIPTS : [];
     this.configMap = new ConfigMapV1(this, "config-map", {
       metadata: { name: `${MONGOS_NAME}-config`, namespace, labels },
-      data: configMapData({ "mongos.conf": mongosConf, "mongosh.conf": MONGOSH_CONF, [INSTALL_KEYFILE]: installKeyfile }, `ConfigMap ${MONGOS_NAME}-config`),
+      data: configMapData(
+        { "mongos.conf": mongosConf, "mongosh.conf": MONGOSH_CONF, [INSTALL_KEYFILE]: installKeyfile, ...Object.fromEntries(tlsScripts.map((s) => [podScriptKey(s), podScriptText(s)])) },
+        `ConfigMap ${MONGOS_NAME}-config`,
+      ),
     });
 
     const mongos: DeploymentV1SpecTemplateSpecContainer = {
@@ -109,7 +126,10 @@ export class Mongos extends Construct {
         template: {
           metadata: {
             labels: { ...labels, ...selector },
-            annotations: { [POD_CONFIG_HASH_ANNOTATION]: contentHash(mongosConf, MONGOSH_CONF, installKeyfile) },
+            annotations: {
+              [POD_CONFIG_HASH_ANNOTATION]: contentHash(mongosConf, MONGOSH_CONF, installKeyfile, ...tlsScripts.map(podScriptText)),
+              ...(tlsOn ? { [MONGOS_TLS_MODE_ANNOTATION]: config.tls.mode } : {}),
+            },
           },
           spec: {
             serviceAccountName: props.serviceAccountName,
@@ -120,7 +140,11 @@ export class Mongos extends Construct {
             ...(config.pod.nodeSelector && Object.keys(config.pod.nodeSelector).length ? { nodeSelector: config.pod.nodeSelector } : {}),
             topologySpreadConstraint: memberTopologySpread(config.pod, selector, replicas),
             initContainer: [keyfileInitContainer(config.image)],
-            container: [mongos, ...(config.monitoring.enabled ? [exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor })] : [])],
+            container: [
+              mongos,
+              ...(config.monitoring.enabled ? [exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor })] : []),
+              ...tlsSidecars(config, "mongos", MONGODB_PORT),
+            ],
             volume: [
               ...keyfileVolumes(config.secrets.keyfile),
               {
@@ -133,8 +157,16 @@ export class Mongos extends Construct {
                   ],
                 },
               },
-              { name: "scripts", configMap: { name: this.configMap.metadata.name, defaultMode: "0555", items: [{ key: INSTALL_KEYFILE, path: INSTALL_KEYFILE }] } },
+              {
+                name: "scripts",
+                configMap: {
+                  name: this.configMap.metadata.name,
+                  defaultMode: "0555",
+                  items: [{ key: INSTALL_KEYFILE, path: INSTALL_KEYFILE }, ...tlsScripts.map((s) => ({ key: podScriptKey(s), path: s }))],
+                },
+              },
               tmpVolume(),
+              ...tlsSidecarVolumes(config, "mongos"),
             ],
           },
         },

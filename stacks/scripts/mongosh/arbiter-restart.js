@@ -19,7 +19,15 @@ try {
   const admin = db.getSiblingDB("admin");
   const designed = JSON.parse(fs.readFileSync(process.env.REPLICASET_CONFIG, "utf8"));
   const running = admin.runCommand({ getParameter: 1, tlsMode: 1 }).tlsMode;
-  const wanted = process.env.TLS_MODE_FILE ? fs.readFileSync(process.env.TLS_MODE_FILE, "utf8").trim() : running;
+  // Without the ConfigMap key (a stack that does not render it), the mode stays as it runs.
+  let wanted = running;
+  if (process.env.TLS_MODE_FILE) {
+    try {
+      wanted = fs.readFileSync(process.env.TLS_MODE_FILE, "utf8").trim();
+    } catch {
+      print(JSON.stringify({ event: "note", message: "no tlsMode at " + process.env.TLS_MODE_FILE + ": only certificate changes restart the arbiter" }));
+    }
+  }
   const status = admin.runCommand({ replSetGetStatus: 1 });
   const decision = decideArbiterRestart({
     certificateChanged: process.env.CERT_CHANGED === "1",
