@@ -212,6 +212,8 @@ export const platformConfigSchema = object({
     monitor: secretName(),
     /** The retention CronJob's user (find on results and changes, remove on results); managed only with retention.enabled. */
     retention: secretName(),
+    /** The TLS rotation sidecars' user (rotateCertificates on the cluster); managed only while tls.mode is not disabled. */
+    rotator: secretName(),
   }),
   /** Cluster-wide defaults set with setDefaultRWConcern (see docs/read-write-concern.md). */
   readWriteConcern: object({

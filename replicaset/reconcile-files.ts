@@ -8,6 +8,7 @@ import { RECONCILE_FILES, ROOT_SECRET_DIR, userSecretDir } from "./reconcile-pat
 import { reconcileScript } from "./reconcile-script";
 import { renderReplicaSetConfigJson } from "./replica-set-config";
 import { renderDefaultRWConcernCommand } from "./rw-concern";
+import { uriTlsOptions } from "../config/tls";
 import { configuredUsers, renderUsersSpec, userSecretName, UserScope } from "./users";
 
 /** settings.json: how long the script waits for what (the Job's activeDeadlineSeconds must cover the sum). */
@@ -27,6 +28,8 @@ export interface ReconcileSettings {
   serverSelectionTimeoutMS: number;
   /** Plans made at most: a plan is made again when the config changes under it (see mongosh/reconcile.js). */
   maxPlanRounds: number;
+  /** Until every member has restarted into the designed TLS config (a rolling restart) and a tlsMode step is applied (tls-plan.ts). */
+  tlsTimeoutSeconds: number;
 }
 
 export const DEFAULT_RECONCILE_SETTINGS: ReconcileSettings = {
@@ -39,11 +42,12 @@ export const DEFAULT_RECONCILE_SETTINGS: ReconcileSettings = {
   stepDownSeconds: 60,
   serverSelectionTimeoutMS: 10000,
   maxPlanRounds: 10,
+  tlsTimeoutSeconds: 3600,
 };
 
 /** The longest a run can take with these settings: a floor for the Job's activeDeadlineSeconds. */
 export function reconcileMaxRunSeconds(settings: ReconcileSettings = DEFAULT_RECONCILE_SETTINGS): number {
-  return settings.connectTimeoutSeconds + settings.memberSyncTimeoutSeconds + 4 * settings.configCommitTimeoutSeconds;
+  return settings.connectTimeoutSeconds + settings.memberSyncTimeoutSeconds + 4 * settings.configCommitTimeoutSeconds + settings.tlsTimeoutSeconds;
 }
 
 export interface ReconcileFilesOptions {
@@ -59,6 +63,20 @@ export interface ReconcileFilesOptions {
   settings?: Partial<ReconcileSettings>;
 }
 
+/** tls.json: what the TLS phase of the script plans towards, and how it connects to one member. */
+export interface ReconcileTlsSpec {
+  mode: string;
+  memberAuth: string;
+  clientsMigrated: boolean;
+  /** Connection-string options of a direct connection to one member (config/tls.ts uriTlsOptions). */
+  uriOptions: Record<string, string>;
+}
+
+export function renderTlsSpec(config: PlatformConfig): ReconcileTlsSpec {
+  const { mode, memberAuth, clientsMigrated } = config.tls;
+  return { mode, memberAuth, clientsMigrated, uriOptions: uriTlsOptions(config.tls) };
+}
+
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** The ConfigMap data for one replica set's reconcile Job: file name → content. */
@@ -68,6 +86,7 @@ export function reconcileConfigMapData(config: PlatformConfig, replset: ReplsetC
     [RECONCILE_FILES.users]: json(renderUsersSpec(config, opts.users)),
     [RECONCILE_FILES.rwConcern]: json(opts.manageDefaultRWConcern === false ? null : renderDefaultRWConcernCommand(config)),
     [RECONCILE_FILES.settings]: json({ ...DEFAULT_RECONCILE_SETTINGS, ...opts.settings }),
+    [RECONCILE_FILES.tls]: json(renderTlsSpec(config)),
     [RECONCILE_FILES.script]: reconcileScript(),
   };
 }

@@ -17,6 +17,8 @@ export const RECONCILE_FILES = {
   /** The setDefaultRWConcern command, or `null` where this job must not set it (shards). */
   rwConcern: "rw-concern.json",
   settings: "settings.json",
+  /** The designed TLS modes and the URI options of a direct connection to one member (tls-plan.ts). */
+  tls: "tls.json",
   script: "reconcile.js",
 } as const;
 

@@ -8,6 +8,7 @@ import { MEMBER_STATE_FUNCTIONS } from "./member-states";
 import { RECONCILE_CONFIG_DIR, RECONCILE_FILES, SECRET_KEYS } from "./reconcile-paths";
 import { RECONFIG_PLAN_FUNCTIONS } from "./reconfig-plan";
 import { RW_CONCERN_FUNCTIONS } from "./rw-concern";
+import { TLS_PLAN_FUNCTIONS } from "./tls-plan";
 import { USER_PLAN_FUNCTIONS } from "./user-plan";
 import { readEmbeddedFile } from "../config/embedded-file";
 
@@ -17,6 +18,7 @@ export const EMBEDDED_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [
   ...MEMBER_STATE_FUNCTIONS,
   ...USER_PLAN_FUNCTIONS,
   ...RW_CONCERN_FUNCTIONS,
+  ...TLS_PLAN_FUNCTIONS,
 ];
 
 let cached: string | undefined;

@@ -28,14 +28,19 @@
 //             local db"). clusterMonitor covers serverStatus, getDiagnosticData,
 //             replSetGetStatus, replSetGetConfig, getCmdLineOpts; read on local is for the oplog
 //             window (the first and last entry of local.oplog.rs, v1_compatibility.go oplogStatus)
+//   rotator   with TLS on (tls.mode other than disabled), on every kind of set (each data member's
+//             and each mongos's TLS rotation sidecar logs in to its own process, mongos through
+//             the config servers' users): the custom role nyrkioCertRotation, exactly the
+//             rotateCertificates action on the cluster (rotationRole)
 // The root user is created by the bootstrap (localhost exception) and is not managed here.
 
 import { parseMongoImage } from "../config/mongo-image";
 import type { PlatformConfig } from "../config/platform-config";
+import { serverTlsOn } from "../config/tls";
 import { userSecretDir } from "./reconcile-paths";
 
 export const AUTH_SOURCE = "admin";
-export const MANAGED_USERS = ["app", "migrator", "backup", "restore", "monitor", "retention"] as const;
+export const MANAGED_USERS = ["app", "migrator", "backup", "restore", "monitor", "retention", "rotator"] as const;
 export type ManagedUser = (typeof MANAGED_USERS)[number];
 
 /** What kind of replica set a reconcile Job manages users on (see the file comment). */
@@ -51,6 +56,8 @@ export const RETENTION_ROLE = "nyrkioRetention";
 export const BACKUP_ROLE = "nyrkioBackup";
 /** Custom role of the restore user: mongorestore --oplogReplay needs every action (restoreRole). */
 export const RESTORE_ROLE = "nyrkioRestore";
+/** Custom role of the TLS rotation sidecars' user: rotateCertificates only (rotationRole). */
+export const ROTATION_ROLE = "nyrkioCertRotation";
 /** Custom role of the backup user: replSetGetConfig only (replSetConfigRole). */
 export const REPLSET_CONFIG_ROLE = "nyrkioReplSetConfig";
 /** Custom role of the cluster's backup user for the balancer window (sharding/mongosh/balancer.js). */
@@ -121,18 +128,19 @@ export interface UsersSpec {
   users: ManagedUserSpec[];
 }
 
-/** The users a replica set of this scope holds; `monitor` only while monitoring is on, `retention` only while retention is. */
-export function managedUsers(scope: UserScope, monitoring = false, retention = false): readonly ManagedUser[] {
+/** The users a replica set of this scope holds; `monitor` only while monitoring is on, `retention` only while retention is, `rotator` only with TLS. */
+export function managedUsers(scope: UserScope, monitoring = false, retention = false, tls = false): readonly ManagedUser[] {
   // A shard: nothing the application uses (it, the migrator and the retention job go through mongos).
   const users: ManagedUser[] = scope === "shard" ? ["backup", "restore"] : ["app", "migrator", "backup", "restore"];
   if (monitoring) users.push("monitor");
   if (retention && scope !== "shard") users.push("retention");
+  if (tls) users.push("rotator");
   return users;
 }
 
 /** managedUsers for this config: its monitoring and retention switches. */
 export function configuredUsers(config: PlatformConfig, scope: UserScope): readonly ManagedUser[] {
-  return managedUsers(scope, config.monitoring.enabled, config.retention.enabled);
+  return managedUsers(scope, config.monitoring.enabled, config.retention.enabled, serverTlsOn(config.tls));
 }
 
 /**
@@ -344,14 +352,25 @@ export function replSetConfigRole(): RoleDefinition {
   return { role: REPLSET_CONFIG_ROLE, db: AUTH_SOURCE, privileges: [{ resource: { cluster: true }, actions: ["replSetGetConfig"] }], roles: [] };
 }
 
+/**
+ * The TLS rotation sidecars' role: the one action rotateCertificates checks, on the cluster
+ * (mongodb/mongo src/mongo/db/commands/rotate_certificates_command.cpp, doCheckAuthorization:
+ * ActionType::rotateCertificates on ResourcePattern::forClusterResource; the command exists from
+ * MongoDB 5.0, https://www.mongodb.com/docs/manual/reference/command/rotateCertificates/).
+ */
+export function rotationRole(): RoleDefinition {
+  return { role: ROTATION_ROLE, db: AUTH_SOURCE, privileges: [{ resource: { cluster: true }, actions: ["rotateCertificates"] }], roles: [] };
+}
+
 /** The custom roles a replica set of this scope holds: only those its users refer to. */
 export function customRoles(config: PlatformConfig, scope: UserScope): RoleDefinition[] {
   const retention = config.retention.enabled ? [retentionRole(config)] : [];
+  const rotation = serverTlsOn(config.tls) ? [rotationRole()] : [];
   // The application's and the backup user's roles last: they came later (issue 12).
-  if (scope === "shard") return [restoreRole(), replSetConfigRole(), backupRole()];
+  if (scope === "shard") return [restoreRole(), replSetConfigRole(), backupRole(), ...rotation];
   return scope === "cluster"
-    ? [migratorRole(config, "cluster"), balancerWindowRole(), restoreRole(), replSetConfigRole(), appRole(config), backupRole(), ...retention]
-    : [migratorRole(config), restoreRole(), replSetConfigRole(), appRole(config), backupRole(), ...retention];
+    ? [migratorRole(config, "cluster"), balancerWindowRole(), restoreRole(), replSetConfigRole(), appRole(config), backupRole(), ...retention, ...rotation]
+    : [migratorRole(config), restoreRole(), replSetConfigRole(), appRole(config), backupRole(), ...retention, ...rotation];
 }
 
 export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scope: UserScope = "replicaset"): RoleRef[] {
@@ -373,6 +392,8 @@ export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scop
       return [{ role: RESTORE_ROLE, db: AUTH_SOURCE }, ...direct];
     case "retention":
       return [{ role: RETENTION_ROLE, db: AUTH_SOURCE }];
+    case "rotator":
+      return [{ role: ROTATION_ROLE, db: AUTH_SOURCE }];
     case "monitor":
       // No directShardOperations: the exporter reads no user collection (no dbstats, collstats
       // or indexstats collectors), only server status, replication state and local.oplog.rs.

@@ -49,6 +49,7 @@ export const dev: PlatformConfig = {
     restore: "nyrkio-mongodb-restore",
     monitor: "nyrkio-mongodb-monitor",
     retention: "nyrkio-mongodb-retention",
+    rotator: "nyrkio-mongodb-rotator",
   },
   readWriteConcern: { write: { w: "majority", wtimeoutMS: 10000 }, read: "local" },
   retention: { enabled: true, resultsDays: 90, schedule: "17 3 * * *", batchSize: 1000 },

@@ -1,4 +1,4 @@
-/* global RECONCILE_CONFIG_DIR, RECONCILE_FILES, SECRET_KEYS, planReconfig, memberStatesFromStatus, planUserChanges, defaultRWConcernNeedsUpdate */
+/* global RECONCILE_CONFIG_DIR, RECONCILE_FILES, SECRET_KEYS, planReconfig, memberStatesFromStatus, planUserChanges, defaultRWConcernNeedsUpdate, planTlsTransition */
 // The reconcile Job (mongosh --nodb --quiet --file reconcile.js). reconcile-script.ts puts the
 // pure functions named above in front of this file. In order:
 //   1. read the designed state from RECONCILE_CONFIG_DIR and the root credentials from its Secret;
@@ -8,7 +8,10 @@
 //      changing the implicit default write concern;
 //   4. plan from the live config and member states (planReconfig) and run the steps one by one,
 //      waiting for each reconfig to commit and for members to catch up;
-//   5. create or update the custom roles and the users.
+//   5. create or update the custom roles and the users;
+//   6. TLS (planTlsTransition): ask every data member for its tlsMode and clusterAuthMode, wait for
+//      the rolling restarts that a changed pod template makes, and raise the mode at run time with
+//      setParameter on each member that is one step behind, checking the live set before each act.
 // Every line printed is one JSON object with an "event"; a failure prints {"event":"error",...}
 // and exits 1. Shell API calls stay out of callbacks (mongosh cannot await them there).
 
@@ -298,6 +301,83 @@ function reconcileUsers(admin, spec) {
   return plan.changes.length;
 }
 
+// One command on one member, over a direct connection authenticated as root: setParameter and
+// getParameter act on the process that receives them, never on the set
+// (https://www.mongodb.com/docs/manual/reference/command/setParameter/).
+function onMember(host, settings, tls, command) {
+  const user = readSecretFile(settings.rootSecretDir, SECRET_KEYS.username);
+  const password = readSecretFile(settings.rootSecretDir, SECRET_KEYS.password);
+  let uri = "mongodb://" + host + "/?directConnection=true&authSource=admin&serverSelectionTimeoutMS=" + settings.serverSelectionTimeoutMS;
+  for (const key of Object.keys(tls.uriOptions)) uri += "&" + key + "=" + encodeURIComponent(tls.uriOptions[key]);
+  const conn = new Mongo(uri);
+  try {
+    const admin = conn.getDB("admin");
+    admin.auth(user, password);
+    return run(admin, command);
+  } finally {
+    conn.close();
+  }
+}
+
+// What the planner needs: each data member's modes (the arbiter holds no users: its sidecar
+// restarts it into the ConfigMap's mode), which members are not healthy, and which do not answer.
+function observeTls(admin, desired, settings, tls) {
+  const processes = [];
+  const unreachable = [];
+  for (const m of desired.members) {
+    if (m.arbiterOnly) continue;
+    try {
+      const p = onMember(m.host, settings, tls, { getParameter: 1, tlsMode: 1, clusterAuthMode: 1 });
+      processes.push({ host: m.host, kind: "member", tlsMode: p.tlsMode, clusterAuthMode: p.clusterAuthMode });
+    } catch (e) {
+      unreachable.push(m.host + " (" + errorText(e) + ")");
+    }
+  }
+  const status = run(admin, { replSetGetStatus: 1 });
+  const unhealthy = status.members.filter((m) => m.health !== 1 || ["PRIMARY", "SECONDARY", "ARBITER"].indexOf(m.stateStr) < 0).map((m) => m.name);
+  return { processes: processes, unhealthy: unhealthy, unreachable: unreachable };
+}
+
+// Plans from the live modes and acts, again until a plan is empty. A wait step (a rolling restart
+// under way, an unhealthy member) and a member that does not answer mean: poll, bounded.
+function reconcileTls(admin, desired, settings) {
+  const tls = readConfigFile(RECONCILE_FILES.tls);
+  if (tls.mode === "disabled") {
+    log("tls", { result: "skipped", reason: "tls.mode is disabled: turning TLS off is the pod template's rolling restart alone" });
+    return 0;
+  }
+  const started = Date.now();
+  let applied = 0;
+  for (;;) {
+    const live = observeTls(admin, desired, settings, tls);
+    let reason;
+    if (live.unreachable.length > 0) {
+      reason = "no answer from " + live.unreachable.join(", ");
+    } else {
+      const plan = planTlsTransition({ desired: { mode: tls.mode, memberAuth: tls.memberAuth, clientsMigrated: tls.clientsMigrated }, processes: live.processes, unhealthy: live.unhealthy });
+      if (!plan.ok) throw new Error("refusing to change TLS of replica set " + desired._id + ": " + plan.error);
+      if (plan.steps.length === 0) {
+        log("tls", { result: applied > 0 ? "changed" : "unchanged", mode: tls.mode, memberAuth: tls.memberAuth, setParameterSteps: applied });
+        return applied;
+      }
+      const first = plan.steps[0];
+      if (first.kind === "setTlsMode") {
+        for (const step of plan.steps) {
+          onMember(step.host, settings, tls, { setParameter: 1, tlsMode: step.to });
+          applied++;
+          log("tlsStep", { kind: step.kind, host: step.host, from: step.from, to: step.to, result: "ok" });
+        }
+        continue; // and check the live set again
+      }
+      reason = first.reason;
+    }
+    const waited = secondsSince(started);
+    if (waited >= settings.tlsTimeoutSeconds) throw new Error("TLS of replica set " + desired._id + " is not at the designed config after " + waited + " s: " + reason);
+    log("waiting", { for: "tls", waitedSeconds: waited, reason: reason });
+    sleep(settings.pollIntervalSeconds * 1000);
+  }
+}
+
 function reconcile() {
   const desired = readConfigFile(RECONCILE_FILES.replicaSet);
   const users = readConfigFile(RECONCILE_FILES.users);
@@ -308,7 +388,8 @@ function reconcile() {
   applyDefaultRWConcern(admin, rwConcern);
   const steps = reconcileMembers(admin, desired, settings, rwConcern !== null);
   const userChanges = reconcileUsers(admin, users);
-  log("done", { replicaSet: desired._id, reconfigSteps: steps, userChanges: userChanges });
+  const tlsSteps = reconcileTls(admin, desired, settings);
+  log("done", { replicaSet: desired._id, reconfigSteps: steps, userChanges: userChanges, tlsSteps: tlsSteps });
 }
 
 try {

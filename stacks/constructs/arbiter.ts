@@ -6,11 +6,15 @@
 import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import type { Container, Volume } from "./member-pod";
 import { MEMBER_UPDATE_STRATEGY, memberPodTemplate, MemberStatefulSetProps, pinLogicalId } from "./member-stateful-set";
 
 export interface ArbiterProps extends MemberStatefulSetProps {
   /** Applied (and rolled out) only after these: the data members' StatefulSet. */
   dependsOn?: ITerraformDependable[];
+  /** The TLS sidecar (its arbiter role: a safe restart) and its volumes, with TLS on (tls-sidecar.ts). */
+  tlsSidecars?: Container[];
+  tlsVolumes?: Volume[];
 }
 
 export class Arbiter extends Construct {
@@ -29,6 +33,8 @@ export class Arbiter extends Construct {
         template: memberPodTemplate(props, {
           confKey: "mongod-arbiter.conf",
           dataVolume: { name: "data", emptyDir: { sizeLimit: "1Gi" } },
+          sidecars: props.tlsSidecars ?? [],
+          extraVolumes: props.tlsVolumes ?? [],
         }),
       },
       waitForRollout: true,

@@ -12,10 +12,11 @@ import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Construct } from "constructs";
 import type { StorageConfig } from "../../config/platform-config";
 import type { TlsConfig } from "../../config/tls";
-import { Container, containerResources, containerSecurityContext, credentialsVolume, HELPER_RESOURCES, MONGOSH_ENV, mongoshConfMount, MOUNT, REPLICASET_CONFIG_KEY, tmpMount } from "./member-pod";
+import { Container, containerResources, containerSecurityContext, credentialsVolume, HELPER_RESOURCES, MONGOSH_ENV, mongoshConfMount, MOUNT, REPLICASET_CONFIG_KEY, tmpMount, Volume } from "./member-pod";
 import { MEMBER_UPDATE_STRATEGY, memberPodTemplate, MemberStatefulSetProps, pinLogicalId } from "./member-stateful-set";
 import { literalArgs, literalEnv } from "../terraform-text";
-import { tlsClientParts } from "./tls-client";
+import { serverPodTlsClientParts } from "./tls-client";
+import { TLS_MODE_CONFIG_KEY } from "../../config/tls-rules";
 
 /** Terraform's address of the claim template inside kubernetes_stateful_set_v1, as ignore_changes takes it. */
 export const VOLUME_CLAIM_TEMPLATE_PATH = "spec[0].volume_claim_template";
@@ -27,11 +28,14 @@ export interface DataMembersProps extends MemberStatefulSetProps {
   rootSecret: string;
   /** The metrics exporter sidecar, with monitoring on (monitoring/exporter.ts). */
   exporter?: Container;
+  /** The TLS rotation sidecar and its volumes, with TLS on (tls-sidecar.ts). */
+  tlsSidecars?: Container[];
+  tlsVolumes?: Volume[];
 }
 
 /** Runs stacks/scripts/bootstrap.sh: initiate and first user over localhost, on ordinal 0 only. */
 export function bootstrapSidecar(image: string, port: number, tls: TlsConfig): Container {
-  const tlsClient = tlsClientParts(tls);
+  const tlsClient = serverPodTlsClientParts(tls, `${MOUNT.config}/${TLS_MODE_CONFIG_KEY}`);
   return {
     name: "bootstrap",
     image,
@@ -77,8 +81,8 @@ export class DataMembers extends Construct {
         selector: { matchLabels: props.selector },
         template: memberPodTemplate(props, {
           confKey: "mongod.conf",
-          sidecars: [bootstrapSidecar(props.image, props.port, props.tls), ...(props.exporter ? [props.exporter] : [])],
-          extraVolumes: [credentialsVolume("root-secret", props.rootSecret)],
+          sidecars: [bootstrapSidecar(props.image, props.port, props.tls), ...(props.exporter ? [props.exporter] : []), ...(props.tlsSidecars ?? [])],
+          extraVolumes: [credentialsVolume("root-secret", props.rootSecret), ...(props.tlsVolumes ?? [])],
         }),
         volumeClaimTemplate: [
           {

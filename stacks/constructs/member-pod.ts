@@ -17,7 +17,8 @@ import type { PlatformConfig, ResourcesConfig } from "../../config/platform-conf
 import type { TlsConfig } from "../../config/tls";
 import { SECRET_KEYS } from "../../replicaset/reconcile-paths";
 import { literalArgs, literalEnv } from "../terraform-text";
-import { tlsClientParts } from "./tls-client";
+import { serverPodTlsClientParts } from "./tls-client";
+import { TLS_MODE_CONFIG_KEY } from "../../config/tls-rules";
 
 export type Container = StatefulSetV1SpecTemplateSpecContainer;
 export type Volume = StatefulSetV1SpecTemplateSpecVolume;
@@ -244,7 +245,7 @@ export interface ServerTlsPodParts {
 /** The pod of a replica-set member (data or arbiter): mongod, run without the image's entrypoint. */
 export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpec {
   const tls: ServerTlsPodParts = o.serverTls ?? { initContainers: [], env: [], volumeMount: [], configItems: [], volumes: [] };
-  const tlsClient = tlsClientParts(o.tls);
+  const tlsClient = serverPodTlsClientParts(o.tls, `${MOUNT.config}/${TLS_MODE_CONFIG_KEY}`);
   const mongod: Container = {
     name: "mongod",
     image: o.image,

@@ -5,6 +5,7 @@
 
 import * as path from "node:path";
 import { readEmbeddedFile } from "../../config/embedded-file";
+import { ARBITER_RESTART_FUNCTIONS } from "../../replicaset/arbiter-restart";
 
 const SCRIPTS_DIR = path.join(__dirname, "..", "scripts");
 
@@ -14,10 +15,15 @@ export const POD_SCRIPTS = [
   "run-mongod.sh",
   "tls-assemble.sh",
   "probe.sh",
+  "tls-client.sh",
   "bootstrap.sh",
   "mongosh/readiness.js",
   "mongosh/initiate.js",
   "mongosh/create-root-user.js",
+  // TLS (docs/tls.md): the rotation sidecar and the arbiter's restart check (tls-assemble.sh above).
+  "tls-rotate.sh",
+  "mongosh/rotate-certificates.js",
+  "mongosh/arbiter-restart.js",
 ] as const;
 
 export type PodScript = (typeof POD_SCRIPTS)[number];
@@ -26,9 +32,24 @@ export function podScriptKey(script: PodScript): string {
   return script.replace(/\//g, "-");
 }
 
+/**
+ * Pure functions a script runs, put in front of its text with Function.prototype.toString() so
+ * that the pod runs the very code the unit tests exercise (as replicaset/reconcile-script.ts does).
+ */
+const EMBEDDED: Partial<Record<PodScript, readonly ((...args: never[]) => unknown)[]>> = {
+  "mongosh/arbiter-restart.js": ARBITER_RESTART_FUNCTIONS,
+};
+
+/** A script's text as the pod gets it: its embedded functions, then the file. */
+export function podScriptText(script: PodScript): string {
+  const text = readEmbeddedFile(path.join(SCRIPTS_DIR, script));
+  const functions = EMBEDDED[script];
+  return functions ? [...functions.map((fn) => `${fn.toString()}\n`), text].join("\n") : text;
+}
+
 /** ConfigMap data: key → script text. */
 export function podScriptsData(): Record<string, string> {
-  return Object.fromEntries(POD_SCRIPTS.map((s) => [podScriptKey(s), readEmbeddedFile(path.join(SCRIPTS_DIR, s))]));
+  return Object.fromEntries(POD_SCRIPTS.map((s) => [podScriptKey(s), podScriptText(s)]));
 }
 
 /** ConfigMap volume items that lay the scripts out as in stacks/scripts/. */

@@ -33,6 +33,7 @@ import { Arbiter } from "./arbiter";
 import { DataMembers } from "./data-members";
 import { MemberNetworkPolicy } from "./member-network-policy";
 import { contentHash, KEYFILE_PATH, MONGOSH_CONF, MOUNT, REPLICASET_CONFIG_KEY } from "./member-pod";
+import { tlsSidecars, tlsSidecarVolumes } from "./tls-sidecar";
 import { MemberStatefulSetProps } from "./member-stateful-set";
 import { renderMongodConf } from "./mongod-config";
 import { exporterSidecar } from "./monitoring/exporter";
@@ -167,6 +168,8 @@ export class ReplicaSet extends Construct {
       selector: replsetSelector(config, replset, "data"),
       rootSecret: config.secrets.root,
       ...(config.monitoring.enabled ? { exporter: exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor, tls: exporterTls(config.tls) }) } : {}),
+      tlsSidecars: tlsSidecars(config, "member", members.port),
+      tlsVolumes: tlsSidecarVolumes(config, "member"),
       podConfigHash: contentHash(dataConf, MONGOSH_CONF, scriptsText),
     });
     this.statefulSets = [this.dataMembers.statefulSet];
@@ -198,6 +201,8 @@ export class ReplicaSet extends Construct {
         resources: replset.arbiter.resources,
         selector: replsetSelector(config, replset, "arbiter"),
         podConfigHash: contentHash(arbiterConf, MONGOSH_CONF, scriptsText),
+        tlsSidecars: tlsSidecars(config, "arbiter", members.port),
+        tlsVolumes: tlsSidecarVolumes(config, "arbiter"),
         // One workload at a time: a rolling update of the data members and a restart of the
         // arbiter at once could take two of three votes down together.
         dependsOn: [this.dataMembers.statefulSet],

@@ -33,7 +33,10 @@ port="${MONGODB_PORT:-27017}"
 retry_seconds="${BOOTSTRAP_RETRY_SECONDS:-5}"
 uri="mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000"
 # config/tls.ts uriTlsOptions, spelled for a URI.
-if [[ -n "${NYRKIO_TLS_CA_FILE:-}" ]]; then uri+="&tls=true&tlsCAFile=${NYRKIO_TLS_CA_FILE}"; fi
+# shellcheck source=SCRIPTDIR/tls-client.sh disable=SC1091 # followed with shellcheck -x; embedded copies are checked alone
+. "$here/tls-client.sh"
+ca_file="$(tls_ca_file)"
+if [[ -n "$ca_file" ]]; then uri+="&tls=true&tlsCAFile=${ca_file}"; fi
 
 log() {
   printf '%s bootstrap[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${pod:-}" "$*"

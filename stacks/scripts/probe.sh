@@ -25,7 +25,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 port="${MONGODB_PORT:-27017}"
 # 127.0.0.1, not localhost: mongod listens on IPv4 only, and localhost may resolve to ::1 first.
 uri="mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000"
-ca_file="${NYRKIO_TLS_CA_FILE:-}"
+# shellcheck source=SCRIPTDIR/tls-client.sh disable=SC1091 # followed with shellcheck -x; embedded copies are checked alone
+. "$here/tls-client.sh"
+ca_file="$(tls_ca_file)"
 # config/tls.ts uriTlsOptions, spelled for a URI.
 if [[ -n "$ca_file" ]]; then uri+="&tls=true&tlsCAFile=${ca_file}"; fi
 

@@ -10,16 +10,18 @@
 # in the same directory and renamed over the old one (a rename within one file system is atomic:
 # mongod, reading on rotateCertificates, sees the old file or the new one, never half of one).
 #   TLS_SECRET_DIR       the mounted Secret        (default /etc/nyrkio/tls)
-#   TLS_SERVER_PEM_FILE  (default /run/nyrkio/tls/server.pem)
-#   TLS_SERVER_CA_FILE   (default /run/nyrkio/tls/ca.pem)
+#   TLS_RUNTIME_DIR      (default /run/nyrkio/tls)
+#   TLS_SERVER_PEM_FILE  (default $TLS_RUNTIME_DIR/server.pem)
+#   TLS_SERVER_CA_FILE   (default $TLS_RUNTIME_DIR/ca.pem)
 # The defaults are config/tls.ts's constants (a test pins them). openssl is in the official
 # image: docker-library/mongo's Dockerfile installs ca-certificates, which depends on openssl.
 # Exit codes: 0 assembled, 1 a missing, unreadable or mismatched key, certificate or CA.
 set -euo pipefail
 
 secret_dir="${TLS_SECRET_DIR:-/etc/nyrkio/tls}"
-pem_file="${TLS_SERVER_PEM_FILE:-/run/nyrkio/tls/server.pem}"
-ca_file="${TLS_SERVER_CA_FILE:-/run/nyrkio/tls/ca.pem}"
+runtime_dir="${TLS_RUNTIME_DIR:-/run/nyrkio/tls}"
+pem_file="${TLS_SERVER_PEM_FILE:-$runtime_dir/server.pem}"
+ca_file="${TLS_SERVER_CA_FILE:-$runtime_dir/ca.pem}"
 key="$secret_dir/tls.key"
 crt="$secret_dir/tls.crt"
 ca="$secret_dir/ca.crt"
@@ -47,6 +49,7 @@ verify_out="$(openssl verify -CAfile "$ca" -untrusted "$crt" "$crt" 2>&1)" || fa
 
 umask 077
 runtime_dir="$(dirname "$pem_file")"
+mkdir -p "$runtime_dir" 2>/dev/null || true
 [[ -d "$runtime_dir" && -w "$runtime_dir" ]] || fail "$runtime_dir is not a writable directory"
 pem_tmp="$(mktemp "$runtime_dir/.server.pem.XXXXXX")"
 ca_tmp="$(mktemp "$(dirname "$ca_file")/.ca.pem.XXXXXX")"

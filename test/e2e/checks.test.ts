@@ -80,7 +80,7 @@ describe("read/write concern, users, root", () => {
   });
 
   it("require every managed user with exactly its roles, and the root user", () => {
-    const names = { root: "root", app: "nyrkio-app", migrator: "nyrkio-migrator", backup: "nyrkio-backup", restore: "nyrkio-restore", monitor: "nyrkio-monitor", retention: "nyrkio-retention" };
+    const names = { root: "root", app: "nyrkio-app", migrator: "nyrkio-migrator", backup: "nyrkio-backup", restore: "nyrkio-restore", monitor: "nyrkio-monitor", retention: "nyrkio-retention", rotator: "nyrkio-rotator" };
     const users = [
       { user: "root", db: "admin", roles: [{ role: "root", db: "admin" }] },
       { user: "nyrkio-app", db: "admin", roles: [{ role: "nyrkioApp", db: "admin" }] },

@@ -13,6 +13,7 @@ import { implicitDefaultWriteConcern, LiveReplicaSetConfig, rsIsElectable, rsPri
 import type { DefaultRWConcernResponse } from "../../replicaset/rw-concern";
 import type { ExistingRole, ExistingUser } from "../../replicaset/user-plan";
 import { authorize, AuthzSession } from "../support/mongod-authz";
+import { getTlsParameters, setTlsParameter, TlsParameters } from "../support/tls-server-model";
 
 type Doc = Record<string, unknown>;
 
@@ -37,6 +38,13 @@ export interface StandInOptions {
   shardServer?: boolean;
   /** Someone else reconfigures all the time: every plain replSetGetConfig sees a newer version. */
   concurrentWriter?: boolean;
+  /**
+   * Each data member's tlsMode and clusterAuthMode (default disabled/keyFile), answered on a
+   * direct connection (directConnection=true) as the server does (test/support/tls-server-model.ts).
+   * With `restart`, a member that does not yet run those values is down for `downPolls` direct
+   * connections (the StatefulSet restarting it), then comes back running them.
+   */
+  tls?: { params?: Record<string, TlsParameters>; restart?: { into: TlsParameters; downPolls: number } };
 }
 
 export interface StandInRun {
@@ -51,6 +59,9 @@ export interface StandInRun {
   users: ExistingUser[];
   roles: ExistingRole[];
   rwDefaults: DefaultRWConcernResponse;
+  /** Each data member's TLS parameters at the end, and the commands sent on direct connections. */
+  tlsParams: Record<string, TlsParameters>;
+  tlsCommands: { host: string; command: Doc }[];
 }
 
 class Quit {
@@ -90,6 +101,11 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
   const syncPolls = new Map<string, number>();
   const frozen = new Map<string, number>();
   const stepDowns: string[] = [];
+  const tlsParams = new Map<string, TlsParameters>(
+    (config?.members ?? []).filter((m) => !m.arbiterOnly).map((m) => [m.host, copy(options.tls?.params?.[m.host] ?? { tlsMode: "disabled", clusterAuthMode: "keyFile" })]),
+  );
+  const downPolls = new Map<string, number>();
+  const tlsCommands: { host: string; command: Doc }[] = [];
   const ok = (doc: Doc = {}) => ({ ...doc, ok: 1 });
   const serverError = (message: string) => new Error(message);
 
@@ -131,6 +147,36 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
     for (const m of next.members)
       if (!current.members.some((c) => c._id === m._id) && !m.arbiterOnly) syncPolls.set(m.host, options.initialSyncPolls ?? 2);
     config = { ...copy(next), term: current.term };
+  }
+
+  // A direct connection to one member: only the commands on that process's own parameters.
+  function runOnMember(host: string, session: AuthzSession, cmd: Doc): Doc {
+    commands.push(copy(cmd));
+    tlsCommands.push({ host, command: copy(cmd) });
+    const name = Object.keys(cmd)[0];
+    authorize({ hasUsers: true, arbiter: false }, session, cmd);
+    const params = tlsParams.get(host);
+    if (!params) throw serverError(`MongoServerSelectionError: getaddrinfo ENOTFOUND ${host}`);
+    if (name === "getParameter") return ok(getTlsParameters(params, cmd));
+    if (name === "setParameter") {
+      setTlsParameter(params, cmd);
+      return ok();
+    }
+    throw new Error(`the stand-in answers only getParameter and setParameter on a direct connection, got ${name}`);
+  }
+
+  // The member is down while the StatefulSet restarts it: connections fail, then it runs the new values.
+  function restartingMember(host: string): boolean {
+    const restart = options.tls?.restart;
+    const params = tlsParams.get(host);
+    if (!restart || !params || (params.tlsMode === restart.into.tlsMode && params.clusterAuthMode === restart.into.clusterAuthMode)) return false;
+    const left = downPolls.get(host) ?? restart.downPolls;
+    if (left > 0) {
+      downPolls.set(host, left - 1);
+      return true;
+    }
+    tlsParams.set(host, copy(restart.into));
+    return false;
   }
 
   function runCommand(session: AuthzSession, cmd: Doc): Doc {
@@ -198,19 +244,21 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
     }
   }
 
-  function connection() {
+  function connection(uri: string) {
     const session: AuthzSession = { fromLocalhost: false };
+    const direct = /[?&]directConnection=true(&|$)/.test(uri) ? uri.replace(/^mongodb:\/\//, "").split("/")[0] : undefined;
     return {
       getDB(name: string) {
         if (name !== "admin") throw new Error(`the script should only use admin, used ${name}`);
         return {
           auth(user: string, password: string) {
+            if (direct && restartingMember(direct)) throw serverError(`MongoNetworkError: connect ECONNREFUSED ${direct}`);
             authUsers.push(user);
             if (user !== options.rootCredentials.user || password !== options.rootCredentials.password) throw serverError("MongoServerError: Authentication failed.");
             session.roles = [{ role: "root", db: "admin" }];
             return reply({ ok: 1 });
           },
-          runCommand: (cmd: Doc) => reply(runCommand(session, cmd)),
+          runCommand: (cmd: Doc) => reply(direct ? runOnMember(direct, session, cmd) : runCommand(session, cmd)),
         };
       },
       close: () => reply(undefined),
@@ -219,7 +267,7 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
   class Mongo {
     constructor(uri: string) {
       uris.push(uri);
-      return reply(connection());
+      return reply(connection(uri));
     }
   }
 
@@ -265,6 +313,8 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
     users,
     roles,
     rwDefaults,
+    tlsParams: Object.fromEntries(tlsParams),
+    tlsCommands,
   });
   return { globals: sandbox, outcome };
 }

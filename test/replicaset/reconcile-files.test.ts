@@ -3,6 +3,7 @@ import { dev as devEnvironment } from "../../config/environments/dev";
 const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import { sharded as shardedEnvironment } from "../../config/environments/sharded";
+import { uriTlsOptions } from "../../config/tls";
 import { DEFAULT_RECONCILE_SETTINGS, desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, reconcileSecretMounts, reconcileUserSecrets } from "../../replicaset/reconcile-files";
 import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_FILES } from "../../replicaset/reconcile-paths";
 import { reconcileScript } from "../../replicaset/reconcile-script";
@@ -15,8 +16,9 @@ const rs0 = dev.replsets[0];
 describe("reconcileConfigMapData", () => {
   const data = reconcileConfigMapData(dev, rs0);
 
-  test("five files, the replica-set document identical to renderReplicaSetConfigJson", () => {
-    expect(Object.keys(data).sort()).toEqual(["reconcile.js", "replicaset.json", "rw-concern.json", "settings.json", "users.json"]);
+  test("six files, the replica-set document identical to renderReplicaSetConfigJson", () => {
+    expect(Object.keys(data).sort()).toEqual(["reconcile.js", "replicaset.json", "rw-concern.json", "settings.json", "tls.json", "users.json"]);
+    expect(JSON.parse(data[RECONCILE_FILES.tls])).toEqual({ mode: dev.tls.mode, memberAuth: dev.tls.memberAuth, clientsMigrated: dev.tls.clientsMigrated, uriOptions: uriTlsOptions(dev.tls) });
     expect(data[RECONCILE_FILES.replicaSet]).toBe(renderReplicaSetConfigJson(dev, rs0));
     expect(JSON.parse(data[RECONCILE_FILES.users])).toEqual(renderUsersSpec(dev));
     expect(JSON.parse(data[RECONCILE_FILES.rwConcern])).toEqual(renderDefaultRWConcernCommand(dev));

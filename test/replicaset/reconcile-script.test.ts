@@ -125,9 +125,9 @@ describe("running the script against a recording stand-in", () => {
     expect(result.commands[11]).toEqual({ createRole: "nyrkioApp", privileges: appRole(dev).privileges, roles: [] });
     expect(result.commands[12]).toEqual({ createRole: "nyrkioBackup", privileges: backupRole().privileges, roles: [] });
     expect(result.commands[13]).toEqual({ createUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "nyrkioApp", db: "admin" }], mechanisms: ["SCRAM-SHA-256"] });
-    expect(result.lines.map((l) => l.event)).toEqual(["start", "connected", "rwConcern", "plan", "role", "role", "role", "role", "role", "user", "user", "user", "user", "done"]);
+    expect(result.lines.map((l) => l.event)).toEqual(["start", "connected", "rwConcern", "plan", "role", "role", "role", "role", "role", "user", "user", "user", "user", "tls", "done"]);
     expect(result.lines[3]).toMatchObject({ event: "plan", steps: [] });
-    expect(result.lines.at(-1)).toEqual({ event: "done", replicaSet: "rs0", reconfigSteps: 0, userChanges: 9 });
+    expect(result.lines.at(-1)).toEqual({ event: "done", replicaSet: "rs0", reconfigSteps: 0, userChanges: 9, tlsSteps: 0 });
   });
 
   test("a priority change: one replSetReconfig with the live config, version + 1, settings carried over", () => {

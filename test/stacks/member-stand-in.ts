@@ -4,7 +4,7 @@
 // localhost (the pod's own scripts over 127.0.0.1) or not (a peer, a Job); it may authenticate.
 // Commands the model does not know are refused, never answered.
 
-import { authorize, AUTHENTICATION_FAILED, AuthzSession, ServerError } from "../support/mongod-authz";
+import { authorize, AUTHENTICATION_FAILED, AuthzSession, CustomRole, ServerError } from "../support/mongod-authz";
 
 type Doc = Record<string, unknown>;
 export type Reply = <T>(produce: () => T) => T;
@@ -29,6 +29,16 @@ export interface MemberOptions {
   initiate?: (config: Doc) => Doc;
   /** Called once createUser is authorized and the user written (e.g. to throw a write-concern error). */
   afterCreateUser?: (user: MemberUser) => void;
+  /** Roles defined on the server (admin.system.roles) that users may hold. */
+  customRoles?: CustomRole[];
+  /** Called once rotateCertificates is authorized (the server then reloads its TLS files). */
+  onRotateCertificates?: () => void;
+  /** The running tlsMode, as getParameter answers it (default disabled). */
+  tlsMode?: string;
+  /** replSetGetStatus's members, as this member's heartbeats see them. */
+  statusMembers?: Doc[];
+  /** Called once shutdown is authorized; the connection then drops as mongod exits. */
+  onShutdown?: () => void;
 }
 
 export class StandInMember {
@@ -48,7 +58,7 @@ export class StandInMember {
     this.commands.push({ ...cmd, ...("pwd" in cmd ? { pwd: "<redacted>" } : {}) });
     // A member that does not answer fails every command, hello included.
     const hello = this.hello();
-    authorize({ hasUsers: this.users.length > 0, arbiter: this.options.arbiter === true }, session, cmd);
+    authorize({ hasUsers: this.users.length > 0, arbiter: this.options.arbiter === true, customRoles: this.options.customRoles }, session, cmd);
     switch (name) {
       case "hello":
         return hello;
@@ -64,6 +74,24 @@ export class StandInMember {
         this.options.afterCreateUser?.(user);
         return { ok: 1 };
       }
+      case "getParameter": {
+        // src/mongo/db/commands/parameters.cpp: the values asked for; the model knows tlsMode only.
+        if (!("tlsMode" in cmd)) throw new Error("the stand-in member answers getParameter for tlsMode only");
+        return { tlsMode: this.options.tlsMode ?? "disabled", ok: 1 };
+      }
+      case "replSetGetStatus":
+        if (!this.options.statusMembers) throw new ServerError(94, "NotYetInitialized", "no replset config has been received");
+        return { set: "rs0", members: this.options.statusMembers, ok: 1 };
+      case "shutdown":
+        this.options.onShutdown?.();
+        throw new ServerError(6, "HostUnreachable", "connection closed: the server is shutting down");
+      case "rotateCertificates":
+        // src/mongo/db/commands/rotate_certificates_command.cpp: adminOnly(), then
+        // SSLManagerCoordinator::rotate(), ok ("may only be run against the admin database" is
+        // the server's refusal of an adminOnly command elsewhere, src/mongo/db/commands.cpp).
+        if (cmd.$db !== "admin") throw new ServerError(13, "Unauthorized", "rotateCertificates may only be run against the admin database.");
+        this.options.onRotateCertificates?.();
+        return { ok: 1 };
       case "replSetInitiate":
         return this.options.initiate ? this.options.initiate(cmd.replSetInitiate as Doc) : { ok: 1 };
       default:

@@ -134,6 +134,12 @@ export function requiredPrivileges(cmd: Doc): Privilege[] {
     case "replSetStepDown":
     case "replSetFreeze":
       return cluster("replSetStateChange");
+    // setParameter and getParameter: those actions on the cluster (src/mongo/db/commands/parameters.cpp,
+    // CmdSetParameter / CmdGetParameter addRequiredPrivileges), whatever the parameter.
+    // rotateCertificates: that action on the cluster (src/mongo/db/commands/rotate_certificates_command.cpp,
+    // doCheckAuthorization), on mongod and mongos (forRouter().forShard()).
+    case "setParameter":
+    case "rotateCertificates":
     case "getDefaultRWConcern":
     case "setDefaultRWConcern":
     case "serverStatus":

@@ -38,10 +38,22 @@ import { exporterTls, tlsClientParts } from "../tls-client";
 import { configMapData, literalArgs, literalEnv } from "../../terraform-text";
 import { serverTlsOn } from "../../../config/tls";
 import { serverTlsPodParts, tlsModeConfigData } from "../tls-server";
+import { PodScript, podScriptKey, podScriptText } from "../pod-scripts";
+import { tlsSidecars, tlsSidecarVolumes } from "../tls-sidecar";
 
 const INSTALL_KEYFILE = "install-keyfile.sh";
-/** With TLS on: mongos starts through run-mongod.sh (it passes the mode) after tls-assemble.sh. */
-const TLS_SCRIPTS = ["run-mongod.sh", "tls-assemble.sh"] as const;
+/**
+ * With TLS on: mongos starts through run-mongod.sh (it passes the mode) after tls-assemble.sh,
+ * and the rotation sidecar's scripts (tls-sidecar.ts).
+ */
+const TLS_SCRIPTS: PodScript[] = ["run-mongod.sh", "tls-assemble.sh", "tls-rotate.sh", "mongosh/rotate-certificates.js"];
+/**
+ * mongos's tlsMode on the pod template: no Job can reach each mongos pod behind the Service to
+ * run setParameter on it, so a mode step (allowTLS → preferTLS → requireTLS) rolls the mongos
+ * Deployment instead: stateless, one new pod ready before an old one goes (maxSurge 1,
+ * maxUnavailable 0), so the routers never all go at once (docs/tls.md, "Turning TLS on").
+ */
+export const MONGOS_TLS_MODE_ANNOTATION = "nyrkio.io/tls-mode";
 
 /** Selects the mongos pods: the database's pod labels (the members admit those) plus the component. */
 export function mongosSelector(config: PlatformConfig): Record<string, string> {
@@ -83,16 +95,15 @@ export class Mongos extends Construct {
     const replicas = config.sharding.mongos.replicas;
 
     const mongosConf = renderMongosConf(config, KEYFILE_PATH);
-    const script = (name: string) => readEmbeddedFile(path.join(__dirname, "..", "..", "scripts", name));
-    const installKeyfile = script(INSTALL_KEYFILE);
+    const installKeyfile = readEmbeddedFile(path.join(__dirname, "..", "..", "scripts", INSTALL_KEYFILE));
     const tlsOn = serverTlsOn(config.tls);
-    const tlsScripts: Record<string, string> = tlsOn ? Object.fromEntries(TLS_SCRIPTS.map((s) => [s, script(s)])) : {};
+    const tlsScripts = tlsOn ? TLS_SCRIPTS : [];
     const tls = serverTlsPodParts(config.tls, config.image);
     this.configMap = new ConfigMapV1(this, "config-map", {
       metadata: { name: `${MONGOS_NAME}-config`, namespace, labels },
       data: configMapData(
-        // The mode is outside the pods' config hash: raising it restarts no mongos (tls-server.ts).
-        { "mongos.conf": mongosConf, "mongosh.conf": MONGOSH_CONF, [INSTALL_KEYFILE]: installKeyfile, ...tlsModeConfigData(config.tls), ...tlsScripts },
+        // The mode is a key of its own (tls-server.ts); the pod template's tls-mode annotation rolls mongos on a step.
+        { "mongos.conf": mongosConf, "mongosh.conf": MONGOSH_CONF, [INSTALL_KEYFILE]: installKeyfile, ...tlsModeConfigData(config.tls), ...Object.fromEntries(tlsScripts.map((s) => [podScriptKey(s), podScriptText(s)])) },
         `ConfigMap ${MONGOS_NAME}-config`,
       ),
     });
@@ -103,7 +114,7 @@ export class Mongos extends Construct {
       command: literalArgs(tlsOn ? ["bash", `${MOUNT.scripts}/run-mongod.sh`] : ["mongos"], MONGOS_NAME),
       args: literalArgs(["--config", `${MOUNT.config}/mongos.conf`], MONGOS_NAME),
       port: [{ name: "mongodb", containerPort: MONGODB_PORT, protocol: "TCP" }],
-      env: literalEnv([...MONGOSH_ENV, ...(tlsOn ? [{ name: "MONGO_SERVER", value: "mongos" }] : []), ...tls.env], MONGOS_NAME),
+      env: literalEnv([...MONGOSH_ENV, ...(tlsOn ? [{ name: "MONGO_SERVER", value: "mongos" }] : []), ...tls.env, ...tlsClientParts(config.tls).env], MONGOS_NAME),
       resources: containerResources(config.sharding.mongos.resources),
       securityContext: containerSecurityContext(),
       // mongos answers only once it reaches the config servers: give a fresh cluster time.
@@ -131,7 +142,10 @@ export class Mongos extends Construct {
         template: {
           metadata: {
             labels: { ...labels, ...selector },
-            annotations: { [POD_CONFIG_HASH_ANNOTATION]: contentHash(mongosConf, MONGOSH_CONF, installKeyfile, ...Object.values(tlsScripts)) },
+            annotations: {
+              [POD_CONFIG_HASH_ANNOTATION]: contentHash(mongosConf, MONGOSH_CONF, installKeyfile, ...tlsScripts.map(podScriptText)),
+              ...(tlsOn ? { [MONGOS_TLS_MODE_ANNOTATION]: config.tls.mode } : {}),
+            },
           },
           spec: {
             serviceAccountName: props.serviceAccountName,
@@ -142,7 +156,11 @@ export class Mongos extends Construct {
             ...(config.pod.nodeSelector && Object.keys(config.pod.nodeSelector).length ? { nodeSelector: config.pod.nodeSelector } : {}),
             topologySpreadConstraint: memberTopologySpread(config.pod, selector, replicas),
             initContainer: [keyfileInitContainer(config.image), ...tls.initContainers],
-            container: [mongos, ...(config.monitoring.enabled ? [exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor, tls: exporterTls(config.tls) })] : [])],
+            container: [
+              mongos,
+              ...(config.monitoring.enabled ? [exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor, tls: exporterTls(config.tls) })] : []),
+              ...tlsSidecars(config, "mongos", MONGODB_PORT),
+            ],
             volume: [
               ...keyfileVolumes(config.secrets.keyfile),
               {
@@ -158,11 +176,16 @@ export class Mongos extends Construct {
               },
               {
                 name: "scripts",
-                configMap: { name: this.configMap.metadata.name, defaultMode: "0555", items: [INSTALL_KEYFILE, ...Object.keys(tlsScripts)].map((s) => ({ key: s, path: s })) },
+                configMap: {
+                  name: this.configMap.metadata.name,
+                  defaultMode: "0555",
+                  items: [{ key: INSTALL_KEYFILE, path: INSTALL_KEYFILE }, ...tlsScripts.map((s) => ({ key: podScriptKey(s), path: s }))],
+                },
               },
               tmpVolume(),
               ...tls.volumes,
               ...tlsClientParts(config.tls).volume,
+              ...tlsSidecarVolumes(config, "mongos"),
             ],
           },
         },

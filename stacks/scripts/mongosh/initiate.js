@@ -4,8 +4,21 @@
 // other exit: not yet (a member is not reachable yet, for example), and the caller retries.
 const fs = require("fs");
 // With NYRKIO_TLS_CA_FILE set (clients use TLS, config/tls.ts), every connection to a peer
-// verifies its certificate and host name: config/tls.ts uriTlsOptions, spelled for a URI.
-const tlsOptions = process.env.NYRKIO_TLS_CA_FILE ? `&tls=true&tlsCAFile=${process.env.NYRKIO_TLS_CA_FILE}` : "";
+// verifies its certificate and host name: config/tls.ts uriTlsOptions, spelled for a URI. In a
+// member pod NYRKIO_TLS_MODE_FILE names the current tlsMode: TLS only in preferTLS and
+// requireTLS (config/tls.ts TLS_MODE_FILE_ENV; stacks/scripts/tls-client.sh is the bash twin).
+const tlsCaFile = (() => {
+  const ca = process.env.NYRKIO_TLS_CA_FILE;
+  if (!ca || !process.env.NYRKIO_TLS_MODE_FILE) return ca;
+  let mode = "";
+  try {
+    mode = fs.readFileSync(process.env.NYRKIO_TLS_MODE_FILE, "utf8").trim();
+  } catch {
+    mode = "";
+  }
+  return mode === "preferTLS" || mode === "requireTLS" ? ca : undefined;
+})();
+const tlsOptions = tlsCaFile ? `&tls=true&tlsCAFile=${tlsCaFile}` : "";
 
 const desired = JSON.parse(fs.readFileSync(process.env.REPLICASET_CONFIG, "utf8"));
 

@@ -11,7 +11,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import vm from "node:vm";
-import { ServerError } from "../../support/mongod-authz";
+import { CustomRole, ServerError } from "../../support/mongod-authz";
 import { MemberUser, StandInMember } from "../../stacks/member-stand-in";
 import { runMongoshFile, serverError } from "../../stacks/mongosh-sandbox";
 
@@ -20,6 +20,16 @@ type HelloState = "NOT_INITIATED" | "SECONDARY" | "PRIMARY";
 interface State {
   hello: HelloState;
   users: MemberUser[];
+  /** Roles defined on the server (the rotator's nyrkioCertRotation, say). */
+  customRoles?: CustomRole[];
+  /** How many rotateCertificates the member has run. */
+  rotations?: number;
+  /** An arbiter (no users: its localhost exception never closes), its tlsMode, and replSetGetStatus's members. */
+  arbiter?: boolean;
+  tlsMode?: string;
+  statusMembers?: Doc[];
+  /** How many shutdowns the member has run. */
+  shutdowns?: number;
   initiateFailures?: number;
   electionPolls?: number;
 }
@@ -46,6 +56,16 @@ const member = new StandInMember({
     return { ...HELLO[state.hello] };
   },
   users: state.users,
+  customRoles: state.customRoles,
+  arbiter: state.arbiter,
+  tlsMode: state.tlsMode,
+  statusMembers: state.statusMembers,
+  onShutdown: () => {
+    state.shutdowns = (state.shutdowns ?? 0) + 1;
+  },
+  onRotateCertificates: () => {
+    state.rotations = (state.rotations ?? 0) + 1;
+  },
   initiate: () => {
     if ((state.initiateFailures ?? 0) > 0) {
       state.initiateFailures!--;
@@ -75,9 +95,9 @@ if (fileArg >= 0) {
   }
   const script = argv[fileArg + 1];
   const files: Record<string, string> = {};
-  for (const name of ["REPLICASET_CONFIG"]) if (process.env[name]) files[process.env[name]!] = readFileSync(process.env[name]!, "utf8");
-  const secretDir = process.env.ROOT_SECRET_DIR;
-  if (secretDir) for (const key of ["username", "password"]) files[`${secretDir}/${key}`] = readFileSync(`${secretDir}/${key}`, "utf8");
+  for (const name of ["REPLICASET_CONFIG", "TLS_MODE_FILE"]) if (process.env[name]) files[process.env[name]!] = readFileSync(process.env[name]!, "utf8");
+  for (const secretDir of [process.env.ROOT_SECRET_DIR, process.env.TLS_ROTATOR_SECRET_DIR])
+    if (secretDir) for (const key of ["username", "password"]) files[`${secretDir}/${key}`] = readFileSync(`${secretDir}/${key}`, "utf8");
   const run = runMongoshFile(script, () => ({ db, rs, Mongo, env: process.env as Record<string, string>, files }));
   if (run.error) run.output.push(`${(run.error as ServerError).codeName ?? "Error"}: ${(run.error as Error).message}`);
   finish(run.exitCode, run.output);
