@@ -65,7 +65,7 @@ select_artifacts() {
 }
 
 run_restore() {
-  local target drop=() op file _sha bytes limit _manifest format total base="" base_format="" unpacked merged work
+  local target drop=() op file _sha _bytes limit _manifest format total base="" base_format="" plan_limit="" unpacked merged work
   require_env RESTORE_USER_DIR
   prepare_credentials "$RESTORE_USER_DIR"
   target="$BACKUP_REPLSET/${BACKUP_MEMBERS:-}"
@@ -85,14 +85,16 @@ run_restore() {
     fail target "$target already holds documents (${KV[withData]}): replaying the oplog into data from another moment mixes both; restore into an empty replica set or set drop to true in the ConfigMap; nothing was restored"
   fi
   ok target target="$target" drop="${drop:+true}"
-  while read -r _ op file _sha bytes limit _manifest format; do
+  # (read clears its variables at the end of the file: what a line says is kept apart.)
+  while read -r _ op file _sha _bytes limit _manifest format; do
     case "$op" in
-      unpack | archive) base="$file" base_format="$format" ;;
+      unpack | archive) base="$file" base_format="$format" plan_limit="$limit" ;;
       oplog) ;;
       *) fail plan "unexpected step $op in a restore" ;;
     esac
   done <"$steps_file"
-  [[ -n "$base" ]] || fail plan "the plan has no base dump; nothing was restored"
+  [[ -n "$base" && -n "$plan_limit" ]] || fail plan "the plan has no base dump or no oplogLimit; nothing was restored"
+  limit="$plan_limit"
   local common=(--host="$target" --authenticationDatabase=admin --username="$DB_USER" --config="$TOOLS_CONFIG")
   local extra=("${drop[@]}" --numParallelCollections="${RESTORE_PARALLEL_COLLECTIONS:-4}" --numInsertionWorkersPerCollection="${RESTORE_INSERTION_WORKERS:-4}")
   if [[ "$base_format" == dir-tar+gzip ]]; then
