@@ -54,7 +54,8 @@ remove_stage() {
 EXIT_HOOKS+=(remove_stage)
 rm -rf -- "$stage"
 mkdir -p -- "$stage"
-if ! mongodump --host="$source_host" --authenticationDatabase=admin --username="$DB_USER" --config="$TOOLS_CONFIG" \
+tool_connection "$source_host"
+if ! mongodump "${TOOL_CONN[@]}" \
   --readPreference=secondaryPreferred --oplog --gzip --out="$stage/dump"; then
   fail dump "mongodump failed (see its messages above); nothing was saved" source="$source_host"
 fi

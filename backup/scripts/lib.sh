@@ -381,6 +381,15 @@ unpack_base() {
   [[ ! -e "$into/dump/oplog.bson" ]] || fail unpack "$artifact holds dump/oplog.bson: mongorestore would refuse --oplogFile beside it"
 }
 
+# tool_connection <host>: TOOL_CONN, the connection flags of every mongodump and mongorestore
+# call of the jobs (the user from prepare_credentials, its password in the --config file, never
+# argv). The one place the tools' connection is spelled: TLS flags (config/tls.ts toolsTlsArgs)
+# belong here.
+# shellcheck disable=SC2034 # TOOL_CONN is used by the scripts that source this file
+tool_connection() {
+  TOOL_CONN=(--host="$1" --authenticationDatabase=admin --username="$DB_USER" --config="$TOOLS_CONFIG")
+}
+
 # replay_args <dump flag> <format> <oplog file or -> <oplogLimit> [extra flag...]: REPLAY_ARGS, the one
 # mongorestore call's flags after the connection's, in the order backup/restore/tool-args.ts
 # mongorestoreReplayArgv writes them: the dump (--dir=..., or a schemaVersion 1 --archive=...),

@@ -95,7 +95,7 @@ run_restore() {
   done <"$steps_file"
   [[ -n "$base" && -n "$plan_limit" ]] || fail plan "the plan has no base dump or no oplogLimit; nothing was restored"
   limit="$plan_limit"
-  local common=(--host="$target" --authenticationDatabase=admin --username="$DB_USER" --config="$TOOLS_CONFIG")
+  tool_connection "$target"
   local extra=("${drop[@]}" --numParallelCollections="${RESTORE_PARALLEL_COLLECTIONS:-4}" --numInsertionWorkersPerCollection="${RESTORE_INSERTION_WORKERS:-4}")
   if [[ "$base_format" == dir-tar+gzip ]]; then
     work="$BACKUP_WORK/restore"
@@ -117,7 +117,7 @@ run_restore() {
   fi
   step_begin
   log restore started steps="$total" file="$base" oplogLimit="$limit" target="$target"
-  run_mongorestore "$base" "${common[@]}" "${REPLAY_ARGS[@]}"
+  run_mongorestore "$base" "${TOOL_CONN[@]}" "${REPLAY_ARGS[@]}"
   ok restore file="$base" oplogLimit="$limit"
   rm -rf -- "$BACKUP_WORK/restore"
   log finished ok steps="$total" oplogLimit="$limit" target="$target"
