@@ -178,7 +178,7 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
   for (const rs of order.slice(fromIndex)) {
     const connection = connections.get(rs) as Connection;
     try {
-      const refusal = targetRefusal(await deps.probeTarget(connection), { drop: true, fromStep: 1, cluster: true, name: `replica set ${rs} (${redactUri(connection.uri)})` });
+      const refusal = targetRefusal(await deps.probeTarget(connection), { drop: true, cluster: true, name: `replica set ${rs} (${redactUri(connection.uri)})` });
       if (refusal) {
         err(`REFUSED: ${refusal}. Nothing was written.`);
         return EXIT.target;

@@ -176,7 +176,7 @@ async function restoreWithStop(entries: CatalogEntry[], target: RestoreTarget, o
   const { connection, secrets, probeWith } = ctx;
   // Before anything is written: a target with data from another moment, or a mongos, is refused.
   try {
-    const refusal = targetRefusal(await deps.probeTarget(probeWith as ConnectionSecrets), { drop: opts.drop, fromStep: opts.fromStep, cluster: false, name: connection });
+    const refusal = targetRefusal(await deps.probeTarget(probeWith as ConnectionSecrets), { drop: opts.drop, cluster: false, name: connection });
     if (refusal) {
       err(`REFUSED: ${refusal}. Nothing was written.`);
       return EXIT.target;
