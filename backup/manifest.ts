@@ -4,26 +4,46 @@
 
 import { compareTs, isTimestamp, isUint32, Timestamp, UINT32_MAX } from "./timestamp";
 
-export const MANIFEST_SCHEMA_VERSION = 1;
+/**
+ * 2: full dumps are directory-format dumps packed into one tar ("dir-tar+gzip"), so a restore can
+ * replay the whole oplog in one mongorestore process (--oplogFile is refused with --archive:
+ * mongo-tools mongorestore/mongorestore.go ParseAndValidateOptions). 1: full dumps were
+ * `--archive` files; such manifests are still read (a slice's format did not change), and the
+ * planner restores a version-1 dump only to points its own oplog reaches (planner.ts).
+ */
+export const MANIFEST_SCHEMA_VERSION = 2;
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
 export type ManifestKind = "full" | "oplog";
 
 /**
  * How mongorestore reads the artifact:
- *  - "archive+gzip": `mongodump --oplog --archive --gzip` output → `--archive=<file> --gzip`
+ *  - "dir-tar+gzip": schemaVersion 2 full dumps. A tar holding `dump/`, the directory
+ *                    `mongodump --oplog --gzip --out` wrote (every file gzipped), and beside it
+ *                    `oplog.bson.gz`, the dump's own oplog moved out of `dump/` (mongodump writes it
+ *                    as `dump/oplog.bson`, gzipped: mongodump/prepare.go CreateOplogIntents,
+ *                    oplog_dump.go), because mongorestore refuses --oplogFile beside a top-level
+ *                    oplog.bson (mongorestore/mongorestore.go Restore: GetOplogConflict). Restored
+ *                    by unpacking, merging that oplog with the slices, and one
+ *                    `--dir=<unpacked>/dump --gzip --oplogFile=<merged>` call.
+ *  - "archive+gzip": schemaVersion 1 full dumps: `mongodump --oplog --archive --gzip` output → `--archive=<file> --gzip`
  *  - "archive":      the same, uncompressed → `--archive=<file>`
  *  - "bson+gzip":    oplog entries as a gzipped BSON stream (oplog.bson.gz) → `--oplogFile=<file> --gzip`
  *  - "bson":         the same, uncompressed → `--oplogFile=<file>`
  */
-export type ArtifactFormat = "archive+gzip" | "archive" | "bson+gzip" | "bson";
+export type ArtifactFormat = "dir-tar+gzip" | "archive+gzip" | "archive" | "bson+gzip" | "bson";
 
 export const FORMATS_BY_KIND: Record<ManifestKind, readonly ArtifactFormat[]> = {
-  full: ["archive+gzip", "archive"],
+  full: ["dir-tar+gzip", "archive+gzip", "archive"],
   oplog: ["bson+gzip", "bson"],
 };
 
+/** The full-dump formats of each schemaVersion: a version-2 dump is a packed directory, a version-1 dump an archive. */
+export const FULL_FORMATS_BY_VERSION: Record<number, readonly ArtifactFormat[]> = { 1: ["archive+gzip", "archive"], 2: ["dir-tar+gzip"] };
+
 interface ManifestCommon {
-  schemaVersion: typeof MANIFEST_SCHEMA_VERSION;
+  /** 2 since full dumps are packed directories; 1 in manifests of earlier releases (still read). */
+  schemaVersion: 1 | 2;
   kind: ManifestKind;
   format: ArtifactFormat;
   /** The artifact, relative to the directory that holds the manifest ("/"-separated, no ".."). */
@@ -53,7 +73,7 @@ interface ManifestCommon {
 
 export interface FullDumpManifest extends ManifestCommon {
   kind: "full";
-  format: "archive+gzip" | "archive";
+  format: "dir-tar+gzip" | "archive+gzip" | "archive";
   /**
    * Sharded clusters only: the dump ran without the balancer window (it could not be opened), so
    * chunks may have moved between shards while it ran. Cluster restores refuse it unless told
@@ -118,12 +138,17 @@ export function manifestProblems(value: unknown): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
   const problem = (field: string, message: string) => problems.push({ field, message });
 
-  if (m.schemaVersion !== MANIFEST_SCHEMA_VERSION) problem("schemaVersion", `must be ${MANIFEST_SCHEMA_VERSION}, got ${describe(m.schemaVersion)}`);
+  const versionOk = READABLE_SCHEMA_VERSIONS.includes(m.schemaVersion as number);
+  if (!versionOk) problem("schemaVersion", `must be ${READABLE_SCHEMA_VERSIONS.join(" or ")}, got ${describe(m.schemaVersion)}`);
 
   const kind = m.kind;
   if (kind !== "full" && kind !== "oplog") problem("kind", `must be "full" or "oplog", got ${describe(kind)}`);
-  else if (!(FORMATS_BY_KIND[kind] as readonly unknown[]).includes(m.format)) {
-    problem("format", `for kind "${kind}" must be ${FORMATS_BY_KIND[kind].map((f) => `"${f}"`).join(" or ")}, got ${describe(m.format)}`);
+  else {
+    const formats = kind === "full" && versionOk ? FULL_FORMATS_BY_VERSION[m.schemaVersion as number] : FORMATS_BY_KIND[kind];
+    if (!(formats as readonly unknown[]).includes(m.format)) {
+      const which = kind === "full" && versionOk ? `kind "full" and schemaVersion ${String(m.schemaVersion)}` : `kind "${kind}"`;
+      problem("format", `for ${which} must be ${formats.map((f) => `"${f}"`).join(" or ")}, got ${describe(m.format)}`);
+    }
   }
 
   const fileProblem = relativeFileProblem(m.file);

@@ -14,14 +14,23 @@
 const fs = require("fs");
 const path = require("path");
 
-const SCHEMA_VERSION = 1;
+/** What the jobs write (backup/manifest.ts MANIFEST_SCHEMA_VERSION); 1 is still read. */
+const SCHEMA_VERSION = 2;
+const READABLE_SCHEMA_VERSIONS = [1, 2];
 const MANIFEST_SUFFIX = ".manifest.json";
 /** Partial files: written under this suffix and renamed when complete. */
 const PART_SUFFIX = ".part";
 /** The `format` the jobs write for each kind of artifact. */
-const FORMATS = { full: "archive+gzip", oplog: "bson+gzip" };
+const FORMATS = { full: "dir-tar+gzip", oplog: "bson+gzip" };
 /** Every `format` a catalog may hold (docs/backup-format.md; backup/manifest.ts FORMATS_BY_KIND). */
-const READABLE_FORMATS = { full: ["archive+gzip", "archive"], oplog: ["bson+gzip", "bson"] };
+const READABLE_FORMATS = { full: ["dir-tar+gzip", "archive+gzip", "archive"], oplog: ["bson+gzip", "bson"] };
+/** A full dump's formats by schemaVersion (backup/manifest.ts FULL_FORMATS_BY_VERSION). */
+const FULL_FORMATS_BY_VERSION = { 1: ["archive+gzip", "archive"], 2: ["dir-tar+gzip"] };
+
+/** A packed directory dump (schemaVersion 2): the only base a one-call replay of slices can use. */
+function isDirectoryDump(m) {
+  return m.format === "dir-tar+gzip";
+}
 
 /**
  * The names a catalog may hold (an artifact's `file`, a manifest's own path), as backup/manifest.ts
@@ -50,7 +59,7 @@ function tsText(ts) {
 function manifestProblems(m) {
   const problems = [];
   if (m === null || typeof m !== "object" || Array.isArray(m)) return ["is not a JSON object"];
-  if (m.schemaVersion !== SCHEMA_VERSION) problems.push(`schemaVersion must be ${SCHEMA_VERSION}, got ${JSON.stringify(m.schemaVersion)}`);
+  if (!READABLE_SCHEMA_VERSIONS.includes(m.schemaVersion)) problems.push(`schemaVersion must be ${READABLE_SCHEMA_VERSIONS.join(" or ")}, got ${JSON.stringify(m.schemaVersion)}`);
   if (m.kind !== "full" && m.kind !== "oplog") problems.push(`kind must be "full" or "oplog", got ${JSON.stringify(m.kind)}`);
   if (typeof m.file !== "string" || !m.file || m.file.startsWith("/") || m.file.split("/").some((seg) => seg === "" || seg === "." || seg === ".."))
     problems.push("file must be a path relative to the manifest, without . or .. segments");
@@ -62,8 +71,9 @@ function manifestProblems(m) {
     problems.push(`replicaSetId must be 24 lower-case hex digits (an ObjectId), got ${JSON.stringify(m.replicaSetId)}`);
   for (const field of ["firstTs", "lastTs"]) if (!isTs(m[field])) problems.push(`${field} must be {"t": <seconds>, "i": <ordinal>}`);
   if (m.kind === "oplog" && !isTs(m.prevTs)) problems.push('prevTs must be {"t": <seconds>, "i": <ordinal>} for a slice');
-  if (m.kind in READABLE_FORMATS && !READABLE_FORMATS[m.kind].includes(m.format))
-    problems.push(`format must be ${READABLE_FORMATS[m.kind].map((f) => `"${f}"`).join(" or ")} for kind ${m.kind}, got ${JSON.stringify(m.format)}`);
+  const formats = m.kind === "full" && FULL_FORMATS_BY_VERSION[m.schemaVersion] ? FULL_FORMATS_BY_VERSION[m.schemaVersion] : READABLE_FORMATS[m.kind];
+  if (formats && !formats.includes(m.format))
+    problems.push(`format must be ${formats.map((f) => `"${f}"`).join(" or ")} for kind ${m.kind}${m.kind === "full" ? ` and schemaVersion ${m.schemaVersion}` : ""}, got ${JSON.stringify(m.format)}`);
   return problems;
 }
 
@@ -160,9 +170,13 @@ function hasCounts(m) {
 }
 
 /**
- * What the verification job restores: the newest full dump and the slices that continue it. The
- * counts are checked after the last artifact in that chain that recorded counts for its lastTs;
- * the slices after it are replayed too, so every artifact of the chain is proven to apply.
+ * What the verification job restores, in ONE mongorestore call as a restore does: the newest full
+ * dump and the slices that carry it to the checkpoint, the newest point of that chain with
+ * recorded counts, replayed with the limit just after the checkpoint; then the counts are checked.
+ * The slices after the checkpoint are merged too (op "tail": read, in order, continuing the chain)
+ * but not applied: applying them would take a second mongorestore process, which is exactly what
+ * a restore must not do. A schemaVersion 1 base (an archive) takes no slices (it cannot be
+ * combined with --oplogFile), so its own counts are the only checkpoint it has.
  * `gap` names slices newer than the chain's end that the chain does not reach.
  */
 function verificationPlan(manifests, analyzeChain) {
@@ -172,19 +186,31 @@ function verificationPlan(manifests, analyzeChain) {
   const artifacts = [full, ...chain];
   let checkAt = -1;
   artifacts.forEach((m, index) => {
-    if (hasCounts(m)) checkAt = index;
+    if (hasCounts(m) && (index === 0 || isDirectoryDump(full))) checkAt = index;
   });
   if (checkAt < 0)
-    throw new Error(`no artifact from ${full.artifactPath} on recorded document counts at its lastTs: nothing to compare a restore with`);
+    throw new Error(
+      isDirectoryDump(full)
+        ? `no artifact from ${full.artifactPath} on recorded document counts at its lastTs: nothing to compare a restore with`
+        : `${full.artifactPath} is a schemaVersion 1 archive without recorded counts, and its slices cannot be replayed with it in one call: nothing to compare a restore with until the next full dump`,
+    );
   const end = artifacts[artifacts.length - 1];
   const newest = newestOf(manifests, "oplog");
   const gap = newest && tsCmp(newest.lastTs, end.lastTs) > 0 ? `the chain from ${full.artifactPath} ends at ${tsText(end.lastTs)} (${end.artifactPath}), but ${newest.artifactPath} ends at ${tsText(newest.lastTs)}: restore points in between are unreachable` : null;
+  const checkpoint = artifacts[checkAt];
+  const limit = tsText(tsNext(checkpoint.lastTs));
   const steps = [];
   artifacts.forEach((m, index) => {
-    steps.push({ op: m.kind === "full" ? "archive" : "oplog", manifest: m, limit: null });
+    if (index === 0) steps.push({ op: isDirectoryDump(m) ? "unpack" : "archive", manifest: m, limit });
+    else steps.push({ op: index <= checkAt ? "oplog" : "tail", manifest: m, limit: index <= checkAt ? limit : null });
     if (index === checkAt) steps.push({ op: "check", manifest: m, limit: null });
   });
-  return { full, chain, checkpoint: artifacts[checkAt], end, gap, steps };
+  return { full, chain, checkpoint, end, gap, limit, steps };
+}
+
+/** The position right after ts: the exclusive limit that includes ts (backup/timestamp.ts tsAfter). */
+function tsNext(ts) {
+  return ts.i < 4294967295 ? { t: ts.t, i: ts.i + 1 } : { t: ts.t + 1, i: 0 };
 }
 
 function parseLimit(text) {
@@ -194,7 +220,7 @@ function parseLimit(text) {
 }
 
 /**
- * The mongorestore calls of a plan made by `npm run restore -- plan --json` (its `base`, `slices`
+ * The steps of a plan made by `npm run restore -- plan --json` (its `base`, `slices`
  * and `oplogLimit`; artifact paths relative to the catalog), checked against this catalog: every
  * file must have its manifest here, with the checksum the plan recorded, and the slices must
  * continue the base without a gap, by the planner's own chain logic (`analyzeChain`), and reach
@@ -208,7 +234,7 @@ function restoreSteps(plan, manifests, replicaSet, analyzeChain) {
     throw new Error(`the plan is for replica set ${JSON.stringify(plan.replicaSet)}, this job restores ${JSON.stringify(replicaSet)}`);
   const limit = parseLimit(plan.oplogLimit);
   const byPath = new Map(manifests.map((m) => [m.artifactPath, m]));
-  const planned = new Map((Array.isArray(plan.steps) ? plan.steps : []).map((s) => [s && s.file, s]));
+  const planned = new Map((Array.isArray(plan.artifacts) ? plan.artifacts : []).map((s) => [s && s.file, s]));
   const lookup = (file, kind) => {
     const m = byPath.get(file);
     if (!m) throw new Error(`the plan names ${JSON.stringify(file)}, which has no manifest in this catalog`);
@@ -241,10 +267,16 @@ function restoreSteps(plan, manifests, replicaSet, analyzeChain) {
       slices.length ? `${slices[0].artifactPath} does not continue the full dump ${base.artifactPath} the way the planner joins them` : `the plan has no slices, but ${base.artifactPath} does not reach ${tsText(target)}`,
     );
   }
-  return [
-    { op: "archive", manifest: base, limit: tsText(limit) },
-    ...slices.map((m) => ({ op: "oplog", manifest: m, limit: tsText(limit) })),
-  ];
+  // One mongorestore process (backup/restore/planner.ts): a packed directory dump is unpacked and
+  // its oplog merged with the slices; an archive of schemaVersion 1 takes no slices.
+  if (!isDirectoryDump(base)) {
+    if (slices.length)
+      throw new Error(
+        `${base.artifactPath} is a schemaVersion 1 archive: mongorestore cannot replay slices with it in one call (cannot use --oplogFile with --archive specified); plan a target from a schemaVersion 2 full dump`,
+      );
+    return [{ op: "archive", manifest: base, limit: tsText(limit) }];
+  }
+  return [{ op: "unpack", manifest: base, limit: tsText(limit) }, ...slices.map((m) => ({ op: "oplog", manifest: m, limit: tsText(limit) }))];
 }
 
 /**
@@ -259,6 +291,11 @@ function stepLines(steps) {
       if (!isSafePath(name)) throw new Error(`refusing to write a step for ${JSON.stringify(name)}: it does not match ${SAFE_PATH.source}`);
     return ["step", s.op, s.manifest.artifactPath, s.manifest.sha256, s.manifest.bytes, s.limit || "-", s.manifest.manifestPath, s.manifest.format].join(" ");
   });
+}
+
+/** A full dump's staging directory (scripts/full-dump.sh: full/.<name>.stage). */
+function isStageName(name) {
+  return /^\.[A-Za-z0-9._-]+\.stage$/.test(name);
 }
 
 /**
@@ -319,13 +356,17 @@ function recoveryPoint({ restorableUntil, setNewest, sliceIntervalSeconds }) {
 
 module.exports = {
   FORMATS,
+  FULL_FORMATS_BY_VERSION,
   READABLE_FORMATS,
+  READABLE_SCHEMA_VERSIONS,
   MANIFEST_SUFFIX,
   PART_SUFFIX,
   SCHEMA_VERSION,
   chainFrom,
   hasCounts,
+  isDirectoryDump,
   isManifestName,
+  isStageName,
   isTs,
   leftovers,
   loadCatalog,
@@ -338,6 +379,7 @@ module.exports = {
   sliceStart,
   stepLines,
   tsCmp,
+  tsNext,
   tsText,
   verificationPlan,
 };

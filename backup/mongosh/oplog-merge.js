@@ -44,7 +44,10 @@ function keepEntry(ts, source, after, limit) {
 
 async function* documents(path, gzip) {
   const input = fs.createReadStream(path);
-  const stream = gzip ? input.pipe(zlib.createGunzip()) : input;
+  const gunzip = gzip ? zlib.createGunzip() : null;
+  // pipe() does not pass the source's errors on: a missing file would leave the loop waiting forever.
+  if (gunzip) input.on("error", (err) => gunzip.destroy(err));
+  const stream = gunzip ? input.pipe(gunzip) : input;
   let pending = Buffer.alloc(0);
   for await (const chunk of stream) {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
@@ -62,16 +65,31 @@ async function* documents(path, gzip) {
 }
 
 /**
- * Writes the merged oplog to `out` (uncompressed BSON, what --oplogFile reads without --gzip).
+ * Writes the merged oplog to `out`: uncompressed BSON (what --oplogFile reads without --gzip), or
+ * with `gzipOut` gzipped (mongorestore reads --oplogFile through gzip when --gzip is given, as it
+ * must be for a gzipped dump directory: mongo-tools mongorestore/filepath.go CreateIntentForOplog).
  *   base    {path, gzip}: the dump's own oplog.bson
  *   slices  [{path, gzip}] in chain order
  *   after   {t, i}: the base's lastTs
  *   limit   {t, i} | null: exclusive upper bound
+ *   gzipOut write `out` gzipped
  * Returns {entries, fromBase, fromSlices, skippedAtOrBeforeBase, skippedAtOrAfterLimit, firstTs, lastTs}.
  */
-async function mergeOplog({ base, slices, after, limit }, out) {
-  const fd = fs.openSync(out, "w", 0o600);
+async function mergeOplog({ base, slices, after, limit, gzipOut }, out) {
+  const file = fs.createWriteStream(out, { mode: 0o600 });
+  const sink = gzipOut ? zlib.createGzip() : file;
+  const done = new Promise((resolve, reject) => {
+    file.on("finish", resolve);
+    file.on("error", reject);
+    if (gzipOut) sink.on("error", reject);
+  });
+  if (gzipOut) sink.pipe(file);
+  // Backpressure: wait for the sink to drain when its buffer is full, so memory stays bounded.
+  const write = async (doc) => {
+    if (!sink.write(doc)) await new Promise((resolve) => sink.once("drain", resolve));
+  };
   const result = { entries: 0, fromBase: 0, fromSlices: 0, skippedAtOrBeforeBase: 0, skippedAtOrAfterLimit: 0, firstTs: null, lastTs: null };
+  let failed = null;
   try {
     const sources = [{ ...base, source: "base" }, ...slices.map((s) => ({ ...s, source: "slice" }))];
     for (const src of sources) {
@@ -86,7 +104,7 @@ async function mergeOplog({ base, slices, after, limit }, out) {
         if (src.source === "base" && cmp(ts, after) > 0) throw new Error(`${src.path}: the base dump's oplog holds ${ts.t}:${ts.i}, after its lastTs ${after.t}:${after.i}: the manifest does not describe this dump`);
         if (result.lastTs && cmp(ts, result.lastTs) <= 0)
           throw new Error(`${src.path}: entry ${ts.t}:${ts.i} is not after ${result.lastTs.t}:${result.lastTs.i}: the merged oplog would be out of order`);
-        fs.writeSync(fd, doc);
+        await write(doc);
         if (!result.firstTs) result.firstTs = ts;
         result.lastTs = ts;
         result.entries += 1;
@@ -94,8 +112,18 @@ async function mergeOplog({ base, slices, after, limit }, out) {
         else result.fromSlices += 1;
       }
     }
-  } finally {
-    fs.closeSync(fd);
+  } catch (err) {
+    failed = err;
+  }
+  sink.end();
+  try {
+    await done;
+  } catch (err) {
+    failed = failed || err;
+  }
+  if (failed) {
+    fs.rmSync(out, { force: true });
+    throw failed;
   }
   return result;
 }

@@ -31,16 +31,20 @@ for (const { manifest, reason } of decision.delete) {
 }
 
 const files = [];
+const stages = [];
 for (const dir of ["full", "oplog"]) {
   const abs = path.join(root, dir);
   if (!fs.existsSync(abs)) continue;
   for (const name of fs.readdirSync(abs)) {
     const stat = fs.statSync(path.join(abs, name));
     if (stat.isFile()) files.push({ path: `${dir}/${name}`, mtimeMs: stat.mtimeMs });
+    else if (stat.isDirectory() && catalog.isStageName(name)) stages.push({ path: `${dir}/${name}`, mtimeMs: stat.mtimeMs });
   }
 }
 const kept = decision.keep.map((k) => k.manifest);
 const minAgeMs = Number(process.env.LEFTOVER_MIN_AGE_SECONDS || 86400) * 1000;
 for (const leftover of catalog.leftovers(files, kept, Date.now(), minAgeMs)) remove(leftover);
+// A full dump's staging directory that a killed job left (full-dump.sh removes it on any exit it sees).
+for (const stage of stages) if (Date.now() - stage.mtimeMs >= minAgeMs) print(`delete-stage ${stage.path}`);
 print(`kept=${decision.keep.length}`);
 print(`deleted=${decision.delete.length}`);

@@ -64,7 +64,7 @@ Options:
   --uri-dir <dir>             run --cluster: <rs>.uri (connection string) and optionally
                               <rs>.password for every replica set, as --uri-file/--password-file
   --from-replica-set <name>   run --cluster: resume at this replica set (those before it in the
-                              restore order are skipped); --from-step then applies to it
+                              restore order are skipped; it is restored again from the start)
   --allow-unwindowed          plan/run --cluster: accept base dumps taken without the balancer
                               window (manifest "unwindowed": chunks may have moved during them)
   --json                      machine-readable output on stdout
@@ -78,7 +78,9 @@ Options:
                               it); run writes a private mongorestore config file from it
   --password-file <file>      file holding the password, when the URI names the user only
   --mongorestore <path>       the mongorestore binary (default: mongorestore on PATH)
-  --from-step <n>             run: resume at step n after a failure (oplog replay is idempotent)
+  --from-step <n>             run: only 1: a restore is one mongorestore process per replica set
+                              (transactions and index changes span slices), which cannot resume
+                              in the middle; after a failure rerun with --drop
   --verify                    plan: also check every artifact's size and sha256
   --ignore-invalid            skip malformed manifests (listed as warnings) instead of refusing
   --yes                       run: really restore (without it, run prints the plan and stops)
@@ -235,6 +237,12 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const numInsertionWorkersPerCollection = positive("--insertion-workers", 4);
   const fromStep = positive("--from-step", 1);
   for (const n of [numParallelCollections, numInsertionWorkersPerCollection, fromStep]) if (typeof n === "string") return usage(n);
+  if (fromStep !== 1) {
+    return usage(
+      `--from-step ${fromStep}: a restore is one mongorestore process per replica set (a transaction or an index change can span slices), which cannot resume in the middle; ` +
+        "rerun it whole with --drop (with --cluster: --from-replica-set <name> restarts at that replica set)",
+    );
+  }
 
   const configFile = values.get("--config-file");
   const uriFile = values.get("--uri-file");

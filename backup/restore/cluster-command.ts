@@ -16,7 +16,7 @@ import { loadClusterCatalog, LoadedReplicaSetCatalog } from "./catalog";
 import { CliOptions, EXIT } from "./cli-args";
 import { clusterCatalogProblem, ClusterPlanResult, ClusterRestorePlan, clusterWindows, planClusterRestore } from "./cluster-plan";
 import { targetRefusal } from "./target-check";
-import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
+import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_WORK_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
 import { stopBalancerWithDriver } from "./balancer-settings";
 import { executePlan } from "./executor";
 import { EXIT_SIGINT, EXIT_SIGTERM } from "../../migrations/runner/stop";
@@ -55,7 +55,7 @@ export async function runClusterCommand(opts: CliOptions, root: string, deps: Cl
 
   const target = requestedTarget(opts, err);
   if (!target) return EXIT.usage;
-  const preview = planCluster(catalogs, target, opts, root, () => PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER);
+  const preview = planCluster(catalogs, target, opts, root, () => PLAN_CONFIG_PLACEHOLDER, PLAN_WORK_DIR_PLACEHOLDER);
   if (!preview.ok) {
     err(preview.error);
     return preview.kind === "catalog" ? EXIT.catalog : EXIT.unreachable;
@@ -84,8 +84,9 @@ export async function runClusterCommand(opts: CliOptions, root: string, deps: Cl
   return runClusterRestore(catalogs, target, preview.plan, opts, root, deps);
 }
 
-function planCluster(catalogs: LoadedReplicaSetCatalog[], target: RestoreTarget, opts: CliOptions, root: string, configFile: (rs: string) => string, emptyDir: string): ClusterPlanResult {
-  return planClusterRestore(catalogs, target, { planOptions: (rs) => planOptionsFrom(opts, join(root, rs), configFile(rs), emptyDir) });
+function planCluster(catalogs: LoadedReplicaSetCatalog[], target: RestoreTarget, opts: CliOptions, root: string, configFile: (rs: string) => string, workDir: string): ClusterPlanResult {
+  // Each replica set unpacks and merges in a directory of its own.
+  return planClusterRestore(catalogs, target, { planOptions: (rs) => planOptionsFrom(opts, join(root, rs), configFile(rs), join(workDir, rs)) });
 }
 
 /** Checks the artifacts of the replica sets from `fromIndex` on (the first of them from `fromStep`); problems by replica set. */
@@ -100,7 +101,7 @@ async function verifyCluster(
   const problems = new Map<string, ArtifactProblem[]>();
   for (const [k, r] of plan.replicaSets.entries()) {
     if (k < fromIndex) continue;
-    const steps = r.plan.steps.filter((s) => k > fromIndex || s.step >= fromStep);
+    const steps = r.plan.artifacts.filter((s) => k > fromIndex || s.step >= fromStep);
     problems.set(r.replicaSet, await verifyArtifacts(steps, (f) => join(root, r.replicaSet, f), inspector, (line) => progress(`${r.replicaSet}: ${line}`)));
   }
   return problems;
@@ -177,7 +178,7 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
   for (const rs of order.slice(fromIndex)) {
     const connection = connections.get(rs) as Connection;
     try {
-      const refusal = targetRefusal(await deps.probeTarget(connection), { drop: true, fromStep: 1, cluster: true, name: `replica set ${rs} (${redactUri(connection.uri)})` });
+      const refusal = targetRefusal(await deps.probeTarget(connection), { drop: true, cluster: true, name: `replica set ${rs} (${redactUri(connection.uri)})` });
       if (refusal) {
         err(`REFUSED: ${refusal}. Nothing was written.`);
         return EXIT.target;
@@ -200,13 +201,13 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
   const work = await mkdtemp(join(deps.tmpdir, "nyrkio-restore-"));
   try {
     await chmod(work, 0o700);
-    const emptyDir = join(work, "empty");
-    await mkdir(emptyDir, { mode: 0o700 });
+    const workDir = join(work, "work");
+    await mkdir(workDir, { mode: 0o700 });
     for (const rs of order) {
       const yaml = mongorestoreConfigYaml(connections.get(rs) as Connection);
       if (yaml.ok) await writeFile(join(work, `${rs}.yaml`), yaml.yaml, { mode: 0o600 });
     }
-    const planned = planCluster(catalogs, target, opts, root, (rs) => join(work, `${rs}.yaml`), emptyDir);
+    const planned = planCluster(catalogs, target, opts, root, (rs) => join(work, `${rs}.yaml`), workDir);
     if (!planned.ok) throw new Error(`the plan changed between preview and run: ${planned.error}`);
     const plan = planned.plan;
     const runs: ReplicaSetRun[] = plan.replicaSets.map((r, k) => ({ replicaSet: r.replicaSet, role: r.role, plan: r.plan, status: k < fromIndex ? "skipped" : "not run" }));
@@ -285,15 +286,14 @@ function clusterFailure(plan: ClusterRestorePlan, runs: ReplicaSetRun[], k: numb
   if (failedStep === undefined) {
     return { ok: false, message: `FAILED in replica set ${rs} (${k + 1}/${runs.length}): ${message} ${state}`, next: `${next ?? "fix the cause"}; rerun with --from-replica-set ${rs}` };
   }
-  const resume =
-    failedStep > 1
-      ? `resume with --from-replica-set ${rs} --from-step ${failedStep} (replaying oplog entries again is safe)`
-      : `rerun with --from-replica-set ${rs} --drop (its base dump was only partly restored)`;
+  // One mongorestore process per replica set: it cannot resume inside it, so the failed replica
+  // set is restored again from the start (a cluster restore always runs with --drop).
+  const resume = `rerun with --from-replica-set ${rs} (its restore starts over from the dump, with --drop; step ${failedStep} failed)`;
   return {
     ok: false,
     message: `FAILED in replica set ${rs} (${k + 1}/${runs.length}): ${message} ${state}`,
     next:
-      `fix the cause, then ${resume}: the replica sets before ${rs} are skipped, the ones after it run from step 1. ` +
+      `fix the cause, then ${resume}: the replica sets before ${rs} are skipped. ` +
       "Or start over: the same command without --from-replica-set, with --drop (or into new, empty replica sets).",
   };
 }

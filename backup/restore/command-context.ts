@@ -19,7 +19,7 @@ export interface CliDeps {
   now: () => number;
   /** Reads whether a target is a mongos and which collections hold documents (target-probe.ts). */
   probeTarget: (connection: ConnectionSecrets) => Promise<TargetFacts>;
-  /** Where `run` makes its private working directory (config file, empty dump directory). */
+  /** Where `run` makes its private working directory (config file, the unpacked dump, the merged oplog). */
   tmpdir: string;
   /** `run --cluster`: writes `stopped: true` to the balancer settings on the config servers (default: balancer-settings.ts). */
   stopBalancer?: StopBalancer;
@@ -29,7 +29,7 @@ export interface CliDeps {
 
 /** Placeholders `plan` shows where `run` puts paths it creates at run time. */
 export const PLAN_CONFIG_PLACEHOLDER = "<mongorestore-config.yaml>";
-export const PLAN_EMPTY_DIR_PLACEHOLDER = "<empty-dir>";
+export const PLAN_WORK_DIR_PLACEHOLDER = "<work-dir>";
 
 /** The target of `plan` and `run` (parseArgs requires one for them), or undefined after printing why it is not one. */
 export function requestedTarget(opts: CliOptions, err: (line: string) => void): RestoreTarget | undefined {
@@ -40,11 +40,11 @@ export function requestedTarget(opts: CliOptions, err: (line: string) => void): 
   return undefined;
 }
 
-export function planOptionsFrom(opts: CliOptions, catalogDir: string, configFile: string, emptyDir: string): PlanOptions {
+export function planOptionsFrom(opts: CliOptions, catalogDir: string, configFile: string, workDir: string): PlanOptions {
   return {
     catalogDir,
     configFile,
-    emptyDir,
+    workDir,
     drop: opts.drop,
     numParallelCollections: opts.numParallelCollections,
     numInsertionWorkersPerCollection: opts.numInsertionWorkersPerCollection,

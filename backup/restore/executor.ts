@@ -1,11 +1,14 @@
-// Runs a restore plan: every artifact's size and checksum first, then the mongorestore calls in
-// order, with progress (step N/M, mongorestore's own lines, durations). It stops at the first
-// failure and says exactly which step failed and what the target holds now: a restore must never
-// stop halfway without saying so. mongorestore is started through an injected runner, so tests
-// drive the executor with a stand-in.
+// Runs a restore plan: every artifact's size and checksum first, then its steps in order (unpack
+// the base, merge and trim the oplog, the one mongorestore call), with progress (step N/M,
+// mongorestore's own lines, durations). It stops at the first failure and says exactly which step
+// failed and what the target holds now: a restore must never stop halfway without saying so.
+// Processes (tar, mongorestore) are started through an injected runner and the oplog merge is an
+// injected function (default: backup/mongosh/oplog-merge.js, the code the pod runs), so tests
+// drive the executor with stand-ins.
 
-import { describeTs } from "../timestamp";
-import type { RestorePlan, RestoreStep } from "./planner";
+import { mkdir } from "node:fs/promises";
+import { describeTs, Timestamp } from "../timestamp";
+import type { MergeOplogStep, RestorePlan, RestoreStep } from "./planner";
 import { describeTarget } from "./target";
 import { ArtifactInspector, ArtifactProblem, formatBytes, verifyArtifacts } from "./verify-artifacts";
 
@@ -24,8 +27,29 @@ export interface StepExit {
  */
 export type StepRunner = (argv: readonly string[], onLine: (line: string) => void, stop?: AbortSignal) => Promise<StepExit>;
 
+/** What oplog-merge.js mergeOplog reports. */
+export interface MergeSummary {
+  entries: number;
+  fromBase: number;
+  fromSlices: number;
+  skippedAtOrBeforeBase: number;
+  skippedAtOrAfterLimit: number;
+  firstTs: Timestamp | null;
+  lastTs: Timestamp | null;
+}
+
+export type OplogMerger = (step: MergeOplogStep) => Promise<MergeSummary>;
+
+/** The merge the pod runs too (backup/mongosh/oplog-merge.js, copied beside this module by the build). */
+export const mergeOplogFiles: OplogMerger = (step) => {
+  const { mergeOplog } = require("../mongosh/oplog-merge.js") as { mergeOplog: (args: object, out: string) => Promise<MergeSummary> };
+  return mergeOplog({ base: step.base, slices: step.slices, after: step.after, limit: step.limit, gzipOut: step.gzip }, step.out);
+};
+
 export interface ExecuteDeps {
   run: StepRunner;
+  /** The oplog merge (default mergeOplogFiles). */
+  mergeOplog?: OplogMerger;
   inspector: ArtifactInspector;
   /** Milliseconds, for durations. */
   now: () => number;
@@ -36,7 +60,11 @@ export interface ExecuteDeps {
 export interface ExecuteOptions {
   /** Resolves an artifact's catalog-relative path for reading. */
   resolve: (file: string) => string;
-  /** 1-based step to start at (resuming after a failure); earlier steps are skipped, unverified. */
+  /**
+   * 1-based step to start at. Only 1 runs: the plan is one mongorestore process, which cannot be
+   * resumed in the middle (its preparation lives in the run's private directory); anything else
+   * is refused before anything runs.
+   */
   fromStep: number;
   /** Aborted when the CLI is asked to stop (SIGINT, SIGTERM): the running step is stopped, no further step starts. */
   stop?: AbortSignal;
@@ -47,6 +75,7 @@ export type StepStatus = "done" | "failed" | "not run" | "skipped";
 export interface StepOutcome {
   step: number;
   kind: RestoreStep["kind"];
+  /** What the step works on: the base artifact, the merged oplog, the dump directory. */
   file: string;
   status: StepStatus;
   seconds?: number;
@@ -73,15 +102,22 @@ export async function executePlan(plan: RestorePlan, options: ExecuteOptions, de
   const started = deps.now();
   const total = plan.steps.length;
   const seconds = () => (deps.now() - started) / 1000;
-  const outcomes: StepOutcome[] = plan.steps.map((s) => ({ step: s.step, kind: s.kind, file: s.file, status: s.step < options.fromStep ? "skipped" : "not run" }));
-  if (options.fromStep > total) {
-    return { ok: false, phase: "verify", steps: outcomes, problems: [], message: `--from-step ${options.fromStep}: the plan has ${total} step(s); nothing was run`, seconds: seconds() };
+  const outcomes: StepOutcome[] = plan.steps.map((s) => ({ step: s.step, kind: s.kind, file: stepSubject(s), status: "not run" }));
+  if (options.fromStep !== 1) {
+    return {
+      ok: false,
+      phase: "verify",
+      steps: outcomes,
+      problems: [],
+      message: `--from-step ${options.fromStep}: the plan has ${total} step(s), and a restore is one mongorestore process, which cannot resume in the middle; nothing was run`,
+      next: "rerun the whole restore with --drop (or into a new, empty replica set)",
+      seconds: seconds(),
+    };
   }
 
-  const toRun = plan.steps.filter((s) => s.step >= options.fromStep);
-  const bytes = toRun.reduce((n, s) => n + s.bytes, 0);
-  deps.progress(`verifying ${toRun.length} artifact(s), ${formatBytes(bytes)}, against their manifests`);
-  const problems = await verifyArtifacts(toRun, options.resolve, deps.inspector, deps.progress);
+  const bytes = plan.artifacts.reduce((n, s) => n + s.bytes, 0);
+  deps.progress(`verifying ${plan.artifacts.length} artifact(s), ${formatBytes(bytes)}, against their manifests`);
+  const problems = await verifyArtifacts(plan.artifacts, options.resolve, deps.inspector, deps.progress);
   if (problems.length > 0) {
     for (const p of problems) deps.progress(`REFUSED: step ${p.step}: ${p.file} ${p.problem}`);
     return {
@@ -96,36 +132,54 @@ export async function executePlan(plan: RestorePlan, options: ExecuteOptions, de
   }
 
   deps.progress(`restoring ${plan.replicaSet}: ${describeTarget(plan.target)}`);
-  for (const step of toRun) {
+  const merge = deps.mergeOplog ?? mergeOplogFiles;
+  for (const step of plan.steps) {
     const outcome = outcomes[step.step - 1];
     if (options.stop?.aborted) {
-      const stateAndNext = afterFailure(plan, step);
-      const message = `STOPPED before step ${step.step}/${total} (${stepTitle(step)}): a signal asked the restore to stop. ${stateAndNext.state}`;
+      const stateAndNext = afterFailure(step);
+      const message = `STOPPED before step ${step.step}/${total} (${stepTitle(plan, step)}): a signal asked the restore to stop. ${stateAndNext.state}`;
       deps.progress(message);
       return { ok: false, phase: "restore", steps: outcomes, problems: [], failedStep: step.step, message, next: stateAndNext.next, seconds: seconds() };
     }
     const stepStarted = deps.now();
-    deps.progress(`step ${step.step}/${total}: ${stepTitle(step)}`);
-    deps.progress(`  $ ${step.argv.map(shellQuote).join(" ")}`);
-    let failedDocs = 0;
+    deps.progress(`step ${step.step}/${total}: ${stepTitle(plan, step)}`);
+    let why: string | undefined;
     let lastFailure: string | undefined;
-    const exit = await deps.run(step.argv, (line) => {
-      deps.progress(`  | ${line}`);
-      const m = FAILED_DOCS.exec(line);
-      if (m) failedDocs = Number(m[1]);
-      if (/\bFailed:|\berror\b/i.test(line)) lastFailure = line.trim();
-    }, options.stop);
+    if (step.kind === "merge-oplog") {
+      try {
+        const r = await merge(step);
+        deps.progress(
+          `  merged ${r.entries} entries (${r.fromBase} of the dump's own oplog, ${r.fromSlices} from ${step.slices.length} slice(s)); ` +
+            `dropped ${r.skippedAtOrBeforeBase} at or before the base's lastTs ${describeTs(step.after)} and ${r.skippedAtOrAfterLimit} at or after the limit`,
+        );
+      } catch (e) {
+        why = `the oplog could not be merged: ${(e as Error).message}`;
+      }
+    } else {
+      if (step.kind === "unpack") await mkdir(step.into, { recursive: true, mode: 0o700 });
+      deps.progress(`  $ ${step.argv.map(shellQuote).join(" ")}`);
+      let failedDocs = 0;
+      const exit = await deps.run(step.argv, (line) => {
+        deps.progress(`  | ${line}`);
+        const m = FAILED_DOCS.exec(line);
+        if (m) failedDocs = Number(m[1]);
+        if (/\bFailed:|\berror\b/i.test(line)) lastFailure = line.trim();
+      }, options.stop);
+      outcome.exitCode = exit.code;
+      why = failureOf(step.argv[0], exit, failedDocs);
+    }
     outcome.seconds = (deps.now() - stepStarted) / 1000;
-    outcome.exitCode = exit.code;
-    const why = failureOf(exit, failedDocs);
     if (why === undefined) {
       outcome.status = "done";
-      deps.progress(`step ${step.step}/${total} done in ${formatDuration(outcome.seconds)}: the target holds everything up to and including ${describeTs(step.holdsThrough)}`);
+      deps.progress(
+        `step ${step.step}/${total} done in ${formatDuration(outcome.seconds)}` +
+          (step.kind === "mongorestore" ? `: the target holds everything up to and including ${describeTs(step.holdsThrough)}` : ""),
+      );
       continue;
     }
     outcome.status = "failed";
-    const stateAndNext = afterFailure(plan, step);
-    const message = `FAILED at step ${step.step}/${total} (${stepTitle(step)}): ${why}${lastFailure ? ` (last error: ${lastFailure})` : ""}. ${stateAndNext.state}`;
+    const stateAndNext = afterFailure(step);
+    const message = `FAILED at step ${step.step}/${total} (${stepTitle(plan, step)}): ${why}${lastFailure ? ` (last error: ${lastFailure})` : ""}. ${stateAndNext.state}`;
     deps.progress(message);
     deps.progress(`next: ${stateAndNext.next}`);
     return { ok: false, phase: "restore", steps: outcomes, problems: [], failedStep: step.step, message, next: stateAndNext.next, seconds: seconds() };
@@ -135,34 +189,39 @@ export async function executePlan(plan: RestorePlan, options: ExecuteOptions, de
   return { ok: true, phase: "done", steps: outcomes, problems: [], message, seconds: seconds() };
 }
 
-function stepTitle(step: RestoreStep): string {
-  const what = step.kind === "full" ? "restore the base full dump" : "replay the oplog slice";
-  return `${what} ${step.file} (${formatBytes(step.bytes)})`;
+function stepSubject(step: RestoreStep): string {
+  if (step.kind === "unpack") return step.file;
+  if (step.kind === "merge-oplog") return step.out;
+  const source = step.argv.find((a) => a.startsWith("--dir=") || a.startsWith("--archive="));
+  return source ? source.slice(source.indexOf("=") + 1) : "";
 }
 
-function failureOf(exit: StepExit, failedDocs: number): string | undefined {
-  if (exit.spawnError) return `could not start mongorestore: ${exit.spawnError}`;
-  if (exit.signal) return `mongorestore was killed by ${exit.signal}`;
-  if (exit.code !== 0) return `mongorestore exited with code ${exit.code}`;
-  if (failedDocs > 0) return `mongorestore exited 0 but reported ${failedDocs} document(s) that failed to restore`;
+export function stepTitle(plan: RestorePlan, step: RestoreStep): string {
+  if (step.kind === "unpack") {
+    const base = plan.artifacts.find((a) => a.file === step.file);
+    return `unpack the base full dump ${step.file}${base ? ` (${formatBytes(base.bytes)})` : ""}`;
+  }
+  if (step.kind === "merge-oplog") return `merge the dump's oplog and ${step.slices.length} slice(s) after ${describeTs(step.after)}, before the limit ${describeTs(step.limit)}, into one oplog`;
+  return `the one mongorestore call: the base dump and the whole oplog replay, up to and including ${describeTs(step.holdsThrough)}`;
+}
+
+function failureOf(tool: string, exit: StepExit, failedDocs: number): string | undefined {
+  if (exit.spawnError) return `could not start ${tool}: ${exit.spawnError}`;
+  if (exit.signal) return `${tool} was killed by ${exit.signal}`;
+  if (exit.code !== 0) return `${tool} exited with code ${exit.code}`;
+  if (failedDocs > 0) return `${tool} exited 0 but reported ${failedDocs} document(s) that failed to restore`;
   return undefined;
 }
 
 /** The target's state after `step` failed, and the way forward. */
-function afterFailure(plan: RestorePlan, step: RestoreStep): { state: string; next: string } {
-  const rerun = "start over: rerun the same command with --drop (or restore into a new, empty replica set)";
-  if (step.step === 1) {
-    return {
-      state: "The target holds a PARTIAL copy of the base dump and is NOT usable; no oplog was replayed.",
-      next: `fix the cause, then ${rerun}`,
-    };
+function afterFailure(step: RestoreStep): { state: string; next: string } {
+  const rerun = "rerun the same command with --drop (or restore into a new, empty replica set)";
+  if (step.kind !== "mongorestore") {
+    return { state: "Nothing was written to the target: the failure came before the mongorestore call.", next: `fix the cause, then rerun` };
   }
-  const previous = plan.steps[step.step - 2];
   return {
-    state:
-      `The target holds everything up to and including ${describeTs(previous.holdsThrough)} (steps 1-${step.step - 1} done), ` +
-      `plus possibly part of step ${step.step}'s entries. It is NOT at the requested point.`,
-    next: `fix the cause, then resume with --from-step ${step.step} (replaying oplog entries again is safe), or ${rerun}`,
+    state: "The target holds a PARTIAL restore (part of the base dump, possibly part of the oplog) and is NOT usable: one mongorestore call does the whole restore, so there is no point to resume from.",
+    next: `fix the cause, then ${rerun}`,
   };
 }
 

@@ -4,8 +4,8 @@ import type { CatalogEntry } from "../manifest";
 import { describeTs, formatTs, Timestamp, tsSecondIso } from "../timestamp";
 import type { RestoreWindow } from "./chain";
 import type { ClusterRestorePlan, ClusterWindows, ReplicaSetCatalog, ReplicaSetRole } from "./cluster-plan";
-import type { ExecutionReport } from "./executor";
-import type { RestorePlan } from "./planner";
+import { type ExecutionReport, stepTitle } from "./executor";
+import type { RestorePlan, RestoreStep } from "./planner";
 import { describeTarget } from "./target";
 import { ArtifactProblem, formatBytes } from "./verify-artifacts";
 
@@ -17,38 +17,51 @@ export function planJson(plan: RestorePlan, verification?: ArtifactProblem[]): o
     replicaSet: plan.replicaSet,
     target: { mode: plan.target.mode, input: plan.target.input, lastIncluded: tsJson(plan.target.lastIncluded), oplogLimit: formatTs(plan.target.limit) },
     base: plan.base,
+    baseFormat: plan.baseFormat,
+    baseLastTs: tsJson(plan.baseLastTs),
     slices: plan.slices,
     oplogLimit: plan.oplogLimit,
     window: windowJson(plan.window),
-    steps: plan.steps.map((s) => ({
-      step: s.step,
-      kind: s.kind,
-      file: s.file,
-      manifest: s.manifestPath,
-      bytes: s.bytes,
-      sha256: s.sha256,
-      holdsThrough: tsJson(s.holdsThrough),
-      argv: s.argv,
-    })),
+    artifacts: plan.artifacts.map((a) => ({ step: a.step, kind: a.kind, file: a.file, manifest: a.manifestPath, bytes: a.bytes, sha256: a.sha256 })),
+    steps: plan.steps.map(stepJson),
     ...(verification ? { verification: { ok: verification.length === 0, problems: verification } } : {}),
   };
 }
 
+function stepJson(s: RestoreStep): object {
+  if (s.kind === "unpack") return { step: s.step, kind: s.kind, file: s.file, into: s.into, argv: s.argv };
+  if (s.kind === "merge-oplog") {
+    return {
+      step: s.step,
+      kind: s.kind,
+      base: s.base,
+      slices: s.slices,
+      after: tsJson(s.after),
+      limit: tsJson(s.limit),
+      keeps: "every entry of the dump's own oplog, then each slice entry with after < ts < limit, in chain order",
+      out: s.out,
+      gzip: s.gzip,
+    };
+  }
+  return { step: s.step, kind: s.kind, holdsThrough: tsJson(s.holdsThrough), argv: s.argv };
+}
+
 export function planText(plan: RestorePlan): string {
   const total = plan.steps.length;
-  const base = plan.steps[0];
-  const sliceBytes = plan.steps.slice(1).reduce((n, s) => n + s.bytes, 0);
+  const base = plan.artifacts[0];
+  const sliceBytes = plan.artifacts.slice(1).reduce((n, s) => n + s.bytes, 0);
   const lines = [
     `Restore plan for replica set ${plan.replicaSet}`,
     `  target:  ${describeTarget(plan.target)}`,
     `  window:  ${describeTs(plan.window.from)} .. ${describeTs(plan.window.to)}`,
-    `  base:    ${plan.base} (${formatBytes(base.bytes)}), restores to ${describeTs(base.holdsThrough)}`,
-    `  slices:  ${plan.slices.length === 0 ? "none (the target is the dump's own point)" : `${plan.slices.length} (${formatBytes(sliceBytes)}): ${plan.slices[0]}${plan.slices.length > 1 ? ` .. ${plan.slices[plan.slices.length - 1]}` : ""}`}`,
-    `  steps (one mongorestore call each, in order):`,
+    `  base:    ${plan.base} (${formatBytes(base.bytes)}, ${plan.baseFormat}), restores to ${describeTs(plan.baseLastTs)}`,
+    `  slices:  ${plan.slices.length === 0 ? "none (the target is inside the dump's own oplog)" : `${plan.slices.length} (${formatBytes(sliceBytes)}): ${plan.slices[0]}${plan.slices.length > 1 ? ` .. ${plan.slices[plan.slices.length - 1]}` : ""}`}`,
+    `  steps (preparation, then ONE mongorestore call):`,
   ];
   for (const s of plan.steps) {
-    lines.push(`    ${s.step}/${total}  ${s.kind === "full" ? "base dump  " : "oplog slice"} ${s.file} → through ${describeTs(s.holdsThrough)}`);
-    lines.push(`          ${s.argv.join(" ")}`);
+    lines.push(`    ${s.step}/${total}  ${stepTitle(plan, s)}`);
+    if (s.kind === "merge-oplog") lines.push(`          ${s.base.path}${s.slices.map((x) => ` + ${x.path}`).join("")} → ${s.out}`);
+    else lines.push(`          ${s.argv.join(" ")}`);
   }
   return lines.join("\n");
 }

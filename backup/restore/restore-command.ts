@@ -9,7 +9,7 @@ import { restoreWindows } from "./chain";
 import { loadCatalog, selectReplicaSet } from "./catalog";
 import { CliOptions, EXIT, parseArgs, USAGE } from "./cli-args";
 import { runClusterCommand } from "./cluster-command";
-import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
+import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_WORK_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
 import { executePlan } from "./executor";
 import { ConnectionSecrets, connectionOfConfigYaml, connectionStringProblem, mongorestoreConfigYaml, redactUri, scrubSecrets, secretFileValue } from "./mongorestore-config";
 import { planRestore } from "./planner";
@@ -20,7 +20,7 @@ import { verifyArtifacts } from "./verify-artifacts";
 import { EXIT_SIGINT, EXIT_SIGTERM } from "../../migrations/runner/stop";
 
 export type { CliDeps } from "./command-context";
-export { PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER } from "./command-context";
+export { PLAN_CONFIG_PLACEHOLDER, PLAN_WORK_DIR_PLACEHOLDER } from "./command-context";
 
 export async function runCli(argv: readonly string[], rawDeps: CliDeps): Promise<number> {
   // Names from a catalog (file and directory names, replica set names) reach the output: every
@@ -70,18 +70,18 @@ export async function runCli(argv: readonly string[], rawDeps: CliDeps): Promise
   if (!target) return EXIT.usage;
 
   if (opts.command === "plan") {
-    const planned = plan(entries, target, opts, catalogDir, opts.configFile ?? PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER);
+    const planned = plan(entries, target, opts, catalogDir, opts.configFile ?? PLAN_CONFIG_PLACEHOLDER, PLAN_WORK_DIR_PLACEHOLDER);
     if (!planned.ok) {
       err(planned.error);
       return EXIT.unreachable;
     }
-    const problems = opts.verify ? await verifyArtifacts(planned.plan.steps, (f) => join(catalogDir, f), deps.inspector, (l) => err(l)) : undefined;
+    const problems = opts.verify ? await verifyArtifacts(planned.plan.artifacts, (f) => join(catalogDir, f), deps.inspector, (l) => err(l)) : undefined;
     out(opts.json ? JSON.stringify(planJson(planned.plan, problems), null, 2) : planText(planned.plan));
     for (const p of problems ?? []) err(`FAILED verification: step ${p.step}: ${p.file} ${p.problem}`);
     if (problems && problems.length > 0) return EXIT.failed;
     if (!opts.json) {
       out(`\nNothing was run.${opts.verify ? " Every artifact matches its manifest." : ""} To restore: \`restore run\` with the same --catalog and target, plus --uri-file or --config-file, and --yes.`);
-      if (!opts.configFile) out(`(run writes ${PLAN_CONFIG_PLACEHOLDER} and ${PLAN_EMPTY_DIR_PLACEHOLDER} into a private temporary directory.)`);
+      if (!opts.configFile) out(`(run writes ${PLAN_CONFIG_PLACEHOLDER} and ${PLAN_WORK_DIR_PLACEHOLDER} into a private temporary directory.)`);
     }
     return EXIT.ok;
   }
@@ -94,7 +94,7 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
   const err = (text: string) => deps.stderr(`restore: ${text}\n`);
 
   // Plan before touching anything: an unreachable target needs no credentials to be refused.
-  const preview = plan(entries, target, opts, catalogDir, opts.configFile ?? PLAN_CONFIG_PLACEHOLDER, PLAN_EMPTY_DIR_PLACEHOLDER);
+  const preview = plan(entries, target, opts, catalogDir, opts.configFile ?? PLAN_CONFIG_PLACEHOLDER, PLAN_WORK_DIR_PLACEHOLDER);
   if (!preview.ok) {
     err(preview.error);
     return EXIT.unreachable;
@@ -176,7 +176,7 @@ async function restoreWithStop(entries: CatalogEntry[], target: RestoreTarget, o
   const { connection, secrets, probeWith } = ctx;
   // Before anything is written: a target with data from another moment, or a mongos, is refused.
   try {
-    const refusal = targetRefusal(await deps.probeTarget(probeWith as ConnectionSecrets), { drop: opts.drop, fromStep: opts.fromStep, cluster: false, name: connection });
+    const refusal = targetRefusal(await deps.probeTarget(probeWith as ConnectionSecrets), { drop: opts.drop, cluster: false, name: connection });
     if (refusal) {
       err(`REFUSED: ${refusal}. Nothing was written.`);
       return EXIT.target;
@@ -195,8 +195,9 @@ async function restoreWithStop(entries: CatalogEntry[], target: RestoreTarget, o
   const work = await mkdtemp(join(deps.tmpdir, "nyrkio-restore-"));
   try {
     await chmod(work, 0o700);
-    const emptyDir = join(work, "empty");
-    await mkdir(emptyDir, { mode: 0o700 });
+    // The unpacked dump and the merged oplog (executor.ts creates what it needs inside).
+    const workDir = join(work, "work");
+    await mkdir(workDir, { mode: 0o700 });
     let configFile = opts.configFile as string;
     if (secrets) {
       const yaml = mongorestoreConfigYaml(secrets);
@@ -207,7 +208,7 @@ async function restoreWithStop(entries: CatalogEntry[], target: RestoreTarget, o
       configFile = join(work, "mongorestore.yaml");
       await writeFile(configFile, yaml.yaml, { mode: 0o600 });
     }
-    const planned = plan(entries, target, opts, catalogDir, configFile, emptyDir);
+    const planned = plan(entries, target, opts, catalogDir, configFile, workDir);
     if (!planned.ok) throw new Error(`the plan changed between preview and run: ${planned.error}`);
     err(`restoring into ${connection}${opts.drop ? " with --drop" : ""}`);
     // mongorestore's own lines and the report quoting them pass through the scrubber: whatever a
@@ -225,8 +226,8 @@ async function restoreWithStop(entries: CatalogEntry[], target: RestoreTarget, o
   }
 }
 
-function plan(entries: CatalogEntry[], target: RestoreTarget, opts: CliOptions, catalogDir: string, configFile: string, emptyDir: string): ReturnType<typeof planRestore> {
-  return planRestore(entries, target, planOptionsFrom(opts, catalogDir, configFile, emptyDir));
+function plan(entries: CatalogEntry[], target: RestoreTarget, opts: CliOptions, catalogDir: string, configFile: string, workDir: string): ReturnType<typeof planRestore> {
+  return planRestore(entries, target, planOptionsFrom(opts, catalogDir, configFile, workDir));
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -5,7 +5,7 @@
 //   documents is refused unless --drop was chosen (mongorestore --drop drops each collection the
 //   dump holds before restoring it). A restore covers the whole instance (--oplogReplay cannot be
 //   combined with namespace filters, DOCS-10944), so every database but admin, local and config
-//   counts. A resumed run (--from-step > 1) expects the data of its earlier steps and is not checked.
+//   counts. (No run resumes into its own earlier data: a restore is one mongorestore process.)
 // - mongos: a cluster restore keeps collection UUIDs with --preserveUUID, which creates
 //   collections through applyOps (mongo-tools mongorestore/metadata.go createCollectionWithApplyOps);
 //   mongos does not serve applyOps, so the UUIDs cannot be kept through it. Refused with the reason;
@@ -22,7 +22,6 @@ export interface TargetFacts {
 
 export interface TargetCheckOptions {
   drop: boolean;
-  fromStep: number;
   /** A cluster restore (--preserveUUID on every replica set). */
   cluster: boolean;
   /** How the target is named in messages (a redacted URI, "replica set rs0 (...)"). */
@@ -36,7 +35,7 @@ export function targetRefusal(facts: TargetFacts, options: TargetCheckOptions): 
       ? `${options.name} is a mongos: a cluster restore keeps collection UUIDs (--preserveUUID), which creates collections through applyOps, and mongos does not serve applyOps. Connect to each replica set's primary directly`
       : `${options.name} is a mongos: mongorestore --oplogReplay replays through applyOps, which mongos does not serve. Connect to the replica set's primary directly`;
   }
-  if (options.drop || options.fromStep > 1 || facts.namespacesWithData.length === 0) return undefined;
+  if (options.drop || facts.namespacesWithData.length === 0) return undefined;
   const shown = facts.namespacesWithData.slice(0, 5).join(", ");
   const more = facts.namespacesWithData.length > 5 ? ` and ${facts.namespacesWithData.length - 5} more` : "";
   return (

@@ -17,7 +17,7 @@ export interface UnwindowedBase {
 /** The plan's base dumps whose manifests say they were taken without the balancer window. */
 export function unwindowedBases(plan: ClusterRestorePlan, catalogs: readonly LoadedReplicaSetCatalog[]): UnwindowedBase[] {
   return plan.replicaSets.flatMap((r) => {
-    const base = r.plan.steps.find((s) => s.kind === "full");
+    const base = r.plan.artifacts.find((s) => s.kind === "full");
     const entry = catalogs.find((c) => c.replicaSet === r.replicaSet)?.entries.find((e) => e.manifestPath === base?.manifestPath);
     return entry && entry.kind === "full" && entry.unwindowed === true ? [{ replicaSet: r.replicaSet, manifestPath: entry.manifestPath }] : [];
   });

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import type { RestoreStep } from "./planner";
+import type { PlanArtifact } from "./planner";
 
 export interface ArtifactInspector {
   /** Size in bytes; rejects when the file is missing. */
@@ -20,7 +20,7 @@ export interface ArtifactProblem {
   problem: string;
 }
 
-export type ArtifactStep = Pick<RestoreStep, "step" | "file" | "bytes" | "sha256">;
+export type ArtifactStep = Pick<PlanArtifact, "step" | "file" | "bytes" | "sha256">;
 
 /** Problems of the steps' artifacts (empty when all are sound); `progress` hears one line per artifact. */
 export async function verifyArtifacts(

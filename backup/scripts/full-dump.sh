@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
-# Full dump of one replica set: `mongodump --oplog --archive --gzip` from a secondary (the
-# primary only when no secondary answers), then its manifest, then retention.
+# Full dump of one replica set: `mongodump --oplog --gzip --out` (a directory dump) from a
+# secondary (the primary only when no secondary answers), packed into one tar with one checksum
+# (format "dir-tar+gzip", manifest schemaVersion 2: docs/backup-format.md), then its manifest,
+# then retention. A directory dump, not --archive: a restore replays the dump and every slice in
+# ONE mongorestore process with --oplogFile, which mongorestore refuses beside --archive
+# (mongo-tools mongorestore/mongorestore.go ParseAndValidateOptions).
 #   1. facts     pick the member (source-facts.js)
-#   2. dump      mongodump into full/.<name>.part; credentials from a --config file, never argv
-#   3. window    firstTs/lastTs read from the archive's own oplog (oplog-window.js): the exact
-#                point the dump restores to, which no query before or after the dump can give
-#   4. checksum  sha256 and bytes
-#   5. counts    document counts at lastTs with a snapshot read (best effort: a dump that ran
+#   2. dump      mongodump into full/.<name>.stage/dump (beside the final file, on the same
+#                volume); credentials from a --config file, never argv. Its own oplog, which
+#                mongodump writes as dump/oplog.bson (gzipped with --gzip: mongodump/prepare.go
+#                CreateOplogIntents, oplog_dump.go), moves to .stage/oplog.bson.gz: mongorestore
+#                refuses --oplogFile when the dump directory has a top-level oplog.bson
+#                (mongorestore/mongorestore.go Restore, GetOplogConflict)
+#   3. window    firstTs/lastTs read from that oplog (oplog-window.js): the exact point the dump
+#                restores to, which no query before or after the dump can give
+#   4. pack      tar of dump/ and oplog.bson.gz (--remove-files: the staged copy goes as it is
+#                packed); GNU tar is in the official mongo image (docker-library/mongo
+#                8.0/Dockerfile runs tar in its own build, on ubuntu:noble where tar is Essential)
+#   5. checksum  sha256 and bytes of the tar
+#   6. counts    document counts at lastTs with a snapshot read (best effort: a dump that ran
 #                past the member's snapshot history still counts as a good dump)
-#   6. publish   the archive, then its manifest (a manifest always describes a whole artifact)
-#   7. prune     retention (prune.sh), when BACKUP_PRUNE=1
-# Any failure before publish leaves neither an archive nor a manifest.
+#   7. publish   the archive, then its manifest (a manifest always describes a whole artifact)
+#   8. prune     retention (prune.sh), when BACKUP_PRUNE=1
+# Any failure before publish leaves neither a dump nor a manifest (the stage directory goes on exit).
 # Environment: lib.sh's, plus BACKUP_PRUNE and prune.sh's.
 set -euo pipefail
 
@@ -35,23 +47,37 @@ fi
 
 step_begin
 name="$(date -u +%Y%m%dT%H%M%SZ)-$(instance_suffix)"
-new_part full "$name.archive.gz"
-archive="$PART"
-if ! mongodump --host="$source_host" --authenticationDatabase=admin --username="$DB_USER" --config="$TOOLS_CONFIG" \
-  --readPreference=secondaryPreferred --oplog --archive="$archive" --gzip; then
+stage="$OUT/full/.$name.stage"
+remove_stage() {
+  rm -rf -- "$stage"
+}
+EXIT_HOOKS+=(remove_stage)
+rm -rf -- "$stage"
+mkdir -p -- "$stage"
+tool_connection "$source_host"
+if ! mongodump "${TOOL_CONN[@]}" \
+  --readPreference=secondaryPreferred --oplog --gzip --out="$stage/dump"; then
   fail dump "mongodump failed (see its messages above); nothing was saved" source="$source_host"
 fi
-bytes="$(file_bytes "$archive")"
-ok dump bytes="$bytes" source="$source_host"
+[[ -f "$stage/dump/oplog.bson" ]] || fail dump "mongodump wrote no oplog.bson (was --oplog ignored?); nothing was saved" source="$source_host"
+mv -- "$stage/dump/oplog.bson" "$stage/oplog.bson.gz"
+ok dump bytes="$(du -sb -- "$stage" | cut -f1)" source="$source_host"
 
 step_begin
 window_out="$BACKUP_WORK/tmp/window.out"
-ARTIFACT="$archive" ARTIFACT_KIND=full run_js describe-artifact.js "$window_out" || fail window "cannot read the oplog window of the archive: $JS_ERROR"
+ARTIFACT="$stage/oplog.bson.gz" ARTIFACT_KIND=oplog run_js describe-artifact.js "$window_out" || fail window "cannot read the oplog window of the dump: $JS_ERROR"
 read_kv "$window_out"
 need_kv window firstTs lastTs entries
 first_ts="${KV[firstTs]}"
 last_ts="${KV[lastTs]}"
 ok window firstTs="$first_ts" lastTs="$last_ts" entries="${KV[entries]}"
+
+step_begin
+new_part full "$name.dump.tar"
+archive="$PART"
+tar -c --remove-files -f "$archive" -C "$stage" dump oplog.bson.gz || fail pack "cannot pack the dump into one file (see tar's message above); nothing was saved"
+bytes="$(file_bytes "$archive")"
+ok pack bytes="$bytes"
 
 step_begin
 sha256="$(file_sha256 "$archive")"
@@ -73,17 +99,17 @@ counts_file=""
 if [[ -s "$counts" ]]; then counts_file="$counts"; fi
 new_part full "$name.manifest.json"
 manifest="$PART"
-M_OUT="$manifest" M_KIND=full M_FILE="$name.archive.gz" M_BYTES="$bytes" M_SHA256="$sha256" M_REPLSET="$BACKUP_REPLSET" M_REPLSET_ID="$replica_set_id" \
+M_OUT="$manifest" M_KIND=full M_FILE="$name.dump.tar" M_BYTES="$bytes" M_SHA256="$sha256" M_REPLSET="$BACKUP_REPLSET" M_REPLSET_ID="$replica_set_id" \
   M_FIRST="$first_ts" M_LAST="$last_ts" M_CREATED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   M_COUNTS="$counts_file" M_TOOLS="mongodump=$(tool_version mongodump)" M_BALANCER_WINDOW="${BALANCER_WINDOW:-}" \
   run_js write-manifest.js /dev/null || fail manifest "cannot write the manifest: $JS_ERROR"
-publish "$archive" "full/$name.archive.gz"
+publish "$archive" "full/$name.dump.tar"
 publish "$manifest" "full/$name.manifest.json"
-ok publish file="full/$name.archive.gz" bytes="$bytes" lastTs="$last_ts"
+ok publish file="full/$name.dump.tar" bytes="$bytes" lastTs="$last_ts"
 write_status full "$OUT/full/$name.manifest.json"
 
 if [[ "${BACKUP_PRUNE:-0}" == 1 ]]; then
   # Its own exit code matters here: a deferred exit would read as success.
   BACKUP_DEFER_EXIT=0 bash "$here/prune.sh"
 fi
-log finished ok file="full/$name.archive.gz" bytes="$bytes" lastTs="$last_ts"
+log finished ok file="full/$name.dump.tar" bytes="$bytes" lastTs="$last_ts"

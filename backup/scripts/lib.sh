@@ -16,7 +16,7 @@
 #
 # Every step writes one JSON line to stdout: {"time", "job", "replicaSet", "step", "status",
 # "durationMs", ...}; a failure is a line with "status":"failed" and an "error".
-# Layout of a catalog (docs/backups.md): full/<stamp>.archive.gz, oplog/<prev>_<last>.bson.gz,
+# Layout of a catalog (docs/backups.md): full/<stamp>.dump.tar (schemaVersion 1: <stamp>.archive.gz), oplog/<prev>_<last>.bson.gz,
 # each with <name>.manifest.json beside it, and status/<kind>.json. Files are written as
 # .<name>.part and renamed when complete; a manifest is published after its artifact.
 
@@ -54,7 +54,7 @@ json_escape() {
 # Fields written as JSON numbers; every other field is a string.
 is_numeric_field() {
   case "$1" in
-    durationMs | bytes | entries | exitCode | collections | checked | mismatches | deleted | kept | slices | commitLagSeconds | recoveryPointLagSeconds | maxRecoveryPointLagSeconds | mongorestoreExitCode | documentsFailed | steps | files | step | of | manifests | fullDumpExitCode) return 0 ;;
+    durationMs | bytes | entries | exitCode | collections | checked | mismatches | deleted | kept | slices | commitLagSeconds | recoveryPointLagSeconds | maxRecoveryPointLagSeconds | mongorestoreExitCode | documentsFailed | steps | files | step | of | manifests | fullDumpExitCode | fromBase | fromSlices | skippedAtOrBeforeBase) return 0 ;;
     *) return 1 ;;
   esac
 }
@@ -327,7 +327,7 @@ file_sha256() {
 # matching the catalog's name rule (backup/manifest.ts SAFE_CATALOG_PATH) without "." or ".."
 # segments: a name with a space or newline must never split into fields or lines of its own.
 STEP_NAME='[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*'
-STEP_LINE="^step (archive|oplog|check) ($STEP_NAME) [0-9a-f]{64} [0-9]+ ([0-9]+:[0-9]+|-) ($STEP_NAME) [a-z+]+\$"
+STEP_LINE="^step (unpack|archive|oplog|tail|check) ($STEP_NAME) [0-9a-f]{64} [0-9]+ ([0-9]+:[0-9]+|-) ($STEP_NAME) [a-z+-]+\$"
 collect_steps() {
   local line op file manifest
   : >"$2"
@@ -379,10 +379,51 @@ instance_suffix() {
 # shellcheck disable=SC2034 # READ_FLAGS is used by the scripts that source this file
 read_flags() {
   case "$1" in
-    archive+gzip | bson+gzip) READ_FLAGS=(--gzip) ;;
+    dir-tar+gzip | archive+gzip | bson+gzip) READ_FLAGS=(--gzip) ;;
     archive | bson) READ_FLAGS=() ;;
     *) fail restore "unknown artifact format ${1:-(none)} in the plan's step lines" ;;
   esac
+}
+
+# unpack_base <artifact> <into>: unpacks a "dir-tar+gzip" full dump (docs/backup-format.md):
+# <into>/dump, the directory mongodump wrote, and <into>/oplog.bson.gz, the dump's own oplog kept
+# out of it (mongorestore refuses --oplogFile beside a top-level oplog.bson: mongo-tools
+# mongorestore/mongorestore.go Restore). GNU tar is in the official mongo image (its Dockerfile
+# runs tar in its own build on ubuntu:noble); it drops leading "/" and ".." members.
+unpack_base() {
+  local artifact="$1" into="$2"
+  rm -rf -- "$into"
+  mkdir -p -- "$into"
+  tar -x --no-same-owner -f "$artifact" -C "$into" || fail unpack "cannot unpack $artifact (see tar's message above)"
+  [[ -d "$into/dump" && -f "$into/oplog.bson.gz" ]] || fail unpack "$artifact holds no dump/ directory and oplog.bson.gz: not a dir-tar+gzip full dump"
+  [[ ! -e "$into/dump/oplog.bson" ]] || fail unpack "$artifact holds dump/oplog.bson: mongorestore would refuse --oplogFile beside it"
+}
+
+# tool_connection <host>: TOOL_CONN, the connection flags of every mongodump and mongorestore
+# call of the jobs (the user from prepare_credentials, its password in the --config file, never
+# argv). The one place the tools' connection is spelled: TLS flags (config/tls.ts toolsTlsArgs)
+# belong here.
+# shellcheck disable=SC2034 # TOOL_CONN is used by the scripts that source this file
+tool_connection() {
+  TOOL_CONN=(--host="$1" --authenticationDatabase=admin --username="$DB_USER" --config="$TOOLS_CONFIG")
+}
+
+# replay_args <dump flag> <format> <oplog file or -> <oplogLimit> [extra flag...]: REPLAY_ARGS, the one
+# mongorestore call's flags after the connection's, in the order backup/restore/tool-args.ts
+# mongorestoreReplayArgv writes them: the dump (--dir=..., or a schemaVersion 1 --archive=...),
+# --gzip when the manifest's format says so (read_flags; it covers the merged oplog too),
+# --oplogReplay, the merged --oplogFile (never with --archive: mongorestore
+# refuses it), the exclusive --oplogLimit, --stopOnError (without it mongorestore exits 0 over
+# failed documents: mongorestore/main/mongorestore.go), then the extra flags (--drop, parallelism).
+# shellcheck disable=SC2034 # REPLAY_ARGS is used by the scripts that source this file
+replay_args() {
+  local dump="$1" format="$2" oplog="$3" limit="$4"
+  shift 4
+  [[ "$oplog" == - || "$dump" != --archive=* ]] || fail restore "refusing --oplogFile with --archive: mongorestore refuses it"
+  read_flags "$format"
+  REPLAY_ARGS=("$dump" "${READ_FLAGS[@]}" --oplogReplay)
+  [[ "$oplog" == - ]] || REPLAY_ARGS+=(--oplogFile="$oplog")
+  REPLAY_ARGS+=(--oplogLimit="$limit" --stopOnError "$@")
 }
 
 ts_seconds() {

@@ -126,7 +126,8 @@ printf '{"ts":{"$gt":{"$timestamp":{"t":%s,"i":%s}},"$lte":{"$timestamp":{"t":%s
   "${from%%:*}" "${from##*:}" "${to%%:*}" "${to##*:}" >"$query"
 new_part oplog "slice-$(instance_suffix).bson.gz"
 slice="$PART"
-if ! mongodump --host="$source_host" --authenticationDatabase=admin --username="$DB_USER" --config="$TOOLS_CONFIG" \
+tool_connection "$source_host"
+if ! mongodump "${TOOL_CONN[@]}" \
   --readPreference=secondaryPreferred --db=local --collection=oplog.rs --queryFile="$query" --out=- | gzip -c >"$slice"; then
   fail dump "mongodump of the oplog failed (see its messages above); nothing was saved" source="$source_host" from="$from" to="$to"
 fi

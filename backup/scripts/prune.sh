@@ -32,6 +32,11 @@ while read -r verb rel rest; do
       remove "$rel"
       removed=$((removed + 1))
       ;;
+    delete-stage)
+      # A killed full dump's staging directory (pvc only: with s3 it lived on the pod's scratch).
+      [[ "$rel" =~ ^full/\.[A-Za-z0-9._-]+\.stage$ ]] || fail prune "refusing to delete $rel: not a staging directory"
+      [[ "$BACKUP_STORAGE" != pvc ]] || rm -rf -- "${CATALOG:?}/$rel"
+      ;;
   esac
 done <"$decisions"
 ok prune kept="${KV[kept]}" deleted="${KV[deleted]}" files="$removed"

@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# In-cluster restore: runs the mongorestore calls of a plan made with
+# In-cluster restore: runs the steps of a plan made with
 # `npm run --silent restore -- plan --catalog <dir> --to <target> --json` against the target
-# replica set, as the restore user. The plan comes from a ConfigMap the SRE creates
-# (docs/backups.md); the plan's own argv is not run (it names the planning machine's paths):
-# the calls are rebuilt from its base, slices and oplogLimit, each file checked against this
-# catalog's manifests and the checksums the plan recorded.
+# replica set, as the restore user: unpack the base dump, merge its oplog with the slices, then
+# ONE mongorestore call (backup/restore/planner.ts says why one). The plan comes from a ConfigMap
+# the SRE creates (docs/backups.md); the plan's own argv is not run (it names the planning
+# machine's paths): the steps are rebuilt from its base, slices and oplogLimit, each file checked
+# against this catalog's manifests and the checksums the plan recorded.
 # Phases (with s3 storage they run in separate containers and the artifacts are pulled between):
 #   select  check the plan against the catalog: $BACKUP_WORK/restore-steps, $BACKUP_WORK/needed
 #   run     sizes and checksums of every artifact first; then the target (target-facts.js): a mongos
 #           is refused (mongorestore replays through applyOps, which mongos does not serve), and so
 #           is a target holding documents unless `drop` (replaying into data from another moment
-#           mixes both); then the calls in order, each with --stopOnError (without it mongorestore
-#           exits 0 over documents that failed: mongo-tools mongorestore/main/mongorestore.go): the dump with
-#           --oplogReplay (and --drop when asked), then one --oplogFile call per slice, each with
-#           the plan's exclusive --oplogLimit and the parallel restore flags, and --gzip when
-#           the manifest's format says the artifact is compressed (as the planner does)
+#           mixes both); then
+#             unpack  the base (a dir-tar+gzip full dump) into the scratch volume (lib.sh unpack_base)
+#             merge   its own oplog, then every slice entry after the base's lastTs and before the
+#                     plan's exclusive limit, as one gzipped file (replay-oplog.js, oplog-merge.js)
+#             restore ONE mongorestore --dir=<unpacked>/dump --gzip --oplogReplay --oplogFile=<merged>
+#                     --oplogLimit --stopOnError (lib.sh replay_args; --drop when asked), so a
+#                     transaction or index change that spans slices is replayed whole and the
+#                     restore user logs in once. A schemaVersion 1 base (an archive) is one
+#                     --archive call without slices (catalog.js restoreSteps refuses slices with it).
 #   all     both (pvc storage)
 # Environment: lib.sh's, plus
 #   RESTORE_PLAN_DIR   the ConfigMap: plan.json; optional `target` (mongorestore --host, e.g.
@@ -32,17 +37,17 @@ init_job restore read-only
 steps_file="$BACKUP_WORK/restore-steps"
 plan_dir="${RESTORE_PLAN_DIR:-}"
 
-# run_mongorestore <n> <total> <file> <args>...: one call, its lines passed to stderr as they come;
+# run_mongorestore <file> <args>...: the call, its lines passed to stderr as they come;
 # a failure (a non-zero exit, or "N document(s) failed to restore" with N > 0) fails the job
 # naming the step and mongorestore's own last error line.
 run_mongorestore() {
-  local n="$1" total="$2" file="$3" out="$BACKUP_WORK/tmp/mongorestore.out" rc=0 failed why
-  shift 3
+  local file="$1" out="$BACKUP_WORK/tmp/mongorestore.out" rc=0 failed why
+  shift
   mongorestore "$@" 2>&1 | tee "$out" >&2 || rc=$?
   failed="$(sed -n 's/.* \([0-9][0-9]*\) document(s) failed to restore.*/\1/p' "$out" | tail -n 1)"
   why="$(grep -E 'Failed:|[Ee]rror' "$out" | tail -n 1 || true)"
   if ((rc != 0)) || [[ -n "$failed" && "$failed" != 0 ]]; then
-    fail restore "step $n of $total ($file) failed: ${why:-mongorestore exited with code $rc}; the target holds a partial restore" \
+    fail restore "mongorestore of $file failed: ${why:-mongorestore exited with code $rc}; the target holds a partial restore: rerun with drop set to true" \
       file="$file" "mongorestoreExitCode=$rc" "documentsFailed=${failed:-0}"
   fi
 }
@@ -60,13 +65,13 @@ select_artifacts() {
 }
 
 run_restore() {
-  local target drop="" _step op file _sha bytes limit _manifest format n=0 total applied_limit=""
+  local target drop=() op file _sha _bytes limit _manifest format total base="" base_format="" plan_limit="" unpacked merged work
   require_env RESTORE_USER_DIR
   prepare_credentials "$RESTORE_USER_DIR"
   target="$BACKUP_REPLSET/${BACKUP_MEMBERS:-}"
   if [[ -f "$plan_dir/target" ]]; then target="$(<"$plan_dir/target")"; fi
   [[ "$target" != *@* ]] || fail setup "the target must not hold credentials; the restore user comes from its Secret"
-  if [[ -f "$plan_dir/drop" && "$(<"$plan_dir/drop")" == true ]]; then drop="--drop"; fi
+  if [[ -f "$plan_dir/drop" && "$(<"$plan_dir/drop")" == true ]]; then drop=(--drop); fi
   total="$(wc -l <"$steps_file")"
   check_artifacts "$steps_file" "; nothing was restored"
   step_begin
@@ -76,32 +81,46 @@ run_restore() {
   if [[ "${KV[mongos]}" == 1 ]]; then
     fail target "$target is a mongos: mongorestore --oplogReplay replays through applyOps, which mongos does not serve; name the replica set's members; nothing was restored"
   fi
-  if [[ -n "${KV[withData]:-}" && -z "$drop" ]]; then
+  if [[ -n "${KV[withData]:-}" && ${#drop[@]} -eq 0 ]]; then
     fail target "$target already holds documents (${KV[withData]}): replaying the oplog into data from another moment mixes both; restore into an empty replica set or set drop to true in the ConfigMap; nothing was restored"
   fi
   ok target target="$target" drop="${drop:+true}"
-  mkdir -p "$BACKUP_WORK/empty"
-  local common=(--host="$target" --authenticationDatabase=admin --username="$DB_USER" --config="$TOOLS_CONFIG")
-  local parallel=(--numParallelCollections="${RESTORE_PARALLEL_COLLECTIONS:-4}" --numInsertionWorkersPerCollection="${RESTORE_INSERTION_WORKERS:-4}")
-  while read -r _step op file _sha bytes limit _manifest format; do
-    n=$((n + 1))
-    step_begin
-    log restore started step="$n" of="$total" file="$file" bytes="$bytes" oplogLimit="$limit" target="$target"
-    read_flags "$format"
+  # (read clears its variables at the end of the file: what a line says is kept apart.)
+  while read -r _ op file _sha _bytes limit _manifest format; do
     case "$op" in
-      archive)
-        # shellcheck disable=SC2086 # $drop is one flag or nothing
-        run_mongorestore "$n" "$total" "$file" "${common[@]}" --archive="$CATALOG/$file" "${READ_FLAGS[@]}" --oplogReplay --oplogLimit="$limit" --stopOnError $drop "${parallel[@]}"
-        ;;
-      oplog)
-        run_mongorestore "$n" "$total" "$file" "${common[@]}" --oplogReplay --oplogFile="$CATALOG/$file" "${READ_FLAGS[@]}" --oplogLimit="$limit" --stopOnError --dir="$BACKUP_WORK/empty"
-        ;;
-      *) fail restore "unknown step $op" ;;
+      unpack | archive) base="$file" base_format="$format" plan_limit="$limit" ;;
+      oplog) ;;
+      *) fail plan "unexpected step $op in a restore" ;;
     esac
-    ok restore step="$n" of="$total" file="$file" bytes="$bytes"
-    applied_limit="$limit"
   done <"$steps_file"
-  log finished ok steps="$total" oplogLimit="$applied_limit" target="$target"
+  [[ -n "$base" && -n "$plan_limit" ]] || fail plan "the plan has no base dump or no oplogLimit; nothing was restored"
+  limit="$plan_limit"
+  tool_connection "$target"
+  local extra=("${drop[@]}" --numParallelCollections="${RESTORE_PARALLEL_COLLECTIONS:-4}" --numInsertionWorkersPerCollection="${RESTORE_INSERTION_WORKERS:-4}")
+  if [[ "$base_format" == dir-tar+gzip ]]; then
+    work="$BACKUP_WORK/restore"
+    unpacked="$work/base"
+    merged="$work/replay-oplog.bson.gz"
+    step_begin
+    log unpack started file="$base"
+    unpack_base "$CATALOG/$base" "$unpacked"
+    ok unpack file="$base" bytes="$(du -sb -- "$unpacked" | cut -f1)"
+    step_begin
+    STEPS_FILE="$steps_file" CATALOG_DIR="$CATALOG" BASE_OPLOG="$unpacked/oplog.bson.gz" MERGE_LIMIT="$limit" MERGE_OUT="$merged" \
+      run_js replay-oplog.js "$BACKUP_WORK/tmp/merge.out" || fail merge "cannot merge the oplog: $JS_ERROR; nothing was restored"
+    read_kv "$BACKUP_WORK/tmp/merge.out"
+    need_kv merge entries
+    ok merge entries="${KV[entries]}" fromBase="${KV[fromBase]:-0}" fromSlices="${KV[fromSlices]:-0}" skippedAtOrBeforeBase="${KV[skippedAtOrBeforeBase]:-0}" oplogLimit="$limit"
+    replay_args --dir="$unpacked/dump" "$base_format" "$merged" "$limit" "${extra[@]}"
+  else
+    replay_args --archive="$CATALOG/$base" "$base_format" - "$limit" "${extra[@]}"
+  fi
+  step_begin
+  log restore started steps="$total" file="$base" oplogLimit="$limit" target="$target"
+  run_mongorestore "$base" "${TOOL_CONN[@]}" "${REPLAY_ARGS[@]}"
+  ok restore file="$base" oplogLimit="$limit"
+  rm -rf -- "$BACKUP_WORK/restore"
+  log finished ok steps="$total" oplogLimit="$limit" target="$target"
 }
 
 case "$phase" in

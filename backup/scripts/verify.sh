@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Verification: restores the newest full dump and the slices that continue it into a throwaway
-# mongod inside this pod and compares document counts per collection with the counts recorded at
-# backup time for the same point (a manifest's `counts`, as of its lastTs; the live source no
-# longer holds that point). Fails loudly (exit 4) when they differ, and (exit 3) when the chain
-# from the newest full dump does not reach the newest slice.
+# mongod inside this pod, the way a restore does (unpack, merge the oplog, ONE mongorestore call:
+# backup/restore/planner.ts), up to the newest point of the chain with recorded counts, and
+# compares document counts per collection with the counts recorded at backup time for that point
+# (a manifest's `counts`, as of its lastTs; the live source no longer holds that point). The
+# slices after that point are merged too (read, in order, continuing the chain) but not applied:
+# that would take a second mongorestore process. Fails loudly (exit 4) when counts differ, and
+# (exit 3) when the chain from the newest full dump does not reach the newest slice.
 # Phases (with s3 storage they run in separate containers and the artifacts are pulled between):
 #   select  what to restore (verify-plan.js): $BACKUP_WORK/verify-steps, and $BACKUP_WORK/needed,
 #           the artifact paths to pull
 #   run     checksums of every artifact first; mongod on 127.0.0.1 with its dbpath in the scratch
 #           emptyDir (a standalone: mongorestore --oplogReplay applies entries with applyOps,
-#           which needs no replica set); one mongorestore per artifact; the count check after the
-#           newest artifact that recorded counts; the remaining slices replayed too
+#           which needs no replica set); unpack, merge, one mongorestore with the checkpoint's
+#           limit; the count check; the remaining slices merged (read) too
 #   all     both (pvc storage)
 # Environment: lib.sh's, plus VERIFY_PORT (default 27018), VERIFY_START_SECONDS (default 120).
 set -euo pipefail
@@ -89,29 +92,39 @@ check_counts() {
 }
 
 restore_artifacts() {
-  local _step op file _sha bytes _limit manifest format n=0
+  local _step op file _sha _bytes limit manifest format base="" base_format="" check="" restore_limit="" unpacked merged
   local target="127.0.0.1:$port"
-  while read -r _step op file _sha bytes _limit manifest format; do
-    n=$((n + 1))
-    step_begin
-    [[ "$op" == check ]] || read_flags "$format"
+  while read -r _step op file _sha _bytes limit manifest format; do
     case "$op" in
-      archive)
-        mongorestore --host="$target" --archive="$CATALOG/$file" "${READ_FLAGS[@]}" --oplogReplay --stopOnError ||
-          fail restore "mongorestore of $file failed" file="$file"
-        ;;
-      oplog)
-        mongorestore --host="$target" --oplogReplay --oplogFile="$CATALOG/$file" "${READ_FLAGS[@]}" --dir="$scratch/empty" ||
-          fail restore "replaying $file failed" file="$file"
-        ;;
-      check)
-        check_counts "$manifest"
-        continue
-        ;;
+      unpack | archive) base="$file" base_format="$format" restore_limit="$limit" ;;
+      oplog | tail) ;;
+      check) check="$manifest" ;;
       *) fail restore "unknown step $op" ;;
     esac
-    ok restore step="$n" file="$file" bytes="$bytes"
   done <"$steps_file"
+  [[ -n "$base" && -n "$check" ]] || fail restore "the verification plan has no base or no count check"
+  if [[ "$base_format" == dir-tar+gzip ]]; then
+    unpacked="$scratch/base"
+    merged="$scratch/replay-oplog.bson.gz"
+    step_begin
+    unpack_base "$CATALOG/$base" "$unpacked"
+    ok unpack file="$base"
+    step_begin
+    # Every slice of the chain, the ones after the checkpoint too (MERGE_TAIL): each is read and
+    # must continue the merge in order; the limit keeps what is applied at the checkpoint.
+    STEPS_FILE="$steps_file" CATALOG_DIR="$CATALOG" BASE_OPLOG="$unpacked/oplog.bson.gz" MERGE_LIMIT=- MERGE_TAIL=1 MERGE_OUT="$merged" \
+      run_js replay-oplog.js "$BACKUP_WORK/tmp/merge.out" || fail merge "cannot merge the oplog: $JS_ERROR"
+    read_kv "$BACKUP_WORK/tmp/merge.out"
+    need_kv merge entries
+    ok merge entries="${KV[entries]}" fromSlices="${KV[fromSlices]:-0}" lastTs="${KV[lastTs]:-}"
+    replay_args --dir="$unpacked/dump" "$base_format" "$merged" "$restore_limit"
+  else
+    replay_args --archive="$CATALOG/$base" "$base_format" - "$restore_limit"
+  fi
+  step_begin
+  mongorestore --host="$target" "${REPLAY_ARGS[@]}" || fail restore "mongorestore of $base and its oplog up to $restore_limit failed" file="$base"
+  ok restore file="$base" oplogLimit="$restore_limit"
+  check_counts "$check"
 }
 
 run_verification() {

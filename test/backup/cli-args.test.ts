@@ -49,13 +49,13 @@ describe("restore CLI arguments", () => {
       "--insertion-workers",
       "2",
       "--from-step",
-      "3",
+      "1",
       "--mongorestore",
       "/opt/bin/mongorestore",
       "--replica-set",
       "rs0",
     );
-    expect(o).toMatchObject({ command: "run", target: { mode: "before", input: "1714558444:3" }, uriFile: "/s/uri", passwordFile: "/s/pw", drop: true, yes: true, numParallelCollections: 8, numInsertionWorkersPerCollection: 2, fromStep: 3, mongorestore: "/opt/bin/mongorestore", replicaSet: "rs0" });
+    expect(o).toMatchObject({ command: "run", target: { mode: "before", input: "1714558444:3" }, uriFile: "/s/uri", passwordFile: "/s/pw", drop: true, yes: true, numParallelCollections: 8, numInsertionWorkersPerCollection: 2, fromStep: 1, mongorestore: "/opt/bin/mongorestore", replicaSet: "rs0" });
   });
 
   it("takes --name=value as well as --name value", () => {

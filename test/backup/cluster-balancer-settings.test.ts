@@ -2,6 +2,7 @@
 // before their restore and again right after it (issue 13, item 5), as the cluster's restore
 // user, whose role grants exactly that.
 
+import { runRealTar } from "./real-tar";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,6 +46,7 @@ async function restore(stopBalancer: (c: BalancerConnection) => Promise<void>, e
     // Each replica set's primary, never a mongos; a cluster restore drops what the target holds.
     probeTarget: async () => ({ mongos: false, namespacesWithData: [] }),
     run: async (argv, onLine) => {
+      if (argv[0] === "tar") return runRealTar(argv, onLine);
       const uri = readUriHost(argv);
       events.push(`mongorestore ${uri}`);
       onLine("0 document(s) restored successfully. 0 document(s) failed to restore.");

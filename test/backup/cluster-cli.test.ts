@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CatalogEntry } from "../../backup/manifest";
 import { parseArgs } from "../../backup/restore/cli-args";
+import { runRealTar } from "./real-tar";
 import type { StepExit } from "../../backup/restore/executor";
 import { CliDeps, runCli } from "../../backup/restore/restore-command";
 import type { TargetFacts } from "../../backup/restore/target-check";
@@ -46,6 +47,7 @@ interface Call {
 function standIn(exits: Partial<StepExit & { lines: string[] }>[] = []) {
   const calls: Call[] = [];
   const run = async (argv: readonly string[], onLine: (line: string) => void): Promise<StepExit> => {
+    if (argv[0] === "tar") return runRealTar(argv, onLine);
     const path = argv.find((a) => a.startsWith("--config="))?.slice("--config=".length);
     calls.push({ argv, config: path && existsSync(path) ? readFileSync(path, "utf8") : undefined, configMode: path && existsSync(path) ? statSync(path).mode & 0o777 : undefined });
     // As strict as the real tool: what mongorestore refuses before restoring anything, it refuses here.
@@ -97,7 +99,8 @@ function uriDir(...replicaSets: string[]): string {
   return dir;
 }
 const artifact = (rs: string, k: number) => join(root, rs, entries[rs][k].manifestPath.replace(/[^/]*$/, entries[rs][k].file));
-const fileArg = (argv: readonly string[]) => argv.find((a) => a.startsWith("--archive=") || a.startsWith("--oplogFile="))?.replace(/^--\w+=/, "");
+/** The dump a mongorestore call restores: its --dir (or, for a schemaVersion 1 base, --archive). */
+const fileArg = (argv: readonly string[]) => argv.find((a) => a.startsWith("--archive=") || a.startsWith("--dir="))?.replace(/^--\w+=/, "");
 
 describe("restore windows --cluster", () => {
   it("lists every replica set's windows and the intersection", async () => {
@@ -136,13 +139,18 @@ describe("restore plan --cluster", () => {
     for (const { replicaSet, plan } of json.replicaSets) {
       // The one-replica-set plan with --drop, plus --preserveUUID on every call: config.chunks names collections by UUID.
       const single = JSON.parse((await cli(["plan", "--catalog", join(root, replicaSet), "--to", "2024-05-01T02:07:00Z", "--drop", "--json"])).stdout);
-      for (const step of single.steps) step.argv.splice(step.kind === "full" ? step.argv.indexOf("--drop") + 1 : step.argv.indexOf("--stopOnError") + 1, 0, ...(step.kind === "full" ? ["--preserveUUID"] : ["--drop", "--preserveUUID"]));
-      expect(plan).toEqual(single);
+      // Each replica set unpacks and merges in a directory of its own.
+      const text = JSON.stringify(single).split("<work-dir>/").join(`<work-dir>/${replicaSet}/`);
+      const same = JSON.parse(text);
+      const call = same.steps[same.steps.length - 1];
+      call.argv.splice(call.argv.indexOf("--drop") + 1, 0, "--preserveUUID");
+      expect(plan).toEqual(same);
       expect(plan.oplogLimit).toBe(json.oplogLimit);
-      for (const step of plan.steps) {
-        expect(step.argv).toEqual(expect.arrayContaining(["--stopOnError", "--drop", "--preserveUUID"]));
-        expect(mongorestoreRefusal(step.argv.slice(1))).toBeUndefined();
-      }
+      // Exactly one mongorestore per replica set, one the real tool accepts.
+      const calls = plan.steps.filter((s: { kind: string }) => s.kind === "mongorestore");
+      expect(calls).toHaveLength(1);
+      expect(calls[0].argv).toEqual(expect.arrayContaining(["--stopOnError", "--drop", "--preserveUUID"]));
+      expect(mongorestoreRefusal(calls[0].argv.slice(1))).toBeUndefined();
     }
   });
 
@@ -174,7 +182,7 @@ describe("restore plan --cluster", () => {
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout);
     expect(json.replicaSets.map((s: { plan: { verification: { ok: boolean } } }) => s.plan.verification.ok)).toEqual([true, true, false]);
-    expect(r.stderr).toMatch(/FAILED verification: rs1: step 3: oplog\/\S+ has sha256/);
+    expect(r.stderr).toMatch(/FAILED verification: rs1: step 2: oplog\/\S+ has sha256/);
   });
 
   it("refuses (exit 3) one replica set's catalog, a directory named after another set, a set without manifests, a missing config server catalog", async () => {
@@ -236,7 +244,7 @@ describe("restore run --cluster", () => {
     const r = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", dir, "--yes"], run);
     expect(r.code).toBe(0);
     expect(probed).toHaveLength(3);
-    expect(calls.length).toBeGreaterThan(3);
+    expect(calls).toHaveLength(3);
     for (const c of calls) expect(c.argv).toEqual(expect.arrayContaining(["--drop", "--preserveUUID", "--stopOnError"]));
   });
 
@@ -257,9 +265,10 @@ describe("restore run --cluster", () => {
     const counting = { ...fileInspector, sha256: (path: string) => (hashed.push(path), fileInspector.sha256(path)) };
     const r = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", uriDir("cfg", "rs0", "rs1"), "--yes", "--json"], run, counting);
     expect(r.code).toBe(0);
-    expect(calls.map((c) => fileArg(c.argv))).toEqual([artifact("cfg", 0), artifact("cfg", 1), artifact("cfg", 2), artifact("rs0", 0), artifact("rs0", 1), artifact("rs0", 2), artifact("rs1", 0), artifact("rs1", 1), artifact("rs1", 2)]);
+    // One mongorestore per replica set, in order, each over its own unpacked dump.
+    expect(calls.map((c) => /\/work\/(\w+)\/base\/dump$/.exec(fileArg(c.argv) as string)?.[1])).toEqual(["cfg", "rs0", "rs1"]);
     for (const c of calls) {
-      const rs = (fileArg(c.argv) as string).slice(root.length + 1).split("/")[0];
+      const rs = /\/work\/(\w+)\/base\/dump$/.exec(fileArg(c.argv) as string)?.[1] as string;
       expect(c.config).toBe(`uri: 'mongodb://restore:s3cr3t@mongodb-${rs}-0.mongodb-${rs}.nyrkio-db-restore.svc:27017/?replicaSet=${rs}&authSource=admin'\npassword: 'pw-${rs}'\n`);
       expect(c.configMode).toBe(0o600);
       expect(c.argv).toContain(`--oplogLimit=${T0 + 400}:1`);
@@ -278,7 +287,7 @@ describe("restore run --cluster", () => {
     expect(report.message).toMatch(/^restored every replica set \(cfg, rs0, rs1\) to --to 1714529200:0.*Next: run flushRouterConfig on every shard member.*start the balancer explicitly/);
     // Every artifact was verified before the first call, and hashed once.
     expect(r.stderr.indexOf("rs1: verified")).toBeLessThan(r.stderr.indexOf("== replica set 1/3: cfg (config servers)"));
-    expect(hashed.sort()).toEqual(calls.map((c) => fileArg(c.argv)).sort());
+    expect(hashed.sort()).toEqual(["cfg", "rs0", "rs1"].flatMap((rs) => [0, 1, 2].map((k) => artifact(rs, k))).sort());
   });
 
   it("a signal during the config servers' restore stops their mongorestore, starts no shard, removes the private directory and exits 143 (issue 12 item 14)", async () => {
@@ -331,29 +340,30 @@ describe("restore run --cluster", () => {
   });
 
   it("stops at the first failure: says which replica sets are restored and how to resume", async () => {
-    // cfg's 3 steps succeed, rs0's step 2 fails.
-    const { calls, run } = standIn([{}, {}, {}, {}, { code: 1, lines: ["Failed: restore error: connection refused"] }]);
+    // cfg's mongorestore succeeds, rs0's fails.
+    const { calls, run } = standIn([{}, { code: 1, lines: ["Failed: restore error: connection refused"] }]);
     const r = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", uriDir("cfg", "rs0", "rs1"), "--yes", "--json"], run);
     expect(r.code).toBe(1);
-    expect(calls).toHaveLength(5);
+    expect(calls).toHaveLength(2);
     const report = JSON.parse(r.stdout);
     expect(report.ok).toBe(false);
     expect(report.replicaSets.map((s: { status: string }) => s.status)).toEqual(["done", "failed", "not run"]);
-    expect(report.replicaSets[1].report.failedStep).toBe(2);
-    expect(report.message).toMatch(/^FAILED in replica set rs0 \(2\/3\): FAILED at step 2\/3 .*The cluster is NOT at the target: cfg is restored to .*; rs0 failed; rs1 was not started\. Keep mongos and the balancer stopped\.$/);
-    expect(report.next).toMatch(/^fix the cause, then resume with --from-replica-set rs0 --from-step 2 /);
+    expect(report.replicaSets[1].report.failedStep).toBe(3);
+    expect(report.message).toMatch(/^FAILED in replica set rs0 \(2\/3\): FAILED at step 3\/3 .*The cluster is NOT at the target: cfg is restored to .*; rs0 failed; rs1 was not started\. Keep mongos and the balancer stopped\.$/s);
+    expect(report.next).toMatch(/^fix the cause, then rerun with --from-replica-set rs0 \(its restore starts over from the dump, with --drop; step 3 failed\): the replica sets before rs0 are skipped\./);
   });
 
-  it("resumes at --from-replica-set and --from-step, reading nothing of the replica sets before it", async () => {
+  it("resumes at --from-replica-set, reading nothing of the replica sets before it; --from-step beyond 1 is refused", async () => {
     rmSync(artifact("cfg", 0));
-    rmSync(artifact("rs0", 0));
     const { calls, run } = standIn();
-    const r = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", uriDir("cfg", "rs0", "rs1"), "--yes", "--from-replica-set", "rs0", "--from-step", "2", "--json"], run);
+    const r = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", uriDir("cfg", "rs0", "rs1"), "--yes", "--from-replica-set", "rs0", "--json"], run);
     expect(r.code).toBe(0);
-    expect(calls.map((c) => fileArg(c.argv))).toEqual([artifact("rs0", 1), artifact("rs0", 2), artifact("rs1", 0), artifact("rs1", 1), artifact("rs1", 2)]);
+    expect(calls.map((c) => /\/work\/(\w+)\/base\/dump$/.exec(fileArg(c.argv) as string)?.[1])).toEqual(["rs0", "rs1"]);
     const report = JSON.parse(r.stdout);
     expect(report.replicaSets.map((s: { status: string }) => s.status)).toEqual(["skipped", "done", "done"]);
-    expect(report.replicaSets[1].report.steps.map((s: { status: string }) => s.status)).toEqual(["skipped", "done", "done"]);
+    const later = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", uriDir("cfg", "rs0", "rs1"), "--yes", "--from-replica-set", "rs0", "--from-step", "2"], standIn().run);
+    expect(later.code).toBe(2);
+    expect(later.stderr).toMatch(/--from-step 2: a restore is one mongorestore process per replica set .*, which cannot resume in the middle/);
     const unknown = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", uriDir("cfg", "rs0", "rs1"), "--yes", "--from-replica-set", "rs9"], run);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/--from-replica-set rs9: not one of this cluster's replica sets \(cfg, rs0, rs1\)/);
@@ -366,7 +376,8 @@ describe("--cluster arguments", () => {
     [["run", "--cluster", "--catalog", "/b", "--to", "1:1", "--yes"], /`run --cluster` needs every replica set's connection: --uri-dir <dir>/],
     [["run", "--cluster", "--catalog", "/b", "--to", "1:1", "--uri-file", "u"], /--uri-file does not go with --cluster/],
     [["plan", "--cluster", "--catalog", "/b", "--to", "1:1", "--config-file", "c"], /--config-file does not go with --cluster/],
-    [["run", "--cluster", "--catalog", "/b", "--to", "1:1", "--uri-dir", "d", "--from-step", "2"], /with --cluster, --from-step needs --from-replica-set <name>/],
+    [["run", "--cluster", "--catalog", "/b", "--to", "1:1", "--uri-dir", "d", "--from-step", "1"], /with --cluster, --from-step needs --from-replica-set <name>/],
+    [["run", "--cluster", "--catalog", "/b", "--to", "1:1", "--uri-dir", "d", "--from-replica-set", "rs0", "--from-step", "2"], /--from-step 2: a restore is one mongorestore process per replica set/],
     [["run", "--catalog", "/b", "--to", "1:1", "--uri-file", "u", "--uri-dir", "d"], /--uri-dir goes with --cluster/],
     [["run", "--catalog", "/b", "--to", "1:1", "--uri-file", "u", "--from-replica-set", "rs0"], /--from-replica-set goes with --cluster/],
     [["plan", "--cluster", "--catalog", "/b", "--to", "1:1", "--uri-dir", "d"], /--uri-dir does not apply to `plan`/],
@@ -376,8 +387,8 @@ describe("--cluster arguments", () => {
   });
 
   it("parses run --cluster", () => {
-    const r = parseArgs(["run", "--cluster", "--catalog", "/b", "--before", "1:1", "--uri-dir", "/d", "--from-replica-set", "rs1", "--from-step", "3", "--yes"]);
-    expect(r).toMatchObject({ kind: "command", options: { command: "run", cluster: true, catalog: "/b", uriDir: "/d", fromReplicaSet: "rs1", fromStep: 3, yes: true } });
+    const r = parseArgs(["run", "--cluster", "--catalog", "/b", "--before", "1:1", "--uri-dir", "/d", "--from-replica-set", "rs1", "--from-step", "1", "--yes"]);
+    expect(r).toMatchObject({ kind: "command", options: { command: "run", cluster: true, catalog: "/b", uriDir: "/d", fromReplicaSet: "rs1", fromStep: 1, yes: true } });
   });
 });
 

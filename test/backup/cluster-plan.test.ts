@@ -1,4 +1,5 @@
 import type { CatalogEntry } from "../../backup/manifest";
+import { mongorestoreStep } from "../../backup/restore/planner";
 import { clusterCatalogProblem, ClusterPlanResult, clusterWindows, intersectWindows, planClusterRestore, ReplicaSetCatalog, restoreOrder } from "../../backup/restore/cluster-plan";
 import { PlanOptions } from "../../backup/restore/planner";
 import { parseTarget, TargetMode } from "../../backup/restore/target";
@@ -14,7 +15,7 @@ const rs0 = of("rs0", [fullDump(ts(T0 + 12, 4)), ...sliceChain(ts(T0 + 12, 4), [
 const rs1 = of("rs1", [fullDump(ts(T0 + 5, 1)), ...sliceChain(ts(T0 + 5, 1), [ts(T0 + 300, 3)]), fullDump(ts(T0 + 700, 1)), ...sliceChain(ts(T0 + 700, 1), [ts(T0 + 1000, 1)])]);
 const cluster = [rs1, cfg, rs0]; // order must not matter
 
-const planOptions = (rs: string): PlanOptions => ({ catalogDir: `/catalog/${rs}`, configFile: `/run/${rs}.yaml`, emptyDir: "/tmp/empty", drop: false, numParallelCollections: 4, numInsertionWorkersPerCollection: 2 });
+const planOptions = (rs: string): PlanOptions => ({ catalogDir: `/catalog/${rs}`, configFile: `/run/${rs}.yaml`, workDir: "/tmp/work", drop: false, numParallelCollections: 4, numInsertionWorkersPerCollection: 2 });
 const w = (from: [number, number], to: [number, number]) => ({ from: ts(T0 + from[0], from[1]), to: ts(T0 + to[0], to[1]) });
 
 function plan(catalogs: ReplicaSetCatalog[], mode: TargetMode, input: string, configServers?: string): ClusterPlanResult {
@@ -57,16 +58,17 @@ describe("cluster-wide restore plan", () => {
     expect(p.oplogLimit).toBe(`${T0 + 201}:0`);
     expect(p.window).toEqual(w([12, 4], [300, 3]));
     expect(p.replicaSets.map((r) => [r.replicaSet, r.role, r.plan.replicaSet, r.plan.oplogLimit, r.plan.base])).toEqual([
-      ["cfg", "configsvr", "cfg", `${T0 + 201}:0`, `full/${T0 + 10}-1.archive.gz`],
-      ["rs0", "shard", "rs0", `${T0 + 201}:0`, `full/${T0 + 12}-4.archive.gz`],
-      ["rs1", "shard", "rs1", `${T0 + 201}:0`, `full/${T0 + 5}-1.archive.gz`],
+      ["cfg", "configsvr", "cfg", `${T0 + 201}:0`, `full/${T0 + 10}-1.dump.tar`],
+      ["rs0", "shard", "rs0", `${T0 + 201}:0`, `full/${T0 + 12}-4.dump.tar`],
+      ["rs1", "shard", "rs1", `${T0 + 201}:0`, `full/${T0 + 5}-1.dump.tar`],
     ]);
     for (const r of p.replicaSets) {
       expect(r.plan.slices).toHaveLength(1);
-      for (const s of r.plan.steps) {
-        expect(s.argv).toContain(`--config=/run/${r.replicaSet}.yaml`);
-        expect(s.argv.some((a) => a.startsWith(`--archive=/catalog/${r.replicaSet}/full/`) || a.startsWith(`--oplogFile=/catalog/${r.replicaSet}/oplog/`))).toBe(true);
-      }
+      // One mongorestore per replica set, with its own connection; the artifacts are read from its own catalog.
+      const calls = r.plan.steps.filter((s) => s.kind === "mongorestore");
+      expect(calls).toHaveLength(1);
+      expect(mongorestoreStep(r.plan).argv).toContain(`--config=/run/${r.replicaSet}.yaml`);
+      expect(r.plan.steps[0].kind === "unpack" && r.plan.steps[0].argv.includes(`/catalog/${r.replicaSet}/full/${r.plan.base.slice("full/".length)}`)).toBe(true);
     }
   });
 
@@ -74,7 +76,7 @@ describe("cluster-wide restore plan", () => {
     const result = plan(cluster, "before", `${T0 + 800}:0`);
     if (!result.ok) throw new Error(result.error);
     expect(result.plan.window).toEqual(w([700, 1], [900, 1]));
-    expect(result.plan.replicaSets.find((r) => r.replicaSet === "rs1")?.plan.base).toBe(`full/${T0 + 700}-1.archive.gz`);
+    expect(result.plan.replicaSets.find((r) => r.replicaSet === "rs1")?.plan.base).toBe(`full/${T0 + 700}-1.dump.tar`);
     expect(result.plan.oplogLimit).toBe(`${T0 + 800}:0`);
   });
 

@@ -2,6 +2,7 @@
 // (seeded: a failing seed replays). Reachability is judged by catalog-generator.ts's brute-force
 // oracle, independent of chain.ts and cluster-plan.ts.
 
+import { mongorestoreStep } from "../../backup/restore/planner";
 import { clusterWindows, planClusterRestore, restoreOrder } from "../../backup/restore/cluster-plan";
 import { PlanOptions, planRestore } from "../../backup/restore/planner";
 import { RestoreTarget } from "../../backup/restore/target";
@@ -10,7 +11,7 @@ import { oracleBase } from "./catalog-generator";
 import { clusterPoints, generateCluster } from "./cluster-catalog-generator";
 
 const CLUSTERS = 40;
-const planOptions = (rs: string): PlanOptions => ({ catalogDir: `/c/${rs}`, configFile: `/cfg/${rs}.yaml`, emptyDir: "/empty", drop: false, numParallelCollections: 4, numInsertionWorkersPerCollection: 1 });
+const planOptions = (rs: string): PlanOptions => ({ catalogDir: `/c/${rs}`, configFile: `/cfg/${rs}.yaml`, workDir: "/tmp/work", drop: false, numParallelCollections: 4, numInsertionWorkersPerCollection: 1 });
 
 function toTarget(point: Timestamp): RestoreTarget | undefined {
   const limit = tsAfter(point);
@@ -52,8 +53,10 @@ describe("cluster-wide planning over generated clusters", () => {
           check(plan.oplogLimit === formatTs(target.limit), where, "the cluster's oplogLimit is the target's");
           for (const r of plan.replicaSets) {
             check(r.plan.oplogLimit === plan.oplogLimit, where, `${r.replicaSet} has oplogLimit ${r.plan.oplogLimit}`);
-            check(r.plan.steps.every((s) => s.argv.includes(`--oplogLimit=${plan.oplogLimit}`) && s.argv.includes(`--config=/cfg/${r.replicaSet}.yaml`)), where, `${r.replicaSet}'s steps carry the limit and its own connection`);
-            check(r.plan.steps.every((s) => s.argv.some((a) => a.startsWith(`--archive=/c/${r.replicaSet}/`) || a.startsWith(`--oplogFile=/c/${r.replicaSet}/`))), where, `${r.replicaSet}'s steps read its own catalog`);
+            const call = mongorestoreStep(r.plan).argv;
+            check(r.plan.steps.filter((s) => s.kind === "mongorestore").length === 1, where, `${r.replicaSet} has exactly one mongorestore step`);
+            check(call.includes(`--oplogLimit=${plan.oplogLimit}`) && call.includes(`--config=/cfg/${r.replicaSet}.yaml`), where, `${r.replicaSet}'s call carries the limit and its own connection`);
+            check(r.plan.artifacts.every((a) => r.plan.base === a.file || r.plan.slices.includes(a.file)) && (r.plan.steps[0].kind !== "unpack" || r.plan.steps[0].argv.some((a) => a.startsWith(`/c/${r.replicaSet}/`))), where, `${r.replicaSet}'s steps read its own catalog`);
             if (planned % 7 !== 0) continue; // a sample: planning twice over is the slow part
             const own = planRestore((cluster.find((c) => c.replicaSet === r.replicaSet) as (typeof cluster)[number]).entries, target, { ...planOptions(r.replicaSet), drop: true, preserveUUID: true });
             check(own.ok && JSON.stringify(own.plan) === JSON.stringify(r.plan), where, `${r.replicaSet}'s plan is the one-replica-set planner's with --drop --preserveUUID`);

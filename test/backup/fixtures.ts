@@ -10,13 +10,14 @@ export const ts = (t: number, i = 0): Timestamp => ({ t, i });
 const name = (x: Timestamp) => `${x.t}-${x.i}`;
 const sha = (seed: string) => Array.from({ length: 64 }, (_, k) => "0123456789abcdef"[(seed.charCodeAt(k % seed.length) + k) % 16]).join("");
 
-export function fullDump(lastTs: Timestamp, opts: { firstTs?: Timestamp; replicaSet?: string; dir?: string; createdAt?: string } = {}): FullEntry {
+/** A full dump: schemaVersion 2 (a packed directory dump) unless `legacy` asks for a version-1 archive. */
+export function fullDump(lastTs: Timestamp, opts: { firstTs?: Timestamp; replicaSet?: string; dir?: string; createdAt?: string; legacy?: boolean } = {}): FullEntry {
   const dir = opts.dir ?? "full";
   return {
-    schemaVersion: 1,
+    schemaVersion: opts.legacy ? 1 : 2,
     kind: "full",
-    format: "archive+gzip",
-    file: `${name(lastTs)}.archive.gz`,
+    format: opts.legacy ? "archive+gzip" : "dir-tar+gzip",
+    file: `${name(lastTs)}.${opts.legacy ? "archive.gz" : "dump.tar"}`,
     bytes: 1000 + lastTs.t,
     sha256: sha(`full${name(lastTs)}`),
     replicaSet: opts.replicaSet ?? "rs0",
@@ -30,7 +31,7 @@ export function fullDump(lastTs: Timestamp, opts: { firstTs?: Timestamp; replica
 export function oplogSlice(prevTs: Timestamp, lastTs: Timestamp, opts: { firstTs?: Timestamp; replicaSet?: string; dir?: string } = {}): SliceEntry {
   const dir = opts.dir ?? "oplog";
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     kind: "oplog",
     format: "bson+gzip",
     file: `${name(prevTs)}_${name(lastTs)}.bson.gz`,

@@ -30,6 +30,18 @@ describe("manifest parsing", () => {
     expect(parseManifest(JSON.stringify(valid), "oplog/a.manifest.json")).toEqual(valid);
     const full = { ...valid, kind: "full", format: "archive+gzip", prevTs: undefined, entries: undefined };
     expect(manifestProblems(JSON.parse(JSON.stringify(full)))).toEqual([]);
+    expect(manifestProblems(JSON.parse(JSON.stringify({ ...full, schemaVersion: 2, format: "dir-tar+gzip" })))).toEqual([]);
+    expect(manifestProblems({ ...valid, schemaVersion: 2 })).toEqual([]);
+  });
+
+  it("ties a full dump's format to its schemaVersion: 2 is a packed directory dump, 1 an archive (still read)", () => {
+    const full = { ...valid, kind: "full", prevTs: undefined, entries: undefined };
+    expect(manifestProblems(JSON.parse(JSON.stringify({ ...full, schemaVersion: 2, format: "archive+gzip" })))).toEqual([
+      { field: "format", message: 'for kind "full" and schemaVersion 2 must be "dir-tar+gzip", got "archive+gzip"' },
+    ]);
+    expect(manifestProblems(JSON.parse(JSON.stringify({ ...full, schemaVersion: 1, format: "dir-tar+gzip" })))).toEqual([
+      { field: "format", message: 'for kind "full" and schemaVersion 1 must be "archive+gzip" or "archive", got "dir-tar+gzip"' },
+    ]);
   });
 
   it("names the file and the field of every problem", () => {
@@ -54,7 +66,7 @@ describe("manifest parsing", () => {
   });
 
   it.each([
-    [{ schemaVersion: 2 }, "schemaVersion"],
+    [{ schemaVersion: 3 }, "schemaVersion"],
     [{ kind: "incremental" }, "kind"],
     [{ format: "archive+gzip" }, "format"],
     [{ kind: "full", format: "bson+gzip", prevTs: undefined }, "format"],

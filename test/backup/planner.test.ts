@@ -1,15 +1,16 @@
 import type { CatalogEntry } from "../../backup/manifest";
 import { restoreWindows } from "../../backup/restore/chain";
-import { PlanOptions, planRestore, RestorePlan } from "../../backup/restore/planner";
+import { MergeOplogStep, mongorestoreStep, PlanOptions, planRestore, RestorePlan } from "../../backup/restore/planner";
+import { mongorestoreRefusal } from "../support/mongorestore-rules";
 import { parseTarget, TargetMode } from "../../backup/restore/target";
-import { formatTs, UINT32_MAX } from "../../backup/timestamp";
+import { UINT32_MAX } from "../../backup/timestamp";
 import { fullDump, oplogSlice, paths, sliceChain, ts } from "./fixtures";
 
 const T0 = 1714528800; // 2024-05-01T02:00:00Z
 const options: PlanOptions = {
   catalogDir: "/catalog",
   configFile: "/run/restore/mongorestore.yaml",
-  emptyDir: "/tmp/restore/empty",
+  workDir: "/tmp/restore/work",
   drop: false,
   numParallelCollections: 4,
   numInsertionWorkersPerCollection: 2,
@@ -32,18 +33,21 @@ function refusal(entries: CatalogEntry[], mode: TargetMode, input: string): stri
   const target = parseTarget(mode, input);
   if (!target.ok) throw new Error(target.error);
   const result = planRestore(entries, target.target, options);
-  if (result.ok) throw new Error(`${input} was planned: ${JSON.stringify(result.plan.steps.map((s) => s.file))}`);
+  if (result.ok) throw new Error(`${input} was planned: ${JSON.stringify(result.plan.artifacts.map((s) => s.file))}`);
   return result.error;
 }
 const files = (p: RestorePlan) => [p.base, ...p.slices];
+/** The manifests the plan reads, base first (what used to be one call each). */
+const read = (p: RestorePlan) => paths(p.artifacts);
+const mongorestores = (p: RestorePlan) => p.steps.filter((s) => s.kind === "mongorestore");
 
 describe("restore planner", () => {
   it("restores a target exactly at a dump's lastTs from that dump alone", () => {
     const p = plan(catalog, "to", `${T0 + 12}:4`);
-    expect(p.base).toBe(`full/${T0 + 12}-4.archive.gz`);
+    expect(p.base).toBe(`full/${T0 + 12}-4.dump.tar`);
     expect(p.slices).toEqual([]);
     expect(p.oplogLimit).toBe(`${T0 + 12}:5`);
-    expect(p.steps).toHaveLength(1);
+    expect(p.steps.map((s) => s.kind)).toEqual(["unpack", "merge-oplog", "mongorestore"]);
   });
 
   it("does not restore from a dump whose lastTs is the excluded --before point", () => {
@@ -52,26 +56,26 @@ describe("restore planner", () => {
   });
 
   it("stops at the slice whose lastTs is the target, and takes the next one a step later", () => {
-    expect(paths(plan(catalog, "to", `${T0 + 300}:1`).steps)).toEqual([d1.manifestPath, s1.manifestPath]);
-    expect(paths(plan(catalog, "to", `${T0 + 300}:2`).steps)).toEqual([d1.manifestPath, s1.manifestPath, s2.manifestPath]);
+    expect(read(plan(catalog, "to", `${T0 + 300}:1`))).toEqual([d1.manifestPath, s1.manifestPath]);
+    expect(read(plan(catalog, "to", `${T0 + 300}:2`))).toEqual([d1.manifestPath, s1.manifestPath, s2.manifestPath]);
   });
 
   it("picks the newest dump that ends at or before the target", () => {
-    expect(plan(catalog, "to", `${T0 + 450}:1`).base).toBe(`full/${T0 + 12}-4.archive.gz`);
+    expect(plan(catalog, "to", `${T0 + 450}:1`).base).toBe(`full/${T0 + 12}-4.dump.tar`);
     const atD2 = plan(catalog, "to", `${T0 + 450}:2`);
-    expect(atD2.base).toBe(`full/${T0 + 450}-2.archive.gz`);
+    expect(atD2.base).toBe(`full/${T0 + 450}-2.dump.tar`);
     expect(atD2.slices).toEqual([]);
-    expect(files(plan(catalog, "to", `${T0 + 450}:3`))).toEqual([`full/${T0 + 450}-2.archive.gz`, `oplog/${T0 + 300}-1_${T0 + 600}-2.bson.gz`]);
+    expect(files(plan(catalog, "to", `${T0 + 450}:3`))).toEqual([`full/${T0 + 450}-2.dump.tar`, `oplog/${T0 + 300}-1_${T0 + 600}-2.bson.gz`]);
   });
 
   it("includes every operation of an ISO second only when the catalog holds the whole second", () => {
     const iso = new Date((T0 + 600) * 1000).toISOString().replace(".000Z", "Z");
     const p = plan(catalog, "to", iso);
     expect(p.oplogLimit).toBe(`${T0 + 601}:0`);
-    expect(paths(p.steps)).toEqual([d2.manifestPath, s2.manifestPath, s3.manifestPath]);
+    expect(read(p)).toEqual([d2.manifestPath, s2.manifestPath, s3.manifestPath]);
     // Several operations in that second: an ordinal inside it stops at the slice holding it.
     expect(plan(catalog, "to", `${T0 + 600}:1`).oplogLimit).toBe(`${T0 + 600}:2`);
-    expect(paths(plan(catalog, "to", `${T0 + 600}:1`).steps)).toEqual([d2.manifestPath, s2.manifestPath]);
+    expect(read(plan(catalog, "to", `${T0 + 600}:1`))).toEqual([d2.manifestPath, s2.manifestPath]);
     // The newest slice ends at T0+900:3: the rest of that second is not saved yet.
     const lastSecond = new Date((T0 + 900) * 1000).toISOString().replace(".000Z", "Z");
     expect(refusal(catalog, "to", lastSecond)).toMatch(/after the newest saved oplog entry .*\(1714529700:3\)/);
@@ -112,7 +116,7 @@ describe("restore planner", () => {
     });
 
     it("plans on either side of it", () => {
-      expect(plan(gapped, "to", `${T0 + 2400}:0`).steps.map((s) => s.manifestPath)).toEqual([d3.manifestPath, ...paths(later)]);
+      expect(read(plan(gapped, "to", `${T0 + 2400}:0`))).toEqual([d3.manifestPath, ...paths(later)]);
       expect(plan(gapped, "to", `${T0 + 900}:3`).base).toBe(`full/${d2.file}`);
     });
   });
@@ -120,67 +124,123 @@ describe("restore planner", () => {
   it("continues a dump with a slice that starts right after it (prevTs == dump.lastTs)", () => {
     const d = fullDump(ts(T0, 7));
     const s = oplogSlice(ts(T0, 7), ts(T0 + 60, 1));
-    expect(paths(plan([d, s], "to", `${T0 + 30}:0`).steps)).toEqual([d.manifestPath, s.manifestPath]);
+    expect(read(plan([d, s], "to", `${T0 + 30}:0`))).toEqual([d.manifestPath, s.manifestPath]);
   });
 
   it("does not replay a slice that ends exactly at the dump's lastTs", () => {
     const d = fullDump(ts(T0 + 300, 1)); // == s1.lastTs
-    expect(paths(plan([d1, s1, s2, d], "to", `${T0 + 400}:0`).steps)).toEqual([d.manifestPath, s2.manifestPath]);
+    expect(read(plan([d1, s1, s2, d], "to", `${T0 + 400}:0`))).toEqual([d.manifestPath, s2.manifestPath]);
   });
 
-  it("writes the exact mongorestore argv: archive first, then one call per slice, no credentials", () => {
+  it("writes the exact steps: unpack, merge and trim the oplog, then ONE mongorestore call, no credentials", () => {
     const p = plan(catalog, "to", `${T0 + 700}:0`);
-    expect(p.steps.map((s) => s.argv)).toEqual([
-      [
-        "mongorestore",
-        "--config=/run/restore/mongorestore.yaml",
-        `--archive=/catalog/full/${T0 + 450}-2.archive.gz`,
-        "--gzip",
-        "--oplogReplay",
-        `--oplogLimit=${T0 + 700}:1`,
-        "--stopOnError",
-        "--numParallelCollections=4",
-        "--numInsertionWorkersPerCollection=2",
-      ],
-      ...[s2, s3].map((s) => [
-        "mongorestore",
-        "--config=/run/restore/mongorestore.yaml",
-        "--oplogReplay",
-        `--oplogFile=/catalog/oplog/${s.file}`,
-        "--gzip",
-        `--oplogLimit=${T0 + 700}:1`,
-        "--stopOnError",
-        "--dir=/tmp/restore/empty",
-      ]),
+    expect(p.steps).toEqual([
+      {
+        step: 1,
+        kind: "unpack",
+        file: `full/${d2.file}`,
+        into: "/tmp/restore/work/base",
+        argv: ["tar", "-x", "--no-same-owner", "-f", `/catalog/full/${d2.file}`, "-C", "/tmp/restore/work/base"],
+      },
+      {
+        step: 2,
+        kind: "merge-oplog",
+        base: { file: `full/${d2.file}:oplog.bson.gz`, path: "/tmp/restore/work/base/oplog.bson.gz", gzip: true },
+        slices: [s2, s3].map((s) => ({ file: `oplog/${s.file}`, path: `/catalog/oplog/${s.file}`, gzip: true })),
+        after: d2.lastTs,
+        limit: ts(T0 + 700, 1),
+        out: "/tmp/restore/work/replay-oplog.bson.gz",
+        gzip: true,
+      },
+      {
+        step: 3,
+        kind: "mongorestore",
+        holdsThrough: ts(T0 + 700, 0),
+        argv: [
+          "mongorestore",
+          "--config=/run/restore/mongorestore.yaml",
+          "--dir=/tmp/restore/work/base/dump",
+          "--gzip",
+          "--oplogReplay",
+          "--oplogFile=/tmp/restore/work/replay-oplog.bson.gz",
+          `--oplogLimit=${T0 + 700}:1`,
+          "--stopOnError",
+          "--numParallelCollections=4",
+          "--numInsertionWorkersPerCollection=2",
+        ],
+      },
     ]);
-    expect(p.steps.map((s) => [s.step, s.kind, s.bytes, s.sha256])).toEqual([
+    expect(p.artifacts.map((s) => [s.step, s.kind, s.bytes, s.sha256])).toEqual([
       [1, "full", d2.bytes, d2.sha256],
       [2, "oplog", s2.bytes, s2.sha256],
-      [3, "oplog", s3.bytes, s3.sha256],
+      [2, "oplog", s3.bytes, s3.sha256],
     ]);
-    expect(p.steps.map((s) => formatTs(s.holdsThrough))).toEqual([`${T0 + 450}:2`, `${T0 + 600}:2`, `${T0 + 700}:0`]);
     expect(JSON.stringify(p)).not.toMatch(/password|--uri|--username/);
   });
 
-  it("adds --drop to the base step only, and only when asked", () => {
+  it("has exactly one mongorestore step, the last, whatever the number of slices", () => {
+    for (const target of [`${T0 + 12}:4`, `${T0 + 300}:2`, `${T0 + 450}:1`, `${T0 + 700}:0`, `${T0 + 900}:3`]) {
+      const p = plan(catalog, "to", target);
+      expect(mongorestores(p)).toHaveLength(1);
+      expect(p.steps[p.steps.length - 1].kind).toBe("mongorestore");
+      expect(mongorestoreStep(p).argv.filter((a) => a.startsWith("--oplogFile="))).toHaveLength(1);
+    }
+  });
+
+  it("every planned mongorestore argv is one the real tool accepts: only its flags, never --oplogFile with --archive", () => {
+    const legacy = fullDump(ts(T0 + 5000, 2), { legacy: true });
+    for (const p of [plan(catalog, "to", `${T0 + 700}:0`, { drop: true, preserveUUID: true }), plan(catalog, "to", `${T0 + 12}:4`), plan([legacy], "to", `${T0 + 5000}:2`)]) {
+      const argv = mongorestoreStep(p).argv;
+      expect(mongorestoreRefusal(argv.slice(1))).toBeUndefined();
+      expect(argv.some((a) => a.startsWith("--oplogFile=")) && argv.some((a) => a.startsWith("--archive"))).toBe(false);
+    }
+  });
+
+  it("adds --drop only when asked", () => {
     const p = plan(catalog, "to", `${T0 + 700}:0`, { drop: true, numParallelCollections: 8, mongorestore: "/opt/tools/mongorestore" });
-    expect(p.steps[0].argv).toContain("--drop");
-    expect(p.steps[0].argv).toContain("--numParallelCollections=8");
-    expect(p.steps.every((s) => s.argv[0] === "/opt/tools/mongorestore")).toBe(true);
-    expect(p.steps.slice(1).some((s) => s.argv.includes("--drop"))).toBe(false);
-    expect(plan(catalog, "to", `${T0 + 700}:0`).steps[0].argv).not.toContain("--drop");
+    expect(mongorestoreStep(p).argv).toContain("--drop");
+    expect(mongorestoreStep(p).argv).toContain("--numParallelCollections=8");
+    expect(mongorestoreStep(p).argv[0]).toBe("/opt/tools/mongorestore");
+    expect(mongorestoreStep(plan(catalog, "to", `${T0 + 700}:0`)).argv).not.toContain("--drop");
   });
 
-  it("reads uncompressed artifacts without --gzip", () => {
-    const d = { ...fullDump(ts(T0, 1)), format: "archive" as const };
+  it("reads an uncompressed slice without gunzip, and the merged oplog is always gzipped beside the gzipped dump", () => {
+    const d = fullDump(ts(T0, 1));
     const s = { ...oplogSlice(ts(T0, 1), ts(T0 + 60, 1)), format: "bson" as const };
-    expect(plan([d, s], "to", `${T0 + 60}:1`).steps.some((st) => st.argv.includes("--gzip"))).toBe(false);
+    const p = plan([d, s], "to", `${T0 + 60}:1`);
+    const merge = p.steps[1] as MergeOplogStep;
+    expect(merge.slices.map((x) => x.gzip)).toEqual([false]);
+    expect(merge.gzip).toBe(true);
+    expect(mongorestoreStep(p).argv).toContain("--gzip");
   });
 
-  it("carries the target's oplogLimit on every step, across the ordinal's 32-bit limit", () => {
+  it("carries the target's exclusive limit into the merge and --oplogLimit, across the ordinal's 32-bit limit", () => {
     const p = plan(catalog, "to", `${T0 + 700}:${UINT32_MAX}`);
     expect(p.oplogLimit).toBe(`${T0 + 701}:0`);
-    expect(p.steps.every((s) => s.argv.includes(`--oplogLimit=${T0 + 701}:0`))).toBe(true);
+    expect(mongorestoreStep(p).argv).toContain(`--oplogLimit=${T0 + 701}:0`);
+    expect((p.steps[1] as MergeOplogStep).limit).toEqual(ts(T0 + 701, 0));
+  });
+
+  describe("schemaVersion 1 full dumps (archives of earlier releases)", () => {
+    const old = fullDump(ts(T0 + 12, 4), { legacy: true });
+    const oldCatalog = [old, s1, s2, s3];
+
+    it("restore to a point their own oplog reaches in one --archive call (no --oplogFile)", () => {
+      const p = plan(oldCatalog, "to", `${T0 + 12}:4`);
+      expect(p.steps.map((s) => s.kind)).toEqual(["mongorestore"]);
+      expect(mongorestoreStep(p).argv).toEqual(expect.arrayContaining([`--archive=/catalog/full/${old.file}`, "--gzip", "--oplogReplay", `--oplogLimit=${T0 + 12}:5`, "--stopOnError"]));
+      expect(mongorestoreStep(p).argv.some((a) => a.startsWith("--oplogFile"))).toBe(false);
+    });
+
+    it("are refused with the reason when the target needs slices, never replayed in several calls", () => {
+      expect(refusal(oldCatalog, "to", `${T0 + 400}:0`)).toMatch(/needs oplog slices after the full dump full\/.*\.archive\.gz, which is in the schemaVersion 1 format .*cannot use --oplogFile with --archive specified.*run the full-dump job now/);
+    });
+
+    it("a newer schemaVersion 2 dump in the same chain serves the points after it", () => {
+      const mixed = [old, s1, s2, s3, d2];
+      expect(plan(mixed, "to", `${T0 + 700}:0`).base).toBe(`full/${d2.file}`);
+      expect(refusal(mixed, "to", `${T0 + 300}:1`)).toMatch(/schemaVersion 1/);
+    });
   });
 
   it("refuses a catalog without a full dump, or with two replica sets", () => {
@@ -191,7 +251,7 @@ describe("restore planner", () => {
   it("a dump no slice continues reaches its own lastTs only", () => {
     const lone = fullDump(ts(T0 + 5000, 2));
     expect(restoreWindows([...catalog, lone]).pop()).toEqual({ from: ts(T0 + 5000, 2), to: ts(T0 + 5000, 2) });
-    expect(plan([...catalog, lone], "to", `${T0 + 5000}:2`).steps).toHaveLength(1);
+    expect(plan([...catalog, lone], "to", `${T0 + 5000}:2`).slices).toHaveLength(0);
     expect(refusal([...catalog, lone], "to", `${T0 + 5000}:3`)).toMatch(/after the newest saved oplog entry/);
   });
 
@@ -205,14 +265,13 @@ describe("restore planner", () => {
 describe("every call stops on the first error; --preserveUUID needs --drop", () => {
   // mongorestore exits 0 over documents that failed to insert unless --stopOnError (mongo-tools
   // mongorestore/main/mongorestore.go exits non-zero on result.Err only).
-  test("--stopOnError on the base call and on every slice call", () => {
-    const p = plan(catalog, "to", `${T0 + 700}:0`);
-    for (const step of p.steps) expect(step.argv).toContain("--stopOnError");
+  test("--stopOnError on the call", () => {
+    expect(mongorestoreStep(plan(catalog, "to", `${T0 + 700}:0`)).argv).toContain("--stopOnError");
   });
 
-  test("--preserveUUID goes on every call with --drop; without --drop the planner refuses, as mongorestore does", () => {
+  test("--preserveUUID goes on the call with --drop; without --drop the planner refuses, as mongorestore does", () => {
     const p = plan(catalog, "to", `${T0 + 700}:0`, { drop: true, preserveUUID: true });
-    for (const step of p.steps) expect(step.argv).toEqual(expect.arrayContaining(["--drop", "--preserveUUID"]));
+    expect(mongorestoreStep(p).argv).toEqual(expect.arrayContaining(["--drop", "--preserveUUID"]));
     expect(() => plan(catalog, "to", `${T0 + 700}:0`, { drop: false, preserveUUID: true })).toThrow("--preserveUUID needs --drop");
   });
 });

@@ -103,7 +103,7 @@ describe("restore-cli as a process", () => {
         child.kill(signal);
         expect(await exited).toBe(exitCode);
         expect(stderr).toMatch(new RegExp(`received ${signal}: stopping`));
-        expect(stderr).toMatch(/FAILED at step 1\/2 .*killed by SIGTERM/);
+        expect(stderr).toMatch(/FAILED at step 3\/3 .*killed by SIGTERM/);
         // No orphan: the stand-in is gone (kill -0 says ESRCH), and nothing of the run is left.
         expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
         expect(readdirSync(tmp)).toEqual([]);

@@ -2,6 +2,7 @@
 
 import vm from "node:vm";
 import type { CatalogEntry } from "../../backup/manifest";
+import { MergeOplogStep, mongorestoreStep } from "../../backup/restore/planner";
 import { restoreWindows } from "../../backup/restore/chain";
 import { PlanOptions, planRestore } from "../../backup/restore/planner";
 import { RestoreTarget } from "../../backup/restore/target";
@@ -11,7 +12,7 @@ import { compareTs, formatTs, Timestamp, tsAfter, tsEquals } from "../../backup/
 import { generateCatalog, interestingPoints, oracleBase, prng } from "./catalog-generator";
 
 const CATALOGS = 150;
-const options: PlanOptions = { catalogDir: "/c", configFile: "/cfg.yaml", emptyDir: "/empty", drop: false, numParallelCollections: 4, numInsertionWorkersPerCollection: 1 };
+const options: PlanOptions = { catalogDir: "/c", configFile: "/cfg.yaml", workDir: "/tmp/work", drop: false, numParallelCollections: 4, numInsertionWorkersPerCollection: 1 };
 
 function toTarget(point: Timestamp): RestoreTarget | undefined {
   const limit = tsAfter(point);
@@ -37,10 +38,10 @@ function checkPlan(entries: CatalogEntry[], point: Timestamp, seed: number): "pl
   if (!result.ok) throw new Error(`${where}: refused a reachable target: ${result.error}`);
   const plan = result.plan;
   const byManifest = new Map(entries.map((e) => [e.manifestPath, e]));
-  const base = byManifest.get(plan.steps[0].manifestPath) as CatalogEntry;
-  const slices = plan.steps.slice(1).map((s) => byManifest.get(s.manifestPath) as CatalogEntry);
-  check(plan.base === `${base.manifestPath.split("/")[0]}/${base.file}`, where, "base names the first step's artifact");
-  check(plan.slices.join() === plan.steps.slice(1).map((s) => s.file).join(), where, "slices name the later steps' artifacts");
+  const base = byManifest.get(plan.artifacts[0].manifestPath) as CatalogEntry;
+  const slices = plan.artifacts.slice(1).map((s) => byManifest.get(s.manifestPath) as CatalogEntry);
+  check(plan.base === `${base.manifestPath.split("/")[0]}/${base.file}`, where, "base names the first artifact");
+  check(plan.slices.join() === plan.artifacts.slice(1).map((s) => s.file).join(), where, "slices name the later artifacts");
   // The newest dump that ends at or before the target and reaches it.
   check(base.kind === "full", where, "the base is a full dump");
   check(compareTs(base.lastTs, point) <= 0, where, "the base ends at or before the target");
@@ -61,9 +62,11 @@ function checkPlan(entries: CatalogEntry[], point: Timestamp, seed: number): "pl
   check(plan.oplogLimit === formatTs(limit), where, "oplogLimit is the target's limit");
   check(compareTs(limit, point) > 0, where, "oplogLimit is after the target");
   for (const e of entries) for (const ts of [e.firstTs, e.lastTs]) if (compareTs(ts, point) > 0) check(compareTs(limit, ts) <= 0, where, `oplogLimit skips past the operation ${formatTs(ts)}`);
-  // One mongorestore call per artifact, each with the limit.
-  check(plan.steps.length === 1 + slices.length, where, "one step per artifact");
-  check(plan.steps.every((s) => s.argv.includes(`--oplogLimit=${plan.oplogLimit}`)), where, "every step carries the limit");
+  // Unpack, merge (every slice, trimmed after the base and before the limit), then ONE mongorestore with the limit.
+  check(plan.steps.map((s) => s.kind).join() === "unpack,merge-oplog,mongorestore", where, "unpack, merge, one mongorestore");
+  const merge = plan.steps[1] as MergeOplogStep;
+  check(merge.slices.length === slices.length && tsEquals(merge.after, base.lastTs) && tsEquals(merge.limit, limit), where, "the merge reads every slice, after the base's lastTs, before the limit");
+  check(mongorestoreStep(plan).argv.includes(`--oplogLimit=${plan.oplogLimit}`), where, "the mongorestore call carries the limit");
   return "planned";
 }
 

@@ -3,6 +3,7 @@
 // written (an unescaped "@", "/", ...) the string is refused with exit 2 before anything runs;
 // encoded it parses, and every path that prints (run without --yes, the probe's error, the
 // progress lines, the text and --json reports) prints it redacted.
+import { runRealTar } from "./real-tar";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +32,7 @@ afterEach(() => rmSync(work, { recursive: true, force: true }));
  * prints the config file it was handed (the connection string and the password) as a line.
  */
 async function carelessMongorestore(argv: readonly string[], onLine: (line: string) => void): Promise<StepExit> {
+  if (argv[0] === "tar") return runRealTar(argv, onLine);
   const refusal = mongorestoreRefusal(argv.slice(1));
   if (refusal) {
     onLine(refusal);

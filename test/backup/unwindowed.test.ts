@@ -1,6 +1,7 @@
 // Full dumps of a sharded cluster taken without the balancer window (issue 13, item 3): the
 // manifest marks them, and `restore plan|run --cluster` refuses them unless --allow-unwindowed.
 
+import { runRealTar } from "./real-tar";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,7 +41,7 @@ async function cli(argv: string[]) {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     probeTarget: async () => ({ mongos: false, namespacesWithData: [] }),
-    run: async (a, onLine) => (calls.push(a), onLine("0 document(s) restored successfully. 0 document(s) failed to restore."), { code: 0 }),
+    run: async (a, onLine) => (a[0] === "tar" ? runRealTar(a, onLine) : (calls.push(a), onLine("0 document(s) restored successfully. 0 document(s) failed to restore."), { code: 0 })),
     inspector: fileInspector,
     now: () => 0,
     tmpdir: work,

@@ -2,9 +2,19 @@
 // (backup/scripts/full-dump.sh, oplog-slice.sh) take a full dump while the application writes and
 // oplog slices after it, as the backup user, into a catalog on a temporary "claim"; the restore
 // CLI (in-process, as `npm run restore` runs it) plans to the exact oplog timestamp of one insert
-// (read from local.oplog.rs) and runs mongorestore into a SEPARATE, empty mongod. The restored
-// collection must hold exactly the documents written up to and including that insert: none
-// after it, and an update and a delete made after it undone. `--before` the next insert: the same.
+// (read from local.oplog.rs) and runs its ONE mongorestore call (unpack, merge the oplog, replay)
+// into a SEPARATE, empty mongod that runs with access control, as the restore user (the role
+// nyrkioRestore, as the reconcile Job gives it). The restored collections and their indexes must
+// equal what the source held at that moment (snapshots taken right after the write), across:
+//   - updates and deletes (a target before them undoes them, one after them keeps them);
+//   - a multi-document transaction whose oplog entries fall in two slices: a transaction larger
+//     than 16 MB is written as several applyOps entries (partialTxn) and its last one commits it;
+//     the test cuts the slice holding them between two of them, as a slice whose end (the
+//     majority commit point) fell there would be cut (the slice job's own boundary cannot be
+//     steered), and the restore must bring back every document of it, not only the last chunk;
+//   - an index dropped and re-created (with other options) in a slice;
+//   - a target inside a slice (the slice that holds it ends later).
+// `--before` the next insert restores the same as `--to` the insert.
 //
 // Why a separate mongod: --oplogReplay restores a whole instance (every database, the users), so
 // restoring onto the source would clobber it, and a scratch database on it cannot hold it.
@@ -27,20 +37,23 @@
 // MONGODB_URI set running with authorization checks the users' roles.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { deserialize } from "bson";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MongoClient, type Collection, type Timestamp as BsonTimestamp } from "mongodb";
 import type { MongoMemoryServer } from "mongodb-memory-server-core";
 import { dev } from "../../config/environments/dev";
-import { artifactPath, type CatalogEntry } from "../../backup/manifest";
+import { artifactPath, type CatalogEntry, type OplogSliceManifest } from "../../backup/manifest";
 import { loadCatalog } from "../../backup/restore/catalog";
 import { processRunner } from "../../backup/restore/process-runner";
 import { runCli } from "../../backup/restore/restore-command";
 import { fileInspector } from "../../backup/restore/verify-artifacts";
 import { probeTarget } from "../../backup/restore/target-probe";
 import { compareTs, formatTs, type Timestamp } from "../../backup/timestamp";
-import { managedUserRoles } from "../../replicaset/users";
+import { customRoles, managedUserRoles } from "../../replicaset/users";
 import { describeWithMongo, mongoAvailability, scratchDatabaseName, type MongoTarget } from "./mongo-server";
 
 const NAME = "backups and point-in-time restore against real servers";
@@ -104,6 +117,75 @@ function succeeded(script: string, run: ScriptRun): void {
   if (run.code !== 0) throw new Error(`${script} exited with ${run.code}\n--- its log (stdout):\n${run.stdout}--- stderr (last lines):\n${run.stderr.slice(-6000)}`);
 }
 
+interface Snapshot {
+  events: { _id: string; seq: number; changed?: boolean }[];
+  /** The transaction's documents, with the size of each blob instead of the blob. */
+  txn: { _id: string; blob: number }[];
+  indexes: Record<"events" | "txn", { name: string; key: Record<string, unknown>; unique?: boolean }[]>;
+}
+
+/** What a database holds of the test's collections: documents in order, and indexes by name. */
+async function stateOf(db: import("mongodb").Db): Promise<Snapshot> {
+  const indexes = async (c: string) =>
+    ((await db.collection(c).listIndexes().toArray()) as { name: string; key: Record<string, unknown>; unique?: boolean }[])
+      .map((x) => ({ name: x.name, key: x.key, ...(x.unique ? { unique: true } : {}) }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  const events = await db.collection<{ _id: string; seq: number; changed?: boolean }>("events").find({}, { sort: { seq: 1 } }).toArray();
+  const txn = (await db.collection<{ _id: string; blob: string }>("txn").find({}, { sort: { _id: 1 } }).toArray()).map((d) => ({ _id: d._id, blob: d.blob.length }));
+  return { events, txn, indexes: { events: await indexes("events"), txn: await indexes("txn") } };
+}
+
+/**
+ * Cuts the slice that holds the transaction on `txnNs` into two, between its first two applyOps
+ * entries (partialTxn), and writes both with manifests as the slice job writes them: the entries
+ * are the job's own, only the boundary is chosen. Throws when the transaction was not written
+ * as several entries (then the test proves nothing).
+ */
+async function cutBetweenTransactionEntries(catalogDir: string, txnNs: string): Promise<void> {
+  const { entries } = await loadCatalog(catalogDir);
+  for (const slice of entries.filter((e): e is CatalogEntry & OplogSliceManifest => e.kind === "oplog")) {
+    const file = join(catalogDir, artifactPath(slice));
+    const data = gunzipSync(readFileSync(file));
+    const docs: { raw: Buffer; ts: Timestamp; partial: boolean }[] = [];
+    for (let at = 0; at < data.length; at += data.readInt32LE(at)) {
+      const raw = data.subarray(at, at + data.readInt32LE(at));
+      const d = deserialize(raw) as { ts: BsonTimestamp; op: string; o?: { applyOps?: { ns?: string }[] }; partialTxn?: boolean };
+      const touches = d.op === "c" && Array.isArray(d.o?.applyOps) && d.o.applyOps.some((x) => x.ns === txnNs);
+      docs.push({ raw: Buffer.from(raw), ts: { t: d.ts.t, i: d.ts.i }, partial: touches && d.partialTxn === true });
+    }
+    const first = docs.findIndex((d) => d.partial);
+    if (first < 0) continue;
+    const cut = first + 1; // the first part ends with the transaction's first entry, the rest follows
+    if (cut >= docs.length) throw new Error(`the transaction's first entry is the last of ${artifactPath(slice)}: nothing to cut`);
+    const parts = [docs.slice(0, cut), docs.slice(cut)];
+    const dir = join(catalogDir, artifactPath(slice).replace(/\/[^/]*$/, ""));
+    let prev = slice.prevTs;
+    for (const [k, part] of parts.entries()) {
+      const last = part[part.length - 1].ts;
+      const name = `${prev.t}-${prev.i}_${last.t}-${last.i}${k === 0 ? "-txncut" : ""}`;
+      const bytes = gzipSync(Buffer.concat(part.map((d) => d.raw)));
+      writeFileSync(join(dir, `${name}.bson.gz`), bytes);
+      const manifest: OplogSliceManifest = {
+        ...(({ manifestPath: _m, ...m }) => m)(slice as CatalogEntry & OplogSliceManifest & { manifestPath: string }),
+        file: `${name}.bson.gz`,
+        bytes: bytes.length,
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+        firstTs: part[0].ts,
+        lastTs: last,
+        prevTs: prev,
+        entries: part.length,
+      };
+      delete (manifest as Partial<OplogSliceManifest>).counts;
+      writeFileSync(join(dir, `${name}.manifest.json`), JSON.stringify(manifest, null, 2));
+      prev = last;
+    }
+    unlinkSync(join(catalogDir, slice.manifestPath));
+    unlinkSync(file);
+    return;
+  }
+  throw new Error(`no slice holds a transaction on ${txnNs} written as several oplog entries (partialTxn): the test proves nothing`);
+}
+
 const available = mongoAvailability();
 const missing = available.available ? missingPrerequisites(available.source) : [];
 if (missing.length > 0) {
@@ -124,6 +206,13 @@ if (missing.length > 0) {
     /** The oplog timestamps of the inserts around the restore point. */
     let target: Timestamp;
     let next: Timestamp;
+    /** After the update, the delete and the index rebuilt; after the transaction. */
+    let afterChanges: Timestamp;
+    let afterTxn: Timestamp;
+    /** What the source held right after each write the tests restore to: documents and indexes. */
+    const snapshots = new Map<string, Snapshot>();
+    /** The custom roles this test created on the source (dropped when done). */
+    const createdRoles: string[] = [];
 
     beforeAll(async () => {
       work = mkdtempSync(join(tmpdir(), "nyrkio-backup-it-"));
@@ -134,6 +223,13 @@ if (missing.length > 0) {
         const hello = await admin.command({ hello: 1 });
         if (!hello.setName) throw new Error("the source must be a replica set member, not mongos: the backup jobs dump one replica set");
 
+        // The project's custom roles (the reconcile Job creates them), where the source lacks them.
+        for (const r of customRoles(dev, "replicaset")) {
+          const info = await admin.command({ rolesInfo: { role: r.role, db: r.db } });
+          if ((info.roles as unknown[]).length > 0) continue;
+          await admin.command({ createRole: r.role, privileges: r.privileges, roles: r.roles });
+          createdRoles.push(r.role);
+        }
         // The backup user as the reconcile job creates it; its Secret as mounted files.
         const password = randomBytes(16).toString("hex");
         await admin.command({ createUser: users.backup, pwd: password, roles: managedUserRoles(dev, "backup") });
@@ -204,7 +300,12 @@ if (missing.length > 0) {
           };
         };
 
+        const txnDocs = client.db(dbName).collection<{ _id: string; blob: string }>("txn");
+        const snapshot = async (name: string) => snapshots.set(name, await stateOf(client.db(dbName)));
         for (const id of ["b0", "b1", "b2"]) await write(id);
+        // An index the dump holds; a slice drops it and re-creates it unique.
+        await events.createIndex({ seq: 1 }, { name: "by_seq" });
+        await txnDocs.insertOne({ _id: "t-before", blob: "" }, MAJORITY);
         stopWriting = keepWriting("d");
         const dumped = await runScript("full-dump.sh", env);
         await stopWriting();
@@ -215,16 +316,37 @@ if (missing.length > 0) {
         await sliceThrough(await insertTs("s0"));
 
         // The restore point is m1: m2, m3, the update and the delete come after it.
-        for (const id of ["m0", "m1", "m2"]) await write(id);
+        for (const id of ["m0", "m1"]) await write(id);
+        await snapshot("m1");
+        await write("m2");
         if ((await events.updateOne({ _id: "b0" }, { $set: { changed: true } }, MAJORITY)).modifiedCount !== 1) throw new Error("the update of b0 changed nothing");
         if ((await events.deleteOne({ _id: "b1" }, MAJORITY)).deletedCount !== 1) throw new Error("the delete of b1 deleted nothing");
+        await events.dropIndex("by_seq");
+        await events.createIndex({ seq: 1 }, { name: "by_seq", unique: true });
         await write("m3");
+        await snapshot("m3");
         target = await insertTs("m1");
         next = await insertTs("m2");
+        afterChanges = await insertTs("m3");
+        // A transaction of three 7 MB documents: more than 16 MB, so the server writes it as
+        // several applyOps oplog entries (partialTxn), the last of which commits it
+        // (https://www.mongodb.com/docs/manual/core/transactions-production-consideration/#oplog-size-limit).
+        const session = client.startSession();
+        try {
+          await session.withTransaction(async () => {
+            for (const k of [0, 1, 2]) await txnDocs.insertOne({ _id: `t${k}`, blob: String.fromCharCode(97 + k).repeat(7 * 1024 * 1024) }, { session });
+          }, MAJORITY);
+        } finally {
+          await session.endSession();
+        }
+        await write("m4");
+        await snapshot("m4");
+        afterTxn = await insertTs("m4");
         stopWriting = keepWriting("w");
-        await sliceThrough(await insertTs("m3"));
+        await sliceThrough(afterTxn);
         await stopWriting();
         stopWriting = undefined;
+        await cutBetweenTransactionEntries(catalogDir, ns.replace(/\.events$/, ".txn"));
 
         const fulls = (await loadCatalog(catalogDir)).entries.filter((e) => e.kind === "full");
         if (fulls.length !== 1) throw new Error(`expected one full dump in the catalog, found ${fulls.length}`);
@@ -234,6 +356,7 @@ if (missing.length > 0) {
         // The catalog holds everything the tests need: the source is not touched again.
         await client.db(dbName).dropDatabase().catch(() => undefined);
         for (const user of Object.values(users)) await client.db("admin").command({ dropUser: user }).catch(() => undefined);
+        for (const role of createdRoles) await client.db("admin").command({ dropRole: role }).catch(() => undefined);
         await client.close();
       }
     }, 600_000);
@@ -257,20 +380,36 @@ if (missing.length > 0) {
       return { code, stdout, stderr };
     }
 
-    /** Restores the catalog to `point` into a new, empty mongod; the ids there in write order, and b0. */
+    /**
+     * Restores the catalog to `point` into a new, empty mongod that runs with access control, as
+     * the restore user (the role nyrkioRestore, created as the reconcile Job creates it); what the
+     * restored database holds, as stateOf reads it.
+     */
     async function restoreInto(mode: "--to" | "--before", point: Timestamp) {
       const { MongoMemoryServer } = await import("mongodb-memory-server-core");
-      const server: MongoMemoryServer = await MongoMemoryServer.create();
+      const rootPwd = randomBytes(12).toString("hex");
+      const server: MongoMemoryServer = await MongoMemoryServer.create({ auth: { enable: true, customRootName: "it-root", customRootPwd: rootPwd } });
       try {
+        const host = new URL(server.getUri()).host;
+        const root = await new MongoClient(`mongodb://it-root:${rootPwd}@${host}/?authSource=admin`).connect();
+        const restorePwd = randomBytes(12).toString("hex");
+        try {
+          const admin = root.db("admin");
+          for (const r of customRoles(dev, "replicaset")) await admin.command({ createRole: r.role, privileges: r.privileges, roles: r.roles });
+          await admin.command({ createUser: "it-restore", pwd: restorePwd, roles: managedUserRoles(dev, "restore") });
+        } finally {
+          await root.close();
+        }
+        const uri = `mongodb://it-restore:${restorePwd}@${host}/?authSource=admin`;
         const uriFile = join(work, `restore-target-${randomBytes(4).toString("hex")}.uri`);
-        writeFileSync(uriFile, `${server.getUri()}\n`, { mode: 0o600 });
+        writeFileSync(uriFile, `${uri}\n`, { mode: 0o600 });
         const run = await cli(["run", "--catalog", catalogDir, mode, formatTs(point), "--uri-file", uriFile, "--yes", "--json"]);
         if (run.code !== 0) throw new Error(`restore run exited with ${run.code}\n${run.stdout}\n${run.stderr.slice(-6000)}`);
         const report = JSON.parse(run.stdout);
-        const client = await new MongoClient(server.getUri()).connect();
+        const client = await new MongoClient(uri).connect();
         try {
-          const docs = await client.db(dbName).collection<{ _id: string; seq: number; changed?: boolean }>("events").find({}, { sort: { seq: 1 } }).toArray();
-          return { report, ids: docs.map((d) => d._id), b0: docs.find((d) => d._id === "b0") };
+          const state = await stateOf(client.db(dbName));
+          return { report, state, ids: state.events.map((d) => d._id), b0: state.events.find((d) => d._id === "b0") };
         } finally {
           await client.close();
         }
@@ -289,7 +428,9 @@ if (missing.length > 0) {
       expect(plan.base).toBe(artifactPath(fullDump));
       expect(plan.oplogLimit).toBe(`${target.t}:${target.i + 1}`);
       expect(plan.slices.length).toBeGreaterThanOrEqual(1);
-      expect(plan.steps).toHaveLength(1 + plan.slices.length);
+      // Unpack, merge, and exactly one mongorestore over the unpacked dump and the merged oplog.
+      expect(plan.steps.map((st: { kind: string }) => st.kind)).toEqual(["unpack", "merge-oplog", "mongorestore"]);
+      expect(plan.steps[2].argv).toEqual(expect.arrayContaining(["--oplogReplay", "--stopOnError", `--oplogLimit=${target.t}:${target.i + 1}`]));
       // The restore point lies after the dump and before the end of the saved oplog: the slices
       // carry the dump there, and the limit cuts off what follows.
       expect(compareTs(fullDump.lastTs, target)).toBeLessThan(0);
@@ -298,14 +439,39 @@ if (missing.length > 0) {
       for (const file of plan.slices) expect(slices.map(artifactPath)).toContain(file);
     });
 
-    test("--to the exact timestamp of a write restores everything up to and including it, nothing after", async () => {
+    test("--to the exact timestamp of a write inside a slice restores everything up to and including it, nothing after: the source's documents and indexes then", async () => {
+      const slices = (await loadCatalog(catalogDir)).entries.filter((e) => e.kind === "oplog");
+      // The target lies inside a slice: one that starts before it ends after it.
+      expect(slices.some((sl) => compareTs((sl as OplogSliceManifest).prevTs, target) < 0 && compareTs(sl.lastTs, target) > 0)).toBe(true);
       const restored = await restoreInto("--to", target);
       expect(restored.report.ok).toBe(true);
+      expect(restored.report.steps.filter((st: { kind: string }) => st.kind === "mongorestore")).toHaveLength(1);
       expect(restored.ids).toEqual(expectedIds());
       expect(restored.ids).not.toContain("m2");
       expect(restored.b0).toBeDefined();
       expect(restored.b0).not.toHaveProperty("changed");
+      expect(restored.state).toEqual(snapshots.get("m1"));
     }, 300_000);
+
+    test("updates, deletes and an index dropped and re-created in a slice: a target after them holds them, as the source did", async () => {
+      const restored = await restoreInto("--to", afterChanges);
+      expect(restored.report.ok).toBe(true);
+      expect(restored.b0).toMatchObject({ changed: true });
+      expect(restored.ids).not.toContain("b1");
+      // by_seq came back unique, as re-created, not as the dump held it.
+      expect(restored.state.indexes.events.find((x) => x.name === "by_seq")).toMatchObject({ unique: true });
+      expect(restored.state).toEqual(snapshots.get("m3"));
+    }, 300_000);
+
+    test("a transaction whose oplog entries fall in two slices comes back whole", async () => {
+      // The cut is there: a slice ends inside the transaction's entries.
+      const plan = JSON.parse((await cli(["plan", "--catalog", catalogDir, "--to", formatTs(afterTxn), "--json"])).stdout);
+      expect(plan.slices.some((f: string) => f.includes("-txncut"))).toBe(true);
+      const restored = await restoreInto("--to", afterTxn);
+      expect(restored.report.ok).toBe(true);
+      expect(restored.state.txn.map((d) => d._id)).toEqual(["t-before", "t0", "t1", "t2"]);
+      expect(restored.state).toEqual(snapshots.get("m4"));
+    }, 600_000);
 
     test("--before the next write restores the same", async () => {
       const restored = await restoreInto("--before", next);

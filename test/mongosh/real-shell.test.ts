@@ -21,7 +21,7 @@
 import { EJSON } from "bson";
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { artifactPath, CatalogEntry, parseManifest } from "../../backup/manifest";
 import { planJson } from "../../backup/restore/report";
 import { planRestore } from "../../backup/restore/planner";
@@ -107,10 +107,10 @@ function dailyCatalog(days: number): CatalogEntry[] {
   const start = end - days * DAY;
   const entries: CatalogEntry[] = [];
   let prev = { t: start, i: 1 };
-  const common = { schemaVersion: 1 as const, bytes: 1, sha256: "d".repeat(64), replicaSet: "rs0" };
+  const common = { schemaVersion: 2 as const, bytes: 1, sha256: "d".repeat(64), replicaSet: "rs0" };
   for (let d = 0; d < days; d++) {
     const dumpEnd = { t: start + d * DAY + 2 * 3600, i: 1 };
-    entries.push({ ...common, kind: "full", format: "archive+gzip", file: `${dumpEnd.t}-1.archive.gz`, firstTs: { t: dumpEnd.t - 60, i: 1 }, lastTs: dumpEnd, createdAt: new Date(dumpEnd.t * 1000).toISOString(), manifestPath: `full/${dumpEnd.t}-1.manifest.json` });
+    entries.push({ ...common, kind: "full", format: "dir-tar+gzip", file: `${dumpEnd.t}-1.dump.tar`, firstTs: { t: dumpEnd.t - 60, i: 1 }, lastTs: dumpEnd, createdAt: new Date(dumpEnd.t * 1000).toISOString(), manifestPath: `full/${dumpEnd.t}-1.manifest.json` });
     for (let q = 0; q < 4; q++) {
       const last = { t: start + d * DAY + (q + 1) * 6 * 3600, i: 1 };
       const name = `${prev.t}-${prev.i}_${last.t}-${last.i}`;
@@ -259,13 +259,27 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
     );
 
     it(
-      "restore-plan.js: the mongorestore calls of the TypeScript restore planner's plan",
+      "restore-plan.js: the steps of the TypeScript restore planner's plan (unpack the base, then its slices)",
       async () => {
         const r = await result<{ run: Run; expected: string[] }>("restore-plan");
         expect(r.run.stderr).toBe("");
         expect(r.run.code).toBe(0);
         expect(lines(r.run.stdout)).toEqual(r.expected);
         expect(r.expected.length).toBeGreaterThan(2);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "replay-oplog.js: the one merged, trimmed oplog of a restore, byte for byte what oplog-merge.js writes in Node",
+      async () => {
+        const r = await result<{ run: Run; expected: string[]; merged: string; mergedInNode: string }>("replay-oplog");
+        expect(r.run.stderr).toBe("");
+        expect(r.run.code).toBe(0);
+        expect(lines(r.run.stdout)).toEqual(r.expected);
+        // 3 of the base, then 1000:6 1100:1 1100:2 1200:1 (1000:2 and 1000:5 at or before the base, 1300:1 past the limit).
+        expect(r.expected.slice(0, 5)).toEqual(["entries=7", "fromBase=3", "fromSlices=4", "skippedAtOrBeforeBase=2", "skippedAtOrAfterLimit=1"]);
+        expect(r.merged).toBe(r.mergedInNode);
       },
       TIMEOUT,
     );
@@ -578,7 +592,7 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     const window = restoreWindows(entries)[0];
     const target = parseTarget("to", tsText({ t: window.to.t - 3 * 3600, i: 7 }));
     if (!target.ok) throw new Error(target.error);
-    const planned = planRestore(entries, target.target, { catalogDir: "/home/sre/catalog", configFile: "/tmp/restore.yaml", emptyDir: "/tmp/empty", drop: false, numParallelCollections: 4, numInsertionWorkersPerCollection: 4 });
+    const planned = planRestore(entries, target.target, { catalogDir: "/home/sre/catalog", configFile: "/tmp/restore.yaml", workDir: "/tmp/work", drop: false, numParallelCollections: 4, numInsertionWorkersPerCollection: 4 });
     if (!planned.ok) throw new Error(planned.error);
     const plan = planned.plan;
     // The SRE puts `npm run restore -- plan --json`'s output into the plan ConfigMap.
@@ -587,10 +601,45 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     const formatOf = (file: string) => entries.find((e) => artifactPath(e) === file)!.format;
     const expected = [
       `oplogLimit=${plan.oplogLimit}`,
-      ...plan.steps.map((s) => ["step", s.kind === "full" ? "archive" : "oplog", s.file, s.sha256, s.bytes, plan.oplogLimit, s.manifestPath, formatOf(s.file)].join(" ")),
+      ...plan.artifacts.map((s) => ["step", s.kind === "full" ? "unpack" : "oplog", s.file, s.sha256, s.bytes, plan.oplogLimit, s.manifestPath, formatOf(s.file)].join(" ")),
     ];
     const run = await runJs(m, "restore-plan.js", { PLAN_FILE: planFile, CATALOG_DIR: dir });
     return { run, expected };
+  },
+
+  async "replay-oplog"(ctx) {
+    const m = backupPod(ctx, "dev", "mongodb-rs0-restore", "restore");
+    const builder = require(join(REPO_ROOT, "test/backup/mongosh/fixtures/artifact-builder.js"));
+    const { mergeOplog } = require(join(REPO_ROOT, "backup/mongosh/oplog-merge.js"));
+    const work = m.env.BACKUP_WORK;
+    const dir = join(work, "replay-catalog");
+    mkdirSync(join(dir, "full"), { recursive: true });
+    mkdirSync(join(dir, "oplog"), { recursive: true });
+    // The base ends at 1000:5; the first slice straddles it (entries at 1000:2..1000:5 must go), the limit cuts the second.
+    writeFileSync(join(work, "oplog.bson.gz"), gzipSync(builder.bsonStream(["990:1", "1000:2", "1000:5"])));
+    writeFileSync(join(dir, "full/base.manifest.json"), JSON.stringify({ lastTs: { t: 1000, i: 5 } }));
+    writeFileSync(join(dir, "oplog/a.bson.gz"), gzipSync(builder.bsonStream(["1000:2", "1000:5", "1000:6", "1100:1"])));
+    writeFileSync(join(dir, "oplog/b.bson"), builder.bsonStream(["1100:2", "1200:1", "1300:1"]));
+    const sha = "e".repeat(64);
+    const steps = join(work, "steps");
+    writeFileSync(
+      steps,
+      [
+        `step unpack full/base.dump.tar ${sha} 1 1250:0 full/base.manifest.json dir-tar+gzip`,
+        `step oplog oplog/a.bson.gz ${sha} 1 1250:0 oplog/a.manifest.json bson+gzip`,
+        `step oplog oplog/b.bson ${sha} 1 1250:0 oplog/b.manifest.json bson`,
+        "",
+      ].join("\n"),
+    );
+    const out = join(work, "merged.bson.gz");
+    const run = await runJs(m, "replay-oplog.js", { STEPS_FILE: steps, CATALOG_DIR: dir, BASE_OPLOG: join(work, "oplog.bson.gz"), MERGE_LIMIT: "1250:0", MERGE_OUT: out });
+    const nodeOut = join(work, "merged-node.bson.gz");
+    const r = await mergeOplog(
+      { base: { path: join(work, "oplog.bson.gz"), gzip: true }, slices: [{ path: join(dir, "oplog/a.bson.gz"), gzip: true }, { path: join(dir, "oplog/b.bson"), gzip: false }], after: { t: 1000, i: 5 }, limit: { t: 1250, i: 0 }, gzipOut: true },
+      nodeOut,
+    );
+    const expected = [`entries=${r.entries}`, `fromBase=${r.fromBase}`, `fromSlices=${r.fromSlices}`, `skippedAtOrBeforeBase=${r.skippedAtOrBeforeBase}`, `skippedAtOrAfterLimit=${r.skippedAtOrAfterLimit}`, `lastTs=${tsText(r.lastTs)}`];
+    return { run, expected, merged: gunzipSync(readFileSync(out)).toString("hex"), mergedInNode: gunzipSync(readFileSync(nodeOut)).toString("hex") };
   },
 
   async "write-files"(ctx) {
@@ -909,13 +958,15 @@ const PROBES: Record<string, (ctx: Context, name: string) => { script: string; e
 
 /** Which cases run each ConfigMap .js key (modules run inside the scripts that load them). */
 const COVERED_BY: Record<string, string[]> = {
-  "mongosh-catalog.js": ["prune", "slice-plan", "verify-plan", "restore-plan", "write-files", "recovery-point"],
+  "mongosh-catalog.js": ["prune", "slice-plan", "verify-plan", "restore-plan", "replay-oplog", "write-files", "recovery-point"],
   "mongosh-recovery-point.js": ["recovery-point"],
   "mongosh-pruner.js": ["prune", "recovery-point"],
   "mongosh-prune.js": ["prune"],
   "mongosh-slice-plan.js": ["slice-plan"],
   "mongosh-verify-plan.js": ["verify-plan"],
   "mongosh-restore-plan.js": ["restore-plan"],
+  "mongosh-replay-oplog.js": ["replay-oplog"],
+  "mongosh-oplog-merge.js": ["replay-oplog"],
   "mongosh-write-manifest.js": ["write-files"],
   "mongosh-write-status.js": ["write-files"],
   "mongosh-describe-artifact.js": ["describe-artifact", "describe-artifact-corrupt"],

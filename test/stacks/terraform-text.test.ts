@@ -19,9 +19,9 @@ const REPO = join(__dirname, "..", "..");
 
 /** The directories whose files the stacks embed (every reader goes through config/embedded-file.ts). */
 const EMBEDDED_DIRS = ["stacks/scripts", "stacks/scripts/mongosh", "backup/scripts", "backup/mongosh", "sharding/scripts", "sharding/mongosh", "replicaset/mongosh", "migrations/retention/mongosh"];
-// Written and unit-tested, but not deployed yet: the one-call restore that runs it (issue 10, item 2)
-// is not wired. Remove it from this list when a stack embeds it.
-const NOT_YET_DEPLOYED = new Set(["backup/mongosh/oplog-merge.js"]);
+// Written and unit-tested, but not deployed yet (none now: oplog-merge.js went into the backup
+// scripts with the one-call restore). Remove a file from this list when a stack embeds it.
+const NOT_YET_DEPLOYED = new Set<string>([]);
 const embeddedFiles = EMBEDDED_DIRS.flatMap((d) =>
   readdirSync(join(REPO, d), { withFileTypes: true })
     .filter((e) => e.isFile() && !NOT_YET_DEPLOYED.has(`${d}/${e.name}`))

@@ -1,7 +1,7 @@
 // What the real mongorestore refuses before it restores anything, for the stand-ins that play it
-// in tests: derived from mongo-tools (github.com/mongodb/mongo-tools, master at 8fa3cfc8):
+// in tests: derived from mongo-tools (github.com/mongodb/mongo-tools, tag 100.18.0):
 //   - options: mongorestore/options.go and common/options/options.go (the long option names;
-//     go-flags refuses any other: "unknown flag")
+//     go-flags refuses any other: "unknown flag"), listed in mongo-tools-flags.ts
 //   - mongorestore/mongorestore.go ParseAndValidateOptions:
 //       "cannot use --oplogLimit without --oplogReplay enabled"
 //       "cannot use --oplogFile without --oplogReplay enabled"
@@ -13,23 +13,14 @@
 //   - mongorestore/main/mongorestore.go prints "Failed: <error>" and exits 1 (util.ExitFailure).
 
 import { existsSync } from "node:fs";
-import { MONGORESTORE_OPTIONS } from "./mongo-tools-options";
 import { join } from "node:path";
-
-// Every option mongorestore 100.18.0 accepts (mongo-tools-options.ts, derived from options.go and
-// mongorestore/options.go), the TLS ones (--ssl, --sslCAFile) among them.
-const KNOWN = new Set<string>(MONGORESTORE_OPTIONS);
+import { longOptions, MONGORESTORE_FLAGS, unknownOption } from "./mongo-tools-flags";
 
 /** The "Failed: ..." line mongorestore would print for argv (without argv[0]), or undefined when it would start restoring. */
 export function mongorestoreRefusal(args: readonly string[]): string | undefined {
-  const given = new Map<string, string | true>();
-  for (const arg of args) {
-    if (!arg.startsWith("--")) continue; // a positional dump directory
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (!KNOWN.has(name)) return `error parsing command line options: unknown option "${name}"`;
-    given.set(name, eq < 0 ? true : arg.slice(eq + 1));
-  }
+  const unknown = unknownOption(args, MONGORESTORE_FLAGS);
+  if (unknown) return unknown;
+  const given = longOptions(args);
   const has = (n: string) => given.has(n);
   if (has("oplogLimit") && !has("oplogReplay")) return "Failed: cannot use --oplogLimit without --oplogReplay enabled";
   if (has("oplogFile") && !has("oplogReplay")) return "Failed: cannot use --oplogFile without --oplogReplay enabled";

@@ -28,6 +28,8 @@ export const BACKUP_POD_SCRIPTS = [
   "scripts/s3-transfer.sh",
   "mongosh/catalog.js",
   "mongosh/oplog-window.js",
+  "mongosh/oplog-merge.js",
+  "mongosh/replay-oplog.js",
   "mongosh/member-connection.js",
   "mongosh/source-facts.js",
   "mongosh/snapshot-counts.js",

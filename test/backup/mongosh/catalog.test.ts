@@ -23,10 +23,10 @@ const SHA = "a".repeat(64);
 function full(first: string, last: string, extra: Partial<Manifest> = {}): CatalogEntry & { artifactPath: string } {
   const name = `full/${last.replace(":", "-")}`;
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     kind: "full",
-    format: "archive+gzip",
-    file: `${last.replace(":", "-")}.archive.gz`,
+    format: "dir-tar+gzip",
+    file: `${last.replace(":", "-")}.dump.tar`,
     bytes: 10,
     sha256: SHA,
     replicaSet: "rs0",
@@ -34,7 +34,7 @@ function full(first: string, last: string, extra: Partial<Manifest> = {}): Catal
     lastTs: ts(last),
     createdAt: new Date(ts(last).t * 1000).toISOString(),
     manifestPath: `${name}.manifest.json`,
-    artifactPath: `${name}.archive.gz`,
+    artifactPath: `${name}.dump.tar`,
     ...extra,
   } as CatalogEntry & { artifactPath: string };
 }
@@ -43,7 +43,7 @@ function slice(prev: string, last: string, extra: Partial<Manifest> = {}): Catal
   const base = `${prev.replace(":", "-")}_${last.replace(":", "-")}`;
   const p = ts(prev);
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     kind: "oplog",
     format: "bson+gzip",
     file: `${base}.bson.gz`,
@@ -87,7 +87,7 @@ describe("where the next slice starts", () => {
     const manifests = [...chain, full("1320:1", "1350:1")];
     const d = catalog.sliceStart({ manifests, oldest: ts("1310:1") });
     expect(d).toMatchObject({ action: "slice", from: ts("1320:1") });
-    expect(d.chainBreak).toMatch(/a new chain starts at full\/1350-1\.archive\.gz/);
+    expect(d.chainBreak).toMatch(/a new chain starts at full\/1350-1\.dump\.tar/);
   });
 
   it("a first chain starts inside the dump's window, from the oldest entry when the window's start is gone", () => {
@@ -151,15 +151,27 @@ describe("what verification restores", () => {
       slice("1200:1", "1300:1"),
     ];
     const plan = catalog.verificationPlan(manifests, analyzeChain);
-    expect(plan.full.artifactPath).toBe("full/1000-5.archive.gz");
+    expect(plan.full.artifactPath).toBe("full/1000-5.dump.tar");
     expect(plan.checkpoint.artifactPath).toBe("oplog/900-1_1200-1.bson.gz");
     expect(plan.gap).toBeNull();
+    // One mongorestore up to the checkpoint (limit just after it); the slice after it is merged (tail), not applied.
     expect(catalog.stepLines(plan.steps)).toEqual([
-      `step archive full/1000-5.archive.gz ${SHA} 10 - full/1000-5.manifest.json archive+gzip`,
-      `step oplog oplog/900-1_1200-1.bson.gz ${SHA} 5 - oplog/900-1_1200-1.manifest.json bson+gzip`,
+      `step unpack full/1000-5.dump.tar ${SHA} 10 1200:2 full/1000-5.manifest.json dir-tar+gzip`,
+      `step oplog oplog/900-1_1200-1.bson.gz ${SHA} 5 1200:2 oplog/900-1_1200-1.manifest.json bson+gzip`,
       `step check oplog/900-1_1200-1.bson.gz ${SHA} 5 - oplog/900-1_1200-1.manifest.json bson+gzip`,
-      `step oplog oplog/1200-1_1300-1.bson.gz ${SHA} 5 - oplog/1200-1_1300-1.manifest.json bson+gzip`,
+      `step tail oplog/1200-1_1300-1.bson.gz ${SHA} 5 - oplog/1200-1_1300-1.manifest.json bson+gzip`,
     ]);
+  });
+
+  it("a schemaVersion 1 base (an archive) is checked on its own counts, its slices merged but never applied in a second call", () => {
+    const old = full("900:1", "1000:5", { schemaVersion: 1, format: "archive+gzip", counts: { "nyrkio.a": 2 } });
+    const plan = catalog.verificationPlan([old, slice("900:1", "1200:1", { counts: { "nyrkio.a": 3 } })], analyzeChain);
+    expect(plan.steps.map((s: { op: string; limit: string | null }) => [s.op, s.limit])).toEqual([
+      ["archive", "1000:6"],
+      ["check", null],
+      ["tail", null],
+    ]);
+    expect(() => catalog.verificationPlan([{ ...old, counts: undefined }, slice("900:1", "1200:1", { counts: {} })], analyzeChain)).toThrow(/schemaVersion 1 archive without recorded counts/);
   });
 
   it("joins a slice that starts exactly at the dump's end, as the planner does", () => {
@@ -190,13 +202,13 @@ describe("what verification restores", () => {
 describe("the calls of a planned restore", () => {
   const manifests = [full("900:1", "1000:5"), slice("900:1", "1200:1"), slice("1200:1", "1300:1"), full("1250:1", "1290:1")];
 
-  it("accepts the restore planner's own plan and gives every call its oplogLimit", () => {
+  it("accepts the restore planner's own plan: unpack the base, its slices in order, all with the plan's oplogLimit", () => {
     const target = parseTarget("to", "1250:4");
     if (!target.ok) throw new Error(target.error);
     const planned = planRestore(manifests, target.target, {
       catalogDir: "/home/sre/catalog",
       configFile: "/tmp/x.yaml",
-      emptyDir: "/tmp/empty",
+      workDir: "/tmp/work",
       drop: false,
       numParallelCollections: 4,
       numInsertionWorkersPerCollection: 4,
@@ -205,7 +217,7 @@ describe("the calls of a planned restore", () => {
     const plan = JSON.parse(JSON.stringify(planned.plan));
     const steps = catalog.restoreSteps(plan, manifests, "rs0", analyzeChain);
     expect(steps.map((s: { op: string; manifest: { artifactPath: string }; limit: string }) => [s.op, s.manifest.artifactPath, s.limit])).toEqual([
-      ["archive", "full/1000-5.archive.gz", "1250:5"],
+      ["unpack", "full/1000-5.dump.tar", "1250:5"],
       ["oplog", "oplog/900-1_1200-1.bson.gz", "1250:5"],
       ["oplog", "oplog/1200-1_1300-1.bson.gz", "1250:5"],
     ]);
@@ -213,9 +225,9 @@ describe("the calls of a planned restore", () => {
   });
 
   it("refuses a plan that does not fit this catalog", () => {
-    const plan = { replicaSet: "rs0", base: "full/1000-5.archive.gz", slices: ["oplog/900-1_1200-1.bson.gz"], oplogLimit: "1100:0" };
+    const plan = { replicaSet: "rs0", base: "full/1000-5.dump.tar", slices: ["oplog/900-1_1200-1.bson.gz"], oplogLimit: "1100:0" };
     expect(() => catalog.restoreSteps({ ...plan, replicaSet: "rs1" }, manifests, "rs0", analyzeChain)).toThrow(/replica set "rs1"/);
-    expect(() => catalog.restoreSteps({ ...plan, base: "full/nope.archive.gz" }, manifests, "rs0", analyzeChain)).toThrow(/no manifest in this catalog/);
+    expect(() => catalog.restoreSteps({ ...plan, base: "full/nope.dump.tar" }, manifests, "rs0", analyzeChain)).toThrow(/no manifest in this catalog/);
     expect(() => catalog.restoreSteps({ ...plan, base: "oplog/900-1_1200-1.bson.gz" }, manifests, "rs0", analyzeChain)).toThrow(/as its base/);
     expect(() => catalog.restoreSteps({ ...plan, slices: ["oplog/1200-1_1300-1.bson.gz"] }, manifests, "rs0", analyzeChain)).toThrow(/does not continue the full dump/);
     expect(() => catalog.restoreSteps({ ...plan, oplogLimit: "1000:5" }, manifests, "rs0", analyzeChain)).toThrow(/not after the base/);
@@ -223,10 +235,14 @@ describe("the calls of a planned restore", () => {
     expect(() => catalog.restoreSteps({ ...plan, oplogLimit: "1250:5" }, manifests, "rs0", analyzeChain)).toThrow(
       /the plan ends at 1200:1 \(oplog\/900-1_1200-1\.bson\.gz\), before its target 1250:4 \(oplogLimit 1250:5\): it does not reach the point it restores to/,
     );
-    expect(() => catalog.restoreSteps({ ...plan, slices: [], oplogLimit: "1100:0" }, manifests, "rs0", analyzeChain)).toThrow(/the plan ends at 1000:5 \(full\/1000-5\.archive\.gz\), before its target 1099:4294967295/);
+    expect(() => catalog.restoreSteps({ ...plan, slices: [], oplogLimit: "1100:0" }, manifests, "rs0", analyzeChain)).toThrow(/the plan ends at 1000:5 \(full\/1000-5\.dump\.tar\), before its target 1099:4294967295/);
+    // A schemaVersion 1 archive cannot take slices in the one call.
+    const old = [full("900:1", "1000:5", { schemaVersion: 1, format: "archive+gzip", file: "1000-5.archive.gz" }), ...manifests.slice(1)].map((m, k) => (k === 0 ? { ...m, artifactPath: "full/1000-5.archive.gz" } : m));
+    expect(() => catalog.restoreSteps({ ...plan, base: "full/1000-5.archive.gz", oplogLimit: "1200:2" }, old, "rs0", analyzeChain)).toThrow(/schemaVersion 1 archive: mongorestore cannot replay slices with it in one call/);
+    expect(catalog.restoreSteps({ ...plan, base: "full/1000-5.archive.gz", slices: [], oplogLimit: "1000:6" }, old, "rs0", analyzeChain).map((s: { op: string }) => s.op)).toEqual(["archive"]);
     expect(() => catalog.restoreSteps({ ...plan, oplogLimit: "soon" }, manifests, "rs0", analyzeChain)).toThrow(/oplogLimit must be/);
-    const steps = [{ file: "full/1000-5.archive.gz", sha256: "b".repeat(64) }];
-    expect(() => catalog.restoreSteps({ ...plan, steps }, manifests, "rs0", analyzeChain)).toThrow(/made from another catalog/);
+    const artifacts = [{ file: "full/1000-5.dump.tar", sha256: "b".repeat(64) }];
+    expect(() => catalog.restoreSteps({ ...plan, artifacts }, manifests, "rs0", analyzeChain)).toThrow(/made from another catalog/);
   });
 });
 
@@ -251,26 +267,31 @@ describe("loading a catalog", () => {
     });
     const loaded = catalog.loadCatalog(root);
     expect(loaded.map((m: { manifestPath: string; artifactPath: string }) => [m.manifestPath, m.artifactPath])).toEqual([
-      ["full/a.manifest.json", "full/2-1.archive.gz"],
+      ["full/a.manifest.json", "full/2-1.dump.tar"],
       ["oplog/deeper/manifest.json", "oplog/deeper/1-1_3-1.bson.gz"],
     ]);
   });
 
   it("reads uncompressed artifacts too, and its step lines say how mongorestore reads each one", () => {
     const root = tree({
-      "full/a.manifest.json": json({ ...strip(full("900:1", "1000:5")), format: "archive", file: "1000-5.archive" }),
+      "full/a.manifest.json": json(strip(full("900:1", "1000:5"))),
       "oplog/b.manifest.json": json({ ...strip(slice("900:1", "1200:1")), format: "bson", file: "900-1_1200-1.bson" }),
+      "full/c.manifest.json": json({ ...strip(full("100:1", "200:5")), schemaVersion: 1, format: "archive", file: "200-5.archive" }),
     });
-    const plan = { replicaSet: "rs0", base: "full/1000-5.archive", slices: ["oplog/900-1_1200-1.bson"], oplogLimit: "1100:0" };
+    const plan = { replicaSet: "rs0", base: "full/1000-5.dump.tar", slices: ["oplog/900-1_1200-1.bson"], oplogLimit: "1100:0" };
     expect(catalog.stepLines(catalog.restoreSteps(plan, catalog.loadCatalog(root), "rs0", analyzeChain))).toEqual([
-      `step archive full/1000-5.archive ${SHA} 10 1100:0 full/a.manifest.json archive`,
+      `step unpack full/1000-5.dump.tar ${SHA} 10 1100:0 full/a.manifest.json dir-tar+gzip`,
       `step oplog oplog/900-1_1200-1.bson ${SHA} 5 1100:0 oplog/b.manifest.json bson`,
     ]);
+    const old = { replicaSet: "rs0", base: "full/200-5.archive", slices: [], oplogLimit: "200:6" };
+    expect(catalog.stepLines(catalog.restoreSteps(old, catalog.loadCatalog(root), "rs0", analyzeChain))).toEqual([`step archive full/200-5.archive ${SHA} 10 200:6 full/c.manifest.json archive`]);
   });
 
   it("refuses a manifest it cannot use, naming it", () => {
     expect(() => catalog.loadCatalog(tree({ "full/x.manifest.json": "{" }))).toThrow(/full\/x\.manifest\.json: not valid JSON/);
-    expect(() => catalog.loadCatalog(tree({ "full/x.manifest.json": json({ ...strip(full("1:1", "2:1")), format: "bson" }) }))).toThrow(/format must be "archive\+gzip" or "archive" for kind full, got "bson"/);
+    expect(() => catalog.loadCatalog(tree({ "full/x.manifest.json": json({ ...strip(full("1:1", "2:1")), format: "bson" }) }))).toThrow(/format must be "dir-tar\+gzip" for kind full and schemaVersion 2, got "bson"/);
+    expect(() => catalog.loadCatalog(tree({ "full/x.manifest.json": json({ ...strip(full("1:1", "2:1")), format: "archive+gzip" }) }))).toThrow(/format must be "dir-tar\+gzip" for kind full and schemaVersion 2/);
+    expect(() => catalog.loadCatalog(tree({ "full/x.manifest.json": json({ ...strip(full("1:1", "2:1")), schemaVersion: 3 }) }))).toThrow(/schemaVersion must be 1 or 2, got 3/);
     expect(() => catalog.loadCatalog(tree({ "full/x.manifest.json": json({ ...strip(full("1:1", "2:1")), file: "../escape" }) }))).toThrow(/file must be a path/);
   });
 
@@ -296,7 +317,7 @@ describe("leftovers of crashed writes", () => {
 
   it("are old partial files and old artifacts no manifest names; never manifests or fresh files", () => {
     const files = [
-      { path: "full/2-1.archive.gz", mtimeMs: old },
+      { path: "full/2-1.dump.tar", mtimeMs: old },
       { path: "full/2-1.manifest.json", mtimeMs: old },
       { path: "full/.3-1.archive.gz.part", mtimeMs: old },
       { path: "full/.4-1.archive.gz.part", mtimeMs: now },
@@ -305,6 +326,11 @@ describe("leftovers of crashed writes", () => {
       { path: "oplog/7-1.manifest.json", mtimeMs: old },
     ];
     expect(catalog.leftovers(files, kept, now, 86400 * 1000)).toEqual(["full/.3-1.archive.gz.part", "oplog/1-1_5-1.bson.gz"]);
+  });
+
+  it("a full dump's staging directory is known by its name (prune.js removes an old one)", () => {
+    expect(catalog.isStageName(".20240501T020000Z-abcde.stage")).toBe(true);
+    expect(["20240501T020000Z.stage", ".a b.stage", ".x.stage/..", ".x.part"].map(catalog.isStageName)).toEqual([false, false, false, false]);
   });
 });
 

@@ -30,7 +30,7 @@ describe("write-manifest.js", () => {
       ...base,
       M_OUT: join(dir, "m.json"),
       M_KIND: "full",
-      M_FILE: "20240501T020000Z-x7k2q.archive.gz",
+      M_FILE: "20240501T020000Z-x7k2q.dump.tar",
       M_FIRST: "1714528800:1",
       M_LAST: "1714528812:4",
       M_COUNTS: join(dir, "counts.json"),
@@ -39,10 +39,10 @@ describe("write-manifest.js", () => {
     expect(r.status).toBe(0);
     const m = parseManifest(readFileSync(join(dir, "m.json"), "utf8"), "m.json");
     expect(m).toEqual({
-      schemaVersion: 1,
+      schemaVersion: 2,
       kind: "full",
-      format: "archive+gzip",
-      file: "20240501T020000Z-x7k2q.archive.gz",
+      format: "dir-tar+gzip",
+      file: "20240501T020000Z-x7k2q.dump.tar",
       bytes: 1234,
       sha256: "c".repeat(64),
       replicaSet: "rs0",
@@ -57,7 +57,7 @@ describe("write-manifest.js", () => {
   it("marks a full dump taken without the balancer window, and only that", () => {
     const write = (window: string) => {
       const dir = tmp();
-      const env = { ...base, M_OUT: join(dir, "m.json"), M_KIND: "full", M_FILE: "x.archive.gz", M_FIRST: "1714528800:1", M_LAST: "1714528812:4", M_BALANCER_WINDOW: window };
+      const env = { ...base, M_OUT: join(dir, "m.json"), M_KIND: "full", M_FILE: "x.dump.tar", M_FIRST: "1714528800:1", M_LAST: "1714528812:4", M_BALANCER_WINDOW: window };
       expect(mongoshNodb("write-manifest.js", env).status).toBe(0);
       return parseManifest(readFileSync(join(dir, "m.json"), "utf8"), "m.json");
     };

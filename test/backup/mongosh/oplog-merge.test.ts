@@ -1,9 +1,9 @@
 // The merged, trimmed oplog of a one-call restore (backup/mongosh/oplog-merge.js): the base
 // dump's own oplog, then only the slice entries after the base's lastTs and before the limit.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 
 const { keepEntry, mergeOplog } = require("../../../backup/mongosh/oplog-merge.js");
 const { topLevelFields } = require("../../../backup/mongosh/oplog-window.js");
@@ -53,6 +53,25 @@ describe("keepEntry", () => {
 });
 
 describe("mergeOplog", () => {
+  it("a missing or corrupt input fails the merge (never hangs) and leaves no output", async () => {
+    const out = join(dir, "merged-missing.bson");
+    await expect(mergeOplog({ base: { path: join(dir, "absent.bson.gz"), gzip: true }, slices: [], after: ts("100:5"), limit: null }, out)).rejects.toThrow(/ENOENT/);
+    await expect(mergeOplog({ base: file(["90:1"], true), slices: [{ path: join(dir, "absent.bson"), gzip: false }], after: ts("100:5"), limit: null, gzipOut: true }, out)).rejects.toThrow(/ENOENT/);
+    const bad = join(dir, "not-gzip.bson.gz");
+    writeFileSync(bad, "plain text");
+    await expect(mergeOplog({ base: { path: bad, gzip: true }, slices: [], after: ts("100:5"), limit: null }, out)).rejects.toThrow(/incorrect header check/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("writes gzip when asked: what mongorestore reads as --oplogFile with --gzip", async () => {
+    const out = join(dir, "merged-gz.bson.gz");
+    const r = await mergeOplog({ base: file(["90:1", "100:5"], true), slices: [file(["100:5", "101:1"], true)], after: ts("100:5"), limit: ts("200:0"), gzipOut: true }, out);
+    expect(r.entries).toBe(3);
+    const plain = join(dir, "merged-gz-plain.bson");
+    writeFileSync(plain, gunzipSync(readFileSync(out)));
+    expect(written(plain)).toEqual(["90:1", "100:5", "101:1"]);
+  });
+
   it("a slice that straddles the base's lastTs: its entries up to it are dropped, within the same second too", async () => {
     const base = file(["90:1", "95:3", "100:5"], false);
     const s1 = file(["100:2", "100:5", "100:6", "100:7", "110:1"], true); // prevTs 98:0 < base lastTs 100:5 < lastTs

@@ -88,9 +88,9 @@ restore_env() {
   export RESTORE_PLAN_DIR="$BATS_TEST_TMPDIR/plan" RESTORE_USER_DIR="$BATS_TEST_TMPDIR/secret/restore"
   mkdir -p "$RESTORE_PLAN_DIR" "$STANDIN_DIR/mongosh"
   printf 'mongos=0\nwithData=\n' >"$STANDIN_DIR/mongosh/target-facts.js.out"
-  SHA="$(sha256sum "$CATALOG/full/20240501T000000Z.archive.gz" | cut -d' ' -f1)" node -e '
-    process.stdout.write(JSON.stringify({ replicaSet: "rs0", base: "full/20240501T000000Z.archive.gz", slices: ["oplog/900-1_1200-1.bson.gz"], oplogLimit: "1100:2",
-      steps: [{ step: 1, kind: "full", file: "full/20240501T000000Z.archive.gz", sha256: process.env.SHA, argv: ["mongorestore"] }] }));' >"$RESTORE_PLAN_DIR/plan.json"
+  SHA="$(sha256sum "$CATALOG/full/20240501T000000Z.dump.tar" | cut -d' ' -f1)" node -e '
+    process.stdout.write(JSON.stringify({ replicaSet: "rs0", base: "full/20240501T000000Z.dump.tar", slices: ["oplog/900-1_1200-1.bson.gz"], oplogLimit: "1100:2",
+      artifacts: [{ step: 1, kind: "full", file: "full/20240501T000000Z.dump.tar", sha256: process.env.SHA }] }));' >"$RESTORE_PLAN_DIR/plan.json"
 }
 
 @test "the restore job with the backup user's Secret: the target checks pass (backup reads), mongorestore is refused at the first write" {
@@ -100,19 +100,19 @@ restore_env() {
   login_as "$RESTORE_USER_DIR" backup "$PASSWORD"
   run --separate-stderr bash "$SCRIPTS/restore.sh"
   [ "$status" -ne 0 ]
-  [[ "$(json_line restore failed)" == *"step 1 of 2"* ]]
+  [[ "$(json_line restore failed)" == *"mongorestore of full/20240501T000000Z.dump.tar failed"* ]]
   [[ "$stderr" == *"Failed: restore error: nyrkio.results: error creating collection nyrkio.results: (Unauthorized) not authorized on nyrkio to execute command { create"* ]]
   [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 1 ]
 }
 
-@test "the restore job as the restore user (nyrkioRestore: anyAction) replays the archive and the slice" {
+@test "the restore job as the restore user (nyrkioRestore: anyAction) restores the dump and replays the merged oplog in one call" {
   cached_catalog chain
   restore_env
   mkdir -p "$RESTORE_USER_DIR"
   login_as "$RESTORE_USER_DIR" restorer "$PASSWORD"
   run --separate-stderr bash "$SCRIPTS/restore.sh"
   [ "$status" -eq 0 ]
-  [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 2 ]
+  [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 1 ]
 }
 
 @test "a restore user whose role lost update cannot replay an update entry: applyOps is refused per entry" {

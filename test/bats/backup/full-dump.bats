@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# backup/scripts/full-dump.sh with stand-ins: mongodump writes a real archive (or fails midway),
+# backup/scripts/full-dump.sh with stand-ins: mongodump writes a real directory dump (or fails midway),
 # the --nodb mongosh scripts run for real under Node, the server-side ones are canned.
 
 bats_require_minimum_version 1.5.0
@@ -12,14 +12,14 @@ setup() {
   export STANDIN_DUMP_OPLOG="1700000400:1 1700000401:5 1700000460:2"
 }
 
-@test "a dump publishes one archive and a manifest whose window is the archive's own oplog" {
+@test "a dump publishes one packed directory dump (schemaVersion 2) and a manifest whose window is the dump's own oplog" {
   run --separate-stderr bash "$SCRIPTS/full-dump.sh"
   [ "$status" -eq 0 ]
   assert_json_lines
   manifests=("$CATALOG"/full/*.manifest.json)
   [ "${#manifests[@]}" -eq 1 ]
   m="${manifests[0]}"
-  [ "$(manifest_field "$m" 'm.kind + " " + m.format + " " + m.schemaVersion')" = "full archive+gzip 1" ]
+  [ "$(manifest_field "$m" 'm.kind + " " + m.format + " " + m.schemaVersion')" = "full dir-tar+gzip 2" ]
   [ "$(manifest_field "$m" 'm.firstTs.t + ":" + m.firstTs.i')" = "1700000400:1" ]
   # The end is the archive's last oplog entry, not the member's newest write (1700000500:3).
   [ "$(manifest_field "$m" 'm.lastTs.t + ":" + m.lastTs.i')" = "1700000460:2" ]
@@ -31,8 +31,17 @@ setup() {
   [ "$(manifest_field "$m" 'm.tools.mongodump')" = "100.10.0" ]
   # The replica set's own id (replSetGetConfig), so no chain joins it to another set's artifacts.
   [ "$(manifest_field "$m" m.replicaSetId)" = 65f1a2b3c4d5e6f708192a3b ]
-  [[ "$(basename "$archive")" =~ ^[0-9]{8}T[0-9]{6}Z-x7k2q\.archive\.gz$ ]]
+  [[ "$(basename "$archive")" =~ ^[0-9]{8}T[0-9]{6}Z-x7k2q\.dump\.tar$ ]]
+  # The tar holds the directory mongodump wrote, without its oplog.bson (mongorestore refuses
+  # --oplogFile beside one), and that oplog beside it as oplog.bson.gz: the restore's one input.
+  members="$(tar -tf "$archive")"
+  grep -qx 'dump/nyrkio/results.bson.gz' <<<"$members"
+  grep -qx 'oplog.bson.gz' <<<"$members"
+  ! grep -q '^dump/oplog.bson' <<<"$members"
+  [ "$(tar -xOf "$archive" oplog.bson.gz | gzip -dc | oplog_ts)" = "$STANDIN_DUMP_OPLOG" ]
   no_partial_files "$BACKUP_ROOT"
+  # The staging directory went as it was packed.
+  [ -z "$(find "$CATALOG/full" -name '*.stage')" ]
   [ "$(manifest_field "$CATALOG/status/full.json" 'm.kind + " " + m.lastTs.t')" = "full 1700000460" ]
 }
 
@@ -48,13 +57,14 @@ setup() {
   [ "$(manifest_field "$m" '"unwindowed" in m')" = "false" ]
 }
 
-@test "the dump reads a secondary with --oplog into one gzipped archive, credentials from a 0600 config file" {
+@test "the dump reads a secondary with --oplog into a gzipped directory dump, credentials from a 0600 config file" {
   run --separate-stderr bash "$SCRIPTS/full-dump.sh"
   [ "$status" -eq 0 ]
   call="$(grep -- '--oplog' "$STANDIN_LOG/mongodump.log")"
   [[ "$call" == *"--host=mongodb-rs0-1.mongodb-rs0.db.svc.cluster.local:27017"* ]]
   [[ "$call" == *"--readPreference=secondaryPreferred"* ]]
-  [[ "$call" == *"--archive="*".archive.gz.part"* ]]
+  [[ "$call" == *"--out=$CATALOG/full/."*".stage/dump"* ]]
+  [[ "$call" != *"--archive"* ]]
   [[ "$call" == *"--gzip"* ]]
   [[ "$call" == *"--username=backup"* ]]
   [[ "$call" == *"--config=$BACKUP_WORK/credentials/mongo-tools.yaml"* ]]
@@ -66,16 +76,16 @@ setup() {
   grep -qx 'snapshot-counts.js.1 COUNTS_TS=1700000460:2' "$STANDIN_LOG/mongosh.env"
 }
 
-@test "a failed dump fails the job and leaves neither an archive nor a manifest" {
+@test "a failed dump fails the job and leaves neither a dump, its staging directory, nor a manifest" {
   export STANDIN_MONGODUMP=fail
   run --separate-stderr bash "$SCRIPTS/full-dump.sh"
   [ "$status" -eq 1 ]
   [[ "$(json_line dump failed)" == *'"error":"mongodump failed'* ]]
-  [ -z "$(find "$CATALOG/full" -type f)" ]
+  [ -z "$(find "$CATALOG/full" -mindepth 1)" ]
   [ ! -e "$CATALOG/status/full.json" ]
 }
 
-@test "a full disk midway fails the job and leaves no partial archive" {
+@test "a full disk midway fails the job and leaves no partial dump" {
   export STANDIN_MONGODUMP=enospc
   run --separate-stderr bash "$SCRIPTS/full-dump.sh"
   [ "$status" -eq 1 ]
@@ -83,20 +93,28 @@ setup() {
   [ -z "$(find "$CATALOG" -type f)" ]
 }
 
-@test "when the manifest cannot be written, the archive goes too" {
+@test "when the manifest cannot be written, the dump goes too" {
   canned_failure write-manifest.js "Error: ENOSPC: no space left on device, write"
   run --separate-stderr bash "$SCRIPTS/full-dump.sh"
   [ "$status" -eq 1 ]
   [[ "$(json_line manifest failed)" == *"no space left on device"* ]]
-  [ -z "$(find "$CATALOG/full" -type f)" ]
+  [ -z "$(find "$CATALOG/full" -mindepth 1)" ]
 }
 
-@test "an archive without an oplog is refused" {
-  canned_failure describe-artifact.js "Error: the archive holds no oplog: was it made with mongodump --oplog?"
+@test "a dump whose oplog cannot be read is refused" {
+  canned_failure describe-artifact.js "Error: corrupt stream: 7 is not a BSON document length"
   run --separate-stderr bash "$SCRIPTS/full-dump.sh"
   [ "$status" -eq 1 ]
-  [[ "$(json_line window failed)" == *"holds no oplog"* ]]
-  [ -z "$(find "$CATALOG/full" -type f)" ]
+  [[ "$(json_line window failed)" == *"corrupt stream"* ]]
+  [ -z "$(find "$CATALOG/full" -mindepth 1)" ]
+}
+
+@test "a dump without the oplog.bson that --oplog writes is refused" {
+  export STANDIN_MONGODUMP_NO_OPLOG=1
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line dump failed)" == *"mongodump wrote no oplog.bson"* ]]
+  [ -z "$(find "$CATALOG/full" -mindepth 1)" ]
 }
 
 @test "counts that cannot be taken leave a good dump without counts and a warning" {
@@ -138,7 +156,7 @@ setup() {
   [ "$status" -eq 0 ]
   mapfile -t order <"$BACKUP_WORK/outbox/.upload-order"
   [ "${#order[@]}" -eq 3 ]
-  [[ "${order[0]}" == full/*.archive.gz ]]
+  [[ "${order[0]}" == full/*.dump.tar ]]
   [[ "${order[1]}" == full/*.manifest.json ]]
   [ "${order[2]}" = status/full.json ]
   [ "$(cat "$BACKUP_WORK/outbox/.exit-code")" = 0 ]

@@ -113,8 +113,17 @@ counts() {
 add_full() {
   local name="$1" first="$2" last="$3" counts_json="${4:-}"
   mkdir -p "$CATALOG/full"
+  node "$BATS_TEST_DIRNAME/fixtures/make-artifact.js" dir-tar "$CATALOG/full/$name.dump.tar" "$first" "$last"
+  write_manifest full "$CATALOG/full/$name" "$name.dump.tar" "$first" "$last" "" "$counts_json"
+}
+
+# add_legacy_full <name> <first t:i> <last t:i> [counts json]: a schemaVersion 1 full dump (an
+# --archive file, as earlier releases wrote them) and its manifest.
+add_legacy_full() {
+  local name="$1" first="$2" last="$3" counts_json="${4:-}"
+  mkdir -p "$CATALOG/full"
   node "$BATS_TEST_DIRNAME/fixtures/make-artifact.js" archive "$CATALOG/full/$name.archive.gz" "$first" "$last"
-  write_manifest full "$CATALOG/full/$name" "$name.archive.gz" "$first" "$last" "" "$counts_json"
+  write_manifest full "$CATALOG/full/$name" "$name.archive.gz" "$first" "$last" "" "$counts_json" archive+gzip
 }
 
 # add_slice <prev t:i> <first t:i> <last t:i> [counts json]: a real slice and its manifest.
@@ -136,7 +145,8 @@ write_manifest() {
   KIND="$kind" FILE="$file" FIRST="$first" LAST="$last" PREV="$prev" COUNTS="$counts_json" FORMAT="$format" \
     BYTES="$(stat -c %s "$artifact")" SHA="$(sha256sum "$artifact" | cut -d' ' -f1)" node -e '
       const e = process.env, ts = (s) => { const [t, i] = s.split(":").map(Number); return { t, i }; };
-      const m = { schemaVersion: 1, kind: e.KIND, format: e.FORMAT || (e.KIND === "full" ? "archive+gzip" : "bson+gzip"), file: e.FILE,
+      const format = e.FORMAT || (e.KIND === "full" ? "dir-tar+gzip" : "bson+gzip");
+      const m = { schemaVersion: format.startsWith("archive") ? 1 : 2, kind: e.KIND, format, file: e.FILE,
         bytes: Number(e.BYTES), sha256: e.SHA, replicaSet: "rs0", firstTs: ts(e.FIRST), lastTs: ts(e.LAST),
         createdAt: new Date(ts(e.LAST).t * 1000).toISOString() };
       if (e.PREV) m.prevTs = ts(e.PREV);
@@ -176,6 +186,19 @@ refute_password_anywhere() {
     echo "the password appears in the job's output" >&2
     return 1
   fi
+}
+
+# oplog_ts: the `ts` of every entry of the BSON stream on stdin, "t:i" space-separated.
+oplog_ts() {
+  node -e '
+    const { topLevelFields } = require(process.argv[1]);
+    const b = require("fs").readFileSync(0);
+    const out = [];
+    for (let at = 0; at < b.length; at += b.readInt32LE(at)) {
+      const ts = topLevelFields(b.subarray(at, at + b.readInt32LE(at))).ts;
+      out.push(ts.t + ":" + ts.i);
+    }
+    console.log(out.join(" "));' "$REPO_ROOT/backup/mongosh/oplog-window.js"
 }
 
 # no_partial_files <dir>: nothing named .*.part is left behind.

@@ -71,7 +71,7 @@ query_bounds() {
   [[ "$line" == *'"exitCode":3'* ]]
   # No slice was attempted; a full dump was taken in the same job.
   [ "$(grep -c -- '--collection=oplog.rs' "$STANDIN_LOG/mongodump.log")" -eq 0 ]
-  grep -q -- '--oplog --archive=' "$STANDIN_LOG/mongodump.log"
+  grep -q -- '--oplog --gzip --out=' "$STANDIN_LOG/mongodump.log"
   [ "$(ls "$CATALOG"/full/*.manifest.json | wc -l)" -eq 2 ]
   [ "$(ls "$CATALOG"/oplog/*.manifest.json | wc -l)" -eq 2 ]
   [ -n "$(json_line chain restarted)" ]
@@ -121,7 +121,7 @@ query_bounds() {
   [ "$(query_bounds "$STANDIN_LOG"/mongodump.query.*.json)" = "1350:1 1400:2" ]
   m="$CATALOG/oplog/1350-1_1400-2.manifest.json"
   [ "$(manifest_field "$m" 'm.prevTs.t + ":" + m.prevTs.i')" = "1350:1" ]
-  [[ "$(json_line chain failed)" == *"a new chain starts at full/20240502T000000Z.archive.gz"* ]]
+  [[ "$(json_line chain failed)" == *"a new chain starts at full/20240502T000000Z.dump.tar"* ]]
   # No second full dump: the newest one begins the new chain.
   [ "$(grep -c -- '--oplog ' "$STANDIN_LOG/mongodump.log")" -eq 0 ]
 }

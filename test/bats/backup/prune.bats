@@ -26,10 +26,10 @@ setup() {
   [ "$status" -eq 0 ]
   assert_json_lines
   [ ! -e "$CATALOG/full/20240501T000000Z.manifest.json" ]
-  [ ! -e "$CATALOG/full/20240501T000000Z.archive.gz" ]
+  [ ! -e "$CATALOG/full/20240501T000000Z.dump.tar" ]
   [ ! -e "$CATALOG/oplog/900-1_1200-1.manifest.json" ]
   [ ! -e "$CATALOG/oplog/900-1_1200-1.bson.gz" ]
-  [ -e "$CATALOG/full/20240502T000000Z.archive.gz" ]
+  [ -e "$CATALOG/full/20240502T000000Z.dump.tar" ]
   [ -e "$CATALOG/oplog/1200-1_1300-1.bson.gz" ]
   [ "$(manifest_field "$FAKE_PRUNE_POLICY_OUT" 'JSON.stringify(m.policy)')" = '{"daily":7,"weekly":4}' ]
   [ "$(manifest_field "$FAKE_PRUNE_POLICY_OUT" 'm.seen.length')" = 4 ]
@@ -44,7 +44,7 @@ setup() {
   run --separate-stderr bash "$SCRIPTS/prune.sh"
   [ "$status" -eq 0 ]
   [ "$(cat "$BACKUP_WORK/outbox/.delete")" = "full/20240501T000000Z.manifest.json
-full/20240501T000000Z.archive.gz
+full/20240501T000000Z.dump.tar
 oplog/900-1_1200-1.manifest.json
 oplog/900-1_1200-1.bson.gz" ]
 }
@@ -60,6 +60,18 @@ oplog/900-1_1200-1.bson.gz" ]
   [ ! -e "$CATALOG/full/.20240503T000000Z-abcde.archive.gz.part" ]
   [ ! -e "$CATALOG/oplog/1300-1_1400-1.bson.gz" ]
   [ -e "$CATALOG/full/.20240504T000000Z-fghij.archive.gz.part" ]
+  [ "$(find "$CATALOG" -name '*.manifest.json' | wc -l)" -eq 4 ]
+}
+
+@test "a killed full dump's staging directory goes once it is old; a running one's stays" {
+  export FAKE_PRUNE=""
+  mkdir -p "$CATALOG/full/.20240503T000000Z-abcde.stage/dump/nyrkio" "$CATALOG/full/.20240504T000000Z-fghij.stage/dump"
+  printf 'half' >"$CATALOG/full/.20240503T000000Z-abcde.stage/dump/nyrkio/results.bson.gz"
+  touch -d '3 days ago' "$CATALOG/full/.20240503T000000Z-abcde.stage"
+  run --separate-stderr bash "$SCRIPTS/prune.sh"
+  [ "$status" -eq 0 ]
+  [ ! -e "$CATALOG/full/.20240503T000000Z-abcde.stage" ]
+  [ -d "$CATALOG/full/.20240504T000000Z-fghij.stage" ]
   [ "$(find "$CATALOG" -name '*.manifest.json' | wc -l)" -eq 4 ]
 }
 
@@ -79,5 +91,5 @@ oplog/900-1_1200-1.bson.gz" ]
   [ "$status" -eq 0 ]
   # The pruner saw the new dump's manifest.
   [ "$(manifest_field "$FAKE_PRUNE_POLICY_OUT" 'm.seen.filter((p) => p.startsWith("full/")).length')" = 3 ]
-  [ ! -e "$CATALOG/full/20240501T000000Z.archive.gz" ]
+  [ ! -e "$CATALOG/full/20240501T000000Z.dump.tar" ]
 }

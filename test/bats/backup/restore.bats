@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # backup/scripts/restore.sh with stand-ins: a plan as `restore plan --json` prints it, mounted from
-# the ConfigMap; mongorestore records its calls.
+# the ConfigMap; mongorestore records its calls and the oplog it was handed.
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -31,51 +31,70 @@ target_facts() {
 # plan <slices json> <oplogLimit> [base]: the fields of `restore plan --json` the job reads (and a
 # step with the checksum the planner recorded).
 plan() {
-  local base="${3:-full/20240501T000000Z.archive.gz}"
+  local base="${3:-full/20240501T000000Z.dump.tar}"
   SHA="$(sha256sum "$CATALOG/$base" | cut -d' ' -f1)" node -e '
     const [slices, limit, base] = process.argv.slice(1);
     process.stdout.write(JSON.stringify({ replicaSet: "rs0", base, slices: JSON.parse(slices), oplogLimit: limit,
-      steps: [{ step: 1, kind: "full", file: base, sha256: process.env.SHA, argv: ["mongorestore", `--archive=/home/sre/catalog/${base}`] }] }));' "$1" "$2" "$base" >"$RESTORE_PLAN_DIR/plan.json"
+      artifacts: [{ step: 1, kind: "full", file: base, sha256: process.env.SHA }] }));' "$1" "$2" "$base" >"$RESTORE_PLAN_DIR/plan.json"
 }
 
-@test "runs one mongorestore for the dump and one per slice, each with the plan's exclusive oplogLimit" {
+@test "unpacks the dump, merges its oplog with the slices after its lastTs, and runs ONE mongorestore with the plan's exclusive oplogLimit" {
   run --separate-stderr bash "$SCRIPTS/restore.sh"
   [ "$status" -eq 0 ]
   assert_json_lines
   mapfile -t calls <"$STANDIN_LOG/mongorestore.log"
-  [ "${#calls[@]}" -eq 3 ]
+  [ "${#calls[@]}" -eq 1 ]
   common="--host=rs0/$BACKUP_MEMBERS --authenticationDatabase=admin --username=restorer --config=$BACKUP_WORK/credentials/mongo-tools.yaml"
-  [ "${calls[0]}" = "$common --archive=$CATALOG/full/20240501T000000Z.archive.gz --gzip --oplogReplay --oplogLimit=1250:2 --stopOnError --numParallelCollections=4 --numInsertionWorkersPerCollection=4" ]
-  [ "${calls[1]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/900-1_1200-1.bson.gz --gzip --oplogLimit=1250:2 --stopOnError --dir=$BACKUP_WORK/empty" ]
-  [ "${calls[2]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/1200-1_1300-1.bson.gz --gzip --oplogLimit=1250:2 --stopOnError --dir=$BACKUP_WORK/empty" ]
+  [ "${calls[0]}" = "$common --dir=$BACKUP_WORK/restore/base/dump --gzip --oplogReplay --oplogFile=$BACKUP_WORK/restore/replay-oplog.bson.gz --oplogLimit=1250:2 --stopOnError --numParallelCollections=4 --numInsertionWorkersPerCollection=4" ]
+  # The dump's own oplog (900:1 1000:5), then only the slice entries after 1000:5 and before 1250:2:
+  # the first slice's 1000:1 is at or before the base and is not applied twice; 1300:1 is past the target.
+  [ "$(cat "$STANDIN_LOG/mongorestore.oplog")" = "900:1 1000:5 1200:1 1250:1" ]
+  [[ "$(json_line merge ok)" == *'"entries":4,"fromBase":2,"fromSlices":2,"skippedAtOrBeforeBase":1,'* ]]
   [ "$(head -n 1 "$STANDIN_LOG/mongorestore.config")" = 600 ]
   refute_password_anywhere
-  [[ "$(json_line restore started)" == *'"step":1,"of":3'* ]]
   [[ "$(json_line finished ok)" == *'"oplogLimit":"1250:2"'* ]]
+  # The unpacked dump and the merged oplog do not outlive the job's success.
+  [ ! -e "$BACKUP_WORK/restore" ]
 }
 
-@test "each artifact is read as its manifest's format says: --gzip only for a compressed one, as the planner does" {
-  # The dump and the first slice stored uncompressed ("archive", "bson"), the second slice gzipped.
-  gunzip "$CATALOG/full/20240501T000000Z.archive.gz" "$CATALOG/oplog/900-1_1200-1.bson.gz"
-  write_manifest full "$CATALOG/full/20240501T000000Z" 20240501T000000Z.archive 900:1 1000:5 "" "" archive
-  write_manifest oplog "$CATALOG/oplog/900-1_1200-1" 900-1_1200-1.bson 1000:1 1200:1 900:1 "" bson
-  plan '["oplog/900-1_1200-1.bson", "oplog/1200-1_1300-1.bson.gz"]' "1250:2" full/20240501T000000Z.archive
+@test "a schemaVersion 1 base (an archive) restores its own point in one --archive call; with slices it is refused" {
+  add_legacy_full 20230101T000000Z 800:1 850:1
+  plan '[]' "850:2" full/20230101T000000Z.archive.gz
   run --separate-stderr bash "$SCRIPTS/restore.sh"
   [ "$status" -eq 0 ]
   mapfile -t calls <"$STANDIN_LOG/mongorestore.log"
-  [ "${#calls[@]}" -eq 3 ]
-  common="--host=rs0/$BACKUP_MEMBERS --authenticationDatabase=admin --username=restorer --config=$BACKUP_WORK/credentials/mongo-tools.yaml"
-  [ "${calls[0]}" = "$common --archive=$CATALOG/full/20240501T000000Z.archive --oplogReplay --oplogLimit=1250:2 --stopOnError --numParallelCollections=4 --numInsertionWorkersPerCollection=4" ]
-  [ "${calls[1]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/900-1_1200-1.bson --oplogLimit=1250:2 --stopOnError --dir=$BACKUP_WORK/empty" ]
-  [ "${calls[2]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/1200-1_1300-1.bson.gz --gzip --oplogLimit=1250:2 --stopOnError --dir=$BACKUP_WORK/empty" ]
+  [ "${#calls[@]}" -eq 1 ]
+  [[ "${calls[0]}" == *" --archive=$CATALOG/full/20230101T000000Z.archive.gz --gzip --oplogReplay --oplogLimit=850:2 --stopOnError "* ]]
+  [[ "${calls[0]}" != *"--oplogFile"* ]]
+
+  : >"$STANDIN_LOG/mongorestore.log"
+  add_slice 850:1 900:1 1000:1
+  plan '["oplog/850-1_1000-1.bson.gz"]' "950:0" full/20230101T000000Z.archive.gz
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line plan failed)" == *"schemaVersion 1 archive: mongorestore cannot replay slices with it in one call"* ]]
+  [ ! -s "$STANDIN_LOG/mongorestore.log" ]
 }
 
-@test "--drop only when the ConfigMap asks for it, and only on the dump" {
+@test "an uncompressed slice is read as its manifest's format says; the merged oplog is gzipped like the dump" {
+  gunzip "$CATALOG/oplog/900-1_1200-1.bson.gz"
+  write_manifest oplog "$CATALOG/oplog/900-1_1200-1" 900-1_1200-1.bson 1000:1 1200:1 900:1 "" bson
+  plan '["oplog/900-1_1200-1.bson", "oplog/1200-1_1300-1.bson.gz"]' "1250:2"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 0 ]
+  [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 1 ]
+  [ "$(cat "$STANDIN_LOG/mongorestore.oplog")" = "900:1 1000:5 1200:1 1250:1" ]
+}
+
+@test "--drop only when the ConfigMap asks for it" {
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 0 ]
+  [ "$(grep -c -- '--drop' "$STANDIN_LOG/mongorestore.log")" -eq 0 ]
+  : >"$STANDIN_LOG/mongorestore.log"
   echo true >"$RESTORE_PLAN_DIR/drop"
   run --separate-stderr bash "$SCRIPTS/restore.sh"
   [ "$status" -eq 0 ]
-  [ "$(grep -c -- '--drop' "$STANDIN_LOG/mongorestore.log")" -eq 1 ]
-  [[ "$(head -n 1 "$STANDIN_LOG/mongorestore.log")" == *"--drop"* ]]
+  [[ "$(cat "$STANDIN_LOG/mongorestore.log")" == *" --stopOnError --drop --numParallelCollections=4 "* ]]
 }
 
 @test "a target from the ConfigMap replaces the in-place default; one with credentials is refused" {
@@ -122,12 +141,22 @@ plan() {
   [[ "$(json_line plan failed)" == *"create the ConfigMap with plan.json first"* ]]
 }
 
-@test "a failed step says how far the restore got" {
-  export STANDIN_MONGORESTORE_FAIL_AT=2
+@test "a failed mongorestore fails the job with its message and says the target is partial" {
+  export STANDIN_MONGORESTORE_FAIL_AT=1
   run --separate-stderr bash "$SCRIPTS/restore.sh"
   [ "$status" -eq 1 ]
-  [[ "$(json_line restore failed)" == *"step 2 of 3 (oplog/900-1_1200-1.bson.gz) failed: "*"Failed: restore error: E11000 duplicate key error; the target holds a partial restore"* ]]
-  [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 2 ]
+  [[ "$(json_line restore failed)" == *"mongorestore of full/20240501T000000Z.dump.tar failed: "*"Failed: restore error: E11000 duplicate key error; the target holds a partial restore: rerun with drop set to true"* ]]
+  [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 1 ]
+}
+
+@test "a dump that is not a packed directory dump fails at unpack, before anything is written" {
+  printf 'not a tar' >"$CATALOG/full/20240501T000000Z.dump.tar"
+  write_manifest full "$CATALOG/full/20240501T000000Z" 20240501T000000Z.dump.tar 900:1 1000:5 "" ""
+  plan '["oplog/900-1_1200-1.bson.gz", "oplog/1200-1_1300-1.bson.gz"]' "1250:2"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line unpack failed)" == *"cannot unpack"* ]]
+  [ ! -s "$STANDIN_LOG/mongorestore.log" ]
 }
 
 @test "documents that failed to restore fail the step even when mongorestore exits 0" {
@@ -187,7 +216,7 @@ plan() {
   [ -f "$m" ]
   node -e '
     const fs = require("fs"), m = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-    m.file = `${m.file}\nstep archive full/20240501T000000Z.archive.gz`;
+    m.file = `${m.file}\nstep archive full/20240501T000000Z.dump.tar`;
     fs.writeFileSync(process.argv[1], JSON.stringify(m));' "$m"
   run --separate-stderr bash "$SCRIPTS/restore.sh"
   [ "$status" -eq 1 ]

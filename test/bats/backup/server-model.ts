@@ -16,7 +16,7 @@
 // State read: $STANDIN_USERS (the users file) and $STANDIN_LOG/mongod.log (how the throwaway
 // mongod of verify.sh was started).
 
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { deserialize } from "bson";
 import type { PlatformConfig } from "../../../config/platform-config";
@@ -24,6 +24,8 @@ import { environments } from "../../../config/environments";
 import { customRoles, managedUserRoles, type ManagedUser } from "../../../replicaset/users";
 import { SCRIPT_COMMANDS } from "./script-commands";
 import { unknownToolOption, type Tool } from "../../support/mongo-tools-options";
+import { mongodumpRefusal } from "../../support/mongo-tools-flags";
+import { mongorestoreRefusal } from "../../support/mongorestore-rules";
 import { authorize, AuthzServer, AuthzSession, CustomRole, ServerError } from "../../support/mongod-authz";
 
 type Doc = Record<string, unknown>;
@@ -152,6 +154,9 @@ function credentials(opts: Map<string, string>): { host: string; user?: string; 
  * oplog_dump.go, prepare.go), each wrapped in the error text that function gives it.
  */
 function mongodump(argv: string[]): void {
+  // What mongodump refuses before connecting (its options and mongodump.go ValidateOptions).
+  const refusal = mongodumpRefusal(argv);
+  if (refusal) throw new ToolFailure(refusal.replace(/^Failed: /, ""));
   const opts = options(argv);
   if (opts.has("version") || opts.has("help")) return;
   const { host, user, password, authDb } = credentials(opts);
@@ -220,6 +225,24 @@ function readArchive(file: string): { namespaces: [string, string][]; oplog: Doc
   return { namespaces, oplog };
 }
 
+/**
+ * A dump directory's namespaces (mongorestore/filepath.go CreateAllIntents: a directory per
+ * database, <coll>.bson or, with --gzip, <coll>.bson.gz) and its top-level oplog.bson, if any.
+ * The admin database's system collections are left out of the model (mongorestore restores users
+ * and roles through its own path).
+ */
+function readDumpDir(dir: string): { namespaces: [string, string][]; oplog: Doc[] } {
+  const namespaces: [string, string][] = [];
+  for (const db of readdirSync(dir).sort()) {
+    if (!statSync(`${dir}/${db}`).isDirectory() || db === "admin") continue;
+    for (const f of readdirSync(`${dir}/${db}`).sort()) {
+      const m = /^(.*)\.bson(\.gz)?$/.exec(f);
+      if (m) namespaces.push([db, m[1]]);
+    }
+  }
+  return { namespaces, oplog: existsSync(`${dir}/oplog.bson`) ? readBsonStream(`${dir}/oplog.bson`) : [] };
+}
+
 /** A plain BSON stream (a slice), gzipped or not. */
 function readBsonStream(file: string): Doc[] {
   let data = readFileSync(file);
@@ -239,6 +262,9 @@ function readBsonStream(file: string): Doc[] {
  * create and insert; then the oplog, replayed with applyOps entry by entry.
  */
 function mongorestore(argv: string[]): void {
+  // What mongorestore refuses before connecting (its options, ParseAndValidateOptions, an oplog.bson beside --oplogFile).
+  const refusal = mongorestoreRefusal(argv);
+  if (refusal) throw new ToolFailure(refusal.replace(/^Failed: /, ""));
   const opts = options(argv);
   if (opts.has("version") || opts.has("help")) return;
   const { host, user, password, authDb } = credentials(opts);
@@ -250,12 +276,16 @@ function mongorestore(argv: string[]): void {
   });
   const run = conn!.run;
   const archive = opts.get("archive");
-  const { namespaces, oplog } = archive ? readArchive(archive) : { namespaces: [], oplog: [] };
+  const dir = opts.get("dir");
+  if (dir !== undefined && !existsSync(dir)) throw new ToolFailure(`error scanning filesystem: error reading root dump folder: open ${dir}: no such file or directory`);
+  const oplogFile = opts.get("oplogFile");
+  if (oplogFile !== undefined && !existsSync(oplogFile)) throw new ToolFailure(`error reading oplog file: stat ${oplogFile}: no such file or directory`);
+  const { namespaces, oplog } = archive ? readArchive(archive) : dir ? readDumpDir(dir) : { namespaces: [], oplog: [] };
   for (const [d, c] of namespaces) {
     // restore.go: "error creating collection <ns>: ..."; a collection's failure is "<ns>: <error>"; mongorestore.go "restore error: %v".
     if (opts.has("drop")) step((e) => `restore error: ${d}.${c}: error dropping collection: ${e}`, () => run({ drop: c, $db: d }));
     step((e) => `restore error: ${d}.${c}: error creating collection ${d}.${c}: ${e}`, () => run({ create: c, $db: d }));
-    step((e) => `restore error: ${d}.${c}: error restoring from archive '${archive}': ${e}`, () => run({ insert: c, $db: d }));
+    step((e) => `restore error: ${d}.${c}: error restoring from ${archive ? `archive '${archive}'` : `${dir}/${d}/${c}.bson`}: ${e}`, () => run({ insert: c, $db: d }));
   }
   if (opts.has("oplogReplay")) {
     const entries = opts.has("oplogFile") ? readBsonStream(opts.get("oplogFile")!) : oplog;
