@@ -73,5 +73,5 @@ export function tlsJumpCondition(deployedData: string, mode: TlsMode, deployedMa
 export function tlsJumpMessage(mode: TlsMode): string {
   return mode === "disabled"
     ? "tls.mode: this deploy turns TLS off under a running set whose members use TLS with each other: lower it to allowTLS first (setParameter tlsMode cannot go down; see docs/tls.md, \"Turning TLS off\")."
-    : `tls.mode: this deploy moves a running set that has no TLS straight to ${mode}: every member must first be restarted with allowTLS, then the mode is raised step by step with the clients moved to TLS in between (docs/tls.md, "Enabling TLS on a running set"; docs/upgrading.md). Set tls.mode to "allowTLS" for this deploy, or "disabled" to keep running as before.`;
+    : `tls.mode: this deploy moves a running set that has no TLS straight to ${mode}: every member must first be restarted with allowTLS, then the mode is raised step by step with the clients moved to TLS in between (docs/upgrading.md, "Keeping an existing set without TLS"; docs/tls.md). Set tls.mode to "allowTLS" for this deploy, or "disabled" to keep running as before.`;
 }

@@ -138,6 +138,8 @@ create_tls_secrets() {
     local from=()
     for pair in "${files[@]}"; do from+=(--from-file="$pair"); done
     kc -n "$namespace" create secret generic "$secret" "${from[@]}" --dry-run=client -o yaml | kc -n "$namespace" replace -f - >/dev/null || tls_fail "could not replace secret $secret"
+    # replace writes the object as given, without the labels create_secret put on it.
+    kc -n "$namespace" label secret "$secret" app.kubernetes.io/part-of=nyrkio app.kubernetes.io/name=mongodb >/dev/null
     log "replaced the key and certificate of secret $secret (the same CA; valid $TLS_SERVER_DAYS days)"
   else
     create_secret "$secret" "${files[@]}"

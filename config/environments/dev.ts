@@ -75,6 +75,15 @@ export const dev: PlatformConfig = {
     scratch: { size: "20Gi", small: "2Gi" },
   },
   monitoring: { enabled: true, exporterImage: DEFAULT_EXPORTER_IMAGE, scrapeNamespaces: ["monitoring"], prometheusOperator: false },
-  // Issue 15 turns this to requireTLS for new installs; "disabled" is today's behaviour.
-  tls: { mode: "disabled", memberAuth: "keyFile", clientsMigrated: false },
+  // New installations run requireTLS from the first start (docs/tls.md); the certificate Secret
+  // comes from scripts/create-secrets.sh --tls. A set already running without TLS is refused the
+  // jump at plan time and keeps "disabled" in its override until it steps up (docs/upgrading.md).
+  // clientsMigrated stays false: a fresh set starts in requireTLS and has nothing to step, and an
+  // override that lowers the mode must not inherit an operator's confirmation.
+  tls: {
+    mode: "requireTLS",
+    certificates: { source: "secret", secretName: "nyrkio-mongodb-tls" },
+    memberAuth: "keyFile",
+    clientsMigrated: false,
+  },
 };

@@ -12,7 +12,7 @@ import type { TlsConfig } from "../../config/platform-config";
 import { TLS_MODE_CONFIG_KEY } from "../../config/tls-rules";
 import { serverTlsOn, TLS_RUNTIME_DIR, TLS_SECRET_DIR, TLS_SERVER_CA_FILE, TLS_SERVER_PEM_FILE } from "../../config/tls";
 import { literalArgs, literalEnv } from "../terraform-text";
-import { Container, containerResources, containerSecurityContext, HELPER_RESOURCES, MOUNT, ServerTlsPodParts, Volume } from "./member-pod";
+import { Container, containerResources, containerSecurityContext, HELPER_RESOURCES, MONGOSH_ENV, MOUNT, ServerTlsPodParts, tmpMount, Volume } from "./member-pod";
 
 export const TLS_VOLUMES = { secret: "tls-secret", runtime: "tls-runtime" } as const;
 
@@ -48,10 +48,11 @@ export function tlsAssembleInitContainer(image: string): Container {
     name: "tls-assemble",
     image,
     command: literalArgs(["bash", `${MOUNT.scripts}/tls-assemble.sh`], "tls-assemble"),
-    env: literalEnv(tlsAssembleEnv(), "tls-assemble"),
+    // HOME on the writable /tmp, as every container of the project (the root filesystem is read-only).
+    env: literalEnv([...MONGOSH_ENV, ...tlsAssembleEnv()], "tls-assemble"),
     resources: containerResources(HELPER_RESOURCES),
     securityContext: containerSecurityContext(),
-    volumeMount: [tlsSecretMount, tlsRuntimeMount(false), { name: "scripts", mountPath: MOUNT.scripts, readOnly: true }],
+    volumeMount: [tlsSecretMount, tlsRuntimeMount(false), { name: "scripts", mountPath: MOUNT.scripts, readOnly: true }, tmpMount],
   };
 }
 

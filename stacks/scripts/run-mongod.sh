@@ -10,7 +10,9 @@
 #                  passed as --tlsMode. It is read here, at start, from a ConfigMap key outside
 #                  the pods' config hash, so raising the mode restarts nothing; the running
 #                  server's mode is raised live (setParameter tlsMode) by the reconcile Job.
-#                  mongod.conf holds the rest of net.tls (docs/tls.md).
+#                  mongod.conf holds the rest of net.tls (docs/tls.md); mongod merges the two
+#                  before it checks them (src/mongo/util/options_parser/options_parser.cpp,
+#                  OptionsParser::run: the config file's values, then the command line's over them).
 #   MONGO_SERVER   mongod (default) or mongos; mongos runs without numactl, as the image's
 #                  entrypoint does (it wraps mongod only).
 set -euo pipefail

@@ -23,7 +23,7 @@ describe("nyrkio-db tls-names", () => {
     expect(await runTlsNamesCli(["--env", "prod"], cliIo)).toBe(0);
     const names = tlsCertificateNames(environments.prod);
     expect(out.stdout).toBe(
-      [`namespace ${environments.prod.kubernetes.namespace}`, "subject /O=Nyrkio/OU=nyrkio-db-prod/CN=nyrkio-db-prod", ...names.dnsNames.map((n) => `DNS:${n}`), "IP:127.0.0.1"].join("\n") + "\n",
+      [`namespace ${environments.prod.kubernetes.namespace}`, "secret nyrkio-mongodb-tls", "subject /O=Nyrkio/OU=nyrkio-db-prod/CN=nyrkio-db-prod", ...names.dnsNames.map((n) => `DNS:${n}`), "IP:127.0.0.1"].join("\n") + "\n",
     );
   });
 
@@ -37,9 +37,9 @@ describe("nyrkio-db tls-names", () => {
   });
 
   it("an invalid config is exit 1 with its problems; a bad option exit 2; --help exit 0", async () => {
-    const bad = io({ "/o.json": JSON.stringify({ tls: { mode: "requireTLS" } }) });
+    const bad = io({ "/o.json": JSON.stringify({ tls: { mode: "allowTLS", memberAuth: "x509" } }) });
     expect(await runTlsNamesCli(["--config", "/o.json"], bad.cliIo)).toBe(1);
-    expect(bad.out.stderr).toMatch(/^tls-names: the config is not valid: tls\.certificates: is required with tls\.mode requireTLS/);
+    expect(bad.out.stderr).toMatch(/^tls-names: the config is not valid: tls\.memberAuth: must be "keyFile" or "sendKeyFile" while tls\.mode is "allowTLS"/);
     const usage = io();
     expect(await runTlsNamesCli(["--nope"], usage.cliIo)).toBe(2);
     const help = io();

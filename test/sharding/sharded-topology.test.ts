@@ -140,7 +140,9 @@ describe("mongos", () => {
     expect(conf).toContain(`configDB: ${JSON.stringify(configDB)}`);
     expect(conf).toMatch(/keyFile: "\/etc\/nyrkio\/keyfile\/keyfile"/);
     expect(conf).toContain("port: 27017");
-    expect(container.command).toEqual(["mongos"]);
+    // With TLS on (the sharded environment's default), through run-mongod.sh, which passes --tlsMode (docs/tls.md).
+    expect(container.command).toEqual(["bash", "/etc/nyrkio/scripts/run-mongod.sh"]);
+    expect(container.env).toEqual(expect.arrayContaining([{ name: "MONGO_SERVER", value: "mongos" }]));
     expect(container.args).toEqual(["--config", "/etc/nyrkio/config/mongos.conf"]);
     expect(podSpec(deployment).init_container[0].name).toBe("install-keyfile");
   });

@@ -150,11 +150,17 @@ describe("the replica set's ConfigMap", () => {
         "  bindIpAll: true",
         "  compression:",
         '    compressors: "snappy,zstd"',
+        // TLS (docs/tls.md): the mode is not here but in the ConfigMap key tls-mode.
+        "  tls:",
+        '    certificateKeyFile: "/run/nyrkio/tls/server.pem"',
+        '    CAFile: "/run/nyrkio/tls/ca.pem"',
+        "    allowConnectionsWithoutCertificates: true",
         "replication:",
         '  replSetName: "rs0"',
         "security:",
         '  authorization: "enabled"',
         '  keyFile: "/etc/nyrkio/keyfile/keyfile"',
+        '  clusterAuthMode: "keyFile"',
         "storage:",
         '  dbPath: "/data/db"',
         "  oplogMinRetentionHours: 24",
@@ -448,7 +454,8 @@ describe("security contexts", () => {
   it("every container: non-root, no privilege escalation, all capabilities dropped, read-only root with /tmp writable", () => {
     // The exporter runs as its image's own user (test/monitoring/synth.test.ts checks it).
     const all = containers(s).filter(({ container }) => container.name !== "exporter");
-    expect(all.length).toBe(7);
+    // mongod, bootstrap and two init containers (keyfile, TLS) of the data members; mongod and two init containers of the arbiter.
+    expect(all.length).toBe(9);
     for (const { where, container } of all) {
       expect([where, container.security_context]).toEqual([
         where,

@@ -50,7 +50,8 @@ describe.each(Object.keys(environments))("%s: no credentials in the synthesized 
       .filter(({ key }) => key === "secret_name")
       .map(({ value }) => value);
     expect(mounted.length).toBeGreaterThan(0);
-    const named = new Set(Object.values(config.secrets));
+    // The users' and keyfile's Secrets, and the server certificate's (docs/tls.md).
+    const named = new Set([...Object.values(config.secrets), ...(config.tls.certificates ? [config.tls.certificates.secretName] : [])]);
     for (const name of mounted) expect([name, named.has(name)]).toEqual([name, true]);
   });
 

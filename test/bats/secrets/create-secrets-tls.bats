@@ -116,6 +116,7 @@ cert_names() {
   run openssl verify -CAfile "$CREATED/nyrkio-mongodb-tls-ca/tls.crt" "$new/tls.crt"
   [ "$status" -eq 0 ]
   [ "$(cert_names "$new/tls.crt")" = "$(expected_names dev)" ]
+  grep -q "^-n nyrkio-db-dev label secret nyrkio-mongodb-tls app.kubernetes.io/part-of=nyrkio app.kubernetes.io/name=mongodb$" "$STANDIN_LOG"
   # No Secret was created, none deleted: replaced in place.
   ! grep -Eq "create secret generic [^ ]+ --from-file[^ ]* --from-file[^ ]* --from-file[^ ]*$|delete" "$STANDIN_LOG"
 }
