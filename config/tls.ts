@@ -134,6 +134,13 @@ export const INSECURE_TLS_OPTIONS = [
  */
 export const TLS_CA_FILE_ENV = "NYRKIO_TLS_CA_FILE";
 
+/**
+ * In the database's own pods (members, mongos): a file holding the deployed net.tls.mode, updated
+ * in place when the config changes (a ConfigMap item, no subPath). Their peer connections read it
+ * at run time, so moving among allowTLS, preferTLS and requireTLS changes no pod template.
+ */
+export const TLS_MODE_FILE_ENV = "NYRKIO_TLS_MODE_FILE";
+
 /** The environment of a container that connects to the database: TLS_CA_FILE_ENV when clients use TLS. */
 export function tlsClientEnv(tls: TlsConfig, caFile = TLS_CLIENT_CA_FILE): { name: string; value: string }[] {
   return clientsUseTls(tls) ? [{ name: TLS_CA_FILE_ENV, value: caFile }] : [];

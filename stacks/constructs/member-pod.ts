@@ -17,7 +17,7 @@ import type { PlatformConfig, ResourcesConfig } from "../../config/platform-conf
 import type { TlsConfig } from "../../config/tls";
 import { SECRET_KEYS } from "../../replicaset/reconcile-paths";
 import { literalArgs, literalEnv } from "../terraform-text";
-import { tlsClientParts } from "./tls-client";
+import { memberTlsClientParts } from "./tls-client";
 
 export type Container = StatefulSetV1SpecTemplateSpecContainer;
 export type Volume = StatefulSetV1SpecTemplateSpecVolume;
@@ -224,13 +224,13 @@ export interface MemberPodOptions {
   votingSelector: Record<string, string>;
   sidecars?: Container[];
   extraVolumes?: Volume[];
-  /** With clients on TLS, the probes verify the server (the CA volume and NYRKIO_TLS_CA_FILE: tls-client.ts). */
+  /** With TLS on, the probes verify the server (the CA volume and NYRKIO_TLS_CA_FILE: tls-client.ts memberTlsClientParts). */
   tls: TlsConfig;
 }
 
 /** The pod of a replica-set member (data or arbiter): mongod, run without the image's entrypoint. */
 export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpec {
-  const tlsClient = tlsClientParts(o.tls);
+  const tlsClient = memberTlsClientParts(o.tls);
   const mongod: Container = {
     name: "mongod",
     image: o.image,

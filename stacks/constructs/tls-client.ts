@@ -2,7 +2,7 @@
 // clientsUseTls): the CA certificate alone, mounted from the certificate Secret, and the
 // environment variable through which its scripts find it. Pure: provider structs only.
 
-import { clientsUseTls, TLS_CLIENT_CA_DIR, tlsClientEnv, type TlsConfig } from "../../config/tls";
+import { clientsUseTls, serverTlsOn, TLS_CA_FILE_ENV, TLS_CLIENT_CA_DIR, TLS_CLIENT_CA_FILE, TLS_MODE_FILE_ENV, tlsClientEnv, type TlsConfig } from "../../config/tls";
 
 /** The volume's name in every pod. */
 export const TLS_CA_VOLUME = "tls-ca";
@@ -10,9 +10,41 @@ export const TLS_CA_VOLUME = "tls-ca";
 /** The key of the certificate Secret (cert-manager's layout) that clients read: never tls.key. */
 export const TLS_CA_KEY = "ca.crt";
 
-/** The exporter sidecar's `tls` option (monitoring/exporter.ts): the same volume, when clients use TLS. */
+/**
+ * The exporter sidecar's `tls` option (monitoring/exporter.ts): the same volume. It lives in the
+ * member and mongos pods and reads its own server over 127.0.0.1, so, like their probes, it uses
+ * TLS whenever the server has it (memberTlsClientParts).
+ */
 export function exporterTls(tls: TlsConfig): { volumeName: string; mountPath: string; caFile: string } | undefined {
-  return clientsUseTls(tls) ? { volumeName: TLS_CA_VOLUME, mountPath: TLS_CLIENT_CA_DIR, caFile: TLS_CA_KEY } : undefined;
+  return serverTlsOn(tls) ? { volumeName: TLS_CA_VOLUME, mountPath: TLS_CLIENT_CA_DIR, caFile: TLS_CA_KEY } : undefined;
+}
+
+/**
+ * The deployed mode's file in the member pods: the `config` volume's item of the replica set's
+ * ConfigMap key `tls-mode` (the servers' part of issue 15, config/tls-rules.ts
+ * TLS_MODE_CONFIG_KEY), mounted without subPath, so it follows the config without a restart.
+ */
+export const TLS_MODE_FILE = "/etc/nyrkio/config/tls-mode";
+
+/**
+ * The client parts of the database's own pods (data members, arbiters, mongos): present whenever
+ * the server has TLS (every mode but disabled), so that moving among allowTLS, preferTLS and
+ * requireTLS leaves their templates, and so the pods, as they are. Their connections to their own
+ * server (the probes, the bootstrap, the exporter) use TLS whenever it is on: a mongod restarted
+ * with TLS accepts it in every mode. Their connections to peers (readiness, initiate) read the
+ * mode at run time (TLS_MODE_FILE_ENV): in allowTLS a peer not yet restarted speaks no TLS.
+ */
+export function memberTlsClientParts(tls: TlsConfig): TlsClientParts {
+  if (!serverTlsOn(tls)) return { volume: [], volumeMount: [], env: [] };
+  const { volume, volumeMount } = tlsClientParts({ ...tls, mode: "requireTLS" });
+  return {
+    volume,
+    volumeMount,
+    env: [
+      { name: TLS_CA_FILE_ENV, value: TLS_CLIENT_CA_FILE },
+      { name: TLS_MODE_FILE_ENV, value: TLS_MODE_FILE },
+    ],
+  };
 }
 
 export interface TlsClientParts {

@@ -14,8 +14,10 @@
 #   REPLICASET_CONFIG        the desired replica-set config (read by mongosh/initiate.js)
 #   ROOT_SECRET_DIR          the root Secret's files (read by mongosh/create-root-user.js)
 #   BOOTSTRAP_RETRY_SECONDS  pause between attempts (default 5)
-#   NYRKIO_TLS_CA_FILE       set when clients use TLS (config/tls.ts): every connection verifies
-#                            the certificate and host name (127.0.0.1 is in the SANs, docs/tls.md)
+#   NYRKIO_TLS_CA_FILE       set when the server has TLS (config/tls.ts): the local connections
+#                            use TLS and verify the certificate and host name (127.0.0.1 is in
+#                            the SANs, docs/tls.md); mongosh/initiate.js decides for the peers
+#   NYRKIO_TLS_MODE_FILE     the deployed TLS mode (read by mongosh/initiate.js)
 set -euo pipefail
 
 sleep_pid=""

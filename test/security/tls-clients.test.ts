@@ -25,7 +25,6 @@ import {
   TLS_CA_FILE_ENV,
   TLS_CLIENT_CA_DIR,
   TLS_CLIENT_CA_FILE,
-  TLS_MODES,
   type TlsConfig,
   mongoshTlsArgs,
   toolsTlsArgs,
@@ -187,8 +186,39 @@ describe.each(Object.keys(environments))("%s with requireTLS: every client conne
   });
 });
 
-describe.each(TLS_MODES.filter((m) => m !== "preferTLS" && m !== "requireTLS"))("dev with tls.mode %s: the clients connect as before", (mode) => {
-  const config = withTls(environments.dev, { ...REQUIRE_TLS, mode, clientsMigrated: false, ...(mode === "disabled" ? { certificates: undefined } : {}) });
+describe.each(Object.keys(environments))("%s: the database's own pods do not change while the mode is raised", (env) => {
+  // Moving among allowTLS, preferTLS and requireTLS must restart nothing (the mode is raised live):
+  // the member and mongos pods carry their client parts whenever the server has TLS, and their
+  // connections to peers read the mode at run time (tls-client.ts memberTlsClientParts).
+  const templates = (mode: TlsConfig["mode"]) => {
+    const json = synthDatabase(withTls(environments[env], { ...REQUIRE_TLS, mode })).json;
+    return [...Object.values(json.resource.kubernetes_stateful_set_v1 ?? {}), ...Object.values(json.resource.kubernetes_deployment_v1 ?? {})].map((r: Json) => r.spec.template);
+  };
+  it("the StatefulSets' and mongos's pod templates are the same in allowTLS, preferTLS and requireTLS", () => {
+    const allow = templates("allowTLS");
+    expect(JSON.stringify(allow)).toContain(TLS_CLIENT_CA_DIR);
+    expect(templates("preferTLS")).toEqual(allow);
+    expect(templates("requireTLS")).toEqual(allow);
+  });
+});
+
+describe("dev with tls.mode allowTLS: the Jobs connect without TLS (a member not yet restarted speaks none)", () => {
+  const config = withTls(environments.dev, { ...REQUIRE_TLS, mode: "allowTLS", clientsMigrated: false });
+  const synthesized = stacks(config);
+
+  it("no CA, no TLS env, no TLS option in the Jobs and CronJobs, the published strings or the outputs", () => {
+    for (const s of synthesized) {
+      expect(s.json).not.toHaveProperty(["output", "mongodb_tls"]);
+      const jobs = [...Object.values(s.json.resource?.kubernetes_job_v1 ?? {}), ...Object.values(s.json.resource?.kubernetes_cron_job_v1 ?? {})];
+      const text = JSON.stringify([jobs, s.json.output ?? {}, (Object.values(s.json.resource?.kubernetes_config_map_v1 ?? {}) as Json[]).map((cm) => cm.data?.connectionString ?? "")]);
+      expect(text).not.toContain(TLS_CLIENT_CA_DIR);
+      expect(text).not.toMatch(/tls=true|--tlsCAFile|--sslCAFile/);
+    }
+  });
+});
+
+describe("dev with tls.mode disabled: the clients connect as before", () => {
+  const config = withTls(environments.dev, { mode: "disabled", memberAuth: "keyFile", clientsMigrated: false });
   const synthesized = stacks(config);
 
   it("no CA volume, no TLS env, no TLS option in any pod, output or connection info (the scripts' own text aside)", () => {
@@ -288,7 +318,7 @@ describe("the scripts", () => {
     const query = Object.entries(uriTlsOptions(REQUIRE_TLS, "X")).map(([k, v]) => `&${k}=${v}`).join("");
     for (const [file, how] of Object.entries(SCRIPT_TLS)) {
       if (how !== "env" || !file.endsWith(".js")) continue;
-      const spelled = text(file).replace(/\$\{process\.env\.NYRKIO_TLS_CA_FILE\}|" \+ process\.env\.NYRKIO_TLS_CA_FILE/g, "X").replace(/"&tls=true&tlsCAFile=X/g, "&tls=true&tlsCAFile=X");
+      const spelled = text(file).replace(/\$\{process\.env\.NYRKIO_TLS_CA_FILE\}|\$\{ca\}|" \+ process\.env\.NYRKIO_TLS_CA_FILE/g, "X").replace(/"&tls=true&tlsCAFile=X/g, "&tls=true&tlsCAFile=X");
       expect({ file, spelled: spelled.includes(query) }).toEqual({ file, spelled: true });
     }
   });

@@ -33,8 +33,8 @@ import { POD_CONFIG_HASH_ANNOTATION } from "../member-stateful-set";
 import { databasePodSelector } from "../replica-set";
 import { renderMongosConf } from "./mongos-config";
 import { readEmbeddedFile } from "../../../config/embedded-file";
-import { mongoshTlsArgs, type TlsConfig } from "../../../config/tls";
-import { exporterTls, tlsClientParts } from "../tls-client";
+import { mongoshTlsArgs, serverTlsOn, type TlsConfig } from "../../../config/tls";
+import { exporterTls, memberTlsClientParts } from "../tls-client";
 import { configMapData, literalArgs, literalEnv } from "../../terraform-text";
 
 const INSTALL_KEYFILE = "install-keyfile.sh";
@@ -47,12 +47,15 @@ export function mongosSelector(config: PlatformConfig): Record<string, string> {
 type Probe = NonNullable<DeploymentV1SpecTemplateSpecContainer["readinessProbe"]>;
 
 /**
- * ping needs no credentials; mongosh over localhost, as the members' readiness does. With clients
- * on TLS, mongoshTlsArgs: the certificate and the host name verified (mongosh --port alone connects
- * to 127.0.0.1, which the SANs hold).
+ * ping needs no credentials; mongosh over localhost, as the members' readiness does. With TLS on
+ * the server, mongoshTlsArgs: the certificate and the host name verified (mongosh --port alone
+ * connects to 127.0.0.1, which the SANs hold). Whenever the server has TLS, not only once clients
+ * use it: this mongos accepts TLS in every mode, and the template (so the pods) then stays as it
+ * is while the mode is raised (tls-client.ts memberTlsClientParts).
  */
 function pingProbe(tls: TlsConfig, timing: Omit<Probe, "exec">): Probe {
-  const argv = ["mongosh", "--quiet", "--norc", "--port", String(MONGODB_PORT), ...mongoshTlsArgs(tls), "--eval", "quit(db.adminCommand({ ping: 1 }).ok === 1 ? 0 : 1)"];
+  const tlsArgs = serverTlsOn(tls) ? mongoshTlsArgs({ ...tls, mode: "requireTLS" }) : [];
+  const argv = ["mongosh", "--quiet", "--norc", "--port", String(MONGODB_PORT), ...tlsArgs, "--eval", "quit(db.adminCommand({ ping: 1 }).ok === 1 ? 0 : 1)"];
   return { exec: { command: literalArgs(argv, "mongos probe") }, ...timing };
 }
 
@@ -103,7 +106,7 @@ export class Mongos extends Construct {
         { name: "config", mountPath: MOUNT.config, readOnly: true },
         mongoshConfMount,
         tmpMount,
-        ...tlsClientParts(config.tls).volumeMount,
+        ...memberTlsClientParts(config.tls).volumeMount,
       ],
     };
 
@@ -143,7 +146,7 @@ export class Mongos extends Construct {
               },
               { name: "scripts", configMap: { name: this.configMap.metadata.name, defaultMode: "0555", items: [{ key: INSTALL_KEYFILE, path: INSTALL_KEYFILE }] } },
               tmpVolume(),
-              ...tlsClientParts(config.tls).volume,
+              ...memberTlsClientParts(config.tls).volume,
             ],
           },
         },

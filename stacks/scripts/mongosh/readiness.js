@@ -20,9 +20,23 @@
 //   READY_MAX_LAG_SECONDS  the largest replication lag of a ready secondary (default 15: above the
 //                          primary's periodic no-op write every 10 s, periodicNoopIntervalSecs)
 const fs = require("fs");
-// With NYRKIO_TLS_CA_FILE set (clients use TLS, config/tls.ts), every connection to a peer
-// verifies its certificate and host name: config/tls.ts uriTlsOptions, spelled for a URI.
-const tlsOptions = process.env.NYRKIO_TLS_CA_FILE ? `&tls=true&tlsCAFile=${process.env.NYRKIO_TLS_CA_FILE}` : "";
+// Peers are asked with TLS (config/tls.ts uriTlsOptions, spelled for a URI) when the pod carries
+// the CA (NYRKIO_TLS_CA_FILE: the server has TLS) unless the deployed mode, read now from
+// NYRKIO_TLS_MODE_FILE (a ConfigMap item that follows the config without a restart), is allowTLS:
+// then a peer not yet restarted out of "disabled" speaks no TLS. Preferring TLS when the file
+// cannot be read never sends a password or a command in the clear to a set that requires TLS.
+function peerTlsOptions() {
+  const ca = process.env.NYRKIO_TLS_CA_FILE;
+  if (!ca) return "";
+  let mode;
+  try {
+    mode = process.env.NYRKIO_TLS_MODE_FILE ? fs.readFileSync(process.env.NYRKIO_TLS_MODE_FILE, "utf8").trim() : undefined;
+  } catch {
+    mode = undefined;
+  }
+  return mode === "allowTLS" ? "" : `&tls=true&tlsCAFile=${ca}`;
+}
+const tlsOptions = peerTlsOptions();
 
 const hello = db.adminCommand({ hello: 1 });
 const maxLagSeconds = Number(process.env.READY_MAX_LAG_SECONDS ?? "15");
