@@ -27,7 +27,8 @@ export function mongorestoreRefusal(args: readonly string[]): string | undefined
     if (!arg.startsWith("--")) continue; // a positional dump directory
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (!KNOWN.has(name)) return `error parsing command line options: unknown option "${name}"`;
+    // go-flags' own words (github.com/jessevdk/go-flags, ErrUnknownFlag: "unknown flag `%s'").
+    if (!KNOWN.has(name)) return `error parsing command line options: unknown flag \`${name}'`;
     given.set(name, eq < 0 ? true : arg.slice(eq + 1));
   }
   const has = (n: string) => given.has(n);
