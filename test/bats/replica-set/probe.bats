@@ -152,3 +152,10 @@ tls_certs() {
   [ "$status" -eq 0 ]
   grep -q 'tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt --quiet --norc --eval' "$STANDIN_LOG"
 }
+
+@test "TLS: nothing listening fails the probe at once, with the usual message" {
+  tls_certs
+  NYRKIO_TLS_CA_FILE="$TLS_DIR/ca.crt" MONGODB_PORT=1 run bash "$SCRIPTS/probe.sh" liveness
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"does not answer ping"* ]]
+}
