@@ -6,6 +6,7 @@ import { activeWindowFindings } from "./balancer-active-window";
 import { parseQuantity } from "./quantity";
 import { ConfigProblem, join } from "./schema";
 import { PlatformConfig, platformConfigSchema, ReplsetConfig, ResourcesConfig } from "./platform-config";
+import { tlsProblems } from "./tls-rules";
 
 export const MAX_VOTING_MEMBERS = 7;
 
@@ -147,6 +148,8 @@ function crossFieldRules(config: PlatformConfig, extraRules: readonly ExtraRule[
 
   if (config.monitoring.prometheusOperator && !config.monitoring.enabled)
     problems.push({ path: "monitoring.prometheusOperator", rule: "needs monitoring.enabled: true (the PodMonitor scrapes the exporters that monitoring adds), got true with monitoring off" });
+
+  problems.push(...tlsProblems(config));
 
   for (const rule of extraRules) {
     const found = rule(config);

@@ -33,6 +33,17 @@ Options:
   --state-namespace NS     also create the namespace of Terraform's state (config
                            state.namespace, kubernetes backend) when it does not exist: Terraform
                            keeps each stack's state there and cannot create it itself
+  --tls                    also create the TLS Secrets (docs/tls.md): a private CA (Secret
+                           <tls secret>-ca) and the server certificate it signs (Secret
+                           tls.certificates.secretName, default nyrkio-mongodb-tls; --secret
+                           tls=NAME overrides), for the hosts of the environment below; an
+                           existing TLS Secret is left unchanged
+  --rotate                 with --tls: replace the server key and certificate in the existing
+                           TLS Secret, signed by the same CA (ca.crt kept); the pods load it
+                           without a restart
+  --env NAME               with --tls: the environment whose hosts the certificate names
+                           (default: NYRKIO_DB_ENV, else dev); needs npm run build
+  --config FILE            with --tls: its JSON override (default: NYRKIO_DB_CONFIG)
   --dry-run                say what would be created; create nothing
   -h, --help               this text
 
@@ -51,6 +62,11 @@ create_namespace=false
 wait_seconds=0
 dry_run=false
 state_namespace=""
+tls=false
+tls_rotate=false
+tls_env="${NYRKIO_DB_ENV:-dev}"
+tls_config="${NYRKIO_DB_CONFIG:-}"
+tls_secret_name=""
 
 fail_usage() {
   echo "create-secrets: $1" >&2
@@ -73,7 +89,11 @@ while (($#)); do
   case "$1" in
     --namespace) namespace="${2:-}"; shift 2 ;;
     --context) context_args=(--context "${2:-}"); shift 2 ;;
-    --secret) parse_pair "${2:-}" keyfile "${USERS[@]}"; secret_names[$pair_key]="$pair_value"; shift 2 ;;
+    --secret) parse_pair "${2:-}" keyfile tls "${USERS[@]}"; if [[ "$pair_key" == tls ]]; then tls_secret_name="$pair_value"; else secret_names[$pair_key]="$pair_value"; fi; shift 2 ;;
+    --tls) tls=true; shift ;;
+    --rotate) tls_rotate=true; shift ;;
+    --env) tls_env="${2:-}"; [[ -n "$tls_env" ]] || fail_usage "--env takes an environment name"; shift 2 ;;
+    --config) tls_config="${2:-}"; [[ -n "$tls_config" ]] || fail_usage "--config takes a file"; shift 2 ;;
     --username) parse_pair "${2:-}" "${USERS[@]}"; usernames[$pair_key]="$pair_value"; shift 2 ;;
     --create-namespace) create_namespace=true; shift ;;
     --wait-for-namespace) wait_seconds="${2:-}"; shift 2 ;;
@@ -85,6 +105,7 @@ while (($#)); do
 done
 [[ -n "$namespace" ]] || fail_usage "--namespace is required"
 [[ "$wait_seconds" =~ ^[0-9]+$ ]] || fail_usage "--wait-for-namespace takes a number of seconds"
+[[ "$tls_rotate" == false || "$tls" == true ]] || fail_usage "--rotate needs --tls"
 
 for tool in kubectl openssl; do
   command -v "$tool" >/dev/null 2>&1 || { echo "create-secrets: $tool is not installed" >&2; exit 1; }
@@ -174,4 +195,10 @@ for user in "${USERS[@]}"; do
   create_secret "${secret_names[$user]}" "username=$workdir/$user/username" "password=$workdir/$user/password"
 done
 
-log "done: namespace $namespace has the keyfile and the users' Secrets"
+if [[ "$tls" == true ]]; then
+  # shellcheck source=scripts/create-secrets-tls.sh
+  source "$(dirname "${BASH_SOURCE[0]}")/create-secrets-tls.sh"
+  create_tls_secrets
+fi
+
+log "done: namespace $namespace has the keyfile and the users' Secrets$([[ "$tls" == true ]] && echo ", and the TLS Secrets")"

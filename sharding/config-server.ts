@@ -3,7 +3,7 @@
 // only (MongoDB refuses an arbiter in a config server replica set), the first preferred as primary.
 
 import type { PlatformConfig, ReplsetConfig } from "../config/platform-config";
-import { CONFIG_SERVER_REPLSET } from "../stacks/naming";
+import { CONFIG_SERVER_REPLSET } from "../config/hosts";
 
 export function configServerReplset(config: PlatformConfig): ReplsetConfig {
   const cs = config.sharding.configServer;

@@ -226,10 +226,24 @@ export interface MemberPodOptions {
   extraVolumes?: Volume[];
   /** With TLS on, the probes verify the server (the CA volume and NYRKIO_TLS_CA_FILE: tls-client.ts memberTlsClientParts). */
   tls: TlsConfig;
+  /** What TLS adds to the pod (stacks/constructs/tls-server.ts, serverTlsPodParts); omitted: none. */
+  serverTls?: ServerTlsPodParts;
+}
+
+/** TLS's additions to a mongod or mongos pod: all empty with TLS off. */
+export interface ServerTlsPodParts {
+  initContainers: Container[];
+  /** The server container's env and mounts. */
+  env: { name: string; value: string }[];
+  volumeMount: { name: string; mountPath: string; readOnly: boolean }[];
+  /** Items of the `config` ConfigMap volume. */
+  configItems: { key: string; path: string }[];
+  volumes: Volume[];
 }
 
 /** The pod of a replica-set member (data or arbiter): mongod, run without the image's entrypoint. */
 export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpec {
+  const tls: ServerTlsPodParts = o.serverTls ?? { initContainers: [], env: [], volumeMount: [], configItems: [], volumes: [] };
   const tlsClient = memberTlsClientParts(o.tls);
   const mongod: Container = {
     name: "mongod",
@@ -250,6 +264,7 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
         { name: "REPLICASET_CONFIG", value: `${MOUNT.config}/${REPLICASET_CONFIG_KEY}` },
         { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
         { name: "READY_MAX_LAG_SECONDS", value: String(o.pod.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_SECONDS) },
+        ...tls.env,
         ...tlsClient.env,
       ],
       "mongod",
@@ -264,6 +279,7 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
       { name: "scripts", mountPath: MOUNT.scripts, readOnly: true },
       mongoshConfMount,
       tmpMount,
+      ...tls.volumeMount,
       ...tlsClient.volumeMount,
     ],
   };
@@ -276,7 +292,7 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
     ...(o.pod.nodeSelector && Object.keys(o.pod.nodeSelector).length ? { nodeSelector: o.pod.nodeSelector } : {}),
     topologySpreadConstraint: memberTopologySpread(o.pod, o.votingSelector),
     ...(memberAffinity(o.pod, o.votingSelector) ? { affinity: memberAffinity(o.pod, o.votingSelector) } : {}),
-    initContainer: [keyfileInitContainer(o.image)],
+    initContainer: [keyfileInitContainer(o.image), ...tls.initContainers],
     container: [mongod, ...(o.sidecars ?? [])],
     volume: [
       ...(o.dataVolume ? [o.dataVolume] : []),
@@ -289,11 +305,13 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
             { key: o.confKey, path: "mongod.conf" },
             { key: REPLICASET_CONFIG_KEY, path: REPLICASET_CONFIG_KEY },
             { key: "mongosh.conf", path: "mongosh.conf" },
+            ...tls.configItems,
           ],
         },
       },
       { name: "scripts", configMap: { name: o.configMapName, defaultMode: "0555", items: o.scriptItems } },
       tmpVolume(),
+      ...tls.volumes,
       ...(o.extraVolumes ?? []),
       ...tlsClient.volume,
     ],

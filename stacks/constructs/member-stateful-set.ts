@@ -4,7 +4,7 @@
 import type { StatefulSetV1, StatefulSetV1SpecTemplate } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import type { ResourcesConfig } from "../../config/platform-config";
 import type { TlsConfig } from "../../config/tls";
-import { MemberPodOptions, memberPodSpec } from "./member-pod";
+import { MemberPodOptions, memberPodSpec, ServerTlsPodParts } from "./member-pod";
 
 export interface MemberStatefulSetProps {
   namespace: string;
@@ -30,6 +30,8 @@ export interface MemberStatefulSetProps {
   podConfigHash: string;
   /** config.tls: the members' own clients (probes, bootstrap) verify the server with it. */
   tls: TlsConfig;
+  /** TLS's additions to the pod (tls-server.ts, serverTlsPodParts); omitted: none. */
+  serverTls?: ServerTlsPodParts;
 }
 
 export const POD_CONFIG_HASH_ANNOTATION = "nyrkio.io/pod-config-hash";
@@ -50,7 +52,7 @@ export const MEMBER_UPDATE_STRATEGY = [{ type: "RollingUpdate", rollingUpdate: [
 
 export function memberPodTemplate(
   props: MemberStatefulSetProps,
-  spec: Omit<MemberPodOptions, "image" | "port" | "pod" | "resources" | "serviceAccountName" | "configMapName" | "scriptItems" | "keyfileSecret" | "votingSelector" | "tls">,
+  spec: Omit<MemberPodOptions, "image" | "port" | "pod" | "resources" | "serviceAccountName" | "configMapName" | "scriptItems" | "keyfileSecret" | "votingSelector" | "tls" | "serverTls">,
 ): StatefulSetV1SpecTemplate {
   return {
     metadata: {
@@ -68,6 +70,7 @@ export function memberPodTemplate(
       keyfileSecret: props.keyfileSecret,
       votingSelector: props.votingSelector,
       tls: props.tls,
+      serverTls: props.serverTls,
       ...spec,
     }),
   };

@@ -2,6 +2,7 @@
 // sees in the plan diff, not flags assembled inside a container.
 
 import { parseQuantity } from "../../config/quantity";
+import { serverTlsOn, TLS_SERVER_CA_FILE, TLS_SERVER_PEM_FILE, TlsConfig } from "../../config/tls";
 
 const GiB = 2 ** 30;
 
@@ -30,6 +31,8 @@ export interface MongodConfOptions {
   shutdownQuiesceSeconds: number;
   /** Set for the members of a sharded cluster. */
   clusterRole?: "shardsvr" | "configsvr";
+  /** TLS (docs/tls.md); omitted: none. */
+  tls?: TlsConfig;
 }
 
 type YamlValue = string | number | boolean | { [key: string]: YamlValue | undefined };
@@ -42,12 +45,37 @@ type YamlValue = string | number | boolean | { [key: string]: YamlValue | undefi
  */
 export const WIRE_COMPRESSORS = "snappy,zstd";
 
-export function mongodConf(o: MongodConfOptions): Record<string, YamlValue> {
+/**
+ * net.tls and security.clusterAuthMode of mongod and mongos, or nothing with TLS off (mongod
+ * refuses any net.tls setting without a mode: "need to enable TLS via the sslMode/tlsMode flag
+ * when using TLS configuration parameters", src/mongo/util/net/ssl_options_server.cpp,
+ * storeSSLServerOptions). The mode itself is not here: run-mongod.sh passes --tlsMode from the
+ * ConfigMap at start, so raising it does not change this file or the pods' config hash.
+ * - certificateKeyFile: key and certificate in one PEM, assembled in memory by tls-assemble.sh;
+ *   without a net.tls.clusterFile mongod also presents it to other members (hence clientAuth
+ *   in its extended key usage) (https://www.mongodb.com/docs/manual/reference/configuration-options/#mongodb-setting-net.tls.clusterFile).
+ * - CAFile: verifies peers, and clients that present a certificate.
+ * - allowConnectionsWithoutCertificates: clients authenticate with passwords and present no
+ *   certificate (https://www.mongodb.com/docs/manual/reference/configuration-options/#mongodb-setting-net.tls.allowConnectionsWithoutCertificates);
+ *   members still present theirs.
+ * - clusterAuthMode: keyFile, or a step of the path to x.509 (https://www.mongodb.com/docs/manual/tutorial/upgrade-keyfile-to-x509/);
+ *   security.keyFile stays, as sendKeyFile and sendX509 need it.
+ */
+export function serverTlsConf(tls: TlsConfig | undefined): { net: Record<string, YamlValue>; security: Record<string, YamlValue> } {
+  if (!tls || !serverTlsOn(tls)) return { net: {}, security: {} };
   return {
-    net: { port: o.port, bindIpAll: true, compression: { compressors: WIRE_COMPRESSORS } },
+    net: { tls: { certificateKeyFile: TLS_SERVER_PEM_FILE, CAFile: TLS_SERVER_CA_FILE, allowConnectionsWithoutCertificates: true } },
+    security: { clusterAuthMode: tls.memberAuth },
+  };
+}
+
+export function mongodConf(o: MongodConfOptions): Record<string, YamlValue> {
+  const tls = serverTlsConf(o.tls);
+  return {
+    net: { port: o.port, bindIpAll: true, compression: { compressors: WIRE_COMPRESSORS }, ...tls.net },
     replication: { replSetName: o.replSetName },
     ...(o.clusterRole ? { sharding: { clusterRole: o.clusterRole } } : {}),
-    security: { authorization: "enabled", keyFile: o.keyFile },
+    security: { authorization: "enabled", keyFile: o.keyFile, ...tls.security },
     storage: {
       dbPath: o.dbPath,
       oplogMinRetentionHours: o.oplogMinRetentionHours,

@@ -12,6 +12,7 @@ const SCRIPTS_DIR = path.join(__dirname, "..", "scripts");
 export const POD_SCRIPTS = [
   "install-keyfile.sh",
   "run-mongod.sh",
+  "tls-assemble.sh",
   "probe.sh",
   "bootstrap.sh",
   "mongosh/readiness.js",

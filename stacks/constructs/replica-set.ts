@@ -15,6 +15,7 @@ import type { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-
 import { Construct } from "constructs";
 import type { PlatformConfig, ReplsetConfig } from "../../config/platform-config";
 import { ARBITER_REMOVAL_MESSAGE, arbiterRemovalCondition } from "../../replicaset/arbiter-removal-guard";
+import { tlsJumpCondition, tlsJumpMessage } from "../../config/tls-rules";
 import { renderReplicaSetConfigJson } from "../../replicaset/replica-set-config";
 import {
   arbiterStatefulSetName,
@@ -36,6 +37,7 @@ import { MemberStatefulSetProps } from "./member-stateful-set";
 import { renderMongodConf } from "./mongod-config";
 import { exporterSidecar } from "./monitoring/exporter";
 import { podScriptsData, podScriptsItems } from "./pod-scripts";
+import { serverTlsPodParts, tlsModeConfigData } from "./tls-server";
 import { exporterTls } from "./tls-client";
 import { configMapData } from "../terraform-text";
 
@@ -116,6 +118,7 @@ export class ReplicaSet extends Construct {
         oplogMinRetentionHours,
         shutdownQuiesceSeconds: config.pod.shutdownQuiesceSeconds,
         clusterRole: props.clusterRole,
+        tls: config.tls,
       });
     const dataConf = conf(replset.resources.limits.memory, replset.oplogMinRetentionHours);
     const arbiterConf = replset.arbiter.enabled ? conf(replset.arbiter.resources.limits.memory) : undefined;
@@ -128,6 +131,8 @@ export class ReplicaSet extends Construct {
           ...(arbiterConf ? { "mongod-arbiter.conf": arbiterConf } : {}),
           [REPLICASET_CONFIG_KEY]: this.desiredConfigJson,
           "mongosh.conf": MONGOSH_CONF,
+          // Outside the pods' config hash: raising the mode restarts nothing (tls-server.ts).
+          ...tlsModeConfigData(config.tls),
           ...scripts,
         },
         `ConfigMap ${replsetConfigMapName(replset)}`,
@@ -150,6 +155,7 @@ export class ReplicaSet extends Construct {
       labels,
       votingSelector: voting,
       tls: config.tls,
+      serverTls: serverTlsPodParts(config.tls, config.image),
     };
 
     this.dataMembers = new DataMembers(this, "data", {
@@ -165,21 +171,24 @@ export class ReplicaSet extends Construct {
     });
     this.statefulSets = [this.dataMembers.statefulSet];
 
-    if (!replset.arbiter.enabled && props.clusterRole !== "configsvr") {
-      // Refuse, at plan time, removing the arbiter in the deploy that adds a data member
-      // (replicaset/arbiter-removal-guard.ts). The data source reads this ConfigMap as the last
-      // deploy left it; on a first deploy it does not exist and reads as an empty `data` map,
-      // without an error (provider v2.38.0: data_source_kubernetes_config_map_v1_test.go,
-      // the `_nonexistent` case checks `data.% = 0`), which the condition's try() reads as "no arbiter".
+    // Plan-time guards that read this ConfigMap as the last deploy left it, through a data
+    // source; on a first deploy it does not exist and reads as an empty `data` map, without an
+    // error (provider v2.38.0: data_source_kubernetes_config_map_v1_test.go, the `_nonexistent`
+    // case checks `data.% = 0`), which each condition's try() reads as "nothing deployed".
+    // - Removing the arbiter in the deploy that adds a data member (replicaset/arbiter-removal-guard.ts).
+    // - A silent TLS jump: a running plaintext set straight to preferTLS or requireTLS, or a
+    //   set using TLS straight to disabled (config/tls-rules.ts, tlsJumpCondition).
+    const deployedId = `deployed_${replset.name}_config`;
+    const deployedData = `data.kubernetes_config_map_v1.${deployedId}.data`;
+    const preconditions: { condition: string; error_message: string }[] = [];
+    if (!replset.arbiter.enabled && props.clusterRole !== "configsvr")
+      preconditions.push({ condition: arbiterRemovalCondition(`${deployedData}["${REPLICASET_CONFIG_KEY}"]`, this.dataHosts), error_message: ARBITER_REMOVAL_MESSAGE });
+    const tlsJump = tlsJumpCondition(deployedData, config.tls.mode, "mongod.conf");
+    if (tlsJump) preconditions.push({ condition: tlsJump, error_message: tlsJumpMessage(config.tls.mode) });
+    if (preconditions.length) {
       const deployed = new DataKubernetesConfigMapV1(this, "deployed-config", { metadata: { name: replsetConfigMapName(replset), namespace } });
-      const id = `deployed_${replset.name}_config`;
-      deployed.overrideLogicalId(id);
-      this.dataMembers.statefulSet.addOverride("lifecycle.precondition", [
-        {
-          condition: arbiterRemovalCondition(`data.kubernetes_config_map_v1.${id}.data["${REPLICASET_CONFIG_KEY}"]`, this.dataHosts),
-          error_message: ARBITER_REMOVAL_MESSAGE,
-        },
-      ]);
+      deployed.overrideLogicalId(deployedId);
+      this.dataMembers.statefulSet.addOverride("lifecycle.precondition", preconditions);
     }
 
     if (replset.arbiter.enabled && arbiterConf) {

@@ -2,6 +2,7 @@
 // clientsUseTls): the CA certificate alone, mounted from the certificate Secret, and the
 // environment variable through which its scripts find it. Pure: provider structs only.
 
+import { TLS_MODE_CONFIG_KEY } from "../../config/tls-rules";
 import { clientsUseTls, serverTlsOn, TLS_CA_FILE_ENV, TLS_CLIENT_CA_DIR, TLS_CLIENT_CA_FILE, TLS_MODE_FILE_ENV, tlsClientEnv, type TlsConfig } from "../../config/tls";
 
 /** The volume's name in every pod. */
@@ -21,10 +22,11 @@ export function exporterTls(tls: TlsConfig): { volumeName: string; mountPath: st
 
 /**
  * The deployed mode's file in the member pods: the `config` volume's item of the replica set's
- * ConfigMap key `tls-mode` (the servers' part of issue 15, config/tls-rules.ts
- * TLS_MODE_CONFIG_KEY), mounted without subPath, so it follows the config without a restart.
+ * ConfigMap key TLS_MODE_CONFIG_KEY (tls-server.ts serverTlsPodParts adds the item; its
+ * TLS_MODE_FILE is this path, which a test pins: tls-server imports member-pod, which imports
+ * this file), mounted without subPath, so it follows the config without a restart.
  */
-export const TLS_MODE_FILE = "/etc/nyrkio/config/tls-mode";
+export const TLS_MODE_FILE = `/etc/nyrkio/config/${TLS_MODE_CONFIG_KEY}`;
 
 /**
  * The client parts of the database's own pods (data members, arbiters, mongos): present whenever

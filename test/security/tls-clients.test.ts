@@ -25,12 +25,15 @@ import {
   TLS_CA_FILE_ENV,
   TLS_CLIENT_CA_DIR,
   TLS_CLIENT_CA_FILE,
+  TLS_SECRET_DIR,
   type TlsConfig,
   mongoshTlsArgs,
   toolsTlsArgs,
   uriTlsOptions,
   withUriTlsOptions,
 } from "../../config/tls";
+import { TLS_MODE_FILE as MEMBER_TLS_MODE_FILE } from "../../stacks/constructs/tls-client";
+import { TLS_MODE_FILE as SERVER_TLS_MODE_FILE } from "../../stacks/constructs/tls-server";
 import { synthBackup } from "../backup/stack/support";
 import { Json, synthDatabase } from "../stacks/database-synth";
 
@@ -125,8 +128,18 @@ describe.each(Object.keys(environments))("%s with requireTLS: every client conne
         if (v.secret?.secret_name !== CERT_SECRET) continue;
         // The server's own containers (mongod, mongos) mount the whole Secret for net.tls: that is the servers' part (t15a), not a client's.
         const users = [...(spec.init_container ?? []), ...spec.container].filter((c: Json) => (c.volume_mount ?? []).some((m: Json) => m.name === v.name));
-        const clientUsers = users.filter((c: Json) => !["mongod", "mongos"].includes(c.name) || (c.volume_mount ?? []).some((m: Json) => m.name === v.name && m.mount_path === TLS_CLIENT_CA_DIR));
-        if (clientUsers.length) expect({ where, items: v.secret.items }).toEqual({ where, items: [{ key: "ca.crt", path: "ca.crt" }] });
+        // Mounted whole, at TLS_SECRET_DIR only, by the server's own containers (mongod, mongos and
+        // the init container that assembles their PEM); every other mount is the CA alone.
+        for (const c of users) {
+          for (const m of (c.volume_mount ?? []).filter((m: Json) => m.name === v.name)) {
+            if (v.secret.items === undefined) {
+              expect({ where, container: c.name, path: m.mount_path }).toEqual({ where, container: c.name, path: TLS_SECRET_DIR });
+              expect(["mongod", "mongos", "tls-assemble"]).toContain(c.name);
+            } else {
+              expect({ where, container: c.name, items: v.secret.items }).toEqual({ where, container: c.name, items: [{ key: "ca.crt", path: "ca.crt" }] });
+            }
+          }
+        }
       }
     }
   });
@@ -152,7 +165,8 @@ describe.each(Object.keys(environments))("%s with requireTLS: every client conne
 
   it("every container that runs a pod script (bash <script>, or the probes) gets TLS_CA_FILE_ENV = TLS_CLIENT_CA_FILE", () => {
     for (const { where, container } of all) {
-      const runsScript = argvs(container).some((argv) => argv[0] === "bash");
+      // run-mongod.sh starts the server itself (mongod, or mongos with TLS): not a client.
+      const runsScript = argvs(container).some((argv) => argv[0] === "bash" && !String(argv[1]).endsWith("/run-mongod.sh"));
       if (!runsScript) continue;
       const env = Object.fromEntries((container.env ?? []).filter((e: Json) => e.value !== undefined).map((e: Json) => [e.name, e.value]));
       // The sharding Job's scripts connect only through MONGOS_URI, checked above.
@@ -194,6 +208,10 @@ describe.each(Object.keys(environments))("%s: the database's own pods do not cha
     const json = synthDatabase(withTls(environments[env], { ...REQUIRE_TLS, mode })).json;
     return [...Object.values(json.resource.kubernetes_stateful_set_v1 ?? {}), ...Object.values(json.resource.kubernetes_deployment_v1 ?? {})].map((r: Json) => r.spec.template);
   };
+  it("the member pods' mode file is the one the servers' part mounts (tls-server.ts TLS_MODE_FILE)", () => {
+    expect(MEMBER_TLS_MODE_FILE).toBe(SERVER_TLS_MODE_FILE);
+  });
+
   it("the StatefulSets' and mongos's pod templates are the same in allowTLS, preferTLS and requireTLS", () => {
     const allow = templates("allowTLS");
     expect(JSON.stringify(allow)).toContain(TLS_CLIENT_CA_DIR);

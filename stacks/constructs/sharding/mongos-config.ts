@@ -4,7 +4,7 @@
 import type { PlatformConfig } from "../../../config/platform-config";
 import { configServerReplset } from "../../../sharding/config-server";
 import { CONFIG_SERVER_REPLSET, dataMemberHosts, MONGODB_PORT } from "../../naming";
-import { toYaml, WIRE_COMPRESSORS } from "../mongod-config";
+import { serverTlsConf, toYaml, WIRE_COMPRESSORS } from "../mongod-config";
 
 /** sharding.configDB: "cfg/<host:port>,…", the config servers' replica set and its members. */
 export function configDb(config: PlatformConfig): string {
@@ -12,9 +12,10 @@ export function configDb(config: PlatformConfig): string {
 }
 
 export function renderMongosConf(config: PlatformConfig, keyFile: string): string {
+  const tls = serverTlsConf(config.tls);
   return toYaml({
-    net: { port: MONGODB_PORT, bindIpAll: true, compression: { compressors: WIRE_COMPRESSORS } },
+    net: { port: MONGODB_PORT, bindIpAll: true, compression: { compressors: WIRE_COMPRESSORS }, ...tls.net },
     sharding: { configDB: configDb(config) },
-    security: { keyFile },
+    security: { keyFile, ...tls.security },
   });
 }

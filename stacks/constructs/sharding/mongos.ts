@@ -36,8 +36,11 @@ import { readEmbeddedFile } from "../../../config/embedded-file";
 import { mongoshTlsArgs, serverTlsOn, type TlsConfig } from "../../../config/tls";
 import { exporterTls, memberTlsClientParts } from "../tls-client";
 import { configMapData, literalArgs, literalEnv } from "../../terraform-text";
+import { serverTlsPodParts, tlsModeConfigData } from "../tls-server";
 
 const INSTALL_KEYFILE = "install-keyfile.sh";
+/** With TLS on: mongos starts through run-mongod.sh (it passes the mode) after tls-assemble.sh. */
+const TLS_SCRIPTS = ["run-mongod.sh", "tls-assemble.sh"] as const;
 
 /** Selects the mongos pods: the database's pod labels (the members admit those) plus the component. */
 export function mongosSelector(config: PlatformConfig): Record<string, string> {
@@ -82,19 +85,27 @@ export class Mongos extends Construct {
     const replicas = config.sharding.mongos.replicas;
 
     const mongosConf = renderMongosConf(config, KEYFILE_PATH);
-    const installKeyfile = readEmbeddedFile(path.join(__dirname, "..", "..", "scripts", INSTALL_KEYFILE));
+    const script = (name: string) => readEmbeddedFile(path.join(__dirname, "..", "..", "scripts", name));
+    const installKeyfile = script(INSTALL_KEYFILE);
+    const tlsOn = serverTlsOn(config.tls);
+    const tlsScripts: Record<string, string> = tlsOn ? Object.fromEntries(TLS_SCRIPTS.map((s) => [s, script(s)])) : {};
+    const tls = serverTlsPodParts(config.tls, config.image);
     this.configMap = new ConfigMapV1(this, "config-map", {
       metadata: { name: `${MONGOS_NAME}-config`, namespace, labels },
-      data: configMapData({ "mongos.conf": mongosConf, "mongosh.conf": MONGOSH_CONF, [INSTALL_KEYFILE]: installKeyfile }, `ConfigMap ${MONGOS_NAME}-config`),
+      data: configMapData(
+        // The mode is outside the pods' config hash: raising it restarts no mongos (tls-server.ts).
+        { "mongos.conf": mongosConf, "mongosh.conf": MONGOSH_CONF, [INSTALL_KEYFILE]: installKeyfile, ...tlsModeConfigData(config.tls), ...tlsScripts },
+        `ConfigMap ${MONGOS_NAME}-config`,
+      ),
     });
 
     const mongos: DeploymentV1SpecTemplateSpecContainer = {
       name: "mongos",
       image: config.image,
-      command: literalArgs(["mongos"], MONGOS_NAME),
+      command: literalArgs(tlsOn ? ["bash", `${MOUNT.scripts}/run-mongod.sh`] : ["mongos"], MONGOS_NAME),
       args: literalArgs(["--config", `${MOUNT.config}/mongos.conf`], MONGOS_NAME),
       port: [{ name: "mongodb", containerPort: MONGODB_PORT, protocol: "TCP" }],
-      env: literalEnv(MONGOSH_ENV, MONGOS_NAME),
+      env: literalEnv([...MONGOSH_ENV, ...(tlsOn ? [{ name: "MONGO_SERVER", value: "mongos" }] : []), ...tls.env], MONGOS_NAME),
       resources: containerResources(config.sharding.mongos.resources),
       securityContext: containerSecurityContext(),
       // mongos answers only once it reaches the config servers: give a fresh cluster time.
@@ -106,6 +117,8 @@ export class Mongos extends Construct {
         { name: "config", mountPath: MOUNT.config, readOnly: true },
         mongoshConfMount,
         tmpMount,
+        ...(tlsOn ? [{ name: "scripts", mountPath: MOUNT.scripts, readOnly: true }] : []),
+        ...tls.volumeMount,
         ...memberTlsClientParts(config.tls).volumeMount,
       ],
     };
@@ -120,7 +133,7 @@ export class Mongos extends Construct {
         template: {
           metadata: {
             labels: { ...labels, ...selector },
-            annotations: { [POD_CONFIG_HASH_ANNOTATION]: contentHash(mongosConf, MONGOSH_CONF, installKeyfile) },
+            annotations: { [POD_CONFIG_HASH_ANNOTATION]: contentHash(mongosConf, MONGOSH_CONF, installKeyfile, ...Object.values(tlsScripts)) },
           },
           spec: {
             serviceAccountName: props.serviceAccountName,
@@ -130,7 +143,7 @@ export class Mongos extends Construct {
             securityContext: podSecurityContext(),
             ...(config.pod.nodeSelector && Object.keys(config.pod.nodeSelector).length ? { nodeSelector: config.pod.nodeSelector } : {}),
             topologySpreadConstraint: memberTopologySpread(config.pod, selector, replicas),
-            initContainer: [keyfileInitContainer(config.image)],
+            initContainer: [keyfileInitContainer(config.image), ...tls.initContainers],
             container: [mongos, ...(config.monitoring.enabled ? [exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor, tls: exporterTls(config.tls) })] : [])],
             volume: [
               ...keyfileVolumes(config.secrets.keyfile),
@@ -141,11 +154,16 @@ export class Mongos extends Construct {
                   items: [
                     { key: "mongos.conf", path: "mongos.conf" },
                     { key: "mongosh.conf", path: "mongosh.conf" },
+                    ...tls.configItems,
                   ],
                 },
               },
-              { name: "scripts", configMap: { name: this.configMap.metadata.name, defaultMode: "0555", items: [{ key: INSTALL_KEYFILE, path: INSTALL_KEYFILE }] } },
+              {
+                name: "scripts",
+                configMap: { name: this.configMap.metadata.name, defaultMode: "0555", items: [INSTALL_KEYFILE, ...Object.keys(tlsScripts)].map((s) => ({ key: s, path: s })) },
+              },
               tmpVolume(),
+              ...tls.volumes,
               ...memberTlsClientParts(config.tls).volume,
             ],
           },

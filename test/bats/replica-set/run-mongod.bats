@@ -52,3 +52,40 @@ SH
   [ "$status" -eq 0 ]
   [[ "$output" == *"mongod plain --config /c" ]]
 }
+
+# mongos stand-in, like mongod's.
+mongos_standin() {
+  printf '#!/usr/bin/env bash\necho "mongos $*"\n' >"$BIN/mongos"
+  chmod +x "$BIN/mongos"
+}
+
+@test "TLS on: the mode from TLS_MODE_FILE (the ConfigMap key outside the config hash) is passed as --tlsMode" {
+  ln -s "$(type -P tr)" "$BIN/tr"
+  for mode in allowTLS preferTLS requireTLS; do
+    printf '%s\n' "$mode" >"$BATS_TEST_TMPDIR/tls-mode"
+    TLS_MODE_FILE="$BATS_TEST_TMPDIR/tls-mode" PATH="$BIN" run "$BIN/bash" "$SCRIPTS/run-mongod.sh" --config /c
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"mongod plain --config /c --tlsMode $mode" ]]
+  done
+}
+
+@test "TLS on: a mode mongod would not take, or no mode file, refuses to start with the reason" {
+  ln -s "$(type -P tr)" "$BIN/tr"
+  printf 'disabled' >"$BATS_TEST_TMPDIR/tls-mode"
+  TLS_MODE_FILE="$BATS_TEST_TMPDIR/tls-mode" PATH="$BIN" run "$BIN/bash" "$SCRIPTS/run-mongod.sh" --config /c
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"must hold allowTLS, preferTLS or requireTLS, got 'disabled'"* ]]
+  TLS_MODE_FILE="$BATS_TEST_TMPDIR/none" PATH="$BIN" run "$BIN/bash" "$SCRIPTS/run-mongod.sh" --config /c
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"$BATS_TEST_TMPDIR/none (the TLS mode) cannot be read"* ]]
+}
+
+@test "mongos: started without numactl, with the TLS mode" {
+  ln -s "$(type -P tr)" "$BIN/tr"
+  numactl_that ok
+  mongos_standin
+  printf 'preferTLS' >"$BATS_TEST_TMPDIR/tls-mode"
+  MONGO_SERVER=mongos TLS_MODE_FILE="$BATS_TEST_TMPDIR/tls-mode" PATH="$BIN" run "$BIN/bash" "$SCRIPTS/run-mongod.sh" --config /m
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"mongos --config /m --tlsMode preferTLS" ]]
+}
