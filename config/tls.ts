@@ -135,20 +135,11 @@ export const INSECURE_TLS_OPTIONS = [
 export const TLS_CA_FILE_ENV = "NYRKIO_TLS_CA_FILE";
 
 /**
- * In the pods that run mongod or mongos (data members, arbiters, config servers, mongos), the
- * file that holds the current tlsMode (the ConfigMap key outside the pods' config hash,
- * tls-rules.ts TLS_MODE_CONFIG_KEY). Those pods carry TLS_CA_FILE_ENV whenever the server has TLS
- * on, so that a mode step (allowTLS → preferTLS → requireTLS) leaves their template, and so the
- * pods, alone; their scripts connect with TLS only while this file says preferTLS or
- * requireTLS (clientsUseTls), read at each connection: the kubelet updates a ConfigMap volume in
- * place. In allowTLS a member not yet restarted from "disabled" accepts no TLS.
+ * In the database's own pods (members, mongos): a file holding the deployed net.tls.mode, updated
+ * in place when the config changes (a ConfigMap item, no subPath). Their peer connections read it
+ * at run time, so moving among allowTLS, preferTLS and requireTLS changes no pod template.
  */
 export const TLS_MODE_FILE_ENV = "NYRKIO_TLS_MODE_FILE";
-
-/** The same rule as clientsUseTls, for a mode read from TLS_MODE_FILE_ENV's file (the scripts use this spelling). */
-export function modeUsesTls(mode: string): boolean {
-  return clientsUseTls({ mode: mode.trim() as TlsMode, memberAuth: "keyFile", clientsMigrated: false });
-}
 
 /** The environment of a container that connects to the database: TLS_CA_FILE_ENV when clients use TLS. */
 export function tlsClientEnv(tls: TlsConfig, caFile = TLS_CLIENT_CA_FILE): { name: string; value: string }[] {

@@ -15,8 +15,7 @@ import type { TlsConfig } from "../../config/tls";
 import { Container, containerResources, containerSecurityContext, credentialsVolume, HELPER_RESOURCES, MONGOSH_ENV, mongoshConfMount, MOUNT, REPLICASET_CONFIG_KEY, tmpMount, Volume } from "./member-pod";
 import { MEMBER_UPDATE_STRATEGY, memberPodTemplate, MemberStatefulSetProps, pinLogicalId } from "./member-stateful-set";
 import { literalArgs, literalEnv } from "../terraform-text";
-import { serverPodTlsClientParts } from "./tls-client";
-import { TLS_MODE_CONFIG_KEY } from "../../config/tls-rules";
+import { memberTlsClientParts } from "./tls-client";
 
 /** Terraform's address of the claim template inside kubernetes_stateful_set_v1, as ignore_changes takes it. */
 export const VOLUME_CLAIM_TEMPLATE_PATH = "spec[0].volume_claim_template";
@@ -35,7 +34,7 @@ export interface DataMembersProps extends MemberStatefulSetProps {
 
 /** Runs stacks/scripts/bootstrap.sh: initiate and first user over localhost, on ordinal 0 only. */
 export function bootstrapSidecar(image: string, port: number, tls: TlsConfig): Container {
-  const tlsClient = serverPodTlsClientParts(tls, `${MOUNT.config}/${TLS_MODE_CONFIG_KEY}`);
+  const tlsClient = memberTlsClientParts(tls);
   return {
     name: "bootstrap",
     image,

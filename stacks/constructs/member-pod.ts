@@ -17,8 +17,7 @@ import type { PlatformConfig, ResourcesConfig } from "../../config/platform-conf
 import type { TlsConfig } from "../../config/tls";
 import { SECRET_KEYS } from "../../replicaset/reconcile-paths";
 import { literalArgs, literalEnv } from "../terraform-text";
-import { serverPodTlsClientParts } from "./tls-client";
-import { TLS_MODE_CONFIG_KEY } from "../../config/tls-rules";
+import { memberTlsClientParts } from "./tls-client";
 
 export type Container = StatefulSetV1SpecTemplateSpecContainer;
 export type Volume = StatefulSetV1SpecTemplateSpecVolume;
@@ -225,7 +224,7 @@ export interface MemberPodOptions {
   votingSelector: Record<string, string>;
   sidecars?: Container[];
   extraVolumes?: Volume[];
-  /** With clients on TLS, the probes verify the server (the CA volume and NYRKIO_TLS_CA_FILE: tls-client.ts). */
+  /** With TLS on, the probes verify the server (the CA volume and NYRKIO_TLS_CA_FILE: tls-client.ts memberTlsClientParts). */
   tls: TlsConfig;
   /** What TLS adds to the pod (stacks/constructs/tls-server.ts, serverTlsPodParts); omitted: none. */
   serverTls?: ServerTlsPodParts;
@@ -245,7 +244,7 @@ export interface ServerTlsPodParts {
 /** The pod of a replica-set member (data or arbiter): mongod, run without the image's entrypoint. */
 export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpec {
   const tls: ServerTlsPodParts = o.serverTls ?? { initContainers: [], env: [], volumeMount: [], configItems: [], volumes: [] };
-  const tlsClient = serverPodTlsClientParts(o.tls, `${MOUNT.config}/${TLS_MODE_CONFIG_KEY}`);
+  const tlsClient = memberTlsClientParts(o.tls);
   const mongod: Container = {
     name: "mongod",
     image: o.image,

@@ -15,7 +15,6 @@ export const POD_SCRIPTS = [
   "run-mongod.sh",
   "tls-assemble.sh",
   "probe.sh",
-  "tls-client.sh",
   "bootstrap.sh",
   "mongosh/readiness.js",
   "mongosh/initiate.js",

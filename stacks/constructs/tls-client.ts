@@ -2,6 +2,7 @@
 // clientsUseTls): the CA certificate alone, mounted from the certificate Secret, and the
 // environment variable through which its scripts find it. Pure: provider structs only.
 
+import { TLS_MODE_CONFIG_KEY } from "../../config/tls-rules";
 import { clientsUseTls, serverTlsOn, TLS_CA_FILE_ENV, TLS_CLIENT_CA_DIR, TLS_CLIENT_CA_FILE, TLS_MODE_FILE_ENV, tlsClientEnv, type TlsConfig } from "../../config/tls";
 
 /** The volume's name in every pod. */
@@ -11,13 +12,41 @@ export const TLS_CA_VOLUME = "tls-ca";
 export const TLS_CA_KEY = "ca.crt";
 
 /**
- * The exporter sidecar's `tls` option (monitoring/exporter.ts): the same volume. The exporter
- * talks only to the mongod or mongos of its own pod, which accepts TLS in every mode but
- * disabled (allowTLS included), so it uses TLS whenever the server has it on: its arguments then
- * stay the same through the mode steps, and so does the pod template.
+ * The exporter sidecar's `tls` option (monitoring/exporter.ts): the same volume. It lives in the
+ * member and mongos pods and reads its own server over 127.0.0.1, so, like their probes, it uses
+ * TLS whenever the server has it (memberTlsClientParts).
  */
 export function exporterTls(tls: TlsConfig): { volumeName: string; mountPath: string; caFile: string } | undefined {
   return serverTlsOn(tls) ? { volumeName: TLS_CA_VOLUME, mountPath: TLS_CLIENT_CA_DIR, caFile: TLS_CA_KEY } : undefined;
+}
+
+/**
+ * The deployed mode's file in the member pods: the `config` volume's item of the replica set's
+ * ConfigMap key TLS_MODE_CONFIG_KEY (tls-server.ts serverTlsPodParts adds the item; its
+ * TLS_MODE_FILE is this path, which a test pins: tls-server imports member-pod, which imports
+ * this file), mounted without subPath, so it follows the config without a restart.
+ */
+export const TLS_MODE_FILE = `/etc/nyrkio/config/${TLS_MODE_CONFIG_KEY}`;
+
+/**
+ * The client parts of the database's own pods (data members, arbiters, mongos): present whenever
+ * the server has TLS (every mode but disabled), so that moving among allowTLS, preferTLS and
+ * requireTLS leaves their templates, and so the pods, as they are. Their connections to their own
+ * server (the probes, the bootstrap, the exporter) use TLS whenever it is on: a mongod restarted
+ * with TLS accepts it in every mode. Their connections to peers (readiness, initiate) read the
+ * mode at run time (TLS_MODE_FILE_ENV): in allowTLS a peer not yet restarted speaks no TLS.
+ */
+export function memberTlsClientParts(tls: TlsConfig): TlsClientParts {
+  if (!serverTlsOn(tls)) return { volume: [], volumeMount: [], env: [] };
+  const { volume, volumeMount } = tlsClientParts({ ...tls, mode: "requireTLS" });
+  return {
+    volume,
+    volumeMount,
+    env: [
+      { name: TLS_CA_FILE_ENV, value: TLS_CLIENT_CA_FILE },
+      { name: TLS_MODE_FILE_ENV, value: TLS_MODE_FILE },
+    ],
+  };
 }
 
 export interface TlsClientParts {
@@ -40,30 +69,10 @@ function secretName(tls: TlsConfig): string {
  */
 export function tlsClientParts(tls: TlsConfig): TlsClientParts {
   if (!clientsUseTls(tls)) return { volume: [], volumeMount: [], env: [] };
-  return { ...caParts(tls), env: tlsClientEnv(tls) };
-}
-
-function caParts(tls: TlsConfig): Omit<TlsClientParts, "env"> {
   return {
     // 0444: the CA certificate is public; the pods run as the mongodb user under fsGroup.
     volume: [{ name: TLS_CA_VOLUME, secret: { secretName: secretName(tls), defaultMode: "0444", items: [{ key: TLS_CA_KEY, path: TLS_CA_KEY }] } }],
     volumeMount: [{ name: TLS_CA_VOLUME, mountPath: TLS_CLIENT_CA_DIR, readOnly: true }],
-  };
-}
-
-/**
- * The same parts for a pod that runs mongod or mongos: present whenever the server has TLS on,
- * with TLS_MODE_FILE_ENV naming the mode file its scripts read before each connection
- * (config/tls.ts TLS_MODE_FILE_ENV). So a mode step changes no pod template: the members are
- * not restarted again (issue 15), and their scripts follow the mode as the ConfigMap changes.
- */
-export function serverPodTlsClientParts(tls: TlsConfig, modeFile: string): TlsClientParts {
-  if (!serverTlsOn(tls)) return { volume: [], volumeMount: [], env: [] };
-  return {
-    ...caParts(tls),
-    env: [
-      { name: TLS_CA_FILE_ENV, value: TLS_CLIENT_CA_FILE },
-      { name: TLS_MODE_FILE_ENV, value: modeFile },
-    ],
+    env: tlsClientEnv(tls),
   };
 }

@@ -14,8 +14,10 @@
 #   REPLICASET_CONFIG        the desired replica-set config (read by mongosh/initiate.js)
 #   ROOT_SECRET_DIR          the root Secret's files (read by mongosh/create-root-user.js)
 #   BOOTSTRAP_RETRY_SECONDS  pause between attempts (default 5)
-#   NYRKIO_TLS_CA_FILE       set when clients use TLS (config/tls.ts): every connection verifies
-#                            the certificate and host name (127.0.0.1 is in the SANs, docs/tls.md)
+#   NYRKIO_TLS_CA_FILE       set when the server has TLS (config/tls.ts): the local connections
+#                            use TLS and verify the certificate and host name (127.0.0.1 is in
+#                            the SANs, docs/tls.md); mongosh/initiate.js decides for the peers
+#   NYRKIO_TLS_MODE_FILE     the deployed TLS mode (read by mongosh/initiate.js)
 set -euo pipefail
 
 sleep_pid=""
@@ -33,10 +35,7 @@ port="${MONGODB_PORT:-27017}"
 retry_seconds="${BOOTSTRAP_RETRY_SECONDS:-5}"
 uri="mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000"
 # config/tls.ts uriTlsOptions, spelled for a URI.
-# shellcheck source=SCRIPTDIR/tls-client.sh disable=SC1091 # followed with shellcheck -x; embedded copies are checked alone
-. "$here/tls-client.sh"
-ca_file="$(tls_ca_file)"
-if [[ -n "$ca_file" ]]; then uri+="&tls=true&tlsCAFile=${ca_file}"; fi
+if [[ -n "${NYRKIO_TLS_CA_FILE:-}" ]]; then uri+="&tls=true&tlsCAFile=${NYRKIO_TLS_CA_FILE}"; fi
 
 log() {
   printf '%s bootstrap[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${pod:-}" "$*"

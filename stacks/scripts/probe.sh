@@ -9,8 +9,10 @@
 #                      one (the first bootstrap); PRIMARY or ARBITER; SECONDARY within
 #                      READY_MAX_LAG_SECONDS of the primary.
 #   MONGODB_PORT       mongod's port (default 27017)
-#   NYRKIO_TLS_CA_FILE set when clients use TLS (config/tls.ts TLS_CA_FILE_ENV): the CA the
-#                      server's certificate must chain to. Then the ping goes through
+#   NYRKIO_TLS_CA_FILE set when the server has TLS (any mode but disabled; config/tls.ts
+#                      TLS_CA_FILE_ENV): the CA the server's certificate must chain to. This
+#                      member's own mongod accepts TLS in every such mode, so every probe of it
+#                      uses TLS (mongosh/readiness.js decides for the peers). The ping goes through
 #                      `openssl s_client`, which verifies the chain and the IP address
 #                      127.0.0.1 in the certificate's SANs, and readiness's mongosh connects with
 #                      tls=true&tlsCAFile (host names verified). /dev/tcp cannot speak TLS, and a
@@ -25,9 +27,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 port="${MONGODB_PORT:-27017}"
 # 127.0.0.1, not localhost: mongod listens on IPv4 only, and localhost may resolve to ::1 first.
 uri="mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000"
-# shellcheck source=SCRIPTDIR/tls-client.sh disable=SC1091 # followed with shellcheck -x; embedded copies are checked alone
-. "$here/tls-client.sh"
-ca_file="$(tls_ca_file)"
+ca_file="${NYRKIO_TLS_CA_FILE:-}"
 # config/tls.ts uriTlsOptions, spelled for a URI.
 if [[ -n "$ca_file" ]]; then uri+="&tls=true&tlsCAFile=${ca_file}"; fi
 

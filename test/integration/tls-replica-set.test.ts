@@ -11,9 +11,9 @@
 //   - the restore CLI into a second requireTLS set, its URI file carrying tls=true&tlsCAFile.
 // And a plaintext client is refused by every member.
 //
-// The servers' TLS settings come from the synthesized mongod.conf when it has them (the servers'
-// part of issue 15); until then from mongod's own flags (--tlsMode and the rest, the same
-// settings: https://www.mongodb.com/docs/manual/reference/program/mongod/#tls-options).
+// The servers' TLS settings come from the synthesized mongod.conf (net.tls, its paths moved to the
+// test's files) and the ConfigMap's tls-mode key, passed as --tlsMode as run-mongod.sh does
+// (https://www.mongodb.com/docs/manual/reference/program/mongod/#tls-options).
 //
 // Needs a mongod (MONGOD_BINARY or mongodb-memory-server's), node_modules/.bin/mongosh, openssl,
 // and for the backup and restore steps mongodump and mongorestore on PATH; otherwise skipped with
@@ -139,8 +139,11 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
       .join(ca);
     const confPath = join(work, `${server.name}.conf`);
     writeFileSync(confPath, local);
+    // The synthesized net.tls has everything but the mode, which run-mongod.sh passes as --tlsMode
+    // from the ConfigMap's tls-mode key (stacks/scripts/run-mongod.sh); a conf without net.tls
+    // (the scratch restore target) gets the same settings as flags.
     const tlsFlags = /^\s+tls:/m.test(local)
-      ? []
+      ? ["--tlsMode", deployed.configMap(`${RS}-config`).data["tls-mode"]]
       : ["--tlsMode", "requireTLS", "--tlsCertificateKeyFile", join(certs, "server.pem"), "--tlsCAFile", ca, "--tlsAllowConnectionsWithoutCertificates"];
     const out = openSync(server.log, "a");
     server.process = spawn((binary as { path: string }).path, ["--config", confPath, ...tlsFlags, ...(replSet ? ["--replSet", replSet] : [])], { stdio: ["ignore", out, out] });

@@ -25,13 +25,15 @@ import {
   TLS_CA_FILE_ENV,
   TLS_CLIENT_CA_DIR,
   TLS_CLIENT_CA_FILE,
-  TLS_MODES,
+  TLS_SECRET_DIR,
   type TlsConfig,
   mongoshTlsArgs,
   toolsTlsArgs,
   uriTlsOptions,
   withUriTlsOptions,
 } from "../../config/tls";
+import { TLS_MODE_FILE as MEMBER_TLS_MODE_FILE } from "../../stacks/constructs/tls-client";
+import { TLS_MODE_FILE as SERVER_TLS_MODE_FILE } from "../../stacks/constructs/tls-server";
 import { synthBackup } from "../backup/stack/support";
 import { Json, synthDatabase } from "../stacks/database-synth";
 
@@ -71,19 +73,10 @@ function credentialVolumes(spec: Json): Set<string> {
 }
 
 /** The containers that connect to the database: they hold a credential, run exec probes, or name a server. */
-/**
- * The servers' own TLS containers: they mount the whole certificate Secret at TLS_SECRET_DIR
- * (tls-assemble.sh builds mongod's PEM from it; the rotation sidecar, tls-rotate.sh, talks only to
- * its own pod's server and verifies it with that Secret's ca.crt, the same CA): test/stacks/tls-server.test.ts
- * and tls-sidecar.test.ts check them.
- */
-const SERVER_TLS_CONTAINERS = new Set(["tls-assemble", "tls-rotate"]);
-
 function clients(stack: Json): Client[] {
   return podSpecs(stack).flatMap(({ where, spec }) => {
     const creds = credentialVolumes(spec);
     return [...(spec.init_container ?? []), ...spec.container]
-      .filter((c: Json) => !SERVER_TLS_CONTAINERS.has(c.name))
       .filter((c: Json) => {
         const text = strings([c.command, c.args, c.env]).join("\n");
         const mountsCredentials = (c.volume_mount ?? []).some((m: Json) => creds.has(m.name));
@@ -134,9 +127,19 @@ describe.each(Object.keys(environments))("%s with requireTLS: every client conne
       for (const v of spec.volume ?? []) {
         if (v.secret?.secret_name !== CERT_SECRET) continue;
         // The server's own containers (mongod, mongos) mount the whole Secret for net.tls: that is the servers' part (t15a), not a client's.
-        const users = [...(spec.init_container ?? []), ...spec.container].filter((c: Json) => !SERVER_TLS_CONTAINERS.has(c.name) && (c.volume_mount ?? []).some((m: Json) => m.name === v.name));
-        const clientUsers = users.filter((c: Json) => !["mongod", "mongos"].includes(c.name) || (c.volume_mount ?? []).some((m: Json) => m.name === v.name && m.mount_path === TLS_CLIENT_CA_DIR));
-        if (clientUsers.length) expect({ where, items: v.secret.items }).toEqual({ where, items: [{ key: "ca.crt", path: "ca.crt" }] });
+        const users = [...(spec.init_container ?? []), ...spec.container].filter((c: Json) => (c.volume_mount ?? []).some((m: Json) => m.name === v.name));
+        // Mounted whole, at TLS_SECRET_DIR only, by the server's own containers (mongod, mongos and
+        // the init container that assembles their PEM); every other mount is the CA alone.
+        for (const c of users) {
+          for (const m of (c.volume_mount ?? []).filter((m: Json) => m.name === v.name)) {
+            if (v.secret.items === undefined) {
+              expect({ where, container: c.name, path: m.mount_path }).toEqual({ where, container: c.name, path: TLS_SECRET_DIR });
+              expect(["mongod", "mongos", "tls-assemble"]).toContain(c.name);
+            } else {
+              expect({ where, container: c.name, items: v.secret.items }).toEqual({ where, container: c.name, items: [{ key: "ca.crt", path: "ca.crt" }] });
+            }
+          }
+        }
       }
     }
   });
@@ -162,7 +165,8 @@ describe.each(Object.keys(environments))("%s with requireTLS: every client conne
 
   it("every container that runs a pod script (bash <script>, or the probes) gets TLS_CA_FILE_ENV = TLS_CLIENT_CA_FILE", () => {
     for (const { where, container } of all) {
-      const runsScript = argvs(container).some((argv) => argv[0] === "bash");
+      // run-mongod.sh starts the server itself (mongod, or mongos with TLS): not a client.
+      const runsScript = argvs(container).some((argv) => argv[0] === "bash" && !String(argv[1]).endsWith("/run-mongod.sh"));
       if (!runsScript) continue;
       const env = Object.fromEntries((container.env ?? []).filter((e: Json) => e.value !== undefined).map((e: Json) => [e.name, e.value]));
       // The sharding Job's scripts connect only through MONGOS_URI, checked above.
@@ -196,22 +200,49 @@ describe.each(Object.keys(environments))("%s with requireTLS: every client conne
   });
 });
 
-/**
- * The pods that run mongod or mongos: with the server's TLS on they carry the CA and
- * TLS_CA_FILE_ENV in every mode (their scripts read the mode file, TLS_MODE_FILE_ENV), so that a
- * mode step restarts none of them (test/stacks/tls-sidecar.test.ts compares the templates).
- */
-const isServerPod = (spec: Json) => spec.container.some((c: Json) => c.name === "mongod" || c.name === "mongos");
+describe.each(Object.keys(environments))("%s: the database's own pods do not change while the mode is raised", (env) => {
+  // Moving among allowTLS, preferTLS and requireTLS must restart nothing (the mode is raised live):
+  // the member and mongos pods carry their client parts whenever the server has TLS, and their
+  // connections to peers read the mode at run time (tls-client.ts memberTlsClientParts).
+  const templates = (mode: TlsConfig["mode"]) => {
+    const json = synthDatabase(withTls(environments[env], { ...REQUIRE_TLS, mode })).json;
+    return [...Object.values(json.resource.kubernetes_stateful_set_v1 ?? {}), ...Object.values(json.resource.kubernetes_deployment_v1 ?? {})].map((r: Json) => r.spec.template);
+  };
+  it("the member pods' mode file is the one the servers' part mounts (tls-server.ts TLS_MODE_FILE)", () => {
+    expect(MEMBER_TLS_MODE_FILE).toBe(SERVER_TLS_MODE_FILE);
+  });
 
-describe.each(TLS_MODES.filter((m) => m !== "preferTLS" && m !== "requireTLS"))("dev with tls.mode %s: the clients connect as before", (mode) => {
-  const config = withTls(environments.dev, { ...REQUIRE_TLS, mode, clientsMigrated: false, ...(mode === "disabled" ? { certificates: undefined } : {}) });
+  it("the StatefulSets' and mongos's pod templates are the same in allowTLS, preferTLS and requireTLS", () => {
+    const allow = templates("allowTLS");
+    expect(JSON.stringify(allow)).toContain(TLS_CLIENT_CA_DIR);
+    expect(templates("preferTLS")).toEqual(allow);
+    expect(templates("requireTLS")).toEqual(allow);
+  });
+});
+
+describe("dev with tls.mode allowTLS: the Jobs connect without TLS (a member not yet restarted speaks none)", () => {
+  const config = withTls(environments.dev, { ...REQUIRE_TLS, mode: "allowTLS", clientsMigrated: false });
   const synthesized = stacks(config);
 
-  it("no CA volume, no TLS env, no TLS option in any Job's pod, output or connection info (the scripts' own text aside)", () => {
+  it("no CA, no TLS env, no TLS option in the Jobs and CronJobs, the published strings or the outputs", () => {
     for (const s of synthesized) {
       expect(s.json).not.toHaveProperty(["output", "mongodb_tls"]);
-      const jobPods = podSpecs(s.json).filter(({ spec }) => mode === "disabled" || !isServerPod(spec));
-      const text = JSON.stringify([jobPods, s.json.output ?? {}, (Object.values(s.json.resource?.kubernetes_config_map_v1 ?? {}) as Json[]).map((cm) => cm.data?.connectionString ?? "")]);
+      const jobs = [...Object.values(s.json.resource?.kubernetes_job_v1 ?? {}), ...Object.values(s.json.resource?.kubernetes_cron_job_v1 ?? {})];
+      const text = JSON.stringify([jobs, s.json.output ?? {}, (Object.values(s.json.resource?.kubernetes_config_map_v1 ?? {}) as Json[]).map((cm) => cm.data?.connectionString ?? "")]);
+      expect(text).not.toContain(TLS_CLIENT_CA_DIR);
+      expect(text).not.toMatch(/tls=true|--tlsCAFile|--sslCAFile/);
+    }
+  });
+});
+
+describe("dev with tls.mode disabled: the clients connect as before", () => {
+  const config = withTls(environments.dev, { mode: "disabled", memberAuth: "keyFile", clientsMigrated: false });
+  const synthesized = stacks(config);
+
+  it("no CA volume, no TLS env, no TLS option in any pod, output or connection info (the scripts' own text aside)", () => {
+    for (const s of synthesized) {
+      expect(s.json).not.toHaveProperty(["output", "mongodb_tls"]);
+      const text = JSON.stringify([podSpecs(s.json), s.json.output ?? {}, (Object.values(s.json.resource?.kubernetes_config_map_v1 ?? {}) as Json[]).map((cm) => cm.data?.connectionString ?? "")]);
       expect(text).not.toContain(TLS_CLIENT_CA_DIR);
       expect(text).not.toContain(TLS_CA_FILE_ENV + '"');
       expect(text).not.toMatch(/tls=true|--tlsCAFile|--sslCAFile/);
@@ -228,10 +259,6 @@ describe.each(TLS_MODES.filter((m) => m !== "preferTLS" && m !== "requireTLS"))(
 const SCRIPT_TLS: Record<string, string> = {
   "stacks/scripts/probe.sh": "env",
   "stacks/scripts/bootstrap.sh": "env",
-  "stacks/scripts/tls-client.sh": "env",
-  // The rotation sidecar talks only to its own pod's server, in every mode but disabled, and
-  // verifies it with the certificate Secret's own ca.crt (stacks/constructs/tls-sidecar.ts).
-  "stacks/scripts/tls-rotate.sh": "TLS_MONGOSH_ARGS from tls-sidecar.ts",
   "stacks/scripts/mongosh/readiness.js": "env",
   "stacks/scripts/mongosh/initiate.js": "env",
   "replicaset/mongosh/reconcile.js": "env",
@@ -298,11 +325,8 @@ describe("the scripts", () => {
     });
     expect(tools.trim().split("\n")).toEqual(toolsTlsArgs(REQUIRE_TLS, "/dev/null"));
     const query = Object.entries(uriTlsOptions(REQUIRE_TLS, "${NYRKIO_TLS_CA_FILE}")).map(([k, v]) => `${k}=${v}`).join("&");
-    // Both take the CA file from tls-client.sh's tls_ca_file (TLS_CA_FILE_ENV, gated by the mode file in server pods).
-    for (const file of ["stacks/scripts/bootstrap.sh", "stacks/scripts/probe.sh"]) {
-      expect(text(file)).toContain(`uri+="&${query.replace("${NYRKIO_TLS_CA_FILE}", "${ca_file}")}"`);
-      expect(text(file)).toContain('ca_file="$(tls_ca_file)"');
-    }
+    expect(text("stacks/scripts/bootstrap.sh")).toContain(`uri+="&${query}"`);
+    expect(text("stacks/scripts/probe.sh")).toContain(`uri+="&${query.replace("${NYRKIO_TLS_CA_FILE}", "${ca_file}")}"`);
     expect(withUriTlsOptions("mongodb://h:1/admin", REQUIRE_TLS)).toBe(`mongodb://h:1/admin?tls=true&tlsCAFile=${ca}`);
     expect(withUriTlsOptions("mongodb://h:1/?authSource=admin", REQUIRE_TLS)).toBe(`mongodb://h:1/?authSource=admin&tls=true&tlsCAFile=${ca}`);
     expect(withUriTlsOptions("mongodb://h:1", REQUIRE_TLS)).toBe(`mongodb://h:1/?tls=true&tlsCAFile=${ca}`);
@@ -312,7 +336,7 @@ describe("the scripts", () => {
     const query = Object.entries(uriTlsOptions(REQUIRE_TLS, "X")).map(([k, v]) => `&${k}=${v}`).join("");
     for (const [file, how] of Object.entries(SCRIPT_TLS)) {
       if (how !== "env" || !file.endsWith(".js")) continue;
-      const spelled = text(file).replace(/\$\{process\.env\.NYRKIO_TLS_CA_FILE\}|\$\{tlsCaFile\}|" \+ process\.env\.NYRKIO_TLS_CA_FILE/g, "X").replace(/"&tls=true&tlsCAFile=X/g, "&tls=true&tlsCAFile=X");
+      const spelled = text(file).replace(/\$\{process\.env\.NYRKIO_TLS_CA_FILE\}|\$\{ca\}|" \+ process\.env\.NYRKIO_TLS_CA_FILE/g, "X").replace(/"&tls=true&tlsCAFile=X/g, "&tls=true&tlsCAFile=X");
       expect({ file, spelled: spelled.includes(query) }).toEqual({ file, spelled: true });
     }
   });

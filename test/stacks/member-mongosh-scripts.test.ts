@@ -40,7 +40,7 @@ const T = Date.UTC(2026, 0, 1);
 
 describe.each(runners)("readiness.js (%s)", (_mode, run) => {
   /** This member answers `hello`; peers (by host) answer theirs over the pod network; a missing host is unreachable. */
-  async function probe(hello: Doc | (() => Doc), peers: Record<string, Doc> = {}, env: Record<string, string> = {}) {
+  async function probe(hello: Doc | (() => Doc), peers: Record<string, Doc> = {}, env: Record<string, string> = {}, files: Record<string, string> = {}) {
     const contacted: string[] = [];
     const result = await run("readiness.js", (reply) => {
       class Mongo {
@@ -53,7 +53,7 @@ describe.each(runners)("readiness.js (%s)", (_mode, run) => {
           });
         }
       }
-      return { db: new StandInMember({ hello }).connect(reply, true).db, Mongo, env: { ...CONFIG_ENV, ...env }, files: CONFIG_FILES };
+      return { db: new StandInMember({ hello }).connect(reply, true).db, Mongo, env: { ...CONFIG_ENV, ...env }, files: { ...CONFIG_FILES, ...files } };
     });
     return { ...result, text: result.output.join("\n"), contacted };
   }
@@ -68,11 +68,26 @@ describe.each(runners)("readiness.js (%s)", (_mode, run) => {
     }
   });
 
-  it("with clients on TLS (NYRKIO_TLS_CA_FILE) asks every peer with tls=true and the CA file; without it, in plaintext", async () => {
-    const tls = await probe(NOT_INITIATED, { [HOSTS[0]]: NOT_INITIATED, [HOSTS[1]]: NOT_INITIATED }, { NYRKIO_TLS_CA_FILE: "/etc/nyrkio/tls-ca/ca.crt" });
-    expect(tls.contacted.length).toBeGreaterThan(0);
-    for (const uri of tls.contacted) expect(uri).toMatch(/&tls=true&tlsCAFile=\/etc\/nyrkio\/tls-ca\/ca\.crt$/);
+  it.each([
+    ["requireTLS", true],
+    ["preferTLS", true],
+    // A peer not yet restarted out of "disabled" speaks no TLS while the set steps through allowTLS.
+    ["allowTLS", false],
+    ["(the mode file cannot be read)", true],
+  ])("with the CA in the pod and the deployed mode %s, peers are asked with TLS: %s", async (mode, tls) => {
+    const env = { NYRKIO_TLS_CA_FILE: "/etc/nyrkio/tls-ca/ca.crt", NYRKIO_TLS_MODE_FILE: "/etc/nyrkio/config/tls-mode" };
+    const files: Record<string, string> = mode.startsWith("(") ? {} : { "/etc/nyrkio/config/tls-mode": `${mode}\n` };
+    const result = await probe(NOT_INITIATED, { [HOSTS[0]]: NOT_INITIATED, [HOSTS[1]]: NOT_INITIATED }, env, files);
+    expect(result.contacted.length).toBeGreaterThan(0);
+    for (const uri of result.contacted) {
+      if (tls) expect(uri).toMatch(/&tls=true&tlsCAFile=\/etc\/nyrkio\/tls-ca\/ca\.crt$/);
+      else expect(uri).not.toMatch(/tls/i);
+    }
+  });
+
+  it("without the CA in the pod (TLS off), peers are asked in plaintext", async () => {
     const plain = await probe(NOT_INITIATED, { [HOSTS[0]]: NOT_INITIATED, [HOSTS[1]]: NOT_INITIATED });
+    expect(plain.contacted.length).toBeGreaterThan(0);
     for (const uri of plain.contacted) expect(uri).not.toMatch(/tls/i);
   });
 
@@ -155,7 +170,7 @@ describe.each(runners)("initiate.js (%s)", (_mode, runScript) => {
   const env = { REPLICASET_CONFIG: "/etc/nyrkio/config/replicaset.json" };
 
   /** Peers answer hello by host; a host missing from `peers` cannot be reached. */
-  async function scenario(opts: { local: Doc; peers?: Record<string, Doc>; initiate?: (config: Doc) => Doc; fromLocalhost?: boolean; env?: Record<string, string> }) {
+  async function scenario(opts: { local: Doc; peers?: Record<string, Doc>; initiate?: (config: Doc) => Doc; fromLocalhost?: boolean; env?: Record<string, string>; files?: Record<string, string> }) {
     const contacted: string[] = [];
     const local = new StandInMember({ hello: opts.local, initiate: opts.initiate });
     const run = await runScript("initiate.js", (reply) => {
@@ -172,16 +187,19 @@ describe.each(runners)("initiate.js (%s)", (_mode, runScript) => {
         }
       }
       const { db, rs } = local.connect(reply, opts.fromLocalhost ?? true);
-      return { db, rs, Mongo, env: { ...env, ...opts.env }, files };
+      return { db, rs, Mongo, env: { ...env, ...opts.env }, files: { ...files, ...opts.files } };
     });
     const initiated = local.commands.filter((c) => "replSetInitiate" in c).map((c) => c.replSetInitiate);
     return { run, initiated, contacted };
   }
 
-  it("with clients on TLS (NYRKIO_TLS_CA_FILE) asks every peer with tls=true and the CA file", async () => {
-    const { contacted } = await scenario({ local: NOT_INITIATED, env: { NYRKIO_TLS_CA_FILE: "/etc/nyrkio/tls-ca/ca.crt" } });
-    expect(contacted.length).toBe(3);
-    for (const uri of contacted) expect(uri).toMatch(/&tls=true&tlsCAFile=\/etc\/nyrkio\/tls-ca\/ca\.crt$/);
+  it("with the CA in the pod asks every peer with tls=true and the CA file, but in plaintext while the deployed mode is allowTLS", async () => {
+    const env = { NYRKIO_TLS_CA_FILE: "/etc/nyrkio/tls-ca/ca.crt", NYRKIO_TLS_MODE_FILE: "/etc/nyrkio/config/tls-mode" };
+    const tls = await scenario({ local: NOT_INITIATED, env, files: { "/etc/nyrkio/config/tls-mode": "requireTLS\n" } });
+    expect(tls.contacted.length).toBe(3);
+    for (const uri of tls.contacted) expect(uri).toMatch(/&tls=true&tlsCAFile=\/etc\/nyrkio\/tls-ca\/ca\.crt$/);
+    const allow = await scenario({ local: NOT_INITIATED, env, files: { "/etc/nyrkio/config/tls-mode": "allowTLS\n" } });
+    for (const uri of allow.contacted) expect(uri).not.toMatch(/tls/i);
   });
 
   it("is refused by access control when not connected from localhost (the model's localhost exception)", async () => {

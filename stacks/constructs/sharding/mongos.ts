@@ -34,7 +34,7 @@ import { databasePodSelector } from "../replica-set";
 import { renderMongosConf } from "./mongos-config";
 import { readEmbeddedFile } from "../../../config/embedded-file";
 import { mongoshTlsArgs, type TlsConfig } from "../../../config/tls";
-import { exporterTls, tlsClientParts } from "../tls-client";
+import { exporterTls, memberTlsClientParts } from "../tls-client";
 import { configMapData, literalArgs, literalEnv } from "../../terraform-text";
 import { serverTlsOn } from "../../../config/tls";
 import { serverTlsPodParts, tlsModeConfigData } from "../tls-server";
@@ -68,7 +68,8 @@ type Probe = NonNullable<DeploymentV1SpecTemplateSpecContainer["readinessProbe"]
  * to 127.0.0.1, which the SANs hold).
  */
 function pingProbe(tls: TlsConfig, timing: Omit<Probe, "exec">): Probe {
-  const argv = ["mongosh", "--quiet", "--norc", "--port", String(MONGODB_PORT), ...mongoshTlsArgs(tls), "--eval", "quit(db.adminCommand({ ping: 1 }).ok === 1 ? 0 : 1)"];
+  const tlsArgs = serverTlsOn(tls) ? mongoshTlsArgs({ ...tls, mode: "requireTLS" }) : [];
+  const argv = ["mongosh", "--quiet", "--norc", "--port", String(MONGODB_PORT), ...tlsArgs, "--eval", "quit(db.adminCommand({ ping: 1 }).ok === 1 ? 0 : 1)"];
   return { exec: { command: literalArgs(argv, "mongos probe") }, ...timing };
 }
 
@@ -114,7 +115,7 @@ export class Mongos extends Construct {
       command: literalArgs(tlsOn ? ["bash", `${MOUNT.scripts}/run-mongod.sh`] : ["mongos"], MONGOS_NAME),
       args: literalArgs(["--config", `${MOUNT.config}/mongos.conf`], MONGOS_NAME),
       port: [{ name: "mongodb", containerPort: MONGODB_PORT, protocol: "TCP" }],
-      env: literalEnv([...MONGOSH_ENV, ...(tlsOn ? [{ name: "MONGO_SERVER", value: "mongos" }] : []), ...tls.env, ...tlsClientParts(config.tls).env], MONGOS_NAME),
+      env: literalEnv([...MONGOSH_ENV, ...(tlsOn ? [{ name: "MONGO_SERVER", value: "mongos" }] : []), ...tls.env, ...memberTlsClientParts(config.tls).env], MONGOS_NAME),
       resources: containerResources(config.sharding.mongos.resources),
       securityContext: containerSecurityContext(),
       // mongos answers only once it reaches the config servers: give a fresh cluster time.
@@ -128,7 +129,7 @@ export class Mongos extends Construct {
         tmpMount,
         ...(tlsOn ? [{ name: "scripts", mountPath: MOUNT.scripts, readOnly: true }] : []),
         ...tls.volumeMount,
-        ...tlsClientParts(config.tls).volumeMount,
+        ...memberTlsClientParts(config.tls).volumeMount,
       ],
     };
 
@@ -184,7 +185,7 @@ export class Mongos extends Construct {
               },
               tmpVolume(),
               ...tls.volumes,
-              ...tlsClientParts(config.tls).volume,
+              ...memberTlsClientParts(config.tls).volume,
               ...tlsSidecarVolumes(config, "mongos"),
             ],
           },

@@ -3,22 +3,23 @@
 // Exit 0: the set is initiated (now, earlier, or by the members that already hold it); any
 // other exit: not yet (a member is not reachable yet, for example), and the caller retries.
 const fs = require("fs");
-// With NYRKIO_TLS_CA_FILE set (clients use TLS, config/tls.ts), every connection to a peer
-// verifies its certificate and host name: config/tls.ts uriTlsOptions, spelled for a URI. In a
-// member pod NYRKIO_TLS_MODE_FILE names the current tlsMode: TLS only in preferTLS and
-// requireTLS (config/tls.ts TLS_MODE_FILE_ENV; stacks/scripts/tls-client.sh is the bash twin).
-const tlsCaFile = (() => {
+// Peers are asked with TLS (config/tls.ts uriTlsOptions, spelled for a URI) when the pod carries
+// the CA (NYRKIO_TLS_CA_FILE: the server has TLS) unless the deployed mode, read now from
+// NYRKIO_TLS_MODE_FILE (a ConfigMap item that follows the config without a restart), is allowTLS:
+// then a peer not yet restarted out of "disabled" speaks no TLS. Preferring TLS when the file
+// cannot be read never sends a password or a command in the clear to a set that requires TLS.
+function peerTlsOptions() {
   const ca = process.env.NYRKIO_TLS_CA_FILE;
-  if (!ca || !process.env.NYRKIO_TLS_MODE_FILE) return ca;
-  let mode = "";
+  if (!ca) return "";
+  let mode;
   try {
-    mode = fs.readFileSync(process.env.NYRKIO_TLS_MODE_FILE, "utf8").trim();
+    mode = process.env.NYRKIO_TLS_MODE_FILE ? fs.readFileSync(process.env.NYRKIO_TLS_MODE_FILE, "utf8").trim() : undefined;
   } catch {
-    mode = "";
+    mode = undefined;
   }
-  return mode === "preferTLS" || mode === "requireTLS" ? ca : undefined;
-})();
-const tlsOptions = tlsCaFile ? `&tls=true&tlsCAFile=${tlsCaFile}` : "";
+  return mode === "allowTLS" ? "" : `&tls=true&tlsCAFile=${ca}`;
+}
+const tlsOptions = peerTlsOptions();
 
 const desired = JSON.parse(fs.readFileSync(process.env.REPLICASET_CONFIG, "utf8"));
 

@@ -20,22 +20,23 @@
 //   READY_MAX_LAG_SECONDS  the largest replication lag of a ready secondary (default 15: above the
 //                          primary's periodic no-op write every 10 s, periodicNoopIntervalSecs)
 const fs = require("fs");
-// With NYRKIO_TLS_CA_FILE set (clients use TLS, config/tls.ts), every connection to a peer
-// verifies its certificate and host name: config/tls.ts uriTlsOptions, spelled for a URI. In a
-// member pod NYRKIO_TLS_MODE_FILE names the current tlsMode: TLS only in preferTLS and
-// requireTLS (config/tls.ts TLS_MODE_FILE_ENV; stacks/scripts/tls-client.sh is the bash twin).
-const tlsCaFile = (() => {
+// Peers are asked with TLS (config/tls.ts uriTlsOptions, spelled for a URI) when the pod carries
+// the CA (NYRKIO_TLS_CA_FILE: the server has TLS) unless the deployed mode, read now from
+// NYRKIO_TLS_MODE_FILE (a ConfigMap item that follows the config without a restart), is allowTLS:
+// then a peer not yet restarted out of "disabled" speaks no TLS. Preferring TLS when the file
+// cannot be read never sends a password or a command in the clear to a set that requires TLS.
+function peerTlsOptions() {
   const ca = process.env.NYRKIO_TLS_CA_FILE;
-  if (!ca || !process.env.NYRKIO_TLS_MODE_FILE) return ca;
-  let mode = "";
+  if (!ca) return "";
+  let mode;
   try {
-    mode = fs.readFileSync(process.env.NYRKIO_TLS_MODE_FILE, "utf8").trim();
+    mode = process.env.NYRKIO_TLS_MODE_FILE ? fs.readFileSync(process.env.NYRKIO_TLS_MODE_FILE, "utf8").trim() : undefined;
   } catch {
-    mode = "";
+    mode = undefined;
   }
-  return mode === "preferTLS" || mode === "requireTLS" ? ca : undefined;
-})();
-const tlsOptions = tlsCaFile ? `&tls=true&tlsCAFile=${tlsCaFile}` : "";
+  return mode === "allowTLS" ? "" : `&tls=true&tlsCAFile=${ca}`;
+}
+const tlsOptions = peerTlsOptions();
 
 const hello = db.adminCommand({ hello: 1 });
 const maxLagSeconds = Number(process.env.READY_MAX_LAG_SECONDS ?? "15");

@@ -9,6 +9,7 @@
 //   node server-model.js mongodump <argv...>
 //   node server-model.js mongorestore <argv...>
 //   node server-model.js mongosh <script name>
+//   node server-model.js options <mongodump|mongorestore> <argv...>   (only the option names)
 // Exit 0: the server would serve every command. Otherwise the tool's own failure: "Failed: <error>"
 // and exit 1 (mongo-tools mongodump/main/mongodump.go and mongorestore/main/mongorestore.go:
 // log "Failed: %v", os.Exit(util.ExitFailure), ExitFailure = 1), or for mongosh the server's
@@ -312,6 +313,12 @@ try {
   else if (mode === "mongodump") mongodump(args);
   else if (mode === "mongorestore") mongorestore(args);
   else if (mode === "mongosh") mongosh(args);
+  else if (mode === "options") {
+    // options <tool> <argv...>: go-flags' refusal of an option the tool does not know, alone.
+    const [tool, ...argv] = args as [Tool, ...string[]];
+    const unknown = unknownToolOption(tool, argv);
+    if (unknown) throw new OptionsFailure(unknown);
+  }
   else {
     console.error(`server-model: unknown mode ${mode}`);
     process.exit(2);

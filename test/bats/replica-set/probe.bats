@@ -114,22 +114,6 @@ tls_certs() {
   [[ "$output" == *"does not answer ping"* ]]
 }
 
-@test "TLS mode file (server pods, config/tls.ts TLS_MODE_FILE_ENV): allowTLS or an unreadable file pings in plaintext, preferTLS and requireTLS over TLS" {
-  tls_certs
-  start_mongod ok
-  # A TLS-only stand-in: the plaintext ping that allowTLS picks fails, TLS succeeds.
-  printf 'allowTLS\n' >"$BATS_TEST_TMPDIR/tls-mode"
-  NYRKIO_TLS_CA_FILE="$TLS_DIR/ca.crt" NYRKIO_TLS_MODE_FILE="$BATS_TEST_TMPDIR/tls-mode" run bash "$SCRIPTS/probe.sh" liveness
-  [ "$status" -eq 1 ]
-  NYRKIO_TLS_CA_FILE="$TLS_DIR/ca.crt" NYRKIO_TLS_MODE_FILE="$BATS_TEST_TMPDIR/missing" run bash "$SCRIPTS/probe.sh" liveness
-  [ "$status" -eq 1 ]
-  for mode in preferTLS requireTLS; do
-    printf '%s\n' "$mode" >"$BATS_TEST_TMPDIR/tls-mode"
-    NYRKIO_TLS_CA_FILE="$TLS_DIR/ca.crt" NYRKIO_TLS_MODE_FILE="$BATS_TEST_TMPDIR/tls-mode" run bash "$SCRIPTS/probe.sh" liveness
-    [ "$status" -eq 0 ]
-  done
-}
-
 @test "TLS: a certificate from another CA, or one whose SANs lack 127.0.0.1, fails the probe" {
   tls_certs
   bash "$REPO_ROOT/test/support/tls-certs.sh" "$BATS_TEST_TMPDIR/other"
@@ -167,4 +151,11 @@ tls_certs() {
   NYRKIO_TLS_CA_FILE=/etc/nyrkio/tls-ca/ca.crt PATH="$BATS_TEST_TMPDIR/path" run bash "$SCRIPTS/probe.sh" liveness
   [ "$status" -eq 0 ]
   grep -q 'tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt --quiet --norc --eval' "$STANDIN_LOG"
+}
+
+@test "TLS: nothing listening fails the probe at once, with the usual message" {
+  tls_certs
+  NYRKIO_TLS_CA_FILE="$TLS_DIR/ca.crt" MONGODB_PORT=1 run bash "$SCRIPTS/probe.sh" liveness
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"does not answer ping"* ]]
 }
