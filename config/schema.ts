@@ -140,6 +140,20 @@ export type ObjectOf<S extends Shape> = { -readonly [K in RequiredKeys<S>]: Infe
   -readonly [K in OptionalKeys<S>]?: Exclude<Infer<S[K]>, undefined>;
 };
 
+/**
+ * A field that was removed: absent is fine, present is a problem with `rule` (what replaced it),
+ * so an old override gets a message that says what to do, not only "is not a known field".
+ */
+export function removed(rule: string): Optional<never> {
+  return {
+    optional: true,
+    describe: "nothing (a removed field)",
+    check(value, path, problems): value is undefined {
+      return value === undefined || fail(problems, path, rule);
+    },
+  };
+}
+
 /** A closed object: unknown keys (typos) are problems, each named with its path. */
 export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> & { shape: S } {
   return {

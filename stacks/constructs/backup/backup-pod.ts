@@ -10,6 +10,11 @@
 //                 pull-manifests → select → pull-files → verify → push   (verify)
 //                 pull-manifests → select → pull-files → restore         (restore)
 //                 pull-manifests → export-catalog                         (catalog)
+//                 pull-manifests → prune → delete                         (prune)
+//
+// With S3 each job mounts one key (s3Key): the writer's (full, oplog: List, Get, Put), the
+// reader's (verify, restore, catalog: List, Get) or the pruner's (prune: the only Delete); the
+// IAM policy of each is in docs/backups.md.
 //
 // With S3 the work container records its exit code and exits 0 (BACKUP_DEFER_EXIT), so push still
 // uploads what was saved (e.g. the full dump a chain break starts), then exits with that code.
@@ -77,6 +82,7 @@ const WORK_SCRIPT: Record<BackupJobKind, JobStep> = {
   verify: { name: "verify", image: "mongo", run: ["scripts/verify.sh", "all"] },
   restore: { name: "restore", image: "mongo", run: ["scripts/restore.sh", "all"] },
   catalog: { name: "export-catalog", image: "mongo", run: ["scripts/export-catalog.sh"] },
+  prune: { name: "prune", image: "mongo", run: ["scripts/prune.sh"] },
 };
 
 const s3 = (name: string, action: string): JobStep => ({ name, image: "s3", run: ["scripts/s3-transfer.sh", action] });
@@ -103,7 +109,16 @@ export function jobSteps(kind: BackupJobKind, storage: "pvc" | "s3"): { init: Jo
       };
     case "catalog":
       return { init: [pull], main: work };
+    case "prune":
+      return { init: [pull, { ...work, deferExit: true }], main: s3("delete", "delete") };
   }
+}
+
+/** Which S3 key a kind of job mounts: the writers never hold the key that deletes. */
+export function s3Key(kind: BackupJobKind): "writer" | "reader" | "pruner" {
+  if (kind === "full" || kind === "oplog") return "writer";
+  if (kind === "prune") return "pruner";
+  return "reader";
 }
 
 /** Which credentials a kind of job needs: least privilege, so verify and catalog get none. */
@@ -143,10 +158,11 @@ function mongoEnv(config: PlatformConfig, target: BackupTarget, kind: BackupJobK
   if (backup.storage.type === "pvc") env.BACKUP_ROOT = BACKUP_ROOT;
   if (step.deferExit) env.BACKUP_DEFER_EXIT = "1";
   if (databaseUser(kind) === "backup") env.BACKUP_USER_DIR = BACKUP_USER_DIR;
-  if (kind === "full" || kind === "oplog") {
-    // An oplog job takes a full dump itself when the chain breaks, and prunes after it.
-    Object.assign(env, { BACKUP_PRUNE: "1", RETENTION_DAILY: String(backup.retention.daily), RETENTION_WEEKLY: String(backup.retention.weekly) });
-  }
+  const retention = { RETENTION_DAILY: String(backup.retention.daily), RETENTION_WEEKLY: String(backup.retention.weekly) };
+  // With a claim an oplog job takes a full dump itself when the chain breaks, and prunes after it.
+  // With S3 the writers cannot delete: the prune job does.
+  if ((kind === "full" || kind === "oplog") && backup.storage.type === "pvc") Object.assign(env, { BACKUP_PRUNE: "1", ...retention });
+  if (kind === "prune") Object.assign(env, retention);
   if (kind === "oplog") {
     Object.assign(env, {
       BACKUP_COUNTS_EVERY_SECONDS: String(settings.countsEverySeconds),
@@ -180,6 +196,7 @@ function s3Env(config: PlatformConfig, target: BackupTarget): Container["env"] {
     TMPDIR: "/tmp",
   };
   if (storage.endpoint) env.S3_ENDPOINT = storage.endpoint;
+  if (storage.sseKmsKeyId) env.S3_SSE_KMS_KEY_ID = storage.sseKmsKeyId;
   return Object.entries(env).map(([name, value]) => ({ name, value }));
 }
 
@@ -298,7 +315,7 @@ function volumes(config: PlatformConfig, target: BackupTarget, kind: BackupJobKi
   const storage = config.backup.storage;
   if (storage.type === "pvc") list.push({ name: "backup", persistentVolumeClaim: { claimName: BACKUP_CLAIM_NAME } });
   if (storage.type === "s3" && steps.some((s) => s.image === "s3"))
-    list.push({ name: "s3-credentials", secret: secretFiles(storage.credentialsSecret, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) });
+    list.push({ name: "s3-credentials", secret: secretFiles(storage.credentials[s3Key(kind)], ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) });
   const user = databaseUser(kind);
   if (user === "backup") list.push({ name: "backup-user", secret: secretFiles(config.secrets.backup, ["username", "password"]) });
   if (user === "restore") {

@@ -277,8 +277,48 @@ describe("storage in an S3 bucket (prod)", () => {
   it("the S3 client gets the bucket, prefix, region and credentials as files", () => {
     const pull = containers(prodOut.byName["mongodb-rs0-backup-full"])[0];
     expect(envOf(pull)).toMatchObject({ S3_BUCKET: storage.bucket, S3_PREFIX: storage.prefix, AWS_REGION: storage.region, S3_CREDENTIALS_DIR: "/etc/nyrkio/s3" });
-    expect(volume(prodOut.byName["mongodb-rs0-backup-full"], "s3-credentials").secret).toMatchObject({ secret_name: storage.credentialsSecret });
+    expect(volume(prodOut.byName["mongodb-rs0-backup-full"], "s3-credentials").secret).toMatchObject({ secret_name: storage.credentials.writer });
     expect(pull.volume_mount).toContainEqual({ name: "s3-credentials", mount_path: "/etc/nyrkio/s3", read_only: true });
+  });
+
+  it("each job mounts one S3 key: the writers (full, oplog) never the pruner's, which only the prune job holds", () => {
+    const keysOf = (cj: Json) =>
+      (podSpec(cj).volume as Json[]).filter((v) => v.secret && Object.values(storage.credentials).includes(v.secret.secret_name)).map((v) => v.secret.secret_name);
+    const expected: Record<string, string> = {
+      full: storage.credentials.writer,
+      oplog: storage.credentials.writer,
+      verify: storage.credentials.reader,
+      restore: storage.credentials.reader,
+      catalog: storage.credentials.reader,
+      prune: storage.credentials.pruner,
+    };
+    const seen: Record<string, string[]> = {};
+    for (const cj of allCronJobs(prodOut)) seen[cj.metadata.labels["nyrkio.io/backup-kind"]] = keysOf(cj);
+    expect(seen).toEqual(Object.fromEntries(Object.entries(expected).map(([kind, key]) => [kind, [key]])));
+    // The metrics push reads the catalog as the catalog job does: the reader's key.
+    const metrics = Object.values(prodOut.byName).filter((cj: Json) => cj.metadata?.labels?.["nyrkio.io/backup-kind"] === "metrics");
+    for (const cj of metrics) expect(keysOf(cj)).toEqual([storage.credentials.reader]);
+  });
+
+  it("retention runs in a prune job of its own, after each day's dump; the writers no longer prune", () => {
+    const prune = prodOut.byName["mongodb-rs0-backup-prune"];
+    expect(prune.spec.schedule).toBe(prod.backup.full.schedule);
+    expect(containers(prune).map((c: Json) => c.name)).toEqual(["pull-manifests", "prune", "delete"]);
+    const [, work, del] = containers(prune);
+    expect(envOf(work)).toMatchObject({ BACKUP_DEFER_EXIT: "1", RETENTION_DAILY: String(prod.backup.retention.daily), RETENTION_WEEKLY: String(prod.backup.retention.weekly) });
+    expect(del.args).toEqual(["delete"]);
+    // No database user, no database access: pruning reads manifests only.
+    expect(prune.metadata.labels).not.toMatchObject(DB_CLIENT_LABEL);
+    for (const name of ["mongodb-rs0-backup-full", "mongodb-rs0-backup-oplog"]) for (const c of containers(prodOut.byName[name])) expect(envOf(c).BACKUP_PRUNE).toBeUndefined();
+    // With a claim there are no keys to split: the full dump prunes as before, and there is no prune job.
+    expect(devOut.byName["mongodb-rs0-backup-prune"]).toBeUndefined();
+    expect(envOf(containers(devOut.byName["mongodb-rs0-backup-full"])[0]).BACKUP_PRUNE).toBe("1");
+  });
+
+  it("SSE-KMS: the key id reaches every S3 client", () => {
+    const out = synthBackup(configOf("prod", { backup: { storage: { sseKmsKeyId: "alias/nyrkio-backups" } } }));
+    for (const cj of allCronJobs(out)) for (const c of containers(cj).filter((c: Json) => c.image.startsWith("amazon/aws-cli:"))) expect(envOf(c).S3_SSE_KMS_KEY_ID).toBe("alias/nyrkio-backups");
+    for (const cj of allCronJobs(prodOut)) for (const c of containers(cj)) expect(envOf(c).S3_SSE_KMS_KEY_ID).toBeUndefined();
   });
 
   it("an S3-compatible endpoint is passed on", () => {
