@@ -300,6 +300,24 @@ describe("storage in an S3 bucket (prod)", () => {
     for (const cj of metrics) expect(keysOf(cj)).toEqual([storage.credentials.reader]);
   });
 
+  it("each key's S3 steps are the ones s3-transfer.bats runs against that key's documented policy", () => {
+    // s3-transfer.bats ("each key's policy ... grants exactly what its jobs' calls use") runs these
+    // steps with each key under the policies of docs/backups.md; a new step here needs a run there.
+    const steps: Record<string, Set<string>> = {};
+    for (const cj of allCronJobs(prodOut)) {
+      const key = Object.entries(storage.credentials).find(([, secret]) => volume(cj, "s3-credentials").secret.secret_name === secret)![0];
+      for (const c of containers(cj).filter((c: Json) => c.image.startsWith("amazon/aws-cli:"))) (steps[key] ??= new Set()).add(c.args[0]);
+    }
+    expect(Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, [...v].sort()]))).toEqual({
+      writer: ["pull-manifests", "push"],
+      reader: ["pull-files", "pull-manifests", "push"],
+      pruner: ["delete", "pull-manifests"],
+    });
+    // The reader's only push is verification's status/verify.json (its policy's one write).
+    const readerPushes = allCronJobs(prodOut).filter((cj: Json) => containers(cj).some((c: Json) => c.args?.[0] === "push") && volume(cj, "s3-credentials").secret.secret_name === storage.credentials.reader);
+    expect(readerPushes.map((cj: Json) => cj.metadata.labels["nyrkio.io/backup-kind"])).toEqual(["verify"]);
+  });
+
   it("retention runs in a prune job of its own, after each day's dump; the writers no longer prune", () => {
     const prune = prodOut.byName["mongodb-rs0-backup-prune"];
     expect(prune.spec.schedule).toBe(prod.backup.full.schedule);
