@@ -125,6 +125,12 @@ const backupStorage = tagged("type", {
      * kms:Decrypt on it (multipart uploads), the reader and pruner kms:Decrypt.
      */
     sseKmsKeyId: optional(string({ pattern: /^[A-Za-z0-9:/_+=.@-]{1,2048}$/, rule: "must be a KMS key id, key ARN, alias/<name> or alias ARN" })),
+    /**
+     * Client-side encryption of every artifact to an RSA public key before it leaves the pod
+     * (backup/scripts/encryption.sh). The dump and slice jobs mount only `publicKeySecret` (key
+     * `public-key.pem`); verification and restore mount `privateKeySecret` (key `private-key.pem`).
+     */
+    clientSideEncryption: optional(object({ publicKeySecret: secretName(), privateKeySecret: secretName() })),
   }),
 });
 

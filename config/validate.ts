@@ -97,6 +97,12 @@ export function s3StorageProblems(storage: S3Storage, path: string): ConfigProbl
         rule: `must name a Secret of its own, not credentials.${same}'s (${storage.credentials[role]}): each key gets only what its jobs need, and only the pruner's may delete (docs/backups.md)`,
       });
   });
+  const cse = storage.clientSideEncryption;
+  if (cse && cse.publicKeySecret === cse.privateKeySecret)
+    problems.push({
+      path: join(path, "clientSideEncryption.privateKeySecret"),
+      rule: `must name a Secret of its own, not publicKeySecret's (${cse.privateKeySecret}): the dump and slice jobs mount the public key's Secret and must never hold the private key`,
+    });
   return problems;
 }
 

@@ -61,4 +61,12 @@ describe("backup.storage (s3)", () => {
       expect(problemsOf(prodWith((s) => (s.sseKmsKeyId = id)))).toEqual([]);
     expect(problemsOf(prodWith((s) => (s.sseKmsKeyId = "alias/a b")))).toEqual([expect.stringMatching(/^backup\.storage\.sseKmsKeyId: must be a KMS key id/)]);
   });
+
+  it("client-side encryption: the public and the private key must be different Secrets", () => {
+    const cse = { publicKeySecret: "backup-public-key", privateKeySecret: "backup-private-key" };
+    expect(problemsOf(prodWith((s) => (s.clientSideEncryption = cse)))).toEqual([]);
+    expect(problemsOf(prodWith((s) => (s.clientSideEncryption = { ...cse, privateKeySecret: cse.publicKeySecret })))).toEqual([
+      expect.stringMatching(/^backup\.storage\.clientSideEncryption\.privateKeySecret: must name a Secret of its own, not publicKeySecret's/),
+    ]);
+  });
 });

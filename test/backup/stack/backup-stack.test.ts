@@ -333,6 +333,36 @@ describe("storage in an S3 bucket (prod)", () => {
     expect(envOf(containers(devOut.byName["mongodb-rs0-backup-full"])[0]).BACKUP_PRUNE).toBe("1");
   });
 
+  it("client-side encryption: only an encrypt container (after the dump, before push) holds the public key, only decrypt (after pull-files) the private key", () => {
+    const cse = { publicKeySecret: "nyrkio-backup-public-key", privateKeySecret: "nyrkio-backup-private-key" };
+    const out = synthBackup(configOf("prod", { backup: { storage: { clientSideEncryption: cse } } }));
+    const names = (name: string) => containers(out.byName[name]).map((c: Json) => c.name);
+    expect(names("mongodb-rs0-backup-full")).toEqual(["pull-manifests", "full-dump", "encrypt", "push"]);
+    expect(names("mongodb-rs0-backup-oplog")).toEqual(["pull-manifests", "oplog-slice", "encrypt", "push"]);
+    expect(names("mongodb-rs0-backup-verify")).toEqual(["pull-manifests", "select", "pull-files", "decrypt", "verify", "push"]);
+    expect(names("mongodb-rs0-restore")).toEqual(["pull-manifests", "select", "pull-files", "decrypt", "restore"]);
+    expect(names("mongodb-rs0-backup-prune")).toEqual(["pull-manifests", "prune", "delete"]);
+    const secretsOf = (cj: Json) => (podSpec(cj).volume as Json[]).filter((v) => v.secret).map((v) => v.secret.secret_name);
+    for (const cj of allCronJobs(out)) {
+      const kind = cj.metadata.labels["nyrkio.io/backup-kind"];
+      expect([kind, secretsOf(cj).includes(cse.publicKeySecret)]).toEqual([kind, kind === "full" || kind === "oplog"]);
+      expect([kind, secretsOf(cj).includes(cse.privateKeySecret)]).toEqual([kind, kind === "verify" || kind === "restore"]);
+      for (const c of containers(cj)) {
+        const mounts = (c.volume_mount as Json[]).map((m) => m.name);
+        // Each key is mounted by its one container; that container holds no other credential.
+        expect([c.name, mounts.includes("encryption-public-key")]).toEqual([c.name, c.name === "encrypt"]);
+        expect([c.name, mounts.includes("encryption-private-key")]).toEqual([c.name, c.name === "decrypt"]);
+        if (c.name === "encrypt" || c.name === "decrypt") {
+          expect(mounts.sort()).toEqual([`encryption-${c.name === "encrypt" ? "public" : "private"}-key`, "scripts", "tmp", "work"]);
+          expect(c.args).toEqual([c.name]);
+          expect(c.image).toBe(configOf("prod").image);
+        }
+      }
+    }
+    // Off: no encryption containers, no key volumes.
+    for (const cj of allCronJobs(prodOut)) for (const c of containers(cj)) expect(["encrypt", "decrypt"]).not.toContain(c.name);
+  });
+
   it("SSE-KMS: the key id reaches every S3 client", () => {
     const out = synthBackup(configOf("prod", { backup: { storage: { sseKmsKeyId: "alias/nyrkio-backups" } } }));
     for (const cj of allCronJobs(out)) for (const c of containers(cj).filter((c: Json) => c.image.startsWith("amazon/aws-cli:"))) expect(envOf(c).S3_SSE_KMS_KEY_ID).toBe("alias/nyrkio-backups");
