@@ -276,7 +276,10 @@ function putObject(bucket: string, key: string, file: string, ifNoneMatch: boole
 function sseOf(options: Record<string, string | true>, sseName: string, keyName: string): ObjectMeta {
   const sse = options[sseName];
   const keyIdOption = options[keyName];
-  if (keyIdOption !== undefined && sse !== "aws:kms") usage(`--${keyName} needs --${sseName} aws:kms`);
+  // The CLI sends the key id as it is (awscli/customizations/s3/utils.py _set_sse_request_params);
+  // S3 refuses x-amz-server-side-encryption-aws-kms-key-id without the aws:kms header.
+  if (keyIdOption !== undefined && sse !== "aws:kms")
+    fail("An error occurred (InvalidArgument) when calling the PutObject operation: Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms", CLIENT_ERROR_RC);
   if (sse !== "aws:kms") return sse === undefined ? {} : { sse: String(sse) };
   if (typeof keyIdOption !== "string") fail("stand-in: SSE-KMS without a key id would use the AWS managed key, which the scripts never do", 255);
   return { sse: "aws:kms", kmsKeyId: keyIdOption };
