@@ -33,6 +33,9 @@ describe("backup.storage (s3)", () => {
       "backup.storage.credentialsSecret: was split into credentials.writer, credentials.reader and credentials.pruner, three keys of which only the pruner's may delete (docs/upgrading.md)",
     );
     expect(problems).toContainEqual(expect.stringMatching(/^backup\.storage\.credentials: is required/));
+    // A typo lists the fields there are, not the removed one.
+    const typo = problemsOf(prodWith((s) => (s.credentialz = {}))).find((p) => p.startsWith("backup.storage.credentialz"));
+    expect(typo).toMatch(/is not a known field \(known here: type, bucket, prefix, region, endpoint, allowInsecureEndpoint, credentials, sseKmsKeyId, clientSideEncryption\)$/);
   });
 
   it.each([
