@@ -102,7 +102,17 @@ upload() {
   # HeadObject answers 404 for a missing key when the caller may list the bucket (403 otherwise);
   # the writer's key may (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
   if err="$(s3api head-object --bucket "$S3_BUCKET" --key "$prefix/$rel" 2>&1)"; then
-    UPLOAD_ERROR="$url/$rel already exists: a backup is never overwritten"
+    # The same bytes already there (a retried push of a slice whose manifest did not follow) is
+    # not an overwrite; anything else is refused.
+    local existing="$BACKUP_WORK/tmp/s3-existing"
+    mkdir -p "$BACKUP_WORK/tmp"
+    if s3 cp "$url/$rel" "$existing" && cmp -s "$existing" "$outbox/$rel"; then
+      rm -f "$existing"
+      log push info "file=$rel" "detail=already uploaded with the same content"
+      return 0
+    fi
+    rm -f "$existing"
+    UPLOAD_ERROR="$url/$rel already exists with other content: a backup is never overwritten"
     return 1
   elif [[ "$err" != *"(404)"* ]]; then
     UPLOAD_ERROR="cannot check whether $url/$rel exists: ${err##*$'\n'}"

@@ -112,7 +112,17 @@ outbox() {
   [ "$status" -eq 1 ]
   [ "$(cat "$BUCKET_DIR/full/d.archive.gz")" = "the real backup" ]
   [ ! -e "$BUCKET_DIR/full/d.manifest.json" ]
-  [[ "$(json_line push failed)" == *"full/d.archive.gz already exists: a backup is never overwritten"* ]]
+  [[ "$(json_line push failed)" == *"full/d.archive.gz already exists with other content: a backup is never overwritten"* ]]
+}
+
+@test "a retried push of the same files succeeds: an object with the same bytes is not an overwrite" {
+  outbox 0
+  bash "$SCRIPTS/s3-transfer.sh" push >/dev/null
+  # The retry finds both files there already, identical.
+  run --separate-stderr bash "$SCRIPTS/s3-transfer.sh" push
+  [ "$status" -eq 0 ]
+  [[ "$(json_line push info)" == *'"file":"full/d.archive.gz"'*"already uploaded with the same content"* ]]
+  [ "$(cat "$BUCKET_DIR/full/d.archive.gz")" = archive ]
 }
 
 @test "push never replaces an existing manifest, even one that appears after the check" {
