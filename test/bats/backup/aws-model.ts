@@ -264,9 +264,28 @@ function putObject(bucket: string, key: string, file: string, ifNoneMatch: boole
   } else {
     authorize({ operation: "CreateMultipartUpload", action: "s3:PutObject", resource, context: { "s3:ObjectCreationOperation": "false" } });
     if (meta.sse === "aws:kms") kms("CreateMultipartUpload", "kms:GenerateDataKey", meta.kmsKeyId!);
-    authorize({ operation: "UploadPart", action: "s3:PutObject", resource, context: { "s3:ObjectCreationOperation": "false" } });
-    if (meta.sse === "aws:kms") kms("UploadPart", "kms:Decrypt", meta.kmsKeyId!);
-    authorize({ operation: "CompleteMultipartUpload", action: "s3:PutObject", resource, context: { "s3:ObjectCreationOperation": "true", ...conditional } });
+    // Once the upload exists, any failure aborts it (awscli/s3transfer/tasks.py
+    // CreateMultipartUploadTask: add_failure_cleanup(abort_multipart_upload)); a failed abort
+    // is only logged, and the parts stay until a lifecycle rule removes them.
+    const abort = () => {
+      try {
+        authorize({ operation: "AbortMultipartUpload", action: "s3:AbortMultipartUpload", resource, context: {} });
+      } catch {
+        appendFileSync(join(log, "aws.requests"), `${keyId} denied s3:AbortMultipartUpload ${resource}\n`);
+      }
+    };
+    try {
+      authorize({ operation: "UploadPart", action: "s3:PutObject", resource, context: { "s3:ObjectCreationOperation": "false" } });
+      if (meta.sse === "aws:kms") kms("UploadPart", "kms:Decrypt", meta.kmsKeyId!);
+      authorize({ operation: "CompleteMultipartUpload", action: "s3:PutObject", resource, context: { "s3:ObjectCreationOperation": "true", ...conditional } });
+    } catch (e) {
+      abort();
+      throw e;
+    }
+    if (ifNoneMatch && exists(bucket, key)) {
+      abort();
+      return false;
+    }
   }
   if (ifNoneMatch && exists(bucket, key)) return false;
   store(bucket, key, file, meta);

@@ -226,6 +226,11 @@ outbox() {
   outbox 0
   bash "$SCRIPTS/s3-transfer.sh" pull-manifests
   bash "$SCRIPTS/s3-transfer.sh" push
+  # ... and push's upload of an artifact that another writer completed first, between the check
+  # and the completion: S3 answers 412, the CLI skips the file and aborts the upload.
+  AWS_SHARED_CREDENTIALS_FILE="$BACKUP_WORK/credentials/aws" aws s3 cp "$BACKUP_WORK/outbox/full/d.archive.gz" \
+    s3://nyrkio-db-backups/prod/rs0/full/d.archive.gz --no-overwrite --sse aws:kms --sse-kms-key-id "$KMS_KEY" --only-show-errors
+  ! grep -q denied "$STANDIN_LOG/aws.requests"
   # reader: verification (manifests, the artifacts, then status/verify.json) and restore.
   use_key reader
   rm -rf "$BACKUP_WORK/outbox" "$BACKUP_WORK/catalog"
