@@ -300,8 +300,8 @@ describe("storage in an S3 bucket (prod)", () => {
     for (const cj of metrics) expect(keysOf(cj)).toEqual([storage.credentials.reader]);
   });
 
-  it("each key's S3 steps are the ones s3-transfer.bats runs against that key's documented policy", () => {
-    // s3-transfer.bats ("each key's policy ... grants exactly what its jobs' calls use") runs these
+  it("each key's S3 steps are the ones s3-keys.bats runs against that key's documented policy", () => {
+    // s3-keys.bats ("each key's policy ... grants exactly what its jobs' calls use") runs these
     // steps with each key under the policies of docs/backups.md; a new step here needs a run there.
     const steps: Record<string, Set<string>> = {};
     for (const cj of allCronJobs(prodOut)) {
