@@ -25,8 +25,8 @@
 # (PutObjectRequest.IfNoneMatch in the S3 service model since 2.17.34). But `s3 cp --no-overwrite`
 # treats S3's 412 PreconditionFailed as a skipped file and exits 0 (awscli/customizations/s3/
 # results.py _on_failure → SkipFileResult; CommandResult counts only failures and warnings): so an
-# existing key is refused first with head-object, and manifests, small, go through put-object,
-# which fails on 412.
+# existing key is refused first with head-object, and manifests (<name>.manifest.json, or
+# manifest.json in a dump's directory), small, go through put-object, which fails on 412.
 set -euo pipefail
 
 JOB="s3-${1:-}"
@@ -118,7 +118,7 @@ upload() {
     UPLOAD_ERROR="cannot check whether $url/$rel exists: ${err##*$'\n'}"
     return 1
   fi
-  if [[ "$rel" == *.json ]]; then
+  if [[ "$rel" == *.manifest.json || "$rel" == */manifest.json ]]; then
     s3api put-object --bucket "$S3_BUCKET" --key "$prefix/$rel" --body "$outbox/$rel" --if-none-match '*' \
       ${S3_SSE_KMS_KEY_ID:+--server-side-encryption aws:kms --ssekms-key-id "$S3_SSE_KMS_KEY_ID"}
   else

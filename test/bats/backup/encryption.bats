@@ -23,7 +23,11 @@ setup() {
   { for _ in $(seq 1 2000); do printf 'SCRAM-SHA-256$4096:secret-hash-of-every-user;'; done; } >"$box/full/d.archive.gz"
   printf '{"file":"d.archive.gz"}' >"$box/full/d.manifest.json"
   printf '{}' >"$box/status/full.json"
-  printf 'full/d.archive.gz\nfull/d.manifest.json\nstatus/full.json\n' >"$box/.upload-order"
+  # A dump directory's own metadata is data too (index and validator definitions).
+  mkdir -p "$box/full/dir"
+  printf '{"indexes":[{"name":"secret-index-name"}]}' >"$box/full/dir/results.metadata.json"
+  printf '{}' >"$box/full/dir/manifest.json"
+  printf 'full/d.archive.gz\nfull/dir/results.metadata.json\nfull/dir/manifest.json\nfull/d.manifest.json\nstatus/full.json\n' >"$box/.upload-order"
   PLAIN_SHA="$(sha256sum "$box/full/d.archive.gz" | cut -d' ' -f1)"
 }
 
@@ -41,7 +45,9 @@ pulled() {
   ! grep -q 'secret-hash' "$box/full/d.archive.gz"
   [ "$(cat "$box/full/d.manifest.json")" = '{"file":"d.archive.gz"}' ]
   [ "$(cat "$box/status/full.json")" = '{}' ]
-  [[ "$(json_line encrypt ok)" == *'"files":1'* ]]
+  [ "$(cat "$box/full/dir/manifest.json")" = '{}' ]
+  [ "$(head -c 10 "$box/full/dir/results.metadata.json")" = NYRKIOENC1 ]
+  [[ "$(json_line encrypt ok)" == *'"files":2'* ]]
   # No key material is left in scratch.
   [ -z "$(find "$BACKUP_WORK/tmp" -mindepth 1 -print -quit)" ]
 }
