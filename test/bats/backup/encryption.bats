@@ -8,9 +8,9 @@ load helpers
 
 setup_file() {
   # One RSA key pair per file (key generation is the slow part); a second one that is not ours.
-  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$BATS_FILE_TMPDIR/private-key.pem" 2>/dev/null
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$BATS_FILE_TMPDIR/private-key.pem" 2>/dev/null
   openssl pkey -in "$BATS_FILE_TMPDIR/private-key.pem" -pubout -out "$BATS_FILE_TMPDIR/public-key.pem"
-  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$BATS_FILE_TMPDIR/other-key.pem" 2>/dev/null
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$BATS_FILE_TMPDIR/other-key.pem" 2>/dev/null
 }
 
 setup() {
