@@ -8,7 +8,7 @@ import { cronRule } from "./cron";
 import { mongoImageRule } from "./mongo-image";
 import { positiveQuantityRule } from "./quantity";
 import { tlsSchema } from "./tls";
-import { array, boolean, Infer, literal, number, object, optional, record, refine, string, tagged } from "./schema";
+import { array, boolean, Infer, literal, number, object, optional, record, refine, removed, string, tagged } from "./schema";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const dnsLabel = () => string({ pattern: DNS_LABEL, rule: "must be a DNS label (lower-case letters, digits and '-', at most 63)" });
@@ -104,9 +104,33 @@ const backupStorage = tagged("type", {
     bucket: string({ minLength: 3, rule: "must be a bucket name" }),
     prefix: string(),
     region: string({ minLength: 1, rule: "must not be empty" }),
-    endpoint: optional(string({ pattern: /^https?:\/\//, rule: "must be an http(s) URL" })),
-    /** Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
-    credentialsSecret: secretName(),
+    /** S3-compatible stores (MinIO, Ceph). https only, unless allowInsecureEndpoint (validate.ts). */
+    endpoint: optional(string({ pattern: /^https?:\/\/[^\s/]+/, rule: "must be an http(s) URL" })),
+    /** Tests only: accept an http:// endpoint, whose traffic (keys' signatures, every dump) is in clear. */
+    allowInsecureEndpoint: optional(boolean()),
+    /**
+     * Three keys, each a Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, each mounted only
+     * by the jobs that need it (docs/backups.md gives each key's IAM policy):
+     *   writer  dump and slice jobs: List, Get, Put (never Delete, tagging or bucket settings)
+     *   reader  verification, restore and catalog export: List, Get (and Put of status/verify.json)
+     *   pruner  the pruning job, the only one that deletes: List, Get, Delete
+     */
+    credentials: object({ writer: secretName(), reader: secretName(), pruner: secretName() }),
+    credentialsSecret: removed(
+      "was split into credentials.writer, credentials.reader and credentials.pruner, three keys of which only the pruner's may delete (docs/upgrading.md)",
+    ),
+    /**
+     * SSE-KMS: every object is written with `--sse aws:kms --sse-kms-key-id <this>` (a key id,
+     * key ARN, alias/<name> or alias ARN). The writer key then needs kms:GenerateDataKey and
+     * kms:Decrypt on it (multipart uploads), the reader and pruner kms:Decrypt.
+     */
+    sseKmsKeyId: optional(string({ pattern: /^[A-Za-z0-9:/_+=.@-]{1,2048}$/, rule: "must be a KMS key id, key ARN, alias/<name> or alias ARN" })),
+    /**
+     * Client-side encryption of every artifact to an RSA public key before it leaves the pod
+     * (backup/scripts/encryption.sh). The dump and slice jobs mount only `publicKeySecret` (key
+     * `public-key.pem`); verification and restore mount `privateKeySecret` (key `private-key.pem`).
+     */
+    clientSideEncryption: optional(object({ publicKeySecret: secretName(), privateKeySecret: secretName() })),
   }),
 });
 

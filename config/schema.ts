@@ -140,6 +140,22 @@ export type ObjectOf<S extends Shape> = { -readonly [K in RequiredKeys<S>]: Infe
   -readonly [K in OptionalKeys<S>]?: Exclude<Infer<S[K]>, undefined>;
 };
 
+/**
+ * A field that was removed: absent is fine, present is a problem with `rule` (what replaced it),
+ * so an old override gets a message that says what to do, not only "is not a known field".
+ */
+const REMOVED = "nothing (a removed field)";
+
+export function removed(rule: string): Optional<never> {
+  return {
+    optional: true,
+    describe: REMOVED,
+    check(value, path, problems): value is undefined {
+      return value === undefined || fail(problems, path, rule);
+    },
+  };
+}
+
 /** A closed object: unknown keys (typos) are problems, each named with its path. */
 export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> & { shape: S } {
   return {
@@ -149,7 +165,7 @@ export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> & { shape
       if (typeof value !== "object" || value === null || Array.isArray(value))
         return fail(problems, path, `must be an object, got ${typeName(value)}`);
       let ok = true;
-      const known = Object.keys(shape);
+      const known = Object.keys(shape).filter((key) => shape[key].describe !== REMOVED);
       for (const key of Object.keys(value)) {
         if (!(key in shape)) ok = fail(problems, join(path, key), `is not a known field (known here: ${known.join(", ")})`);
       }

@@ -76,6 +76,37 @@ function replsetProblems(rs: ReplsetConfig, path: string): ConfigProblem[] {
   return problems;
 }
 
+type S3Storage = Extract<PlatformConfig["backup"]["storage"], { type: "s3" }>;
+
+/**
+ * Backups on S3: an endpoint in clear only where explicitly allowed (tests against a local
+ * MinIO), and three different keys, or the split that keeps deletion from the writers is void.
+ */
+export function s3StorageProblems(storage: S3Storage, path: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (storage.endpoint && /^http:\/\//i.test(storage.endpoint) && storage.allowInsecureEndpoint !== true)
+    problems.push({
+      path: join(path, "endpoint"),
+      rule: `must be an https:// URL: over http:// every dump (every document and every user's SCRAM hash) crosses the network in clear; set ${join(path, "allowInsecureEndpoint")}: true only for a test store, got ${storage.endpoint}`,
+    });
+  const roles = ["writer", "reader", "pruner"] as const;
+  roles.forEach((role, i) => {
+    const same = roles.slice(0, i).find((other) => storage.credentials[other] === storage.credentials[role]);
+    if (same)
+      problems.push({
+        path: join(path, `credentials.${role}`),
+        rule: `must name a Secret of its own, not credentials.${same}'s (${storage.credentials[role]}): each key gets only what its jobs need, and only the pruner's may delete (docs/backups.md)`,
+      });
+  });
+  const cse = storage.clientSideEncryption;
+  if (cse && cse.publicKeySecret === cse.privateKeySecret)
+    problems.push({
+      path: join(path, "clientSideEncryption.privateKeySecret"),
+      rule: `must name a Secret of its own, not publicKeySecret's (${cse.privateKeySecret}): the dump and slice jobs mount the public key's Secret and must never hold the private key`,
+    });
+  return problems;
+}
+
 function crossFieldRules(config: PlatformConfig, extraRules: readonly ExtraRule[]): { problems: ConfigProblem[]; warnings: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
@@ -145,6 +176,8 @@ function crossFieldRules(config: PlatformConfig, extraRules: readonly ExtraRule[
       problems.push({ path: "sharding.balancerActiveWindow.stop", rule: `must differ from start (MongoDB refuses an empty window), got ${window.stop}` });
     else if (config.backup.enabled) warnings.push(...activeWindowFindings(window, config.backup.full.schedule, "sharding.balancerActiveWindow"));
   }
+
+  if (config.backup.storage.type === "s3") problems.push(...s3StorageProblems(config.backup.storage, "backup.storage"));
 
   if (config.monitoring.prometheusOperator && !config.monitoring.enabled)
     problems.push({ path: "monitoring.prometheusOperator", rule: "needs monitoring.enabled: true (the PodMonitor scrapes the exporters that monitoring adds), got true with monitoring off" });

@@ -5,14 +5,28 @@
 #   pull-manifests  every manifest under the replica set's prefix into $BACKUP_WORK/catalog
 #   pull-files      the artifacts listed in $BACKUP_WORK/needed into the same relative paths
 #   push            uploads $BACKUP_WORK/outbox in publish order (each artifact before its
-#                   manifest), then runs the queued deletions (each manifest before its artifact)
-#                   once every upload succeeded, then exits with the exit code the work container
-#                   recorded: a failed backup still uploads what it saved and still fails
+#                   manifest), never over an existing object (status/ files excepted), then exits
+#                   with the exit code the work container recorded: a failed backup still uploads
+#                   what it saved and still fails. It never deletes: the writer's key cannot.
+#   delete          the prune job: runs the queued deletions (each manifest before its artifact),
+#                   then exits with the recorded exit code; only the pruner's key may delete
 # Environment:
 #   BACKUP_REPLSET, BACKUP_WORK
 #   S3_BUCKET, S3_PREFIX (may be empty), AWS_REGION, S3_ENDPOINT (optional, S3-compatible stores)
+#   S3_SSE_KMS_KEY_ID   optional: every upload is SSE-KMS with this key
 #   S3_CREDENTIALS_DIR  the mounted Secret with files AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY;
 #                       copied into a 0600 credentials file, never into argv or the environment
+#
+# Non-overwritable uploads (docs/backups.md, "Keys and bucket policy"): artifacts and manifests are
+# sent with If-None-Match: * (S3 conditional writes), which the bucket policy can require. The
+# aws CLI sends it on PutObject and CompleteMultipartUpload for `s3 cp --no-overwrite` (added in
+# 2.33.0, CHANGELOG.rst; awscli/customizations/s3/utils.py _set_no_overwrite_param,
+# awscli/s3transfer/upload.py COMPLETE_MULTIPART_ARGS) and for `s3api put-object --if-none-match`
+# (PutObjectRequest.IfNoneMatch in the S3 service model since 2.17.34). But `s3 cp --no-overwrite`
+# treats S3's 412 PreconditionFailed as a skipped file and exits 0 (awscli/customizations/s3/
+# results.py _on_failure → SkipFileResult; CommandResult counts only failures and warnings): so an
+# existing key is refused first with head-object, and manifests (<name>.manifest.json, or
+# manifest.json in a dump's directory), small, go through put-object, which fails on 412.
 set -euo pipefail
 
 JOB="s3-${1:-}"
@@ -64,11 +78,52 @@ export AWS_CONFIG_FILE="$BACKUP_WORK/credentials/aws-config"
   : >"$AWS_CONFIG_FILE"
 ) || fail credentials "cannot read AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from $S3_CREDENTIALS_DIR"
 
+prefix="${S3_PREFIX:+${S3_PREFIX%/}/}$BACKUP_REPLSET"
+
 # s3 <cp|rm> <args...>: the aws CLI's s3 command (--only-show-errors belongs to the subcommand).
 s3() {
   local command="$1"
   shift
   aws ${S3_ENDPOINT:+--endpoint-url="$S3_ENDPOINT"} s3 "$command" "$@" --only-show-errors
+}
+# s3api <operation> <args...>: one S3 API call; its JSON answer is not needed.
+s3api() {
+  aws ${S3_ENDPOINT:+--endpoint-url="$S3_ENDPOINT"} s3api "$@" >/dev/null
+}
+
+# upload <rel>: one file of the outbox to its key. status/ files are rewritten by design; anything
+# else must not exist yet (a writer never replaces a backup) and is sent with If-None-Match: *.
+upload() {
+  local rel="$1" err
+  if [[ "$rel" == status/* ]]; then
+    s3 cp "$outbox/$rel" "$url/$rel" ${S3_SSE_KMS_KEY_ID:+--sse aws:kms --sse-kms-key-id "$S3_SSE_KMS_KEY_ID"}
+    return
+  fi
+  # HeadObject answers 404 for a missing key when the caller may list the bucket (403 otherwise);
+  # the writer's key may (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+  if err="$(s3api head-object --bucket "$S3_BUCKET" --key "$prefix/$rel" 2>&1)"; then
+    # The same bytes already there (a retried push of a slice whose manifest did not follow) is
+    # not an overwrite; anything else is refused.
+    local existing="$BACKUP_WORK/tmp/s3-existing"
+    mkdir -p "$BACKUP_WORK/tmp"
+    if s3 cp "$url/$rel" "$existing" && cmp -s "$existing" "$outbox/$rel"; then
+      rm -f "$existing"
+      log push info "file=$rel" "detail=already uploaded with the same content"
+      return 0
+    fi
+    rm -f "$existing"
+    UPLOAD_ERROR="$url/$rel already exists with other content: a backup is never overwritten"
+    return 1
+  elif [[ "$err" != *"(404)"* ]]; then
+    UPLOAD_ERROR="cannot check whether $url/$rel exists: ${err##*$'\n'}"
+    return 1
+  fi
+  if [[ "$rel" == *.manifest.json || "$rel" == */manifest.json ]]; then
+    s3api put-object --bucket "$S3_BUCKET" --key "$prefix/$rel" --body "$outbox/$rel" --if-none-match '*' \
+      ${S3_SSE_KMS_KEY_ID:+--server-side-encryption aws:kms --ssekms-key-id "$S3_SSE_KMS_KEY_ID"}
+  else
+    s3 cp "$outbox/$rel" "$url/$rel" --no-overwrite ${S3_SSE_KMS_KEY_ID:+--sse aws:kms --sse-kms-key-id "$S3_SSE_KMS_KEY_ID"}
+  fi
 }
 
 pull_manifests() {
@@ -92,27 +147,9 @@ pull_files() {
   log pull-files ok "durationMs=$(($(now_ms) - started))" "files=$files" "bytes=$bytes"
 }
 
-push() {
-  local rel bytes=0 files=0 deleted=0 code
-  if [[ -f "$outbox/.upload-order" ]]; then
-    while IFS= read -r rel; do
-      [[ -n "$rel" ]] || continue
-      s3 cp "$outbox/$rel" "$url/$rel" || fail push "cannot upload $rel; later files were not uploaded and nothing was deleted"
-      bytes=$((bytes + $(stat -c %s "$outbox/$rel")))
-      files=$((files + 1))
-    done <"$outbox/.upload-order"
-  fi
-  log push ok "durationMs=$(($(now_ms) - started))" "files=$files" "bytes=$bytes" "to=$url"
-  if [[ -f "$outbox/.delete" ]]; then
-    started="$(now_ms)"
-    while IFS= read -r rel; do
-      [[ -n "$rel" ]] || continue
-      [[ "$rel" != *..* && "$rel" != /* ]] || fail delete "refusing the path $rel"
-      s3 rm "$url/$rel" || fail delete "cannot delete $url/$rel"
-      deleted=$((deleted + 1))
-    done <"$outbox/.delete"
-    log delete ok "durationMs=$(($(now_ms) - started))" "files=$deleted"
-  fi
+# finish: exit with the code the work container recorded.
+finish() {
+  local code
   code="$(cat "$outbox/.exit-code" 2>/dev/null || echo missing)"
   [[ "$code" =~ ^[0-9]+$ ]] || {
     log finished failed "error=the work container recorded no exit code" "exitCode=1"
@@ -121,9 +158,40 @@ push() {
   exit "$code"
 }
 
+push() {
+  local rel bytes=0 files=0
+  if [[ -f "$outbox/.upload-order" ]]; then
+    while IFS= read -r rel; do
+      [[ -n "$rel" ]] || continue
+      [[ "$rel" != *..* && "$rel" != /* ]] || fail push "refusing the path $rel"
+      UPLOAD_ERROR=""
+      upload "$rel" || fail push "cannot upload $rel${UPLOAD_ERROR:+ ($UPLOAD_ERROR)}; later files were not uploaded"
+      bytes=$((bytes + $(stat -c %s "$outbox/$rel")))
+      files=$((files + 1))
+    done <"$outbox/.upload-order"
+  fi
+  log push ok "durationMs=$(($(now_ms) - started))" "files=$files" "bytes=$bytes" "to=$url"
+  finish
+}
+
+delete() {
+  local rel deleted=0
+  if [[ -f "$outbox/.delete" ]]; then
+    while IFS= read -r rel; do
+      [[ -n "$rel" ]] || continue
+      [[ "$rel" != *..* && "$rel" != /* ]] || fail delete "refusing the path $rel"
+      s3 rm "$url/$rel" || fail delete "cannot delete $url/$rel; the deletions after it were not run"
+      deleted=$((deleted + 1))
+    done <"$outbox/.delete"
+  fi
+  log delete ok "durationMs=$(($(now_ms) - started))" "files=$deleted"
+  finish
+}
+
 case "${1:-}" in
   pull-manifests) pull_manifests ;;
   pull-files) pull_files ;;
   push) push ;;
-  *) fail setup "usage: s3-transfer.sh pull-manifests|pull-files|push" ;;
+  delete) delete ;;
+  *) fail setup "usage: s3-transfer.sh pull-manifests|pull-files|push|delete" ;;
 esac

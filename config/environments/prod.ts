@@ -28,7 +28,8 @@ export const prod: PlatformConfig = {
       bucket: "nyrkio-db-backups",
       prefix: "prod",
       region: "eu-north-1",
-      credentialsSecret: "nyrkio-backup-s3",
+      // Three keys: only the pruner's may delete (docs/backups.md, "Keys").
+      credentials: { writer: "nyrkio-backup-s3-writer", reader: "nyrkio-backup-s3-reader", pruner: "nyrkio-backup-s3-pruner" },
     },
     retention: { daily: 14, weekly: 8 },
     resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },

@@ -10,8 +10,11 @@ export const BACKUP_SCRIPTS_CONFIG_MAP = "mongodb-backup-scripts";
 /** The backup pods' ServiceAccount: no API token is mounted, the jobs need none. */
 export const BACKUP_SERVICE_ACCOUNT = "mongodb-backup";
 
-/** What each CronJob of one replica set does. restore and catalog are suspended templates. */
-export type BackupJobKind = "full" | "oplog" | "verify" | "restore" | "catalog";
+/**
+ * What each CronJob of one replica set does. restore and catalog are suspended templates; prune
+ * exists with S3 storage only (the one job whose key may delete; with a claim the full dump prunes).
+ */
+export type BackupJobKind = "full" | "oplog" | "verify" | "restore" | "catalog" | "prune";
 
 /** Kubernetes appends 11 characters to a CronJob's name for its Jobs; names stay within 52. */
 export const MAX_CRON_JOB_NAME = 52;

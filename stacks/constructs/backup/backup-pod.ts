@@ -10,6 +10,14 @@
 //                 pull-manifests → select → pull-files → verify → push   (verify)
 //                 pull-manifests → select → pull-files → restore         (restore)
 //                 pull-manifests → export-catalog                         (catalog)
+//                 pull-manifests → prune → delete                         (prune)
+//
+// With client-side encryption an `encrypt` container (public key only) runs before push, and a
+// `decrypt` container (private key) after pull-files; neither mounts database credentials.
+//
+// With S3 each job mounts one key (s3Key): the writer's (full, oplog: List, Get, Put), the
+// reader's (verify, restore, catalog: List, Get) or the pruner's (prune: the only Delete); the
+// IAM policy of each is in docs/backups.md.
 //
 // With S3 the work container records its exit code and exits 0 (BACKUP_DEFER_EXIT), so push still
 // uploads what was saved (e.g. the full dump a chain break starts), then exits with that code.
@@ -62,6 +70,7 @@ const BACKUP_USER_DIR = "/etc/nyrkio/backup-user";
 const RESTORE_USER_DIR = "/etc/nyrkio/restore-user";
 const RESTORE_PLAN_DIR = "/etc/nyrkio/restore-plan";
 const S3_CREDENTIALS_DIR = "/etc/nyrkio/s3";
+const ENCRYPTION_KEY_DIR = "/etc/nyrkio/encryption";
 
 /** One container of a job's pipeline. */
 export interface JobStep {
@@ -71,6 +80,8 @@ export interface JobStep {
   run: string[];
   /** S3 work containers: record the exit code for push and exit 0. */
   deferExit?: boolean;
+  /** Client-side encryption: the container that encrypts (public key) or decrypts (private key). */
+  crypto?: "encrypt" | "decrypt";
 }
 
 const WORK_SCRIPT: Record<BackupJobKind, JobStep> = {
@@ -79,33 +90,51 @@ const WORK_SCRIPT: Record<BackupJobKind, JobStep> = {
   verify: { name: "verify", image: "mongo", run: ["scripts/verify.sh", "all"] },
   restore: { name: "restore", image: "mongo", run: ["scripts/restore.sh", "all"] },
   catalog: { name: "export-catalog", image: "mongo", run: ["scripts/export-catalog.sh"] },
+  prune: { name: "prune", image: "mongo", run: ["scripts/prune.sh"] },
 };
 
 const s3 = (name: string, action: string): JobStep => ({ name, image: "s3", run: ["scripts/s3-transfer.sh", action] });
 
 /** The containers of a job, in order: init containers, then the one main container. */
-export function jobSteps(kind: BackupJobKind, storage: "pvc" | "s3"): { init: JobStep[]; main: JobStep } {
+export function jobSteps(kind: BackupJobKind, storage: "pvc" | "s3", encrypted = false): { init: JobStep[]; main: JobStep } {
   const work = WORK_SCRIPT[kind];
   if (storage === "pvc") return { init: [], main: work };
   const pull = s3("pull-manifests", "pull-manifests");
   const push = s3("push", "push");
+  const crypto = (action: "encrypt" | "decrypt"): JobStep[] =>
+    encrypted ? [{ name: action, image: "mongo", run: ["scripts/encryption.sh", action], crypto: action }] : [];
   switch (kind) {
     case "full":
     case "oplog":
-      return { init: [pull, { ...work, deferExit: true }], main: push };
+      return { init: [pull, { ...work, deferExit: true }, ...crypto("encrypt")], main: push };
     case "verify":
       return {
-        init: [pull, { name: "select", image: "mongo", run: ["scripts/verify.sh", "select"] }, s3("pull-files", "pull-files"), { ...work, run: ["scripts/verify.sh", "run"], deferExit: true }],
+        init: [
+          pull,
+          { name: "select", image: "mongo", run: ["scripts/verify.sh", "select"] },
+          s3("pull-files", "pull-files"),
+          ...crypto("decrypt"),
+          { ...work, run: ["scripts/verify.sh", "run"], deferExit: true },
+        ],
         main: push,
       };
     case "restore":
       return {
-        init: [pull, { name: "select", image: "mongo", run: ["scripts/restore.sh", "select"] }, s3("pull-files", "pull-files")],
+        init: [pull, { name: "select", image: "mongo", run: ["scripts/restore.sh", "select"] }, s3("pull-files", "pull-files"), ...crypto("decrypt")],
         main: { ...work, run: ["scripts/restore.sh", "run"] },
       };
     case "catalog":
       return { init: [pull], main: work };
+    case "prune":
+      return { init: [pull, { ...work, deferExit: true }], main: s3("delete", "delete") };
   }
+}
+
+/** Which S3 key a kind of job mounts: the writers never hold the key that deletes. */
+export function s3Key(kind: BackupJobKind): "writer" | "reader" | "pruner" {
+  if (kind === "full" || kind === "oplog") return "writer";
+  if (kind === "prune") return "pruner";
+  return "reader";
 }
 
 /** Which credentials a kind of job needs: least privilege, so verify and catalog get none. */
@@ -131,7 +160,16 @@ export function backupPodLabels(config: PlatformConfig, target: BackupTarget, ki
   };
 }
 
+/** The encrypt and decrypt containers: the scratch volume and one key file, nothing else. */
+function cryptoEnv(target: BackupTarget, step: JobStep): Container["env"] {
+  const env: Record<string, string> = { BACKUP_REPLSET: target.replicaSet, BACKUP_STORAGE: "s3", BACKUP_WORK: WORK, HOME: "/tmp", TMPDIR: "/tmp" };
+  if (step.crypto === "encrypt") env.ENCRYPTION_PUBLIC_KEY = `${ENCRYPTION_KEY_DIR}/public-key.pem`;
+  else env.ENCRYPTION_PRIVATE_KEY = `${ENCRYPTION_KEY_DIR}/private-key.pem`;
+  return Object.entries(env).map(([name, value]) => ({ name, value }));
+}
+
 function mongoEnv(config: PlatformConfig, target: BackupTarget, kind: BackupJobKind, settings: BackupJobSettings, step: JobStep): Container["env"] {
+  if (step.crypto) return cryptoEnv(target, step);
   const { backup } = config;
   const env: Record<string, string> = {
     BACKUP_REPLSET: target.replicaSet,
@@ -145,10 +183,11 @@ function mongoEnv(config: PlatformConfig, target: BackupTarget, kind: BackupJobK
   if (backup.storage.type === "pvc") env.BACKUP_ROOT = BACKUP_ROOT;
   if (step.deferExit) env.BACKUP_DEFER_EXIT = "1";
   if (databaseUser(kind) === "backup") env.BACKUP_USER_DIR = BACKUP_USER_DIR;
-  if (kind === "full" || kind === "oplog") {
-    // An oplog job takes a full dump itself when the chain breaks, and prunes after it.
-    Object.assign(env, { BACKUP_PRUNE: "1", RETENTION_DAILY: String(backup.retention.daily), RETENTION_WEEKLY: String(backup.retention.weekly) });
-  }
+  const retention = { RETENTION_DAILY: String(backup.retention.daily), RETENTION_WEEKLY: String(backup.retention.weekly) };
+  // With a claim an oplog job takes a full dump itself when the chain breaks, and prunes after it.
+  // With S3 the writers cannot delete: the prune job does.
+  if ((kind === "full" || kind === "oplog") && backup.storage.type === "pvc") Object.assign(env, { BACKUP_PRUNE: "1", ...retention });
+  if (kind === "prune") Object.assign(env, retention);
   if (kind === "oplog") {
     Object.assign(env, {
       BACKUP_COUNTS_EVERY_SECONDS: String(settings.countsEverySeconds),
@@ -182,6 +221,7 @@ function s3Env(config: PlatformConfig, target: BackupTarget): Container["env"] {
     TMPDIR: "/tmp",
   };
   if (storage.endpoint) env.S3_ENDPOINT = storage.endpoint;
+  if (storage.sseKmsKeyId) env.S3_SSE_KMS_KEY_ID = storage.sseKmsKeyId;
   return Object.entries(env).map(([name, value]) => ({ name, value }));
 }
 
@@ -252,7 +292,9 @@ function container(config: PlatformConfig, target: BackupTarget, kind: BackupJob
     { name: "work", mountPath: WORK },
     { name: "tmp", mountPath: "/tmp" },
   ];
-  if (step.image === "mongo") {
+  if (step.crypto) {
+    mounts.push({ name: `encryption-${step.crypto === "encrypt" ? "public" : "private"}-key`, mountPath: ENCRYPTION_KEY_DIR, readOnly: true });
+  } else if (step.image === "mongo") {
     // Restore and catalog export only read the catalog.
     if (config.backup.storage.type === "pvc") mounts.push({ name: "backup", mountPath: BACKUP_ROOT, readOnly: kind === "restore" || kind === "catalog" });
     mounts.push({ ...mongoshConfMount, name: "mongosh-conf" });
@@ -303,7 +345,12 @@ function volumes(config: PlatformConfig, target: BackupTarget, kind: BackupJobKi
   const storage = config.backup.storage;
   if (storage.type === "pvc") list.push({ name: "backup", persistentVolumeClaim: { claimName: BACKUP_CLAIM_NAME } });
   if (storage.type === "s3" && steps.some((s) => s.image === "s3"))
-    list.push({ name: "s3-credentials", secret: secretFiles(storage.credentialsSecret, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) });
+    list.push({ name: "s3-credentials", secret: secretFiles(storage.credentials[s3Key(kind)], ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) });
+  if (storage.type === "s3" && storage.clientSideEncryption) {
+    const cse = storage.clientSideEncryption;
+    if (steps.some((s) => s.crypto === "encrypt")) list.push({ name: "encryption-public-key", secret: secretFiles(cse.publicKeySecret, ["public-key.pem"]) });
+    if (steps.some((s) => s.crypto === "decrypt")) list.push({ name: "encryption-private-key", secret: secretFiles(cse.privateKeySecret, ["private-key.pem"]) });
+  }
   const user = databaseUser(kind);
   if (user) list.push(...tlsClientParts(config.tls).volume);
   if (user === "backup") list.push({ name: "backup-user", secret: secretFiles(config.secrets.backup, ["username", "password"]) });
@@ -317,8 +364,8 @@ function volumes(config: PlatformConfig, target: BackupTarget, kind: BackupJobKi
 
 /** The pod of one backup job of one replica set. */
 export function backupPodSpec(config: PlatformConfig, target: BackupTarget, kind: BackupJobKind, settings: BackupJobSettings): PodSpec {
-  const { init, main } = jobSteps(kind, config.backup.storage.type);
   const storage = config.backup.storage;
+  const { init, main } = jobSteps(kind, storage.type, storage.type === "s3" && storage.clientSideEncryption !== undefined);
   const pinned = storage.type === "pvc" && storage.accessMode === "ReadWriteOnce";
   return {
     restartPolicy: "Never",

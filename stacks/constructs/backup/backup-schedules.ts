@@ -53,6 +53,10 @@ export function jobTiming(kind: BackupJobKind, backup: BackupConfig): JobTiming 
       return { schedule: backup.verify.schedule, suspend: false, startingDeadlineSeconds: HOUR, activeDeadlineSeconds: 12 * HOUR, backoffLimit: 0 };
     case "restore":
       return { schedule: NEVER, suspend: true, startingDeadlineSeconds: 60, backoffLimit: 0, ttlSecondsAfterFinished: 7 * 24 * HOUR };
+    case "prune":
+      // With S3, retention is a job of its own (the only key that may delete): after each day's
+      // full dump, as the dump itself pruned before the keys were split. A retry is harmless.
+      return { schedule: backup.full.schedule, suspend: false, startingDeadlineSeconds: HOUR, activeDeadlineSeconds: 2 * HOUR, backoffLimit: 1 };
     case "catalog":
       return { schedule: NEVER, suspend: true, startingDeadlineSeconds: 60, activeDeadlineSeconds: HOUR, backoffLimit: 0, ttlSecondsAfterFinished: 24 * HOUR };
   }
@@ -66,5 +70,6 @@ export function backupJobKinds(backup: BackupConfig): BackupJobKind[] {
     ...(backup.verify.enabled ? (["verify"] as const) : []),
     "restore",
     "catalog",
+    ...(backup.storage.type === "s3" ? (["prune"] as const) : []),
   ];
 }

@@ -26,6 +26,7 @@ export const BACKUP_POD_SCRIPTS = [
   "scripts/restore.sh",
   "scripts/export-catalog.sh",
   "scripts/s3-transfer.sh",
+  "scripts/encryption.sh",
   "mongosh/catalog.js",
   "mongosh/oplog-window.js",
   "mongosh/oplog-merge.js",

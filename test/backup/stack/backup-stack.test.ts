@@ -277,8 +277,96 @@ describe("storage in an S3 bucket (prod)", () => {
   it("the S3 client gets the bucket, prefix, region and credentials as files", () => {
     const pull = containers(prodOut.byName["mongodb-rs0-backup-full"])[0];
     expect(envOf(pull)).toMatchObject({ S3_BUCKET: storage.bucket, S3_PREFIX: storage.prefix, AWS_REGION: storage.region, S3_CREDENTIALS_DIR: "/etc/nyrkio/s3" });
-    expect(volume(prodOut.byName["mongodb-rs0-backup-full"], "s3-credentials").secret).toMatchObject({ secret_name: storage.credentialsSecret });
+    expect(volume(prodOut.byName["mongodb-rs0-backup-full"], "s3-credentials").secret).toMatchObject({ secret_name: storage.credentials.writer });
     expect(pull.volume_mount).toContainEqual({ name: "s3-credentials", mount_path: "/etc/nyrkio/s3", read_only: true });
+  });
+
+  it("each job mounts one S3 key: the writers (full, oplog) never the pruner's, which only the prune job holds", () => {
+    const keysOf = (cj: Json) =>
+      (podSpec(cj).volume as Json[]).filter((v) => v.secret && Object.values(storage.credentials).includes(v.secret.secret_name)).map((v) => v.secret.secret_name);
+    const expected: Record<string, string> = {
+      full: storage.credentials.writer,
+      oplog: storage.credentials.writer,
+      verify: storage.credentials.reader,
+      restore: storage.credentials.reader,
+      catalog: storage.credentials.reader,
+      prune: storage.credentials.pruner,
+    };
+    const seen: Record<string, string[]> = {};
+    for (const cj of allCronJobs(prodOut)) seen[cj.metadata.labels["nyrkio.io/backup-kind"]] = keysOf(cj);
+    expect(seen).toEqual(Object.fromEntries(Object.entries(expected).map(([kind, key]) => [kind, [key]])));
+    // The metrics push reads the catalog as the catalog job does: the reader's key.
+    const metrics = Object.values(prodOut.byName).filter((cj: Json) => cj.metadata?.labels?.["nyrkio.io/backup-kind"] === "metrics");
+    for (const cj of metrics) expect(keysOf(cj)).toEqual([storage.credentials.reader]);
+  });
+
+  it("each key's S3 steps are the ones s3-keys.bats runs against that key's documented policy", () => {
+    // s3-keys.bats ("each key's policy ... grants exactly what its jobs' calls use") runs these
+    // steps with each key under the policies of docs/backups.md; a new step here needs a run there.
+    const steps: Record<string, Set<string>> = {};
+    for (const cj of allCronJobs(prodOut)) {
+      const key = Object.entries(storage.credentials).find(([, secret]) => volume(cj, "s3-credentials").secret.secret_name === secret)![0];
+      for (const c of containers(cj).filter((c: Json) => c.image.startsWith("amazon/aws-cli:"))) (steps[key] ??= new Set()).add(c.args[0]);
+    }
+    expect(Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, [...v].sort()]))).toEqual({
+      writer: ["pull-manifests", "push"],
+      reader: ["pull-files", "pull-manifests", "push"],
+      pruner: ["delete", "pull-manifests"],
+    });
+    // The reader's only push is verification's status/verify.json (its policy's one write).
+    const readerPushes = allCronJobs(prodOut).filter((cj: Json) => containers(cj).some((c: Json) => c.args?.[0] === "push") && volume(cj, "s3-credentials").secret.secret_name === storage.credentials.reader);
+    expect(readerPushes.map((cj: Json) => cj.metadata.labels["nyrkio.io/backup-kind"])).toEqual(["verify"]);
+  });
+
+  it("retention runs in a prune job of its own, after each day's dump; the writers no longer prune", () => {
+    const prune = prodOut.byName["mongodb-rs0-backup-prune"];
+    expect(prune.spec.schedule).toBe(prod.backup.full.schedule);
+    expect(containers(prune).map((c: Json) => c.name)).toEqual(["pull-manifests", "prune", "delete"]);
+    const [, work, del] = containers(prune);
+    expect(envOf(work)).toMatchObject({ BACKUP_DEFER_EXIT: "1", RETENTION_DAILY: String(prod.backup.retention.daily), RETENTION_WEEKLY: String(prod.backup.retention.weekly) });
+    expect(del.args).toEqual(["delete"]);
+    // No database user, no database access: pruning reads manifests only.
+    expect(prune.metadata.labels).not.toMatchObject(DB_CLIENT_LABEL);
+    for (const name of ["mongodb-rs0-backup-full", "mongodb-rs0-backup-oplog"]) for (const c of containers(prodOut.byName[name])) expect(envOf(c).BACKUP_PRUNE).toBeUndefined();
+    // With a claim there are no keys to split: the full dump prunes as before, and there is no prune job.
+    expect(devOut.byName["mongodb-rs0-backup-prune"]).toBeUndefined();
+    expect(envOf(containers(devOut.byName["mongodb-rs0-backup-full"])[0]).BACKUP_PRUNE).toBe("1");
+  });
+
+  it("client-side encryption: only an encrypt container (after the dump, before push) holds the public key, only decrypt (after pull-files) the private key", () => {
+    const cse = { publicKeySecret: "nyrkio-backup-public-key", privateKeySecret: "nyrkio-backup-private-key" };
+    const out = synthBackup(configOf("prod", { backup: { storage: { clientSideEncryption: cse } } }));
+    const names = (name: string) => containers(out.byName[name]).map((c: Json) => c.name);
+    expect(names("mongodb-rs0-backup-full")).toEqual(["pull-manifests", "full-dump", "encrypt", "push"]);
+    expect(names("mongodb-rs0-backup-oplog")).toEqual(["pull-manifests", "oplog-slice", "encrypt", "push"]);
+    expect(names("mongodb-rs0-backup-verify")).toEqual(["pull-manifests", "select", "pull-files", "decrypt", "verify", "push"]);
+    expect(names("mongodb-rs0-restore")).toEqual(["pull-manifests", "select", "pull-files", "decrypt", "restore"]);
+    expect(names("mongodb-rs0-backup-prune")).toEqual(["pull-manifests", "prune", "delete"]);
+    const secretsOf = (cj: Json) => (podSpec(cj).volume as Json[]).filter((v) => v.secret).map((v) => v.secret.secret_name);
+    for (const cj of allCronJobs(out)) {
+      const kind = cj.metadata.labels["nyrkio.io/backup-kind"];
+      expect([kind, secretsOf(cj).includes(cse.publicKeySecret)]).toEqual([kind, kind === "full" || kind === "oplog"]);
+      expect([kind, secretsOf(cj).includes(cse.privateKeySecret)]).toEqual([kind, kind === "verify" || kind === "restore"]);
+      for (const c of containers(cj)) {
+        const mounts = (c.volume_mount as Json[]).map((m) => m.name);
+        // Each key is mounted by its one container; that container holds no other credential.
+        expect([c.name, mounts.includes("encryption-public-key")]).toEqual([c.name, c.name === "encrypt"]);
+        expect([c.name, mounts.includes("encryption-private-key")]).toEqual([c.name, c.name === "decrypt"]);
+        if (c.name === "encrypt" || c.name === "decrypt") {
+          expect(mounts.sort()).toEqual([`encryption-${c.name === "encrypt" ? "public" : "private"}-key`, "scripts", "tmp", "work"]);
+          expect(c.args).toEqual([c.name]);
+          expect(c.image).toBe(configOf("prod").image);
+        }
+      }
+    }
+    // Off: no encryption containers, no key volumes.
+    for (const cj of allCronJobs(prodOut)) for (const c of containers(cj)) expect(["encrypt", "decrypt"]).not.toContain(c.name);
+  });
+
+  it("SSE-KMS: the key id reaches every S3 client", () => {
+    const out = synthBackup(configOf("prod", { backup: { storage: { sseKmsKeyId: "alias/nyrkio-backups" } } }));
+    for (const cj of allCronJobs(out)) for (const c of containers(cj).filter((c: Json) => c.image.startsWith("amazon/aws-cli:"))) expect(envOf(c).S3_SSE_KMS_KEY_ID).toBe("alias/nyrkio-backups");
+    for (const cj of allCronJobs(prodOut)) for (const c of containers(cj)) expect(envOf(c).S3_SSE_KMS_KEY_ID).toBeUndefined();
   });
 
   it("an S3-compatible endpoint is passed on", () => {

@@ -34,6 +34,16 @@ setup_backup_env() {
   export BACKUP_PRUNER
   BACKUP_PRUNER="$(real_pruner)"
   server_model
+  aws_model
+}
+
+# aws_model: the aws CLI stand-in (aws-model.ts), built once per .bats file. With
+# STANDIN_S3_POLICIES set it authorizes every request with those IAM and bucket policies.
+aws_model() {
+  export STANDIN_AWS_MODEL="$BATS_FILE_TMPDIR/aws-model.js"
+  if [[ ! -s "$STANDIN_AWS_MODEL" ]]; then
+    "$REPO_ROOT/node_modules/.bin/esbuild" "$BATS_TEST_DIRNAME/aws-model.ts" --bundle --platform=node --log-level=error --outfile="$STANDIN_AWS_MODEL"
+  fi
 }
 
 # server_model: the model of the replica set the stand-ins talk to (server-model.ts: its users and

@@ -3,27 +3,10 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
+load s3-helpers
 
 setup() {
-  setup_backup_env
-  export BACKUP_STORAGE=s3 S3_BUCKET=nyrkio-db-backups S3_PREFIX=prod AWS_REGION=eu-north-1
-  export S3_CREDENTIALS_DIR="$BATS_TEST_TMPDIR/secret/s3"
-  mkdir -p "$S3_CREDENTIALS_DIR"
-  printf 'AKIAEXAMPLE' >"$S3_CREDENTIALS_DIR/AWS_ACCESS_KEY_ID"
-  AWS_SECRET='wJalr/XUtnFEMI+K7MDENG'
-  printf '%s\n' "$AWS_SECRET" >"$S3_CREDENTIALS_DIR/AWS_SECRET_ACCESS_KEY"
-  BUCKET_DIR="$STANDIN_S3/nyrkio-db-backups/prod/rs0"
-}
-
-# An outbox as a work container leaves it.
-outbox() {
-  local box="$BACKUP_WORK/outbox"
-  mkdir -p "$box/full" "$box/status"
-  printf 'archive' >"$box/full/d.archive.gz"
-  printf '{}' >"$box/full/d.manifest.json"
-  printf '{}' >"$box/status/full.json"
-  printf 'full/d.archive.gz\nfull/d.manifest.json\nstatus/full.json\n' >"$box/.upload-order"
-  echo "$1" >"$box/.exit-code"
+  setup_s3
 }
 
 @test "pull-manifests copies every manifest under the replica set's prefix, and nothing else" {
@@ -75,44 +58,79 @@ outbox() {
   [[ "$(json_line pull-files failed)" == *"cannot download"* ]]
 }
 
-@test "push uploads in publish order, deletes afterwards, and exits with the work container's code" {
+@test "push uploads in publish order, each artifact and manifest only where no object is, and deletes nothing" {
   outbox 0
   mkdir -p "$BUCKET_DIR/full"
   printf 'old' >"$BUCKET_DIR/full/old.archive.gz"
-  printf '{}' >"$BUCKET_DIR/full/old.manifest.json"
-  printf 'full/old.manifest.json\nfull/old.archive.gz\n' >"$BACKUP_WORK/outbox/.delete"
+  printf 'full/old.archive.gz\n' >"$BACKUP_WORK/outbox/.delete"
   run --separate-stderr bash "$SCRIPTS/s3-transfer.sh" push
   [ "$status" -eq 0 ]
   [ "$(cat "$BUCKET_DIR/full/d.archive.gz")" = archive ]
   [ -f "$BUCKET_DIR/full/d.manifest.json" ]
   [ -f "$BUCKET_DIR/status/full.json" ]
-  [ ! -e "$BUCKET_DIR/full/old.archive.gz" ]
-  [ ! -e "$BUCKET_DIR/full/old.manifest.json" ]
+  [ -e "$BUCKET_DIR/full/old.archive.gz" ]
   mapfile -t calls <"$STANDIN_LOG/aws.log"
-  [[ "${calls[0]}" == "s3 cp $BACKUP_WORK/outbox/full/d.archive.gz "* ]]
-  [[ "${calls[1]}" == "s3 cp $BACKUP_WORK/outbox/full/d.manifest.json "* ]]
-  [ "${calls[3]}" = "s3 rm s3://nyrkio-db-backups/prod/rs0/full/old.manifest.json --only-show-errors" ]
-  [ "${calls[4]}" = "s3 rm s3://nyrkio-db-backups/prod/rs0/full/old.archive.gz --only-show-errors" ]
+  [ "${calls[0]}" = "s3api head-object --bucket nyrkio-db-backups --key prod/rs0/full/d.archive.gz" ]
+  [ "${calls[1]}" = "s3 cp $BACKUP_WORK/outbox/full/d.archive.gz s3://nyrkio-db-backups/prod/rs0/full/d.archive.gz --no-overwrite --only-show-errors" ]
+  [ "${calls[2]}" = "s3api head-object --bucket nyrkio-db-backups --key prod/rs0/full/d.manifest.json" ]
+  [ "${calls[3]}" = "s3api put-object --bucket nyrkio-db-backups --key prod/rs0/full/d.manifest.json --body $BACKUP_WORK/outbox/full/d.manifest.json --if-none-match *" ]
+  [ "${calls[4]}" = "s3 cp $BACKUP_WORK/outbox/status/full.json s3://nyrkio-db-backups/prod/rs0/status/full.json --only-show-errors" ]
+  [ "${#calls[@]}" -eq 5 ]
 }
 
-@test "push of a failed job still uploads what it saved and then fails with its code" {
-  outbox 3
-  run --separate-stderr bash "$SCRIPTS/s3-transfer.sh" push
-  [ "$status" -eq 3 ]
-  [ -f "$BUCKET_DIR/full/d.manifest.json" ]
-}
-
-@test "an upload that fails stops before the manifest and before any deletion" {
+@test "push never replaces an existing artifact: it fails before the manifest, and the old object stays" {
   outbox 0
-  printf 'full/old.manifest.json\n' >"$BACKUP_WORK/outbox/.delete"
   mkdir -p "$BUCKET_DIR/full"
-  printf '{}' >"$BUCKET_DIR/full/old.manifest.json"
-  export STANDIN_AWS_FAIL="d.archive.gz"
+  printf 'the real backup' >"$BUCKET_DIR/full/d.archive.gz"
+  run --separate-stderr bash "$SCRIPTS/s3-transfer.sh" push
+  [ "$status" -eq 1 ]
+  [ "$(cat "$BUCKET_DIR/full/d.archive.gz")" = "the real backup" ]
+  [ ! -e "$BUCKET_DIR/full/d.manifest.json" ]
+  [[ "$(json_line push failed)" == *"full/d.archive.gz already exists with other content: a backup is never overwritten"* ]]
+}
+
+@test "a retried push of the same files succeeds: an object with the same bytes is not an overwrite" {
+  outbox 0
+  bash "$SCRIPTS/s3-transfer.sh" push >/dev/null
+  # The retry finds both files there already, identical.
+  run --separate-stderr bash "$SCRIPTS/s3-transfer.sh" push
+  [ "$status" -eq 0 ]
+  [[ "$(json_line push info)" == *'"file":"full/d.archive.gz"'*"already uploaded with the same content"* ]]
+  [ "$(cat "$BUCKET_DIR/full/d.archive.gz")" = archive ]
+}
+
+@test "push never replaces an existing manifest, even one that appears after the check" {
+  outbox 0
+  mkdir -p "$BUCKET_DIR/full"
+  printf '{"planted":true}' >"$BUCKET_DIR/full/d.manifest.json"
+  run --separate-stderr bash "$SCRIPTS/s3-transfer.sh" push
+  [ "$status" -eq 1 ]
+  [ "$(cat "$BUCKET_DIR/full/d.manifest.json")" = '{"planted":true}' ]
+  # Between head-object and the upload: put-object's If-None-Match answers 412 and fails.
+  rm -f "$BUCKET_DIR/full/d.archive.gz"
+  export AWS_SHARED_CREDENTIALS_FILE="$BACKUP_WORK/credentials/aws"
+  run bash -c 'cd "$1" && aws s3api put-object --bucket nyrkio-db-backups --key prod/rs0/full/d.manifest.json --body full/d.manifest.json --if-none-match "*"' _ "$BACKUP_WORK/outbox"
+  [ "$status" -eq 254 ]
+  [[ "$output" == *"(PreconditionFailed)"* ]]
+  [ "$(cat "$BUCKET_DIR/full/d.manifest.json")" = '{"planted":true}' ]
+}
+
+@test "status files are rewritten by design" {
+  outbox 0
+  mkdir -p "$BUCKET_DIR/status"
+  printf '{"old":true}' >"$BUCKET_DIR/status/full.json"
+  run --separate-stderr bash "$SCRIPTS/s3-transfer.sh" push
+  [ "$status" -eq 0 ]
+  [ "$(cat "$BUCKET_DIR/status/full.json")" = '{}' ]
+}
+
+@test "an upload that fails stops before the manifest" {
+  outbox 0
+  export STANDIN_AWS_FAIL="d.archive.gz --no-overwrite"
   run --separate-stderr bash "$SCRIPTS/s3-transfer.sh" push
   [ "$status" -eq 1 ]
   [ ! -e "$BUCKET_DIR/full/d.manifest.json" ]
-  [ -e "$BUCKET_DIR/full/old.manifest.json" ]
-  [[ "$(json_line push failed)" == *"nothing was deleted"* ]]
+  [[ "$(json_line push failed)" == *"later files were not uploaded"* ]]
 }
 
 @test "push without a recorded exit code fails: the work container did not finish" {
