@@ -10,6 +10,7 @@ import { BACKUP_POD_SCRIPTS, MONGOSH_CONF_KEY, prunerModuleSource } from "../../
 import { MONGOSH_CONF } from "../../../stacks/constructs/member-pod";
 import { configOf, containers, envOf, Json, podSpec, synthBackup, volume } from "./support";
 import { terraformLiteralValue } from "../../support/terraform-template";
+import { withUriTlsOptions } from "../../../config/tls";
 
 const dev = configOf("dev");
 const devOut = synthBackup(dev);
@@ -485,7 +486,8 @@ describe("the stack", () => {
     const [full] = containers(out.byName["mongodb-rs0-backup-full"]);
     expect(full.command).toEqual(["bash", "/opt/nyrkio/backup/sharding/balancer-window.sh", "bash", "/opt/nyrkio/backup/scripts/full-dump.sh"]);
     expect(envOf(full)).toMatchObject({
-      MONGOS_URI: `mongodb://${mongosHost(sharded)}/admin`,
+      // The sharded environment runs requireTLS (config/environments): the URI verifies mongos.
+      MONGOS_URI: withUriTlsOptions(`mongodb://${mongosHost(sharded)}/admin`, sharded.tls),
       BALANCER_SCRIPT: "/opt/nyrkio/backup/sharding/balancer.js",
       BALANCER_USERNAME_FILE: "/etc/nyrkio/backup-user/username",
       BALANCER_PASSWORD_FILE: "/etc/nyrkio/backup-user/password",
