@@ -291,7 +291,7 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
         expect(r.manifest.stderr).toBe("");
         expect(r.manifest.code).toBe(0);
         expect(parseManifest(readFileSync(r.manifestPath, "utf8"), "m.json")).toEqual({
-          schemaVersion: 1,
+          schemaVersion: 2,
           kind: "oplog",
           format: "bson+gzip",
           file: "1714528812-4_1714529100-1.bson.gz",
