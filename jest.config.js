@@ -16,6 +16,9 @@ module.exports = {
       testEnvironment: "node",
       transform,
       setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
+      // One synthesis per config and run, shared by every suite (test/support/synth-cache.ts).
+      globalSetup: "<rootDir>/test/support/synth-cache-setup.ts",
+      globalTeardown: "<rootDir>/test/support/synth-cache-teardown.ts",
       testMatch: ["<rootDir>/test/**/*.test.ts"],
       testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/integration/", "<rootDir>/test/pod-scripts.test.ts", "<rootDir>/test/mongosh/"],
     },
