@@ -17,6 +17,8 @@ import { join } from "node:path";
 
 /** The variable the global setup sets to the run's cache directory. */
 export const SYNTH_CACHE_ENV = "NYRKIO_TEST_SYNTH_CACHE";
+/** The pid of the Jest process that made it (the global setup runs once per project). */
+export const SYNTH_CACHE_OWNER_ENV = "NYRKIO_TEST_SYNTH_CACHE_OWNER";
 
 /**
  * A key that is the same for equal props and different for unequal ones: object keys sorted,
