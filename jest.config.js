@@ -32,8 +32,9 @@ module.exports = {
       displayName: "unit",
       testEnvironment: "node",
       transform,
-      // No setup file: cdktf's Jest matchers (Testing.setupJest) were used by no test, and loading
-      // cdktf for them cost every suite about 0.17 s of CPU, most of which never synthesize.
+      // Not cdktf's Testing.setupJest: its matchers were used by no test, and loading cdktf for
+      // them cost every suite about 0.17 s of CPU, most of which never synthesize.
+      setupFilesAfterEnv: ["<rootDir>/test/support/setup-unit.ts"],
       ...synthCache,
       testMatch: ["<rootDir>/test/**/*.test.ts"],
       testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/integration/", "<rootDir>/test/pod-scripts.test.ts", "<rootDir>/test/mongosh/", ...toolSuites],
@@ -42,6 +43,7 @@ module.exports = {
       displayName: "tools",
       testEnvironment: "node",
       transform,
+      setupFilesAfterEnv: ["<rootDir>/test/support/setup-unit.ts"],
       ...synthCache,
       testMatch: toolSuites,
     },

@@ -1,15 +1,11 @@
 // The run-wide synth cache (test/support/synth-cache.ts): equal props share one synthesis, unequal
-// ones never do, a suite cannot change what another gets, and skipping the creation stacks leaves
-// the Terraform JSON as it was.
-import { Testing } from "cdktf";
+// ones never do, and a suite cannot change what another gets.
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { environments } from "../../config/environments";
-import { addPlatformStacks } from "../../stacks/platform-app";
 import { synthDatabase } from "../stacks/database-synth";
-import { synthPlatformStacks } from "./platform-synth";
-import { memoSynthText, stableKey, SYNTH_CACHE_ENV, withoutCreationStacks } from "./synth-cache";
+import { memoSynthText, stableKey, SYNTH_CACHE_ENV } from "./synth-cache";
 
 describe("stableKey", () => {
   it("is the same for equal plain data whatever the key order, and differs for any other value", () => {
@@ -80,34 +76,5 @@ describe("memoSynthText", () => {
     const second = synthDatabase(environments.dev);
     expect(second.json.resource.kubernetes_stateful_set_v1.mongodb_rs0.spec.replicas).not.toBe(99);
     expect(second.text).toBe(first.text);
-  });
-});
-
-describe("withoutCreationStacks", () => {
-  it("restores Error.prepareStackTrace, also when the synthesis throws, and the error keeps its stack", () => {
-    const before = Error.prepareStackTrace;
-    expect(withoutCreationStacks(() => new Error("inside").stack)).toBe("");
-    let thrown: Error | undefined;
-    try {
-      withoutCreationStacks(() => {
-        throw new Error("bad config");
-      });
-    } catch (e) {
-      thrown = e as Error;
-    }
-    expect(Error.prepareStackTrace).toBe(before);
-    expect(thrown?.stack).toMatch(/^Error: bad config\n\s+at /);
-  });
-
-  it("leaves every stack of every environment byte for byte as a plain Testing.synth writes it", () => {
-    for (const [name, config] of Object.entries(environments)) {
-      const plain = addPlatformStacks(Testing.app(), config, "/tmp/nyrkio-db-test");
-      const texts = Object.fromEntries(
-        Object.entries(plain)
-          .filter(([, stack]) => stack !== undefined)
-          .map(([role, stack]) => [role, { id: stack!.node.id, text: Testing.synth(stack!) }]),
-      );
-      expect([name, synthPlatformStacks(config, "/tmp/nyrkio-db-test")]).toEqual([name, texts]);
-    }
   });
 });

@@ -48,27 +48,6 @@ export function stableKey(value: unknown): string {
   throw new Error(`synth cache: cannot key a ${typeof value}`);
 }
 
-/**
- * Runs a synthesis without formatting a stack trace for every token: cdktf records an unbounded
- * stack trace as the creation stack of every Lazy, intrinsic and ComplexResolvable it makes
- * (cdktf/lib/tokens/private/stack-trace.js captureStackTrace, called from
- * complex-computed-list.js, lazy.js, intrinsic.js), one per nested block of every provider
- * resource, and formatting those was about a third of a synthesis. They appear only in the
- * message of a token that fails to resolve, never in the Terraform JSON: Error.prepareStackTrace
- * answering "" leaves each empty (the function returns [] then), and the JSON is the same (a test
- * in synth-cache.test.ts compares). Errors thrown inside keep their stack: V8 formats it when it
- * is first read, after the hook is restored.
- */
-export function withoutCreationStacks<T>(synthesize: () => T): T {
-  const previous = Error.prepareStackTrace;
-  Error.prepareStackTrace = () => "";
-  try {
-    return synthesize();
-  } finally {
-    Error.prepareStackTrace = previous;
-  }
-}
-
 const inSuite = new Map<string, string>();
 
 /**
@@ -90,7 +69,7 @@ export function memoSynthText(kind: string, props: unknown, synthesize: () => st
     }
   }
   if (text === undefined) {
-    text = withoutCreationStacks(synthesize);
+    text = synthesize();
     if (file) {
       // Written whole then renamed: the other worker reads all of it or nothing.
       const partial = `${file}.${process.pid}.tmp`;
