@@ -8,13 +8,14 @@ const testTimeout = 30000;
 // One synthesis per config and run, shared by every suite (test/support/synth-cache.ts).
 const synthCache = { globalSetup: "<rootDir>/test/support/synth-cache-setup.ts", globalTeardown: "<rootDir>/test/support/synth-cache-teardown.ts" };
 // Suites that run the real tools or the built app as processes (terraform, promtool, shellcheck,
-// bash, the e2e stand-in binaries, node dist/main.js and the restore runner): each start costs
+// bash, mongosh, the e2e stand-in binaries, node dist/main.js and the restore runner): each start costs
 // far more than an in-process test, so they are a project of their own ("tools") and the unit
 // project keeps to its 30 s target. `npm test` runs both (docs/testing.md).
 const toolSuites = [
   "test/app/main.test.ts",
   "test/backup/process-runner.test.ts",
   "test/docs/runbooks.test.ts",
+  "test/e2e/manifests.test.ts",
   "test/e2e/stand-ins.test.ts",
   "test/monitoring/backup-job-alerts.test.ts",
   "test/monitoring/rules.test.ts",
