@@ -5,6 +5,24 @@ const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] };
 // or synthesizes several stacks when the 2-core machine is busy: the limit only catches hangs.
 // Jest reads it from the top-level (global) config, not from a project's.
 const testTimeout = 30000;
+// One synthesis per config and run, shared by every suite (test/support/synth-cache.ts).
+const synthCache = { globalSetup: "<rootDir>/test/support/synth-cache-setup.ts", globalTeardown: "<rootDir>/test/support/synth-cache-teardown.ts" };
+// Suites that run the real tools or the built app as processes (terraform, promtool, shellcheck,
+// bash, mongosh, the e2e stand-in binaries, node dist/main.js and the restore runner): each start costs
+// far more than an in-process test, so they are a project of their own ("tools") and the unit
+// project keeps to its 30 s target. `npm test` runs both (docs/testing.md).
+const toolSuites = [
+  "test/app/main.test.ts",
+  "test/backup/process-runner.test.ts",
+  "test/docs/runbooks.test.ts",
+  "test/e2e/manifests.test.ts",
+  "test/e2e/stand-ins.test.ts",
+  "test/monitoring/backup-job-alerts.test.ts",
+  "test/monitoring/rules.test.ts",
+  "test/monitoring/sharding-balancer-rules.test.ts",
+  "test/sharding/image-order.test.ts",
+  "test/terraform-check/terraform-check.test.ts",
+].map((f) => `<rootDir>/${f}`);
 
 module.exports = {
   // Jest's default is one worker per core less one: a single worker on a 2-core machine.
@@ -15,9 +33,20 @@ module.exports = {
       displayName: "unit",
       testEnvironment: "node",
       transform,
-      setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
+      // Not cdktf's Testing.setupJest: its matchers were used by no test, and loading cdktf for
+      // them cost every suite about 0.17 s of CPU, most of which never synthesize.
+      setupFilesAfterEnv: ["<rootDir>/test/support/setup-unit.ts"],
+      ...synthCache,
       testMatch: ["<rootDir>/test/**/*.test.ts"],
-      testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/integration/", "<rootDir>/test/pod-scripts.test.ts", "<rootDir>/test/mongosh/"],
+      testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/integration/", "<rootDir>/test/pod-scripts.test.ts", "<rootDir>/test/mongosh/", ...toolSuites],
+    },
+    {
+      displayName: "tools",
+      testEnvironment: "node",
+      transform,
+      setupFilesAfterEnv: ["<rootDir>/test/support/setup-unit.ts"],
+      ...synthCache,
+      testMatch: toolSuites,
     },
     {
       // The pod scripts as they run: shell scripts under bats with stand-in binaries on PATH, and
@@ -31,7 +60,6 @@ module.exports = {
       displayName: "integration",
       testEnvironment: "node",
       transform,
-      setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
       testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
     },
   ],

@@ -12,12 +12,10 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Testing } from "cdktf";
 import * as ts from "typescript";
 import { environments } from "../../config/environments";
 import type { PlatformConfig } from "../../config/platform-config";
-import { BackupStack } from "../../stacks/backup-stack";
-import { DatabaseStack } from "../../stacks/database-stack";
+import { synthPlatformStacks } from "../support/platform-synth";
 
 const ROOT = join(__dirname, "..", "..");
 const DIR = join(ROOT, "docs", "runbooks");
@@ -113,15 +111,15 @@ function inventory(env: string): Inventory {
   const cached = inventories.get(env);
   if (cached) return cached;
   const config: PlatformConfig = environments[env];
-  const app = Testing.app();
-  const stacks = [new DatabaseStack(app, { config, projectDir: "/tmp/nyrkio-test" }), ...(config.backup.enabled ? [new BackupStack(app, { config, projectDir: "/tmp/nyrkio-test" })] : [])];
+  const { database, backup } = synthPlatformStacks(config, "/tmp/nyrkio-db-test");
+  const stacks = backup ? [database, backup] : [database];
   const inv: Inventory = { names: new Map(), labels: [] };
   const add = (type: string, name: string) => {
     if (!inv.names.has(type)) inv.names.set(type, new Set());
     inv.names.get(type)!.add(name);
   };
   for (const stack of stacks) {
-    const resources = (JSON.parse(Testing.synth(stack)).resource ?? {}) as Record<string, Record<string, Json>>;
+    const resources = (JSON.parse(stack.text).resource ?? {}) as Record<string, Record<string, Json>>;
     for (const [type, byId] of Object.entries(resources)) {
       for (const r of Object.values(byId)) {
         const metadata = r.metadata ?? {};

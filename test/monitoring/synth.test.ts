@@ -3,7 +3,6 @@
 // Secret through the environment and never in argv, the rules and dashboard ConfigMaps holding
 // the files byte for byte, the scrape Service and its NetworkPolicy; and with
 // prometheusOperator, the separate stack with the PrometheusRule and PodMonitor.
-import { Testing } from "cdktf";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -11,8 +10,8 @@ import { environments } from "../../config/environments";
 import type { PlatformConfig } from "../../config/platform-config";
 import { validateConfig } from "../../config/validate";
 import { exporterArgs } from "../../stacks/constructs/monitoring/exporter";
-import { addPlatformStacks } from "../../stacks/platform-app";
 import { synthDatabase } from "../stacks/database-synth";
+import { synthPlatformStacks } from "../support/platform-synth";
 
 const monitoringDir = join(__dirname, "..", "..", "monitoring");
 const rulesFile = readFileSync(join(monitoringDir, "rules", "nyrkio-db.rules.yml"), "utf8");
@@ -102,10 +101,9 @@ describe.each(Object.keys(environments))("%s", (envName) => {
   });
 
   test("the Prometheus Operator's objects only with prometheusOperator, in a stack of their own", () => {
-    const app = Testing.app();
-    const stacks = addPlatformStacks(app, withMonitoring(env, { enabled: true, prometheusOperator: true, operatorLabels: { release: "kps" } }), "/tmp/nyrkio-db-test");
+    const stacks = synthPlatformStacks(withMonitoring(env, { enabled: true, prometheusOperator: true, operatorLabels: { release: "kps" } }), "/tmp/nyrkio-db-test");
     expect(stacks.monitoring).toBeDefined();
-    const json = JSON.parse(Testing.synth(stacks.monitoring!));
+    const json = JSON.parse(stacks.monitoring!.text);
     const manifests = Object.values(json.resource.kubernetes_manifest).map((r: Json) => r.manifest);
     expect(manifests.map((m: Json) => m.kind).sort()).toEqual(["PodMonitor", "PrometheusRule"]);
     const rule = manifests.find((m: Json) => m.kind === "PrometheusRule");
@@ -117,8 +115,8 @@ describe.each(Object.keys(environments))("%s", (envName) => {
     expect(podMonitor.spec.podMetricsEndpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "30s" }]);
     expect(podMonitor.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "mongodb", "app.kubernetes.io/instance": `nyrkio-db-${env.name}` });
     // The other stacks never depend on it.
-    expect(JSON.parse(Testing.synth(stacks.database)).resource.kubernetes_manifest).toBeUndefined();
-    expect(addPlatformStacks(Testing.app(), env, "/tmp/nyrkio-db-test").monitoring).toBeUndefined();
+    expect(JSON.parse(stacks.database.text).resource.kubernetes_manifest).toBeUndefined();
+    expect(synthPlatformStacks(env, "/tmp/nyrkio-db-test").monitoring).toBeUndefined();
   });
 });
 

@@ -1,23 +1,20 @@
 // Synthesizes the database stack of a config and indexes the result by resource type and
-// logical ID, for the sharded-topology and in-place-switch tests.
+// logical ID, for the sharded-topology and in-place-switch tests (once per config and run, see
+// test/support/synth-cache.ts).
 
-import { Testing } from "cdktf";
 import type { PlatformConfig } from "../../config/platform-config";
-import { DatabaseStack } from "../../stacks/database-stack";
+import { databaseStackText } from "../stacks/database-synth";
 
 export type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
 export interface Synthesized {
-  stack: DatabaseStack;
   json: string;
   resources: Resources;
 }
 
 export function synthDatabase(config: PlatformConfig): Synthesized {
-  const app = Testing.app();
-  const stack = new DatabaseStack(app, { config, projectDir: "/tmp/nyrkio-test" });
-  const json = Testing.synth(stack);
-  return { stack, json, resources: (JSON.parse(json).resource ?? {}) as Resources };
+  const json = databaseStackText(config, "/tmp/nyrkio-db-test");
+  return { json, resources: (JSON.parse(json).resource ?? {}) as Resources };
 }
 
 /** Every resource address ("type.logical_id") of a synth. */

@@ -1,17 +1,17 @@
 // Synthesizes the database stack for a config (the shipped dev environment by default, or a
 // variant of it) and gives typed access to the resources, as Terraform would receive them.
+// Once per config and run (test/support/synth-cache.ts); each call parses its own copy. cdktf and
+// the stack are loaded only when a config is synthesized for the first time.
 
-import { Testing } from "cdktf";
 import type { PlatformConfig } from "../../config/platform-config";
 import { dev } from "../../config/environments/dev";
-import { DatabaseStack } from "../../stacks/database-stack";
+import { memoSynthText } from "../support/synth-cache";
 
 export type Json = any;
 
 export interface Synthesized {
   text: string;
   json: Json;
-  stack: DatabaseStack;
   /** resource.<type>.<logicalId> */
   resource(type: string, id: string): Json;
   /** Every resource of a type, by logical id. */
@@ -20,16 +20,22 @@ export interface Synthesized {
   named(type: string, name: string): Json;
 }
 
+/** The database stack's Terraform JSON for a config, as Testing.synth gives it. */
+export function databaseStackText(config: PlatformConfig, projectDir: string): string {
+  return memoSynthText("DatabaseStack Testing.synth", { config, projectDir }, () => {
+    const { Testing } = require("cdktf") as typeof import("cdktf");
+    const { DatabaseStack } = require("../../stacks/database-stack") as typeof import("../../stacks/database-stack");
+    return Testing.synth(new DatabaseStack(Testing.app(), { config, projectDir }));
+  });
+}
+
 export function synthDatabase(config: PlatformConfig = dev): Synthesized {
-  const app = Testing.app();
-  const stack = new DatabaseStack(app, { config, projectDir: "/tmp/nyrkio-db-test" });
-  const text = Testing.synth(stack);
+  const text = databaseStackText(config, "/tmp/nyrkio-db-test");
   const json = JSON.parse(text);
   const resources = (type: string) => (json.resource?.[type] ?? {}) as Record<string, Json>;
   return {
     text,
     json,
-    stack,
     resources,
     resource: (type, id) => {
       const r = resources(type)[id];

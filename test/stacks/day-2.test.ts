@@ -4,13 +4,12 @@
 // Terraform cannot plan here without the provider, so this is the provider's rule applied to the
 // JSON Terraform would receive; lifecycle.ignore_changes paths are left out as Terraform does.
 
-import { Testing } from "cdktf";
 import { deepMerge } from "../../config/load";
 import { environments } from "../../config/environments";
 import type { PlatformConfig } from "../../config/platform-config";
 import { validateConfig } from "../../config/validate";
 import { backupCronJobName } from "../../stacks/constructs/backup/backup-names";
-import { addPlatformStacks } from "../../stacks/platform-app";
+import { synthPlatformStacks } from "../support/platform-synth";
 
 type Json = any;
 type Action = "create" | "delete" | "forget" | "replace" | "update";
@@ -40,9 +39,8 @@ function resolveNames(stack: Json): Json {
 }
 
 function stacksOf(config: PlatformConfig): Record<string, Json> {
-  const app = Testing.app();
-  const { database, backup } = addPlatformStacks(app, config, "/tmp/nyrkio-day2");
-  return Object.fromEntries([database, backup].filter((s) => s).map((s) => [s!.node.id, resolveNames(JSON.parse(Testing.synth(s!)))]));
+  const { database, backup } = synthPlatformStacks(config, "/tmp/nyrkio-db-test");
+  return Object.fromEntries([database, backup].filter((s) => s).map((s) => [s!.id, resolveNames(JSON.parse(s!.text))]));
 }
 
 /** Strip cdktf list wrappers ([x] → x) so paths read as the schema does, e.g. spec.template. */

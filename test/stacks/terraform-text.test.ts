@@ -3,15 +3,15 @@
 // (test/support/terraform-template.ts) follows hashicorp/hcl's template scanner; where the
 // terraform CLI is on PATH, the real CLI evaluates every ConfigMap value too.
 
-import { App, TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { decodeEmbeddedFile, readEmbeddedFile } from "../../config/embedded-file";
 import { environments } from "../../config/environments";
-import { addPlatformStacks } from "../../stacks/platform-app";
 import { configMapData, escapeTemplate, literalArgs, literalEnv, terraformLiteral } from "../../stacks/terraform-text";
+import { synthPlatformStacks } from "../support/platform-synth";
 import { terraformLiteralValue } from "../support/terraform-template";
 
 type Json = any;
@@ -37,16 +37,15 @@ interface Value {
 function synthesizedValues(): Value[] {
   const values: Value[] = [];
   for (const [environment, config] of Object.entries(environments)) {
-    const app: App = Testing.app();
-    const { database, backup } = addPlatformStacks(app, config, "/tmp/nyrkio-db-test");
-    for (const stack of [database, backup].filter((s): s is NonNullable<typeof s> => s !== undefined) as TerraformStack[]) {
-      const tf: Json = JSON.parse(Testing.synth(stack));
+    const { database, backup } = synthPlatformStacks(config, "/tmp/nyrkio-db-test");
+    for (const stack of [database, backup].filter((s): s is NonNullable<typeof s> => s !== undefined)) {
+      const tf: Json = JSON.parse(stack.text);
       for (const [id, cm] of Object.entries<Json>(tf.resource?.kubernetes_config_map_v1 ?? {}))
-        for (const [key, template] of Object.entries<string>(cm.data ?? {})) values.push({ where: `${environment} ${stack.node.id} ${id} ${key}`, template });
+        for (const [key, template] of Object.entries<string>(cm.data ?? {})) values.push({ where: `${environment} ${stack.id} ${id} ${key}`, template });
       const walk = (v: Json, path: string): void => {
         if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
         else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
-        else if (typeof v === "string" && /\.(command|args)\[\d+\]$|\.env\[\d+\]\.value$/.test(path)) values.push({ where: `${environment} ${stack.node.id} ${path}`, template: v });
+        else if (typeof v === "string" && /\.(command|args)\[\d+\]$|\.env\[\d+\]\.value$/.test(path)) values.push({ where: `${environment} ${stack.id} ${path}`, template: v });
       };
       walk(tf.resource, "resource");
       for (const [name, o] of Object.entries<Json>(tf.output ?? {})) if (typeof o.value === "string" && !o.value.startsWith("${")) values.push({ where: `${environment} output ${name}`, template: o.value });

@@ -1,11 +1,12 @@
 // Synthesizes the backup stack for a config (a built-in environment with overrides) and gives the
-// tests typed access to its CronJobs, their pods and containers.
-import { Testing } from "cdktf";
+// tests typed access to its CronJobs, their pods and containers. Once per config and settings and
+// run (test/support/synth-cache.ts); each call parses its own copy.
 import { deepMerge } from "../../../config/load";
 import { environments } from "../../../config/environments";
 import type { ConfigOverride, PlatformConfig } from "../../../config/platform-config";
 import { validateConfig } from "../../../config/validate";
-import { BackupStack, BackupStackProps } from "../../../stacks/backup-stack";
+import type { BackupStackProps } from "../../../stacks/backup-stack";
+import { memoSynthText } from "../../support/synth-cache";
 
 export type Json = any;
 
@@ -24,9 +25,12 @@ export interface Synthesized {
 }
 
 export function synthBackup(config: PlatformConfig, settings?: BackupStackProps["settings"]): Synthesized {
-  const app = Testing.app();
-  const stack = new BackupStack(app, { config, projectDir: "/tmp/nyrkio-test", settings });
-  const text = Testing.synth(stack);
+  const props = { config, projectDir: "/tmp/nyrkio-db-test", settings };
+  const text = memoSynthText("BackupStack Testing.synth", props, () => {
+    const { Testing } = require("cdktf") as typeof import("cdktf");
+    const { BackupStack } = require("../../../stacks/backup-stack") as typeof import("../../../stacks/backup-stack");
+    return Testing.synth(new BackupStack(Testing.app(), props));
+  });
   const json = JSON.parse(text);
   const cronJobs: Record<string, Json> = json.resource?.kubernetes_cron_job_v1 ?? {};
   const byName = Object.fromEntries(Object.values(cronJobs).map((cj: Json) => [cj.metadata.name, cj]));
