@@ -15,6 +15,8 @@ export interface ArbiterProps extends MemberStatefulSetProps {
   /** The TLS sidecar (its arbiter role: a safe restart) and its volumes, with TLS on (tls-sidecar.ts). */
   tlsSidecars?: Container[];
   tlsVolumes?: Volume[];
+  /** The ConfigMap's tlsMode key under MOUNT.config, with TLS on (tls-sidecar.ts). */
+  tlsConfigItems?: { key: string; path: string }[];
 }
 
 export class Arbiter extends Construct {
@@ -35,6 +37,7 @@ export class Arbiter extends Construct {
           dataVolume: { name: "data", emptyDir: { sizeLimit: "1Gi" } },
           sidecars: props.tlsSidecars ?? [],
           extraVolumes: props.tlsVolumes ?? [],
+          extraConfigItems: props.tlsConfigItems,
         }),
       },
       waitForRollout: true,
