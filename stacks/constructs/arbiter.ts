@@ -15,8 +15,6 @@ export interface ArbiterProps extends MemberStatefulSetProps {
   /** The TLS sidecar (its arbiter role: a safe restart) and its volumes, with TLS on (tls-sidecar.ts). */
   tlsSidecars?: Container[];
   tlsVolumes?: Volume[];
-  /** The ConfigMap's tlsMode key under MOUNT.config, with TLS on (tls-sidecar.ts). */
-  tlsConfigItems?: { key: string; path: string }[];
 }
 
 export class Arbiter extends Construct {
@@ -37,7 +35,6 @@ export class Arbiter extends Construct {
           dataVolume: { name: "data", emptyDir: { sizeLimit: "1Gi" } },
           sidecars: props.tlsSidecars ?? [],
           extraVolumes: props.tlsVolumes ?? [],
-          extraConfigItems: props.tlsConfigItems,
         }),
       },
       waitForRollout: true,

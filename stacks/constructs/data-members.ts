@@ -28,8 +28,6 @@ export interface DataMembersProps extends MemberStatefulSetProps {
   /** The TLS rotation sidecar and its volumes, with TLS on (tls-sidecar.ts). */
   tlsSidecars?: Container[];
   tlsVolumes?: Volume[];
-  /** The ConfigMap's tlsMode key under MOUNT.config, with TLS on (tls-sidecar.ts). */
-  tlsConfigItems?: { key: string; path: string }[];
 }
 
 /** Runs stacks/scripts/bootstrap.sh: initiate and first user over localhost, on ordinal 0 only. */
@@ -79,7 +77,6 @@ export class DataMembers extends Construct {
           confKey: "mongod.conf",
           sidecars: [bootstrapSidecar(props.image, props.port), ...(props.exporter ? [props.exporter] : []), ...(props.tlsSidecars ?? [])],
           extraVolumes: [credentialsVolume("root-secret", props.rootSecret), ...(props.tlsVolumes ?? [])],
-          extraConfigItems: props.tlsConfigItems,
         }),
         volumeClaimTemplate: [
           {

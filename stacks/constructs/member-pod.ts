@@ -222,8 +222,6 @@ export interface MemberPodOptions {
   votingSelector: Record<string, string>;
   sidecars?: Container[];
   extraVolumes?: Volume[];
-  /** More keys of the ConfigMap under MOUNT.config (tls-sidecar.ts: the tlsMode, read at start and by the arbiter's sidecar). */
-  extraConfigItems?: { key: string; path: string }[];
 }
 
 /** The pod of a replica-set member (data or arbiter): mongod, run without the image's entrypoint. */
@@ -284,7 +282,6 @@ export function memberPodSpec(o: MemberPodOptions): StatefulSetV1SpecTemplateSpe
             { key: o.confKey, path: "mongod.conf" },
             { key: REPLICASET_CONFIG_KEY, path: REPLICASET_CONFIG_KEY },
             { key: "mongosh.conf", path: "mongosh.conf" },
-            ...(o.extraConfigItems ?? []),
           ],
         },
       },

@@ -32,7 +32,7 @@ import { Arbiter } from "./arbiter";
 import { DataMembers } from "./data-members";
 import { MemberNetworkPolicy } from "./member-network-policy";
 import { contentHash, KEYFILE_PATH, MONGOSH_CONF, MOUNT, REPLICASET_CONFIG_KEY } from "./member-pod";
-import { tlsModeConfigData, tlsModeConfigItems, tlsSidecars, tlsSidecarVolumes } from "./tls-sidecar";
+import { tlsSidecars, tlsSidecarVolumes } from "./tls-sidecar";
 import { MemberStatefulSetProps } from "./member-stateful-set";
 import { renderMongodConf } from "./mongod-config";
 import { exporterSidecar } from "./monitoring/exporter";
@@ -128,7 +128,6 @@ export class ReplicaSet extends Construct {
           ...(arbiterConf ? { "mongod-arbiter.conf": arbiterConf } : {}),
           [REPLICASET_CONFIG_KEY]: this.desiredConfigJson,
           "mongosh.conf": MONGOSH_CONF,
-          ...tlsModeConfigData(config),
           ...scripts,
         },
         `ConfigMap ${replsetConfigMapName(replset)}`,
@@ -163,7 +162,6 @@ export class ReplicaSet extends Construct {
       ...(config.monitoring.enabled ? { exporter: exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor }) } : {}),
       tlsSidecars: tlsSidecars(config, "member", members.port),
       tlsVolumes: tlsSidecarVolumes(config, "member"),
-      tlsConfigItems: tlsModeConfigItems(config),
       podConfigHash: contentHash(dataConf, MONGOSH_CONF, scriptsText),
     });
     this.statefulSets = [this.dataMembers.statefulSet];
@@ -194,7 +192,6 @@ export class ReplicaSet extends Construct {
         podConfigHash: contentHash(arbiterConf, MONGOSH_CONF, scriptsText),
         tlsSidecars: tlsSidecars(config, "arbiter", members.port),
         tlsVolumes: tlsSidecarVolumes(config, "arbiter"),
-        tlsConfigItems: tlsModeConfigItems(config),
         // One workload at a time: a rolling update of the data members and a restart of the
         // arbiter at once could take two of three votes down together.
         dependsOn: [this.dataMembers.statefulSet],

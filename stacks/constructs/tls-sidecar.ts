@@ -16,22 +16,8 @@ import { literalArgs, literalEnv } from "../terraform-text";
 /** Volume names: the certificate Secret, the runtime directory mongod reads, the rotator's Secret. */
 export const TLS_VOLUMES = { secret: "tls", runtime: "tls-runtime", rotator: "rotator-secret" } as const;
 
-/**
- * The ConfigMap key (under MOUNT.config) holding the tlsMode the start script gives mongod:
- * outside the pod hash, so a runtime step restarts nothing, while a member (or the arbiter)
- * restarted later starts in the mode the config records.
- */
+/** The ConfigMap key (under MOUNT.config) holding the tlsMode the start script gives mongod: outside the pod hash. */
 export const TLS_MODE_KEY = "tls-mode";
-
-/** The replica set's ConfigMap entry for TLS_MODE_KEY, with TLS on. */
-export function tlsModeConfigData(config: PlatformConfig): Record<string, string> {
-  return serverTlsOn(config.tls) ? { [TLS_MODE_KEY]: `${config.tls.mode}\n` } : {};
-}
-
-/** The config volume's item for TLS_MODE_KEY, with TLS on (the pod template changes only when TLS goes on or off). */
-export function tlsModeConfigItems(config: PlatformConfig): { key: string; path: string }[] {
-  return serverTlsOn(config.tls) ? [{ key: TLS_MODE_KEY, path: TLS_MODE_KEY }] : [];
-}
 
 /** How often the sidecar compares the Secret with what mongod was given (one cksum while nothing changed). */
 export const TLS_CHECK_INTERVAL_SECONDS = 30;

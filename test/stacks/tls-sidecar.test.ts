@@ -49,19 +49,6 @@ describe.each(Object.keys(environments))("the TLS sidecar in %s", (name) => {
     }
   });
 
-  test("the tlsMode is a ConfigMap key each member and arbiter mounts (outside the pod hash), following the config", () => {
-    for (const mode of ["allowTLS", "preferTLS"] as const) {
-      const s = synthDatabase(withTls(base, { mode, clientsMigrated: false }));
-      const maps = Object.values(s.resources("kubernetes_config_map_v1")).filter((m) => m.data?.["tls-mode"] !== undefined);
-      expect(maps.length).toBeGreaterThan(0);
-      for (const m of maps) expect(m.data["tls-mode"]).toBe(`${mode}\n`);
-      for (const r of Object.values(s.resources("kubernetes_stateful_set_v1"))) {
-        const config = (r.spec.template.spec.volume as Json[]).find((v) => v.name === "config");
-        expect(config.config_map.items).toContainEqual({ key: "tls-mode", path: "tls-mode" });
-      }
-    }
-  });
-
   test("TLS disabled: no sidecar, no TLS volume", () => {
     for (const t of podTemplates(withTls(base, { mode: "disabled", certificates: undefined, clientsMigrated: false }))) {
       expect(sidecar(t.template)).toBeUndefined();
