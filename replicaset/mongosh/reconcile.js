@@ -349,9 +349,17 @@ function reconcileTls(admin, desired, settings) {
   const started = Date.now();
   let applied = 0;
   for (;;) {
-    const live = observeTls(admin, desired, settings, tls);
     let reason;
-    if (live.unreachable.length > 0) {
+    let live;
+    try {
+      live = observeTls(admin, desired, settings, tls);
+    } catch (e) {
+      // The primary itself restarting (the rolling restart reaches it too): an election, then on.
+      reason = "replSetGetStatus: " + errorText(e);
+    }
+    if (!live) {
+      // reason is set: wait below
+    } else if (live.unreachable.length > 0) {
       reason = "no answer from " + live.unreachable.join(", ");
     } else {
       const plan = planTlsTransition({ desired: { mode: tls.mode, memberAuth: tls.memberAuth, clientsMigrated: tls.clientsMigrated }, processes: live.processes, unhealthy: live.unhealthy });
@@ -362,14 +370,22 @@ function reconcileTls(admin, desired, settings) {
       }
       const first = plan.steps[0];
       if (first.kind === "setTlsMode") {
+        // A member that restarts or changes between the look and the act fails its step: look
+        // again, and plan from what it runs then.
+        let failed;
         for (const step of plan.steps) {
-          onMember(step.host, settings, tls, { setParameter: 1, tlsMode: step.to });
+          try {
+            onMember(step.host, settings, tls, { setParameter: 1, tlsMode: step.to });
+          } catch (e) {
+            failed = "setParameter tlsMode " + step.to + " on " + step.host + ": " + errorText(e);
+            break;
+          }
           applied++;
           log("tlsStep", { kind: step.kind, host: step.host, from: step.from, to: step.to, result: "ok" });
         }
-        continue; // and check the live set again
-      }
-      reason = first.reason;
+        if (!failed) continue; // and check the live set again
+        reason = failed;
+      } else reason = first.reason;
     }
     const waited = secondsSince(started);
     if (waited >= settings.tlsTimeoutSeconds) throw new Error("TLS of replica set " + desired._id + " is not at the designed config after " + waited + " s: " + reason);

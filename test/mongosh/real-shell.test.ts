@@ -439,6 +439,23 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
     );
 
     it(
+      "rotate-certificates.js, arbiter-restart.js (the TLS sidecar's) with --nodb: parsed, started, their own error line at the first use of db, exit 1",
+      async () => {
+        const r = await result<{ runs: Record<string, Run> }>("tls-scripts-nodb");
+        expect(Object.keys(r.runs).sort()).toEqual(["arbiter-restart.js", "rotate-certificates.js"]);
+        for (const run of Object.values(r.runs)) {
+          expect(run.timedOut).toBe(false);
+          expect(`${run.stdout}\n${run.stderr}`).not.toMatch(BROKEN_SCRIPT);
+          const logged = lines(run.stdout).map((l) => JSON.parse(l));
+          // The scripts catch the shell's error and print its message (no class name in front).
+          expect(logged).toEqual([expect.objectContaining({ event: "error", message: expect.stringMatching(/\[SHAPI-10004\] No connected database/) })]);
+          expect(run.code).toBe(1);
+        }
+      },
+      TIMEOUT,
+    );
+
+    it(
       "run-sharding-job.sh (the sharding Job): its own 'mongos did not answer' line and exit 1",
       async () => {
         const r = await result<{ run: Run }>("sharding-job");
@@ -764,6 +781,18 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     return { runs };
   },
 
+  async "tls-scripts-nodb"(ctx) {
+    const m = mountContainer(findPod(ctx.pods, "dev", "mongodb-rs0"), "bootstrap");
+    const scripts = m.at("/etc/nyrkio/scripts/mongosh");
+    const runs: Record<string, Run> = {};
+    await Promise.all(
+      ["rotate-certificates.js", "arbiter-restart.js"].map(async (s) => {
+        runs[s] = await mongoshRun(["mongosh", "--nodb", "--quiet", "--norc", join(scripts, s)], m);
+      }),
+    );
+    return { runs };
+  },
+
   async "sharding-job"(ctx) {
     const m = mountContainer(findPod(ctx.pods, "sharded", /^mongodb-sharding-/), "sharding");
     const env = { MONGOS_URI: `mongodb://127.0.0.1:${ctx.port}/admin?serverSelectionTimeoutMS=500`, MONGOS_WAIT_SECONDS: "0" };
@@ -981,6 +1010,8 @@ const COVERED_BY: Record<string, string[]> = {
   "mongosh-readiness.js": ["readiness-probe", "bootstrap-nodb"],
   "mongosh-initiate.js": ["bootstrap-nodb"],
   "mongosh-create-root-user.js": ["bootstrap-nodb"],
+  "mongosh-rotate-certificates.js": ["tls-scripts-nodb"],
+  "mongosh-arbiter-restart.js": ["tls-scripts-nodb"],
   "shard-cluster.js": ["sharding-job", "shard-cluster-nodb", "probes"],
   "sharding-balancer.js": ["balancer-window", "probes"],
 };

@@ -44,7 +44,7 @@ export interface StandInOptions {
    * With `restart`, a member that does not yet run those values is down for `downPolls` direct
    * connections (the StatefulSet restarting it), then comes back running them.
    */
-  tls?: { params?: Record<string, TlsParameters>; restart?: { into: TlsParameters; downPolls: number } };
+  tls?: { params?: Record<string, TlsParameters>; restart?: { into: TlsParameters; downPolls: number }; setParameterFailures?: number };
 }
 
 export interface StandInRun {
@@ -105,6 +105,7 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
     (config?.members ?? []).filter((m) => !m.arbiterOnly).map((m) => [m.host, copy(options.tls?.params?.[m.host] ?? { tlsMode: "disabled", clusterAuthMode: "keyFile" })]),
   );
   const downPolls = new Map<string, number>();
+  let setParameterFailures = options.tls?.setParameterFailures ?? 0;
   const tlsCommands: { host: string; command: Doc }[] = [];
   const ok = (doc: Doc = {}) => ({ ...doc, ok: 1 });
   const serverError = (message: string) => new Error(message);
@@ -159,6 +160,10 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
     if (!params) throw serverError(`MongoServerSelectionError: getaddrinfo ENOTFOUND ${host}`);
     if (name === "getParameter") return ok(getTlsParameters(params, cmd));
     if (name === "setParameter") {
+      if (setParameterFailures > 0) {
+        setParameterFailures--;
+        throw serverError(`MongoNetworkError: connection to ${host} closed`);
+      }
       setTlsParameter(params, cmd);
       return ok();
     }

@@ -80,6 +80,13 @@ describe("the reconcile Job's TLS phase", () => {
     expect(r.lines.find((l) => l.event === "tls")).toMatchObject({ result: "unchanged" });
   });
 
+  test("a setParameter that fails (the member restarting in between): logged, looked at again, applied at the next round", () => {
+    const r = run(withTls({ mode: "preferTLS" }), { params: both(at("allowTLS")), setParameterFailures: 1 });
+    expect(r.exitCode).toBe(0);
+    expect(r.tlsParams).toEqual(both(at("preferTLS")));
+    expect(r.lines.find((l) => l.event === "waiting" && l.for === "tls")).toMatchObject({ reason: expect.stringMatching(/setParameter tlsMode preferTLS on mongodb-rs0-0.*closed/) });
+  });
+
   test("preferTLS → requireTLS without tls.clientsMigrated: refused before any setParameter, exit 1", () => {
     const r = run(withTls({ mode: "requireTLS" }), { params: both(at("preferTLS")) });
     expect(r.exitCode).toBe(1);
