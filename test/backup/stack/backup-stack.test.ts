@@ -397,7 +397,8 @@ describe("the stack", () => {
     const [full] = containers(out.byName["mongodb-rs0-backup-full"]);
     expect(full.command).toEqual(["bash", "/opt/nyrkio/backup/sharding/balancer-window.sh", "bash", "/opt/nyrkio/backup/scripts/full-dump.sh"]);
     expect(envOf(full)).toMatchObject({
-      MONGOS_URI: `mongodb://${mongosHost(sharded)}/admin`,
+      // The sharded environment's requireTLS: through mongos with TLS and the CA (config/tls.ts uriTlsOptions).
+      MONGOS_URI: `mongodb://${mongosHost(sharded)}/admin?tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt`,
       BALANCER_SCRIPT: "/opt/nyrkio/backup/sharding/balancer.js",
       BALANCER_USERNAME_FILE: "/etc/nyrkio/backup-user/username",
       BALANCER_PASSWORD_FILE: "/etc/nyrkio/backup-user/password",
