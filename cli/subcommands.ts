@@ -10,6 +10,7 @@ import { runMigrateCli } from "../migrations/cli/migrate-cli";
 import { runWaitJobCli } from "../ops/wait-job/wait-job-cli";
 import { e2eCli } from "../e2e/e2e-cli";
 import { runStatusCli } from "../monitoring/status/status-cli";
+import { runTlsNamesCli } from "../ops/tls-names/tls-names-cli";
 
 export interface Subcommand {
   name: string;
@@ -28,5 +29,6 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   { name: "check-queries", summary: "prove on a real server that the indexes serve the design's queries", run: runCheckQueriesCli },
   { name: "wait-job", summary: "wait for the deploy's long Jobs (reconcile, sharding) that the apply does not wait for", run: runWaitJobCli },
   { name: "status", summary: "the database's health and the recovery point, live, for an SRE (exit 0 healthy, 1 degraded)", run: runStatusCli },
+  { name: "tls-names", summary: "the certificate subject and SANs an environment's servers need (create-secrets.sh --tls reads them)", run: runTlsNamesCli },
   { name: "e2e", summary: "the whole system end to end on a kind cluster (needs Docker, kind, kubectl, terraform)", run: e2eCli },
 ];

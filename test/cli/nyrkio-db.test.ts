@@ -23,7 +23,7 @@ describe("nyrkio-db", () => {
   });
 
   it("has migrate, restore, check-queries, wait-job, status and e2e", () => {
-    expect(SUBCOMMANDS.map((c) => c.name)).toEqual(["migrate", "restore", "check-queries", "wait-job", "status", "e2e"]);
+    expect(SUBCOMMANDS.map((c) => c.name)).toEqual(["migrate", "restore", "check-queries", "wait-job", "status", "tls-names", "e2e"]);
   });
 
   it("--help lists every subcommand and the exit-code table", async () => {
@@ -59,7 +59,7 @@ describe("nyrkio-db", () => {
   it("an unknown command: exit 2, one wording, one JSON document with --json", async () => {
     const { io: i, out } = io();
     expect(await runNyrkioDb(["mgirate", "status", "--json"], i)).toBe(2);
-    expect(out.stderr).toBe('nyrkio-db: unknown command "mgirate": expected one of migrate, restore, check-queries, wait-job, status, e2e\nnyrkio-db: see `nyrkio-db --help`\n');
+    expect(out.stderr).toBe('nyrkio-db: unknown command "mgirate": expected one of migrate, restore, check-queries, wait-job, status, tls-names, e2e\nnyrkio-db: see `nyrkio-db --help`\n');
     expect(JSON.parse(out.stdout)).toEqual({ ok: false, error: { code: "usage", message: expect.stringMatching(/^unknown command "mgirate"/) } });
   });
 

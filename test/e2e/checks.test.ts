@@ -91,8 +91,11 @@ describe("read/write concern, users, root", () => {
       { user: "nyrkio-monitor", db: "admin", roles: [{ role: "clusterMonitor", db: "admin" }, { role: "read", db: "local" }] },
       // ... and runs retention (retention.enabled): the retention job's own user.
       { user: "nyrkio-retention", db: "admin", roles: [{ role: "nyrkioRetention", db: "admin" }] },
+      // ... and ships requireTLS: the rotation sidecars' user (replicaset/users.ts rotationRole).
+      { user: "nyrkio-rotator", db: "admin", roles: [{ role: "nyrkioCertRotation", db: "admin" }] },
     ];
     expect(checkUsers(dev, names, users)).toEqual([]);
+    expect(checkUsers(dev, names, users.filter((u) => u.user !== "nyrkio-rotator"))).toEqual(['no rotator user "nyrkio-rotator" in admin']);
     const tooMuch = users.map((u) => (u.user === "nyrkio-app" ? { ...u, roles: [...u.roles, { role: "dbAdmin", db: "nyrkio" }] } : u));
     expect(checkUsers(dev, names, tooMuch)).toEqual(["app user nyrkio-app has roles [dbAdmin@nyrkio, nyrkioApp@admin], expected [nyrkioApp@admin]"]);
     expect(checkUsers(dev, names, users.slice(1))).toEqual(['no root user "root" in admin']);

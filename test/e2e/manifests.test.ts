@@ -104,7 +104,8 @@ describe("the toolbox pods", () => {
   it("the toolbox has the client label and the Secrets; the stranger has neither", () => {
     const t = toolboxPod(dev);
     expect(t.metadata.labels["nyrkio.io/db-client"]).toBe("true");
-    expect(t.spec.volumes.map((v) => v.secret.secretName)).toEqual(["nyrkio-mongodb-root", "nyrkio-mongodb-app", "nyrkio-mongodb-migrator", "nyrkio-mongodb-backup", "nyrkio-mongodb-restore"]);
+    // dev's requireTLS: the certificate Secret too (its ca.crt alone, checked below).
+    expect(t.spec.volumes.map((v) => v.secret.secretName)).toEqual(["nyrkio-mongodb-root", "nyrkio-mongodb-app", "nyrkio-mongodb-migrator", "nyrkio-mongodb-backup", "nyrkio-mongodb-restore", "nyrkio-mongodb-tls"]);
     const s = strangerPod(dev);
     expect(s.metadata.labels).not.toHaveProperty("nyrkio.io/db-client");
     expect(s.spec.volumes).toEqual([]);
@@ -117,7 +118,8 @@ describe("the toolbox pods", () => {
     expect(t.spec.volumes.at(-1)).toEqual({ name: "tls-ca", secret: { secretName: "mongodb-tls", items: [{ key: "ca.crt", path: "ca.crt" }] } });
     expect(t.spec.containers[0].volumeMounts.at(-1)).toEqual({ name: "tls-ca", mountPath: "/etc/nyrkio/tls-ca", readOnly: true });
     expect(t.spec.containers[0].env).toContainEqual({ name: "NYRKIO_TLS_CA_FILE", value: "/etc/nyrkio/tls-ca/ca.crt" });
-    expect(toolboxPod(dev).spec.volumes.map((v) => v.name)).not.toContain("tls-ca");
+    // TLS off (dev ships requireTLS, so explicitly): no CA.
+    expect(toolboxPod({ ...dev, tls: { mode: "disabled", memberAuth: "keyFile", clientsMigrated: false } }).spec.volumes.map((v) => v.name)).not.toContain("tls-ca");
     expect(strangerPod({ ...dev, tls }).spec.volumes).toEqual([]);
     // mongosh gets --tls --tlsCAFile exactly when the pod carries the CA (sh's ${VAR:+word}).
     const sh = mongoshCommand("mongodb://h/", "root", "return 1;")[2];

@@ -84,7 +84,15 @@ describe.each(["dev", "prod", "sharded"])("%s", (env) => {
     expect(c.image).toBe(config.image);
     // It writes nothing but mongosh's home in /tmp: no scratch space requested.
     expect(c.resources.requests["ephemeral-storage"]).toBe("1Gi");
-    expect(c.command).toEqual(["mongosh", "--quiet", `mongodb://mongodb-mongos.${config.kubernetes.namespace}.svc.cluster.local:27017/admin`, "--file", "/opt/nyrkio/metrics/balancer-metrics.js"]);
+    // The sharded environment's requireTLS: clients use TLS, verified against the CA alone (config/tls.ts uriTlsOptions).
+    expect(config.tls.mode).toBe("requireTLS");
+    expect(c.command).toEqual([
+      "mongosh",
+      "--quiet",
+      `mongodb://mongodb-mongos.${config.kubernetes.namespace}.svc.cluster.local:27017/admin?tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt`,
+      "--file",
+      "/opt/nyrkio/metrics/balancer-metrics.js",
+    ]);
     expect(c.command.join(" ")).not.toMatch(/@|password/);
     expect(envOf(c)).toEqual({
       HOME: "/tmp",
@@ -95,8 +103,10 @@ describe.each(["dev", "prod", "sharded"])("%s", (env) => {
     });
     const spec = podSpec(balancer);
     // The backup user's Secret only: it holds nyrkioBalancerWindow (find on config.settings and the leases).
-    expect(spec.volume.filter((v: Json) => v.secret).map((v: Json) => v.secret.secret_name)).toEqual([config.secrets.backup]);
-    expect(spec.volume.map((v: Json) => v.name).sort()).toEqual(["backup-user", "metrics-script", "mongosh-conf", "tmp"]);
+    // ... and, with TLS on, the certificate Secret's ca.crt alone (never tls.key).
+    expect(spec.volume.filter((v: Json) => v.secret).map((v: Json) => v.secret.secret_name)).toEqual([config.secrets.backup, "nyrkio-mongodb-tls"]);
+    expect(spec.volume.find((v: Json) => v.name === "tls-ca").secret.items).toEqual([{ key: "ca.crt", path: "ca.crt" }]);
+    expect(spec.volume.map((v: Json) => v.name).sort()).toEqual(["backup-user", "metrics-script", "mongosh-conf", "tls-ca", "tmp"]);
     // The database's NetworkPolicy admits the project's clients by this label.
     expect(balancer!.spec.job_template.spec.template.metadata.labels["nyrkio.io/db-client"]).toBe("true");
   });

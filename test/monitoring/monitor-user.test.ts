@@ -1,8 +1,12 @@
 // The exporters' own user: created by the reconcile Job only while monitoring is on, on every
 // kind of replica set, with exactly the roles mongodb_exporter v0.53.0 documents (README.md
 // "Permissions": clusterMonitor on admin, read on local), and its Secret mounted like the others.
-import { dev } from "../../config/environments/dev";
-import { sharded } from "../../config/environments/sharded";
+import { dev as devEnvironment } from "../../config/environments/dev";
+import { withoutTls } from "../support/tls-config";
+import { sharded as shardedEnvironment } from "../../config/environments/sharded";
+// TLS off: these tests pin the users and plaintext URIs; TLS has its own (test/security/tls-clients, rotation-user).
+const dev = withoutTls(devEnvironment);
+const sharded = withoutTls(shardedEnvironment);
 import type { PlatformConfig } from "../../config/platform-config";
 import { reconcileConfigMapData, reconcileSecretMounts } from "../../replicaset/reconcile-files";
 import { RECONCILE_CONFIG_DIR, ROOT_SECRET_DIR, userSecretDir } from "../../replicaset/reconcile-paths";

@@ -10,6 +10,8 @@ import { environments } from "../../config/environments";
 import type { PlatformConfig } from "../../config/platform-config";
 import { validateConfig } from "../../config/validate";
 import { exporterArgs } from "../../stacks/constructs/monitoring/exporter";
+import { exporterTls } from "../../stacks/constructs/tls-client";
+import { serverTlsOn } from "../../config/tls";
 import { synthDatabase } from "../stacks/database-synth";
 import { synthPlatformStacks } from "../support/platform-synth";
 
@@ -48,7 +50,11 @@ describe.each(Object.keys(environments))("%s", (envName) => {
       for (const p of podSpecs(s)) {
         const exporter = exporterOf(p.spec);
         if (!exporter) continue;
-        expect(exporter.args).toEqual(exporterArgs());
+        expect(exporter.args).toEqual(exporterArgs(exporterTls(env.tls)));
+        // A local connection: TLS with the CA whenever the server has TLS on (every shipped environment's default).
+        expect(exporter.args[0]).toBe(
+          serverTlsOn(env.tls) ? "--mongodb.uri=mongodb://127.0.0.1:27017/admin?tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt" : "--mongodb.uri=mongodb://127.0.0.1:27017/admin",
+        );
         expect(exporter.args.join(" ")).not.toMatch(/@|password|user/i);
         expect(exporter.env).toEqual([
           { name: "MONGODB_USER", value_from: { secret_key_ref: { name: env.secrets.monitor, key: "username" } } },

@@ -1,7 +1,9 @@
 import { dev as devEnvironment } from "../../config/environments/dev";
+import { withoutTls } from "../support/tls-config";
 // These tests pin the users as they are without the exporter's user; test/monitoring/monitor-user.test.ts covers it.
-const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
-const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
+// TLS off: the rotator user and the TLS steps have their own tests (rotation-user, reconcile-tls).
+const dev = { ...withoutTls(devEnvironment), monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
+const sharded = { ...withoutTls(shardedEnvironment), monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import { sharded as shardedEnvironment } from "../../config/environments/sharded";
 import { uriTlsOptions } from "../../config/tls";
 import { DEFAULT_RECONCILE_SETTINGS, desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, reconcileSecretMounts, reconcileUserSecrets } from "../../replicaset/reconcile-files";

@@ -5,8 +5,10 @@
 // Needs the devDependency @mongosh/async-rewriter2; without it the suite is skipped with one line.
 import * as vm from "node:vm";
 import { dev as devEnvironment } from "../../config/environments/dev";
+import { withoutTls } from "../support/tls-config";
 // These tests pin the users as they are without the exporter's user; test/monitoring/monitor-user.test.ts covers it.
-const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
+// TLS off: the rotator user and the TLS steps have their own tests (rotation-user, reconcile-tls).
+const dev = { ...withoutTls(devEnvironment), monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import type { ReplsetConfig } from "../../config/platform-config";
 import { reconcileConfigMapData } from "../../replicaset/reconcile-files";
 import { RECONCILE_CONFIG_DIR, ROOT_SECRET_DIR, userSecretDir } from "../../replicaset/reconcile-paths";

@@ -1,11 +1,14 @@
 // The TLS rotation sidecars' user (replicaset/users.ts rotationRole): managed only with TLS on, on
 // every kind of set, with exactly one privilege, and mongod's authorization (test/support/mongod-authz.ts,
 // from rotate_certificates_command.cpp) lets it rotate and nothing else.
-import { dev } from "../../config/environments/dev";
+import { dev as devEnvironment } from "../../config/environments/dev";
+import { withoutTls } from "../support/tls-config";
 import type { PlatformConfig } from "../../config/platform-config";
 import { customRoles, managedUserRoles, renderUsersSpec, rotationRole, ROTATION_ROLE } from "../../replicaset/users";
 import { authorize, CustomRole } from "../support/mongod-authz";
 
+// dev ships with requireTLS; "dev" here is the TLS-disabled counterpart the tests compare against.
+const dev = withoutTls(devEnvironment);
 const tlsOn: PlatformConfig = { ...dev, tls: { mode: "requireTLS", memberAuth: "keyFile", clientsMigrated: true, certificates: { source: "secret", secretName: "nyrkio-db-tls" } } };
 
 describe("the rotator user", () => {

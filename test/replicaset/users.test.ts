@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dev as devEnvironment } from "../../config/environments/dev";
+import { withoutTls } from "../support/tls-config";
 // These tests pin the users as they are without the exporter's user; test/monitoring/monitor-user.test.ts covers it.
-const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
-const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
+// TLS off: the rotator user (TLS on only) has its own tests in test/replicaset/rotation-user.test.ts.
+const dev = { ...withoutTls(devEnvironment), monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
+const sharded = { ...withoutTls(shardedEnvironment), monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import { sharded as shardedEnvironment } from "../../config/environments/sharded";
 import { CHANGELOG_COLLECTION } from "../../migrations/runner/changelog";
 import { LOCK_COLLECTION } from "../../migrations/runner/lease";

@@ -17,6 +17,7 @@
 // test/stacks/member-mongosh-scripts.test.ts, test/replicaset/reconcile-script.test.ts,
 // test/backup/mongosh/member-scripts.test.ts.
 
+import { MONGOS_TLS_MODE_ANNOTATION } from "../../stacks/constructs/sharding/mongos";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { environments } from "../../config/environments";
@@ -72,11 +73,19 @@ function credentialVolumes(spec: Json): Set<string> {
   return new Set((spec.volume ?? []).filter((v: Json) => (v.secret?.items ?? []).some((i: Json) => i.key === "password")).map((v: Json) => v.name));
 }
 
+/**
+ * The server side's own TLS containers: tls-assemble (init) and tls-rotate (sidecar) mount the whole
+ * certificate Secret at TLS_SECRET_DIR and verify their own server with its ca.crt, not the client CA
+ * volume. They are checked by test/stacks/tls-server.test.ts and test/stacks/tls-sidecar.test.ts.
+ */
+const SERVER_TLS_CONTAINERS = ["tls-assemble", "tls-rotate"];
+
 /** The containers that connect to the database: they hold a credential, run exec probes, or name a server. */
 function clients(stack: Json): Client[] {
   return podSpecs(stack).flatMap(({ where, spec }) => {
     const creds = credentialVolumes(spec);
     return [...(spec.init_container ?? []), ...spec.container]
+      .filter((c: Json) => !SERVER_TLS_CONTAINERS.includes(c.name))
       .filter((c: Json) => {
         const text = strings([c.command, c.args, c.env]).join("\n");
         const mountsCredentials = (c.volume_mount ?? []).some((m: Json) => creds.has(m.name));
@@ -128,13 +137,13 @@ describe.each(Object.keys(environments))("%s with requireTLS: every client conne
         if (v.secret?.secret_name !== CERT_SECRET) continue;
         // The server's own containers (mongod, mongos) mount the whole Secret for net.tls: that is the servers' part (t15a), not a client's.
         const users = [...(spec.init_container ?? []), ...spec.container].filter((c: Json) => (c.volume_mount ?? []).some((m: Json) => m.name === v.name));
-        // Mounted whole, at TLS_SECRET_DIR only, by the server's own containers (mongod, mongos and
-        // the init container that assembles their PEM); every other mount is the CA alone.
+        // Mounted whole, at TLS_SECRET_DIR only, by the server's own containers (mongod, mongos, the
+        // init container that assembles their PEM and the rotation sidecar); every other mount is the CA alone.
         for (const c of users) {
           for (const m of (c.volume_mount ?? []).filter((m: Json) => m.name === v.name)) {
             if (v.secret.items === undefined) {
               expect({ where, container: c.name, path: m.mount_path }).toEqual({ where, container: c.name, path: TLS_SECRET_DIR });
-              expect(["mongod", "mongos", "tls-assemble"]).toContain(c.name);
+              expect(["mongod", "mongos", ...SERVER_TLS_CONTAINERS]).toContain(c.name);
             } else {
               expect({ where, container: c.name, items: v.secret.items }).toEqual({ where, container: c.name, items: [{ key: "ca.crt", path: "ca.crt" }] });
             }
@@ -201,18 +210,25 @@ describe.each(Object.keys(environments))("%s with requireTLS: every client conne
 });
 
 describe.each(Object.keys(environments))("%s: the database's own pods do not change while the mode is raised", (env) => {
-  // Moving among allowTLS, preferTLS and requireTLS must restart nothing (the mode is raised live):
-  // the member and mongos pods carry their client parts whenever the server has TLS, and their
-  // connections to peers read the mode at run time (tls-client.ts memberTlsClientParts).
+  // Moving among allowTLS, preferTLS and requireTLS must restart no member (the mode is raised live):
+  // the member pods carry their client parts whenever the server has TLS, and their connections to
+  // peers read the mode at run time (tls-client.ts memberTlsClientParts). mongos alone rolls on a
+  // step: its template names the mode (MONGOS_TLS_MODE_ANNOTATION, test/stacks/tls-sidecar.test.ts);
+  // apart from that annotation its template stays the same too.
   const templates = (mode: TlsConfig["mode"]) => {
     const json = synthDatabase(withTls(environments[env], { ...REQUIRE_TLS, mode })).json;
-    return [...Object.values(json.resource.kubernetes_stateful_set_v1 ?? {}), ...Object.values(json.resource.kubernetes_deployment_v1 ?? {})].map((r: Json) => r.spec.template);
+    const mongos = (Object.values(json.resource.kubernetes_deployment_v1 ?? {}) as Json[]).map((r) => structuredClone(r.spec.template));
+    for (const t of mongos) {
+      expect(t.metadata.annotations[MONGOS_TLS_MODE_ANNOTATION]).toBe(mode);
+      delete t.metadata.annotations[MONGOS_TLS_MODE_ANNOTATION];
+    }
+    return [...Object.values(json.resource.kubernetes_stateful_set_v1 ?? {}).map((r: Json) => r.spec.template), ...mongos];
   };
   it("the member pods' mode file is the one the servers' part mounts (tls-server.ts TLS_MODE_FILE)", () => {
     expect(MEMBER_TLS_MODE_FILE).toBe(SERVER_TLS_MODE_FILE);
   });
 
-  it("the StatefulSets' and mongos's pod templates are the same in allowTLS, preferTLS and requireTLS", () => {
+  it("the StatefulSets' pod templates are the same in allowTLS, preferTLS and requireTLS; mongos's differ only by the mode annotation", () => {
     const allow = templates("allowTLS");
     expect(JSON.stringify(allow)).toContain(TLS_CLIENT_CA_DIR);
     expect(templates("preferTLS")).toEqual(allow);
@@ -275,6 +291,10 @@ const SCRIPT_TLS: Record<string, string> = {
   "migrations/retention/mongosh/retention.js": "uri from its parameters (retentionUri)",
   // verify.sh's scratch mongod listens on 127.0.0.1 in the job's own pod, started without TLS
   // (verify.sh says why); compare-counts.js reads that mongod.
+  // The rotation sidecar is the server side's own (test/stacks/tls-sidecar.test.ts): it mounts the whole
+  // certificate Secret at TLS_SECRET_DIR, talks only to its own server on 127.0.0.1 and verifies it with
+  // the Secret's ca.crt through TLS_MONGOSH_ARGS (the stack renders them with mongoshTlsArgs).
+  "stacks/scripts/tls-rotate.sh": "server: TLS_MONGOSH_ARGS",
   "backup/scripts/verify.sh": "local",
   "backup/mongosh/compare-counts.js": "local",
 };
@@ -300,6 +320,7 @@ describe("the scripts", () => {
     expect(connecting.sort()).toEqual(Object.keys(SCRIPT_TLS).filter((f) => opensConnection(text(f))).sort());
     for (const [file, how] of Object.entries(SCRIPT_TLS)) {
       if (how === "env") expect({ file, reads: text(file).includes(TLS_CA_FILE_ENV) }).toEqual({ file, reads: true });
+      if (how.startsWith("server: ")) expect({ file, reads: text(file).includes(how.slice("server: ".length)), local: uris(text(file)).every((u) => u.startsWith("mongodb://127.0.0.1:")) }).toEqual({ file, reads: true, local: true });
       if (how === "local") expect({ file, local: uris(text(file)).every((u) => u.startsWith("mongodb://127.0.0.1:")) || !uris(text(file)).length }).toEqual({ file, local: true });
     }
   });

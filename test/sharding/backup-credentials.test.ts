@@ -5,8 +5,10 @@
 // through mongos as the cluster's backup user, which needs the window's role.
 
 import { sharded as shardedEnvironment } from "../../config/environments/sharded";
+import { withoutTls } from "../support/tls-config";
 // The users here are those without the exporters' user; test/monitoring covers monitoring on.
-const sharded = { ...shardedEnvironment, monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
+// TLS off: these tests pin the users and plaintext URIs; TLS has its own (test/security/tls-clients, rotation-user).
+const sharded = { ...withoutTls(shardedEnvironment), monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import type { PlatformConfig } from "../../config/platform-config";
 import { backupTargets } from "../../sharding/backup-targets";
 import { containers, envOf, Json, podSpec, synthBackup } from "../backup/stack/support";

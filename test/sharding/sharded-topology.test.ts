@@ -46,7 +46,7 @@ describe("config servers", () => {
 
   it("hold the cluster's users and default read/write concern; the shards do not", () => {
     const cfg = configMap("mongodb-cfg-reconcile");
-    expect(JSON.parse(cfg["users.json"]).users.map((u: Json) => u.name)).toEqual(["app", "migrator", "backup", "restore"]);
+    expect(JSON.parse(cfg["users.json"]).users.map((u: Json) => u.name)).toEqual(["app", "migrator", "backup", "restore", "rotator"]); // rotator: TLS is on (the environment's default requireTLS)
     expect(JSON.parse(cfg["rw-concern.json"])).not.toBeNull();
     expect(JSON.parse(cfg["replicaset.json"]).configsvr).toBe(true);
     for (const shard of ["rs0", "rs1"]) expect(JSON.parse(configMap(`mongodb-${shard}-reconcile`)["rw-concern.json"])).toBeNull();
@@ -54,14 +54,14 @@ describe("config servers", () => {
 
   it("give the cluster's backup user the balancer window's role, and no user directShardOperations", () => {
     const users = JSON.parse(configMap("mongodb-cfg-reconcile")["users.json"]);
-    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioMigrator", "nyrkioBalancerWindow", "nyrkioRestore", "nyrkioReplSetConfig", "nyrkioApp", "nyrkioBackup"]);
+    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioMigrator", "nyrkioBalancerWindow", "nyrkioRestore", "nyrkioReplSetConfig", "nyrkioApp", "nyrkioBackup", "nyrkioCertRotation"]);
     const window = users.roles.find((r: Json) => r.role === "nyrkioBalancerWindow");
     expect(window.privileges).toEqual([
       { resource: { db: "config", collection: "settings" }, actions: ["find", "update"] },
       { resource: { db: "nyrkio_ops", collection: "balancer_windows" }, actions: ["find", "insert", "update", "remove"] },
     ]);
     const roles = Object.fromEntries(users.users.map((u: Json) => [u.name, u.roles.map((r: Json) => r.role)]));
-    expect(roles).toEqual({ app: ["nyrkioApp"], migrator: ["nyrkioMigrator"], backup: ["nyrkioBackup", "nyrkioReplSetConfig", "nyrkioBalancerWindow"], restore: ["nyrkioRestore"] });
+    expect(roles).toEqual({ app: ["nyrkioApp"], migrator: ["nyrkioMigrator"], backup: ["nyrkioBackup", "nyrkioReplSetConfig", "nyrkioBalancerWindow"], restore: ["nyrkioRestore"], rotator: ["nyrkioCertRotation"] });
   });
 });
 
@@ -81,15 +81,24 @@ describe("reconcile Jobs and the users each one manages", () => {
   it.each(["rs0", "rs1"])("%s (a shard) manages its local backup and restore users only, with directShardOperations on MongoDB 8", (shard) => {
     expect(sharded.image).toMatch(/^mongo:8\.0\./);
     const users = JSON.parse(configMap(`mongodb-${shard}-reconcile`)["users.json"]);
-    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioRestore", "nyrkioReplSetConfig", "nyrkioBackup"]);
+    // With TLS on (the environment's default) each shard also holds the rotation sidecars' user, with its one role.
+    expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioRestore", "nyrkioReplSetConfig", "nyrkioBackup", "nyrkioCertRotation"]);
     expect(users.users.map((u: Json) => [u.name, u.secretName, u.roles.map((r: Json) => `${r.role}@${r.db}`)])).toEqual([
       ["backup", sharded.secrets.backup, ["nyrkioBackup@admin", "nyrkioReplSetConfig@admin", "directShardOperations@admin"]],
       ["restore", sharded.secrets.restore, ["nyrkioRestore@admin", "directShardOperations@admin"]],
+      ["rotator", sharded.secrets.rotator, ["nyrkioCertRotation@admin"]],
     ]);
   });
 
   it.each(["rs0", "rs1"])("%s mounts the Secrets of root, backup and restore, and not the application's or the migrator's", (shard) => {
-    expect(mountedSecrets(shard)).toEqual({ "secret-root": sharded.secrets.root, "secret-backup": sharded.secrets.backup, "secret-restore": sharded.secrets.restore });
+    // With TLS on: the rotator's Secret (the Job manages that user) and the CA (tls-ca, ca.crt only; test/security/tls-clients.test.ts).
+    expect(mountedSecrets(shard)).toEqual({
+      "secret-root": sharded.secrets.root,
+      "secret-backup": sharded.secrets.backup,
+      "secret-restore": sharded.secrets.restore,
+      "secret-rotator": sharded.secrets.rotator,
+      "tls-ca": "nyrkio-mongodb-tls",
+    });
   });
 
   it("cfg mounts root and the four users' Secrets", () => {
@@ -99,6 +108,8 @@ describe("reconcile Jobs and the users each one manages", () => {
       "secret-migrator": sharded.secrets.migrator,
       "secret-backup": sharded.secrets.backup,
       "secret-restore": sharded.secrets.restore,
+      "secret-rotator": sharded.secrets.rotator,
+      "tls-ca": "nyrkio-mongodb-tls",
     });
   });
 
@@ -108,6 +119,7 @@ describe("reconcile Jobs and the users each one manages", () => {
     expect(users.users.map((u: Json) => [u.name, u.roles.map((r: Json) => r.role)])).toEqual([
       ["backup", ["nyrkioBackup", "nyrkioReplSetConfig"]],
       ["restore", ["nyrkioRestore"]],
+      ["rotator", ["nyrkioCertRotation"]],
     ]);
   });
 });
@@ -212,7 +224,8 @@ describe("the sharding Job", () => {
   });
 
   it("connects to mongos without credentials on any command line; the root password comes from the mounted Secret", () => {
-    expect(env.MONGOS_URI).toBe(`mongodb://${MONGOS}/admin`);
+    // TLS on (the environment's default): verified against the mounted CA (config/tls.ts uriTlsOptions).
+    expect(env.MONGOS_URI).toBe(`mongodb://${MONGOS}/admin?tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt`);
     expect(env.ROOT_PASSWORD_FILE).toBe("/etc/nyrkio/secrets/root/password");
     const secretVolume = podSpec(job).volume.find((v: Json) => v.name === "root-secret");
     expect(secretVolume.secret.secret_name).toBe(sharded.secrets.root);
@@ -254,7 +267,7 @@ describe("connection info and secrets", () => {
     const info = configMap("mongodb-connection");
     expect(info.hosts).toBe(MONGOS);
     expect(info.replicaSet).toBeUndefined();
-    expect(info.connectionString).toBe(`mongodb://${MONGOS}/nyrkio?authSource=admin`);
+    expect(info.connectionString).toBe(`mongodb://${MONGOS}/nyrkio?authSource=admin&tls=true`);
   });
 
   it("switches applications and the retention job to mongos only after the sharding Job has finished", () => {

@@ -273,7 +273,8 @@ describe("the data members' StatefulSet", () => {
     expect(bootstrap.volume_mount).toContainEqual({ name: "root-secret", mount_path: "/etc/nyrkio/secrets/root", read_only: true });
     expect(byName(pod.volume, "root-secret").secret.secret_name).toBe("nyrkio-mongodb-root");
     expect(byName(pod.volume, "config").config_map.items).toContainEqual({ key: "replicaset.json", path: "replicaset.json" });
-    expect(arbiterSet(s).spec.template.spec.container.map((c: Json) => c.name)).toEqual(["mongod"]);
+    // The arbiter's only sidecar is tls-rotate (TLS on in dev), which restarts it on a new certificate: no bootstrap.
+    expect(arbiterSet(s).spec.template.spec.container.map((c: Json) => c.name)).toEqual(["mongod", "tls-rotate"]);
   });
 
   it("the root Secret: mounted in the bootstrap container only, never in mongod, the exporter or an init container; no shared process namespace", () => {
@@ -454,8 +455,11 @@ describe("security contexts", () => {
   it("every container: non-root, no privilege escalation, all capabilities dropped, read-only root with /tmp writable", () => {
     // The exporter runs as its image's own user (test/monitoring/synth.test.ts checks it).
     const all = containers(s).filter(({ container }) => container.name !== "exporter");
-    // mongod, bootstrap and two init containers (keyfile, TLS) of the data members; mongod and two init containers of the arbiter.
-    expect(all.length).toBe(9);
+    // Data members: mongod, bootstrap, tls-rotate and two init containers (keyfile, TLS); the arbiter:
+    // mongod, tls-rotate and the same two init containers; the reconcile and retention Jobs.
+    expect(all.map(({ container }) => container.name).sort()).toEqual(
+      ["bootstrap", "install-keyfile", "install-keyfile", "mongod", "mongod", "reconcile", "retention", "tls-assemble", "tls-assemble", "tls-rotate", "tls-rotate"],
+    );
     for (const { where, container } of all) {
       expect([where, container.security_context]).toEqual([
         where,
@@ -584,7 +588,8 @@ describe("the reconcile Job", () => {
 describe("connection info", () => {
   const s = synthDatabase();
   const hosts = ["mongodb-rs0-0.mongodb-rs0.nyrkio-db-dev.svc.cluster.local:27017", "mongodb-rs0-1.mongodb-rs0.nyrkio-db-dev.svc.cluster.local:27017"];
-  const uri = `mongodb://${hosts.join(",")}/nyrkio?replicaSet=rs0&authSource=admin`;
+  // dev's requireTLS: applications get tls=true and where the CA is (issue 15, "the connection info").
+  const uri = `mongodb://${hosts.join(",")}/nyrkio?replicaSet=rs0&authSource=admin&tls=true`;
 
   it("is published in a ConfigMap without credentials", () => {
     expect(s.named("kubernetes_config_map_v1", CONNECTION_CONFIG_MAP).data).toEqual({
@@ -595,6 +600,9 @@ describe("connection info", () => {
       credentialsSecret: "nyrkio-mongodb-app",
       connectionString: uri,
       analyticsConnectionString: `${uri}&readPreference=secondaryPreferred`,
+      tls: "true",
+      tlsCASecret: "nyrkio-mongodb-tls",
+      tlsCAKey: "ca.crt",
     });
   });
 
@@ -608,6 +616,9 @@ describe("connection info", () => {
       mongodb_credentials_secret: "nyrkio-mongodb-app",
       mongodb_connection_string: uri,
       mongodb_analytics_connection_string: `${uri}&readPreference=secondaryPreferred`,
+      mongodb_tls: "true",
+      mongodb_tls_ca_secret: "nyrkio-mongodb-tls",
+      mongodb_tls_ca_key: "ca.crt",
     });
     for (const o of Object.values(outputs)) expect((o as Json).sensitive).toBe(false);
   });

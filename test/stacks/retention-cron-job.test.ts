@@ -68,7 +68,8 @@ describe("the retention CronJob", () => {
       passwordFile: "/etc/nyrkio/secrets/retention/password",
     });
     expect(params.uri).toBe(
-      "mongodb://mongodb-rs0-0.mongodb-rs0.nyrkio-db-dev.svc.cluster.local:27017,mongodb-rs0-1.mongodb-rs0.nyrkio-db-dev.svc.cluster.local:27017/?replicaSet=rs0&authSource=admin",
+      // dev's requireTLS: TLS with the CA alone (config/tls.ts uriTlsOptions).
+      "mongodb://mongodb-rs0-0.mongodb-rs0.nyrkio-db-dev.svc.cluster.local:27017,mongodb-rs0-1.mongodb-rs0.nyrkio-db-dev.svc.cluster.local:27017/?replicaSet=rs0&authSource=admin&tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt",
     );
   });
 
@@ -98,7 +99,7 @@ describe("the retention CronJob", () => {
 
   it("connects through mongos when the cluster is sharded", () => {
     const params = JSON.parse(synth(sharded).configMap.data["params.json"]);
-    expect(params.uri).toBe("mongodb://mongodb-mongos.nyrkio-db-sharded.svc.cluster.local:27017/?authSource=admin");
+    expect(params.uri).toBe("mongodb://mongodb-mongos.nyrkio-db-sharded.svc.cluster.local:27017/?authSource=admin&tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt");
   });
 
   it("refuses a URI with credentials in it", () => {
