@@ -62,6 +62,9 @@ function manifestProblems(m) {
     problems.push(`replicaSetId must be 24 lower-case hex digits (an ObjectId), got ${JSON.stringify(m.replicaSetId)}`);
   for (const field of ["firstTs", "lastTs"]) if (!isTs(m[field])) problems.push(`${field} must be {"t": <seconds>, "i": <ordinal>}`);
   if (m.kind === "oplog" && !isTs(m.prevTs)) problems.push('prevTs must be {"t": <seconds>, "i": <ordinal>} for a slice');
+  if (m.lastTerm !== undefined && (m.kind !== "full" || !Number.isSafeInteger(m.lastTerm) || m.lastTerm < 0)) problems.push("lastTerm must be a non-negative integer, and only in a full dump's manifest");
+  if (m.majorityCommit !== undefined && (m.kind !== "full" || !["confirmed", "unconfirmed"].includes(m.majorityCommit) || m.lastTerm === undefined))
+    problems.push('majorityCommit must be "confirmed" or "unconfirmed", only in a full dump\'s manifest, and with lastTerm');
   if (m.kind in READABLE_FORMATS && !READABLE_FORMATS[m.kind].includes(m.format))
     problems.push(`format must be ${READABLE_FORMATS[m.kind].map((f) => `"${f}"`).join(" or ")} for kind ${m.kind}, got ${JSON.stringify(m.format)}`);
   return problems;
@@ -69,6 +72,62 @@ function manifestProblems(m) {
 
 function isManifestName(name) {
   return name === "manifest.json" || name.endsWith(MANIFEST_SUFFIX);
+}
+
+/**
+ * Majority confirmation (issue 10 item 5, backup/majority.ts holds the rule and its sources): a full
+ * dump whose manifest says majorityCommit "unconfirmed" bases no chain until a record
+ * `<name>.confirmed.json` beside it, written once by a later job, says the set's majority commit
+ * point passed its lastTs in the same term. The same checks as backup/majority.ts
+ * confirmationName/confirmationProblem (a plain Node module cannot import TypeScript; a unit test
+ * holds the two together).
+ */
+const CONFIRMATION_SUFFIX = ".confirmed.json";
+
+function confirmationName(manifestName) {
+  return manifestName.replace(/\.manifest\.json$/, "").replace(/^manifest\.json$/, "manifest") + CONFIRMATION_SUFFIX;
+}
+
+function confirmationProblem(r, manifest, manifestName) {
+  if (!r || typeof r !== "object" || Array.isArray(r)) return "is not a JSON object";
+  if (r.kind !== "majority-confirmation" || r.schemaVersion !== 1) return 'must have kind "majority-confirmation" and schemaVersion 1';
+  if (r.manifest !== manifestName) return `names ${JSON.stringify(r.manifest)}, not ${JSON.stringify(manifestName)}`;
+  const ts = r.lastTs;
+  if (!ts || ts.t !== manifest.lastTs.t || ts.i !== manifest.lastTs.i) return "its lastTs differs from the manifest's";
+  if (manifest.lastTerm === undefined || r.lastTerm !== manifest.lastTerm) return "its lastTerm differs from the manifest's";
+  const m = r.majority;
+  if (!m || !m.ts || !Number.isInteger(m.t) || m.ts.t < ts.t || (m.ts.t === ts.t && m.ts.i < ts.i)) return "its majority commit point is not at or after lastTs";
+  return undefined;
+}
+
+/** The confirmation record's path (relative to the catalog) for a manifest's path. */
+function confirmationPath(manifestPath) {
+  const slash = manifestPath.lastIndexOf("/");
+  return manifestPath.slice(0, slash + 1) + confirmationName(manifestPath.slice(slash + 1));
+}
+
+/** Whether a manifest bases a chain (backup/majority.ts isChainBase; analyzeChain applies the same rule). */
+function isChainBase(m) {
+  return m.kind === "full" && (m.majorityCommit !== "unconfirmed" || m.confirmed === true);
+}
+
+/** Full dumps still waiting for their majority confirmation, oldest first. */
+function unconfirmedDumps(manifests) {
+  return manifests.filter((m) => m.kind === "full" && !isChainBase(m)).sort((a, b) => tsCmp(a.lastTs, b.lastTs));
+}
+
+/** Reads the confirmation record of an unconfirmed dump; a missing or mismatched one leaves it unconfirmed. */
+function readConfirmation(root, relPath, manifest) {
+  if (manifest.kind !== "full" || manifest.majorityCommit !== "unconfirmed") return false;
+  const file = path.join(root, confirmationPath(relPath));
+  if (!fs.existsSync(file)) return false;
+  let record;
+  try {
+    record = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return false;
+  }
+  return confirmationProblem(record, manifest, relPath.slice(relPath.lastIndexOf("/") + 1)) === undefined;
 }
 
 /**
@@ -94,7 +153,9 @@ function loadCatalog(root) {
         }
         const problems = manifestProblems(parsed);
         if (problems.length) throw new Error(`${relPath}: ${problems.join("; ")}`);
-        manifests.push({ ...parsed, manifestPath: relPath, artifactPath: rel ? `${rel}/${parsed.file}` : parsed.file });
+        const entry = { ...parsed, manifestPath: relPath, artifactPath: rel ? `${rel}/${parsed.file}` : parsed.file };
+        if (readConfirmation(root, relPath, parsed)) entry.confirmed = true;
+        manifests.push(entry);
       }
     }
   };
@@ -166,8 +227,13 @@ function hasCounts(m) {
  * `gap` names slices newer than the chain's end that the chain does not reach.
  */
 function verificationPlan(manifests, analyzeChain) {
-  const full = newestOf(manifests, "full");
-  if (!full) throw new Error("no full dump in the catalog: nothing to verify");
+  // The newest dump that bases a chain: an unconfirmed one is not restored (nor planned, nor kept as a base).
+  const full = newestOf(manifests.filter((m) => m.kind !== "full" || isChainBase(m)), "full");
+  if (!full) {
+    const waiting = unconfirmedDumps(manifests);
+    if (waiting.length) throw new Error(`no confirmed full dump in the catalog: ${waiting.map((m) => m.artifactPath).join(", ")} wait for the majority commit point to pass their lastTs; nothing to verify`);
+    throw new Error("no full dump in the catalog: nothing to verify");
+  }
   const chain = chainFrom(full, manifests, analyzeChain);
   const artifacts = [full, ...chain];
   let checkAt = -1;
@@ -269,11 +335,14 @@ function stepLines(steps) {
  */
 function leftovers(files, manifests, nowMs, minAgeMs) {
   const referenced = new Set(manifests.map((m) => m.artifactPath));
+  const confirmed = new Set(manifests.map((m) => confirmationPath(m.manifestPath)));
   return files
     .filter((f) => nowMs - f.mtimeMs >= minAgeMs)
     .filter((f) => {
       const name = f.path.slice(f.path.lastIndexOf("/") + 1);
       if (name.endsWith(PART_SUFFIX)) return true;
+      // A confirmation record goes with its manifest.
+      if (name.endsWith(CONFIRMATION_SUFFIX)) return !confirmed.has(f.path);
       return !isManifestName(name) && !name.startsWith(".") && !referenced.has(f.path);
     })
     .map((f) => f.path)
@@ -318,13 +387,18 @@ function recoveryPoint({ restorableUntil, setNewest, sliceIntervalSeconds }) {
 }
 
 module.exports = {
+  CONFIRMATION_SUFFIX,
   FORMATS,
   READABLE_FORMATS,
   MANIFEST_SUFFIX,
   PART_SUFFIX,
   SCHEMA_VERSION,
   chainFrom,
+  confirmationName,
+  confirmationPath,
+  confirmationProblem,
   hasCounts,
+  isChainBase,
   isManifestName,
   isTs,
   leftovers,
@@ -339,5 +413,6 @@ module.exports = {
   stepLines,
   tsCmp,
   tsText,
+  unconfirmedDumps,
   verificationPlan,
 };

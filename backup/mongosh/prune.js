@@ -28,6 +28,9 @@ for (const { manifest, reason } of decision.delete) {
   print(`reason ${manifest.manifestPath} ${String(reason).replace(/\s+/g, " ")}`);
   remove(manifest.manifestPath);
   remove(manifest.artifactPath);
+  // Its majority confirmation record (backup/majority.ts) goes with it, last.
+  const confirmation = catalog.confirmationPath(manifest.manifestPath);
+  if (fs.existsSync(path.join(root, confirmation))) remove(confirmation);
 }
 
 const files = [];

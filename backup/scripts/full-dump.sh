@@ -6,6 +6,9 @@
 #   3. window    firstTs/lastTs read from the archive's own oplog (oplog-window.js): the exact
 #                point the dump restores to, which no query before or after the dump can give
 #   4. checksum  sha256 and bytes
+#   4b. majority confirmed when the source's committed snapshot has passed lastTs in the same
+#                term (confirm-dumps.js); otherwise the manifest says "unconfirmed", and older
+#                unconfirmed dumps the commit point has now passed get their confirmation records
 #   5. counts    document counts at lastTs with a snapshot read (best effort: a dump that ran
 #                past the member's snapshot history still counts as a good dump)
 #   6. publish   the archive, then its manifest (a manifest always describes a whole artifact)
@@ -51,7 +54,12 @@ read_kv "$window_out"
 need_kv window firstTs lastTs entries
 first_ts="${KV[firstTs]}"
 last_ts="${KV[lastTs]}"
-ok window firstTs="$first_ts" lastTs="$last_ts" entries="${KV[entries]}"
+last_term="${KV[lastTerm]:-}"
+ok window firstTs="$first_ts" lastTs="$last_ts" entries="${KV[entries]}" lastTerm="$last_term"
+
+# Issue 10 item 5: the dump bases a chain only once the majority commit point has passed its lastTs
+# in the same term; until a later job writes full/<name>.confirmed.json it is "unconfirmed".
+confirm_dumps "$source_host" "$last_ts" "$last_term"
 
 step_begin
 sha256="$(file_sha256 "$archive")"
@@ -74,7 +82,7 @@ if [[ -s "$counts" ]]; then counts_file="$counts"; fi
 new_part full "$name.manifest.json"
 manifest="$PART"
 M_OUT="$manifest" M_KIND=full M_FILE="$name.archive.gz" M_BYTES="$bytes" M_SHA256="$sha256" M_REPLSET="$BACKUP_REPLSET" M_REPLSET_ID="$replica_set_id" \
-  M_FIRST="$first_ts" M_LAST="$last_ts" M_CREATED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+  M_FIRST="$first_ts" M_LAST="$last_ts" M_LAST_TERM="$last_term" M_MAJORITY_COMMIT="${DUMP_MAJORITY:-unconfirmed}" M_CREATED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   M_COUNTS="$counts_file" M_TOOLS="mongodump=$(tool_version mongodump)" M_BALANCER_WINDOW="${BALANCER_WINDOW:-}" \
   run_js write-manifest.js /dev/null || fail manifest "cannot write the manifest: $JS_ERROR"
 publish "$archive" "full/$name.archive.gz"

@@ -370,3 +370,46 @@ read_flags() {
 ts_seconds() {
   printf '%s' "${1%%:*}"
 }
+
+# confirm_dumps <host> [last ts] [last term]: majority confirmation (confirm-dumps.js,
+# backup/majority.ts). Publishes a write-once `<name>.confirmed.json` beside every unconfirmed dump
+# of the catalog whose end <host>'s committed snapshot has passed in the same term, and sets
+# DUMP_MAJORITY to the verdict on a dump given by its last ts and term (not yet published; empty
+# without one). Never fails the job: a dump that cannot be confirmed now stays unconfirmed (it bases
+# no chain, and monitoring alerts on it) until a later run confirms it.
+# shellcheck disable=SC2034 # DUMP_MAJORITY is used by full-dump.sh
+confirm_dumps() {
+  local host="$1" last="${2:-}" term="${3:-}" out="$BACKUP_WORK/tmp/confirm.out" dir="$BACKUP_WORK/tmp/confirm"
+  local _verb path state record reason part rel confirmed=0
+  DUMP_MAJORITY=""
+  step_begin
+  rm -rf -- "$dir"
+  mkdir -p "$dir"
+  if ! FACTS_HOST="$host" CATALOG_DIR="$CATALOG" DUMP_LAST_TS="$last" DUMP_LAST_TERM="$term" CONFIRM_DIR="$dir" run_js confirm-dumps.js "$out"; then
+    log majority warning "durationMs=$(step_ms)" "message=cannot ask $host for its majority commit point; unconfirmed dumps stay unconfirmed: $JS_ERROR"
+    [[ -z "$last" ]] || DUMP_MAJORITY=unconfirmed
+    return 0
+  fi
+  while read -r _verb path state record reason; do
+    [[ "$_verb" == verdict ]] || continue
+    if [[ "$path" == - ]]; then
+      DUMP_MAJORITY="$([[ "$state" == confirmed ]] && echo confirmed || echo unconfirmed)"
+      [[ "$state" == confirmed ]] || log majority warning "state=$state" "message=this dump is unconfirmed: $reason"
+      continue
+    fi
+    if [[ "$state" == confirmed && "$record" =~ ^[0-9]+$ ]]; then
+      rel="$(dirname "$path")/$(basename "$path" .manifest.json).confirmed.json"
+      new_part "$(dirname "$path")" "$(basename "$rel")"
+      part="$PART"
+      mv -f -- "$dir/$record.json" "$part"
+      publish "$part" "$rel"
+      # The pulled catalog sees it too (publish copies only manifests there).
+      [[ "$BACKUP_STORAGE" != s3 ]] || cp -- "$OUT/$rel" "$CATALOG/$rel"
+      confirmed=$((confirmed + 1))
+      log majority info "manifest=$path" "message=confirmed: $reason"
+    else
+      log majority warning "manifest=$path" "state=$state" "message=still unconfirmed: $reason"
+    fi
+  done <"$out"
+  ok majority files="$confirmed"
+}

@@ -30,6 +30,7 @@ export const BACKUP_POD_SCRIPTS = [
   "mongosh/oplog-window.js",
   "mongosh/member-connection.js",
   "mongosh/source-facts.js",
+  "mongosh/confirm-dumps.js",
   "mongosh/snapshot-counts.js",
   "mongosh/slice-plan.js",
   "mongosh/recovery-point.js",

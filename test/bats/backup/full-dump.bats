@@ -153,3 +153,29 @@ setup() {
   [ ! -e "$BACKUP_WORK/outbox/.upload-order" ]
   no_partial_files "$BACKUP_WORK"
 }
+
+@test "a dump the source's committed snapshot has passed in its term is confirmed in its manifest; otherwise unconfirmed, with a warning" {
+  canned confirm-dumps.js "verdict - confirmed - the majority commit point 1700000470:1 is at or after lastTs 1700000460:2 in the same term 3"
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  m="$(ls "$CATALOG"/full/*.manifest.json)"
+  # lastTerm is the term of the archive's own last entry (the fixture writes t: 3).
+  [ "$(manifest_field "$m" 'm.lastTerm + " " + m.majorityCommit')" = "3 confirmed" ]
+  grep -q 'confirm-dumps.js.1 DUMP_LAST_TS=1700000460:2' "$STANDIN_LOG/mongosh.env"
+  grep -q 'confirm-dumps.js.1 DUMP_LAST_TERM=3' "$STANDIN_LOG/mongosh.env"
+  rm -f "$CATALOG"/full/*
+  canned confirm-dumps.js "verdict - pending - the majority commit point 1700000400:1 (term 3) has not reached lastTs 1700000460:2"
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  m="$(ls "$CATALOG"/full/*.manifest.json)"
+  [ "$(manifest_field "$m" 'm.majorityCommit')" = unconfirmed ]
+  [[ "$(json_line majority warning)" == *"this dump is unconfirmed"* ]]
+}
+
+@test "a member that cannot be asked leaves the dump unconfirmed, never a failure" {
+  canned_failure confirm-dumps.js "MongoServerSelectionError: connection refused"
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  [ "$(manifest_field "$(ls "$CATALOG"/full/*.manifest.json)" 'm.majorityCommit')" = unconfirmed ]
+  [[ "$(json_line majority warning)" == *"stay unconfirmed"* ]]
+}

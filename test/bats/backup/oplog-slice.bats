@@ -221,3 +221,32 @@ query_bounds() {
   [[ "$(json_line recovery-point failed)" == *"trails the newest write of the set (1600:1) by 200s, more than three slice intervals (90s)"* ]]
   [ "$(manifest_field "$CATALOG/status/recovery-point.json" 'm.recoveryPointLagSeconds')" = 200 ]
 }
+
+@test "a slice run publishes the confirmation record of an unconfirmed full dump the commit point has passed, write-once beside its manifest" {
+  node -e 'const fs = require("fs"), f = process.argv[1], m = JSON.parse(fs.readFileSync(f, "utf8"));
+    Object.assign(m, { lastTerm: 3, majorityCommit: "unconfirmed" }); fs.writeFileSync(f, JSON.stringify(m));' "$CATALOG/full/20240501T000000Z.manifest.json"
+  mkdir -p "$STANDIN_DIR/mongosh/confirm-dumps.js.confirm"
+  printf '%s' '{"kind":"majority-confirmation","schemaVersion":1,"manifest":"20240501T000000Z.manifest.json","lastTs":{"t":1000,"i":5},"lastTerm":3,"majority":{"ts":{"t":1400,"i":2},"t":3},"member":"h","confirmedAt":"2024-05-01T00:00:00Z"}' \
+    >"$STANDIN_DIR/mongosh/confirm-dumps.js.confirm/1.json"
+  canned confirm-dumps.js "verdict full/20240501T000000Z.manifest.json confirmed 1 the majority commit point 1400:2 is at or after lastTs 1000:5 in the same term 3"
+  facts 1100:1 1400:2 1500:1
+  run --separate-stderr bash "$SCRIPTS/oplog-slice.sh"
+  [ "$status" -eq 0 ]
+  [ "$(manifest_field "$CATALOG/full/20240501T000000Z.confirmed.json" 'm.manifest + " " + m.lastTerm')" = "20240501T000000Z.manifest.json 3" ]
+  [[ "$(json_line majority ok)" == *'"files":1'* ]]
+  # The dump is a chain base again: the recovery point reaches the new slice's end.
+  [ "$(manifest_field "$CATALOG/status/recovery-point.json" 'm.restorableUntil.t + ":" + m.restorableUntil.i')" = "1400:2" ]
+  no_partial_files "$BACKUP_ROOT"
+}
+
+@test "an unconfirmed full dump bases no chain: the recovery point stays at the last confirmed one and the job fails loudly" {
+  node -e 'const fs = require("fs"), f = process.argv[1], m = JSON.parse(fs.readFileSync(f, "utf8"));
+    Object.assign(m, { lastTerm: 3, majorityCommit: "unconfirmed" }); fs.writeFileSync(f, JSON.stringify(m));' "$CATALOG/full/20240501T000000Z.manifest.json"
+  canned confirm-dumps.js "verdict full/20240501T000000Z.manifest.json pending - the majority commit point 900:1 (term 3) has not reached lastTs 1000:5"
+  facts 1100:1 1400:2 1500:1
+  run --separate-stderr bash "$SCRIPTS/oplog-slice.sh"
+  [ "$status" -eq 5 ]
+  [ ! -e "$CATALOG/full/20240501T000000Z.confirmed.json" ]
+  [[ "$(json_line majority warning)" == *"still unconfirmed"* ]]
+  [ "$(manifest_field "$CATALOG/status/recovery-point.json" 'm.restorableUntil')" = null ]
+}
