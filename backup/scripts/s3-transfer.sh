@@ -2,7 +2,7 @@
 # Moves backup files between the pod's scratch volume and the S3 bucket. Runs in the S3 client
 # image (amazon/aws-cli: bash, coreutils and the aws CLI), beside the mongo containers that do the
 # work, because the mongo image has no S3 client.
-#   pull-manifests  every manifest under the replica set's prefix into $BACKUP_WORK/catalog
+#   pull-manifests  every manifest (and majority confirmation record) under the replica set's prefix into $BACKUP_WORK/catalog
 #   pull-files      the artifacts listed in $BACKUP_WORK/needed into the same relative paths
 #   push            uploads $BACKUP_WORK/outbox in publish order (each artifact before its
 #                   manifest), then runs the queued deletions (each manifest before its artifact)
@@ -72,7 +72,7 @@ s3() {
 }
 
 pull_manifests() {
-  s3 cp "$url/" "$catalog/" --recursive --exclude '*' --include '*.manifest.json' --include '*/manifest.json' ||
+  s3 cp "$url/" "$catalog/" --recursive --exclude '*' --include '*.manifest.json' --include '*/manifest.json' --include '*.confirmed.json' ||
     fail pull-manifests "cannot list or download the manifests under $url"
   local count
   count="$(find "$catalog" -type f -name '*manifest.json' | wc -l)"
