@@ -116,7 +116,7 @@ function unconfirmedDumps(manifests) {
   return manifests.filter((m) => m.kind === "full" && !isChainBase(m)).sort((a, b) => tsCmp(a.lastTs, b.lastTs));
 }
 
-/** Reads the confirmation record of an unconfirmed dump; a missing or mismatched one leaves it unconfirmed. */
+/** The confirmation record of an unconfirmed dump, or false: a missing or mismatched one leaves it unconfirmed. */
 function readConfirmation(root, relPath, manifest) {
   if (manifest.kind !== "full" || manifest.majorityCommit !== "unconfirmed") return false;
   const file = path.join(root, confirmationPath(relPath));
@@ -127,7 +127,7 @@ function readConfirmation(root, relPath, manifest) {
   } catch {
     return false;
   }
-  return confirmationProblem(record, manifest, relPath.slice(relPath.lastIndexOf("/") + 1)) === undefined;
+  return confirmationProblem(record, manifest, relPath.slice(relPath.lastIndexOf("/") + 1)) === undefined ? record : false;
 }
 
 /**
@@ -154,7 +154,8 @@ function loadCatalog(root) {
         const problems = manifestProblems(parsed);
         if (problems.length) throw new Error(`${relPath}: ${problems.join("; ")}`);
         const entry = { ...parsed, manifestPath: relPath, artifactPath: rel ? `${rel}/${parsed.file}` : parsed.file };
-        if (readConfirmation(root, relPath, parsed)) entry.confirmed = true;
+        const confirmation = readConfirmation(root, relPath, parsed);
+        if (confirmation) Object.assign(entry, { confirmed: true, confirmation });
         manifests.push(entry);
       }
     }
@@ -386,6 +387,105 @@ function recoveryPoint({ restorableUntil, setNewest, sliceIntervalSeconds }) {
   return { restorableUntil, lagSeconds, maxLagSeconds, exceeded: lagSeconds === null || lagSeconds > maxLagSeconds };
 }
 
+/**
+ * The catalog head (issue 10 item 8, docs/backups.md "Listing S3 incrementally"): what the next
+ * slice job must know of a catalog, so it reads a few objects instead of every manifest.
+ *   entries  the manifests it decides from, copied whole (with a dump's confirmation record):
+ *            every full dump from the one whose chain reaches furthest (the newest restorable
+ *            point's base) on, the newest slice (where the next one starts) and the newest
+ *            manifest with counts (when counts are due)
+ *   spans    each of those dumps' chain of slices, compacted into one {prevTs, lastTs}: a
+ *            contiguous run reaches exactly what its ends reach, so analyzeChain over entries and
+ *            spans gives the same reaches (and recovery point) as over the whole catalog
+ *   after    where to list new keys from: "full/<stamp of the newest dump>" and
+ *            "oplog/<seconds of the newest slice's prevTs>" (keys sort by those: a new slice's
+ *            prevTs is the newest slice's lastTs; a new dump's name starts with a later stamp)
+ *   probe    confirmation records an unconfirmed dump may have got since (written after the dump,
+ *            so not after its stamp in key order)
+ * `spans` are earlier heads' spans ({kind: "oplog", prevTs, lastTs, span: true}); `analyzeChain`
+ * is the planner's chain logic (the pruner module's).
+ */
+function catalogHead(manifests, spans, analyzeChain) {
+  const all = manifests.concat(spans || []);
+  const fulls = manifests.filter((m) => m.kind === "full");
+  let base = null;
+  let reachEnd = null;
+  for (const r of analyzeChain(all).reaches) {
+    if (reachEnd && tsCmp(r.to, reachEnd) <= 0) continue;
+    base = r.dump;
+    reachEnd = r.to;
+  }
+  const kept = fulls.filter((m) => !base || tsCmp(m.lastTs, base.lastTs) >= 0).sort((a, b) => tsCmp(a.lastTs, b.lastTs));
+  // Each kept dump's chain as if it were confirmed (an unconfirmed one may be confirmed later).
+  const forced = all.map((m) => (m.kind === "full" ? { ...m, confirmed: true, original: m } : m));
+  const analysis = analyzeChain(forced);
+  const newSpans = [];
+  const seen = new Set();
+  for (const r of analysis.reaches) {
+    if (!kept.includes(r.dump.original)) continue;
+    const path = analysis.slicesTo(r.dump, r.to) || [];
+    if (!path.length) continue;
+    const span = { kind: "oplog", span: true, prevTs: path[0].prevTs, lastTs: path[path.length - 1].lastTs };
+    if (r.dump.replicaSetId) span.replicaSetId = r.dump.replicaSetId;
+    const key = `${tsText(span.prevTs)}_${tsText(span.lastTs)}_${span.replicaSetId || ""}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    newSpans.push(span);
+  }
+  const slices = manifests.filter((m) => m.kind === "oplog");
+  const newestSlice = newestOf(slices, "oplog");
+  const counted = manifests.filter(hasCounts).reduce((best, m) => (!best || tsCmp(m.lastTs, best.lastTs) > 0 ? m : best), undefined);
+  const entries = [];
+  for (const m of [...kept, newestSlice, counted]) {
+    if (!m || entries.some((e) => e.manifestPath === m.manifestPath)) continue;
+    const { manifestPath, artifactPath: _a, confirmed, confirmation, ...manifest } = m;
+    void _a;
+    entries.push({ manifestPath, manifest, ...(confirmed && confirmation ? { confirmation } : {}) });
+  }
+  const newestFull = kept.length ? kept[kept.length - 1] : null;
+  const stamp = newestFull && /^(full\/[0-9]{8}T[0-9]{6}Z)/.exec(newestFull.manifestPath);
+  return {
+    after: { full: stamp ? stamp[1] : "full/", oplog: newestSlice ? `oplog/${newestSlice.prevTs.t}` : "oplog/" },
+    probe: kept.filter((m) => !isChainBase(m)).map((m) => confirmationPath(m.manifestPath)),
+    entries,
+    spans: newSpans,
+  };
+}
+
+/**
+ * The head as the file status/catalog-head holds it: key lines the S3 container reads with bash
+ * (it has no JSON parser: `after`, `probe`, and `known` for what it need not download again),
+ * `---`, then the JSON the mongo container reads.
+ */
+function headText(head) {
+  // `known`: the manifests (and records) the head carries, which a listing after `after` lists again.
+  const known = head.entries.flatMap((e) => [e.manifestPath, ...(e.confirmation ? [confirmationPath(e.manifestPath)] : [])]);
+  const lines = ["nyrkio-catalog-head 1", `after ${head.after.full}`, `after ${head.after.oplog}`, ...head.probe.map((p) => `probe ${p}`), ...known.map((k) => `known ${k}`)];
+  for (const line of lines.slice(1)) if (!isSafePath(line.split(" ")[1]) && !/^(full|oplog)\/$/.test(line.split(" ")[1])) throw new Error(`refusing a head line ${JSON.stringify(line)}`);
+  return `${lines.join("\n")}\n---\n${JSON.stringify({ entries: head.entries, spans: head.spans })}\n`;
+}
+
+/** The JSON part of a head file's text; throws on anything else. */
+function parseHeadText(text) {
+  const at = text.indexOf("\n---\n");
+  if (!text.startsWith("nyrkio-catalog-head 1\n") || at < 0) throw new Error("not a catalog head (nyrkio-catalog-head 1)");
+  const body = JSON.parse(text.slice(at + 5));
+  if (!Array.isArray(body.entries) || !Array.isArray(body.spans)) throw new Error("a catalog head needs entries and spans");
+  for (const e of body.entries) {
+    if (!isSafePath(e.manifestPath) || !isManifestName(e.manifestPath.slice(e.manifestPath.lastIndexOf("/") + 1))) throw new Error(`a catalog head names ${JSON.stringify(e.manifestPath)}, not a manifest path`);
+    const problems = manifestProblems(e.manifest);
+    if (problems.length) throw new Error(`${e.manifestPath} in the catalog head: ${problems.join("; ")}`);
+  }
+  for (const sp of body.spans) if (!isTs(sp.prevTs) || !isTs(sp.lastTs) || tsCmp(sp.prevTs, sp.lastTs) >= 0) throw new Error("a catalog head's span must run from prevTs to a later lastTs");
+  return { entries: body.entries, spans: body.spans.map((sp) => ({ kind: "oplog", span: true, prevTs: sp.prevTs, lastTs: sp.lastTs, ...(sp.replicaSetId ? { replicaSetId: sp.replicaSetId } : {}) })) };
+}
+
+/** Spans an incremental pull left beside the catalog (<catalog>/.spans.json), or none. */
+function loadSpans(root) {
+  const file = path.join(root, ".spans.json");
+  return fs.existsSync(file) ? parseHeadText(`nyrkio-catalog-head 1\n---\n${JSON.stringify({ entries: [], spans: JSON.parse(fs.readFileSync(file, "utf8")) })}`).spans : [];
+}
+
 module.exports = {
   CONFIRMATION_SUFFIX,
   FORMATS,
@@ -393,18 +493,22 @@ module.exports = {
   MANIFEST_SUFFIX,
   PART_SUFFIX,
   SCHEMA_VERSION,
+  catalogHead,
   chainFrom,
   confirmationName,
   confirmationPath,
   confirmationProblem,
   hasCounts,
+  headText,
   isChainBase,
   isManifestName,
   isTs,
   leftovers,
   loadCatalog,
+  loadSpans,
   manifestProblems,
   newestOf,
+  parseHeadText,
   parseLimit,
   recoveryPoint,
   restoreSteps,

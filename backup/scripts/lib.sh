@@ -162,6 +162,11 @@ init_job() {
   esac
   mkdir -p "$BACKUP_WORK/tmp"
   if [[ "$read_only" != read-only ]]; then mkdir -p "$CATALOG" "$OUT/full" "$OUT/oplog" "$OUT/status"; fi
+  if [[ "$BACKUP_STORAGE" == s3 && ("$JOB" == full || "$JOB" == oplog) ]]; then
+    load_catalog_head
+    # Every slice and full-dump run leaves the head for the next slice run (issue 10 item 8).
+    EXIT_HOOKS+=(write_catalog_head)
+  fi
   trap on_exit EXIT
   trap 'exit 143' TERM
   trap 'exit 130' INT
@@ -412,4 +417,35 @@ confirm_dumps() {
     fi
   done <"$out"
   ok majority files="$confirmed"
+}
+
+# load_catalog_head: with S3, when the pull brought status/catalog-head instead of every manifest
+# (s3-transfer.sh pull-head), writes the head's manifests and spans into the pulled catalog
+# (catalog-head.js load). Once per pod: a full dump a chain break starts in the same pod finds it done.
+load_catalog_head() {
+  local head="$BACKUP_WORK/catalog-head" out="$BACKUP_WORK/tmp/catalog-head.out"
+  [[ -f "$head" && ! -e "$CATALOG/.partial" ]] || return 0
+  HEAD_MODE=load HEAD_FILE="$head" CATALOG_DIR="$CATALOG" run_js catalog-head.js "$out" || fail catalog-head "cannot read the catalog head pulled from status/catalog-head: $JS_ERROR"
+  read_kv "$out"
+  log catalog-head ok "durationMs=$(step_ms)" "manifests=${KV[entries]:-0}" "message=incremental: the head's manifests, ${KV[spans]:-0} chain span(s) and the keys listed after it"
+}
+
+# write_catalog_head: status/catalog-head from the catalog as this job leaves it (catalog-head.js
+# write), published last, so the outbox uploads it after everything it describes. An exit hook:
+# it never exits itself; a failure is a warning (the next run then pulls every manifest).
+write_catalog_head() {
+  local part out="$BACKUP_WORK/tmp/catalog-head.out"
+  [[ -d "$CATALOG" && -d "$OUT/status" ]] || return 0
+  # Only when the catalog changed (this job published something), or when a slice job pulled
+  # every manifest (no head yet): otherwise the head on the bucket is still right.
+  [[ -s "$OUTBOX/.upload-order" || ("$JOB" == oplog && ! -e "$CATALOG/.partial") ]] || return 0
+  PART=""
+  new_part status catalog-head
+  part="$PART"
+  if HEAD_MODE=write CATALOG_DIR="$CATALOG" STATUS_OUT="$part" run_js catalog-head.js "$out"; then
+    publish "$part" status/catalog-head
+  else
+    log catalog-head warning "message=no status/catalog-head written; the next slice run lists every manifest: $JS_ERROR"
+    return 1
+  fi
 }

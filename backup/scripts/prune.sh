@@ -18,6 +18,13 @@ init_job prune
 require_env RETENTION_DAILY RETENTION_WEEKLY
 export BACKUP_PRUNER="${BACKUP_PRUNER:-$BACKUP_MONGOSH_DIR/pruner.js}"
 
+# An incremental S3 pull (a slice job's chain-break dump) holds only the catalog head: retention
+# decides from the whole catalog, so it waits for the next scheduled full dump, which lists it all.
+if [[ -e "$CATALOG/.partial" ]]; then
+  log prune info "message=skipped: this job pulled the catalog head, not every manifest; the next scheduled full dump prunes"
+  exit 0
+fi
+
 decisions="$BACKUP_WORK/tmp/prune.out"
 CATALOG_DIR="$CATALOG" run_js prune.js "$decisions" || fail prune "the pruner failed; nothing was deleted: $JS_ERROR"
 read_kv "$decisions"

@@ -6,7 +6,9 @@
 // init containers run in order, so a job is a pipeline:
 //
 //   storage pvc:  <work>                        reads and writes the claim directly
-//   storage s3:   pull-manifests → <work> → push            (full, oplog)
+//   storage s3:   pull-manifests → <work> → push            (full)
+//                 pull-head → <work> → push                 (oplog: the catalog head and the keys
+//                                                            after it, not every manifest)
 //                 pull-manifests → select → pull-files → verify → push   (verify)
 //                 pull-manifests → select → pull-files → restore         (restore)
 //                 pull-manifests → export-catalog                         (catalog)
@@ -89,8 +91,10 @@ export function jobSteps(kind: BackupJobKind, storage: "pvc" | "s3"): { init: Jo
   const push = s3("push", "push");
   switch (kind) {
     case "full":
-    case "oplog":
       return { init: [pull, { ...work, deferExit: true }], main: push };
+    case "oplog":
+      // Every few minutes: objects read must not grow with retention (issue 10 item 8).
+      return { init: [s3("pull-head", "pull-head"), { ...work, deferExit: true }], main: push };
     case "verify":
       return {
         init: [pull, { name: "select", image: "mongo", run: ["scripts/verify.sh", "select"] }, s3("pull-files", "pull-files"), { ...work, run: ["scripts/verify.sh", "run"], deferExit: true }],
@@ -144,8 +148,11 @@ function mongoEnv(config: PlatformConfig, target: BackupTarget, kind: BackupJobK
   if (step.deferExit) env.BACKUP_DEFER_EXIT = "1";
   if (databaseUser(kind) === "backup") env.BACKUP_USER_DIR = BACKUP_USER_DIR;
   if (kind === "full" || kind === "oplog") {
-    // An oplog job takes a full dump itself when the chain breaks, and prunes after it.
-    Object.assign(env, { BACKUP_PRUNE: "1", RETENTION_DAILY: String(backup.retention.daily), RETENTION_WEEKLY: String(backup.retention.weekly) });
+    // An oplog job takes a full dump itself when the chain breaks, and prunes after it; with S3
+    // only the full-dump job prunes (after a complete pull; the slice job pulls the catalog head),
+    // so only its push deletes (docs/backups.md, Retention).
+    const prune = kind === "full" || backup.storage.type === "pvc";
+    Object.assign(env, { BACKUP_PRUNE: prune ? "1" : "0", RETENTION_DAILY: String(backup.retention.daily), RETENTION_WEEKLY: String(backup.retention.weekly) });
   }
   if (kind === "oplog") {
     Object.assign(env, {

@@ -33,6 +33,7 @@ export const BACKUP_POD_SCRIPTS = [
   "mongosh/confirm-dumps.js",
   "mongosh/snapshot-counts.js",
   "mongosh/slice-plan.js",
+  "mongosh/catalog-head.js",
   "mongosh/recovery-point.js",
   "mongosh/describe-artifact.js",
   "mongosh/write-manifest.js",

@@ -259,10 +259,16 @@ describe("storage in an S3 bucket (prod)", () => {
   it("runs each job as a pipeline: the S3 client pulls and pushes around the mongo work", () => {
     const pipeline = (name: string) => containers(prodOut.byName[name]).map((c: Json) => `${c.name}:${c.image.startsWith("amazon/aws-cli:") ? "s3" : "mongo"}`);
     expect(pipeline("mongodb-rs0-backup-full")).toEqual(["pull-manifests:s3", "full-dump:mongo", "push:s3"]);
-    expect(pipeline("mongodb-rs0-backup-oplog")).toEqual(["pull-manifests:s3", "oplog-slice:mongo", "push:s3"]);
+    expect(pipeline("mongodb-rs0-backup-oplog")).toEqual(["pull-head:s3", "oplog-slice:mongo", "push:s3"]);
     expect(pipeline("mongodb-rs0-backup-verify")).toEqual(["pull-manifests:s3", "select:mongo", "pull-files:s3", "verify:mongo", "push:s3"]);
     expect(pipeline("mongodb-rs0-restore")).toEqual(["pull-manifests:s3", "select:mongo", "pull-files:s3", "restore:mongo"]);
     expect(podSpec(prodOut.byName["mongodb-rs0-backup-full"]).container.map((c: Json) => c.name)).toEqual(["push"]);
+  });
+
+  it("with S3 only the full-dump job prunes, so only its push deletes (the slice job pulls just the catalog head)", () => {
+    expect(envOf(containers(prodOut.byName["mongodb-rs0-backup-full"])[1])).toMatchObject({ BACKUP_PRUNE: "1" });
+    expect(envOf(containers(prodOut.byName["mongodb-rs0-backup-oplog"])[1])).toMatchObject({ BACKUP_PRUNE: "0" });
+    expect(containers(prodOut.byName["mongodb-rs0-backup-oplog"])[0].args).toEqual(["pull-head"]);
   });
 
   it("the work container defers its exit code to push, so what it saved is uploaded and a failure still fails the Job", () => {

@@ -137,10 +137,13 @@ setup() {
   run --separate-stderr bash "$SCRIPTS/full-dump.sh"
   [ "$status" -eq 0 ]
   mapfile -t order <"$BACKUP_WORK/outbox/.upload-order"
-  [ "${#order[@]}" -eq 3 ]
+  [ "${#order[@]}" -eq 4 ]
   [[ "${order[0]}" == full/*.archive.gz ]]
   [[ "${order[1]}" == full/*.manifest.json ]]
   [ "${order[2]}" = status/full.json ]
+  # The catalog head for the next slice run's incremental pull, last (issue 10 item 8).
+  [ "${order[3]}" = status/catalog-head ]
+  grep -q '^after full/[0-9]\{8\}T[0-9]\{6\}Z$' "$BACKUP_WORK/outbox/status/catalog-head"
   [ "$(cat "$BACKUP_WORK/outbox/.exit-code")" = 0 ]
   [ ! -e "$BACKUP_ROOT/rs0" ]
 }

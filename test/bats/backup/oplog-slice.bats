@@ -250,3 +250,20 @@ query_bounds() {
   [[ "$(json_line majority warning)" == *"still unconfirmed"* ]]
   [ "$(manifest_field "$CATALOG/status/recovery-point.json" 'm.restorableUntil')" = null ]
 }
+
+@test "s3: a slice run works from the pulled catalog head alone, and leaves the next head last in the outbox" {
+  export BACKUP_STORAGE=s3 BACKUP_DEFER_EXIT=1
+  HEAD_MODE=write CATALOG_DIR="$CATALOG" STATUS_OUT="$BACKUP_WORK/catalog-head" BACKUP_MONGOSH_DIR="$REPO_ROOT/backup/mongosh" \
+    mongosh --nodb --quiet --norc "$REPO_ROOT/backup/mongosh/catalog-head.js" >/dev/null
+  facts 1100:1 1400:2 1500:1
+  run --separate-stderr bash "$SCRIPTS/oplog-slice.sh"
+  [ "$status" -eq 0 ]
+  [ "$(cat "$BACKUP_WORK/outbox/.exit-code")" = 0 ]
+  [[ "$(json_line catalog-head ok)" == *"incremental"* ]]
+  # It continued the newest slice the head carries, and measured the recovery point from the head's span.
+  [ -f "$BACKUP_WORK/outbox/oplog/1300-1_1400-2.manifest.json" ]
+  [ "$(manifest_field "$BACKUP_WORK/outbox/status/recovery-point.json" 'm.restorableUntil.t + ":" + m.restorableUntil.i')" = "1400:2" ]
+  [ "$(tail -n 1 "$BACKUP_WORK/outbox/.upload-order")" = status/catalog-head ]
+  grep -qx 'known oplog/1300-1_1400-2.manifest.json' "$BACKUP_WORK/outbox/status/catalog-head"
+  grep -qx 'after oplog/1300' "$BACKUP_WORK/outbox/status/catalog-head"
+}
