@@ -60,6 +60,15 @@ ok window firstTs="$first_ts" lastTs="$last_ts" entries="${KV[entries]}" lastTer
 # Issue 10 item 5: the dump bases a chain only once the majority commit point has passed its lastTs
 # in the same term; until a later job writes full/<name>.confirmed.json it is "unconfirmed".
 confirm_dumps "$source_host" "$last_ts" "$last_term"
+# A secondary's committed snapshot trails its own newest entry by moments: ask again for a while
+# (BACKUP_CONFIRM_WAIT_SECONDS, default 60) rather than leave a healthy set's dump unconfirmed
+# until the next job (a day, without slices).
+confirm_waited=0
+while [[ "$DUMP_MAJORITY_STATE" == pending ]] && ((confirm_waited < ${BACKUP_CONFIRM_WAIT_SECONDS:-60})); do
+  sleep "${BACKUP_CONFIRM_POLL_SECONDS:-5}"
+  confirm_waited=$((confirm_waited + ${BACKUP_CONFIRM_POLL_SECONDS:-5}))
+  confirm_dumps "$source_host" "$last_ts" "$last_term"
+done
 
 step_begin
 sha256="$(file_sha256 "$archive")"

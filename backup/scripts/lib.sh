@@ -382,11 +382,12 @@ ts_seconds() {
 # DUMP_MAJORITY to the verdict on a dump given by its last ts and term (not yet published; empty
 # without one). Never fails the job: a dump that cannot be confirmed now stays unconfirmed (it bases
 # no chain, and monitoring alerts on it) until a later run confirms it.
-# shellcheck disable=SC2034 # DUMP_MAJORITY is used by full-dump.sh
+# shellcheck disable=SC2034 # DUMP_MAJORITY and DUMP_MAJORITY_STATE are used by full-dump.sh
 confirm_dumps() {
   local host="$1" last="${2:-}" term="${3:-}" out="$BACKUP_WORK/tmp/confirm.out" dir="$BACKUP_WORK/tmp/confirm"
   local _verb path state record reason part rel confirmed=0
   DUMP_MAJORITY=""
+  DUMP_MAJORITY_STATE=""
   step_begin
   rm -rf -- "$dir"
   mkdir -p "$dir"
@@ -398,6 +399,7 @@ confirm_dumps() {
   while read -r _verb path state record reason; do
     [[ "$_verb" == verdict ]] || continue
     if [[ "$path" == - ]]; then
+      DUMP_MAJORITY_STATE="$state"
       DUMP_MAJORITY="$([[ "$state" == confirmed ]] && echo confirmed || echo unconfirmed)"
       [[ "$state" == confirmed ]] || log majority warning "state=$state" "message=this dump is unconfirmed: $reason"
       continue

@@ -168,7 +168,7 @@ setup() {
   grep -q 'confirm-dumps.js.1 DUMP_LAST_TERM=3' "$STANDIN_LOG/mongosh.env"
   rm -f "$CATALOG"/full/*
   canned confirm-dumps.js "verdict - pending - the majority commit point 1700000400:1 (term 3) has not reached lastTs 1700000460:2"
-  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  BACKUP_CONFIRM_WAIT_SECONDS=0 run --separate-stderr bash "$SCRIPTS/full-dump.sh"
   [ "$status" -eq 0 ]
   m="$(ls "$CATALOG"/full/*.manifest.json)"
   [ "$(manifest_field "$m" 'm.majorityCommit')" = unconfirmed ]
@@ -181,4 +181,20 @@ setup() {
   [ "$status" -eq 0 ]
   [ "$(manifest_field "$(ls "$CATALOG"/full/*.manifest.json)" 'm.majorityCommit')" = unconfirmed ]
   [[ "$(json_line majority warning)" == *"stay unconfirmed"* ]]
+}
+
+@test "a dump still pending is asked about again for a while: a healthy secondary's commit point catches up in moments" {
+  canned confirm-dumps.js "verdict - pending - the majority commit point 1700000459:1 (term 3) has not reached lastTs 1700000460:2" 1
+  canned confirm-dumps.js "verdict - pending - the majority commit point 1700000459:9 (term 3) has not reached lastTs 1700000460:2" 2
+  canned confirm-dumps.js "verdict - confirmed - the majority commit point 1700000461:1 is at or after lastTs 1700000460:2 in the same term 3" 3
+  BACKUP_CONFIRM_POLL_SECONDS=0 run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  [ "$(manifest_field "$(ls "$CATALOG"/full/*.manifest.json)" 'm.majorityCommit')" = confirmed ]
+  [ "$(cat "$STANDIN_LOG/mongosh.confirm-dumps.js.count")" = 3 ]
+  # A rolled-back verdict is final: no waiting.
+  rm -f "$CATALOG"/full/* "$STANDIN_DIR"/mongosh/confirm-dumps.js.* "$STANDIN_LOG/mongosh.confirm-dumps.js.count"
+  canned confirm-dumps.js "verdict - rolled-back - the committed oplog holds another entry at lastTs 1700000460:2"
+  BACKUP_CONFIRM_POLL_SECONDS=0 run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$(cat "$STANDIN_LOG/mongosh.confirm-dumps.js.count")" = 1 ]
+  [ "$(manifest_field "$(ls "$CATALOG"/full/*.manifest.json)" 'm.majorityCommit')" = unconfirmed ]
 }
