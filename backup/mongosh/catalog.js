@@ -288,6 +288,9 @@ function restoreSteps(plan, manifests, replicaSet, analyzeChain) {
   if (typeof plan.base !== "string" || !plan.base) throw new Error("the plan has no base");
   if (!Array.isArray(plan.slices)) throw new Error("the plan's slices must be a list");
   const base = lookup(plan.base, "full");
+  // An unconfirmed dump bases no chain (issue 10 item 5): its end may have been rolled back.
+  if (!isChainBase(base))
+    throw new Error(`the plan's base ${base.artifactPath} is unconfirmed: the set's majority commit point has not been seen past its lastTs (no ${confirmationPath(base.manifestPath)}), so it may hold writes that were rolled back`);
   const slices = plan.slices.map((file) => lookup(file, "oplog"));
   let previous = null;
   for (const s of slices) {

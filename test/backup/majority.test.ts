@@ -100,6 +100,14 @@ describe("an unconfirmed full dump is not a chain base", () => {
     expect(podCatalog.verificationPlan(pod, analyzeChain).full.manifestPath).toBe(confirmedOld.manifestPath);
     expect(() => podCatalog.verificationPlan([pod[1]], analyzeChain)).toThrow(/no confirmed full dump.*wait for the majority commit point/);
   });
+
+  it("is refused as the base of the in-cluster restore's plan; confirmed, it is accepted", () => {
+    const pod = [confirmedOld, fresh, ...slices].map((m) => ({ ...m, artifactPath: m.manifestPath.replace(".manifest.json", ".x") }));
+    const plan = { replicaSet: "rs0", base: pod[1].artifactPath, slices: [pod[4].artifactPath], oplogLimit: "2060:0", steps: [] };
+    expect(() => podCatalog.restoreSteps(plan, pod, "rs0", analyzeChain)).toThrow(/base full\/2050-1\.x is unconfirmed/);
+    const confirmed = pod.map((m) => (m === pod[1] ? { ...m, confirmed: true } : m));
+    expect(podCatalog.restoreSteps(plan, confirmed, "rs0", analyzeChain).map((s: { op: string }) => s.op)).toEqual(["archive", "oplog"]);
+  });
 });
 
 describe("retention and unconfirmed dumps", () => {
