@@ -8,7 +8,6 @@ import { analyzeChain, newestRestorable } from "../../../backup/restore/chain";
 import { seededRandom } from "../../../migrations/seed-data";
 import { fullDump, oplogSlice, ts } from "../fixtures";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the pod's plain Node module
 const catalog = require("../../../backup/mongosh/catalog.js");
 
 type Entry = CatalogEntry & { artifactPath: string };
