@@ -388,6 +388,8 @@ confirm_dumps() {
   local _verb path state record reason part rel confirmed=0
   DUMP_MAJORITY=""
   DUMP_MAJORITY_STATE=""
+  # Nothing to ask (no dump of its own, no unconfirmed manifest in the catalog): no mongosh at all.
+  if [[ -z "$last" ]] && ! grep -rlqsE --include='*manifest.json' '"majorityCommit": *"unconfirmed"' "$CATALOG"; then return 0; fi
   step_begin
   rm -rf -- "$dir"
   mkdir -p "$dir"

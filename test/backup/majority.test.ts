@@ -93,6 +93,8 @@ describe("an unconfirmed full dump is not a chain base", () => {
     expect(plan.ok && plan.plan.base).toBe(`full/${confirmedOld.file}`);
     const after = planRestore([confirmedOld, { ...fresh, confirmed: true }, ...slices], target.target, options);
     expect(after.ok && after.plan.base).toBe(`full/${fresh.file}`);
+    const refused = planRestore([fresh, ...slices], target.target, options);
+    expect(!refused.ok && refused.error).toMatch(/unconfirmed full dumps, which base no chain .*: full\/2050-1\.manifest\.json$/);
   });
 
   it("is not verified: verification restores the newest confirmed dump", () => {

@@ -267,3 +267,10 @@ query_bounds() {
   grep -qx 'known oplog/1300-1_1400-2.manifest.json' "$BACKUP_WORK/outbox/status/catalog-head"
   grep -qx 'after oplog/1300' "$BACKUP_WORK/outbox/status/catalog-head"
 }
+
+@test "with no unconfirmed full dump in the catalog the slice job asks nothing about the majority (no extra mongosh run)" {
+  facts 1100:1 1400:2 1500:1
+  run --separate-stderr bash "$SCRIPTS/oplog-slice.sh"
+  [ "$status" -eq 0 ]
+  [ ! -e "$STANDIN_LOG/mongosh.confirm-dumps.js.count" ]
+}
