@@ -80,6 +80,14 @@ export interface FullDumpManifest extends ManifestCommon {
    * --allow-unwindowed. Absent otherwise.
    */
   unwindowed?: true;
+  /** The term of the oplog entry at lastTs (its `t`), read from the dump itself (backup/majority.ts). */
+  lastTerm?: number;
+  /**
+   * Whether the set's majority commit point had passed lastTs, in the same term, when the manifest
+   * was written. An "unconfirmed" dump bases no chain until a `<name>.confirmed.json` record beside
+   * it says so (written once by a later job); absent in manifests of earlier releases.
+   */
+  majorityCommit?: "confirmed" | "unconfirmed";
 }
 
 export interface OplogSliceManifest extends ManifestCommon {
@@ -194,6 +202,13 @@ export function manifestProblems(value: unknown): ManifestProblem[] {
     else if (m.unwindowed !== true) problem("unwindowed", `must be true when present, got ${describe(m.unwindowed)}`);
   }
 
+  if (m.lastTerm !== undefined || m.majorityCommit !== undefined) {
+    if (kind !== "full") problem(m.lastTerm !== undefined ? "lastTerm" : "majorityCommit", "is only for a full dump (slices stop at the majority commit point)");
+    if (m.lastTerm !== undefined && (typeof m.lastTerm !== "number" || !Number.isSafeInteger(m.lastTerm) || m.lastTerm < 0)) problem("lastTerm", `must be a non-negative integer (the term of the entry at lastTs), got ${describe(m.lastTerm)}`);
+    if (m.majorityCommit !== undefined && m.majorityCommit !== "confirmed" && m.majorityCommit !== "unconfirmed") problem("majorityCommit", `must be "confirmed" or "unconfirmed" when present, got ${describe(m.majorityCommit)}`);
+    if (m.majorityCommit !== undefined && m.lastTerm === undefined) problem("lastTerm", "is required with majorityCommit (a confirmation compares terms)");
+  }
+
   if (m.chainId !== undefined && (typeof m.chainId !== "string" || m.chainId.length === 0)) problem("chainId", `must be a non-empty string when present, got ${describe(m.chainId)}`);
   if (m.counts !== undefined) {
     if (typeof m.counts !== "object" || m.counts === null || Array.isArray(m.counts)) problem("counts", `must be an object of namespace → count, got ${describe(m.counts)}`);
@@ -253,7 +268,11 @@ function describe(v: unknown): string {
 }
 
 /** A manifest as found in a catalog: `manifestPath` is its path relative to the catalog root. */
-export type CatalogEntry = Manifest & { manifestPath: string };
+export type CatalogEntry = Manifest & {
+  manifestPath: string;
+  /** An unconfirmed full dump whose `<name>.confirmed.json` record matches it (backup/majority.ts). */
+  confirmed?: boolean;
+};
 
 /** The artifact's path relative to the catalog root ("/"-separated). */
 export function artifactPath(entry: Pick<CatalogEntry, "manifestPath" | "file">): string {

@@ -11,6 +11,7 @@
 // METRICS_FULL_INTERVAL_SECONDS, and optionally METRICS_SLICE_INTERVAL_SECONDS,
 // METRICS_VERIFY_INTERVAL_SECONDS. Exit 0 pushed, 1 failed.
 
+import { confirmationProblem } from "../backup/majority";
 import { analyzeChain } from "../backup/restore/chain";
 import { BACKUP_METRIC_HELP, computeBackupMetrics, renderExposition } from "./backup-metrics";
 
@@ -21,6 +22,7 @@ export function backupMetricsScript(): string {
 const fs = require("fs");
 const path = require("path");
 const analyzeChain = (${analyzeChain.toString()});
+const confirmationProblem = (${confirmationProblem.toString()});
 const computeBackupMetrics = (${computeBackupMetrics.toString()});
 const renderExposition = (${renderExposition.toString()});
 const HELP = ${JSON.stringify(BACKUP_METRIC_HELP)};
@@ -48,7 +50,18 @@ const seconds = (name) => (env[name] ? Number(env[name]) : undefined);
     for (const file of manifests(env.METRICS_CATALOG)) {
       try {
         const m = JSON.parse(fs.readFileSync(file, "utf8"));
-        if (m.replicaSet === env.METRICS_REPLSET && (m.kind === "full" || m.kind === "oplog") && m.lastTs && m.firstTs) entries.push(m);
+        if (m.replicaSet === env.METRICS_REPLSET && (m.kind === "full" || m.kind === "oplog") && m.lastTs && m.firstTs) {
+          // An unconfirmed dump's write-once confirmation record beside it (backup/majority.ts).
+          if (m.kind === "full" && m.majorityCommit === "unconfirmed") {
+            try {
+              const record = JSON.parse(fs.readFileSync(file.replace(/(\\.manifest)?\\.json$/, ".confirmed.json"), "utf8"));
+              if (confirmationProblem(record, m, path.basename(file)) === undefined) m.confirmed = true;
+            } catch (e) {
+              // none yet: still unconfirmed
+            }
+          }
+          entries.push(m);
+        }
         else skipped++;
       } catch (e) {
         skipped++;

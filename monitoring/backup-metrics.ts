@@ -20,7 +20,11 @@ export interface BackupMetricDef {
 export const BACKUP_METRICS = {
   recoveryPoint: { name: "nyrkio_backup_recovery_point_timestamp_seconds", help: "The newest point a restore can reach (end of the newest restore window: the newest slice's lastTs), Unix seconds" },
   newestSlice: { name: "nyrkio_backup_newest_slice_last_ts_seconds", help: "lastTs of the newest oplog slice, Unix seconds" },
-  fullLastTs: { name: "nyrkio_backup_full_last_ts_seconds", help: "lastTs of the newest full dump (the point it restores to), Unix seconds" },
+  fullLastTs: { name: "nyrkio_backup_full_last_ts_seconds", help: "lastTs of the newest full dump that bases a chain (majority-confirmed), Unix seconds" },
+  unconfirmedFull: {
+    name: "nyrkio_backup_unconfirmed_full_last_ts_seconds",
+    help: "lastTs of the newest full dump when it is newer than every confirmed one and the majority commit point has not been seen past it (it bases no chain yet), Unix seconds; absent otherwise",
+  },
   windows: { name: "nyrkio_backup_restore_windows", help: "Restore windows in the catalog; more than 1 means a broken chain left a gap" },
   sliceInterval: { name: "nyrkio_backup_slice_interval_seconds", help: "Configured oplog slice interval (backup.pitr.oplogSpanMin)" },
   fullInterval: { name: "nyrkio_backup_full_interval_seconds", help: "Longest gap between two runs of backup.full.schedule" },
@@ -65,7 +69,10 @@ export function computeBackupMetrics(input: BackupMetricsInput, analyzeChain: (a
     if (value !== undefined && Number.isFinite(value)) out.push({ name, labels: { ...rs, ...extra }, value });
   };
   const cmp = (a: { t: number; i: number }, b: { t: number; i: number }) => (a.t !== b.t ? a.t - b.t : a.i - b.i);
-  const fulls = input.entries.filter((e) => e.kind === "full");
+  // Only majority-confirmed dumps base a chain (backup/majority.ts; analyzeChain applies the same rule).
+  const isBase = (e: CatalogEntry) => e.kind === "full" && ((e as { majorityCommit?: string }).majorityCommit !== "unconfirmed" || e.confirmed === true);
+  const fulls = input.entries.filter(isBase);
+  const waiting = input.entries.filter((e) => e.kind === "full" && !isBase(e));
   const slices = input.entries.filter((e) => e.kind === "oplog");
   const newest = (list: CatalogEntry[]) => list.reduce<CatalogEntry | undefined>((a, e) => (!a || cmp(e.lastTs, a.lastTs) > 0 ? e : a), undefined);
 
@@ -86,6 +93,8 @@ export function computeBackupMetrics(input: BackupMetricsInput, analyzeChain: (a
   add("nyrkio_backup_newest_slice_last_ts_seconds", slice?.lastTs.t);
   const full = newest(fulls);
   add("nyrkio_backup_full_last_ts_seconds", full?.lastTs.t);
+  const unconfirmed = newest(waiting);
+  if (unconfirmed && (!full || cmp(unconfirmed.lastTs, full.lastTs) > 0)) add("nyrkio_backup_unconfirmed_full_last_ts_seconds", unconfirmed.lastTs.t);
   add("nyrkio_backup_restore_windows", windows.length);
   add("nyrkio_backup_slice_interval_seconds", input.sliceIntervalSeconds);
   add("nyrkio_backup_full_interval_seconds", input.fullIntervalSeconds);

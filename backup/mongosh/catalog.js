@@ -71,6 +71,9 @@ function manifestProblems(m) {
     problems.push(`replicaSetId must be 24 lower-case hex digits (an ObjectId), got ${JSON.stringify(m.replicaSetId)}`);
   for (const field of ["firstTs", "lastTs"]) if (!isTs(m[field])) problems.push(`${field} must be {"t": <seconds>, "i": <ordinal>}`);
   if (m.kind === "oplog" && !isTs(m.prevTs)) problems.push('prevTs must be {"t": <seconds>, "i": <ordinal>} for a slice');
+  if (m.lastTerm !== undefined && (m.kind !== "full" || !Number.isSafeInteger(m.lastTerm) || m.lastTerm < 0)) problems.push("lastTerm must be a non-negative integer, and only in a full dump's manifest");
+  if (m.majorityCommit !== undefined && (m.kind !== "full" || !["confirmed", "unconfirmed"].includes(m.majorityCommit) || m.lastTerm === undefined))
+    problems.push('majorityCommit must be "confirmed" or "unconfirmed", only in a full dump\'s manifest, and with lastTerm');
   const formats = m.kind === "full" && FULL_FORMATS_BY_VERSION[m.schemaVersion] ? FULL_FORMATS_BY_VERSION[m.schemaVersion] : READABLE_FORMATS[m.kind];
   if (formats && !formats.includes(m.format))
     problems.push(`format must be ${formats.map((f) => `"${f}"`).join(" or ")} for kind ${m.kind}${m.kind === "full" ? ` and schemaVersion ${m.schemaVersion}` : ""}, got ${JSON.stringify(m.format)}`);
@@ -79,6 +82,62 @@ function manifestProblems(m) {
 
 function isManifestName(name) {
   return name === "manifest.json" || name.endsWith(MANIFEST_SUFFIX);
+}
+
+/**
+ * Majority confirmation (issue 10 item 5, backup/majority.ts holds the rule and its sources): a full
+ * dump whose manifest says majorityCommit "unconfirmed" bases no chain until a record
+ * `<name>.confirmed.json` beside it, written once by a later job, says the set's majority commit
+ * point passed its lastTs in the same term. The same checks as backup/majority.ts
+ * confirmationName/confirmationProblem (a plain Node module cannot import TypeScript; a unit test
+ * holds the two together).
+ */
+const CONFIRMATION_SUFFIX = ".confirmed.json";
+
+function confirmationName(manifestName) {
+  return manifestName.replace(/\.manifest\.json$/, "").replace(/^manifest\.json$/, "manifest") + CONFIRMATION_SUFFIX;
+}
+
+function confirmationProblem(r, manifest, manifestName) {
+  if (!r || typeof r !== "object" || Array.isArray(r)) return "is not a JSON object";
+  if (r.kind !== "majority-confirmation" || r.schemaVersion !== 1) return 'must have kind "majority-confirmation" and schemaVersion 1';
+  if (r.manifest !== manifestName) return `names ${JSON.stringify(r.manifest)}, not ${JSON.stringify(manifestName)}`;
+  const ts = r.lastTs;
+  if (!ts || ts.t !== manifest.lastTs.t || ts.i !== manifest.lastTs.i) return "its lastTs differs from the manifest's";
+  if (manifest.lastTerm === undefined || r.lastTerm !== manifest.lastTerm) return "its lastTerm differs from the manifest's";
+  const m = r.majority;
+  if (!m || !m.ts || !Number.isInteger(m.t) || m.ts.t < ts.t || (m.ts.t === ts.t && m.ts.i < ts.i)) return "its majority commit point is not at or after lastTs";
+  return undefined;
+}
+
+/** The confirmation record's path (relative to the catalog) for a manifest's path. */
+function confirmationPath(manifestPath) {
+  const slash = manifestPath.lastIndexOf("/");
+  return manifestPath.slice(0, slash + 1) + confirmationName(manifestPath.slice(slash + 1));
+}
+
+/** Whether a manifest bases a chain (backup/majority.ts isChainBase; analyzeChain applies the same rule). */
+function isChainBase(m) {
+  return m.kind === "full" && (m.majorityCommit !== "unconfirmed" || m.confirmed === true);
+}
+
+/** Full dumps still waiting for their majority confirmation, oldest first. */
+function unconfirmedDumps(manifests) {
+  return manifests.filter((m) => m.kind === "full" && !isChainBase(m)).sort((a, b) => tsCmp(a.lastTs, b.lastTs));
+}
+
+/** The confirmation record of an unconfirmed dump, or false: a missing or mismatched one leaves it unconfirmed. */
+function readConfirmation(root, relPath, manifest) {
+  if (manifest.kind !== "full" || manifest.majorityCommit !== "unconfirmed") return false;
+  const file = path.join(root, confirmationPath(relPath));
+  if (!fs.existsSync(file)) return false;
+  let record;
+  try {
+    record = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return false;
+  }
+  return confirmationProblem(record, manifest, relPath.slice(relPath.lastIndexOf("/") + 1)) === undefined ? record : false;
 }
 
 /**
@@ -104,7 +163,10 @@ function loadCatalog(root) {
         }
         const problems = manifestProblems(parsed);
         if (problems.length) throw new Error(`${relPath}: ${problems.join("; ")}`);
-        manifests.push({ ...parsed, manifestPath: relPath, artifactPath: rel ? `${rel}/${parsed.file}` : parsed.file });
+        const entry = { ...parsed, manifestPath: relPath, artifactPath: rel ? `${rel}/${parsed.file}` : parsed.file };
+        const confirmation = readConfirmation(root, relPath, parsed);
+        if (confirmation) Object.assign(entry, { confirmed: true, confirmation });
+        manifests.push(entry);
       }
     }
   };
@@ -180,8 +242,13 @@ function hasCounts(m) {
  * `gap` names slices newer than the chain's end that the chain does not reach.
  */
 function verificationPlan(manifests, analyzeChain) {
-  const full = newestOf(manifests, "full");
-  if (!full) throw new Error("no full dump in the catalog: nothing to verify");
+  // The newest dump that bases a chain: an unconfirmed one is not restored (nor planned, nor kept as a base).
+  const full = newestOf(manifests.filter((m) => m.kind !== "full" || isChainBase(m)), "full");
+  if (!full) {
+    const waiting = unconfirmedDumps(manifests);
+    if (waiting.length) throw new Error(`no confirmed full dump in the catalog: ${waiting.map((m) => m.artifactPath).join(", ")} wait for the majority commit point to pass their lastTs; nothing to verify`);
+    throw new Error("no full dump in the catalog: nothing to verify");
+  }
   const chain = chainFrom(full, manifests, analyzeChain);
   const artifacts = [full, ...chain];
   let checkAt = -1;
@@ -247,6 +314,9 @@ function restoreSteps(plan, manifests, replicaSet, analyzeChain) {
   if (typeof plan.base !== "string" || !plan.base) throw new Error("the plan has no base");
   if (!Array.isArray(plan.slices)) throw new Error("the plan's slices must be a list");
   const base = lookup(plan.base, "full");
+  // An unconfirmed dump bases no chain (issue 10 item 5): its end may have been rolled back.
+  if (!isChainBase(base))
+    throw new Error(`the plan's base ${base.artifactPath} is unconfirmed: the set's majority commit point has not been seen past its lastTs (no ${confirmationPath(base.manifestPath)}), so it may hold writes that were rolled back`);
   const slices = plan.slices.map((file) => lookup(file, "oplog"));
   let previous = null;
   for (const s of slices) {
@@ -306,11 +376,14 @@ function isStageName(name) {
  */
 function leftovers(files, manifests, nowMs, minAgeMs) {
   const referenced = new Set(manifests.map((m) => m.artifactPath));
+  const confirmed = new Set(manifests.map((m) => confirmationPath(m.manifestPath)));
   return files
     .filter((f) => nowMs - f.mtimeMs >= minAgeMs)
     .filter((f) => {
       const name = f.path.slice(f.path.lastIndexOf("/") + 1);
       if (name.endsWith(PART_SUFFIX)) return true;
+      // A confirmation record goes with its manifest.
+      if (name.endsWith(CONFIRMATION_SUFFIX)) return !confirmed.has(f.path);
       return !isManifestName(name) && !name.startsWith(".") && !referenced.has(f.path);
     })
     .map((f) => f.path)
@@ -354,7 +427,107 @@ function recoveryPoint({ restorableUntil, setNewest, sliceIntervalSeconds }) {
   return { restorableUntil, lagSeconds, maxLagSeconds, exceeded: lagSeconds === null || lagSeconds > maxLagSeconds };
 }
 
+/**
+ * The catalog head (issue 10 item 8, docs/backups.md "Listing S3 incrementally"): what the next
+ * slice job must know of a catalog, so it reads a few objects instead of every manifest.
+ *   entries  the manifests it decides from, copied whole (with a dump's confirmation record):
+ *            every full dump from the one whose chain reaches furthest (the newest restorable
+ *            point's base) on, the newest slice (where the next one starts) and the newest
+ *            manifest with counts (when counts are due)
+ *   spans    each of those dumps' chain of slices, compacted into one {prevTs, lastTs}: a
+ *            contiguous run reaches exactly what its ends reach, so analyzeChain over entries and
+ *            spans gives the same reaches (and recovery point) as over the whole catalog
+ *   after    where to list new keys from: "full/<stamp of the newest dump>" and
+ *            "oplog/<seconds of the newest slice's prevTs>" (keys sort by those: a new slice's
+ *            prevTs is the newest slice's lastTs; a new dump's name starts with a later stamp)
+ *   probe    confirmation records an unconfirmed dump may have got since (written after the dump,
+ *            so not after its stamp in key order)
+ * `spans` are earlier heads' spans ({kind: "oplog", prevTs, lastTs, span: true}); `analyzeChain`
+ * is the planner's chain logic (the pruner module's).
+ */
+function catalogHead(manifests, spans, analyzeChain) {
+  const all = manifests.concat(spans || []);
+  const fulls = manifests.filter((m) => m.kind === "full");
+  let base = null;
+  let reachEnd = null;
+  for (const r of analyzeChain(all).reaches) {
+    if (reachEnd && tsCmp(r.to, reachEnd) <= 0) continue;
+    base = r.dump;
+    reachEnd = r.to;
+  }
+  const kept = fulls.filter((m) => !base || tsCmp(m.lastTs, base.lastTs) >= 0).sort((a, b) => tsCmp(a.lastTs, b.lastTs));
+  // Each kept dump's chain as if it were confirmed (an unconfirmed one may be confirmed later).
+  const forced = all.map((m) => (m.kind === "full" ? { ...m, confirmed: true, original: m } : m));
+  const analysis = analyzeChain(forced);
+  const newSpans = [];
+  const seen = new Set();
+  for (const r of analysis.reaches) {
+    if (!kept.includes(r.dump.original)) continue;
+    const path = analysis.slicesTo(r.dump, r.to) || [];
+    if (!path.length) continue;
+    const span = { kind: "oplog", span: true, prevTs: path[0].prevTs, lastTs: path[path.length - 1].lastTs };
+    if (r.dump.replicaSetId) span.replicaSetId = r.dump.replicaSetId;
+    const key = `${tsText(span.prevTs)}_${tsText(span.lastTs)}_${span.replicaSetId || ""}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    newSpans.push(span);
+  }
+  const slices = manifests.filter((m) => m.kind === "oplog");
+  const newestSlice = newestOf(slices, "oplog");
+  const counted = manifests.filter(hasCounts).reduce((best, m) => (!best || tsCmp(m.lastTs, best.lastTs) > 0 ? m : best), undefined);
+  const entries = [];
+  for (const m of [...kept, newestSlice, counted]) {
+    if (!m || entries.some((e) => e.manifestPath === m.manifestPath)) continue;
+    const { manifestPath, artifactPath: _a, confirmed, confirmation, ...manifest } = m;
+    void _a;
+    entries.push({ manifestPath, manifest, ...(confirmed && confirmation ? { confirmation } : {}) });
+  }
+  const newestFull = kept.length ? kept[kept.length - 1] : null;
+  const stamp = newestFull && /^(full\/[0-9]{8}T[0-9]{6}Z)/.exec(newestFull.manifestPath);
+  return {
+    after: { full: stamp ? stamp[1] : "full/", oplog: newestSlice ? `oplog/${newestSlice.prevTs.t}` : "oplog/" },
+    probe: kept.filter((m) => !isChainBase(m)).map((m) => confirmationPath(m.manifestPath)),
+    entries,
+    spans: newSpans,
+  };
+}
+
+/**
+ * The head as the file status/catalog-head holds it: key lines the S3 container reads with bash
+ * (it has no JSON parser: `after`, `probe`, and `known` for what it need not download again),
+ * `---`, then the JSON the mongo container reads.
+ */
+function headText(head) {
+  // `known`: the manifests (and records) the head carries, which a listing after `after` lists again.
+  const known = head.entries.flatMap((e) => [e.manifestPath, ...(e.confirmation ? [confirmationPath(e.manifestPath)] : [])]);
+  const lines = ["nyrkio-catalog-head 1", `after ${head.after.full}`, `after ${head.after.oplog}`, ...head.probe.map((p) => `probe ${p}`), ...known.map((k) => `known ${k}`)];
+  for (const line of lines.slice(1)) if (!isSafePath(line.split(" ")[1]) && !/^(full|oplog)\/$/.test(line.split(" ")[1])) throw new Error(`refusing a head line ${JSON.stringify(line)}`);
+  return `${lines.join("\n")}\n---\n${JSON.stringify({ entries: head.entries, spans: head.spans })}\n`;
+}
+
+/** The JSON part of a head file's text; throws on anything else. */
+function parseHeadText(text) {
+  const at = text.indexOf("\n---\n");
+  if (!text.startsWith("nyrkio-catalog-head 1\n") || at < 0) throw new Error("not a catalog head (nyrkio-catalog-head 1)");
+  const body = JSON.parse(text.slice(at + 5));
+  if (!Array.isArray(body.entries) || !Array.isArray(body.spans)) throw new Error("a catalog head needs entries and spans");
+  for (const e of body.entries) {
+    if (!isSafePath(e.manifestPath) || !isManifestName(e.manifestPath.slice(e.manifestPath.lastIndexOf("/") + 1))) throw new Error(`a catalog head names ${JSON.stringify(e.manifestPath)}, not a manifest path`);
+    const problems = manifestProblems(e.manifest);
+    if (problems.length) throw new Error(`${e.manifestPath} in the catalog head: ${problems.join("; ")}`);
+  }
+  for (const sp of body.spans) if (!isTs(sp.prevTs) || !isTs(sp.lastTs) || tsCmp(sp.prevTs, sp.lastTs) >= 0) throw new Error("a catalog head's span must run from prevTs to a later lastTs");
+  return { entries: body.entries, spans: body.spans.map((sp) => ({ kind: "oplog", span: true, prevTs: sp.prevTs, lastTs: sp.lastTs, ...(sp.replicaSetId ? { replicaSetId: sp.replicaSetId } : {}) })) };
+}
+
+/** Spans an incremental pull left beside the catalog (<catalog>/.spans.json), or none. */
+function loadSpans(root) {
+  const file = path.join(root, ".spans.json");
+  return fs.existsSync(file) ? parseHeadText(`nyrkio-catalog-head 1\n---\n${JSON.stringify({ entries: [], spans: JSON.parse(fs.readFileSync(file, "utf8")) })}`).spans : [];
+}
+
 module.exports = {
+  CONFIRMATION_SUFFIX,
   FORMATS,
   FULL_FORMATS_BY_VERSION,
   READABLE_FORMATS,
@@ -362,16 +535,24 @@ module.exports = {
   MANIFEST_SUFFIX,
   PART_SUFFIX,
   SCHEMA_VERSION,
+  catalogHead,
   chainFrom,
+  confirmationName,
+  confirmationPath,
+  confirmationProblem,
   hasCounts,
   isDirectoryDump,
+  headText,
+  isChainBase,
   isManifestName,
   isStageName,
   isTs,
   leftovers,
   loadCatalog,
+  loadSpans,
   manifestProblems,
   newestOf,
+  parseHeadText,
   parseLimit,
   recoveryPoint,
   restoreSteps,
@@ -381,5 +562,6 @@ module.exports = {
   tsCmp,
   tsNext,
   tsText,
+  unconfirmedDumps,
   verificationPlan,
 };

@@ -1,5 +1,5 @@
 // Reads an artifact's own oplog window (oplog-window.js) and prints `entries`, `firstTs` and
-// `lastTs` (<seconds>:<ordinal>) as `key=value` lines. Runs with `mongosh --nodb`.
+// `lastTs` (<seconds>:<ordinal>), and `lastTerm` (the term of the last entry) as `key=value` lines. Runs with `mongosh --nodb`.
 //   ARTIFACT       the file
 //   ARTIFACT_KIND  full (a mongodump --oplog --archive --gzip) or oplog (a gzipped BSON stream)
 
@@ -17,5 +17,6 @@ const read = kind === "full" ? archiveOplogWindow : bsonOplogWindow;
   if (window.entries > 0) {
     print(`firstTs=${window.firstTs.t}:${window.firstTs.i}`);
     print(`lastTs=${window.lastTs.t}:${window.lastTs.i}`);
+    if (window.lastTerm !== null) print(`lastTerm=${window.lastTerm}`);
   }
 })();

@@ -69,8 +69,8 @@ function valueSize(buf, type, pos) {
 }
 
 /**
- * The top-level fields of one BSON document that are strings, booleans or timestamps
- * (enough for archive headers and an oplog entry's `ts`); other fields are skipped.
+ * The top-level fields of one BSON document that are strings, booleans, timestamps or integers
+ * (enough for archive headers and an oplog entry's `ts` and term `t`); other fields are skipped.
  */
 function topLevelFields(doc) {
   const fields = {};
@@ -85,6 +85,9 @@ function topLevelFields(doc) {
     if (type === 0x02) fields[name] = doc.toString("utf8", at + 4, at + 4 + doc.readInt32LE(at) - 1);
     else if (type === 0x08) fields[name] = doc[at] === 1;
     else if (type === 0x11) fields[name] = { t: doc.readUInt32LE(at + 4), i: doc.readUInt32LE(at) };
+    // An oplog entry's term `t` is a long (src/mongo/db/repl/oplog_entry.idl, OpTimeBase); int32 accepted too.
+    else if (type === 0x12) fields[name] = Number(doc.readBigInt64LE(at));
+    else if (type === 0x10) fields[name] = doc.readInt32LE(at);
     pos = at + valueSize(doc, type, at);
   }
   if (pos !== end) throw new Error("corrupt BSON document: fields overrun the document");
@@ -130,16 +133,19 @@ async function scanStream(stream, { skipMagic, onDocument, onTerminator }) {
 }
 
 function windowTracker() {
-  const w = { firstTs: null, lastTs: null, entries: 0 };
+  // lastTerm: the term (`t`) of the last entry, which decides whether a full dump's end is
+  // majority-committed (backup/majority.ts); null when the entry has none.
+  const w = { firstTs: null, lastTs: null, lastTerm: null, entries: 0 };
   return {
     window: w,
     add(doc) {
-      const { ts } = topLevelFields(doc);
+      const { ts, t } = topLevelFields(doc);
       if (!ts) throw new Error("an oplog entry has no timestamp field `ts`");
       if (w.lastTs && (ts.t < w.lastTs.t || (ts.t === w.lastTs.t && ts.i <= w.lastTs.i)))
         throw new Error(`oplog entries out of order: ${ts.t}:${ts.i} after ${w.lastTs.t}:${w.lastTs.i}`);
       if (!w.firstTs) w.firstTs = ts;
       w.lastTs = ts;
+      w.lastTerm = Number.isInteger(t) ? t : null;
       w.entries += 1;
     },
   };

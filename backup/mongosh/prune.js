@@ -28,17 +28,34 @@ for (const { manifest, reason } of decision.delete) {
   print(`reason ${manifest.manifestPath} ${String(reason).replace(/\s+/g, " ")}`);
   remove(manifest.manifestPath);
   remove(manifest.artifactPath);
+  // Its majority confirmation record (backup/majority.ts) goes with it, last.
+  const confirmation = catalog.confirmationPath(manifest.manifestPath);
+  if (fs.existsSync(path.join(root, confirmation))) remove(confirmation);
 }
 
+// The files retention may collect as leftovers. With S3 the pulled catalog holds manifests only:
+// s3-transfer.sh leaves the bucket's listing in <catalog>/.listing ("<key>\t<LastModified>" per
+// line, list-objects-v2 text output), so artifacts no manifest names are collected on the bucket too.
 const files = [];
+// Staging directories of full dumps are local only (full-dump.sh never uploads one).
 const stages = [];
-for (const dir of ["full", "oplog"]) {
-  const abs = path.join(root, dir);
-  if (!fs.existsSync(abs)) continue;
-  for (const name of fs.readdirSync(abs)) {
-    const stat = fs.statSync(path.join(abs, name));
-    if (stat.isFile()) files.push({ path: `${dir}/${name}`, mtimeMs: stat.mtimeMs });
-    else if (stat.isDirectory() && catalog.isStageName(name)) stages.push({ path: `${dir}/${name}`, mtimeMs: stat.mtimeMs });
+const listing = path.join(root, ".listing");
+if (fs.existsSync(listing)) {
+  for (const line of fs.readFileSync(listing, "utf8").split("\n")) {
+    const [key, modified] = line.split(/\s+/);
+    if (!key || !/^(full|oplog)\//.test(key)) continue;
+    const mtimeMs = Date.parse(modified);
+    if (!Number.isNaN(mtimeMs)) files.push({ path: key, mtimeMs });
+  }
+} else {
+  for (const dir of ["full", "oplog"]) {
+    const abs = path.join(root, dir);
+    if (!fs.existsSync(abs)) continue;
+    for (const name of fs.readdirSync(abs)) {
+      const stat = fs.statSync(path.join(abs, name));
+      if (stat.isFile()) files.push({ path: `${dir}/${name}`, mtimeMs: stat.mtimeMs });
+      else if (stat.isDirectory() && catalog.isStageName(name)) stages.push({ path: `${dir}/${name}`, mtimeMs: stat.mtimeMs });
+    }
   }
 }
 const kept = decision.keep.map((k) => k.manifest);

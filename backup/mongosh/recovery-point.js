@@ -15,7 +15,10 @@ const env = process.env;
 const interval = Number(env.BACKUP_SLICE_INTERVAL_SECONDS);
 if (!Number.isInteger(interval) || interval <= 0) throw new Error(`BACKUP_SLICE_INTERVAL_SECONDS must be a whole number of seconds, got ${JSON.stringify(env.BACKUP_SLICE_INTERVAL_SECONDS)}`);
 const setNewest = catalog.parseLimit(env.OPLOG_SET_NEWEST || "");
-const point = catalog.recoveryPoint({ restorableUntil: newestRestorable(catalog.loadCatalog(env.CATALOG_DIR)), setNewest, sliceIntervalSeconds: interval });
+// With an incremental S3 pull the catalog holds the head's manifests and the spans that stand for
+// the chains' slices (catalog.js catalogHead): the same reaches as the whole catalog.
+const artifacts = catalog.loadCatalog(env.CATALOG_DIR).concat(catalog.loadSpans(env.CATALOG_DIR));
+const point = catalog.recoveryPoint({ restorableUntil: newestRestorable(artifacts), setNewest, sliceIntervalSeconds: interval });
 const iso = (ts) => new Date(ts.t * 1000).toISOString();
 const status = {
   kind: "recovery-point",

@@ -9,6 +9,8 @@
 //   M_ENTRIES     slices: oplog entries in the artifact
 //   M_COUNTS      optional: a JSON file of document counts as of M_LAST
 //   M_TOOLS       optional: "tool=version,tool=version"
+//   M_LAST_TERM, M_MAJORITY_COMMIT  full dumps: the term of the entry at M_LAST and whether the
+//                 majority commit point had passed it (confirmed | unconfirmed; backup/majority.ts)
 //   M_BALANCER_WINDOW  optional: "unwindowed" marks a full dump of a sharded cluster's replica
 //                 set taken without the balancer window (sharding/scripts/balancer-window.sh)
 
@@ -32,6 +34,8 @@ const manifest = {
   createdAt: env.M_CREATED_AT || new Date().toISOString(),
 };
 if (env.M_KIND === "full" && env.M_BALANCER_WINDOW === "unwindowed") manifest.unwindowed = true;
+if (env.M_KIND === "full" && env.M_LAST_TERM) manifest.lastTerm = Number(env.M_LAST_TERM);
+if (env.M_KIND === "full" && env.M_MAJORITY_COMMIT) manifest.majorityCommit = env.M_MAJORITY_COMMIT;
 if (env.M_COUNTS) manifest.counts = JSON.parse(fs.readFileSync(env.M_COUNTS, "utf8"));
 if (env.M_TOOLS) {
   manifest.tools = Object.fromEntries(

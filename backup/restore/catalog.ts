@@ -5,6 +5,7 @@
 
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { confirmationName, confirmationProblem } from "../majority";
 import { CatalogEntry, catalogPathProblem, escapeControl, ManifestError, parseManifest } from "../manifest";
 
 export interface LoadedCatalog {
@@ -30,13 +31,31 @@ export async function loadCatalog(root: string): Promise<LoadedCatalog> {
     }
     try {
       const manifest = parseManifest(await readFile(join(root, rel), "utf8"), rel);
-      entries.push({ ...manifest, manifestPath: rel });
+      entries.push({ ...manifest, manifestPath: rel, ...((await isConfirmed(root, rel, manifest)) ? { confirmed: true } : {}) });
     } catch (e) {
       if (e instanceof ManifestError) problems.push(e);
       else throw e;
     }
   }
   return { entries, problems };
+}
+
+/**
+ * Whether an unconfirmed full dump has a matching confirmation record beside its manifest. A
+ * missing, unreadable or mismatched record leaves the dump unconfirmed (it bases no chain), which
+ * is the safe side; the catalog itself stays readable.
+ */
+async function isConfirmed(root: string, rel: string, manifest: { kind: string; majorityCommit?: string; lastTs: { t: number; i: number }; lastTerm?: number }): Promise<boolean> {
+  if (manifest.kind !== "full" || manifest.majorityCommit !== "unconfirmed") return false;
+  const slash = rel.lastIndexOf("/");
+  const name = rel.slice(slash + 1);
+  let record: unknown;
+  try {
+    record = JSON.parse(await readFile(join(root, rel.slice(0, slash + 1) + confirmationName(name)), "utf8"));
+  } catch {
+    return false;
+  }
+  return confirmationProblem(record, manifest, name) === undefined;
 }
 
 async function findManifests(root: string, rel: string): Promise<string[]> {

@@ -12,6 +12,10 @@
 //     prevTs is that lastTs, continues the dump, and the slice that ends at the dump's lastTs adds
 //     nothing to replay. Ours also accepts a chain the slicer starts right after a dump:
 //     prevTs == dump.lastTs.)
+//   - Only a confirmed full dump bases a chain (issue 10 item 5, ../majority.ts): a dump whose
+//     manifest says majorityCommit "unconfirmed" may hold writes the set later rolled back, so it
+//     reaches nothing until a confirmation record (`confirmed`) says the majority commit point
+//     passed its lastTs in the same term. Manifests without the field predate the rule.
 //   - A dump restores to its own lastTs and to every point up to the furthest lastTs its chain of
 //     slices reaches: restore points are inclusive ("everything up to and including P").
 //
@@ -28,6 +32,10 @@ export interface ChainArtifact {
   prevTs?: Timestamp;
   createdAt?: string;
   replicaSetId?: string;
+  /** Full dumps: "unconfirmed" until the set's majority commit point passed lastTs (../majority.ts). */
+  majorityCommit?: string;
+  /** Set by the catalog readers when a confirmation record (<name>.confirmed.json) matches the dump. */
+  confirmed?: boolean;
 }
 
 export interface DumpReach<A> {
@@ -92,7 +100,7 @@ export function analyzeChain<A extends ChainArtifact>(artifacts: A[]): ChainAnal
   function joins(dump: A): A[] {
     return slices.filter((s) => cmp(s.prevTs as Timestamp, dump.lastTs) <= 0 && cmp(dump.lastTs, s.lastTs) < 0 && sameSet(dump, s));
   }
-  const dumps = artifacts.filter((a) => a.kind === "full").slice();
+  const dumps = artifacts.filter((a) => a.kind === "full" && (a.majorityCommit !== "unconfirmed" || a.confirmed === true)).slice();
   dumps.sort((a, b) => cmp(b.lastTs, a.lastTs) || created(b) - created(a));
   const reaches = dumps.map((dump) => {
     let to = dump.lastTs;

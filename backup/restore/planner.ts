@@ -32,6 +32,7 @@
 
 import { artifactPath, CatalogEntry } from "../manifest";
 import { compareTs, describeTs, formatTs, Timestamp } from "../timestamp";
+import { isChainBase } from "../majority";
 import { analyzeChain, RestoreWindow, windowsOf } from "./chain";
 import { RestoreTarget } from "./target";
 import { joinPath, mongorestoreReplayArgv, unpackArgv, workPaths } from "./tool-args";
@@ -174,7 +175,10 @@ export function planRestore(entries: CatalogEntry[], target: RestoreTarget, opti
         windows,
       };
     }
-    return { ok: false, error: unreachableMessage(target, windows), windows };
+    // Full dumps that base no chain yet (majority confirmation, ../majority.ts) are named, so the refusal says why.
+    const waiting = entries.filter((e) => e.kind === "full" && !isChainBase(e)).map((e) => e.manifestPath);
+    const note = waiting.length ? `; unconfirmed full dumps, which base no chain until the majority commit point is seen past their lastTs: ${waiting.join(", ")}` : "";
+    return { ok: false, error: unreachableMessage(target, windows) + note, windows };
   }
 
   const window = windows.find((w) => compareTs(w.from, point) <= 0 && compareTs(point, w.to) <= 0) as RestoreWindow;

@@ -5,13 +5,16 @@
 // pod and the tests cannot drift apart. Each function is self-contained and bound by expression,
 // so the names a compiler gives the originals do not matter.
 
+import { majorityVerdict } from "../majority";
 import { analyzeChain, newestRestorable } from "../restore/chain";
 import { decideRetention } from "./pruner";
 
 /**
  * The pod's pruner module: `prune`, `analyzeChain` (the planner's chain logic, for verification and
- * the restore Job) and `newestRestorable(manifests)` (the recovery point the slice
- * job records, backup/mongosh/recovery-point.js), exported for mongosh's require().
+ * the restore Job), `newestRestorable(manifests)` (the recovery point the slice
+ * job records, backup/mongosh/recovery-point.js) and `majorityVerdict(dump, observation)` (whether a
+ * full dump's end is majority-committed, backup/majority.ts; backup/mongosh/confirm-dumps.js),
+ * exported for mongosh's require().
  */
 export function embeddablePrunerModule(): string {
   return [
@@ -22,7 +25,8 @@ export function embeddablePrunerModule(): string {
     "function newestRestorable(manifests) {",
     `  return (${newestRestorable.toString()})(manifests, analyzeChain);`,
     "}",
-    "module.exports = { prune, newestRestorable, analyzeChain };",
+    `const majorityVerdict = (${majorityVerdict.toString()});`,
+    "module.exports = { prune, newestRestorable, analyzeChain, majorityVerdict };",
     "",
   ].join("\n");
 }

@@ -10,6 +10,11 @@
 //     point in the window no kept dump reaches (a chain restarted after a gap) is kept too.
 //  4. Slices: a slice that ends at or before the oldest kept dump's lastTs is deleted (every kept
 //     dump joins its chain after it); every later slice is kept.
+//  5. Unconfirmed full dumps (the set's majority commit point has not been seen past their lastTs,
+//     ../majority.ts) base no chain, so they count for none of the above. One newer than every
+//     confirmed dump is kept: it may still be confirmed, and deleting it would stop full dumps
+//     exactly when a PSA set is degraded. One older than a confirmed dump is deleted: the commit
+//     point passed the newer dump, so this one was rolled back or can no longer be proven.
 // Nothing is deleted for a replica set with no full dump, and a manifest the pruner does not
 // understand is kept. `nowIso` only dates the reasons ("2d 04h old"): the policy counts days and
 // weeks that have dumps, so a backup that stopped running never ages its last dumps away.
@@ -172,8 +177,17 @@ export function decideRetention<M extends PrunableManifest>(
 
     let windowStart: Ts | undefined;
     for (const d of kept.keys()) if (!windowStart || cmp(d.lastTs, windowStart) < 0) windowStart = d.lastTs;
+    let newestBase: Ts | undefined;
+    for (const d of newestFirst) if (!newestBase || cmp(d.lastTs, newestBase) > 0) newestBase = d.lastTs;
     for (const m of group) {
-      if (m.kind === "full") {
+      if (m.kind === "full" && !reachOf.has(m)) {
+        // Not a chain base (analyze leaves unconfirmed dumps out): rule 5.
+        if (!newestBase || cmp(m.lastTs, newestBase) > 0) {
+          decisions.set(m, { keep: true, reason: "unconfirmed (the majority commit point has not been seen past its lastTs) and newer than every confirmed full dump: kept until it is confirmed or superseded (" + age(m.lastTs) + ")" });
+        } else {
+          decisions.set(m, { keep: false, reason: "unconfirmed, and the confirmed full dump ending " + show(newestBase) + " is newer: its end was rolled back or can no longer be proven; it bases no chain (" + age(m.lastTs) + ")" });
+        }
+      } else if (m.kind === "full") {
         const reason = kept.get(m);
         if (reason !== undefined) decisions.set(m, { keep: true, reason: reason });
         else {

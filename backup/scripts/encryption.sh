@@ -73,8 +73,9 @@ case "$mode" in
     outbox="$BACKUP_WORK/outbox"
     if [[ -f "$outbox/.upload-order" ]]; then
       while IFS= read -r rel; do
-        # Manifests and status files stay readable; everything else (a dump's own metadata too) is data.
-        [[ -n "$rel" && "$rel" != status/* && "$rel" != *.manifest.json && "$rel" != manifest.json && "$rel" != */manifest.json ]] || continue
+        # Manifests, majority confirmation records and status files (the catalog head too) stay
+        # readable; everything else (a dump's own metadata too) is data.
+        [[ -n "$rel" && "$rel" != status/* && "$rel" != *.manifest.json && "$rel" != manifest.json && "$rel" != */manifest.json && "$rel" != *.confirmed.json ]] || continue
         [[ "$rel" != *..* && "$rel" != /* ]] || fail encrypt "refusing the path $rel"
         # A failure fails this container, so push never runs: nothing leaves the pod unencrypted.
         encrypt_file "$outbox/$rel" || fail encrypt "cannot encrypt $rel to the public key in $ENCRYPTION_PUBLIC_KEY; nothing was uploaded"

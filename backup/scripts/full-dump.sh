@@ -13,7 +13,10 @@
 #                refuses --oplogFile when the dump directory has a top-level oplog.bson
 #                (mongorestore/mongorestore.go Restore, GetOplogConflict)
 #   3. window    firstTs/lastTs read from that oplog (oplog-window.js): the exact point the dump
-#                restores to, which no query before or after the dump can give
+#                restores to, which no query before or after the dump can give, and lastTerm
+#   3b. majority confirmed when the source's committed snapshot has passed lastTs in the same
+#                term (confirm-dumps.js); otherwise the manifest says "unconfirmed", and older
+#                unconfirmed dumps the commit point has now passed get their confirmation records
 #   4. pack      tar of dump/ and oplog.bson.gz (--remove-files: the staged copy goes as it is
 #                packed); GNU tar is in the official mongo image (docker-library/mongo
 #                8.0/Dockerfile runs tar in its own build, on ubuntu:noble where tar is Essential)
@@ -70,7 +73,21 @@ read_kv "$window_out"
 need_kv window firstTs lastTs entries
 first_ts="${KV[firstTs]}"
 last_ts="${KV[lastTs]}"
-ok window firstTs="$first_ts" lastTs="$last_ts" entries="${KV[entries]}"
+last_term="${KV[lastTerm]:-}"
+ok window firstTs="$first_ts" lastTs="$last_ts" entries="${KV[entries]}" lastTerm="$last_term"
+
+# Issue 10 item 5: the dump bases a chain only once the majority commit point has passed its lastTs
+# in the same term; until a later job writes full/<name>.confirmed.json it is "unconfirmed".
+confirm_dumps "$source_host" "$last_ts" "$last_term"
+# A secondary's committed snapshot trails its own newest entry by moments: ask again for a while
+# (BACKUP_CONFIRM_WAIT_SECONDS, default 60) rather than leave a healthy set's dump unconfirmed
+# until the next job (a day, without slices).
+confirm_waited=0
+while [[ "$DUMP_MAJORITY_STATE" == pending ]] && ((confirm_waited < ${BACKUP_CONFIRM_WAIT_SECONDS:-60})); do
+  sleep "${BACKUP_CONFIRM_POLL_SECONDS:-5}"
+  confirm_waited=$((confirm_waited + ${BACKUP_CONFIRM_POLL_SECONDS:-5}))
+  confirm_dumps "$source_host" "$last_ts" "$last_term"
+done
 
 step_begin
 new_part full "$name.dump.tar"
@@ -100,7 +117,7 @@ if [[ -s "$counts" ]]; then counts_file="$counts"; fi
 new_part full "$name.manifest.json"
 manifest="$PART"
 M_OUT="$manifest" M_KIND=full M_FILE="$name.dump.tar" M_BYTES="$bytes" M_SHA256="$sha256" M_REPLSET="$BACKUP_REPLSET" M_REPLSET_ID="$replica_set_id" \
-  M_FIRST="$first_ts" M_LAST="$last_ts" M_CREATED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+  M_FIRST="$first_ts" M_LAST="$last_ts" M_LAST_TERM="$last_term" M_MAJORITY_COMMIT="${DUMP_MAJORITY:-unconfirmed}" M_CREATED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   M_COUNTS="$counts_file" M_TOOLS="mongodump=$(tool_version mongodump)" M_BALANCER_WINDOW="${BALANCER_WINDOW:-}" \
   run_js write-manifest.js /dev/null || fail manifest "cannot write the manifest: $JS_ERROR"
 publish "$archive" "full/$name.dump.tar"

@@ -164,6 +164,11 @@ init_job() {
   esac
   mkdir -p "$BACKUP_WORK/tmp"
   if [[ "$read_only" != read-only ]]; then mkdir -p "$CATALOG" "$OUT/full" "$OUT/oplog" "$OUT/status"; fi
+  if [[ "$BACKUP_STORAGE" == s3 && ("$JOB" == full || "$JOB" == oplog) ]]; then
+    load_catalog_head
+    # Every slice and full-dump run leaves the head for the next slice run (issue 10 item 8).
+    EXIT_HOOKS+=(write_catalog_head)
+  fi
   trap on_exit EXIT
   trap 'exit 143' TERM
   trap 'exit 130' INT
@@ -428,4 +433,82 @@ replay_args() {
 
 ts_seconds() {
   printf '%s' "${1%%:*}"
+}
+
+# confirm_dumps <host> [last ts] [last term]: majority confirmation (confirm-dumps.js,
+# backup/majority.ts). Publishes a write-once `<name>.confirmed.json` beside every unconfirmed dump
+# of the catalog whose end <host>'s committed snapshot has passed in the same term, and sets
+# DUMP_MAJORITY to the verdict on a dump given by its last ts and term (not yet published; empty
+# without one). Never fails the job: a dump that cannot be confirmed now stays unconfirmed (it bases
+# no chain, and monitoring alerts on it) until a later run confirms it.
+# shellcheck disable=SC2034 # DUMP_MAJORITY and DUMP_MAJORITY_STATE are used by full-dump.sh
+confirm_dumps() {
+  local host="$1" last="${2:-}" term="${3:-}" out="$BACKUP_WORK/tmp/confirm.out" dir="$BACKUP_WORK/tmp/confirm"
+  local _verb path state record reason part rel confirmed=0
+  DUMP_MAJORITY=""
+  DUMP_MAJORITY_STATE=""
+  # Nothing to ask (no dump of its own, no unconfirmed manifest in the catalog): no mongosh at all.
+  if [[ -z "$last" ]] && ! grep -rlqsE --include='*manifest.json' '"majorityCommit": *"unconfirmed"' "$CATALOG"; then return 0; fi
+  step_begin
+  rm -rf -- "$dir"
+  mkdir -p "$dir"
+  if ! FACTS_HOST="$host" CATALOG_DIR="$CATALOG" DUMP_LAST_TS="$last" DUMP_LAST_TERM="$term" CONFIRM_DIR="$dir" run_js confirm-dumps.js "$out"; then
+    log majority warning "durationMs=$(step_ms)" "message=cannot ask $host for its majority commit point; unconfirmed dumps stay unconfirmed: $JS_ERROR"
+    [[ -z "$last" ]] || DUMP_MAJORITY=unconfirmed
+    return 0
+  fi
+  while read -r _verb path state record reason; do
+    [[ "$_verb" == verdict ]] || continue
+    if [[ "$path" == - ]]; then
+      DUMP_MAJORITY_STATE="$state"
+      DUMP_MAJORITY="$([[ "$state" == confirmed ]] && echo confirmed || echo unconfirmed)"
+      [[ "$state" == confirmed ]] || log majority warning "state=$state" "message=this dump is unconfirmed: $reason"
+      continue
+    fi
+    if [[ "$state" == confirmed && "$record" =~ ^[0-9]+$ ]]; then
+      rel="$(dirname "$path")/$(basename "$path" .manifest.json).confirmed.json"
+      new_part "$(dirname "$path")" "$(basename "$rel")"
+      part="$PART"
+      mv -f -- "$dir/$record.json" "$part"
+      publish "$part" "$rel"
+      # The pulled catalog sees it too (publish copies only manifests there).
+      [[ "$BACKUP_STORAGE" != s3 ]] || cp -- "$OUT/$rel" "$CATALOG/$rel"
+      confirmed=$((confirmed + 1))
+      log majority info "manifest=$path" "message=confirmed: $reason"
+    else
+      log majority warning "manifest=$path" "state=$state" "message=still unconfirmed: $reason"
+    fi
+  done <"$out"
+  ok majority files="$confirmed"
+}
+
+# load_catalog_head: with S3, when the pull brought status/catalog-head instead of every manifest
+# (s3-transfer.sh pull-head), writes the head's manifests and spans into the pulled catalog
+# (catalog-head.js load). Once per pod: a full dump a chain break starts in the same pod finds it done.
+load_catalog_head() {
+  local head="$BACKUP_WORK/catalog-head" out="$BACKUP_WORK/tmp/catalog-head.out"
+  [[ -f "$head" && ! -e "$CATALOG/.partial" ]] || return 0
+  HEAD_MODE=load HEAD_FILE="$head" CATALOG_DIR="$CATALOG" run_js catalog-head.js "$out" || fail catalog-head "cannot read the catalog head pulled from status/catalog-head: $JS_ERROR"
+  read_kv "$out"
+  log catalog-head ok "durationMs=$(step_ms)" "manifests=${KV[entries]:-0}" "message=incremental: the head's manifests, ${KV[spans]:-0} chain span(s) and the keys listed after it"
+}
+
+# write_catalog_head: status/catalog-head from the catalog as this job leaves it (catalog-head.js
+# write), published last, so the outbox uploads it after everything it describes. An exit hook:
+# it never exits itself; a failure is a warning (the next run then pulls every manifest).
+write_catalog_head() {
+  local part out="$BACKUP_WORK/tmp/catalog-head.out"
+  [[ -d "$CATALOG" && -d "$OUT/status" ]] || return 0
+  # Only when the catalog changed (this job published something), or when a slice job pulled
+  # every manifest (no head yet): otherwise the head on the bucket is still right.
+  [[ -s "$OUTBOX/.upload-order" || ("$JOB" == oplog && ! -e "$CATALOG/.partial") ]] || return 0
+  PART=""
+  new_part status catalog-head
+  part="$PART"
+  if HEAD_MODE=write CATALOG_DIR="$CATALOG" STATUS_OUT="$part" run_js catalog-head.js "$out"; then
+    publish "$part" status/catalog-head
+  else
+    log catalog-head warning "message=no status/catalog-head written; the next slice run lists every manifest: $JS_ERROR"
+    return 1
+  fi
 }

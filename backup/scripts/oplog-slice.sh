@@ -3,6 +3,7 @@
 # the majority commit point (entries past it can still be rolled back), gzipped, with a manifest
 # whose prevTs is where it starts.
 #   1. facts    pick the member; its oldest entry, commit point and newest applied write
+#   1b. majority confirmation records for the full dumps the commit point has passed (confirm-dumps.js)
 #   2. plan     where the slice starts (slice-plan.js, catalog.js sliceStart):
 #               - no full dump yet: take one now (a chain starts with one; not a failure)
 #               - chain broken (the oldest entry still in the oplog is newer than the end of the
@@ -87,10 +88,15 @@ source_host="${KV[source]}"
 set_newest="${KV[setNewest]}"
 replica_set_id="${KV[replicaSetId]}"
 ok facts source="$source_host" role="${KV[role]}" oldest="${KV[oldest]}" majority="${KV[majority]}" applied="${KV[applied]}" setNewest="$set_newest"
+oldest="${KV[oldest]}" majority="${KV[majority]}" applied="${KV[applied]}"
+
+# Confirm the full dumps the majority commit point has passed since (issue 10 item 5), before the
+# recovery point is measured from the chain bases.
+confirm_dumps "$source_host"
 
 step_begin
 plan_out="$BACKUP_WORK/tmp/slice-plan.out"
-CATALOG_DIR="$CATALOG" OPLOG_OLDEST="${KV[oldest]}" OPLOG_MAJORITY="${KV[majority]}" OPLOG_APPLIED="${KV[applied]}" OPLOG_SET_NEWEST="$set_newest" OPLOG_REPLSET_ID="$replica_set_id" \
+CATALOG_DIR="$CATALOG" OPLOG_OLDEST="$oldest" OPLOG_MAJORITY="$majority" OPLOG_APPLIED="$applied" OPLOG_SET_NEWEST="$set_newest" OPLOG_REPLSET_ID="$replica_set_id" \
   run_js slice-plan.js "$plan_out" || fail plan "cannot plan the slice from the catalog: $JS_ERROR"
 read_kv "$plan_out"
 need_kv plan action to countsAfter commitLagSeconds

@@ -18,6 +18,13 @@ init_job prune
 require_env RETENTION_DAILY RETENTION_WEEKLY
 export BACKUP_PRUNER="${BACKUP_PRUNER:-$BACKUP_MONGOSH_DIR/pruner.js}"
 
+# An incremental S3 pull (a slice job's) holds only the catalog head: retention decides from the
+# whole catalog, so it never runs on one (with S3 the prune job prunes, after a complete pull).
+if [[ -e "$CATALOG/.partial" ]]; then
+  log prune info "message=skipped: this job pulled the catalog head, not every manifest; the prune job prunes after a complete pull"
+  exit 0
+fi
+
 decisions="$BACKUP_WORK/tmp/prune.out"
 CATALOG_DIR="$CATALOG" run_js prune.js "$decisions" || fail prune "the pruner failed; nothing was deleted: $JS_ERROR"
 read_kv "$decisions"

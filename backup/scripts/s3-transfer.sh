@@ -2,7 +2,12 @@
 # Moves backup files between the pod's scratch volume and the S3 bucket. Runs in the S3 client
 # image (amazon/aws-cli: bash, coreutils and the aws CLI), beside the mongo containers that do the
 # work, because the mongo image has no S3 client.
-#   pull-manifests  every manifest under the replica set's prefix into $BACKUP_WORK/catalog
+#   pull-manifests  every manifest (and majority confirmation record) under the replica set's prefix into $BACKUP_WORK/catalog
+#   pull-head       the slice job's incremental pull (docs/backups.md, "Listing S3 incrementally"):
+#                   status/catalog-head (one small rewritable object the previous slice or full-dump
+#                   run left), then only the keys after its `after` keys (list-objects-v2
+#                   --start-after) and its `probe` keys; without a head, pull-manifests. The
+#                   objects read do not grow with retention.
 #   pull-files      the artifacts listed in $BACKUP_WORK/needed into the same relative paths
 #   push            uploads $BACKUP_WORK/outbox in publish order (each artifact before its
 #                   manifest), never over an existing object (status/ files excepted), then exits
@@ -45,7 +50,7 @@ log() {
   shift 2
   line="{\"time\":\"$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)\",\"job\":\"$JOB\",\"replicaSet\":\"${BACKUP_REPLSET:-}\",\"step\":\"$step\",\"status\":\"$status\""
   for kv in "$@"; do
-    if [[ "${kv%%=*}" =~ ^(durationMs|bytes|files|exitCode)$ && "${kv#*=}" =~ ^(0|-?[1-9][0-9]*)$ ]]; then
+    if [[ "${kv%%=*}" =~ ^(durationMs|bytes|files|listed|probed|exitCode)$ && "${kv#*=}" =~ ^(0|-?[1-9][0-9]*)$ ]]; then
       line+=",\"${kv%%=*}\":${kv#*=}"
     else
       line+=",\"${kv%%=*}\":\"$(json_escape "${kv#*=}")\""
@@ -66,7 +71,7 @@ outbox="$BACKUP_WORK/outbox"
 url="s3://$S3_BUCKET/${S3_PREFIX:+${S3_PREFIX%/}/}$BACKUP_REPLSET"
 
 started="$(now_ms)"
-mkdir -p "$BACKUP_WORK/credentials" "$catalog"
+mkdir -p "$BACKUP_WORK/credentials" "$BACKUP_WORK/tmp" "$catalog"
 chmod 700 "$BACKUP_WORK/credentials"
 export AWS_SHARED_CREDENTIALS_FILE="$BACKUP_WORK/credentials/aws"
 export AWS_CONFIG_FILE="$BACKUP_WORK/credentials/aws-config"
@@ -86,9 +91,11 @@ s3() {
   shift
   aws ${S3_ENDPOINT:+--endpoint-url="$S3_ENDPOINT"} s3 "$command" "$@" --only-show-errors
 }
-# s3api <operation> <args...>: one S3 API call; its JSON answer is not needed.
+
+# s3api <operation> <args...>: the aws CLI's low-level S3 commands (no --only-show-errors there;
+# callers that need no JSON answer send stdout to /dev/null).
 s3api() {
-  aws ${S3_ENDPOINT:+--endpoint-url="$S3_ENDPOINT"} s3api "$@" >/dev/null
+  aws ${S3_ENDPOINT:+--endpoint-url="$S3_ENDPOINT"} s3api "$@"
 }
 
 # upload <rel>: one file of the outbox to its key. status/ files are rewritten by design; anything
@@ -101,7 +108,7 @@ upload() {
   fi
   # HeadObject answers 404 for a missing key when the caller may list the bucket (403 otherwise);
   # the writer's key may (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
-  if err="$(s3api head-object --bucket "$S3_BUCKET" --key "$prefix/$rel" 2>&1)"; then
+  if err="$(s3api head-object --bucket "$S3_BUCKET" --key "$prefix/$rel" 2>&1 >/dev/null)"; then
     # The same bytes already there (a retried push of a slice whose manifest did not follow) is
     # not an overwrite; anything else is refused.
     local existing="$BACKUP_WORK/tmp/s3-existing"
@@ -112,23 +119,114 @@ upload() {
       return 0
     fi
     rm -f "$existing"
+    # A majority confirmation record is write-once and says only that the dump's end was
+    # majority-committed (backup/majority.ts): one another job wrote first confirms the same dump.
+    if [[ "$rel" == *.confirmed.json ]]; then
+      log push info "file=$rel" "detail=already confirmed by an earlier record, which is kept"
+      return 0
+    fi
     UPLOAD_ERROR="$url/$rel already exists with other content: a backup is never overwritten"
     return 1
   elif [[ "$err" != *"(404)"* ]]; then
     UPLOAD_ERROR="cannot check whether $url/$rel exists: ${err##*$'\n'}"
     return 1
   fi
-  if [[ "$rel" == *.manifest.json || "$rel" == */manifest.json ]]; then
+  if [[ "$rel" == *.manifest.json || "$rel" == */manifest.json || "$rel" == *.confirmed.json ]]; then
     s3api put-object --bucket "$S3_BUCKET" --key "$prefix/$rel" --body "$outbox/$rel" --if-none-match '*' \
-      ${S3_SSE_KMS_KEY_ID:+--server-side-encryption aws:kms --ssekms-key-id "$S3_SSE_KMS_KEY_ID"}
+      ${S3_SSE_KMS_KEY_ID:+--server-side-encryption aws:kms --ssekms-key-id "$S3_SSE_KMS_KEY_ID"} >/dev/null
   else
     s3 cp "$outbox/$rel" "$url/$rel" --no-overwrite ${S3_SSE_KMS_KEY_ID:+--sse aws:kms --sse-kms-key-id "$S3_SSE_KMS_KEY_ID"}
   fi
 }
 
+
+bucket_key() {
+  printf '%s' "${S3_PREFIX:+${S3_PREFIX%/}/}$BACKUP_REPLSET/$1"
+}
+
+# list_keys <key prefix relative to the replica set> [start after] [with times]: the keys under it
+# (relative to the replica set), one per line, in S3's order (UTF-8 binary); with times
+# "<key> <LastModified>". list-objects-v2 pages itself (1,000 keys a request).
+list_keys() {
+  local prefix="$1" after="${2:-}" query='Contents[].[Key]' base line
+  base="$(bucket_key "")"
+  [[ -z "${3:-}" ]] || query='Contents[].[Key,LastModified]'
+  s3api list-objects-v2 --bucket "$S3_BUCKET" --prefix "$base$prefix" ${after:+--start-after "$base$after"} \
+    --query "$query" --output text >"$BACKUP_WORK/tmp/keys" || return 1
+  while IFS= read -r line; do
+    # Text output prints None for a page without Contents.
+    [[ -n "$line" && "$line" != None ]] || continue
+    printf '%s\n' "${line#"$base"}"
+  done <"$BACKUP_WORK/tmp/keys"
+}
+
+is_catalog_name() {
+  [[ "$1" =~ ^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$ && "/$1/" != */../* && "/$1/" != */./* ]]
+}
+
+# get_key <key relative to the replica set> [absent-ok]: one object into the catalog; with
+# absent-ok a 404 is not a failure (exit 3 says it was absent).
+get_key() {
+  local rel="$1" err="$BACKUP_WORK/tmp/aws.err"
+  is_catalog_name "$rel" || fail "${JOB_STEP:-pull}" "refusing the key $rel"
+  if s3 cp "$url/$rel" "$catalog/$rel" 2>"$err"; then return 0; fi
+  if [[ -n "${2:-}" ]] && grep -q '(404)' "$err"; then return 3; fi
+  cat "$err" >&2
+  return 1
+}
+
+pull_head() {
+  local err="$BACKUP_WORK/tmp/aws.err" line verb rel got=0 listed=0 probed=0
+  local -A known=()
+  JOB_STEP=pull-head
+  mkdir -p "$BACKUP_WORK/tmp"
+  rm -f -- "$BACKUP_WORK/catalog-head"
+  if ! s3 cp "$url/status/catalog-head" "$BACKUP_WORK/catalog-head" 2>"$err"; then
+    grep -q '(404)' "$err" || { cat "$err" >&2; fail pull-head "cannot read $url/status/catalog-head"; }
+    log pull-head info "message=no status/catalog-head yet: pulling every manifest once"
+    pull_manifests
+    return
+  fi
+  [[ "$(head -n 1 "$BACKUP_WORK/catalog-head")" == "nyrkio-catalog-head 1" ]] || fail pull-head "$url/status/catalog-head is not a catalog head"
+  while IFS=' ' read -r verb rel; do
+    [[ "$verb" != --- ]] || break
+    [[ "$verb" != known ]] || known["$rel"]=1
+  done <"$BACKUP_WORK/catalog-head"
+  while IFS=' ' read -r verb rel; do
+    [[ "$verb" != --- ]] || break
+    case "$verb" in
+      after)
+        if [[ ! "$rel" =~ ^(full|oplog)/$ ]] && ! { [[ "$rel" =~ ^(full|oplog)/ ]] && is_catalog_name "$rel"; }; then
+          fail pull-head "refusing the head's key $rel"
+        fi
+        # Only manifests and confirmation records; the artifacts are pulled when a plan needs them.
+        list_keys "${rel%%/*}/" "$rel" >"$BACKUP_WORK/tmp/new-keys" || fail pull-head "cannot list $url/${rel%%/*}/ after $rel"
+        while IFS= read -r line; do
+          listed=$((listed + 1))
+          [[ "$line" == *.manifest.json || "$line" == */manifest.json || "$line" == *.confirmed.json ]] || continue
+          [[ -z "${known[$line]:-}" ]] || continue
+          get_key "$line" || fail pull-head "cannot download $url/$line"
+          got=$((got + 1))
+        done <"$BACKUP_WORK/tmp/new-keys"
+        ;;
+      probe)
+        [[ -e "$catalog/$rel" ]] && continue
+        probed=$((probed + 1))
+        get_key "$rel" absent-ok || [[ $? == 3 ]] || fail pull-head "cannot download $url/$rel"
+        ;;
+      nyrkio-catalog-head | known) ;;
+      *) fail pull-head "an unknown line in the catalog head: $verb" ;;
+    esac
+  done <"$BACKUP_WORK/catalog-head"
+  log pull-head ok "durationMs=$(($(now_ms) - started))" "files=$got" "listed=$listed" "probed=$probed" "from=$url"
+}
+
 pull_manifests() {
-  s3 cp "$url/" "$catalog/" --recursive --exclude '*' --include '*.manifest.json' --include '*/manifest.json' ||
+  s3 cp "$url/" "$catalog/" --recursive --exclude '*' --include '*.manifest.json' --include '*/manifest.json' --include '*.confirmed.json' ||
     fail pull-manifests "cannot list or download the manifests under $url"
+  # Every key with its time, so retention can collect artifacts no manifest names on the bucket
+  # too (prune.js reads .listing; a local find sees only what was pulled).
+  list_keys "" "" with-times >"$catalog/.listing" || fail pull-manifests "cannot list the keys under $url"
   local count
   count="$(find "$catalog" -type f -name '*manifest.json' | wc -l)"
   log pull-manifests ok "durationMs=$(($(now_ms) - started))" "files=$count" "from=$url"
@@ -190,8 +288,9 @@ delete() {
 
 case "${1:-}" in
   pull-manifests) pull_manifests ;;
+  pull-head) pull_head ;;
   pull-files) pull_files ;;
   push) push ;;
   delete) delete ;;
-  *) fail setup "usage: s3-transfer.sh pull-manifests|pull-files|push|delete" ;;
+  *) fail setup "usage: s3-transfer.sh pull-manifests|pull-head|pull-files|push|delete" ;;
 esac

@@ -186,7 +186,7 @@ describe("embeddablePruner", () => {
     const out = mkdtempSync(join(tmpdir(), "embeddable-pruner-"));
     try {
       buildSync({ entryPoints: ["backup/retention/embeddable-pruner.ts"], bundle, outdir: out, format: "cjs", platform: "node", target: "node20", logLevel: "silent", ...(bundle ? {} : { outbase: "." }) });
-      if (!bundle) buildSync({ entryPoints: ["backup/retention/pruner.ts", "backup/restore/chain.ts", "backup/timestamp.ts"], outdir: out, outbase: ".", format: "cjs", platform: "node", target: "node20", logLevel: "silent" });
+      if (!bundle) buildSync({ entryPoints: ["backup/retention/pruner.ts", "backup/restore/chain.ts", "backup/timestamp.ts", "backup/majority.ts"], outdir: out, outbase: ".", format: "cjs", platform: "node", target: "node20", logLevel: "silent" });
       const built = require(join(out, bundle ? "embeddable-pruner.js" : "backup/retention/embeddable-pruner.js")) as { embeddablePruner(): string };
       const fromBuild = vm.runInNewContext(`${built.embeddablePruner()}\nprune;`, {});
       const catalog = dailyCatalog([day("2024-03-01"), day("2024-03-02"), day("2024-03-09")], day("2024-03-09", 20));

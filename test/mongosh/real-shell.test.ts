@@ -247,6 +247,19 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
     );
 
     it(
+      "catalog-head.js: the head catalog.js computes, written as status/catalog-head, and loaded back into an empty catalog",
+      async () => {
+        const r = await result<{ write: Run; load: Run; text: string; expected: string; pulled: number; entries: number }>("catalog-head");
+        expect(r.write.stderr).toBe("");
+        expect(r.write.code).toBe(0);
+        expect(r.text).toBe(r.expected);
+        expect(r.load.code).toBe(0);
+        expect(r.pulled).toBe(r.entries);
+      },
+      TIMEOUT,
+    );
+
+    it(
       "verify-plan.js: catalog.js's verification plan",
       async () => {
         const r = await result<{ run: Run; shim: Run; expected: string[] }>("verify-plan");
@@ -357,6 +370,16 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
         const errors = lines(r.run.stderr);
         expect(errors.slice(0, r.members.length)).toEqual(r.members.map((h) => expect.stringMatching(new RegExp(`^member ${h} skipped: .*ECONNREFUSED`))));
         expect(errors[errors.length - 1]).toBe(`Error: no reachable secondary or primary among ${r.members.join(", ")}`);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "confirm-dumps.js (majority confirmation): a connection error, exit 1, no verdict",
+      async () => {
+        const r = await result<{ run: Run }>("confirm-dumps");
+        expectConnectionFailure(r.run);
+        expect(r.run.stdout).toBe("");
       },
       TIMEOUT,
     );
@@ -582,6 +605,26 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     return { run, status: existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : undefined, newest, interval: Number(m.env.BACKUP_SLICE_INTERVAL_SECONDS) };
   },
 
+  async "catalog-head"(ctx) {
+    // The slice job's catalog head (issue 10 item 8): written from a catalog, loaded into an empty one.
+    const m = backupPod(ctx, "dev", "mongodb-rs0-backup-oplog", "oplog-slice");
+    const { dir } = podCatalog(m, generateCatalog(4));
+    const catalog = require(join(backupMongoshDir(m), "catalog.js"));
+    const head = catalog.catalogHead(catalog.loadCatalog(dir), [], analyzeChain);
+    const out = join(m.env.BACKUP_WORK, "catalog-head");
+    const pruner = join(backupMongoshDir(m), "pruner.js");
+    const write = await runJs(m, "catalog-head.js", { HEAD_MODE: "write", CATALOG_DIR: dir, STATUS_OUT: out, BACKUP_PRUNER: pruner });
+    const pulled = join(m.env.BACKUP_WORK, "pulled");
+    mkdirSync(pulled, { recursive: true });
+    const load = await runJs(m, "catalog-head.js", { HEAD_MODE: "load", HEAD_FILE: out, CATALOG_DIR: pulled, BACKUP_PRUNER: pruner });
+    return { write, load, text: existsSync(out) ? readFileSync(out, "utf8") : "", expected: catalog.headText(head), pulled: catalog.loadCatalog(pulled).length, entries: head.entries.length };
+  },
+
+  async "confirm-dumps"(ctx) {
+    const m = backupPod(ctx, "dev", "mongodb-rs0-backup-oplog", "oplog-slice");
+    return { run: await runJs(m, "confirm-dumps.js", { FACTS_HOST: `127.0.0.1:${ctx.port}`, DUMP_LAST_TS: "1714528812:4", DUMP_LAST_TERM: "3", CONFIRM_DIR: m.env.BACKUP_WORK, BACKUP_PRUNER: join(backupMongoshDir(m), "pruner.js") }) };
+  },
+
   async "verify-plan"(ctx) {
     const m = backupPod(ctx, "dev", "mongodb-rs0-backup-verify", "verify");
     // Counts on every other artifact, as the jobs record them every countsEverySeconds.
@@ -691,7 +734,7 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     const archive = join(m.env.BACKUP_WORK, "dump.archive.gz");
     writeFileSync(archive, gzipSync(builder.archive(["1714528800:1", "1714528805:2", "1714528812:4"], { splitOplog: true })));
     const w = await windowReader.archiveOplogWindow(archive);
-    const expected = [`entries=${w.entries}`, `firstTs=${tsText(w.firstTs)}`, `lastTs=${tsText(w.lastTs)}`];
+    const expected = [`entries=${w.entries}`, `firstTs=${tsText(w.firstTs)}`, `lastTs=${tsText(w.lastTs)}`, `lastTerm=${w.lastTerm}`];
     return { run: await runJs(m, "describe-artifact.js", { ARTIFACT: archive, ARTIFACT_KIND: "full" }), expected };
   },
 
@@ -987,9 +1030,11 @@ const PROBES: Record<string, (ctx: Context, name: string) => { script: string; e
 
 /** Which cases run each ConfigMap .js key (modules run inside the scripts that load them). */
 const COVERED_BY: Record<string, string[]> = {
-  "mongosh-catalog.js": ["prune", "slice-plan", "verify-plan", "restore-plan", "replay-oplog", "write-files", "recovery-point"],
+  "mongosh-catalog.js": ["prune", "slice-plan", "verify-plan", "restore-plan", "replay-oplog", "write-files", "recovery-point", "catalog-head"],
   "mongosh-recovery-point.js": ["recovery-point"],
-  "mongosh-pruner.js": ["prune", "recovery-point"],
+  "mongosh-catalog-head.js": ["catalog-head"],
+  "mongosh-confirm-dumps.js": ["confirm-dumps"],
+  "mongosh-pruner.js": ["prune", "recovery-point", "catalog-head", "confirm-dumps"],
   "mongosh-prune.js": ["prune"],
   "mongosh-slice-plan.js": ["slice-plan"],
   "mongosh-verify-plan.js": ["verify-plan"],
@@ -1000,7 +1045,7 @@ const COVERED_BY: Record<string, string[]> = {
   "mongosh-write-status.js": ["write-files"],
   "mongosh-describe-artifact.js": ["describe-artifact", "describe-artifact-corrupt"],
   "mongosh-oplog-window.js": ["describe-artifact", "describe-artifact-corrupt"],
-  "mongosh-member-connection.js": ["source-facts", "counts", "probes"],
+  "mongosh-member-connection.js": ["source-facts", "counts", "probes", "confirm-dumps"],
   "mongosh-source-facts.js": ["source-facts"],
   "mongosh-snapshot-counts.js": ["counts"],
   "mongosh-compare-counts.js": ["counts"],

@@ -73,6 +73,20 @@ describe("backupMetrics", () => {
     expect(value(r, "nyrkio_backup_recovery_point_timestamp_seconds")).toBe(T + 1800);
   });
 
+  test("an unconfirmed newest dump (issue 10 item 5) is reported as such and bases nothing until confirmed", () => {
+    const fresh = { ...full("d2", T + 500, T + 550, "2024-05-01T02:10:00Z"), lastTerm: 3, majorityCommit: "unconfirmed" } as CatalogEntry;
+    const entries = [...chain, fresh, slice(T + 600, T + 601, T + 900)];
+    const m = backupMetrics({ replicaSet: "rs0", entries, fullIntervalSeconds: 86400 });
+    expect(value(m, "nyrkio_backup_unconfirmed_full_last_ts_seconds")).toBe(T + 550);
+    expect(value(m, "nyrkio_backup_full_last_ts_seconds")).toBe(T + 12);
+    const confirmed = backupMetrics({ replicaSet: "rs0", entries: [...chain, { ...fresh, confirmed: true }], fullIntervalSeconds: 86400 });
+    expect(value(confirmed, "nyrkio_backup_unconfirmed_full_last_ts_seconds")).toBeUndefined();
+    expect(value(confirmed, "nyrkio_backup_full_last_ts_seconds")).toBe(T + 550);
+    // Older than a confirmed dump: superseded, not reported.
+    const old = { ...full("d0", T - 900, T - 800, "2024-05-01T01:50:00Z"), lastTerm: 3, majorityCommit: "unconfirmed" } as CatalogEntry;
+    expect(value(backupMetrics({ replicaSet: "rs0", entries: [...chain, old], fullIntervalSeconds: 86400 }), "nyrkio_backup_unconfirmed_full_last_ts_seconds")).toBeUndefined();
+  });
+
   test("nothing known is not zero: no samples for what the catalog does not hold", () => {
     const m = backupMetrics({ replicaSet: "rs0", entries: [], fullIntervalSeconds: 86400 });
     expect(m.map((s) => s.name)).toEqual(["nyrkio_backup_restore_windows", "nyrkio_backup_full_interval_seconds", "nyrkio_backup_catalog_bytes"]);

@@ -32,6 +32,7 @@ describe("the rules file", () => {
     expect(alerts.map((a) => a.alert).sort()).toEqual(
       [
         "MongoBackupFullDumpStale",
+        "MongoBackupFullDumpUnconfirmed",
         "MongoBackupJobFailed",
         "MongoBackupMetricsMissing",
         "MongoBackupNeverSucceeded",

@@ -6,7 +6,9 @@
 // init containers run in order, so a job is a pipeline:
 //
 //   storage pvc:  <work>                        reads and writes the claim directly
-//   storage s3:   pull-manifests → <work> → push            (full, oplog)
+//   storage s3:   pull-manifests → <work> → push            (full)
+//                 pull-head → <work> → push                 (oplog: the catalog head and the keys
+//                                                            after it, not every manifest)
 //                 pull-manifests → select → pull-files → verify → push   (verify)
 //                 pull-manifests → select → pull-files → restore         (restore)
 //                 pull-manifests → export-catalog                         (catalog)
@@ -105,8 +107,10 @@ export function jobSteps(kind: BackupJobKind, storage: "pvc" | "s3", encrypted =
     encrypted ? [{ name: action, image: "mongo", run: ["scripts/encryption.sh", action], crypto: action }] : [];
   switch (kind) {
     case "full":
-    case "oplog":
       return { init: [pull, { ...work, deferExit: true }, ...crypto("encrypt")], main: push };
+    case "oplog":
+      // Every few minutes: objects read must not grow with retention (issue 10 item 8).
+      return { init: [s3("pull-head", "pull-head"), { ...work, deferExit: true }, ...crypto("encrypt")], main: push };
     case "verify":
       return {
         init: [

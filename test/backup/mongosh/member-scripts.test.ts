@@ -6,7 +6,8 @@
 // with the roles and custom roles the reconcile Job creates (users.json), its one password; the
 // throwaway mongod of verify.sh (127.0.0.1) runs without access control. Needs the devDependency;
 // skipped with one line without it.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { buildSync } from "esbuild";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import vm from "node:vm";
@@ -20,6 +21,14 @@ if (!AsyncWriter) console.log("skipping the backup member-script tests: @mongosh
 const describeWithRewriter = AsyncWriter ? describe : describe.skip;
 
 const SCRIPTS = join(__dirname, "../../../backup/mongosh");
+/** The pod's pruner module as the stack generates it (its majorityVerdict). */
+const PRUNER = join(mkdtempSync(join(tmpdir(), "pruner-")), "pruner.js");
+{
+  const built = buildSync({ stdin: { contents: 'import { embeddablePrunerModule } from "./backup/retention/embeddable-pruner"; module.exports = embeddablePrunerModule();', resolveDir: join(__dirname, "../../.."), loader: "ts" }, bundle: true, platform: "node", format: "cjs", write: false, logLevel: "silent" });
+  const mod = { exports: "" };
+  new Function("module", "require", built.outputFiles[0].text)(mod, require);
+  writeFileSync(PRUNER, mod.exports);
+}
 function synthetic<T>(value: T | (() => T)): Promise<T> {
   const p = new Promise<T>((resolve, reject) =>
     setImmediate(() => {
@@ -40,6 +49,8 @@ interface Member {
   hello?: Record<string, unknown>;
   unreachable?: boolean;
   oplog?: { oldest: [number, number]; newest: [number, number] };
+  /** Oplog entries by "t:i" → their term, for a find on `ts` (confirm-dumps.js). */
+  terms?: Record<string, number>;
   collections?: string[];
   aggregate?: (cmd: Record<string, unknown>) => unknown;
   counts?: Record<string, number>;
@@ -127,12 +138,21 @@ async function runScript(script: string, members: Record<string, Member>, env: R
             return (m.collections ?? []).map((c) => ({ name: c, type: "collection" }));
           }),
         getCollection: (coll: string) => ({
-          find: () => {
+          find: (filter: { ts?: { t: number; i: number } } = {}) => {
             let direction = 1;
+            const byTs = filter.ts;
             const cursor = {
               sort: (s: Record<string, number>) => ((direction = s.$natural), cursor),
               limit: () => cursor,
-              next: () => synthetic(() => (this.authorize({ find: coll, $db: name }), { ts: bsonTs(...(direction === 1 ? m.oplog!.oldest : m.oplog!.newest)) })),
+              next: () =>
+                synthetic(() => {
+                  this.authorize({ find: coll, filter, $db: name });
+                  if (byTs) {
+                    const term = m.terms?.[`${byTs.t}:${byTs.i}`];
+                    return term === undefined ? null : { ts: bsonTs(byTs.t, byTs.i), t: term };
+                  }
+                  return { ts: bsonTs(...(direction === 1 ? m.oplog!.oldest : m.oplog!.newest)) };
+                }),
             };
             expect(`${name}.${coll}`).toBe("local.oplog.rs");
             return cursor;
@@ -290,5 +310,48 @@ describeWithRewriter("compare-counts.js", () => {
       { TARGET_URI: "mongodb://127.0.0.1:27018/?directConnection=true", EXPECTED_MANIFEST: manifest({ "nyrkio.results": 5, "nyrkio.empty": 0 }) },
     );
     expect(rec.printed).toEqual(["checked=2", "mismatches=0"]);
+  });
+});
+
+describeWithRewriter("confirm-dumps.js", () => {
+  const helloAt = (majority: number, term: number) => ({ isWritablePrimary: false, secondary: true, lastWrite: { opTime: { ts: bsonTs(majority + 5, 1), t: term }, majorityOpTime: { ts: bsonTs(majority, 2), t: term } } });
+  function catalogWith(dumps: { name: string; last: number; term: number }[]): string {
+    const root = mkdtempSync(join(tmpdir(), "confirm-catalog-"));
+    mkdirSync(join(root, "full"));
+    for (const d of dumps) {
+      const m = { schemaVersion: 1, kind: "full", format: "archive+gzip", file: `${d.name}.archive.gz`, bytes: 1, sha256: "a".repeat(64), replicaSet: "rs0", firstTs: { t: d.last - 10, i: 1 }, lastTs: { t: d.last, i: 1 }, createdAt: "2024-05-01T00:00:00Z", lastTerm: d.term, majorityCommit: "unconfirmed" };
+      writeFileSync(join(root, "full", `${d.name}.manifest.json`), JSON.stringify(m));
+    }
+    return root;
+  }
+  const env = (extra: Record<string, string>) => ({ FACTS_HOST: H1, BACKUP_USER_DIR: secretDir(), BACKUP_PRUNER: PRUNER, CONFIRM_DIR: mkdtempSync(join(tmpdir(), "confirm-out-")), ...extra });
+
+  it("confirms, as the backup user, the dumps the committed snapshot passed in their term, and writes one record each", async () => {
+    const e = env({ CATALOG_DIR: catalogWith([{ name: "a", last: 500, term: 3 }, { name: "b", last: 880, term: 3 }]) });
+    const rec = await runScript("confirm-dumps.js", { [H1]: { hello: helloAt(870, 3), oplog } }, e);
+    expect(rec.printed).toEqual([expect.stringMatching(/^verdict full\/a\.manifest\.json confirmed 1 /), expect.stringMatching(/^verdict full\/b\.manifest\.json pending - /)]);
+    const record = JSON.parse(readFileSync(join(e.CONFIRM_DIR, "1.json"), "utf8"));
+    expect(record).toMatchObject({ kind: "majority-confirmation", manifest: "a.manifest.json", lastTs: { t: 500, i: 1 }, lastTerm: 3, majority: { ts: { t: 870, i: 2 }, t: 3 }, member: H1 });
+    expect(rec.auths).toEqual([["backup", PASSWORD]]);
+  });
+
+  it("in a later term reads the entry at lastTs: the dump's own term confirms it, another term means rolled back", async () => {
+    const e = env({ CATALOG_DIR: catalogWith([{ name: "kept", last: 500, term: 3 }, { name: "lost", last: 600, term: 3 }]) });
+    const rec = await runScript("confirm-dumps.js", { [H1]: { hello: helloAt(870, 4), oplog, terms: { "500:1": 3, "600:1": 4 } } }, e);
+    expect(rec.printed).toEqual([expect.stringMatching(/^verdict full\/kept\.manifest\.json confirmed 1 /), expect.stringMatching(/^verdict full\/lost\.manifest\.json rolled-back - .*another entry/)]);
+    expect(rec.commands.filter((c) => "hello" in c)).toHaveLength(1);
+  });
+
+  it("decides a dump not yet published (DUMP_LAST_TS) without writing a record, and connects to nothing when nothing waits", async () => {
+    const e = env({ DUMP_LAST_TS: "869:9", DUMP_LAST_TERM: "3" });
+    const rec = await runScript("confirm-dumps.js", { [H1]: { hello: helloAt(870, 3), oplog } }, e);
+    expect(rec.printed).toEqual([expect.stringMatching(/^verdict - confirmed - /)]);
+    const none = await runScript("confirm-dumps.js", { [H1]: { hello: helloAt(870, 3), oplog } }, env({ CATALOG_DIR: catalogWith([]) }));
+    expect(none.uris).toEqual([]);
+  });
+
+  it("is refused without the backup user's oplog read", async () => {
+    const e = env({ DUMP_LAST_TS: "869:9", DUMP_LAST_TERM: "3" });
+    await expect(runScript("confirm-dumps.js", { [H1]: { hello: helloAt(870, 3), oplog, backupRoles: ["read"] } }, e)).rejects.toThrow(/Unauthorized/);
   });
 });

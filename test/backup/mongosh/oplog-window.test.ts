@@ -22,6 +22,7 @@ describe("the window of a mongodump --oplog archive", () => {
       firstTs: { t: 100, i: 1 },
       lastTs: { t: 130, i: 7 },
       entries: 3,
+      lastTerm: 3,
     });
   });
 
@@ -31,13 +32,14 @@ describe("the window of a mongodump --oplog archive", () => {
       firstTs: { t: 200, i: 1 },
       lastTs: { t: 208, i: 9 },
       entries: 9,
+      lastTerm: 3,
     });
   });
 
   it("does not mistake the collections' own timestamp fields for the oplog", async () => {
     // The collection documents carry ts values 1:1..; only the oplog's count.
     const w = await archiveOplogWindow(file(archive(["500:1"], { documents: 200 })));
-    expect(w).toEqual({ firstTs: { t: 500, i: 1 }, lastTs: { t: 500, i: 1 }, entries: 1 });
+    expect(w).toEqual({ firstTs: { t: 500, i: 1 }, lastTs: { t: 500, i: 1 }, lastTerm: 3, entries: 1 });
   });
 
   it("reads an uncompressed archive when told", async () => {
@@ -68,17 +70,18 @@ describe("the window of an oplog slice (a BSON stream)", () => {
       firstTs: { t: 10, i: 1 },
       lastTs: { t: 4294967295, i: 4294967295 },
       entries: 4,
+      lastTerm: 3,
     });
   });
 
   it("is empty for an empty slice", async () => {
-    await expect(bsonOplogWindow(file(Buffer.alloc(0)))).resolves.toEqual({ firstTs: null, lastTs: null, entries: 0 });
+    await expect(bsonOplogWindow(file(Buffer.alloc(0)))).resolves.toEqual({ firstTs: null, lastTs: null, lastTerm: null, entries: 0 });
   });
 
   it("handles documents split across read chunks", async () => {
     const ts = Array.from({ length: 3000 }, (_, k) => `${1000 + Math.floor(k / 7)}:${(k % 7) + 1}`);
     const w = await bsonOplogWindow(file(bsonStream(ts)));
-    expect(w).toEqual({ firstTs: { t: 1000, i: 1 }, lastTs: { t: 1428, i: 4 }, entries: 3000 });
+    expect(w).toEqual({ firstTs: { t: 1000, i: 1 }, lastTs: { t: 1428, i: 4 }, lastTerm: 3, entries: 3000 });
   });
 
   it("refuses trailing bytes that are not a document", async () => {
@@ -114,7 +117,8 @@ describe("top-level BSON fields", () => {
       ts: new b.Timestamp({ t: 9, i: 10 }),
       last: "end",
     });
-    expect(topLevelFields(doc)).toEqual({ string: "s", flag: true, ts: { t: 9, i: 10 }, last: "end" });
+    // Integers too: an oplog entry's term `t` is a long (the majority confirmation compares it).
+    expect(topLevelFields(doc)).toEqual({ string: "s", flag: true, ts: { t: 9, i: 10 }, int32: 7, int64: 8, last: "end" });
   });
 
   it("skips every kind of field to reach ts, which the server writes after the nested document", () => {

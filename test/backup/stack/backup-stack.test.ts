@@ -260,10 +260,17 @@ describe("storage in an S3 bucket (prod)", () => {
   it("runs each job as a pipeline: the S3 client pulls and pushes around the mongo work", () => {
     const pipeline = (name: string) => containers(prodOut.byName[name]).map((c: Json) => `${c.name}:${c.image.startsWith("amazon/aws-cli:") ? "s3" : "mongo"}`);
     expect(pipeline("mongodb-rs0-backup-full")).toEqual(["pull-manifests:s3", "full-dump:mongo", "push:s3"]);
-    expect(pipeline("mongodb-rs0-backup-oplog")).toEqual(["pull-manifests:s3", "oplog-slice:mongo", "push:s3"]);
+    expect(pipeline("mongodb-rs0-backup-oplog")).toEqual(["pull-head:s3", "oplog-slice:mongo", "push:s3"]);
     expect(pipeline("mongodb-rs0-backup-verify")).toEqual(["pull-manifests:s3", "select:mongo", "pull-files:s3", "verify:mongo", "push:s3"]);
     expect(pipeline("mongodb-rs0-restore")).toEqual(["pull-manifests:s3", "select:mongo", "pull-files:s3", "restore:mongo"]);
     expect(podSpec(prodOut.byName["mongodb-rs0-backup-full"]).container.map((c: Json) => c.name)).toEqual(["push"]);
+  });
+
+  it("with S3 no writer prunes (the prune job does, with the pruner's key); the slice job pulls just the catalog head", () => {
+    expect(envOf(containers(prodOut.byName["mongodb-rs0-backup-full"])[1]).BACKUP_PRUNE).toBeUndefined();
+    expect(envOf(containers(prodOut.byName["mongodb-rs0-backup-oplog"])[1]).BACKUP_PRUNE).toBeUndefined();
+    expect(containers(prodOut.byName["mongodb-rs0-backup-oplog"])[0].args).toEqual(["pull-head"]);
+    expect(containers(prodOut.byName["mongodb-rs0-backup-full"])[0].args).toEqual(["pull-manifests"]);
   });
 
   it("the work container defers its exit code to push, so what it saved is uploaded and a failure still fails the Job", () => {
@@ -310,7 +317,7 @@ describe("storage in an S3 bucket (prod)", () => {
       for (const c of containers(cj).filter((c: Json) => c.image.startsWith("amazon/aws-cli:"))) (steps[key] ??= new Set()).add(c.args[0]);
     }
     expect(Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, [...v].sort()]))).toEqual({
-      writer: ["pull-manifests", "push"],
+      writer: ["pull-head", "pull-manifests", "push"],
       reader: ["pull-files", "pull-manifests", "push"],
       pruner: ["delete", "pull-manifests"],
     });
@@ -339,7 +346,7 @@ describe("storage in an S3 bucket (prod)", () => {
     const out = synthBackup(configOf("prod", { backup: { storage: { clientSideEncryption: cse } } }));
     const names = (name: string) => containers(out.byName[name]).map((c: Json) => c.name);
     expect(names("mongodb-rs0-backup-full")).toEqual(["pull-manifests", "full-dump", "encrypt", "push"]);
-    expect(names("mongodb-rs0-backup-oplog")).toEqual(["pull-manifests", "oplog-slice", "encrypt", "push"]);
+    expect(names("mongodb-rs0-backup-oplog")).toEqual(["pull-head", "oplog-slice", "encrypt", "push"]);
     expect(names("mongodb-rs0-backup-verify")).toEqual(["pull-manifests", "select", "pull-files", "decrypt", "verify", "push"]);
     expect(names("mongodb-rs0-restore")).toEqual(["pull-manifests", "select", "pull-files", "decrypt", "restore"]);
     expect(names("mongodb-rs0-backup-prune")).toEqual(["pull-manifests", "prune", "delete"]);

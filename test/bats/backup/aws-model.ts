@@ -19,7 +19,18 @@
 //   HeadObject of a missing key answers 404 only to a caller who may list the bucket, else 403
 //   (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html). A condition operator
 //   the model does not know fails the call rather than being ignored.
-//   Each authorized request is appended to $STANDIN_LOG/aws.requests: "<key id> <action> <resource>".
+//   Each authorized request is appended to $STANDIN_LOG/aws.requests: "<key id> <action> <resource>",
+//   and each S3 request (KMS excluded) to $STANDIN_LOG/aws.operations: "<Operation> <key or prefix>",
+//   so a test can count what a job reads (test/bats/backup/s3-at-scale.bats).
+// - Listing: `s3api list-objects-v2` (--bucket, --prefix, --start-after) is paginated by the CLI,
+//   one ListObjectsV2 request per 1,000 keys, keys in ascending UTF-8 binary order
+//   (https://docs.aws.amazon.com/cli/latest/reference/s3api/list-objects-v2.html,
+//   https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html); the global --query is
+//   modelled only as the scripts write it, 'Contents[].[Key]' or 'Contents[].[Key,LastModified]'
+//   with --output text (one tab-separated row a key; a page without Contents prints None, as the
+//   CLI applies the query to each page). Global options (--query, --output) may stand anywhere, as
+//   in the CLI (https://docs.aws.amazon.com/cli/latest/reference/index.html). A recursive `s3 cp`
+//   download lists the same way and gets each match; a single download is HeadObject then GetObject.
 
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -106,6 +117,9 @@ const S3_CP: Record<string, OptionSpec> = {
 const S3_RM: Record<string, OptionSpec> = { recursive: { value: "none" }, "only-show-errors": { value: "none" } };
 // s3api parameters: the operation's input members in the service model, CLI-cased.
 const HEAD_OBJECT: Record<string, OptionSpec> = { bucket: { value: "one" }, key: { value: "one" } };
+const LIST_OBJECTS_V2: Record<string, OptionSpec> = { bucket: { value: "one" }, prefix: { value: "one" }, "start-after": { value: "one" } };
+/** Keys a ListObjectsV2 request returns at most (MaxKeys' default and limit). */
+const LIST_PAGE = 1000;
 const PUT_OBJECT: Record<string, OptionSpec> = {
   bucket: { value: "one" },
   key: { value: "one" },
@@ -145,7 +159,15 @@ function listKeys(bucket: string, prefix: string): string[] {
     }
   };
   walk(base);
-  return out.filter((k) => k.startsWith(prefix)).sort();
+  // S3 lists keys in ascending UTF-8 binary order.
+  return out.filter((k) => k.startsWith(prefix)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+/** The pages of a listing: one ListObjectsV2 request per 1,000 keys, at least one. */
+function listPages(bucket: string, prefix: string, startAfter?: string): string[][] {
+  const keys = listKeys(bucket, prefix).filter((k) => !startAfter || Buffer.compare(Buffer.from(k), Buffer.from(startAfter)) > 0);
+  const pages: string[][] = [];
+  for (let i = 0; i === 0 || i < keys.length; i += LIST_PAGE) pages.push(keys.slice(i, i + LIST_PAGE));
+  return pages;
 }
 
 function parseS3Url(url: string): { bucket: string; key: string } {
@@ -231,11 +253,13 @@ function allowed(keyId: string, request: Request): boolean {
 let keyId = "";
 let secureTransport = "true";
 
-function authorize(request: Request): void {
+function authorize(request: Request, target?: string): void {
   request.context["aws:SecureTransport"] = secureTransport;
   if (!allowed(keyId, request))
     fail(`An error occurred (AccessDenied) when calling the ${request.operation} operation: User: ${keyId} is not authorized to perform: ${request.action} on resource: "${request.resource}"`, CLIENT_ERROR_RC);
   appendFileSync(join(log, "aws.requests"), `${keyId} ${request.action} ${request.resource}\n`);
+  const s3Target = target ?? (request.resource.startsWith("arn:aws:s3:::") ? request.resource.replace(/^arn:aws:s3:::[^/]+\/?/, "") : undefined);
+  if (s3Target !== undefined) appendFileSync(join(log, "aws.operations"), `${request.operation} ${s3Target}\n`);
 }
 const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
 const kmsArn = (id: string) => (id.startsWith("arn:") ? id : `arn:aws:kms:${env.AWS_REGION ?? "us-east-1"}:111122223333:${id.startsWith("alias/") ? id : `key/${id}`}`);
@@ -311,11 +335,12 @@ function s3Cp(words: string[]): void {
   if (options.recursive) {
     if (!src.startsWith("s3://") || dst.startsWith("s3://")) fail("stand-in: only recursive downloads are modelled", 255);
     const { bucket, key: prefix } = parseS3Url(src);
-    authorize({ operation: "ListObjectsV2", action: "s3:ListBucket", resource: `arn:aws:s3:::${bucket}`, context: { "s3:prefix": prefix } });
     // --exclude/--include filters apply in order, the last match wins (awscli/customizations/s3/filters.py).
     const filters: [string, string][] = [];
     for (let i = 0; i < words.length; i++) if (words[i] === "--exclude" || words[i] === "--include") filters.push([words[i].slice(2), words[++i]]);
-    for (const key of listKeys(bucket, prefix)) {
+    for (const page of listPages(bucket, prefix)) {
+      authorize({ operation: "ListObjectsV2", action: "s3:ListBucket", resource: `arn:aws:s3:::${bucket}`, context: { "s3:prefix": prefix } }, prefix);
+      for (const key of page) {
       const rel = key.slice(prefix.length).replace(/^\//, "");
       let included = true;
       for (const [kind, pattern] of filters) if (glob(pattern, rel)) included = kind === "include";
@@ -323,6 +348,7 @@ function s3Cp(words: string[]): void {
       getObject(bucket, key);
       mkdirSync(dirname(join(dst, rel)), { recursive: true });
       copyFileSync(objectPath(bucket, key), join(dst, rel));
+      }
     }
     return;
   }
@@ -330,6 +356,7 @@ function s3Cp(words: string[]): void {
     const { bucket, key } = parseS3Url(src);
     try {
       getObject(bucket, key, "HeadObject");
+      getObject(bucket, key);
     } catch (e) {
       throw e instanceof CliError ? new CliError(`fatal error: ${e.message}`, 1) : e;
     }
@@ -390,11 +417,50 @@ function s3api(words: string[]): void {
     process.stdout.write(`${JSON.stringify({ ETag: '"0"' })}\n`);
     return;
   }
+  if (operation === "list-objects-v2") {
+    const { options, positional } = parseArgs(rest, LIST_OBJECTS_V2);
+    if (positional.length) usage(`Unknown options: ${positional.join(", ")}`);
+    required(options, ["bucket"]);
+    const columns = globalQuery === undefined ? undefined : { "Contents[].[Key]": ["Key"], "Contents[].[Key,LastModified]": ["Key", "LastModified"] }[globalQuery];
+    if (!columns || globalOutput !== "text") fail(`stand-in: only --query 'Contents[].[Key]' or 'Contents[].[Key,LastModified]' with --output text is modelled (the scripts' listing), not ${globalQuery} / ${globalOutput}`, 255);
+    const bucket = String(options.bucket);
+    const prefix = typeof options.prefix === "string" ? options.prefix : "";
+    const lines: string[] = [];
+    for (const page of listPages(bucket, prefix, typeof options["start-after"] === "string" ? options["start-after"] : undefined)) {
+      authorize({ operation: "ListObjectsV2", action: "s3:ListBucket", resource: `arn:aws:s3:::${bucket}`, context: { "s3:prefix": prefix } }, prefix);
+      if (!page.length) lines.push("None");
+      for (const key of page) {
+        const modified = new Date(statSync(objectPath(bucket, key)).mtimeMs).toISOString().replace(/\.\d{3}Z$/, "+00:00");
+        lines.push(columns.map((c) => (c === "Key" ? key : modified)).join("\t"));
+      }
+    }
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return;
+  }
   usage(`argument operation: Invalid choice: '${operation}'`);
 }
 
+let globalQuery: string | undefined;
+let globalOutput: string | undefined;
+
 function main(argv: string[]): void {
   appendFileSync(join(log, "aws.log"), `${argv.join(" ")}\n`);
+  // --query and --output are global options, accepted anywhere on the command line.
+  const words: string[] = [];
+  for (let j = 0; j < argv.length; j++) {
+    const m = /^--(query|output)(?:=(.*))?$/.exec(argv[j]);
+    if (!m) {
+      words.push(argv[j]);
+      continue;
+    }
+    const value = m[2] ?? argv[++j];
+    if (value === undefined) usage(`argument --${m[1]}: expected one argument`);
+    if (m[1] === "output" && !["json", "text", "table", "yaml", "yaml-stream"].includes(value))
+      usage(`argument --output: invalid choice: '${value}' (choose from 'json', 'text', 'table', 'yaml', 'yaml-stream')`);
+    if (m[1] === "query") globalQuery = value;
+    else globalOutput = value;
+  }
+  argv = words;
   let i = 0;
   let endpoint: string | undefined;
   while (argv[i]?.startsWith("--")) {

@@ -35,3 +35,12 @@ setup() {
   [ "$status" -eq 0 ]
   [ "$(cd "$BACKUP_ROOT" && find . | sort)" = "$before" ]
 }
+
+@test "a dump's majority confirmation record travels with the manifests (without it the planner would not use the dump as a base)" {
+  printf '{"kind":"majority-confirmation"}' >"$CATALOG/full/20240501T000000Z.confirmed.json"
+  run --separate-stderr bash "$SCRIPTS/export-catalog.sh"
+  [ "$status" -eq 0 ]
+  mkdir "$BATS_TEST_TMPDIR/unpacked"
+  printf '%s\n' "$output" | sed -n '/^-----BEGIN NYRKIO CATALOG/,/^-----END NYRKIO CATALOG/{//!p}' | base64 -d | tar -xz -C "$BATS_TEST_TMPDIR/unpacked"
+  [ -f "$BATS_TEST_TMPDIR/unpacked/full/20240501T000000Z.confirmed.json" ]
+}

@@ -155,10 +155,13 @@ setup() {
   run --separate-stderr bash "$SCRIPTS/full-dump.sh"
   [ "$status" -eq 0 ]
   mapfile -t order <"$BACKUP_WORK/outbox/.upload-order"
-  [ "${#order[@]}" -eq 3 ]
+  [ "${#order[@]}" -eq 4 ]
   [[ "${order[0]}" == full/*.dump.tar ]]
   [[ "${order[1]}" == full/*.manifest.json ]]
   [ "${order[2]}" = status/full.json ]
+  # The catalog head for the next slice run's incremental pull, last (issue 10 item 8).
+  [ "${order[3]}" = status/catalog-head ]
+  grep -q '^after full/[0-9]\{8\}T[0-9]\{6\}Z$' "$BACKUP_WORK/outbox/status/catalog-head"
   [ "$(cat "$BACKUP_WORK/outbox/.exit-code")" = 0 ]
   [ ! -e "$BACKUP_ROOT/rs0" ]
 }
@@ -198,4 +201,46 @@ setup() {
   [ "$status" -eq 1 ]
   [[ "$output" == *"missing.crt, which is not readable"* ]]
   [ ! -s "$STANDIN_LOG/mongodump.log" ] || ! grep -q -- '--oplog' "$STANDIN_LOG/mongodump.log"
+}
+
+@test "a dump the source's committed snapshot has passed in its term is confirmed in its manifest; otherwise unconfirmed, with a warning" {
+  canned confirm-dumps.js "verdict - confirmed - the majority commit point 1700000470:1 is at or after lastTs 1700000460:2 in the same term 3"
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  m="$(ls "$CATALOG"/full/*.manifest.json)"
+  # lastTerm is the term of the dump's own oplog's last entry (the fixture writes t: 3).
+  [ "$(manifest_field "$m" 'm.lastTerm + " " + m.majorityCommit')" = "3 confirmed" ]
+  grep -q 'confirm-dumps.js.1 DUMP_LAST_TS=1700000460:2' "$STANDIN_LOG/mongosh.env"
+  grep -q 'confirm-dumps.js.1 DUMP_LAST_TERM=3' "$STANDIN_LOG/mongosh.env"
+  rm -f "$CATALOG"/full/*
+  canned confirm-dumps.js "verdict - pending - the majority commit point 1700000400:1 (term 3) has not reached lastTs 1700000460:2"
+  BACKUP_CONFIRM_WAIT_SECONDS=0 run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  m="$(ls "$CATALOG"/full/*.manifest.json)"
+  [ "$(manifest_field "$m" 'm.majorityCommit')" = unconfirmed ]
+  [[ "$(json_line majority warning)" == *"this dump is unconfirmed"* ]]
+}
+
+@test "a member that cannot be asked leaves the dump unconfirmed, never a failure" {
+  canned_failure confirm-dumps.js "MongoServerSelectionError: connection refused"
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  [ "$(manifest_field "$(ls "$CATALOG"/full/*.manifest.json)" 'm.majorityCommit')" = unconfirmed ]
+  [[ "$(json_line majority warning)" == *"stay unconfirmed"* ]]
+}
+
+@test "a dump still pending is asked about again for a while: a healthy secondary's commit point catches up in moments" {
+  canned confirm-dumps.js "verdict - pending - the majority commit point 1700000459:1 (term 3) has not reached lastTs 1700000460:2" 1
+  canned confirm-dumps.js "verdict - pending - the majority commit point 1700000459:9 (term 3) has not reached lastTs 1700000460:2" 2
+  canned confirm-dumps.js "verdict - confirmed - the majority commit point 1700000461:1 is at or after lastTs 1700000460:2 in the same term 3" 3
+  BACKUP_CONFIRM_POLL_SECONDS=0 run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -eq 0 ]
+  [ "$(manifest_field "$(ls "$CATALOG"/full/*.manifest.json)" 'm.majorityCommit')" = confirmed ]
+  [ "$(cat "$STANDIN_LOG/mongosh.confirm-dumps.js.count")" = 3 ]
+  # A rolled-back verdict is final: no waiting.
+  rm -f "$CATALOG"/full/* "$STANDIN_DIR"/mongosh/confirm-dumps.js.* "$STANDIN_LOG/mongosh.confirm-dumps.js.count"
+  canned confirm-dumps.js "verdict - rolled-back - the committed oplog holds another entry at lastTs 1700000460:2"
+  BACKUP_CONFIRM_POLL_SECONDS=0 run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$(cat "$STANDIN_LOG/mongosh.confirm-dumps.js.count")" = 1 ]
+  [ "$(manifest_field "$(ls "$CATALOG"/full/*.manifest.json)" 'm.majorityCommit')" = unconfirmed ]
 }

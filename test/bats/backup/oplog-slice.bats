@@ -221,3 +221,56 @@ query_bounds() {
   [[ "$(json_line recovery-point failed)" == *"trails the newest write of the set (1600:1) by 200s, more than three slice intervals (90s)"* ]]
   [ "$(manifest_field "$CATALOG/status/recovery-point.json" 'm.recoveryPointLagSeconds')" = 200 ]
 }
+
+@test "a slice run publishes the confirmation record of an unconfirmed full dump the commit point has passed, write-once beside its manifest" {
+  node -e 'const fs = require("fs"), f = process.argv[1], m = JSON.parse(fs.readFileSync(f, "utf8"));
+    Object.assign(m, { lastTerm: 3, majorityCommit: "unconfirmed" }); fs.writeFileSync(f, JSON.stringify(m));' "$CATALOG/full/20240501T000000Z.manifest.json"
+  mkdir -p "$STANDIN_DIR/mongosh/confirm-dumps.js.confirm"
+  printf '%s' '{"kind":"majority-confirmation","schemaVersion":1,"manifest":"20240501T000000Z.manifest.json","lastTs":{"t":1000,"i":5},"lastTerm":3,"majority":{"ts":{"t":1400,"i":2},"t":3},"member":"h","confirmedAt":"2024-05-01T00:00:00Z"}' \
+    >"$STANDIN_DIR/mongosh/confirm-dumps.js.confirm/1.json"
+  canned confirm-dumps.js "verdict full/20240501T000000Z.manifest.json confirmed 1 the majority commit point 1400:2 is at or after lastTs 1000:5 in the same term 3"
+  facts 1100:1 1400:2 1500:1
+  run --separate-stderr bash "$SCRIPTS/oplog-slice.sh"
+  [ "$status" -eq 0 ]
+  [ "$(manifest_field "$CATALOG/full/20240501T000000Z.confirmed.json" 'm.manifest + " " + m.lastTerm')" = "20240501T000000Z.manifest.json 3" ]
+  [[ "$(json_line majority ok)" == *'"files":1'* ]]
+  # The dump is a chain base again: the recovery point reaches the new slice's end.
+  [ "$(manifest_field "$CATALOG/status/recovery-point.json" 'm.restorableUntil.t + ":" + m.restorableUntil.i')" = "1400:2" ]
+  no_partial_files "$BACKUP_ROOT"
+}
+
+@test "an unconfirmed full dump bases no chain: the recovery point stays at the last confirmed one and the job fails loudly" {
+  node -e 'const fs = require("fs"), f = process.argv[1], m = JSON.parse(fs.readFileSync(f, "utf8"));
+    Object.assign(m, { lastTerm: 3, majorityCommit: "unconfirmed" }); fs.writeFileSync(f, JSON.stringify(m));' "$CATALOG/full/20240501T000000Z.manifest.json"
+  canned confirm-dumps.js "verdict full/20240501T000000Z.manifest.json pending - the majority commit point 900:1 (term 3) has not reached lastTs 1000:5"
+  facts 1100:1 1400:2 1500:1
+  run --separate-stderr bash "$SCRIPTS/oplog-slice.sh"
+  [ "$status" -eq 5 ]
+  [ ! -e "$CATALOG/full/20240501T000000Z.confirmed.json" ]
+  [[ "$(json_line majority warning)" == *"still unconfirmed"* ]]
+  [ "$(manifest_field "$CATALOG/status/recovery-point.json" 'm.restorableUntil')" = null ]
+}
+
+@test "s3: a slice run works from the pulled catalog head alone, and leaves the next head last in the outbox" {
+  export BACKUP_STORAGE=s3 BACKUP_DEFER_EXIT=1
+  HEAD_MODE=write CATALOG_DIR="$CATALOG" STATUS_OUT="$BACKUP_WORK/catalog-head" BACKUP_MONGOSH_DIR="$REPO_ROOT/backup/mongosh" \
+    mongosh --nodb --quiet --norc "$REPO_ROOT/backup/mongosh/catalog-head.js" >/dev/null
+  facts 1100:1 1400:2 1500:1
+  run --separate-stderr bash "$SCRIPTS/oplog-slice.sh"
+  [ "$status" -eq 0 ]
+  [ "$(cat "$BACKUP_WORK/outbox/.exit-code")" = 0 ]
+  [[ "$(json_line catalog-head ok)" == *"incremental"* ]]
+  # It continued the newest slice the head carries, and measured the recovery point from the head's span.
+  [ -f "$BACKUP_WORK/outbox/oplog/1300-1_1400-2.manifest.json" ]
+  [ "$(manifest_field "$BACKUP_WORK/outbox/status/recovery-point.json" 'm.restorableUntil.t + ":" + m.restorableUntil.i')" = "1400:2" ]
+  [ "$(tail -n 1 "$BACKUP_WORK/outbox/.upload-order")" = status/catalog-head ]
+  grep -qx 'known oplog/1300-1_1400-2.manifest.json' "$BACKUP_WORK/outbox/status/catalog-head"
+  grep -qx 'after oplog/1300' "$BACKUP_WORK/outbox/status/catalog-head"
+}
+
+@test "with no unconfirmed full dump in the catalog the slice job asks nothing about the majority (no extra mongosh run)" {
+  facts 1100:1 1400:2 1500:1
+  run --separate-stderr bash "$SCRIPTS/oplog-slice.sh"
+  [ "$status" -eq 0 ]
+  [ ! -e "$STANDIN_LOG/mongosh.confirm-dumps.js.count" ]
+}

@@ -86,6 +86,12 @@ setup() {
   outbox 0
   bash "$SCRIPTS/s3-transfer.sh" pull-manifests
   bash "$SCRIPTS/s3-transfer.sh" push
+  # ... the slice job's incremental pull: status/catalog-head, then list-objects-v2 --start-after.
+  mkdir -p "$BUCKET_DIR/status"
+  printf 'nyrkio-catalog-head 1\nafter full/\nafter oplog/\n---\n{"entries":[],"spans":[]}\n' >"$BUCKET_DIR/status/catalog-head"
+  rm -rf "$BACKUP_WORK/catalog"
+  bash "$SCRIPTS/s3-transfer.sh" pull-head
+  grep -q '^ListObjectsV2 prod/rs0/full/$' "$STANDIN_LOG/aws.operations"
   # ... and push's upload of an artifact that another writer completed first, between the check
   # and the completion: S3 answers 412, the CLI skips the file and aborts the upload.
   AWS_SHARED_CREDENTIALS_FILE="$BACKUP_WORK/credentials/aws" aws s3 cp "$BACKUP_WORK/outbox/full/d.archive.gz" \
@@ -153,3 +159,20 @@ setup() {
   [ "$status" -eq 252 ]
 }
 
+@test "a majority confirmation record is write-once: one already there, whoever wrote it, counts as uploaded and stays" {
+  mkdir -p "$BACKUP_WORK/outbox/full" "$BUCKET_DIR/full"
+  printf '{"confirmedBy":"first"}' >"$BUCKET_DIR/full/d.confirmed.json"
+  printf '{"confirmedBy":"second"}' >"$BACKUP_WORK/outbox/full/d.confirmed.json"
+  printf 'full/d.confirmed.json\n' >"$BACKUP_WORK/outbox/.upload-order"
+  echo 0 >"$BACKUP_WORK/outbox/.exit-code"
+  run --separate-stderr bash "$SCRIPTS/s3-transfer.sh" push
+  [ "$status" -eq 0 ]
+  [ "$(cat "$BUCKET_DIR/full/d.confirmed.json")" = '{"confirmedBy":"first"}' ]
+  [[ "$(json_line push info)" == *"already confirmed by an earlier record"* ]]
+  # A new one goes with If-None-Match: *, like a manifest (the bucket policy demands it under full/).
+  rm -f "$BUCKET_DIR/full/d.confirmed.json"
+  run --separate-stderr bash "$SCRIPTS/s3-transfer.sh" push
+  [ "$status" -eq 0 ]
+  grep -q "put-object --bucket nyrkio-db-backups --key prod/rs0/full/d.confirmed.json .* --if-none-match \*" "$STANDIN_LOG/aws.log"
+  [ "$(cat "$BUCKET_DIR/full/d.confirmed.json")" = '{"confirmedBy":"second"}' ]
+}

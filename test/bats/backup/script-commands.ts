@@ -18,6 +18,9 @@ export const SCRIPT_COMMANDS: Record<string, ScriptConnection> = {
   // source-facts.js (member-connection.js connectMember: auth as the backup user): hello of each
   // member, the oplog's oldest and newest entry (find on local.oplog.rs), replSetGetConfig.
   "source-facts.js": { userDirEnv: "BACKUP_USER_DIR", commands: [{ hello: 1 }, { find: "oplog.rs", $db: "local" }, { replSetGetConfig: 1 }] },
+  // confirm-dumps.js (connectMember): hello (the committed snapshot), the oplog's oldest entry and
+  // the entry at a dump's lastTs (find on local.oplog.rs).
+  "confirm-dumps.js": { userDirEnv: "BACKUP_USER_DIR", commands: [{ hello: 1 }, { find: "oplog.rs", $db: "local" }] },
   // snapshot-counts.js (connectMember): the application database's collections, then an
   // aggregate with $count of each at the snapshot.
   "snapshot-counts.js": { userDirEnv: "BACKUP_USER_DIR", commands: [{ listCollections: 1, $db: "APPDB" }, { aggregate: "results", pipeline: [{ $count: "n" }], $db: "APPDB" }] },
