@@ -14,6 +14,8 @@ import type { DefaultRWConcernResponse } from "../../replicaset/rw-concern";
 import type { ExistingRole, ExistingUser } from "../../replicaset/user-plan";
 import { authorize, AuthzSession } from "../support/mongod-authz";
 
+const dbOf = (cmd: Record<string, unknown>) => (typeof cmd.$db === "string" ? cmd.$db : "admin");
+
 type Doc = Record<string, unknown>;
 
 export interface StandInOptions {
@@ -170,10 +172,40 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
         stepDowns.push(primary);
         return ok();
       }
-      case "usersInfo":
-        return ok({ users: copy(users) });
+      case "usersInfo": {
+        // usersInfo: 1 lists the users of the command's database; {forAllDBs: true} every user
+        // (the usersInfo command's checkAuthForOperation, r8.0: viewUser on the cluster for forAllDBs).
+        const all = (cmd.usersInfo as Doc | undefined)?.forAllDBs === true;
+        if (!all && cmd.usersInfo !== 1) throw serverError(`the stand-in answers usersInfo: 1 or {forAllDBs: true}, got ${JSON.stringify(cmd.usersInfo)}`);
+        return ok({ users: copy(users.filter((u) => all || u.db === dbOf(cmd))) });
+      }
       case "rolesInfo":
-        return ok({ roles: copy(roles) });
+        // rolesInfo: 1 lists the roles defined in the command's database only.
+        return ok({ roles: copy(roles.filter((r) => r.db === dbOf(cmd))) });
+      case "find": {
+        // The server keeps every database's roles in admin.system.roles ({_id: "<db>.<role>", role, db, ...}).
+        if (dbOf(cmd) !== "admin" || cmd.find !== "system.roles") throw serverError(`the stand-in answers find on admin.system.roles only, got ${dbOf(cmd)}.${String(cmd.find)}`);
+        const filter = cmd.filter as { db?: { $ne?: string } } | undefined;
+        const notDb = filter?.db?.$ne;
+        if (!filter || Object.keys(filter).length !== 1 || notDb === undefined) throw serverError(`the stand-in answers the filter {db: {$ne: <db>}} only, got ${JSON.stringify(filter)}`);
+        const docs = roles.filter((r) => r.db !== notDb).map((r) => ({ _id: `${r.db}.${r.role}`, role: r.role, db: r.db }));
+        return ok({ cursor: { id: 0, ns: "admin.system.roles", firstBatch: docs } });
+      }
+      case "dropUser": {
+        const at = users.findIndex((u) => u.user === cmd.dropUser && u.db === dbOf(cmd));
+        // UserNotFound (11): dropUser of a user that does not exist (user_management_commands.cpp).
+        if (at < 0) throw serverError(`UserNotFound: User '${String(cmd.dropUser)}@${dbOf(cmd)}' not found`);
+        users.splice(at, 1);
+        return ok();
+      }
+      case "dropRole": {
+        const at = roles.findIndex((r) => r.role === cmd.dropRole && r.db === dbOf(cmd));
+        if (at < 0) throw serverError(`RoleNotFound: Role '${String(cmd.dropRole)}@${dbOf(cmd)}' not found`);
+        const [dropped] = roles.splice(at, 1);
+        // dropRole also revokes the role from every user and role that holds it.
+        for (const u of users) u.roles = u.roles.filter((r) => !(r.role === dropped.role && r.db === dropped.db));
+        return ok();
+      }
       case "createRole":
       case "updateRole": {
         const role = { role: cmd[name] as string, db: "admin", privileges: copy(cmd.privileges), roles: copy(cmd.roles) } as ExistingRole;
@@ -198,18 +230,25 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
 
   function connection() {
     const session: AuthzSession = { fromLocalhost: false };
+    // A database handle; only admin authenticates (the users live there). mongosh's runCommand
+    // sends the handle's database as $db.
+    function database(name: string): Doc {
+      return {
+        auth(user: string, password: string) {
+          if (name !== "admin") throw new Error(`the script should authenticate on admin, used ${name}`);
+          authUsers.push(user);
+          if (user !== options.rootCredentials.user || password !== options.rootCredentials.password) throw serverError("MongoServerError: Authentication failed.");
+          session.roles = [{ role: "root", db: "admin" }];
+          return reply({ ok: 1 });
+        },
+        runCommand: (cmd: Doc) => reply(runCommand(session, name === "admin" ? cmd : { ...cmd, $db: name })),
+        getSiblingDB: (other: string) => database(other),
+      };
+    }
     return {
       getDB(name: string) {
         if (name !== "admin") throw new Error(`the script should only use admin, used ${name}`);
-        return {
-          auth(user: string, password: string) {
-            authUsers.push(user);
-            if (user !== options.rootCredentials.user || password !== options.rootCredentials.password) throw serverError("MongoServerError: Authentication failed.");
-            session.roles = [{ role: "root", db: "admin" }];
-            return reply({ ok: 1 });
-          },
-          runCommand: (cmd: Doc) => reply(runCommand(session, cmd)),
-        };
+        return database(name);
       },
       close: () => reply(undefined),
     };

@@ -202,6 +202,9 @@ export function requiredPrivileges(cmd: Doc): Privilege[] {
     case "createUser":
       return [...onDb(db, "createUser"), ...grants];
     case "usersInfo":
+      // {forAllDBs: true}: viewUser on the cluster ("Not authorized to view users from all
+      // databases", the usersInfo command's checkAuthForOperation, src/mongo/db/commands/user_management_commands.cpp r8.0).
+      if (typeof cmd.usersInfo === "object" && cmd.usersInfo !== null && (cmd.usersInfo as Doc).forAllDBs === true) return cluster("viewUser");
       return onDb(db, "viewUser");
     case "rolesInfo":
       return onDb(db, "viewRole");
