@@ -52,7 +52,7 @@ json_escape() {
 # Fields written as JSON numbers; every other field is a string.
 is_numeric_field() {
   case "$1" in
-    durationMs | bytes | entries | exitCode | collections | checked | mismatches | deleted | kept | slices | commitLagSeconds | recoveryPointLagSeconds | maxRecoveryPointLagSeconds | mongorestoreExitCode | documentsFailed | steps | files | step | of | manifests | fullDumpExitCode) return 0 ;;
+    durationMs | bytes | entries | exitCode | users | collections | checked | mismatches | deleted | kept | slices | commitLagSeconds | recoveryPointLagSeconds | maxRecoveryPointLagSeconds | mongorestoreExitCode | documentsFailed | steps | files | step | of | manifests | fullDumpExitCode) return 0 ;;
     *) return 1 ;;
   esac
 }

@@ -47,6 +47,20 @@ run_mongorestore() {
   fi
 }
 
+# report_users <target>: the users the restored data brought back (a full dump holds every user
+# and role, with that moment's passwords). The reconcile Job drops those the project does not
+# manage when it next runs (docs/runbooks/restore.md). A listing that fails is a warning: the
+# restore itself stands.
+report_users() {
+  step_begin
+  if TARGET="$1" run_js restored-users.js "$BACKUP_WORK/tmp/users.out"; then
+    read_kv "$BACKUP_WORK/tmp/users.out"
+    ok users users="${KV[count]:-0}" found="${KV[found]:-}" next="run the reconcile Job now: it resets the managed users and drops every other user and role"
+  else
+    log users warning "durationMs=$(step_ms)" error="cannot list the users in the restored data: $JS_ERROR"
+  fi
+}
+
 select_artifacts() {
   local out="$BACKUP_WORK/tmp/restore-plan.out"
   step_begin
@@ -101,6 +115,7 @@ run_restore() {
     ok restore step="$n" of="$total" file="$file" bytes="$bytes"
     applied_limit="$limit"
   done <"$steps_file"
+  report_users "$target"
   log finished ok steps="$total" oplogLimit="$applied_limit" target="$target"
 }
 

@@ -40,6 +40,7 @@ export const BACKUP_POD_SCRIPTS = [
   "mongosh/verify-plan.js",
   "mongosh/restore-plan.js",
   "mongosh/target-facts.js",
+  "mongosh/restored-users.js",
   "mongosh/compare-counts.js",
 ] as const;
 
