@@ -11,6 +11,13 @@
 //                 pull-manifests → select → pull-files → restore         (restore)
 //                 pull-manifests → export-catalog                         (catalog)
 //
+// Credentials do not cross containers (issue 12): a Secret is mounted only into the containers that
+// use it (the AWS keys into the S3 client's, a database user's into the one mongo container that
+// connects as it: never into `select`), and the file each one derives from it (the aws CLI's
+// credentials file, the database tools' --config file) is written to that container's own
+// memory-backed volume (credentialsVolumeName), which no other container mounts, and removed when
+// the script exits. The shared scratch volume holds no credential.
+//
 // With S3 the work container records its exit code and exits 0 (BACKUP_DEFER_EXIT), so push still
 // uploads what was saved (e.g. the full dump a chain break starts), then exits with that code.
 // In a sharded cluster each scheduled full dump runs inside the balancer window
@@ -60,6 +67,13 @@ const BACKUP_USER_DIR = "/etc/nyrkio/backup-user";
 const RESTORE_USER_DIR = "/etc/nyrkio/restore-user";
 const RESTORE_PLAN_DIR = "/etc/nyrkio/restore-plan";
 const S3_CREDENTIALS_DIR = "/etc/nyrkio/s3";
+/** Each credential-holding container's own memory-backed volume, for the files its script derives. */
+export const CREDENTIALS_DIR = "/credentials";
+/** A tmpfs: the derived files never reach a disk (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir, medium Memory). */
+export const CREDENTIALS_VOLUME_SIZE = "1Mi";
+export const credentialsVolumeName = (container: string) => `credentials-${container}`;
+/** The AWS keys' Secret volume of one S3 container. */
+export const s3CredentialsVolumeName = (container: string) => `s3-credentials-${container}`;
 
 /** One container of a job's pipeline. */
 export interface JobStep {
@@ -69,13 +83,16 @@ export interface JobStep {
   run: string[];
   /** S3 work containers: record the exit code for push and exit 0. */
   deferExit?: boolean;
+  /** The step connects to the database as the job's user (databaseUser): only then is that user's Secret mounted. */
+  connects?: boolean;
 }
 
 const WORK_SCRIPT: Record<BackupJobKind, JobStep> = {
-  full: { name: "full-dump", image: "mongo", run: ["scripts/full-dump.sh"] },
-  oplog: { name: "oplog-slice", image: "mongo", run: ["scripts/oplog-slice.sh"] },
+  full: { name: "full-dump", image: "mongo", run: ["scripts/full-dump.sh"], connects: true },
+  oplog: { name: "oplog-slice", image: "mongo", run: ["scripts/oplog-slice.sh"], connects: true },
+  // The verification's throwaway mongod has no access control: no user.
   verify: { name: "verify", image: "mongo", run: ["scripts/verify.sh", "all"] },
-  restore: { name: "restore", image: "mongo", run: ["scripts/restore.sh", "all"] },
+  restore: { name: "restore", image: "mongo", run: ["scripts/restore.sh", "all"], connects: true },
   catalog: { name: "export-catalog", image: "mongo", run: ["scripts/export-catalog.sh"] },
 };
 
@@ -113,6 +130,16 @@ function databaseUser(kind: BackupJobKind): "backup" | "restore" | undefined {
   return undefined;
 }
 
+/** The database user one container logs in as: the job's, and only in the step that connects. */
+function stepDatabaseUser(kind: BackupJobKind, step: JobStep): "backup" | "restore" | undefined {
+  return step.image === "mongo" && step.connects ? databaseUser(kind) : undefined;
+}
+
+/** Whether a container holds a credential (a Secret), and so gets its own credentials volume. */
+function holdsCredentials(kind: BackupJobKind, step: JobStep): boolean {
+  return step.image === "s3" || stepDatabaseUser(kind, step) !== undefined;
+}
+
 /** Labels of a job's pods. Not the members' labels: no Service or PDB of the database selects these. */
 export function backupPodLabels(config: PlatformConfig, target: BackupTarget, kind: BackupJobKind): Record<string, string> {
   const pvc = config.backup.storage.type === "pvc" ? config.backup.storage : undefined;
@@ -142,7 +169,9 @@ function mongoEnv(config: PlatformConfig, target: BackupTarget, kind: BackupJobK
   };
   if (backup.storage.type === "pvc") env.BACKUP_ROOT = BACKUP_ROOT;
   if (step.deferExit) env.BACKUP_DEFER_EXIT = "1";
-  if (databaseUser(kind) === "backup") env.BACKUP_USER_DIR = BACKUP_USER_DIR;
+  const user = stepDatabaseUser(kind, step);
+  if (user) env.CREDENTIALS_DIR = CREDENTIALS_DIR;
+  if (user === "backup") env.BACKUP_USER_DIR = BACKUP_USER_DIR;
   if (kind === "full" || kind === "oplog") {
     // An oplog job takes a full dump itself when the chain breaks, and prunes after it.
     Object.assign(env, { BACKUP_PRUNE: "1", RETENTION_DAILY: String(backup.retention.daily), RETENTION_WEEKLY: String(backup.retention.weekly) });
@@ -158,7 +187,7 @@ function mongoEnv(config: PlatformConfig, target: BackupTarget, kind: BackupJobK
   if (kind === "restore") {
     Object.assign(env, {
       RESTORE_PLAN_DIR,
-      RESTORE_USER_DIR,
+      ...(user === "restore" ? { RESTORE_USER_DIR } : {}),
       RESTORE_PARALLEL_COLLECTIONS: String(settings.restoreParallelCollections),
       RESTORE_INSERTION_WORKERS: String(settings.restoreInsertionWorkers),
     });
@@ -176,6 +205,7 @@ function s3Env(config: PlatformConfig, target: BackupTarget): Container["env"] {
     S3_PREFIX: storage.prefix,
     AWS_REGION: storage.region,
     S3_CREDENTIALS_DIR,
+    CREDENTIALS_DIR,
     HOME: "/tmp",
     TMPDIR: "/tmp",
   };
@@ -254,15 +284,15 @@ function container(config: PlatformConfig, target: BackupTarget, kind: BackupJob
     // Restore and catalog export only read the catalog.
     if (config.backup.storage.type === "pvc") mounts.push({ name: "backup", mountPath: BACKUP_ROOT, readOnly: kind === "restore" || kind === "catalog" });
     mounts.push({ ...mongoshConfMount, name: "mongosh-conf" });
-    const user = databaseUser(kind);
+    const user = stepDatabaseUser(kind, step);
     if (user === "backup") mounts.push({ name: "backup-user", mountPath: BACKUP_USER_DIR, readOnly: true });
-    if (user === "restore") {
-      mounts.push({ name: "restore-user", mountPath: RESTORE_USER_DIR, readOnly: true });
-      mounts.push({ name: "restore-plan", mountPath: RESTORE_PLAN_DIR, readOnly: true });
-    }
+    if (user === "restore") mounts.push({ name: "restore-user", mountPath: RESTORE_USER_DIR, readOnly: true });
+    // select reads the plan too; the plan is no credential.
+    if (kind === "restore") mounts.push({ name: "restore-plan", mountPath: RESTORE_PLAN_DIR, readOnly: true });
   } else {
-    mounts.push({ name: "s3-credentials", mountPath: S3_CREDENTIALS_DIR, readOnly: true });
+    mounts.push({ name: s3CredentialsVolumeName(step.name), mountPath: S3_CREDENTIALS_DIR, readOnly: true });
   }
+  if (holdsCredentials(kind, step)) mounts.push({ name: credentialsVolumeName(step.name), mountPath: CREDENTIALS_DIR });
   const [script, ...args] = step.run;
   // Sharded: no chunk moves between shards while a set is dumped (docs/sharding.md).
   const inWindow = config.sharding.enabled && script === WORK_SCRIPT.full.run[0];
@@ -297,8 +327,10 @@ function volumes(config: PlatformConfig, target: BackupTarget, kind: BackupJobKi
   ];
   const storage = config.backup.storage;
   if (storage.type === "pvc") list.push({ name: "backup", persistentVolumeClaim: { claimName: BACKUP_CLAIM_NAME } });
-  if (storage.type === "s3" && steps.some((s) => s.image === "s3"))
-    list.push({ name: "s3-credentials", secret: secretFiles(storage.credentialsSecret, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) });
+  // One Secret volume per S3 container: no volume that holds a key is shared.
+  if (storage.type === "s3")
+    for (const step of steps.filter((s) => s.image === "s3"))
+      list.push({ name: s3CredentialsVolumeName(step.name), secret: secretFiles(storage.credentialsSecret, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) });
   const user = databaseUser(kind);
   if (user === "backup") list.push({ name: "backup-user", secret: secretFiles(config.secrets.backup, ["username", "password"]) });
   if (user === "restore") {
@@ -306,6 +338,7 @@ function volumes(config: PlatformConfig, target: BackupTarget, kind: BackupJobKi
     // Optional: without it the job fails with a message that says how to create it.
     list.push({ name: "restore-plan", configMap: { name: restorePlanConfigMapName(target.replicaSet), optional: true, defaultMode: "0444" } });
   }
+  for (const step of steps) if (holdsCredentials(kind, step)) list.push({ name: credentialsVolumeName(step.name), emptyDir: { medium: "Memory", sizeLimit: CREDENTIALS_VOLUME_SIZE } });
   return list;
 }
 

@@ -277,8 +277,8 @@ describe("storage in an S3 bucket (prod)", () => {
   it("the S3 client gets the bucket, prefix, region and credentials as files", () => {
     const pull = containers(prodOut.byName["mongodb-rs0-backup-full"])[0];
     expect(envOf(pull)).toMatchObject({ S3_BUCKET: storage.bucket, S3_PREFIX: storage.prefix, AWS_REGION: storage.region, S3_CREDENTIALS_DIR: "/etc/nyrkio/s3" });
-    expect(volume(prodOut.byName["mongodb-rs0-backup-full"], "s3-credentials").secret).toMatchObject({ secret_name: storage.credentialsSecret });
-    expect(pull.volume_mount).toContainEqual({ name: "s3-credentials", mount_path: "/etc/nyrkio/s3", read_only: true });
+    expect(volume(prodOut.byName["mongodb-rs0-backup-full"], "s3-credentials-pull-manifests").secret).toMatchObject({ secret_name: storage.credentialsSecret });
+    expect(pull.volume_mount).toContainEqual({ name: "s3-credentials-pull-manifests", mount_path: "/etc/nyrkio/s3", read_only: true });
   });
 
   it("an S3-compatible endpoint is passed on", () => {

@@ -44,7 +44,7 @@ plan() {
   assert_json_lines
   mapfile -t calls <"$STANDIN_LOG/mongorestore.log"
   [ "${#calls[@]}" -eq 3 ]
-  common="--host=rs0/$BACKUP_MEMBERS --authenticationDatabase=admin --username=restorer --config=$BACKUP_WORK/credentials/mongo-tools.yaml"
+  common="--host=rs0/$BACKUP_MEMBERS --authenticationDatabase=admin --username=restorer --config=$CREDENTIALS_DIR/mongo-tools.yaml"
   [ "${calls[0]}" = "$common --archive=$CATALOG/full/20240501T000000Z.archive.gz --gzip --oplogReplay --oplogLimit=1250:2 --stopOnError --numParallelCollections=4 --numInsertionWorkersPerCollection=4" ]
   [ "${calls[1]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/900-1_1200-1.bson.gz --gzip --oplogLimit=1250:2 --stopOnError --dir=$BACKUP_WORK/empty" ]
   [ "${calls[2]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/1200-1_1300-1.bson.gz --gzip --oplogLimit=1250:2 --stopOnError --dir=$BACKUP_WORK/empty" ]
@@ -64,7 +64,7 @@ plan() {
   [ "$status" -eq 0 ]
   mapfile -t calls <"$STANDIN_LOG/mongorestore.log"
   [ "${#calls[@]}" -eq 3 ]
-  common="--host=rs0/$BACKUP_MEMBERS --authenticationDatabase=admin --username=restorer --config=$BACKUP_WORK/credentials/mongo-tools.yaml"
+  common="--host=rs0/$BACKUP_MEMBERS --authenticationDatabase=admin --username=restorer --config=$CREDENTIALS_DIR/mongo-tools.yaml"
   [ "${calls[0]}" = "$common --archive=$CATALOG/full/20240501T000000Z.archive --oplogReplay --oplogLimit=1250:2 --stopOnError --numParallelCollections=4 --numInsertionWorkersPerCollection=4" ]
   [ "${calls[1]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/900-1_1200-1.bson --oplogLimit=1250:2 --stopOnError --dir=$BACKUP_WORK/empty" ]
   [ "${calls[2]}" = "$common --oplogReplay --oplogFile=$CATALOG/oplog/1200-1_1300-1.bson.gz --gzip --oplogLimit=1250:2 --stopOnError --dir=$BACKUP_WORK/empty" ]

@@ -47,6 +47,17 @@ outbox() {
   grep -qx "aws_secret_access_key = $AWS_SECRET" "$STANDIN_LOG/aws.credentials"
   [ "$(grep -cF -- "$AWS_SECRET" "$STANDIN_LOG/aws.log")" = 0 ]
   [[ "$output" != *"$AWS_SECRET"* ]]
+  # On the container's own credentials volume, never the scratch volume the mongo containers
+  # mount, and removed when the script ends (issue 12).
+  [ ! -e "$CREDENTIALS_DIR/aws" ]
+  ! grep -rqF -- "$AWS_SECRET" "$BACKUP_WORK"
+}
+
+@test "a failed transfer removes the credentials file too" {
+  STANDIN_AWS_FAIL=manifest run --separate-stderr bash "$SCRIPTS/s3-transfer.sh" pull-manifests
+  [ "$status" -ne 0 ]
+  grep -qx "aws_secret_access_key = $AWS_SECRET" "$STANDIN_LOG/aws.credentials"
+  [ ! -e "$CREDENTIALS_DIR/aws" ]
 }
 
 @test "an S3-compatible endpoint is passed to every call" {

@@ -1,0 +1,75 @@
+// Issue 12, high 5 (and high 4's last point): credentials do not cross containers. In every backup
+// pod of every environment, a Secret is mounted only into the containers that use it, and the
+// files a script derives from it go to a memory-backed volume that no other container mounts.
+// Containers run as the same uid (restricted Pod Security, member-pod.ts), so a volume two
+// containers share is readable by both: that is what this test rules out for credentials.
+
+import { readFileSync } from "node:fs";
+import { environments } from "../../config/environments";
+import { CREDENTIALS_DIR } from "../../stacks/constructs/backup/backup-pod";
+import { synthBackup } from "../backup/stack/support";
+import { containers, podTemplates, secretOf, volumes } from "./secret-mounts";
+
+const S3_IMAGE = /^amazon\/aws-cli:/;
+
+describe.each(Object.keys(environments))("%s: backup pods", (env) => {
+  const config = environments[env];
+  const pods = podTemplates(synthBackup(config).json).filter((p) => p.kind === "kubernetes_cron_job_v1");
+
+  it("has backup pods to check", () => {
+    expect(pods.length).toBeGreaterThan(3);
+  });
+
+  it.each(pods.map((p) => [p.name, p] as const))("%s: no credential volume is mounted by two containers", (_name, pod) => {
+    const byName = new Map(volumes(pod).map((v) => [v.name, v]));
+    const all = containers(pod);
+    const isCredential = (volume: string) => {
+      const v = byName.get(volume);
+      return v !== undefined && (secretOf(v) !== undefined || v.empty_dir?.medium === "Memory");
+    };
+    for (const c of all)
+      for (const m of c.mounts.filter((x) => isCredential(x.volume))) {
+        const sharers = all.filter((o) => o.container !== c.container && o.mounts.some((x) => x.volume === m.volume)).map((o) => o.container);
+        expect([c.container, m.volume, sharers]).toEqual([c.container, m.volume, []]);
+      }
+  });
+
+  it.each(pods.map((p) => [p.name, p] as const))("%s: the S3 client holds only the AWS keys, a mongo container only its database user, select and the readers nothing", (_name, pod) => {
+    const byName = new Map(volumes(pod).map((v) => [v.name, v]));
+    const s3Secret = config.backup.storage.type === "s3" ? config.backup.storage.credentialsSecret : undefined;
+    const dbSecrets = [config.secrets.backup, config.secrets.restore, config.secrets.root];
+    for (const c of containers(pod)) {
+      const secrets = c.mounts.map((m) => secretOf(byName.get(m.volume) ?? {})).filter((s): s is string => s !== undefined);
+      if (S3_IMAGE.test(c.image)) expect([c.container, secrets]).toEqual([c.container, [s3Secret]]);
+      else expect([c.container, secrets.filter((s) => s === s3Secret)]).toEqual([c.container, []]);
+      // Only the container that connects: the dump, the slice, the restore run. Never select,
+      // verify (its scratch mongod has no access control) or the catalog export.
+      const connects = ["full-dump", "oplog-slice", "restore"].includes(c.container);
+      if (!connects) expect([c.container, secrets.filter((s) => dbSecrets.includes(s))]).toEqual([c.container, []]);
+      else expect([c.container, secrets.filter((s) => dbSecrets.includes(s)).length]).toEqual([c.container, 1]);
+    }
+  });
+
+  it.each(pods.map((p) => [p.name, p] as const))("%s: a container holding a Secret gets its own memory-backed CREDENTIALS_DIR", (_name, pod) => {
+    const byName = new Map(volumes(pod).map((v) => [v.name, v]));
+    for (const c of containers(pod)) {
+      const holds = c.mounts.some((m) => secretOf(byName.get(m.volume) ?? {}) !== undefined);
+      const dir = c.mounts.find((m) => m.mountPath === CREDENTIALS_DIR);
+      if (!holds) {
+        expect([c.container, dir, c.env.CREDENTIALS_DIR]).toEqual([c.container, undefined, undefined]);
+        continue;
+      }
+      expect([c.container, c.env.CREDENTIALS_DIR]).toEqual([c.container, CREDENTIALS_DIR]);
+      expect(dir).toBeDefined();
+      expect(byName.get(dir!.volume).empty_dir).toEqual({ medium: "Memory", size_limit: "1Mi" });
+    }
+  });
+});
+
+describe("the scripts write derived credentials only to CREDENTIALS_DIR", () => {
+  it.each(["backup/scripts/lib.sh", "backup/scripts/s3-transfer.sh"])("%s", (file) => {
+    const text = readFileSync(file, "utf8");
+    expect(text).not.toMatch(/\$BACKUP_WORK\/credentials/);
+    expect(text).toMatch(/\$CREDENTIALS_DIR\/(mongo-tools\.yaml|aws)/);
+  });
+});
