@@ -3,7 +3,7 @@
 // CronJobs, init containers included). The credential-isolation test and the threat model's
 // Secret table (docs/security.md) are both checked against this.
 
-export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Json = any;
 
 export interface PodTemplate {
   /** Resource type and metadata name, e.g. "kubernetes_cron_job_v1 mongodb-rs0-backup-full". */
