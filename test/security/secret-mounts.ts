@@ -3,6 +3,11 @@
 // CronJobs, init containers included). The credential-isolation test and the threat model's
 // Secret table (docs/security.md) are both checked against this.
 
+import { environments } from "../../config/environments";
+import type { PlatformConfig } from "../../config/platform-config";
+import { synthBackup } from "../backup/stack/support";
+import { synthDatabase } from "../stacks/database-synth";
+
 export type Json = any;
 
 export interface PodTemplate {
@@ -18,6 +23,8 @@ export interface ContainerMounts {
   image: string;
   init: boolean;
   env: Record<string, string>;
+  /** The env entries as synthesized (value_from included). */
+  rawEnv: Json[];
   mounts: { volume: string; mountPath: string }[];
 }
 
@@ -43,6 +50,7 @@ export function containers(workload: PodTemplate): ContainerMounts[] {
     image: c.image,
     init,
     env: Object.fromEntries(asArray<Json>(c.env).map((e) => [e.name, e.value])),
+    rawEnv: asArray<Json>(c.env),
     mounts: asArray<Json>(c.volume_mount).map((m) => ({ volume: m.name, mountPath: m.mount_path })),
   });
   return [...asArray<Json>(workload.spec.init_container).map((c) => of(c, true)), ...asArray<Json>(workload.spec.container).map((c) => of(c, false))];
@@ -64,17 +72,66 @@ export interface SecretMount {
   keys: string[];
 }
 
-/** Every (Secret, workload, container) triple of a synthesized stack. */
+const KIND: Record<string, string> = {
+  kubernetes_stateful_set_v1: "StatefulSet",
+  kubernetes_deployment_v1: "Deployment",
+  kubernetes_job_v1: "Job",
+  kubernetes_cron_job_v1: "CronJob",
+};
+
+/** Every (Secret, workload, container) triple of a synthesized stack: Secret volumes and env secretKeyRefs. */
 export function secretMounts(json: Json): SecretMount[] {
   const out: SecretMount[] = [];
   for (const w of podTemplates(json)) {
+    const workload = `${KIND[w.kind] ?? w.kind} ${w.name}`;
     const byName = new Map(volumes(w).map((v) => [v.name, v]));
-    for (const c of containers(w))
+    for (const c of containers(w)) {
       for (const m of c.mounts) {
         const v = byName.get(m.volume);
         const secret = v && secretOf(v);
-        if (secret) out.push({ secret, workload: `${w.kind.replace(/^kubernetes_|_v1$/g, "")} ${w.name}`, container: c.container, keys: asArray<Json>(v.secret.items).map((i) => i.key) });
+        if (secret) out.push({ secret, workload, container: c.container, keys: asArray<Json>(v.secret.items).map((i) => i.key) });
       }
+      for (const e of c.rawEnv) {
+        const ref = e.value_from?.secret_key_ref;
+        if (ref) out.push({ secret: ref.name, workload, container: `${c.container} (env)`, keys: [ref.key] });
+      }
+    }
   }
   return out;
+}
+
+/**
+ * The Secret table of docs/security.md for one environment's two stacks: one row per Secret, with
+ * its config field and every workload and container that mounts it (or reads it into its env).
+ */
+export function secretTable(mounts: SecretMount[], fieldOf: (secret: string) => string): string {
+  const bySecret = new Map<string, Map<string, Set<string>>>();
+  for (const m of mounts) {
+    const workloads = bySecret.get(m.secret) ?? new Map<string, Set<string>>();
+    bySecret.set(m.secret, workloads);
+    const set = workloads.get(m.workload) ?? new Set<string>();
+    workloads.set(m.workload, set);
+    set.add(m.container);
+  }
+  const rows = ["| Secret | config field | mounted by (workload: containers) |", "|---|---|---|"];
+  for (const secret of [...bySecret.keys()].sort()) {
+    const where = [...bySecret.get(secret)!.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([w, cs]) => `${w}: ${[...cs].sort().join(", ")}`);
+    rows.push(`| \`${secret}\` | \`${fieldOf(secret)}\` | ${where.join("; ")} |`);
+  }
+  return rows.join("\n");
+}
+
+/** The config field that names a Secret. */
+function fieldOf(config: PlatformConfig): (secret: string) => string {
+  return (secret) => {
+    for (const [field, name] of Object.entries(config.secrets)) if (name === secret) return `secrets.${field}`;
+    if (config.backup.storage.type === "s3" && config.backup.storage.credentialsSecret === secret) return "backup.storage.credentialsSecret";
+    return "(not from the config)";
+  };
+}
+
+/** docs/security.md's Secret table of one environment: its database and backup stacks, synthesized. */
+export function renderSecretTable(env: string): string {
+  const config = environments[env];
+  return secretTable([...secretMounts(synthDatabase(config).json), ...secretMounts(synthBackup(config).json)], fieldOf(config));
 }
