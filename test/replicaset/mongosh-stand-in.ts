@@ -175,8 +175,10 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
       case "usersInfo": {
         // usersInfo: 1 lists the users of the command's database; {forAllDBs: true} every user
         // (the usersInfo command's checkAuthForOperation, r8.0: viewUser on the cluster for forAllDBs).
+        // usersInfo: "<name>" that user of the command's database (an empty list when there is none).
         const all = (cmd.usersInfo as Doc | undefined)?.forAllDBs === true;
-        if (!all && cmd.usersInfo !== 1) throw serverError(`the stand-in answers usersInfo: 1 or {forAllDBs: true}, got ${JSON.stringify(cmd.usersInfo)}`);
+        if (typeof cmd.usersInfo === "string") return ok({ users: copy(users.filter((u) => u.user === cmd.usersInfo && u.db === dbOf(cmd))) });
+        if (!all && cmd.usersInfo !== 1) throw serverError(`the stand-in answers usersInfo: 1, "<name>" or {forAllDBs: true}, got ${JSON.stringify(cmd.usersInfo)}`);
         return ok({ users: copy(users.filter((u) => all || u.db === dbOf(cmd))) });
       }
       case "rolesInfo":
@@ -216,7 +218,7 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
       }
       case "createUser":
       case "updateUser": {
-        const user = { user: cmd[name] as string, db: "admin", roles: copy(cmd.roles) } as ExistingUser;
+        const user = { user: cmd[name] as string, db: "admin", roles: copy(cmd.roles), ...(cmd.customData ? { customData: copy(cmd.customData) } : {}) } as ExistingUser;
         const at = users.findIndex((u) => u.user === user.user);
         if ((at >= 0) !== (name === "updateUser")) throw serverError(`${name}: user ${user.user} ${at >= 0 ? "already exists" : "not found"}`);
         if (typeof cmd.pwd !== "string" || cmd.pwd === "") throw serverError(`${name}: pwd missing`);

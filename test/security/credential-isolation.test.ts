@@ -6,6 +6,7 @@
 
 import { readFileSync } from "node:fs";
 import { environments } from "../../config/environments";
+import { restoreCredentialsSecretName } from "../../stacks/constructs/backup/backup-names";
 import { CREDENTIALS_DIR } from "../../stacks/constructs/backup/backup-pod";
 import { synthBackup } from "../backup/stack/support";
 import { containers, podTemplates, secretOf, volumes } from "./secret-mounts";
@@ -14,7 +15,8 @@ const S3_IMAGE = /^amazon\/aws-cli:/;
 
 describe.each(Object.keys(environments))("%s: backup pods", (env) => {
   const config = environments[env];
-  const pods = podTemplates(synthBackup(config).json).filter((p) => p.kind === "kubernetes_cron_job_v1");
+  // The backup jobs' pods; the restore-user Job (root and the temporary Secret, no derived files) has its own test.
+  const pods = podTemplates(synthBackup(config).json).filter((p) => p.kind === "kubernetes_cron_job_v1" && !p.name.endsWith("-restore-user"));
 
   it("has backup pods to check", () => {
     expect(pods.length).toBeGreaterThan(3);
@@ -37,7 +39,7 @@ describe.each(Object.keys(environments))("%s: backup pods", (env) => {
   it.each(pods.map((p) => [p.name, p] as const))("%s: the S3 client holds only the AWS keys, a mongo container only its database user, select and the readers nothing", (_name, pod) => {
     const byName = new Map(volumes(pod).map((v) => [v.name, v]));
     const s3Secret = config.backup.storage.type === "s3" ? config.backup.storage.credentialsSecret : undefined;
-    const dbSecrets = [config.secrets.backup, config.secrets.restore, config.secrets.root];
+    const dbSecrets = [config.secrets.backup, config.secrets.restore, config.secrets.root, restoreCredentialsSecretName(pod.name.replace(/^mongodb-/, "").replace(/-(backup-[a-z]+|restore)$/, ""))];
     for (const c of containers(pod)) {
       const secrets = c.mounts.map((m) => secretOf(byName.get(m.volume) ?? {})).filter((s): s is string => s !== undefined);
       if (S3_IMAGE.test(c.image)) expect([c.container, secrets]).toEqual([c.container, [s3Secret]]);

@@ -126,6 +126,8 @@ function fieldOf(config: PlatformConfig): (secret: string) => string {
   return (secret) => {
     for (const [field, name] of Object.entries(config.secrets)) if (name === secret) return `secrets.${field}`;
     if (config.backup.storage.type === "s3" && config.backup.storage.credentialsSecret === secret) return "backup.storage.credentialsSecret";
+    // restoreCredentialsSecretName: the SRE generates it for one restore (docs/runbooks/restore.md).
+    if (/-restore-credentials$/.test(secret)) return "(generated for one restore)";
     return "(not from the config)";
   };
 }

@@ -213,7 +213,8 @@ export function requiredPrivileges(cmd: Doc): Privilege[] {
     case "updateRole":
       return [...onDb(db, "grantRole", "revokeRole"), ...grants];
     case "updateUser":
-      return [...onDb(db, ...("pwd" in cmd ? ["changePassword"] : []), ...("roles" in cmd ? ["grantRole", "revokeRole"] : [])), ...grants];
+      // customData: changeCustomData (checkAuthForUpdateUserCommand, authorization_checks.cpp).
+      return [...onDb(db, ...("pwd" in cmd ? ["changePassword"] : []), ...("customData" in cmd ? ["changeCustomData"] : []), ...("roles" in cmd ? ["grantRole", "revokeRole"] : [])), ...grants];
     case "dropUser":
       return onDb(db, "dropUser");
     case "dropRole":

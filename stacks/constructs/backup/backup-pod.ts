@@ -28,7 +28,8 @@ import type { PlatformConfig } from "../../../config/platform-config";
 import { parseQuantity } from "../../../config/quantity";
 import type { BackupTarget } from "../../../sharding/backup-targets";
 import { commonLabels, DB_CLIENT_LABEL, mongosHost } from "../../naming";
-import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT, BackupJobKind, restorePlanConfigMapName } from "./backup-names";
+import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT, BackupJobKind, restoreCredentialsSecretName, restorePlanConfigMapName } from "./backup-names";
+import { RESTORE_CREDENTIALS_DIR } from "./restore-user-job";
 import { BALANCER_SCRIPT, BALANCER_WINDOW, backupScriptsItems, MONGOSH_CONF_KEY, scriptPath, SCRIPTS_MOUNT } from "./backup-scripts";
 import { containerSecurityContext, mongoshConfMount, podSecurityContext } from "../member-pod";
 import { literalArgs, literalEnv } from "../../terraform-text";
@@ -50,6 +51,8 @@ export interface BackupJobSettings {
   /** mongorestore --numParallelCollections / --numInsertionWorkersPerCollection of the restore Job. */
   restoreParallelCollections: number;
   restoreInsertionWorkers: number;
+  /** How long a restore's temporary user counts as in use (its expiry) unless the restore drops it first. */
+  restoreUserTtlSeconds: number;
 }
 
 export const DEFAULT_BACKUP_JOB_SETTINGS: BackupJobSettings = {
@@ -59,12 +62,16 @@ export const DEFAULT_BACKUP_JOB_SETTINGS: BackupJobSettings = {
   maxCommitLagSeconds: 900,
   restoreParallelCollections: 4,
   restoreInsertionWorkers: 4,
+  // A day: a restore of the largest set (hours) and the SRE's checks before it. The restore drops
+  // the user when it ends; the reconcile Job drops one past its expiry.
+  restoreUserTtlSeconds: 24 * 3600,
 };
 
 const WORK = "/work";
 const BACKUP_ROOT = "/backup";
 const BACKUP_USER_DIR = "/etc/nyrkio/backup-user";
-const RESTORE_USER_DIR = "/etc/nyrkio/restore-user";
+/** The restore's temporary user (restore-user-job.ts): the Secret the SRE generated for this restore. */
+const RESTORE_USER_DIR = RESTORE_CREDENTIALS_DIR;
 const RESTORE_PLAN_DIR = "/etc/nyrkio/restore-plan";
 const S3_CREDENTIALS_DIR = "/etc/nyrkio/s3";
 /** Each credential-holding container's own memory-backed volume, for the files its script derives. */
@@ -334,7 +341,9 @@ function volumes(config: PlatformConfig, target: BackupTarget, kind: BackupJobKi
   const user = databaseUser(kind);
   if (user === "backup") list.push({ name: "backup-user", secret: secretFiles(config.secrets.backup, ["username", "password"]) });
   if (user === "restore") {
-    list.push({ name: "restore-user", secret: secretFiles(config.secrets.restore, ["username", "password"]) });
+    // The temporary user's Secret, generated for this restore (never the managed restore user's):
+    // optional, so that without it restore.sh starts and says how to create it.
+    list.push({ name: "restore-user", secret: { ...secretFiles(restoreCredentialsSecretName(target.replicaSet), ["username", "password"]), optional: true } });
     // Optional: without it the job fails with a message that says how to create it.
     list.push({ name: "restore-plan", configMap: { name: restorePlanConfigMapName(target.replicaSet), optional: true, defaultMode: "0444" } });
   }

@@ -154,7 +154,8 @@ describe("the backup pods are secure by default", () => {
     });
     expect(containers(full)[0].volume_mount).toContainEqual({ name: "backup-user", mount_path: "/etc/nyrkio/backup-user", read_only: true });
     expect(envOf(containers(full)[0]).BACKUP_USER_DIR).toBe("/etc/nyrkio/backup-user");
-    expect(volume(devOut.byName["mongodb-rs0-restore"], "restore-user").secret.secret_name).toBe(dev.secrets.restore);
+    // The restore's temporary user (issue 12), never the managed restore user's Secret.
+    expect(volume(devOut.byName["mongodb-rs0-restore"], "restore-user").secret.secret_name).toBe("mongodb-rs0-restore-credentials");
   });
 
   it("no password or Secret content is in the synthesized JSON: the stack creates no Secret", () => {

@@ -112,9 +112,12 @@ restore_env() {
   login_as "$RESTORE_USER_DIR" restorer "$PASSWORD"
   # restored-users.js needs a server: its answer is canned once the model has authorized usersInfo.
   printf 'count=2\nfound=mallory@admin,root@admin\n' >"$STANDIN_DIR/mongosh/restored-users.js.out"
+  printf 'dropped=yes\n' >"$STANDIN_DIR/mongosh/drop-restore-user.js.out"
   run --separate-stderr bash "$SCRIPTS/restore.sh"
   [ "$status" -eq 0 ]
   [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 2 ]
+  # At the end the temporary user drops itself: dropUser, authorized for it by the model (anyAction).
+  [[ "$(json_line restore-user ok)" == *'"dropped":"yes"'* ]]
   # The report names the users the restored data brought back (issue 12).
   [[ "$(json_line users ok)" == *'"users":2,"found":"mallory@admin,root@admin"'* ]]
 }

@@ -128,6 +128,25 @@ plan() {
   [ "$status" -eq 1 ]
   [[ "$(json_line restore failed)" == *"step 2 of 3 (oplog/900-1_1200-1.bson.gz) failed: "*"Failed: restore error: E11000 duplicate key error; the target holds a partial restore"* ]]
   [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 2 ]
+  # The temporary restore user drops itself on failure too (issue 12), and the exit code stays.
+  grep -q "drop-restore-user.js" "$STANDIN_LOG/mongosh.log"
+  [[ -n "$(json_line restore-user ok)$(json_line restore-user warning)" ]]
+}
+
+@test "without the temporary restore user's Secret: a clear message, nothing restored, nothing to drop" {
+  rm -f "$RESTORE_USER_DIR/username" "$RESTORE_USER_DIR/password"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line credentials failed)" == *"no temporary restore user"*"run the restore-user Job first"* ]]
+  [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 0 ]
+  ! grep -q "drop-restore-user.js" "$STANDIN_LOG/mongosh.log"
+}
+
+@test "select alone (the S3 pipeline's init container) holds no credentials and drops nothing" {
+  rm -f "$RESTORE_USER_DIR/username" "$RESTORE_USER_DIR/password"
+  run --separate-stderr bash "$SCRIPTS/restore.sh" select
+  [ "$status" -eq 0 ]
+  ! grep -q "drop-restore-user.js" "$STANDIN_LOG/mongosh.log"
 }
 
 @test "documents that failed to restore fail the step even when mongorestore exits 0" {
