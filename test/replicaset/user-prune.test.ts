@@ -12,6 +12,7 @@ import { RECONCILE_CONFIG_DIR, ROOT_SECRET_DIR, userSecretDir } from "../../repl
 import { reconcileScript } from "../../replicaset/reconcile-script";
 import { ExistingRole, ExistingUser, planPrune, planUserChanges, RESTORE_USER_EXPIRES_FIELD, RESTORE_USER_PREFIX, restoreUserInUse } from "../../replicaset/user-plan";
 import { appRole, backupRole, keptProjectUsers, migratorRole, renderUsersSpec, replSetConfigRole, restoreRole, UserScope } from "../../replicaset/users";
+import { Json, synthDatabase } from "../stacks/database-synth";
 import { liveConfig, psa } from "./fixtures";
 import { runReconcileScript } from "./mongosh-stand-in";
 
@@ -193,5 +194,26 @@ describe("the reconcile script after a restore (stand-in with mongod's authoriza
     const after = runReconcileScript(script, { live: liveConfig(psa()), files: files({ ...converting, sharding: { ...converting.sharding, clientsOnMongosOnly: true } }, "shard"), rootCredentials: ROOT, shardServer: true, users: shardUsers, roles: managedRoles() });
     expect(after.exitCode).toBe(0);
     expect(after.commands.filter((c) => "dropUser" in c || "dropRole" in c)).toEqual([{ dropUser: "nyrkio-app" }, { dropUser: "nyrkio-migrator" }, { dropRole: "nyrkioMigrator" }, { dropRole: "nyrkioApp" }]);
+  });
+});
+
+describe("the shard's reconcile Job during a conversion (synthesized)", () => {
+  it("mounts the application's users' Secrets with the username only: no password reaches the Job", () => {
+    const converting: PlatformConfig = { ...sharded, sharding: { ...sharded.sharding, clientsOnMongosOnly: false } };
+    const json = synthDatabase(converting).json;
+    const jobs = Object.values(json.resource.kubernetes_job_v1 as Record<string, Json>).filter((j) => /^mongodb-rs\d-reconcile-/.test(j.metadata.name));
+    expect(jobs.length).toBe(2);
+    for (const job of jobs) {
+      const volumes = job.spec.template.spec.volume as Json[];
+      const app = volumes.find((v) => v.secret?.secret_name === converting.secrets.app);
+      expect(app.secret.items).toEqual([{ key: "username", path: "username" }]);
+      const mount = job.spec.template.spec.container[0].volume_mount.find((m: Json) => m.name === app.name);
+      expect(mount).toMatchObject({ mount_path: "/etc/nyrkio/secrets/app", read_only: true });
+    }
+    // After the conversion, nothing of the application's.
+    const after = synthDatabase(sharded).json;
+    const secretsOf = (j: Json) => (j.spec.template.spec.volume as Json[]).map((v) => v.secret?.secret_name);
+    for (const job of Object.values(after.resource.kubernetes_job_v1 as Record<string, Json>).filter((j) => /^mongodb-rs\d-reconcile-/.test(j.metadata.name)))
+      expect(secretsOf(job)).not.toContain(sharded.secrets.app);
   });
 });
