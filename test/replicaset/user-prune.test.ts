@@ -6,12 +6,13 @@
 import { dev as devEnvironment } from "../../config/environments/dev";
 import { sharded } from "../../config/environments/sharded";
 import type { PlatformConfig } from "../../config/platform-config";
+import { serverTlsOn } from "../../config/tls";
 import { formatProblem, validateConfig } from "../../config/validate";
 import { reconcileConfigMapData, reconcileUsernameSecrets } from "../../replicaset/reconcile-files";
 import { RECONCILE_CONFIG_DIR, ROOT_SECRET_DIR, userSecretDir } from "../../replicaset/reconcile-paths";
 import { reconcileScript } from "../../replicaset/reconcile-script";
 import { ExistingRole, ExistingUser, planPrune, planUserChanges, RESTORE_USER_EXPIRES_FIELD, RESTORE_USER_PREFIX, restoreUserInUse } from "../../replicaset/user-plan";
-import { appRole, backupRole, keptProjectUsers, migratorRole, renderUsersSpec, replSetConfigRole, restoreRole, UserScope } from "../../replicaset/users";
+import { appRole, backupRole, keptProjectUsers, migratorRole, renderUsersSpec, replSetConfigRole, restoreRole, rotationRole, UserScope } from "../../replicaset/users";
 import { Json, synthDatabase } from "../stacks/database-synth";
 import { liveConfig, psa } from "./fixtures";
 import { runReconcileScript } from "./mongosh-stand-in";
@@ -124,13 +125,14 @@ describe("the reconcile script after a restore (stand-in with mongod's authoriza
     for (const [name, content] of Object.entries(reconcileConfigMapData(config, rs0, { users: scope, manageDefaultRWConcern: scope !== "shard" }))) out[`${RECONCILE_CONFIG_DIR}/${name}`] = content;
     out[`${ROOT_SECRET_DIR}/username`] = `${ROOT.user}\n`;
     out[`${ROOT_SECRET_DIR}/password`] = `${ROOT.password}\n`;
-    for (const u of ["app", "migrator", "backup", "restore", "retention", "monitor"]) {
+    // rotator: a managed user while TLS is on (users.ts), as in every shipped environment.
+    for (const u of ["app", "migrator", "backup", "restore", "retention", "monitor", "rotator"]) {
       out[`${userSecretDir(u)}/username`] = `nyrkio-${u}`;
       out[`${userSecretDir(u)}/password`] = `pw-${u}`;
     }
     return out;
   }
-  const managedRoles = (): ExistingRole[] => [migratorRole(dev), restoreRole(), replSetConfigRole(), appRole(dev), backupRole()].map((r) => ({ ...r }));
+  const managedRoles = (): ExistingRole[] => [migratorRole(dev), restoreRole(), replSetConfigRole(), appRole(dev), backupRole(), ...(serverTlsOn(dev.tls) ? [rotationRole()] : [])].map((r) => ({ ...r }));
 
   // What a restore leaves: the dump's users and roles (mongorestore restores admin.system.users and
   // system.roles when no --db is given), among them some the project never made.
@@ -140,6 +142,8 @@ describe("the reconcile script after a restore (stand-in with mongod's authoriza
     { user: "nyrkio-migrator", db: "admin", roles: [admin("nyrkioMigrator")] },
     { user: "nyrkio-backup", db: "admin", roles: [admin("nyrkioBackup"), admin("nyrkioReplSetConfig")] },
     { user: "nyrkio-restore", db: "admin", roles: [admin("nyrkioRestore")] },
+    // The TLS rotation sidecars' user, restored with a role it no longer has: re-asserted, never dropped.
+    { user: "nyrkio-rotator", db: "admin", roles: [admin("root")] },
     { user: "mallory", db: "admin", roles: [admin("root")] },
     { user: "eve", db: "nyrkio", roles: [{ role: "readWrite", db: "nyrkio" }] },
     { user: "alice", db: "reporting", roles: [{ role: "read", db: "reporting" }] },
@@ -147,14 +151,19 @@ describe("the reconcile script after a restore (stand-in with mongod's authoriza
     { user: "restore-d4e5f6", db: "admin", roles: [admin("nyrkioRestore")], customData: { [RESTORE_USER_EXPIRES_FIELD]: "2025-01-01T06:00:00.000Z" } },
   ];
   const restoredRoles = (): ExistingRole[] => [...managedRoles(), { role: "backdoor", db: "admin", privileges: [], roles: [admin("root")] }, { role: "auditor", db: "reporting", privileges: [], roles: [] }, { role: "legacy", db: "nyrkio", privileges: [], roles: [] }];
+  // The members run the TLS mode dev deploys (requireTLS, keyFile), so the Job's TLS phase has
+  // nothing to step and the test is about the users (reconcile-tls.test.ts covers the steps).
+  const tls = { params: Object.fromEntries(liveConfig(psa()).members.filter((m) => !m.arbiterOnly).map((m) => [m.host, { tlsMode: dev.tls.mode, clusterAuthMode: dev.tls.memberAuth }])) };
   const withExternal: PlatformConfig = { ...dev, accessControl: { externalUsers: [{ user: "alice", db: "reporting" }], externalRoles: [{ role: "auditor", db: "reporting" }] } };
 
   test("re-asserts the managed users (roles and password), drops the rest, keeps root, the external ones and the restore user in use", () => {
-    const result = runReconcileScript(script, { live: liveConfig(psa()), files: files(withExternal), rootCredentials: ROOT, users: restored, roles: restoredRoles() });
+    const result = runReconcileScript(script, { live: liveConfig(psa()), files: files(withExternal), rootCredentials: ROOT, tls, users: restored, roles: restoredRoles() });
     expect(result.exitCode).toBe(0);
     expect(result.users.map((u) => `${u.user}@${u.db}`).sort()).toEqual(
-      ["alice@reporting", "nyrkio-app@admin", "nyrkio-backup@admin", "nyrkio-migrator@admin", "nyrkio-restore@admin", "restore-d4e5f6@admin", "root@admin"].sort(),
+      ["alice@reporting", "nyrkio-app@admin", "nyrkio-backup@admin", "nyrkio-migrator@admin", "nyrkio-restore@admin", "nyrkio-rotator@admin", "restore-d4e5f6@admin", "root@admin"].sort(),
     );
+    expect(serverTlsOn(dev.tls)).toBe(true);
+    expect(result.users.find((u) => u.user === "nyrkio-rotator")!.roles).toEqual([admin(rotationRole().role)]);
     expect(result.users.find((u) => u.user === "nyrkio-app")!.roles).toEqual([admin("nyrkioApp")]);
     expect(result.roles.map((r) => `${r.role}@${r.db}`).sort()).toEqual(["auditor@reporting", ...managedRoles().map((r) => `${r.role}@admin`)].sort());
     // Each drop runs in the user's or role's own database.
@@ -174,8 +183,8 @@ describe("the reconcile script after a restore (stand-in with mongod's authoriza
   });
 
   test("a second run finds nothing to drop", () => {
-    const first = runReconcileScript(script, { live: liveConfig(psa()), files: files(withExternal), rootCredentials: ROOT, users: restored, roles: restoredRoles() });
-    const second = runReconcileScript(script, { live: liveConfig(psa()), files: files(withExternal), rootCredentials: ROOT, users: first.users, roles: first.roles });
+    const first = runReconcileScript(script, { live: liveConfig(psa()), files: files(withExternal), rootCredentials: ROOT, tls, users: restored, roles: restoredRoles() });
+    const second = runReconcileScript(script, { live: liveConfig(psa()), files: files(withExternal), rootCredentials: ROOT, tls, users: first.users, roles: first.roles });
     expect(second.exitCode).toBe(0);
     expect(second.commands.filter((c) => "dropUser" in c || "dropRole" in c)).toEqual([]);
   });
@@ -184,14 +193,14 @@ describe("the reconcile script after a restore (stand-in with mongod's authoriza
     // The converted first shard (dev's rs0, now a shard; as reconcile-script.test.ts's conversion test).
     const converting: PlatformConfig = { ...dev, sharding: { ...dev.sharding, enabled: true, clientsOnMongosOnly: false } };
     const shardUsers = restored.filter((u) => u.db === "admin" && u.user.startsWith("nyrkio-") || u.user === "root");
-    const during = runReconcileScript(script, { live: liveConfig(psa()), files: files(converting, "shard"), rootCredentials: ROOT, shardServer: true, users: shardUsers, roles: managedRoles() });
+    const during = runReconcileScript(script, { live: liveConfig(psa()), files: files(converting, "shard"), rootCredentials: ROOT, tls, shardServer: true, users: shardUsers, roles: managedRoles() });
     // Nor their roles: dropping nyrkioApp would revoke it from the application's user.
     expect(during.commands.filter((c) => "dropRole" in c)).toEqual([]);
     expect(during.users.find((u) => u.user === "nyrkio-migrator")!.roles).toEqual([admin("nyrkioMigrator")]);
     expect(during.lines.filter((l) => l.event === "error")).toEqual([]);
     expect(during.exitCode).toBe(0);
     expect(during.commands.filter((c) => "dropUser" in c)).toEqual([]);
-    const after = runReconcileScript(script, { live: liveConfig(psa()), files: files({ ...converting, sharding: { ...converting.sharding, clientsOnMongosOnly: true } }, "shard"), rootCredentials: ROOT, shardServer: true, users: shardUsers, roles: managedRoles() });
+    const after = runReconcileScript(script, { live: liveConfig(psa()), files: files({ ...converting, sharding: { ...converting.sharding, clientsOnMongosOnly: true } }, "shard"), rootCredentials: ROOT, tls, shardServer: true, users: shardUsers, roles: managedRoles() });
     expect(after.exitCode).toBe(0);
     expect(after.commands.filter((c) => "dropUser" in c || "dropRole" in c)).toEqual([{ dropUser: "nyrkio-app" }, { dropUser: "nyrkio-migrator" }, { dropRole: "nyrkioMigrator" }, { dropRole: "nyrkioApp" }]);
   });
