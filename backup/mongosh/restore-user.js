@@ -13,6 +13,9 @@
 //   RESTORE_CREDENTIALS_DIR  the temporary Secret (username, password)
 //   ROOT_SECRET_DIR          the root Secret (username, password)
 //   BACKUP_REPLSET, BACKUP_MEMBERS   the replica set and its data members
+//   RESTORE_PLAN_DIR         the restore's plan ConfigMap (optional): its `target` (mongorestore
+//                            --host form) is where the restore writes, so the user is made there
+//                            (as this namespace's root user: the target must accept it)
 //   RESTORE_USER_ROLES       JSON: the roles (users.ts managedUserRoles of "restore")
 //   RESTORE_USER_TTL_SECONDS how long the user stays in use unless dropped before
 //   NYRKIO_TLS_CA_FILE       set when clients use TLS: the CA the connection verifies the server with
@@ -60,11 +63,23 @@ function main() {
   // Refuse before connecting: a bad name never reaches the server.
   const check = restoreUserCommand(name, password, roles, false, Date.now(), ttl);
   if (!check.ok) throw new Error(check.error);
-  const seeds = String(env.BACKUP_MEMBERS || "").split(",").filter((h) => h);
+  // Where the restore will write: the plan's target, else this replica set.
+  let target = env.BACKUP_REPLSET + "/" + String(env.BACKUP_MEMBERS || "");
+  try {
+    if (env.RESTORE_PLAN_DIR) target = fs.readFileSync(env.RESTORE_PLAN_DIR + "/target", "utf8").trim() || target;
+  } catch {
+    // no target in the plan ConfigMap: in place
+  }
+  if (target.indexOf("@") >= 0) throw new Error("the plan's target must not hold credentials");
+  const slash = target.indexOf("/");
   // With NYRKIO_TLS_CA_FILE set (clients use TLS, config/tls.ts tlsClientEnv), the certificate and
   // host name are verified: config/tls.ts uriTlsOptions, spelled for a URI (as target-facts.js).
-  const tls = env.NYRKIO_TLS_CA_FILE ? `&tls=true&tlsCAFile=${env.NYRKIO_TLS_CA_FILE}` : "";
-  const conn = new Mongo("mongodb://" + seeds.join(",") + "/?replicaSet=" + encodeURIComponent(env.BACKUP_REPLSET) + "&authSource=admin&serverSelectionTimeoutMS=15000" + tls);
+  const tls = process.env.NYRKIO_TLS_CA_FILE ? `&tls=true&tlsCAFile=${process.env.NYRKIO_TLS_CA_FILE}` : "";
+  const uri =
+    slash >= 0
+      ? "mongodb://" + target.slice(slash + 1) + "/?replicaSet=" + encodeURIComponent(target.slice(0, slash)) + "&authSource=admin&serverSelectionTimeoutMS=15000" + tls
+      : "mongodb://" + target + "/?directConnection=true&authSource=admin&serverSelectionTimeoutMS=15000" + tls;
+  const conn = new Mongo(uri);
   const admin = conn.getDB("admin");
   admin.auth(readSecret(env.ROOT_SECRET_DIR, "username"), readSecret(env.ROOT_SECRET_DIR, "password"));
   const found = admin.runCommand({ usersInfo: name });
@@ -73,7 +88,7 @@ function main() {
   if (!plan.ok) throw new Error(plan.error);
   const result = admin.runCommand(plan.command);
   if (!result.ok) throw new Error(Object.keys(plan.command)[0] + " failed: " + (result.errmsg || result.codeName));
-  log("restoreUser", { user: name, action: found.users.length > 0 ? "password, roles and expiry set again" : "created", expiresAt: plan.expiresAt, roles: roles.map((r) => r.role + "@" + r.db).join(",") });
+  log("restoreUser", { target: target, user: name, action: found.users.length > 0 ? "password, roles and expiry set again" : "created", expiresAt: plan.expiresAt, roles: roles.map((r) => r.role + "@" + r.db).join(",") });
 }
 
 try {

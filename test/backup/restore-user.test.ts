@@ -32,6 +32,7 @@ function runScript(files: Record<string, string>, users = [{ user: "root", db: "
     BACKUP_MEMBERS: "mongodb-rs0-0.mongodb-rs0.ns.svc.cluster.local:27017,mongodb-rs0-1.mongodb-rs0.ns.svc.cluster.local:27017",
     RESTORE_USER_ROLES: JSON.stringify(roles),
     RESTORE_USER_TTL_SECONDS: "86400",
+    RESTORE_PLAN_DIR: "/etc/nyrkio/restore-plan",
   };
   try {
     vm.runInNewContext(script, { ...globals, process: { env } }, { filename: "restore-user.js", timeout: 5000 });
@@ -85,6 +86,17 @@ describe("restore-user.js (as root, against the stand-in)", () => {
     expect(run.exitCode).toBe(1);
     expect(run.commands).toEqual([]);
     expect(run.lines.at(-1)!.message).toMatch(/must match/);
+  });
+
+  it("makes the user where the restore writes: the plan ConfigMap's target when it names one", () => {
+    const inPlace = runScript(secrets());
+    expect(inPlace.uris[0]).toMatch(/^mongodb:\/\/mongodb-rs0-0\.mongodb-rs0\.ns\.svc\.cluster\.local:27017,mongodb-rs0-1\.[^/]+\/\?replicaSet=rs0&/);
+    const elsewhere = runScript({ ...secrets(), "/etc/nyrkio/restore-plan/target": "rs0/mongodb-rs0-0.mongodb-rs0.other.svc.cluster.local:27017\n" });
+    expect(elsewhere.exitCode).toBe(0);
+    expect(elsewhere.uris[0]).toMatch(/^mongodb:\/\/mongodb-rs0-0\.mongodb-rs0\.other\.svc\.cluster\.local:27017\/\?replicaSet=rs0&/);
+    const withCredentials = runScript({ ...secrets(), "/etc/nyrkio/restore-plan/target": "u:p@h:27017" });
+    expect(withCredentials.exitCode).toBe(1);
+    expect(withCredentials.uris).toEqual([]);
   });
 
   it("refuses a short password", () => {

@@ -16,7 +16,7 @@ import type { BackupTarget } from "../../../sharding/backup-targets";
 import { commonLabels, DB_CLIENT_LABEL } from "../../naming";
 import { literalArgs, literalEnv } from "../../terraform-text";
 import { containerResources, containerSecurityContext, mongoshConfMount, podSecurityContext, tmpMount, tmpVolume } from "../member-pod";
-import { BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT, restoreCredentialsSecretName, restoreUserCronJobName } from "./backup-names";
+import { BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT, restoreCredentialsSecretName, restorePlanConfigMapName, restoreUserCronJobName } from "./backup-names";
 import { MONGOSH_CONF_KEY, scriptPath, SCRIPTS_MOUNT } from "./backup-scripts";
 import { NEVER } from "./backup-schedules";
 import { tlsClientParts } from "../tls-client";
@@ -24,6 +24,7 @@ import { tlsClientParts } from "../tls-client";
 export const RESTORE_USER_SCRIPT = "mongosh/restore-user.js";
 /** Where the restore Job and this Job mount the temporary Secret. */
 export const RESTORE_CREDENTIALS_DIR = "/etc/nyrkio/restore-credentials";
+const RESTORE_PLAN_MOUNT = "/etc/nyrkio/restore-plan";
 
 const SCOPE: Record<BackupTarget["role"], UserScope> = { replicaset: "replicaset", shard: "shard", configsvr: "cluster" };
 
@@ -87,6 +88,7 @@ export class RestoreUserJob extends Construct {
                         { name: "BACKUP_MEMBERS", value: target.hosts.join(",") },
                         { name: "ROOT_SECRET_DIR", value: ROOT_SECRET_DIR },
                         { name: "RESTORE_CREDENTIALS_DIR", value: RESTORE_CREDENTIALS_DIR },
+                        { name: "RESTORE_PLAN_DIR", value: RESTORE_PLAN_MOUNT },
                         { name: "RESTORE_USER_ROLES", value: JSON.stringify(managedUserRoles(config, "restore", SCOPE[target.role])) },
                         { name: "RESTORE_USER_TTL_SECONDS", value: String(props.ttlSeconds) },
                         { name: "HOME", value: "/tmp" },
@@ -101,6 +103,7 @@ export class RestoreUserJob extends Construct {
                       { ...mongoshConfMount, name: "mongosh-conf" },
                       { name: "root", mountPath: ROOT_SECRET_DIR, readOnly: true },
                       { name: "restore-credentials", mountPath: RESTORE_CREDENTIALS_DIR, readOnly: true },
+                      { name: "restore-plan", mountPath: RESTORE_PLAN_MOUNT, readOnly: true },
                       tmpMount,
                       ...tlsClient.volumeMount,
                     ],
@@ -111,6 +114,8 @@ export class RestoreUserJob extends Construct {
                   { name: "mongosh-conf", configMap: { name: BACKUP_SCRIPTS_CONFIG_MAP, defaultMode: "0444", items: [{ key: MONGOSH_CONF_KEY, path: "mongosh.conf" }] } },
                   { name: "root", secret: secretFiles(config.secrets.root, false) },
                   { name: "restore-credentials", secret: secretFiles(restoreCredentialsSecretName(target.replicaSet), false) },
+                  // The restore's plan ConfigMap, for its `target`: the user is made where the restore writes.
+                  { name: "restore-plan", configMap: { name: restorePlanConfigMapName(target.replicaSet), optional: true, defaultMode: "0444" } },
                   tmpVolume(),
                   ...tlsClient.volume,
                 ],
