@@ -6,7 +6,10 @@ import { join } from "node:path";
 import * as vm from "node:vm";
 import { dev as devEnvironment } from "../../config/environments/dev";
 // These tests pin the users as they are without the exporter's user; test/monitoring/monitor-user.test.ts covers it.
-const dev = { ...devEnvironment, monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
+// TLS off here: this file is about reconfigs and users; with TLS on (dev's default since issue 15)
+// the rotator user and the TLS phase join, which reconcile-tls.test.ts, rotation-user.test.ts and
+// user-prune.test.ts (the rotator kept after a restore) run against the same stand-in.
+const dev = { ...devEnvironment, tls: { ...devEnvironment.tls, mode: "disabled" as const }, monitoring: { ...devEnvironment.monitoring, enabled: false }, retention: { ...devEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import type { PlatformConfig, ReplsetConfig } from "../../config/platform-config";
 import { reconcileConfigMapData } from "../../replicaset/reconcile-files";
 import { RECONCILE_CONFIG_DIR, ROOT_SECRET_DIR, userSecretDir } from "../../replicaset/reconcile-paths";
