@@ -23,6 +23,12 @@ const labelMap = () =>
     keyRule: "is not a valid label key",
   });
 
+// MongoDB's database name rules (https://www.mongodb.com/docs/manual/reference/limits/#naming-restrictions):
+// none of /\. "$*<>:|? and no NUL, under 64 bytes; "$external" is where external users live.
+const databaseName = () =>
+  string({ pattern: /^(?:\$external|[^/\\. "$*<>:|?\0]{1,63})$/, rule: 'must be a MongoDB database name (no /\\. "$*<>:|?, at most 63 characters) or "$external"' });
+const mongoName = (what: string) => string({ pattern: /^[^\0]{1,256}$/, rule: `must be ${what} (1 to 256 characters, no NUL)` });
+
 const resources = () =>
   object({
     requests: object({ cpu: quantity(), memory: quantity() }),
@@ -239,6 +245,17 @@ export const platformConfigSchema = object({
     /** The TLS rotation sidecars' user (rotateCertificates on the cluster); managed only while tls.mode is not disabled. */
     rotator: secretName(),
   }),
+  /**
+   * Users and roles that exist in the database but are not the project's: the reconcile Job drops
+   * every user and role it does not manage (a restore brings back those of the dump), except these
+   * and the root user (docs/security.md, "After a restore"). Omit for none.
+   */
+  accessControl: optional(
+    object({
+      externalUsers: array(object({ user: mongoName("a user name"), db: databaseName() })),
+      externalRoles: array(object({ role: mongoName("a role name"), db: databaseName() })),
+    }),
+  ),
   /** Cluster-wide defaults set with setDefaultRWConcern (see docs/read-write-concern.md). */
   readWriteConcern: object({
     write: object({

@@ -2,9 +2,12 @@
 // the pure checks in e2e/checks.ts. Resource names and labels come from the project's own naming
 // (stacks/naming.ts, backup-names.ts); Jobs the stacks create are found by label, never by their
 // hashed names.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PlatformConfig, ReplsetConfig } from "../config/platform-config";
-import { backupCronJobName, restorePlanConfigMapName } from "../stacks/constructs/backup/backup-names";
+import { backupCronJobName, restoreCredentialsSecretName, restorePlanConfigMapName, restoreUserCronJobName } from "../stacks/constructs/backup/backup-names";
 import {
   backupStackName,
   commonLabels,
@@ -472,7 +475,20 @@ export const restoreStep: Step = {
     const planMap = restorePlanConfigMapName(rs.name);
     await ctx.kube.kubectl(["delete", "configmap", planMap, "-n", ns(ctx), "--ignore-not-found"]);
     await ctx.kube.kubectl(["create", "configmap", planMap, "-n", ns(ctx), `--from-file=plan.json=${planFile}`, `--from-literal=target=${rs.name}/${dataMemberHosts(targetConfig, rs).join(",")}`]);
+    // The restore's temporary user (issue 12): its Secret, then the short Job that creates it on the target.
+    const credentials = restoreCredentialsSecretName(rs.name);
+    await ctx.kube.kubectl(["delete", "secret", credentials, "-n", ns(ctx), "--ignore-not-found"]);
+    // The password goes through a private file, never argv.
+    const secretDir = mkdtempSync(join(tmpdir(), "e2e-restore-user-"));
+    try {
+      writeFileSync(join(secretDir, "password"), randomBytes(24).toString("base64url"), { mode: 0o600 });
+      await ctx.kube.kubectl(["create", "secret", "generic", credentials, "-n", ns(ctx), `--from-literal=username=restore-${randomBytes(12).toString("hex")}`, `--from-file=password=${join(secretDir, "password")}`]);
+    } finally {
+      rmSync(secretDir, { recursive: true, force: true });
+    }
+    await runFromCronJob(ctx, restoreUserCronJobName(rs.name), "e2e-restore-user", ctx.timeout(5 * MIN));
     await runFromCronJob(ctx, backupCronJobName(rs.name, "restore"), "e2e-restore", ctx.timeout(20 * MIN));
+    await ctx.kube.kubectl(["delete", "secret", credentials, "-n", ns(ctx), "--ignore-not-found"]);
 
     await ensurePod(ctx, toolboxPod(targetConfig, t.namespace));
     const restored = (await mongo(ctx, t.namespace, mongoUri(dataMemberHosts(targetConfig, rs), { replicaSet: rs.name }), "root",

@@ -9,7 +9,7 @@ import { reconcileScript } from "./reconcile-script";
 import { renderReplicaSetConfigJson } from "./replica-set-config";
 import { renderDefaultRWConcernCommand } from "./rw-concern";
 import { uriTlsOptions } from "../config/tls";
-import { configuredUsers, renderUsersSpec, userSecretName, UserScope } from "./users";
+import { configuredUsers, keptProjectUsers, renderUsersSpec, userSecretName, UserScope } from "./users";
 
 /** settings.json: how long the script waits for what (the Job's activeDeadlineSeconds must cover the sum). */
 export interface ReconcileSettings {
@@ -107,4 +107,12 @@ export function reconcileSecretMounts(config: PlatformConfig, opts: Pick<Reconci
 /** The same Secrets as ReconcileJob's `userSecrets`: mount name → Secret name. */
 export function reconcileUserSecrets(config: PlatformConfig, opts: Pick<ReconcileFilesOptions, "users"> = {}): Record<string, string> {
   return Object.fromEntries(reconcileSecretMounts(config, opts).map((m) => [m.name, m.secretName]));
+}
+
+/**
+ * ReconcileJob's `usernameSecrets`: the users the Job keeps but does not manage (users.ts
+ * keptProjectUsers), whose Secrets it mounts with the `username` key only: mount name → Secret name.
+ */
+export function reconcileUsernameSecrets(config: PlatformConfig, opts: Pick<ReconcileFilesOptions, "users"> = {}): Record<string, string> {
+  return Object.fromEntries(keptProjectUsers(config, opts.users ?? "replicaset").map((name) => [name, userSecretName(config, name)]));
 }

@@ -126,6 +126,46 @@ export interface UsersSpec {
   mechanisms: string[];
   roles: RoleDefinition[];
   users: ManagedUserSpec[];
+  /** What the script keeps besides the users and roles above; it drops every other one (user-plan.ts planPrune). */
+  keep: KeepSpec;
+}
+
+/**
+ * Users and roles the reconcile Job never drops. The root user is added at run time (its name is
+ * in the root Secret the Job logs in with).
+ */
+export interface KeepSpec {
+  /** config.accessControl.externalUsers. */
+  users: { user: string; db: string }[];
+  /** config.accessControl.externalRoles. */
+  roles: { role: string; db: string }[];
+  /**
+   * The project's users that another scope manages but that this set still serves: on a shard,
+   * until sharding.clientsOnMongosOnly, the application's users from before the conversion (the
+   * application still connects to it directly). Only the Secret's `username` is mounted.
+   */
+  usernameSecrets: { name: ManagedUser; secretDir: string; secretName: string }[];
+}
+
+/** keep's usernameSecrets: the project's users this scope does not manage but must not drop (KeepSpec). */
+export function keptProjectUsers(config: PlatformConfig, scope: UserScope): ManagedUser[] {
+  if (scope !== "shard" || config.sharding.clientsOnMongosOnly) return [];
+  const managed = configuredUsers(config, scope);
+  return configuredUsers(config, "cluster").filter((u) => !managed.includes(u));
+}
+
+/** The KeepSpec of this config and scope. */
+export function keepSpec(config: PlatformConfig, scope: UserScope): KeepSpec {
+  const access = config.accessControl;
+  const kept = keptProjectUsers(config, scope);
+  // The kept users' roles too (nyrkioApp, nyrkioMigrator...): dropping a role revokes it from its holders.
+  const ownRoles = new Set(customRoles(config, scope).map((r) => r.role));
+  const keptRoles = kept.length ? customRoles(config, "cluster").filter((r) => !ownRoles.has(r.role)) : [];
+  return {
+    users: (access?.externalUsers ?? []).map((u) => ({ user: u.user, db: u.db })),
+    roles: [...(access?.externalRoles ?? []).map((r) => ({ role: r.role, db: r.db })), ...keptRoles.map((r) => ({ role: r.role, db: r.db }))],
+    usernameSecrets: kept.map((name) => ({ name, secretDir: userSecretDir(name), secretName: userSecretName(config, name) })),
+  };
 }
 
 /** The users a replica set of this scope holds; `monitor` only while monitoring is on, `retention` only while retention is, `rotator` only with TLS. */
@@ -417,5 +457,6 @@ export function renderUsersSpec(config: PlatformConfig, scope: UserScope = "repl
       db: AUTH_SOURCE,
       roles: managedUserRoles(config, name, scope),
     })),
+    keep: keepSpec(config, scope),
   };
 }

@@ -4,7 +4,7 @@
 
 import { Construct } from "constructs";
 import { AUTH_SOURCE } from "../replicaset/users";
-import { desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, ReconcileFilesOptions, reconcileUserSecrets } from "../replicaset/reconcile-files";
+import { desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, ReconcileFilesOptions, reconcileUsernameSecrets, reconcileUserSecrets } from "../replicaset/reconcile-files";
 import { ConnectionInfo } from "./constructs/connection-info";
 import { DatabaseNamespace } from "./constructs/database-namespace";
 import { DatabaseServiceAccount } from "./constructs/database-service-account";
@@ -87,6 +87,7 @@ export class DatabaseStack extends PlatformStack {
           files,
           stateHash: desiredStateHash(files),
           userSecrets: reconcileUserSecrets(config, reconcile),
+          usernameSecrets: reconcileUsernameSecrets(config, reconcile),
           activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
               dependsOn: replicaSet.statefulSets,
           tls: config.tls,

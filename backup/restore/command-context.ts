@@ -9,6 +9,7 @@ import type { PlanOptions } from "./planner";
 import { parseTarget, RestoreTarget } from "./target";
 import type { ConnectionSecrets } from "./mongorestore-config";
 import type { TargetFacts } from "./target-check";
+import type { FoundUser } from "./target-probe";
 import type { ArtifactInspector } from "./verify-artifacts";
 
 export interface CliDeps {
@@ -19,6 +20,8 @@ export interface CliDeps {
   now: () => number;
   /** Reads whether a target is a mongos and which collections hold documents (target-probe.ts). */
   probeTarget: (connection: ConnectionSecrets) => Promise<TargetFacts>;
+  /** After a successful `run`: every user the target holds now, the restored data's (target-probe.ts listUsers). Absent: not listed. */
+  listUsers?: (connection: ConnectionSecrets) => Promise<FoundUser[]>;
   /** Where `run` makes its private working directory (config file, the unpacked dump, the merged oplog). */
   tmpdir: string;
   /** `run --cluster`: writes `stopped: true` to the balancer settings on the config servers (default: balancer-settings.ts). */

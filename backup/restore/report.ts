@@ -7,6 +7,7 @@ import type { ClusterRestorePlan, ClusterWindows, ReplicaSetCatalog, ReplicaSetR
 import { type ExecutionReport, stepTitle } from "./executor";
 import type { RestorePlan, RestoreStep } from "./planner";
 import { describeTarget } from "./target";
+import type { FoundUser } from "./target-probe";
 import { ArtifactProblem, formatBytes } from "./verify-artifacts";
 
 const tsJson = (ts: Timestamp) => ({ t: ts.t, i: ts.i, iso: tsSecondIso(ts) });
@@ -105,6 +106,21 @@ export function executionJson(plan: RestorePlan, report: ExecutionReport): objec
     ...(report.next ? { next: report.next } : {}),
   };
 }
+
+/**
+ * The users found in the restored data, for the report: a restore brings back every user and role
+ * of the dump (with its passwords), and the reconcile Job drops those the project does not manage
+ * when it next runs (docs/security.md, "After a restore").
+ */
+export function restoredUsersText(users: FoundUser[]): string {
+  const lines = [`Users in the restored data (${users.length}):`];
+  for (const u of [...users].sort((a, b) => `${a.db}.${a.user}`.localeCompare(`${b.db}.${b.user}`)))
+    lines.push(`  ${u.user}@${u.db}  roles: ${u.roles.length ? u.roles.map((r) => `${r.role}@${r.db}`).join(", ") : "(none)"}`);
+  lines.push("Run the reconcile Job now: it resets the managed users' roles and passwords and drops every user and role it does not manage (docs/runbooks/restore.md).");
+  return lines.join("\n");
+}
+
+export const restoredUsersJson = (users: FoundUser[]) => users.map((u) => ({ user: u.user, db: u.db, roles: u.roles }));
 
 // --- Sharded clusters: every replica set to the same target (cluster-plan.ts). ---
 

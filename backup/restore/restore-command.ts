@@ -13,9 +13,10 @@ import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_WORK_DIR_PLACEHOLDER, planOption
 import { executePlan } from "./executor";
 import { ConnectionSecrets, connectionOfConfigYaml, connectionStringProblem, mongorestoreConfigYaml, redactUri, scrubSecrets, secretFileValue } from "./mongorestore-config";
 import { planRestore } from "./planner";
-import { executionJson, planJson, planText, windowsJson, windowsText } from "./report";
+import { executionJson, planJson, planText, restoredUsersJson, restoredUsersText, windowsJson, windowsText } from "./report";
 import type { RestoreTarget } from "./target";
 import { targetRefusal } from "./target-check";
+import type { FoundUser } from "./target-probe";
 import { verifyArtifacts } from "./verify-artifacts";
 import { EXIT_SIGINT, EXIT_SIGTERM } from "../../migrations/runner/stop";
 
@@ -215,8 +216,20 @@ async function restoreWithStop(entries: CatalogEntry[], target: RestoreTarget, o
     // tool prints about its connection, no credential reaches the terminal or the JSON.
     const scrub = (text: string) => scrubSecrets(text, probeWith);
     const report = await executePlan(planned.plan, { resolve: (f) => join(catalogDir, f), fromStep: opts.fromStep, stop: ctx.stop }, { ...deps, progress: (l) => err(scrub(l)) });
-    if (opts.json) out(JSON.stringify(executionJson(planned.plan, report), (_k, v: unknown) => (typeof v === "string" ? scrub(v) : v), 2));
+    // Which users the restore brought back (issue 12): listed after a successful restore; a failed
+    // listing is a warning, the restore itself stands.
+    let users: FoundUser[] | undefined;
+    if (report.ok && deps.listUsers && probeWith) {
+      try {
+        users = await deps.listUsers(probeWith);
+      } catch (e) {
+        err(`warning: cannot list the users in the restored data: ${scrub((e as Error).message)}`);
+      }
+    }
+    const restored = users ? { restoredUsers: restoredUsersJson(users) } : {};
+    if (opts.json) out(JSON.stringify({ ...executionJson(planned.plan, report), ...restored }, (_k, v: unknown) => (typeof v === "string" ? scrub(v) : v), 2));
     else out(scrub(report.ok ? report.message : `${report.message}\nnext: ${report.next ?? "see the lines above"}`));
+    if (users && !opts.json) out(scrub(restoredUsersText(users)));
     const stoppedBy = ctx.stoppedBy();
     if (stoppedBy) return signalExit(stoppedBy);
     return report.ok ? EXIT.ok : EXIT.failed;

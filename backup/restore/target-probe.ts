@@ -44,3 +44,31 @@ export async function probeTarget(connection: ConnectionSecrets): Promise<Target
     await client.close();
   }
 }
+
+/** A user as usersInfo returns it (its password hash is not asked for). */
+export interface FoundUser {
+  user: string;
+  db: string;
+  roles: { role: string; db: string }[];
+}
+
+/**
+ * Every user of every database on the target after a restore: mongorestore restores
+ * admin.system.users whenever no --db is given, so these are the restored data's users (and the
+ * restore user itself). usersInfo {forAllDBs: true} needs viewUser on the cluster
+ * (user_management_commands.cpp, r8.0), which nyrkioRestore's anyAction covers.
+ */
+export async function listUsers(connection: ConnectionSecrets): Promise<FoundUser[]> {
+  const client = new MongoClient(connection.uri, {
+    ...(/[?&]serverSelectionTimeoutMS=/i.test(connection.uri) ? {} : { serverSelectionTimeoutMS: 15_000 }),
+    readPreference: "primary",
+    ...(connection.password !== undefined ? { auth: { username: uriUser(connection.uri), password: connection.password } } : {}),
+  });
+  try {
+    await client.connect();
+    const { users } = await client.db("admin").command({ usersInfo: { forAllDBs: true } });
+    return (users as FoundUser[]).map((u) => ({ user: u.user, db: u.db, roles: (u.roles ?? []).map((r) => ({ role: r.role, db: r.db })) }));
+  } finally {
+    await client.close();
+  }
+}

@@ -17,7 +17,9 @@
 # any size needs no memory, only its own size again in scratch while it is rewritten. CTR does not
 # authenticate: the manifest's sha256, checked after decryption, does.
 # Environment: BACKUP_WORK; ENCRYPTION_PUBLIC_KEY (encrypt) or ENCRYPTION_PRIVATE_KEY (decrypt),
-# PEM files from the mounted Secret.
+# PEM files from the mounted Secret; CREDENTIALS_DIR, this container's own memory-backed volume
+# (no other container mounts it), where each artifact's unwrapped data key lives while it is used:
+# never the shared scratch volume, which the S3 client's container mounts too.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,8 +35,10 @@ mode="${1:-}"
 JOB="$mode"
 step_begin
 require_env BACKUP_WORK
+require_env CREDENTIALS_DIR
+[[ -d "$CREDENTIALS_DIR" && -w "$CREDENTIALS_DIR" ]] || fail credentials "CREDENTIALS_DIR (the container's own credentials volume) is not a writable directory"
 mkdir -p "$BACKUP_WORK/tmp"
-keydir="$(umask 077 && mktemp -d "$BACKUP_WORK/tmp/encryption.XXXXXX")"
+keydir="$(umask 077 && mktemp -d "$CREDENTIALS_DIR/encryption.XXXXXX")"
 trap 'rm -rf -- "$keydir" "${partial:-}"' EXIT
 partial=""
 

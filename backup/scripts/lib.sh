@@ -8,7 +8,10 @@
 #   BACKUP_USER_DIR     the mounted backup-user Secret (files `username`, `password`)
 #   BACKUP_STORAGE      pvc | s3
 #   BACKUP_ROOT         pvc: the claim's mount; the catalog is $BACKUP_ROOT/$BACKUP_REPLSET
-#   BACKUP_WORK         the scratch volume, bounded (credentials, partial files of s3 jobs, a verify mongod)
+#   BACKUP_WORK         the scratch volume, shared by the pod's containers, bounded (partial files
+#                       of s3 jobs, a verify mongod); never credentials
+#   CREDENTIALS_DIR     this container's own memory-backed volume, which no other container mounts:
+#                       the database tools' config file (prepare_credentials), removed on exit
 #   BACKUP_DEFER_EXIT   1: record the exit code for the s3 upload container that runs next and
 #                       exit 0, so what was saved is still uploaded (s3 only)
 #   NYRKIO_TLS_CA_FILE  set when clients use TLS (config/tls.ts tlsClientEnv): the CA file every
@@ -54,7 +57,7 @@ json_escape() {
 # Fields written as JSON numbers; every other field is a string.
 is_numeric_field() {
   case "$1" in
-    durationMs | bytes | entries | exitCode | collections | checked | mismatches | deleted | kept | slices | commitLagSeconds | recoveryPointLagSeconds | maxRecoveryPointLagSeconds | mongorestoreExitCode | documentsFailed | steps | files | step | of | manifests | fullDumpExitCode | fromBase | fromSlices | skippedAtOrBeforeBase) return 0 ;;
+    durationMs | bytes | entries | exitCode | users | collections | checked | mismatches | deleted | kept | slices | commitLagSeconds | recoveryPointLagSeconds | maxRecoveryPointLagSeconds | mongorestoreExitCode | documentsFailed | steps | files | step | of | manifests | fullDumpExitCode | fromBase | fromSlices | skippedAtOrBeforeBase) return 0 ;;
     *) return 1 ;;
   esac
 }
@@ -186,18 +189,20 @@ mongodump() { command mongodump "${TOOLS_TLS[@]}" "$@"; }
 mongorestore() { command mongorestore "${TOOLS_TLS[@]}" "$@"; }
 
 # prepare_credentials <secret dir>: writes the database tools' config file (`password:` only)
-# from the mounted Secret, mode 0600, so the password never appears in argv or the environment.
+# from the mounted Secret, mode 0600, into this container's own CREDENTIALS_DIR (never the shared
+# scratch volume, which other containers, the S3 client's among them, mount), so the password
+# never appears in argv, the environment or another container. Removed when the script exits.
 # Sets TOOLS_CONFIG and DB_USER.
 prepare_credentials() {
   local dir="$1" password
   [[ -n "$dir" && -r "$dir/username" && -r "$dir/password" ]] || fail credentials "no readable username and password in ${dir:-(no directory given)}"
+  [[ -n "${CREDENTIALS_DIR:-}" && -d "$CREDENTIALS_DIR" && -w "$CREDENTIALS_DIR" ]] || fail credentials "CREDENTIALS_DIR (the container's own credentials volume) is not a writable directory"
   # shellcheck disable=SC2034 # used by the scripts that source this file
   DB_USER="$(<"$dir/username")"
   password="$(<"$dir/password")"
   [[ "$password" != *$'\n'* ]] || fail credentials "the password in $dir must be a single line"
-  mkdir -p "$BACKUP_WORK/credentials"
-  chmod 700 "$BACKUP_WORK/credentials"
-  TOOLS_CONFIG="$BACKUP_WORK/credentials/mongo-tools.yaml"
+  TOOLS_CONFIG="$CREDENTIALS_DIR/mongo-tools.yaml"
+  EXIT_HOOKS+=(remove_credentials)
   TOOLS_TLS=()
   if [[ -n "${NYRKIO_TLS_CA_FILE:-}" ]]; then
     [[ -r "$NYRKIO_TLS_CA_FILE" ]] || fail credentials "NYRKIO_TLS_CA_FILE names $NYRKIO_TLS_CA_FILE, which is not readable: the CA volume is missing"
@@ -208,6 +213,11 @@ prepare_credentials() {
     # printf is a builtin: the password is not passed to any process.
     printf "password: '%s'\n" "${password//\'/\'\'}" >"$TOOLS_CONFIG"
   )
+}
+
+# remove_credentials: the exit hook of prepare_credentials.
+remove_credentials() {
+  rm -f "${TOOLS_CONFIG:-}"
 }
 
 # run_js <script> <stdout-file>: runs a mongosh script (no connection of mongosh's own: the

@@ -24,7 +24,9 @@
 # Environment: lib.sh's, plus
 #   RESTORE_PLAN_DIR   the ConfigMap: plan.json; optional `target` (mongorestore --host, e.g.
 #                      rs0/h1:27017,h2:27017; default: this replica set, in place) and `drop` ("true")
-#   RESTORE_USER_DIR   the restore user's Secret (username, password)
+#   RESTORE_USER_DIR   the temporary restore user's Secret (username restore-<random>, password),
+#                      created by the restore-user Job for this restore; the user drops itself
+#                      when the run ends, success or failure (drop_restore_user)
 #   RESTORE_PARALLEL_COLLECTIONS, RESTORE_INSERTION_WORKERS   (default 4 and 4)
 set -euo pipefail
 
@@ -52,6 +54,20 @@ run_mongorestore() {
   fi
 }
 
+# report_users <target>: the users the restored data brought back (a full dump holds every user
+# and role, with that moment's passwords). The reconcile Job drops those the project does not
+# manage when it next runs (docs/runbooks/restore.md). A listing that fails is a warning: the
+# restore itself stands.
+report_users() {
+  step_begin
+  if TARGET="$1" run_js restored-users.js "$BACKUP_WORK/tmp/users.out"; then
+    read_kv "$BACKUP_WORK/tmp/users.out"
+    ok users users="${KV[count]:-0}" found="${KV[found]:-}" next="run the reconcile Job now: it resets the managed users and drops every other user and role"
+  else
+    log users warning "durationMs=$(step_ms)" error="cannot list the users in the restored data: $JS_ERROR"
+  fi
+}
+
 select_artifacts() {
   local out="$BACKUP_WORK/tmp/restore-plan.out"
   step_begin
@@ -64,13 +80,30 @@ select_artifacts() {
   ok plan oplogLimit="${KV[oplogLimit]}" steps="$(wc -l <"$steps_file")"
 }
 
+# drop_restore_user: the exit hook once the temporary user's credentials are in use: the user drops
+# itself, whether the restore succeeded or not (drop-restore-user.js). A failure is logged; the
+# reconcile Job drops it at its expiry anyway.
+drop_restore_user() {
+  local out="$BACKUP_WORK/tmp/drop-user.out"
+  if TARGET="$RESTORE_TARGET" run_js drop-restore-user.js "$out"; then
+    read_kv "$out"
+    log restore-user ok dropped="${KV[dropped]:-}"
+  else
+    log restore-user warning error="cannot drop the temporary restore user (the reconcile Job drops it at its expiry): $JS_ERROR"
+  fi
+}
+
 run_restore() {
   local target drop=() op file _sha _bytes limit _manifest format total base="" base_format="" plan_limit="" unpacked merged work
   require_env RESTORE_USER_DIR
-  prepare_credentials "$RESTORE_USER_DIR"
+  [[ -r "$RESTORE_USER_DIR/username" ]] ||
+    fail credentials "no temporary restore user in $RESTORE_USER_DIR: generate its Secret and run the restore-user Job first (docs/runbooks/restore.md, 6C); nothing was restored"
   target="$BACKUP_REPLSET/${BACKUP_MEMBERS:-}"
   if [[ -f "$plan_dir/target" ]]; then target="$(<"$plan_dir/target")"; fi
   [[ "$target" != *@* ]] || fail setup "the target must not hold credentials; the restore user comes from its Secret"
+  prepare_credentials "$RESTORE_USER_DIR"
+  RESTORE_TARGET="$target"
+  EXIT_HOOKS+=(drop_restore_user)
   if [[ -f "$plan_dir/drop" && "$(<"$plan_dir/drop")" == true ]]; then drop=(--drop); fi
   total="$(wc -l <"$steps_file")"
   check_artifacts "$steps_file" "; nothing was restored"
@@ -120,6 +153,7 @@ run_restore() {
   run_mongorestore "$base" "${TOOL_CONN[@]}" "${REPLAY_ARGS[@]}"
   ok restore file="$base" oplogLimit="$limit"
   rm -rf -- "$BACKUP_WORK/restore"
+  report_users "$target"
   log finished ok steps="$total" oplogLimit="$limit" target="$target"
 }
 

@@ -21,6 +21,9 @@
 #   S3_SSE_KMS_KEY_ID   optional: every upload is SSE-KMS with this key
 #   S3_CREDENTIALS_DIR  the mounted Secret with files AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY;
 #                       copied into a 0600 credentials file, never into argv or the environment
+#   CREDENTIALS_DIR     this container's own memory-backed volume (no other container mounts it):
+#                       the aws CLI's credentials file lives there, never on the shared scratch
+#                       volume the mongo containers mount, and is removed on exit
 #
 # Non-overwritable uploads (docs/backups.md, "Keys and bucket policy"): artifacts and manifests are
 # sent with If-None-Match: * (S3 conditional writes), which the bucket policy can require. The
@@ -63,7 +66,7 @@ fail() {
   exit 1
 }
 
-for name in BACKUP_REPLSET BACKUP_WORK S3_BUCKET S3_CREDENTIALS_DIR; do
+for name in BACKUP_REPLSET BACKUP_WORK S3_BUCKET S3_CREDENTIALS_DIR CREDENTIALS_DIR; do
   [[ -n "${!name:-}" ]] || fail setup "$name is not set"
 done
 catalog="$BACKUP_WORK/catalog"
@@ -71,10 +74,11 @@ outbox="$BACKUP_WORK/outbox"
 url="s3://$S3_BUCKET/${S3_PREFIX:+${S3_PREFIX%/}/}$BACKUP_REPLSET"
 
 started="$(now_ms)"
-mkdir -p "$BACKUP_WORK/credentials" "$BACKUP_WORK/tmp" "$catalog"
-chmod 700 "$BACKUP_WORK/credentials"
-export AWS_SHARED_CREDENTIALS_FILE="$BACKUP_WORK/credentials/aws"
-export AWS_CONFIG_FILE="$BACKUP_WORK/credentials/aws-config"
+mkdir -p "$BACKUP_WORK/tmp" "$catalog"
+[[ -d "$CREDENTIALS_DIR" && -w "$CREDENTIALS_DIR" ]] || fail credentials "CREDENTIALS_DIR ($CREDENTIALS_DIR) is not a writable directory"
+export AWS_SHARED_CREDENTIALS_FILE="$CREDENTIALS_DIR/aws"
+export AWS_CONFIG_FILE="$CREDENTIALS_DIR/aws-config"
+trap 'rm -f "$AWS_SHARED_CREDENTIALS_FILE" "$AWS_CONFIG_FILE"' EXIT
 (
   umask 077
   key_id="$(<"$S3_CREDENTIALS_DIR/AWS_ACCESS_KEY_ID")"

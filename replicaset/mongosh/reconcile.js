@@ -8,7 +8,9 @@
 //      changing the implicit default write concern;
 //   4. plan from the live config and member states (planReconfig) and run the steps one by one,
 //      waiting for each reconfig to commit and for members to catch up;
-//   5. create or update the custom roles and the users;
+//   5. create or update the custom roles and the users, then drop every user and role it does not
+//      manage (a restore brings back the dump's), keeping root, the config's external ones, the
+//      project's users another scope manages, and temporary restore users until their expiry.
 //   6. TLS (planTlsTransition): ask every data member for its tlsMode and clusterAuthMode, wait for
 //      the rolling restarts that a changed pod template makes, and raise the mode at run time with
 //      setParameter on each member that is one step behind, checking the live set before each act.
@@ -66,8 +68,12 @@ function memberSummary(members) {
   return members.map((m) => ({ _id: m._id, priority: m.priority, votes: m.votes }));
 }
 
+function rootUsername(settings) {
+  return readSecretFile(settings.rootSecretDir, SECRET_KEYS.username);
+}
+
 function connectToPrimary(desired, settings) {
-  const user = readSecretFile(settings.rootSecretDir, SECRET_KEYS.username);
+  const user = rootUsername(settings);
   const password = readSecretFile(settings.rootSecretDir, SECRET_KEYS.password);
   const seeds = desired.members.filter((m) => !m.arbiterOnly).map((m) => m.host);
   const uri =
@@ -263,19 +269,35 @@ function rolesText(roles) {
   return roles.map((r) => r.role + "@" + r.db).join(",");
 }
 
-function reconcileUsers(admin, spec) {
-  if (spec.users.length === 0 && spec.roles.length === 0) {
-    log("users", { result: "skipped", reason: "no users are managed for this replica set" });
-    return 0;
-  }
+// Every user of every database (usersInfo forAllDBs: viewUser on the cluster) and every role
+// (admin's with their privileges from rolesInfo, to compare; the other databases' from
+// admin.system.roles, where the server keeps all of them). A restored dump can hold either.
+function existingUsersAndRoles(admin) {
+  const users = run(admin, { usersInfo: { forAllDBs: true } }).users;
+  const adminRoles = run(admin, { rolesInfo: 1, showPrivileges: true }).roles;
+  const others = run(admin, { find: "system.roles", filter: { db: { $ne: "admin" } }, projection: { role: 1, db: 1 }, batchSize: 100000, singleBatch: true });
+  const otherRoles = others.cursor.firstBatch.map((r) => ({ role: r.role, db: r.db }));
+  return { users: users, roles: adminRoles.concat(otherRoles) };
+}
+
+function keptUsers(spec, settings) {
+  const keep = spec.keep || { users: [], roles: [], usernameSecrets: [] };
+  const users = [{ user: rootUsername(settings), db: "admin" }].concat(keep.users);
+  for (const k of keep.usernameSecrets) users.push({ user: readSecretFile(k.secretDir, SECRET_KEYS.username), db: "admin" });
+  return { users: users, roles: keep.roles };
+}
+
+function reconcileUsers(admin, spec, settings) {
   const passwords = {};
   const desiredUsers = [];
   for (const u of spec.users) {
     desiredUsers.push({ name: u.name, user: readSecretFile(u.secretDir, SECRET_KEYS.username), db: u.db, roles: u.roles });
     passwords[u.name] = readSecretFile(u.secretDir, SECRET_KEYS.password);
   }
-  const existing = { users: run(admin, { usersInfo: 1 }).users, roles: run(admin, { rolesInfo: 1, showPrivileges: true }).roles };
-  const plan = planUserChanges(existing, { roles: spec.roles, users: desiredUsers });
+  const existing = existingUsersAndRoles(admin);
+  log("users", { found: existing.users.map((u) => u.user + "@" + u.db), roles: existing.roles.map((r) => r.role + "@" + r.db) });
+  const kept = keptUsers(spec, settings);
+  const plan = planUserChanges(existing, { roles: spec.roles, users: desiredUsers }, { keepUsers: kept.users, keepRoles: kept.roles, now: Date.now() });
   if (!plan.ok) throw new Error("refusing to change users: " + plan.error);
   for (const role of spec.roles) {
     if (!plan.changes.some((c) => (c.kind === "createRole" || c.kind === "updateRole") && c.role.role === role.role)) log("role", { role: role.role, db: role.db, action: "unchanged" });
@@ -292,10 +314,17 @@ function reconcileUsers(admin, spec) {
     } else if (change.kind === "createUser") {
       run(admin, { createUser: change.user, pwd: passwords[change.name], roles: change.roles, mechanisms: spec.mechanisms });
       log("user", { name: change.name, user: change.user, action: "created", roles: rolesText(change.roles) });
-    } else {
+    } else if (change.kind === "updateUser") {
       // The stored password cannot be read back: set it again from the Secret, every run.
       run(admin, { updateUser: change.user, pwd: passwords[change.name], roles: change.roles, mechanisms: spec.mechanisms });
       log("user", { name: change.name, user: change.user, action: change.rolesChanged ? "roles and password updated" : "password set again", roles: rolesText(change.roles) });
+    } else if (change.kind === "dropUser") {
+      // A user lives in its own database: dropUser runs there.
+      run(admin.getSiblingDB(change.db), { dropUser: change.user });
+      log("user", { user: change.user, db: change.db, action: "dropped", reason: change.reason });
+    } else {
+      run(admin.getSiblingDB(change.db), { dropRole: change.role });
+      log("role", { role: change.role, db: change.db, action: "dropped", reason: change.reason });
     }
   }
   return plan.changes.length;
@@ -403,7 +432,7 @@ function reconcile() {
   const admin = connectToPrimary(desired, settings);
   applyDefaultRWConcern(admin, rwConcern);
   const steps = reconcileMembers(admin, desired, settings, rwConcern !== null);
-  const userChanges = reconcileUsers(admin, users);
+  const userChanges = reconcileUsers(admin, users, settings);
   const tlsSteps = reconcileTls(admin, desired, settings);
   log("done", { replicaSet: desired._id, reconfigSteps: steps, userChanges: userChanges, tlsSteps: tlsSteps });
 }

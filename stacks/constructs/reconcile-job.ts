@@ -15,7 +15,7 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { DEPLOY_JOB_LABEL } from "../../ops/wait-job/job-labels";
-import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_ENV, userSecretDir } from "../../replicaset/reconcile-paths";
+import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_ENV, SECRET_KEYS, userSecretDir } from "../../replicaset/reconcile-paths";
 import { jobWait } from "./job-wait";
 import { containerResources, containerSecurityContext, credentialsVolume, MONGOSH_CONF, mongoshConfMount, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
 import { configMapData, literalArgs, literalEnv } from "../terraform-text";
@@ -37,6 +37,8 @@ export interface ReconcileJobProps {
   stateHash: string;
   /** Secret name by user (root and each managed user), mounted at /etc/nyrkio/secrets/<user>/. */
   userSecrets: Record<string, string>;
+  /** Users the Job keeps but does not manage (their username only, no password): name → Secret, at /etc/nyrkio/secrets/<user>/username. */
+  usernameSecrets?: Record<string, string>;
   /** The script's own waits bound a run; the deadline is a backstop above them. */
   activeDeadlineSeconds: number;
   /** What must be running before the Job starts: the members' StatefulSets. */
@@ -69,6 +71,7 @@ export class ReconcileJob extends Construct {
 
     const users = Object.keys(props.userSecrets).sort();
     const tlsClient = tlsClientParts(props.tls);
+    const usernameOnly = Object.keys(props.usernameSecrets ?? {}).sort();
     const jobName = reconcileJobName(props.namePrefix, props.stateHash);
     this.job = new JobV1(this, "job", {
       // The series label on the Job only: a pod template change would replace a finished Job.
@@ -100,6 +103,7 @@ export class ReconcileJob extends Construct {
                   { name: "reconcile", mountPath: RECONCILE_CONFIG_DIR, readOnly: true },
                   { ...mongoshConfMount, name: "reconcile" },
                   ...users.map((user) => ({ name: `secret-${user}`, mountPath: userSecretDir(user), readOnly: true })),
+                  ...usernameOnly.map((user) => ({ name: `username-${user}`, mountPath: userSecretDir(user), readOnly: true })),
                   tmpMount,
                   ...tlsClient.volumeMount,
                 ],
@@ -108,6 +112,11 @@ export class ReconcileJob extends Construct {
             volume: [
               { name: "reconcile", configMap: { name: this.configMap.metadata.name } },
               ...users.map((user) => credentialsVolume(`secret-${user}`, props.userSecrets[user])),
+              // The username is no credential: the password key is not projected at all.
+              ...usernameOnly.map((user) => ({
+                name: `username-${user}`,
+                secret: { secretName: props.usernameSecrets![user], defaultMode: "0440", items: [{ key: SECRET_KEYS.username, path: SECRET_KEYS.username }] },
+              })),
               tmpVolume(),
               ...tlsClient.volume,
             ],

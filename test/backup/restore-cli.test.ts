@@ -9,6 +9,9 @@ import type { StepExit } from "../../backup/restore/executor";
 import { CliDeps, runCli } from "../../backup/restore/restore-command";
 import type { TargetFacts } from "../../backup/restore/target-check";
 import { fileInspector } from "../../backup/restore/verify-artifacts";
+import type { FoundUser } from "../../backup/restore/target-probe";
+import { restoreRole } from "../../replicaset/users";
+import { authorize } from "../support/mongod-authz";
 import { mongorestoreRefusal } from "../support/mongorestore-rules";
 import { runRealTar } from "./real-tar";
 import { DiskCatalog, writeCatalog } from "./disk-catalog";
@@ -78,6 +81,14 @@ afterEach(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** The users on the target after a restore (listUsers), and the roles the listing user holds; undefined: no listUsers dep. */
+let usersOnTarget: FoundUser[] | undefined;
+let listingRoles: { role: string; db: string }[];
+beforeEach(() => {
+  usersOnTarget = undefined;
+  listingRoles = [{ role: "nyrkioRestore", db: "admin" }];
+});
+
 /** What the target probe answers: an empty replica set unless a test says otherwise. */
 let targetFacts: TargetFacts;
 let probed: { uri: string; password?: string }[];
@@ -100,6 +111,15 @@ async function cli(argv: string[], run = standIn().run) {
       probed.push(c);
       return targetFacts;
     },
+    ...(usersOnTarget
+      ? {
+          // usersInfo {forAllDBs: true} as the restore user, through mongod's authorization model.
+          listUsers: async () => {
+            authorize({ hasUsers: true, arbiter: false, customRoles: [restoreRole()] }, { fromLocalhost: false, roles: listingRoles }, { usersInfo: { forAllDBs: true } });
+            return usersOnTarget!;
+          },
+        }
+      : {}),
     tmpdir: work,
   };
   const code = await runCli(argv, deps);
@@ -313,6 +333,39 @@ describe("restore run", () => {
     expect(r.stderr).toMatch(/merged 7 entries \(2 of the dump's own oplog, 5 from 3 slice\(s\)\); dropped 0 at or before the base's lastTs .* and 1 at or after the limit/);
     expect(r.stderr).toMatch(/ {2}\| 0 document\(s\) restored successfully/);
     expect(r.stderr).toMatch(/step 3\/3 done in 1\.5s: the target holds everything up to and including 2024-05-01T02:11:40Z \(1714529500:0\)/);
+  });
+
+  it("lists the users found in the restored data after a successful run (issue 12: a restore brings back the dump's users)", async () => {
+    usersOnTarget = [
+      { user: "root", db: "admin", roles: [{ role: "root", db: "admin" }] },
+      { user: "mallory", db: "admin", roles: [{ role: "root", db: "admin" }] },
+      { user: "eve", db: "nyrkio", roles: [] },
+    ];
+    const text = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--yes"]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("Users in the restored data (3):\n  mallory@admin  roles: root@admin\n  root@admin  roles: root@admin\n  eve@nyrkio  roles: (none)\n");
+    expect(text.stdout).toMatch(/Run the reconcile Job now: it resets the managed users' roles and passwords and drops every user and role it does not manage/);
+    const json = JSON.parse((await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--yes", "--json"])).stdout);
+    expect(json.restoredUsers).toEqual(usersOnTarget);
+  });
+
+  it("a listing the server refuses is a warning: the restore stands (exit 0)", async () => {
+    usersOnTarget = [];
+    // The built-in restore role grants viewUser per database, not on the cluster that forAllDBs needs.
+    listingRoles = [{ role: "restore", db: "admin" }];
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--yes"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: cannot list the users in the restored data: not authorized on admin to execute command \{ usersInfo/);
+    expect(r.stdout).not.toContain("Users in the restored data");
+  });
+
+  it("a failed run lists no users", async () => {
+    usersOnTarget = [{ user: "root", db: "admin", roles: [] }];
+    // One mongorestore per replica set (k10a): its failure is the run's.
+    const { run } = standIn([{ code: 1, lines: ["Failed: applyOps: Unauthorized"] }]);
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--yes"], run);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain("Users in the restored data");
   });
 
   it("passes a --config-file through as is", async () => {

@@ -15,6 +15,8 @@ const CALLS: Record<string, RegExp> = {
   listCollections: /getCollectionInfos\(/,
   find: /\.(find|findOne)\(/,
   aggregate: /aggregate: name|\.countDocuments\(/,
+  usersInfo: /runCommand\(\{ usersInfo: \{ forAllDBs: true \} \}\)/,
+  dropUser: /runCommand\(\{ dropUser: user \}\)/,
 };
 
 describe("the backup scripts' server commands, as the bats stand-in authorizes them", () => {
@@ -30,7 +32,7 @@ describe("the backup scripts' server commands, as the bats stand-in authorizes t
   });
 
   it("covers every script that opens a connection", () => {
-    const connecting = ["source-facts.js", "confirm-dumps.js", "snapshot-counts.js", "target-facts.js", "compare-counts.js"];
+    const connecting = ["source-facts.js", "confirm-dumps.js", "snapshot-counts.js", "target-facts.js", "restored-users.js", "drop-restore-user.js", "compare-counts.js"];
     for (const script of connecting) expect(readFileSync(`backup/mongosh/${script}`, "utf8")).toMatch(/new Mongo\(|connectMember\(/);
     expect(Object.keys(SCRIPT_COMMANDS).sort()).toEqual(connecting.sort());
   });

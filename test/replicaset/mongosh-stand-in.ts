@@ -15,6 +15,8 @@ import type { ExistingRole, ExistingUser } from "../../replicaset/user-plan";
 import { authorize, AuthzSession } from "../support/mongod-authz";
 import { getTlsParameters, setTlsParameter, TlsParameters } from "../support/tls-server-model";
 
+const dbOf = (cmd: Record<string, unknown>) => (typeof cmd.$db === "string" ? cmd.$db : "admin");
+
 type Doc = Record<string, unknown>;
 
 export interface StandInOptions {
@@ -223,10 +225,42 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
         stepDowns.push(primary);
         return ok();
       }
-      case "usersInfo":
-        return ok({ users: copy(users) });
+      case "usersInfo": {
+        // usersInfo: 1 lists the users of the command's database; {forAllDBs: true} every user
+        // (the usersInfo command's checkAuthForOperation, r8.0: viewUser on the cluster for forAllDBs).
+        // usersInfo: "<name>" that user of the command's database (an empty list when there is none).
+        const all = (cmd.usersInfo as Doc | undefined)?.forAllDBs === true;
+        if (typeof cmd.usersInfo === "string") return ok({ users: copy(users.filter((u) => u.user === cmd.usersInfo && u.db === dbOf(cmd))) });
+        if (!all && cmd.usersInfo !== 1) throw serverError(`the stand-in answers usersInfo: 1, "<name>" or {forAllDBs: true}, got ${JSON.stringify(cmd.usersInfo)}`);
+        return ok({ users: copy(users.filter((u) => all || u.db === dbOf(cmd))) });
+      }
       case "rolesInfo":
-        return ok({ roles: copy(roles) });
+        // rolesInfo: 1 lists the roles defined in the command's database only.
+        return ok({ roles: copy(roles.filter((r) => r.db === dbOf(cmd))) });
+      case "find": {
+        // The server keeps every database's roles in admin.system.roles ({_id: "<db>.<role>", role, db, ...}).
+        if (dbOf(cmd) !== "admin" || cmd.find !== "system.roles") throw serverError(`the stand-in answers find on admin.system.roles only, got ${dbOf(cmd)}.${String(cmd.find)}`);
+        const filter = cmd.filter as { db?: { $ne?: string } } | undefined;
+        const notDb = filter?.db?.$ne;
+        if (!filter || Object.keys(filter).length !== 1 || notDb === undefined) throw serverError(`the stand-in answers the filter {db: {$ne: <db>}} only, got ${JSON.stringify(filter)}`);
+        const docs = roles.filter((r) => r.db !== notDb).map((r) => ({ _id: `${r.db}.${r.role}`, role: r.role, db: r.db }));
+        return ok({ cursor: { id: 0, ns: "admin.system.roles", firstBatch: docs } });
+      }
+      case "dropUser": {
+        const at = users.findIndex((u) => u.user === cmd.dropUser && u.db === dbOf(cmd));
+        // UserNotFound (11): dropUser of a user that does not exist (user_management_commands.cpp).
+        if (at < 0) throw serverError(`UserNotFound: User '${String(cmd.dropUser)}@${dbOf(cmd)}' not found`);
+        users.splice(at, 1);
+        return ok();
+      }
+      case "dropRole": {
+        const at = roles.findIndex((r) => r.role === cmd.dropRole && r.db === dbOf(cmd));
+        if (at < 0) throw serverError(`RoleNotFound: Role '${String(cmd.dropRole)}@${dbOf(cmd)}' not found`);
+        const [dropped] = roles.splice(at, 1);
+        // dropRole also revokes the role from every user and role that holds it.
+        for (const u of users) u.roles = u.roles.filter((r) => !(r.role === dropped.role && r.db === dropped.db));
+        return ok();
+      }
       case "createRole":
       case "updateRole": {
         const role = { role: cmd[name] as string, db: "admin", privileges: copy(cmd.privileges), roles: copy(cmd.roles) } as ExistingRole;
@@ -237,7 +271,7 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
       }
       case "createUser":
       case "updateUser": {
-        const user = { user: cmd[name] as string, db: "admin", roles: copy(cmd.roles) } as ExistingUser;
+        const user = { user: cmd[name] as string, db: "admin", roles: copy(cmd.roles), ...(cmd.customData ? { customData: copy(cmd.customData) } : {}) } as ExistingUser;
         const at = users.findIndex((u) => u.user === user.user);
         if ((at >= 0) !== (name === "updateUser")) throw serverError(`${name}: user ${user.user} ${at >= 0 ? "already exists" : "not found"}`);
         if (typeof cmd.pwd !== "string" || cmd.pwd === "") throw serverError(`${name}: pwd missing`);
@@ -252,19 +286,29 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
   function connection(uri: string) {
     const session: AuthzSession = { fromLocalhost: false };
     const direct = /[?&]directConnection=true(&|$)/.test(uri) ? uri.replace(/^mongodb:\/\//, "").split("/")[0] : undefined;
+    // A database handle; only admin authenticates (the users live there). mongosh's runCommand
+    // sends the handle's database as $db.
+    function database(name: string): Doc {
+      return {
+        auth(user: string, password: string) {
+          if (name !== "admin") throw new Error(`the script should authenticate on admin, used ${name}`);
+          if (direct && restartingMember(direct)) throw serverError(`MongoNetworkError: connect ECONNREFUSED ${direct}`);
+          authUsers.push(user);
+          if (user !== options.rootCredentials.user || password !== options.rootCredentials.password) throw serverError("MongoServerError: Authentication failed.");
+          session.roles = [{ role: "root", db: "admin" }];
+          return reply({ ok: 1 });
+        },
+        runCommand: (cmd: Doc) => {
+          const sent = name === "admin" ? cmd : { ...cmd, $db: name };
+          return reply(direct ? runOnMember(direct, session, sent) : runCommand(session, sent));
+        },
+        getSiblingDB: (other: string) => database(other),
+      };
+    }
     return {
       getDB(name: string) {
         if (name !== "admin") throw new Error(`the script should only use admin, used ${name}`);
-        return {
-          auth(user: string, password: string) {
-            if (direct && restartingMember(direct)) throw serverError(`MongoNetworkError: connect ECONNREFUSED ${direct}`);
-            authUsers.push(user);
-            if (user !== options.rootCredentials.user || password !== options.rootCredentials.password) throw serverError("MongoServerError: Authentication failed.");
-            session.roles = [{ role: "root", db: "admin" }];
-            return reply({ ok: 1 });
-          },
-          runCommand: (cmd: Doc) => reply(direct ? runOnMember(direct, session, cmd) : runCommand(session, cmd)),
-        };
+        return database(name);
       },
       close: () => reply(undefined),
     };

@@ -109,6 +109,7 @@ describe("running the script against a recording stand-in", () => {
       "getDefaultRWConcern",
       "usersInfo",
       "rolesInfo",
+      "find",
       "createRole",
       "createRole",
       "createRole",
@@ -120,14 +121,14 @@ describe("running the script against a recording stand-in", () => {
       "createUser",
     ]);
     expect(result.commands[2]).toEqual({ setDefaultRWConcern: 1, defaultWriteConcern: { w: "majority", wtimeout: 10000 }, defaultReadConcern: { level: "local" } });
-    expect(result.commands[8]).toEqual({ createRole: "nyrkioMigrator", privileges: migratorRole(dev).privileges, roles: [] });
+    expect(result.commands[9]).toEqual({ createRole: "nyrkioMigrator", privileges: migratorRole(dev).privileges, roles: [] });
     // The restore user's role: every action on every resource (replicaset/users.ts restoreRole says why).
-    expect(result.commands[9]).toEqual({ createRole: "nyrkioRestore", privileges: [{ resource: { anyResource: true }, actions: ["anyAction"] }], roles: [] });
+    expect(result.commands[10]).toEqual({ createRole: "nyrkioRestore", privileges: [{ resource: { anyResource: true }, actions: ["anyAction"] }], roles: [] });
     // The application's CRUD-only role and the backup user's read-only one (replicaset/users.ts appRole, backupRole).
-    expect(result.commands[11]).toEqual({ createRole: "nyrkioApp", privileges: appRole(dev).privileges, roles: [] });
-    expect(result.commands[12]).toEqual({ createRole: "nyrkioBackup", privileges: backupRole().privileges, roles: [] });
-    expect(result.commands[13]).toEqual({ createUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "nyrkioApp", db: "admin" }], mechanisms: ["SCRAM-SHA-256"] });
-    expect(result.lines.map((l) => l.event)).toEqual(["start", "connected", "rwConcern", "plan", "role", "role", "role", "role", "role", "user", "user", "user", "user", "tls", "done"]);
+    expect(result.commands[12]).toEqual({ createRole: "nyrkioApp", privileges: appRole(dev).privileges, roles: [] });
+    expect(result.commands[13]).toEqual({ createRole: "nyrkioBackup", privileges: backupRole().privileges, roles: [] });
+    expect(result.commands[14]).toEqual({ createUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "nyrkioApp", db: "admin" }], mechanisms: ["SCRAM-SHA-256"] });
+    expect(result.lines.map((l) => l.event)).toEqual(["start", "connected", "rwConcern", "plan", "users", "role", "role", "role", "role", "role", "user", "user", "user", "user", "tls", "done"]);
     expect(result.lines[3]).toMatchObject({ event: "plan", steps: [] });
     expect(result.lines.at(-1)).toEqual({ event: "done", replicaSet: "rs0", reconfigSteps: 0, userChanges: 9, tlsSteps: 0 });
   });
@@ -206,12 +207,13 @@ describe("running the script against a recording stand-in", () => {
       "getDefaultRWConcern",
       "usersInfo",
       "rolesInfo",
+      "find",
       "updateUser",
       "updateUser",
       "updateUser",
       "updateUser",
     ]);
-    expect(result.commands[7]).toEqual({ updateUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "nyrkioApp", db: "admin" }], mechanisms: ["SCRAM-SHA-256"] });
+    expect(result.commands[8]).toEqual({ updateUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "nyrkioApp", db: "admin" }], mechanisms: ["SCRAM-SHA-256"] });
     expect(result.lines.find((l) => l.event === "rwConcern")).toMatchObject({ result: "unchanged" });
     expect(result.lines.find((l) => l.event === "role")).toMatchObject({ action: "unchanged" });
     expect(result.lines.filter((l) => l.event === "user").map((l) => l.action)).toEqual(Array(4).fill("password set again"));
@@ -243,7 +245,7 @@ describe("running the script against a recording stand-in", () => {
       "hello",
       ...["replSetGetConfig", "replSetGetStatus", "replSetGetConfig", "replSetReconfig", "replSetGetConfig"],
       ...["replSetGetConfig", "replSetGetStatus"],
-      ...["usersInfo", "rolesInfo", "createRole", "createRole", "createRole", "createUser", "createUser"],
+      ...["usersInfo", "rolesInfo", "find", "createRole", "createRole", "createRole", "createUser", "createUser"],
     ]);
     const direct = { role: "directShardOperations", db: "admin" };
     expect(result.commands.filter((c) => "createUser" in c)).toEqual([

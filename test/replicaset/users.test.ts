@@ -299,7 +299,7 @@ describe("planUserChanges", () => {
 
   test("a fresh set (only root): the roles first, then four users created", () => {
     const result = planUserChanges({ users: [root], roles: [] }, desired);
-    expect(result.ok && result.changes.map((c) => (c.kind.endsWith("Role") && "role" in c ? `${c.kind} ${c.role.role}` : `${c.kind} ${"name" in c ? c.name : ""}`))).toEqual([
+    expect(result.ok && result.changes.map((c) => ((c.kind === "createRole" || c.kind === "updateRole") ? `${c.kind} ${c.role.role}` : `${c.kind} ${"name" in c ? c.name : ""}`))).toEqual([
       "createRole nyrkioMigrator",
       "createRole nyrkioRestore",
       "createRole nyrkioReplSetConfig",

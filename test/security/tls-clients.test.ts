@@ -286,6 +286,9 @@ const SCRIPT_TLS: Record<string, string> = {
   "backup/mongosh/source-facts.js": "connectMember (member-connection.js)",
   "backup/mongosh/snapshot-counts.js": "connectMember (member-connection.js)",
   "backup/mongosh/target-facts.js": "env",
+  "backup/mongosh/restore-user.js": "env",
+  "backup/mongosh/restored-users.js": "env",
+  "backup/mongosh/drop-restore-user.js": "env",
   "sharding/scripts/run-sharding-job.sh": "uri from MONGOS_URI",
   "sharding/scripts/balancer-window.sh": "uri from MONGOS_URI",
   "migrations/retention/mongosh/retention.js": "uri from its parameters (retentionUri)",
@@ -342,7 +345,8 @@ describe("the scripts", () => {
     const tools = execFileSync("bash", ["-c", `source backup/scripts/lib.sh; mkdir -p "$BACKUP_WORK/u"; printf u >"$BACKUP_WORK/u/username"; printf p >"$BACKUP_WORK/u/password"; prepare_credentials "$BACKUP_WORK/u"; printf '%s\\n' "\${TOOLS_TLS[@]}"`], {
       cwd: REPO,
       encoding: "utf8",
-      env: { ...process.env, [TLS_CA_FILE_ENV]: "/dev/null", BACKUP_WORK: fs.mkdtempSync(path.join(require("node:os").tmpdir(), "tls-")) },
+      // prepare_credentials writes to the container's own credentials volume (CREDENTIALS_DIR).
+      env: { ...process.env, [TLS_CA_FILE_ENV]: "/dev/null", BACKUP_WORK: fs.mkdtempSync(path.join(require("node:os").tmpdir(), "tls-")), CREDENTIALS_DIR: fs.mkdtempSync(path.join(require("node:os").tmpdir(), "tls-credentials-")) },
     });
     expect(tools.trim().split("\n")).toEqual(toolsTlsArgs(REQUIRE_TLS, "/dev/null"));
     const query = Object.entries(uriTlsOptions(REQUIRE_TLS, "${NYRKIO_TLS_CA_FILE}")).map(([k, v]) => `${k}=${v}`).join("&");

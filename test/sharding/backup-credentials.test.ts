@@ -35,11 +35,13 @@ function contract(config: PlatformConfig) {
     const user = usersOf(replicaSet).users.find((u) => u.secretName === secretName);
     return user && { name: user.name, roles: user.roles.map((r) => `${r.role}@${r.db}`) };
   };
-  return { backup, usersOf, secretOf, managedFrom };
+  const restoreUserJob = (replicaSet: string): Json =>
+    Object.values(backup.json.resource.kubernetes_cron_job_v1 as Record<string, Json>).find((cj) => cj.metadata.name === `mongodb-${replicaSet}-restore-user`);
+  return { backup, usersOf, secretOf, managedFrom, restoreUserJob };
 }
 
 describe("sharded on MongoDB 8.0: every backup job's user exists where it connects", () => {
-  const { backup, usersOf, secretOf, managedFrom } = contract(sharded);
+  const { backup, usersOf, secretOf, managedFrom, restoreUserJob } = contract(sharded);
   const targets = backupTargets(sharded);
 
   it.each(targets.map((t) => [t.replicaSet, t.role]))("%s (%s): full dumps and oplog slices authenticate as a backup user of that very replica set", (replicaSet, role) => {
@@ -57,9 +59,17 @@ describe("sharded on MongoDB 8.0: every backup job's user exists where it connec
     }
   });
 
-  it.each(targets.map((t) => [t.replicaSet, t.role]))("%s (%s): the restore Job authenticates as a restore user of that very replica set", (replicaSet, role) => {
-    const user = managedFrom(replicaSet, secretOf(backup.byName[`mongodb-${replicaSet}-restore`], "restore-user"));
-    expect(user?.name).toBe("restore");
+  it.each(targets.map((t) => [t.replicaSet, t.role]))("%s (%s): the restore Job authenticates as the temporary user that set's restore-user Job creates, with the restore user's roles there", (replicaSet, role) => {
+    // The restore Job's Secret is the one the restore-user Job of the same set creates the user from.
+    const temporary = secretOf(backup.byName[`mongodb-${replicaSet}-restore`], "restore-user");
+    const creator = restoreUserJob(replicaSet);
+    expect(podSpec(creator).volume.find((v: Json) => v.name === "restore-credentials").secret.secret_name).toBe(temporary);
+    const env = envOf(podSpec(creator).container[0]);
+    expect(env.BACKUP_REPLSET).toBe(replicaSet);
+    const roles = (JSON.parse(env.RESTORE_USER_ROLES) as { role: string; db: string }[]).map((r) => `${r.role}@${r.db}`);
+    // The same roles the reconcile Job gives that set's managed restore user.
+    const user = { name: "restore", roles };
+    expect(managedFrom(replicaSet, sharded.secrets.restore)?.roles).toEqual(roles);
     // The replay role (anyAction on anyResource): the built-in restore role cannot replay updates or deletes.
     expect(user?.roles).toContain("nyrkioRestore@admin");
     if (role === "shard") expect(user?.roles).toContain("directShardOperations@admin");
@@ -93,10 +103,11 @@ describe("sharded on MongoDB 8.0: every backup job's user exists where it connec
 
 describe("unsharded: the one replica set holds the backup and restore users, without sharding roles", () => {
   const config: PlatformConfig = { ...sharded, sharding: { ...sharded.sharding, enabled: false }, replsets: [sharded.replsets[0]] };
-  const { backup, secretOf, managedFrom } = contract(config);
+  const { backup, secretOf, managedFrom, restoreUserJob } = contract(config);
 
   it("backup and restore users with their own roles only: backup plus replSetGetConfig, and the replay role", () => {
     expect(managedFrom("rs0", secretOf(backup.byName["mongodb-rs0-backup-full"], "backup-user"))?.roles).toEqual(["nyrkioBackup@admin", "nyrkioReplSetConfig@admin"]);
-    expect(managedFrom("rs0", secretOf(backup.byName["mongodb-rs0-restore"], "restore-user"))?.roles).toEqual(["nyrkioRestore@admin"]);
+    expect(secretOf(backup.byName["mongodb-rs0-restore"], "restore-user")).toBe("mongodb-rs0-restore-credentials");
+    expect(JSON.parse(envOf(podSpec(restoreUserJob("rs0")).container[0]).RESTORE_USER_ROLES)).toEqual([{ role: "nyrkioRestore", db: "admin" }]);
   });
 });

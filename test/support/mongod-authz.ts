@@ -208,6 +208,9 @@ export function requiredPrivileges(cmd: Doc): Privilege[] {
     case "createUser":
       return [...onDb(db, "createUser"), ...grants];
     case "usersInfo":
+      // {forAllDBs: true}: viewUser on the cluster ("Not authorized to view users from all
+      // databases", the usersInfo command's checkAuthForOperation, src/mongo/db/commands/user_management_commands.cpp r8.0).
+      if (typeof cmd.usersInfo === "object" && cmd.usersInfo !== null && (cmd.usersInfo as Doc).forAllDBs === true) return cluster("viewUser");
       return onDb(db, "viewUser");
     case "rolesInfo":
       return onDb(db, "viewRole");
@@ -216,7 +219,8 @@ export function requiredPrivileges(cmd: Doc): Privilege[] {
     case "updateRole":
       return [...onDb(db, "grantRole", "revokeRole"), ...grants];
     case "updateUser":
-      return [...onDb(db, ...("pwd" in cmd ? ["changePassword"] : []), ...("roles" in cmd ? ["grantRole", "revokeRole"] : [])), ...grants];
+      // customData: changeCustomData (checkAuthForUpdateUserCommand, authorization_checks.cpp).
+      return [...onDb(db, ...("pwd" in cmd ? ["changePassword"] : []), ...("customData" in cmd ? ["changeCustomData"] : []), ...("roles" in cmd ? ["grantRole", "revokeRole"] : [])), ...grants];
     case "dropUser":
       return onDb(db, "dropUser");
     case "dropRole":

@@ -27,6 +27,22 @@ export function backupCronJobName(replicaSet: string, kind: BackupJobKind): stri
   return name;
 }
 
+/** The suspended template of the short Job that creates a restore's temporary user (restore-user-job.ts). */
+export function restoreUserCronJobName(replicaSet: string): string {
+  const name = `${dataStatefulSetName({ name: replicaSet })}-restore-user`;
+  if (name.length > MAX_CRON_JOB_NAME) throw new Error(`the CronJob name ${name} is longer than ${MAX_CRON_JOB_NAME} characters: use a shorter replica set name than "${replicaSet}"`);
+  return name;
+}
+
+/**
+ * The Secret an SRE generates for one restore (docs/runbooks/restore.md): `username`
+ * restore-<random>, `password`. The restore-user Job creates the user from it; the restore Job
+ * mounts it and nothing else of the database's credentials.
+ */
+export function restoreCredentialsSecretName(replicaSet: string): string {
+  return `${dataStatefulSetName({ name: replicaSet })}-restore-credentials`;
+}
+
 /** The ConfigMap an SRE creates with the plan for the in-cluster restore (docs/backups.md). */
 export function restorePlanConfigMapName(replicaSet: string): string {
   return `${dataStatefulSetName({ name: replicaSet })}-restore-plan`;

@@ -21,6 +21,13 @@
 // reader's (verify, restore, catalog: List, Get) or the pruner's (prune: the only Delete); the
 // IAM policy of each is in docs/backups.md.
 //
+// Credentials do not cross containers (issue 12): a Secret is mounted only into the containers that
+// use it (the AWS keys into the S3 client's, a database user's into the one mongo container that
+// connects as it: never into `select`), and the file each one derives from it (the aws CLI's
+// credentials file, the database tools' --config file) is written to that container's own
+// memory-backed volume (credentialsVolumeName), which no other container mounts, and removed when
+// the script exits. The shared scratch volume holds no credential.
+//
 // With S3 the work container records its exit code and exits 0 (BACKUP_DEFER_EXIT), so push still
 // uploads what was saved (e.g. the full dump a chain break starts), then exits with that code.
 // In a sharded cluster each scheduled full dump runs inside the balancer window
@@ -31,7 +38,8 @@ import type { PlatformConfig } from "../../../config/platform-config";
 import { parseQuantity } from "../../../config/quantity";
 import type { BackupTarget } from "../../../sharding/backup-targets";
 import { commonLabels, DB_CLIENT_LABEL, mongosHost } from "../../naming";
-import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT, BackupJobKind, restorePlanConfigMapName } from "./backup-names";
+import { BACKUP_CLAIM_NAME, BACKUP_SCRIPTS_CONFIG_MAP, BACKUP_SERVICE_ACCOUNT, BackupJobKind, restoreCredentialsSecretName, restorePlanConfigMapName } from "./backup-names";
+import { RESTORE_CREDENTIALS_DIR } from "./restore-user-job";
 import { BALANCER_SCRIPT, BALANCER_WINDOW, backupScriptsItems, MONGOSH_CONF_KEY, scriptPath, SCRIPTS_MOUNT } from "./backup-scripts";
 import { containerSecurityContext, mongoshConfMount, podSecurityContext } from "../member-pod";
 import { literalArgs, literalEnv } from "../../terraform-text";
@@ -55,6 +63,8 @@ export interface BackupJobSettings {
   /** mongorestore --numParallelCollections / --numInsertionWorkersPerCollection of the restore Job. */
   restoreParallelCollections: number;
   restoreInsertionWorkers: number;
+  /** How long a restore's temporary user counts as in use (its expiry) unless the restore drops it first. */
+  restoreUserTtlSeconds: number;
 }
 
 export const DEFAULT_BACKUP_JOB_SETTINGS: BackupJobSettings = {
@@ -64,15 +74,26 @@ export const DEFAULT_BACKUP_JOB_SETTINGS: BackupJobSettings = {
   maxCommitLagSeconds: 900,
   restoreParallelCollections: 4,
   restoreInsertionWorkers: 4,
+  // A day: a restore of the largest set (hours) and the SRE's checks before it. The restore drops
+  // the user when it ends; the reconcile Job drops one past its expiry.
+  restoreUserTtlSeconds: 24 * 3600,
 };
 
 const WORK = "/work";
 const BACKUP_ROOT = "/backup";
 const BACKUP_USER_DIR = "/etc/nyrkio/backup-user";
-const RESTORE_USER_DIR = "/etc/nyrkio/restore-user";
+/** The restore's temporary user (restore-user-job.ts): the Secret the SRE generated for this restore. */
+const RESTORE_USER_DIR = RESTORE_CREDENTIALS_DIR;
 const RESTORE_PLAN_DIR = "/etc/nyrkio/restore-plan";
 const S3_CREDENTIALS_DIR = "/etc/nyrkio/s3";
 const ENCRYPTION_KEY_DIR = "/etc/nyrkio/encryption";
+/** Each credential-holding container's own memory-backed volume, for the files its script derives. */
+export const CREDENTIALS_DIR = "/credentials";
+/** A tmpfs: the derived files never reach a disk (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir, medium Memory). */
+export const CREDENTIALS_VOLUME_SIZE = "1Mi";
+export const credentialsVolumeName = (container: string) => `credentials-${container}`;
+/** The AWS keys' Secret volume of one S3 container. */
+export const s3CredentialsVolumeName = (container: string) => `s3-credentials-${container}`;
 
 /** One container of a job's pipeline. */
 export interface JobStep {
@@ -84,13 +105,16 @@ export interface JobStep {
   deferExit?: boolean;
   /** Client-side encryption: the container that encrypts (public key) or decrypts (private key). */
   crypto?: "encrypt" | "decrypt";
+  /** The step connects to the database as the job's user (databaseUser): only then is that user's Secret mounted. */
+  connects?: boolean;
 }
 
 const WORK_SCRIPT: Record<BackupJobKind, JobStep> = {
-  full: { name: "full-dump", image: "mongo", run: ["scripts/full-dump.sh"] },
-  oplog: { name: "oplog-slice", image: "mongo", run: ["scripts/oplog-slice.sh"] },
+  full: { name: "full-dump", image: "mongo", run: ["scripts/full-dump.sh"], connects: true },
+  oplog: { name: "oplog-slice", image: "mongo", run: ["scripts/oplog-slice.sh"], connects: true },
+  // The verification's throwaway mongod has no access control: no user.
   verify: { name: "verify", image: "mongo", run: ["scripts/verify.sh", "all"] },
-  restore: { name: "restore", image: "mongo", run: ["scripts/restore.sh", "all"] },
+  restore: { name: "restore", image: "mongo", run: ["scripts/restore.sh", "all"], connects: true },
   catalog: { name: "export-catalog", image: "mongo", run: ["scripts/export-catalog.sh"] },
   prune: { name: "prune", image: "mongo", run: ["scripts/prune.sh"] },
 };
@@ -148,6 +172,20 @@ function databaseUser(kind: BackupJobKind): "backup" | "restore" | undefined {
   return undefined;
 }
 
+/** The database user one container logs in as: the job's, and only in the step that connects. */
+function stepDatabaseUser(kind: BackupJobKind, step: JobStep): "backup" | "restore" | undefined {
+  return step.image === "mongo" && step.connects ? databaseUser(kind) : undefined;
+}
+
+/**
+ * Whether a container holds a credential (a Secret: an S3 key, a database user, an encryption
+ * key), and so gets its own credentials volume. The encrypt and decrypt containers keep each
+ * artifact's unwrapped data key there (encryption.sh), never on the shared scratch volume.
+ */
+function holdsCredentials(kind: BackupJobKind, step: JobStep): boolean {
+  return step.image === "s3" || step.crypto !== undefined || stepDatabaseUser(kind, step) !== undefined;
+}
+
 /** Labels of a job's pods. Not the members' labels: no Service or PDB of the database selects these. */
 export function backupPodLabels(config: PlatformConfig, target: BackupTarget, kind: BackupJobKind): Record<string, string> {
   const pvc = config.backup.storage.type === "pvc" ? config.backup.storage : undefined;
@@ -166,7 +204,7 @@ export function backupPodLabels(config: PlatformConfig, target: BackupTarget, ki
 
 /** The encrypt and decrypt containers: the scratch volume and one key file, nothing else. */
 function cryptoEnv(target: BackupTarget, step: JobStep): Container["env"] {
-  const env: Record<string, string> = { BACKUP_REPLSET: target.replicaSet, BACKUP_STORAGE: "s3", BACKUP_WORK: WORK, HOME: "/tmp", TMPDIR: "/tmp" };
+  const env: Record<string, string> = { BACKUP_REPLSET: target.replicaSet, BACKUP_STORAGE: "s3", BACKUP_WORK: WORK, CREDENTIALS_DIR, HOME: "/tmp", TMPDIR: "/tmp" };
   if (step.crypto === "encrypt") env.ENCRYPTION_PUBLIC_KEY = `${ENCRYPTION_KEY_DIR}/public-key.pem`;
   else env.ENCRYPTION_PRIVATE_KEY = `${ENCRYPTION_KEY_DIR}/private-key.pem`;
   return Object.entries(env).map(([name, value]) => ({ name, value }));
@@ -186,7 +224,9 @@ function mongoEnv(config: PlatformConfig, target: BackupTarget, kind: BackupJobK
   };
   if (backup.storage.type === "pvc") env.BACKUP_ROOT = BACKUP_ROOT;
   if (step.deferExit) env.BACKUP_DEFER_EXIT = "1";
-  if (databaseUser(kind) === "backup") env.BACKUP_USER_DIR = BACKUP_USER_DIR;
+  const user = stepDatabaseUser(kind, step);
+  if (user) env.CREDENTIALS_DIR = CREDENTIALS_DIR;
+  if (user === "backup") env.BACKUP_USER_DIR = BACKUP_USER_DIR;
   const retention = { RETENTION_DAILY: String(backup.retention.daily), RETENTION_WEEKLY: String(backup.retention.weekly) };
   // With a claim an oplog job takes a full dump itself when the chain breaks, and prunes after it.
   // With S3 the writers cannot delete: the prune job does.
@@ -203,7 +243,7 @@ function mongoEnv(config: PlatformConfig, target: BackupTarget, kind: BackupJobK
   if (kind === "restore") {
     Object.assign(env, {
       RESTORE_PLAN_DIR,
-      RESTORE_USER_DIR,
+      ...(user === "restore" ? { RESTORE_USER_DIR } : {}),
       RESTORE_PARALLEL_COLLECTIONS: String(settings.restoreParallelCollections),
       RESTORE_INSERTION_WORKERS: String(settings.restoreInsertionWorkers),
     });
@@ -221,6 +261,7 @@ function s3Env(config: PlatformConfig, target: BackupTarget): Container["env"] {
     S3_PREFIX: storage.prefix,
     AWS_REGION: storage.region,
     S3_CREDENTIALS_DIR,
+    CREDENTIALS_DIR,
     HOME: "/tmp",
     TMPDIR: "/tmp",
   };
@@ -302,18 +343,19 @@ function container(config: PlatformConfig, target: BackupTarget, kind: BackupJob
     // Restore and catalog export only read the catalog.
     if (config.backup.storage.type === "pvc") mounts.push({ name: "backup", mountPath: BACKUP_ROOT, readOnly: kind === "restore" || kind === "catalog" });
     mounts.push({ ...mongoshConfMount, name: "mongosh-conf" });
-    const user = databaseUser(kind);
-    // The jobs that connect to the database verify it (the CA alone: tls-client.ts); verify and
-    // catalog never connect (verify's scratch mongod is local, verify.sh says why it has no TLS).
-    if (user) mounts.push(...tlsClientParts(config.tls).volumeMount);
+    // The jobs that connect to the database verify it (the CA alone: tls-client.ts; public, so every
+    // mongo container of such a job may mount it); verify and catalog never connect (verify's
+    // scratch mongod is local, verify.sh says why it has no TLS).
+    if (databaseUser(kind)) mounts.push(...tlsClientParts(config.tls).volumeMount);
+    const user = stepDatabaseUser(kind, step);
     if (user === "backup") mounts.push({ name: "backup-user", mountPath: BACKUP_USER_DIR, readOnly: true });
-    if (user === "restore") {
-      mounts.push({ name: "restore-user", mountPath: RESTORE_USER_DIR, readOnly: true });
-      mounts.push({ name: "restore-plan", mountPath: RESTORE_PLAN_DIR, readOnly: true });
-    }
+    if (user === "restore") mounts.push({ name: "restore-user", mountPath: RESTORE_USER_DIR, readOnly: true });
+    // select reads the plan too; the plan is no credential.
+    if (kind === "restore") mounts.push({ name: "restore-plan", mountPath: RESTORE_PLAN_DIR, readOnly: true });
   } else {
-    mounts.push({ name: "s3-credentials", mountPath: S3_CREDENTIALS_DIR, readOnly: true });
+    mounts.push({ name: s3CredentialsVolumeName(step.name), mountPath: S3_CREDENTIALS_DIR, readOnly: true });
   }
+  if (holdsCredentials(kind, step)) mounts.push({ name: credentialsVolumeName(step.name), mountPath: CREDENTIALS_DIR });
   const [script, ...args] = step.run;
   // Sharded: no chunk moves between shards while a set is dumped (docs/sharding.md).
   const inWindow = config.sharding.enabled && script === WORK_SCRIPT.full.run[0];
@@ -348,8 +390,11 @@ function volumes(config: PlatformConfig, target: BackupTarget, kind: BackupJobKi
   ];
   const storage = config.backup.storage;
   if (storage.type === "pvc") list.push({ name: "backup", persistentVolumeClaim: { claimName: BACKUP_CLAIM_NAME } });
-  if (storage.type === "s3" && steps.some((s) => s.image === "s3"))
-    list.push({ name: "s3-credentials", secret: secretFiles(storage.credentials[s3Key(kind)], ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) });
+  // One Secret volume per S3 container: no volume that holds a key is shared.
+  if (storage.type === "s3")
+    for (const step of steps.filter((s) => s.image === "s3"))
+      list.push({ name: s3CredentialsVolumeName(step.name), secret: secretFiles(storage.credentials[s3Key(kind)], ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) });
+  // A job has at most one encrypt or one decrypt container: each key volume has one reader.
   if (storage.type === "s3" && storage.clientSideEncryption) {
     const cse = storage.clientSideEncryption;
     if (steps.some((s) => s.crypto === "encrypt")) list.push({ name: "encryption-public-key", secret: secretFiles(cse.publicKeySecret, ["public-key.pem"]) });
@@ -359,10 +404,13 @@ function volumes(config: PlatformConfig, target: BackupTarget, kind: BackupJobKi
   if (user) list.push(...tlsClientParts(config.tls).volume);
   if (user === "backup") list.push({ name: "backup-user", secret: secretFiles(config.secrets.backup, ["username", "password"]) });
   if (user === "restore") {
-    list.push({ name: "restore-user", secret: secretFiles(config.secrets.restore, ["username", "password"]) });
+    // The temporary user's Secret, generated for this restore (never the managed restore user's):
+    // optional, so that without it restore.sh starts and says how to create it.
+    list.push({ name: "restore-user", secret: { ...secretFiles(restoreCredentialsSecretName(target.replicaSet), ["username", "password"]), optional: true } });
     // Optional: without it the job fails with a message that says how to create it.
     list.push({ name: "restore-plan", configMap: { name: restorePlanConfigMapName(target.replicaSet), optional: true, defaultMode: "0444" } });
   }
+  for (const step of steps) if (holdsCredentials(kind, step)) list.push({ name: credentialsVolumeName(step.name), emptyDir: { medium: "Memory", sizeLimit: CREDENTIALS_VOLUME_SIZE } });
   return list;
 }
 

@@ -45,6 +45,9 @@ export const BACKUP_POD_SCRIPTS = [
   "mongosh/verify-plan.js",
   "mongosh/restore-plan.js",
   "mongosh/target-facts.js",
+  "mongosh/restore-user.js",
+  "mongosh/drop-restore-user.js",
+  "mongosh/restored-users.js",
   "mongosh/compare-counts.js",
 ] as const;
 

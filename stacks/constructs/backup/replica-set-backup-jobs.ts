@@ -9,6 +9,7 @@ import type { BackupTarget } from "../../../sharding/backup-targets";
 import { backupCronJobName, BackupJobKind } from "./backup-names";
 import { backupPodLabels, backupPodSpec, BackupJobSettings } from "./backup-pod";
 import { backupJobKinds, jobTiming } from "./backup-schedules";
+import { RestoreUserJob } from "./restore-user-job";
 
 export interface ReplicaSetBackupJobsProps {
   config: PlatformConfig;
@@ -18,6 +19,7 @@ export interface ReplicaSetBackupJobsProps {
 
 export class ReplicaSetBackupJobs extends Construct {
   readonly cronJobs: Partial<Record<BackupJobKind, CronJobV1>> = {};
+  readonly restoreUser: RestoreUserJob;
 
   constructor(scope: Construct, id: string, props: ReplicaSetBackupJobsProps) {
     super(scope, id);
@@ -51,5 +53,6 @@ export class ReplicaSetBackupJobs extends Construct {
         },
       });
     }
+    this.restoreUser = new RestoreUserJob(this, "restore-user", { config, target, ttlSeconds: settings.restoreUserTtlSeconds });
   }
 }

@@ -8,7 +8,7 @@
 import { dependable } from "cdktf";
 import { Construct } from "constructs";
 import type { PlatformConfig } from "../../../config/platform-config";
-import { desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, ReconcileFilesOptions, reconcileUserSecrets } from "../../../replicaset/reconcile-files";
+import { desiredStateHash, reconcileConfigMapData, reconcileMaxRunSeconds, ReconcileFilesOptions, reconcileUsernameSecrets, reconcileUserSecrets } from "../../../replicaset/reconcile-files";
 import { configServerReplset } from "../../../sharding/config-server";
 import { commonLabels, dataStatefulSetName, DB_CLIENT_LABEL } from "../../naming";
 import { ReconcileJob } from "../reconcile-job";
@@ -64,6 +64,7 @@ export class ShardedCluster extends Construct {
       files,
       stateHash: desiredStateHash(files),
       userSecrets: reconcileUserSecrets(config, reconcile),
+      usernameSecrets: reconcileUsernameSecrets(config, reconcile),
       activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
       dependsOn: this.configServers.statefulSets,
       tls: config.tls,

@@ -155,7 +155,8 @@ describe("the backup pods are secure by default", () => {
     });
     expect(containers(full)[0].volume_mount).toContainEqual({ name: "backup-user", mount_path: "/etc/nyrkio/backup-user", read_only: true });
     expect(envOf(containers(full)[0]).BACKUP_USER_DIR).toBe("/etc/nyrkio/backup-user");
-    expect(volume(devOut.byName["mongodb-rs0-restore"], "restore-user").secret.secret_name).toBe(dev.secrets.restore);
+    // The restore's temporary user (issue 12), never the managed restore user's Secret.
+    expect(volume(devOut.byName["mongodb-rs0-restore"], "restore-user").secret.secret_name).toBe("mongodb-rs0-restore-credentials");
   });
 
   it("no password or Secret content is in the synthesized JSON: the stack creates no Secret", () => {
@@ -285,13 +286,14 @@ describe("storage in an S3 bucket (prod)", () => {
   it("the S3 client gets the bucket, prefix, region and credentials as files", () => {
     const pull = containers(prodOut.byName["mongodb-rs0-backup-full"])[0];
     expect(envOf(pull)).toMatchObject({ S3_BUCKET: storage.bucket, S3_PREFIX: storage.prefix, AWS_REGION: storage.region, S3_CREDENTIALS_DIR: "/etc/nyrkio/s3" });
-    expect(volume(prodOut.byName["mongodb-rs0-backup-full"], "s3-credentials").secret).toMatchObject({ secret_name: storage.credentials.writer });
-    expect(pull.volume_mount).toContainEqual({ name: "s3-credentials", mount_path: "/etc/nyrkio/s3", read_only: true });
+    expect(volume(prodOut.byName["mongodb-rs0-backup-full"], "s3-credentials-pull-manifests").secret).toMatchObject({ secret_name: storage.credentials.writer });
+    expect(pull.volume_mount).toContainEqual({ name: "s3-credentials-pull-manifests", mount_path: "/etc/nyrkio/s3", read_only: true });
   });
 
   it("each job mounts one S3 key: the writers (full, oplog) never the pruner's, which only the prune job holds", () => {
     const keysOf = (cj: Json) =>
-      (podSpec(cj).volume as Json[]).filter((v) => v.secret && Object.values(storage.credentials).includes(v.secret.secret_name)).map((v) => v.secret.secret_name);
+      // One Secret volume per S3 container (credential-isolation.test.ts), all of the same key.
+      [...new Set((podSpec(cj).volume as Json[]).filter((v) => v.secret && Object.values(storage.credentials).includes(v.secret.secret_name)).map((v) => v.secret.secret_name))];
     const expected: Record<string, string> = {
       full: storage.credentials.writer,
       oplog: storage.credentials.writer,
@@ -312,17 +314,19 @@ describe("storage in an S3 bucket (prod)", () => {
     // s3-keys.bats ("each key's policy ... grants exactly what its jobs' calls use") runs these
     // steps with each key under the policies of docs/backups.md; a new step here needs a run there.
     const steps: Record<string, Set<string>> = {};
-    for (const cj of allCronJobs(prodOut)) {
-      const key = Object.entries(storage.credentials).find(([, secret]) => volume(cj, "s3-credentials").secret.secret_name === secret)![0];
-      for (const c of containers(cj).filter((c: Json) => c.image.startsWith("amazon/aws-cli:"))) (steps[key] ??= new Set()).add(c.args[0]);
-    }
+    for (const cj of allCronJobs(prodOut))
+      for (const c of containers(cj).filter((c: Json) => c.image.startsWith("amazon/aws-cli:"))) {
+        // Each S3 container has its own Secret volume (credential-isolation.test.ts).
+        const key = Object.entries(storage.credentials).find(([, secret]) => volume(cj, `s3-credentials-${c.name}`).secret.secret_name === secret)![0];
+        (steps[key] ??= new Set()).add(c.args[0]);
+      }
     expect(Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, [...v].sort()]))).toEqual({
       writer: ["pull-head", "pull-manifests", "push"],
       reader: ["pull-files", "pull-manifests", "push"],
       pruner: ["delete", "pull-manifests"],
     });
     // The reader's only push is verification's status/verify.json (its policy's one write).
-    const readerPushes = allCronJobs(prodOut).filter((cj: Json) => containers(cj).some((c: Json) => c.args?.[0] === "push") && volume(cj, "s3-credentials").secret.secret_name === storage.credentials.reader);
+    const readerPushes = allCronJobs(prodOut).filter((cj: Json) => containers(cj).some((c: Json) => c.args?.[0] === "push") && volume(cj, "s3-credentials-push").secret.secret_name === storage.credentials.reader);
     expect(readerPushes.map((cj: Json) => cj.metadata.labels["nyrkio.io/backup-kind"])).toEqual(["verify"]);
   });
 
@@ -361,7 +365,9 @@ describe("storage in an S3 bucket (prod)", () => {
         expect([c.name, mounts.includes("encryption-public-key")]).toEqual([c.name, c.name === "encrypt"]);
         expect([c.name, mounts.includes("encryption-private-key")]).toEqual([c.name, c.name === "decrypt"]);
         if (c.name === "encrypt" || c.name === "decrypt") {
-          expect(mounts.sort()).toEqual([`encryption-${c.name === "encrypt" ? "public" : "private"}-key`, "scripts", "tmp", "work"]);
+          // Its own memory-backed credentials volume holds each artifact's unwrapped data key.
+          expect(mounts.sort()).toEqual([`credentials-${c.name}`, `encryption-${c.name === "encrypt" ? "public" : "private"}-key`, "scripts", "tmp", "work"]);
+          expect(envOf(c).CREDENTIALS_DIR).toBe("/credentials");
           expect(c.args).toEqual([c.name]);
           expect(c.image).toBe(configOf("prod").image);
         }

@@ -110,9 +110,37 @@ restore_env() {
   restore_env
   mkdir -p "$RESTORE_USER_DIR"
   login_as "$RESTORE_USER_DIR" restorer "$PASSWORD"
+  # restored-users.js needs a server: its answer is canned once the model has authorized usersInfo.
+  printf 'count=2\nfound=mallory@admin,root@admin\n' >"$STANDIN_DIR/mongosh/restored-users.js.out"
+  printf 'dropped=yes\n' >"$STANDIN_DIR/mongosh/drop-restore-user.js.out"
   run --separate-stderr bash "$SCRIPTS/restore.sh"
   [ "$status" -eq 0 ]
   [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 1 ]
+  # At the end the temporary user drops itself: dropUser, authorized for it by the model (anyAction).
+  [[ "$(json_line restore-user ok)" == *'"dropped":"yes"'* ]]
+  # The report names the users the restored data brought back (issue 12).
+  [[ "$(json_line users ok)" == *'"users":2,"found":"mallory@admin,root@admin"'* ]]
+}
+
+@test "a restore user that may not view every database's users: the listing is refused, a warning, the restore stands" {
+  cached_catalog chain
+  restore_env
+  mkdir -p "$RESTORE_USER_DIR"
+  login_as "$RESTORE_USER_DIR" restorer "$PASSWORD"
+  # Every action on normal collections and what the replay and the target check need on the
+  # cluster, but not viewUser on the cluster, which usersInfo {forAllDBs: true} asks for.
+  server_user_roles restorer '[{"role":"noUserView","db":"admin"}]'
+  node -e 'const fs = require("fs"), f = process.argv[1], u = JSON.parse(fs.readFileSync(f, "utf8"));
+    u.customRoles.push({ role: "noUserView", db: "admin", roles: [], privileges: [
+      { resource: { db: "", collection: "" }, actions: ["anyAction"] },
+      { resource: { cluster: true }, actions: ["applyOps", "listDatabases"] }] });
+    fs.writeFileSync(f, JSON.stringify(u));' "$STANDIN_USERS"
+  printf 'count=9\nfound=never@printed\n' >"$STANDIN_DIR/mongosh/restored-users.js.out"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 0 ]
+  [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 1 ]
+  [[ "$(json_line users warning)" == *"cannot list the users in the restored data"*"Unauthorized"* ]]
+  [[ "$output" != *never@printed* ]]
 }
 
 @test "a restore user whose role lost update cannot replay an update entry: applyOps is refused per entry" {

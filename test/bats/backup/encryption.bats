@@ -48,8 +48,9 @@ pulled() {
   [ "$(cat "$box/full/dir/manifest.json")" = '{}' ]
   [ "$(head -c 10 "$box/full/dir/results.metadata.json")" = NYRKIOENC1 ]
   [[ "$(json_line encrypt ok)" == *'"files":2'* ]]
-  # No key material is left in scratch.
+  # No key material is left in scratch, nor in the container's own credentials volume.
   [ -z "$(find "$BACKUP_WORK/tmp" -mindepth 1 -print -quit)" ]
+  [ -z "$(find "$CREDENTIALS_DIR" -mindepth 1 -print -quit)" ]
 }
 
 @test "decrypt with the private key gives back the artifact its manifest describes" {
@@ -111,5 +112,22 @@ pulled() {
   bash "$SCRIPTS/encryption.sh" encrypt >/dev/null
   pulled
   ENCRYPTION_PRIVATE_KEY="$ENCRYPTION_PUBLIC_KEY" run --separate-stderr bash "$SCRIPTS/encryption.sh" decrypt
+  [ "$status" -eq 1 ]
+}
+
+@test "each artifact's data key lives only in the container's own CREDENTIALS_DIR, never on the shared scratch volume" {
+  # A shim in front of the real openssl records where the unwrapped key is read from.
+  mkdir -p "$BATS_TEST_TMPDIR/shim"
+  printf '#!/usr/bin/env bash\nprintf "%%s\\n" "$*" >>"%s"\nexec %s "$@"\n' "$BATS_TEST_TMPDIR/openssl.log" "$(command -v openssl)" >"$BATS_TEST_TMPDIR/shim/openssl"
+  chmod +x "$BATS_TEST_TMPDIR/shim/openssl"
+  PATH="$BATS_TEST_TMPDIR/shim:$PATH" bash "$SCRIPTS/encryption.sh" encrypt >/dev/null
+  pulled
+  PATH="$BATS_TEST_TMPDIR/shim:$PATH" bash "$SCRIPTS/encryption.sh" decrypt >/dev/null
+  grep -q -- "-in $CREDENTIALS_DIR/encryption\.[^ ]*/key " "$BATS_TEST_TMPDIR/openssl.log"
+  grep -qE -- "-out $CREDENTIALS_DIR/encryption\.[^ ]*/key( |$)" "$BATS_TEST_TMPDIR/openssl.log"
+  ! grep -q -- "$BACKUP_WORK/[^ ]*/key" "$BATS_TEST_TMPDIR/openssl.log"
+  # Without its own credentials volume the container refuses to start.
+  unset CREDENTIALS_DIR
+  run --separate-stderr bash "$SCRIPTS/encryption.sh" encrypt
   [ "$status" -eq 1 ]
 }

@@ -57,6 +57,15 @@ setup() {
   [ "$(manifest_field "$m" '"unwindowed" in m')" = "false" ]
 }
 
+@test "without its own credentials volume the job refuses to write the password anywhere" {
+  unset CREDENTIALS_DIR
+  run --separate-stderr bash "$SCRIPTS/full-dump.sh"
+  [ "$status" -ne 0 ]
+  [[ "$(json_line credentials failed)" == *"CREDENTIALS_DIR (the container's own credentials volume) is not a writable directory"* ]]
+  [ "$(wc -l <"$STANDIN_LOG/mongodump.log")" -eq 0 ]
+  ! grep -rqF -- "s3cr'et" "$BACKUP_WORK"
+}
+
 @test "the dump reads a secondary with --oplog into a gzipped directory dump, credentials from a 0600 config file" {
   run --separate-stderr bash "$SCRIPTS/full-dump.sh"
   [ "$status" -eq 0 ]
@@ -67,11 +76,15 @@ setup() {
   [[ "$call" != *"--archive"* ]]
   [[ "$call" == *"--gzip"* ]]
   [[ "$call" == *"--username=backup"* ]]
-  [[ "$call" == *"--config=$BACKUP_WORK/credentials/mongo-tools.yaml"* ]]
+  [[ "$call" == *"--config=$CREDENTIALS_DIR/mongo-tools.yaml"* ]]
   [[ "$call" != *"--password"* ]]
   [ "$(head -n 1 "$STANDIN_LOG/mongodump.config")" = 600 ]
   [ "$(tail -n 1 "$STANDIN_LOG/mongodump.config")" = "password: 's3cr''et pass:word'" ]
   refute_password_anywhere
+  # The config file lived on the container's own credentials volume only, and is gone (issue 12:
+  # the scratch volume is shared with the S3 client's containers).
+  [ ! -e "$CREDENTIALS_DIR/mongo-tools.yaml" ]
+  ! grep -rqF -- "s3cr''et" "$BACKUP_WORK"
   # The counts are taken at the dump's end, on the member it was read from.
   grep -qx 'snapshot-counts.js.1 COUNTS_TS=1700000460:2' "$STANDIN_LOG/mongosh.env"
 }

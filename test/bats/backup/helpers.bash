@@ -25,8 +25,10 @@ setup_backup_env() {
   export BACKUP_ROOT="$BATS_TEST_TMPDIR/backup"
   export BACKUP_WORK="$BATS_TEST_TMPDIR/work"
   export BACKUP_USER_DIR="$BATS_TEST_TMPDIR/secret/backup"
+  # The container's own credentials volume (a memory-backed emptyDir in the pod; backup-pod.ts).
+  export CREDENTIALS_DIR="$BATS_TEST_TMPDIR/credentials"
   export HOSTNAME="mongodb-rs0-backup-full-29000000-x7k2q"
-  mkdir -p "$BACKUP_ROOT" "$BACKUP_WORK" "$BACKUP_USER_DIR"
+  mkdir -p "$BACKUP_ROOT" "$BACKUP_WORK" "$BACKUP_USER_DIR" "$CREDENTIALS_DIR"
   printf 'backup' >"$BACKUP_USER_DIR/username"
   PASSWORD="s3cr'et pass:word"
   printf '%s\n' "$PASSWORD" >"$BACKUP_USER_DIR/password"

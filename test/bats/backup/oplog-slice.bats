@@ -33,7 +33,7 @@ query_bounds() {
   call="$(cat "$STANDIN_LOG/mongodump.log")"
   [[ "$call" == *"--db=local --collection=oplog.rs --queryFile="* ]]
   [[ "$call" == *"--out=-"* ]]
-  [[ "$call" == *"--config=$BACKUP_WORK/credentials/mongo-tools.yaml"* ]]
+  [[ "$call" == *"--config=$CREDENTIALS_DIR/mongo-tools.yaml"* ]]
   [ "$(query_bounds "$STANDIN_LOG"/mongodump.query.*.json)" = "1300:1 1400:2" ]
   m="$CATALOG/oplog/1300-1_1400-2.manifest.json"
   [ -f "$m" ]

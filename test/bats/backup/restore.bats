@@ -44,7 +44,7 @@ plan() {
   assert_json_lines
   mapfile -t calls <"$STANDIN_LOG/mongorestore.log"
   [ "${#calls[@]}" -eq 1 ]
-  common="--host=rs0/$BACKUP_MEMBERS --authenticationDatabase=admin --username=restorer --config=$BACKUP_WORK/credentials/mongo-tools.yaml"
+  common="--host=rs0/$BACKUP_MEMBERS --authenticationDatabase=admin --username=restorer --config=$CREDENTIALS_DIR/mongo-tools.yaml"
   [ "${calls[0]}" = "$common --dir=$BACKUP_WORK/restore/base/dump --gzip --oplogReplay --oplogFile=$BACKUP_WORK/restore/replay-oplog.bson.gz --oplogLimit=1250:2 --stopOnError --numParallelCollections=4 --numInsertionWorkersPerCollection=4" ]
   # The dump's own oplog (900:1 1000:5), then only the slice entries after 1000:5 and before 1250:2:
   # the first slice's 1000:1 is at or before the base and is not applied twice; 1300:1 is past the target.
@@ -147,6 +147,9 @@ plan() {
   [ "$status" -eq 1 ]
   [[ "$(json_line restore failed)" == *"mongorestore of full/20240501T000000Z.dump.tar failed: "*"Failed: restore error: E11000 duplicate key error; the target holds a partial restore: rerun with drop set to true"* ]]
   [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 1 ]
+  # The temporary restore user drops itself on failure too (issue 12), and the exit code stays.
+  grep -q "drop-restore-user.js" "$STANDIN_LOG/mongosh.log"
+  [[ -n "$(json_line restore-user ok)$(json_line restore-user warning)" ]]
 }
 
 @test "a dump that is not a packed directory dump fails at unpack, before anything is written" {
@@ -157,6 +160,22 @@ plan() {
   [ "$status" -eq 1 ]
   [[ "$(json_line unpack failed)" == *"cannot unpack"* ]]
   [ ! -s "$STANDIN_LOG/mongorestore.log" ]
+}
+
+@test "without the temporary restore user's Secret: a clear message, nothing restored, nothing to drop" {
+  rm -f "$RESTORE_USER_DIR/username" "$RESTORE_USER_DIR/password"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line credentials failed)" == *"no temporary restore user"*"run the restore-user Job first"* ]]
+  [ "$(wc -l <"$STANDIN_LOG/mongorestore.log")" -eq 0 ]
+  ! grep -q "drop-restore-user.js" "$STANDIN_LOG/mongosh.log"
+}
+
+@test "select alone (the S3 pipeline's init container) holds no credentials and drops nothing" {
+  rm -f "$RESTORE_USER_DIR/username" "$RESTORE_USER_DIR/password"
+  run --separate-stderr bash "$SCRIPTS/restore.sh" select
+  [ "$status" -eq 0 ]
+  ! grep -q "drop-restore-user.js" "$STANDIN_LOG/mongosh.log"
 }
 
 @test "documents that failed to restore fail the step even when mongorestore exits 0" {

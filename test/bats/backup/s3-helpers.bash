@@ -27,6 +27,14 @@ use_key() {
   printf '%s\n' "$AWS_SECRET" >"$S3_CREDENTIALS_DIR/AWS_SECRET_ACCESS_KEY"
 }
 
+# aws_credentials_file: a credentials file for the current key, as s3-transfer.sh writes it in its
+# own CREDENTIALS_DIR (which it removes on exit): for the tests that call the aws CLI directly.
+aws_credentials_file() {
+  local file="$BATS_TEST_TMPDIR/aws-credentials"
+  printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$(<"$S3_CREDENTIALS_DIR/AWS_ACCESS_KEY_ID")" "$(<"$S3_CREDENTIALS_DIR/AWS_SECRET_ACCESS_KEY")" >"$file"
+  printf '%s' "$file"
+}
+
 # An outbox as a work container leaves it.
 outbox() {
   local box="$BACKUP_WORK/outbox"

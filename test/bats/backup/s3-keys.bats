@@ -14,8 +14,8 @@ setup() {
   mkdir -p "$BUCKET_DIR/full"
   printf 'the real backup' >"$BUCKET_DIR/full/d.archive.gz"
   printf 'poison' >"$BATS_TEST_TMPDIR/poison"
-  bash "$SCRIPTS/s3-transfer.sh" pull-manifests >/dev/null # writes the credentials file
-  export AWS_SHARED_CREDENTIALS_FILE="$BACKUP_WORK/credentials/aws"
+  AWS_SHARED_CREDENTIALS_FILE="$(aws_credentials_file)"
+  export AWS_SHARED_CREDENTIALS_FILE
   run aws s3 cp "$BATS_TEST_TMPDIR/poison" s3://nyrkio-db-backups/prod/rs0/full/d.archive.gz
   [ "$status" -eq 1 ]
   [[ "$output" == *"(AccessDenied)"* ]]
@@ -94,7 +94,7 @@ setup() {
   grep -q '^ListObjectsV2 prod/rs0/full/$' "$STANDIN_LOG/aws.operations"
   # ... and push's upload of an artifact that another writer completed first, between the check
   # and the completion: S3 answers 412, the CLI skips the file and aborts the upload.
-  AWS_SHARED_CREDENTIALS_FILE="$BACKUP_WORK/credentials/aws" aws s3 cp "$BACKUP_WORK/outbox/full/d.archive.gz" \
+  AWS_SHARED_CREDENTIALS_FILE="$(aws_credentials_file)" aws s3 cp "$BACKUP_WORK/outbox/full/d.archive.gz" \
     s3://nyrkio-db-backups/prod/rs0/full/d.archive.gz --no-overwrite --sse aws:kms --sse-kms-key-id "$KMS_KEY" --only-show-errors
   ! grep -q denied "$STANDIN_LOG/aws.requests"
   # reader: verification (manifests, the artifacts, then status/verify.json) and restore.
@@ -146,8 +146,8 @@ setup() {
 }
 
 @test "the stand-in refuses what the aws CLI refuses" {
-  bash "$SCRIPTS/s3-transfer.sh" pull-manifests >/dev/null
-  export AWS_SHARED_CREDENTIALS_FILE="$BACKUP_WORK/credentials/aws"
+  AWS_SHARED_CREDENTIALS_FILE="$(aws_credentials_file)"
+  export AWS_SHARED_CREDENTIALS_FILE
   run aws s3 cp a s3://nyrkio-db-backups/x --if-none-match '*'
   [ "$status" -eq 252 ]
   [[ "$output" == *"Unknown options: --if-none-match"* ]]

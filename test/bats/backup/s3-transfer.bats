@@ -30,6 +30,17 @@ setup() {
   grep -qx "aws_secret_access_key = $AWS_SECRET" "$STANDIN_LOG/aws.credentials"
   [ "$(grep -cF -- "$AWS_SECRET" "$STANDIN_LOG/aws.log")" = 0 ]
   [[ "$output" != *"$AWS_SECRET"* ]]
+  # On the container's own credentials volume, never the scratch volume the mongo containers
+  # mount, and removed when the script ends (issue 12).
+  [ ! -e "$CREDENTIALS_DIR/aws" ]
+  ! grep -rqF -- "$AWS_SECRET" "$BACKUP_WORK"
+}
+
+@test "a failed transfer removes the credentials file too" {
+  STANDIN_AWS_FAIL=manifest run --separate-stderr bash "$SCRIPTS/s3-transfer.sh" pull-manifests
+  [ "$status" -ne 0 ]
+  grep -qx "aws_secret_access_key = $AWS_SECRET" "$STANDIN_LOG/aws.credentials"
+  [ ! -e "$CREDENTIALS_DIR/aws" ]
 }
 
 @test "an S3-compatible endpoint is passed to every call" {
@@ -108,7 +119,8 @@ setup() {
   [ "$(cat "$BUCKET_DIR/full/d.manifest.json")" = '{"planted":true}' ]
   # Between head-object and the upload: put-object's If-None-Match answers 412 and fails.
   rm -f "$BUCKET_DIR/full/d.archive.gz"
-  export AWS_SHARED_CREDENTIALS_FILE="$BACKUP_WORK/credentials/aws"
+  AWS_SHARED_CREDENTIALS_FILE="$(aws_credentials_file)"
+  export AWS_SHARED_CREDENTIALS_FILE
   run bash -c 'cd "$1" && aws s3api put-object --bucket nyrkio-db-backups --key prod/rs0/full/d.manifest.json --body full/d.manifest.json --if-none-match "*"' _ "$BACKUP_WORK/outbox"
   [ "$status" -eq 254 ]
   [[ "$output" == *"(PreconditionFailed)"* ]]

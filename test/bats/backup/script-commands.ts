@@ -27,6 +27,10 @@ export const SCRIPT_COMMANDS: Record<string, ScriptConnection> = {
   // target-facts.js: auth as the restore user; hello, listDatabases, each database's collections
   // and a findOne of each.
   "target-facts.js": { userDirEnv: "RESTORE_USER_DIR", commands: [{ hello: 1 }, { listDatabases: 1, nameOnly: true }, { listCollections: 1, $db: "APPDB" }, { find: "results", $db: "APPDB" }] },
+  // restored-users.js: auth as the restore user; usersInfo of every database.
+  "restored-users.js": { userDirEnv: "RESTORE_USER_DIR", commands: [{ usersInfo: { forAllDBs: true } }] },
+  // drop-restore-user.js: auth as the temporary restore user, which drops itself.
+  "drop-restore-user.js": { userDirEnv: "RESTORE_USER_DIR", commands: [{ dropUser: "restorer" }] },
   // compare-counts.js: the throwaway mongod at TARGET_URI, no auth; countDocuments is an aggregate.
   "compare-counts.js": { uriEnv: "TARGET_URI", commands: [{ aggregate: "results", pipeline: [{ $match: {} }, { $group: { _id: 1, n: { $sum: 1 } } }], $db: "APPDB" }] },
 };
