@@ -285,6 +285,7 @@ const SCRIPT_TLS: Record<string, string> = {
   "backup/mongosh/member-connection.js": "env",
   "backup/mongosh/source-facts.js": "connectMember (member-connection.js)",
   "backup/mongosh/snapshot-counts.js": "connectMember (member-connection.js)",
+  "backup/mongosh/confirm-dumps.js": "connectMember (member-connection.js)",
   "backup/mongosh/target-facts.js": "env",
   "backup/mongosh/restore-user.js": "env",
   "backup/mongosh/restored-users.js": "env",
