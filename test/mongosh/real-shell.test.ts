@@ -342,7 +342,7 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
         expect(r.run.stderr).toBe("");
         expect(r.run.code).toBe(0);
         expect(lines(r.run.stdout)).toEqual(r.expected);
-        expect(r.expected).toEqual(["entries=3", "firstTs=1714528800:1", "lastTs=1714528812:4"]);
+        expect(r.expected).toEqual(["entries=3", "firstTs=1714528800:1", "lastTs=1714528812:4", "lastTerm=3"]);
       },
       TIMEOUT,
     );
@@ -390,6 +390,20 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
         const r = await result<{ run: Run }>("target-facts");
         expectConnectionFailure(r.run);
         expect(r.run.stdout).toBe("");
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "restored-users.js, drop-restore-user.js and restore-user.js (the temporary restore user): a connection error, exit 1",
+      async () => {
+        const r = await result<{ restored: Run; drop: Run; create: Run }>("restore-user-scripts");
+        for (const run of [r.restored, r.drop, r.create]) {
+          expect(run.timedOut).toBe(false);
+          expect(`${run.stdout}\n${run.stderr}`).not.toMatch(BROKEN_SCRIPT);
+          expect(`${run.stdout}\n${run.stderr}`).toMatch(CONNECTION_FAILURE);
+          expect(run.code).toBe(1);
+        }
       },
       TIMEOUT,
     );
@@ -754,6 +768,33 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     return { run: await runJs(m, "target-facts.js", { TARGET: `rs0/127.0.0.1:${ctx.port}`, RESTORE_USER_DIR: userDir }) };
   },
 
+  // The temporary restore user's scripts (issue 12): the restore Job's report of the users it
+  // restored and its drop of its own user, and the restore-user Job's creation of it.
+  async "restore-user-scripts"(ctx) {
+    const m = backupPod(ctx, "dev", "mongodb-rs0-restore", "restore");
+    const userDir = join(m.env.BACKUP_WORK, "restore-user");
+    mkdirSync(userDir, { recursive: true });
+    writeFileSync(join(userDir, "username"), "restore-abcdefghijklmnop1234\n");
+    writeFileSync(join(userDir, "password"), "pw\n");
+    const env = { TARGET: `rs0/127.0.0.1:${ctx.port}`, RESTORE_USER_DIR: userDir };
+    const u = backupPod(ctx, "dev", "mongodb-rs0-restore-user", "restore-user");
+    const secrets = (name: string, user: string) => {
+      const dir = join(u.env.HOME ?? u.env.BACKUP_WORK ?? m.env.BACKUP_WORK, name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "username"), `${user}\n`);
+      // restore-user.js refuses a temporary password under 16 characters.
+      writeFileSync(join(dir, "password"), "pw-0123456789abcdef\n");
+      return dir;
+    };
+    const create = await runJs(u, "restore-user.js", {
+      RESTORE_CREDENTIALS_DIR: secrets("restore-credentials", "restore-abcdefghijklmnop1234"),
+      ROOT_SECRET_DIR: secrets("root", "root"),
+      BACKUP_MEMBERS: closedHosts(ctx, u.env.BACKUP_MEMBERS).join(","),
+      RESTORE_PLAN_DIR: join(m.env.BACKUP_WORK, "no-plan"),
+    });
+    return { restored: await runJs(m, "restored-users.js", env), drop: await runJs(m, "drop-restore-user.js", env), create };
+  },
+
   async "source-facts"(ctx) {
     const m = backupPod(ctx, "dev", "mongodb-rs0-backup-full", "full-dump");
     const members = closedHosts(ctx, m.env.BACKUP_MEMBERS);
@@ -1050,6 +1091,9 @@ const COVERED_BY: Record<string, string[]> = {
   "mongosh-snapshot-counts.js": ["counts"],
   "mongosh-compare-counts.js": ["counts"],
   "mongosh-target-facts.js": ["target-facts"],
+  "mongosh-restored-users.js": ["restore-user-scripts"],
+  "mongosh-drop-restore-user.js": ["restore-user-scripts"],
+  "mongosh-restore-user.js": ["restore-user-scripts"],
   "reconcile.js": ["reconcile", "probes"],
   "retention.js": ["retention", "probes"],
   "mongosh-readiness.js": ["readiness-probe", "bootstrap-nodb"],
