@@ -222,7 +222,8 @@ export const deployStep: Step = {
     ctx.involve({ namespace: ns(ctx), selector: instanceSelector(config) });
     // The README's order; docs/secrets.md: the namespace is created by the deploy, which waits for
     // the members, which wait for the Secrets: create-secrets waits for the namespace meanwhile.
-    const secretsArgs = ["scripts/create-secrets.sh", "--namespace", ns(ctx), "--wait-for-namespace", String(Math.round(ctx.timeout(10 * MIN) / 1000)), ...(ctx.state.context ? ["--context", ctx.state.context] : [])];
+    // --tls: dev runs requireTLS (issue 15), so the certificate Secret and its private CA are made too.
+    const secretsArgs = ["scripts/create-secrets.sh", "--namespace", ns(ctx), "--tls", "--env", "dev", "--wait-for-namespace", String(Math.round(ctx.timeout(10 * MIN) / 1000)), ...(ctx.state.context ? ["--context", ctx.state.context] : [])];
     ctx.say(quoteArgs("bash", secretsArgs));
     // Whichever of the two fails first ends the other: neither waits out its timeout for nothing.
     const abort = new AbortController();

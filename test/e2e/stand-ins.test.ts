@@ -13,7 +13,7 @@ const REPO = join(__dirname, "../..");
 const STANDIN = join(__dirname, "stand-ins/standin.js");
 const TOOLS = ["kubectl", "kind", "terraform", "docker", "cdktf"] as const;
 /** Real programs the run and scripts/create-secrets.sh use besides the stand-ins. */
-const REAL = ["node", "bash", "sh", "openssl", "tr", "mktemp", "rm", "mkdir", "tar", "gzip", "cat", "sleep", "env", "dirname"];
+const REAL = ["node", "bash", "sh", "openssl", "tr", "mktemp", "rm", "mkdir", "tar", "gzip", "cat", "sleep", "env", "dirname", "cp", "chmod", "base64"];
 
 function which(cmd: string): string | undefined {
   const r = spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" });
@@ -193,6 +193,8 @@ describe("every later step's failure path stops the run, names the step, prints 
     // The real scripts/create-secrets.sh ran against the stand-in kubectl, with the run's context.
     const kubectl = s.calls("kubectl");
     expect(kubectl).toContainEqual(expect.arrayContaining(["--context", CONTEXT, "-n", "nyrkio-db-dev", "create", "secret", "generic", "nyrkio-mongodb-root"]));
+    // dev runs requireTLS: the certificate Secret is made with the others.
+    expect(kubectl.some((a) => a.includes("nyrkio-mongodb-tls"))).toBe(true);
     expect(s.calls("cdktf")).toEqual([["deploy", "nyrkio-db-dev", "--auto-approve"]]);
     expect(r.stderr).toMatch(/<== step deploy FAILED after .*: timed out after 6\.0s waiting for 2 Ready pod\(s\) app\.kubernetes\.io\/name=mongodb,.*component=data in nyrkio-db-dev; last seen: 0\/2 Ready: pod-0 Pending, unschedulable: 0\/4 nodes are available/);
     // The pods involved: every container's last 50 lines, printed and saved.
@@ -229,7 +231,7 @@ describe("every later step's failure path stops the run, names the step, prints 
     const s = setup({ contexts: [CONTEXT], allNamespacesExist: true, fail: [{ tool: "kubectl", match: "create secret generic nyrkio-mongodb-keyfile", stderr: "error: failed to create secret secrets is forbidden: User cannot create resource" }] });
     const r = await s.run(onContext("deploy"));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/step deploy FAILED .*`bash scripts\/create-secrets\.sh --namespace nyrkio-db-dev --wait-for-namespace \d+ --context kind-kept` failed \(exit 1\): error: failed to create secret secrets is forbidden/);
+    expect(r.stderr).toMatch(/step deploy FAILED .*`bash scripts\/create-secrets\.sh --namespace nyrkio-db-dev --tls --env dev --wait-for-namespace \d+ --context kind-kept` failed \(exit 1\): error: failed to create secret secrets is forbidden/);
   });
 
   it("failover: no primary ever seen (the toolbox is gone) times out after the election timeout plus margin", async () => {
