@@ -32,6 +32,7 @@ readonly OAEP=(-pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyo
 readonly CIPHER=(-aes-256-ctr -pbkdf2 -iter 1 -md sha256)
 
 mode="${1:-}"
+# shellcheck disable=SC2034 # read by lib.sh's log lines (sourced above)
 JOB="$mode"
 step_begin
 require_env BACKUP_WORK
