@@ -22,7 +22,13 @@ const toolSuites = [
   "test/monitoring/rules.test.ts",
   "test/monitoring/sharding-balancer-rules.test.ts",
   "test/sharding/image-order.test.ts",
+  "test/stacks/arbiter-removal-guard.test.ts",
+  "test/stacks/namespace-handover.test.ts",
+  "test/stacks/namespace-pod-security.test.ts",
+  "test/stacks/terraform-text.test.ts",
+  "test/stacks/tls-jump-guard.test.ts",
   "test/terraform-check/terraform-check.test.ts",
+  "test/terraform-check/tls.test.ts",
 ].map((f) => `<rootDir>/${f}`);
 
 module.exports = {
