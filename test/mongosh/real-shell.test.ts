@@ -409,9 +409,11 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
     );
 
     it(
-      "snapshot-counts.js and compare-counts.js: a connection error, exit 1, no counts written",
+      "snapshot-counts.js, compare-counts.js and verify-users.js: a connection error, exit 1, no counts written",
       async () => {
-        const r = await result<{ counts: Run; compare: Run; countsOut: string }>("counts");
+        const r = await result<{ counts: Run; compare: Run; users: Run; countsOut: string }>("counts");
+        expectConnectionFailure(r.users);
+        expect(r.users.stdout).toBe("");
         expectConnectionFailure(r.counts);
         expect(existsSync(r.countsOut)).toBe(false);
         expectConnectionFailure(r.compare);
@@ -810,11 +812,22 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     const v = backupPod(ctx, "dev", "mongodb-rs0-backup-verify", "verify");
     // verify.sh's TARGET_URI, for its throwaway mongod on localhost.
     const verifySh = readFileSync(v.at("/opt/nyrkio/backup/scripts/verify.sh"), "utf8");
-    expect(verifySh).toContain('TARGET_URI="mongodb://127.0.0.1:$port/?directConnection=true"');
+    expect(verifySh).toContain('target_uri="mongodb://127.0.0.1:$port/?directConnection=true"');
     const expectedManifest = join(v.env.BACKUP_WORK, "m.json");
     writeFileSync(expectedManifest, JSON.stringify({ counts: { "nyrkio.results": 3, "nyrkio.tests": 1 } }));
-    const compare = await runJs(v, "compare-counts.js", { TARGET_URI: `mongodb://127.0.0.1:${ctx.port}/?directConnection=true`, EXPECTED_MANIFEST: expectedManifest });
-    return { counts, compare, countsOut };
+    const userDir = (name: string) => {
+      const dir = join(v.env.BACKUP_WORK, name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "username"), name);
+      writeFileSync(join(dir, "password"), "pw-0123456789abcdef");
+      return dir;
+    };
+    const target = { TARGET_URI: `mongodb://127.0.0.1:${ctx.port}/?directConnection=true` };
+    const compare = await runJs(v, "compare-counts.js", { ...target, TARGET_USER_DIR: userDir("restore"), EXPECTED_MANIFEST: expectedManifest });
+    // verify-users.js with the pod's own VERIFY_RESTORE_ROLE: parsed, started, then the closed port.
+    expect(v.env.VERIFY_RESTORE_ROLE).toBeDefined();
+    const users = await runJs(v, "verify-users.js", { ...target, VERIFY_ADMIN_DIR: userDir("admin"), VERIFY_RESTORE_DIR: userDir("restore") });
+    return { counts, compare, users, countsOut };
   },
 
   async reconcile(ctx) {
@@ -1090,6 +1103,7 @@ const COVERED_BY: Record<string, string[]> = {
   "mongosh-source-facts.js": ["source-facts"],
   "mongosh-snapshot-counts.js": ["counts"],
   "mongosh-compare-counts.js": ["counts"],
+  "mongosh-verify-users.js": ["counts"],
   "mongosh-target-facts.js": ["target-facts"],
   "mongosh-restored-users.js": ["restore-user-scripts"],
   "mongosh-drop-restore-user.js": ["restore-user-scripts"],
