@@ -22,6 +22,7 @@ import { EJSON } from "bson";
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { confirmationProblem } from "../../backup/majority";
 import { artifactPath, CatalogEntry, parseManifest } from "../../backup/manifest";
 import { planJson } from "../../backup/restore/report";
 import { planRestore } from "../../backup/restore/planner";
@@ -385,6 +386,18 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
     );
 
     it(
+      "catalog.js's confirmationProblem in the pod is majority.ts's (embedded in pruner.js beside it): the same answer on every case",
+      async () => {
+        const r = await result<{ run: Run; expected: (string | null)[] }>("confirmation-parity");
+        expect(r.run.stderr).toBe("");
+        expect(r.run.code).toBe(0);
+        expect(r.expected.filter((p) => p === null).length).toBeGreaterThan(0);
+        expect(JSON.parse(r.run.stdout)).toEqual(r.expected);
+      },
+      TIMEOUT,
+    );
+
+    it(
       "target-facts.js (the restore Job's check of its target): a connection error, exit 1, no answer",
       async () => {
         const r = await result<{ run: Run }>("target-facts");
@@ -634,6 +647,40 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     mkdirSync(pulled, { recursive: true });
     const load = await runJs(m, "catalog-head.js", { HEAD_MODE: "load", HEAD_FILE: out, CATALOG_DIR: pulled, BACKUP_PRUNER: pruner });
     return { write, load, text: existsSync(out) ? readFileSync(out, "utf8") : "", expected: catalog.headText(head), pulled: catalog.loadCatalog(pulled).length, entries: head.entries.length };
+  },
+
+  async "confirmation-parity"(ctx) {
+    // The pod's catalog.js, required by the real shell with no BACKUP_PRUNER: it finds pruner.js
+    // beside it, as in the pod, and answers with the rule embedded there.
+    const m = backupPod(ctx, "dev", "mongodb-rs0-backup-oplog", "oplog-slice");
+    const lastTs = { t: 2050, i: 1 };
+    const manifest = { lastTs, lastTerm: 5 };
+    const good = { kind: "majority-confirmation", schemaVersion: 1, manifest: "a.manifest.json", lastTs, lastTerm: 5, majority: { ts: { t: 2060, i: 1 }, t: 5 }, member: "h:27017", confirmedAt: "2024-05-01T00:00:00Z" };
+    const cases: [unknown, { lastTs: { t: number; i: number }; lastTerm?: number }, string][] = [
+      [good, manifest, "a.manifest.json"],
+      [{ ...good, majority: { ts: lastTs, t: 5 } }, manifest, "a.manifest.json"],
+      [{ ...good, majority: { ts: { t: 2050, i: 0 }, t: 5 } }, manifest, "a.manifest.json"],
+      [{ ...good, majority: { ts: { t: 2060, i: 1 }, t: 5.5 } }, manifest, "a.manifest.json"],
+      [{ ...good, majority: undefined }, manifest, "a.manifest.json"],
+      [{ ...good, lastTs: { t: 2050, i: 2 } }, manifest, "a.manifest.json"],
+      [{ ...good, lastTerm: 6 }, manifest, "a.manifest.json"],
+      [good, { lastTs }, "a.manifest.json"],
+      [good, manifest, "b.manifest.json"],
+      [{ ...good, schemaVersion: 2 }, manifest, "a.manifest.json"],
+      [{ ...good, kind: "other" }, manifest, "a.manifest.json"],
+      [null, manifest, "a.manifest.json"],
+      [[good], manifest, "a.manifest.json"],
+      ["text", manifest, "a.manifest.json"],
+    ];
+    const script = [
+      `const catalog = require(${JSON.stringify(join(backupMongoshDir(m), "catalog.js"))});`,
+      `const cases = ${JSON.stringify(cases)};`,
+      "const answers = cases.map((c) => { const p = catalog.confirmationProblem(c[0], c[1], c[2]); return p === undefined ? null : p; });",
+      "print(JSON.stringify(answers));",
+    ].join("\n");
+    // JSON drops undefined fields as the probe's literal does: the expected answers see the same inputs.
+    const expected = (JSON.parse(JSON.stringify(cases)) as typeof cases).map(([r, mm, n]) => confirmationProblem(r, mm, n) ?? null);
+    return { run: await probeRun("confirmation", script), expected };
   },
 
   async "confirm-dumps"(ctx) {
@@ -1084,11 +1131,11 @@ const PROBES: Record<string, (ctx: Context, name: string) => { script: string; e
 
 /** Which cases run each ConfigMap .js key (modules run inside the scripts that load them). */
 const COVERED_BY: Record<string, string[]> = {
-  "mongosh-catalog.js": ["prune", "slice-plan", "verify-plan", "restore-plan", "replay-oplog", "write-files", "recovery-point", "catalog-head"],
+  "mongosh-catalog.js": ["prune", "slice-plan", "verify-plan", "restore-plan", "replay-oplog", "write-files", "recovery-point", "catalog-head", "confirmation-parity"],
   "mongosh-recovery-point.js": ["recovery-point"],
   "mongosh-catalog-head.js": ["catalog-head"],
   "mongosh-confirm-dumps.js": ["confirm-dumps"],
-  "mongosh-pruner.js": ["prune", "recovery-point", "catalog-head", "confirm-dumps"],
+  "mongosh-pruner.js": ["prune", "recovery-point", "catalog-head", "confirm-dumps", "confirmation-parity"],
   "mongosh-prune.js": ["prune"],
   "mongosh-slice-plan.js": ["slice-plan"],
   "mongosh-verify-plan.js": ["verify-plan"],

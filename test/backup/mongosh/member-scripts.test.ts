@@ -30,6 +30,9 @@ const PRUNER = join(mkdtempSync(join(tmpdir(), "pruner-")), "pruner.js");
   const mod = { exports: "" };
   new Function("module", "require", built.outputFiles[0].text)(mod, require);
   writeFileSync(PRUNER, mod.exports);
+  // catalog.js (required by the scripts through this process's require) reads confirmationProblem
+  // from the pruner module that BACKUP_PRUNER names, as in the pod's one process.
+  process.env.BACKUP_PRUNER = PRUNER;
 }
 function synthetic<T>(value: T | (() => T)): Promise<T> {
   const p = new Promise<T>((resolve, reject) =>
