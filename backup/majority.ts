@@ -1,4 +1,4 @@
-/* istanbul ignore file -- majorityVerdict is embedded as text by toString(): coverage counters would break the embedded copy */
+/* istanbul ignore file -- majorityVerdict and confirmationProblem are embedded as text by toString(): coverage counters would break the embedded copies */
 // Issue 10 item 5: a full dump bases a chain only once the set's majority commit point has passed
 // its lastTs, with the same term at that entry. A dump ends at the newest oplog entry of its source
 // (mongodump --oplog); on the primary fallback of a degraded two-data-member set that entry can be
@@ -127,7 +127,11 @@ export function confirmationName(manifestName: string): string {
   return manifestName.replace(/\.manifest\.json$/, "").replace(/^manifest\.json$/, "manifest") + CONFIRMATION_SUFFIX;
 }
 
-/** Whether a confirmation record confirms this manifest (same file, lastTs and term); why not otherwise. */
+/**
+ * Whether a confirmation record confirms this manifest (same file, lastTs and term); why not
+ * otherwise. SELF-CONTAINED like majorityVerdict: the pod's catalog.js runs this very function,
+ * embedded as text into the pruner module (backup/retention/embeddable-pruner.ts).
+ */
 export function confirmationProblem(record: unknown, manifest: { lastTs: Timestamp; lastTerm?: number }, manifestName: string): string | undefined {
   const r = record as Partial<MajorityConfirmation> | null;
   if (!r || typeof r !== "object" || Array.isArray(r)) return "is not a JSON object";

@@ -88,9 +88,9 @@ function isManifestName(name) {
  * Majority confirmation (issue 10 item 5, backup/majority.ts holds the rule and its sources): a full
  * dump whose manifest says majorityCommit "unconfirmed" bases no chain until a record
  * `<name>.confirmed.json` beside it, written once by a later job, says the set's majority commit
- * point passed its lastTs in the same term. The same checks as backup/majority.ts
- * confirmationName/confirmationProblem (a plain Node module cannot import TypeScript; a unit test
- * holds the two together).
+ * point passed its lastTs in the same term. confirmationProblem IS backup/majority.ts's, embedded
+ * as text into the pruner module at synth time (embeddable-pruner.ts), so the rule has one copy;
+ * confirmationName is the same as majority.ts's (a unit test holds the two together).
  */
 const CONFIRMATION_SUFFIX = ".confirmed.json";
 
@@ -98,16 +98,15 @@ function confirmationName(manifestName) {
   return manifestName.replace(/\.manifest\.json$/, "").replace(/^manifest\.json$/, "manifest") + CONFIRMATION_SUFFIX;
 }
 
-function confirmationProblem(r, manifest, manifestName) {
-  if (!r || typeof r !== "object" || Array.isArray(r)) return "is not a JSON object";
-  if (r.kind !== "majority-confirmation" || r.schemaVersion !== 1) return 'must have kind "majority-confirmation" and schemaVersion 1';
-  if (r.manifest !== manifestName) return `names ${JSON.stringify(r.manifest)}, not ${JSON.stringify(manifestName)}`;
-  const ts = r.lastTs;
-  if (!ts || ts.t !== manifest.lastTs.t || ts.i !== manifest.lastTs.i) return "its lastTs differs from the manifest's";
-  if (manifest.lastTerm === undefined || r.lastTerm !== manifest.lastTerm) return "its lastTerm differs from the manifest's";
-  const m = r.majority;
-  if (!m || !m.ts || !Number.isInteger(m.t) || m.ts.t < ts.t || (m.ts.t === ts.t && m.ts.i < ts.i)) return "its majority commit point is not at or after lastTs";
-  return undefined;
+/**
+ * backup/majority.ts confirmationProblem, from the pruner module: BACKUP_PRUNER (the jobs and the
+ * tests), else pruner.js beside this file (the pod's ConfigMap lays them out together). Read on the
+ * first call: the scripts that never read a confirmation need no pruner.
+ */
+function confirmationProblem(record, manifest, manifestName) {
+  const pruner = require(process.env.BACKUP_PRUNER || path.join(__dirname, "pruner.js"));
+  if (typeof pruner.confirmationProblem !== "function") throw new Error("the pruner module has no confirmationProblem: regenerate it (backup/retention/embeddable-pruner.ts)");
+  return pruner.confirmationProblem(record, manifest, manifestName);
 }
 
 /** The confirmation record's path (relative to the catalog) for a manifest's path. */

@@ -5,7 +5,7 @@
 // pod and the tests cannot drift apart. Each function is self-contained and bound by expression,
 // so the names a compiler gives the originals do not matter.
 
-import { majorityVerdict } from "../majority";
+import { confirmationProblem, majorityVerdict } from "../majority";
 import { analyzeChain, newestRestorable } from "../restore/chain";
 import { decideRetention } from "./pruner";
 
@@ -13,8 +13,9 @@ import { decideRetention } from "./pruner";
  * The pod's pruner module: `prune`, `analyzeChain` (the planner's chain logic, for verification and
  * the restore Job), `newestRestorable(manifests)` (the recovery point the slice
  * job records, backup/mongosh/recovery-point.js) and `majorityVerdict(dump, observation)` (whether a
- * full dump's end is majority-committed, backup/majority.ts; backup/mongosh/confirm-dumps.js),
- * exported for mongosh's require().
+ * full dump's end is majority-committed, backup/majority.ts; backup/mongosh/confirm-dumps.js) and
+ * `confirmationProblem(record, manifest, manifestName)` (whether a confirmation record confirms a
+ * dump, backup/majority.ts; backup/mongosh/catalog.js calls it), exported for mongosh's require().
  */
 export function embeddablePrunerModule(): string {
   return [
@@ -26,7 +27,8 @@ export function embeddablePrunerModule(): string {
     `  return (${newestRestorable.toString()})(manifests, analyzeChain);`,
     "}",
     `const majorityVerdict = (${majorityVerdict.toString()});`,
-    "module.exports = { prune, newestRestorable, analyzeChain, majorityVerdict };",
+    `const confirmationProblem = (${confirmationProblem.toString()});`,
+    "module.exports = { prune, newestRestorable, analyzeChain, majorityVerdict, confirmationProblem };",
     "",
   ].join("\n");
 }

@@ -441,6 +441,51 @@ replay_args() {
   REPLAY_ARGS+=(--oplogLimit="$limit" --stopOnError "$@")
 }
 
+# replay_base <steps file> <base> <format> <limit> <work dir> <merge limit> <merge tail> <note> [extra flag...]:
+# the one mongorestore call of a restore and of a verification (backup/restore/planner.ts says why
+# one), up to REPLAY_ARGS: a "dir-tar+gzip" base is unpacked into <work dir>/base (unpack_base), its
+# own oplog and every slice entry after its lastTs merged into <work dir>/replay-oplog.bson.gz
+# (replay-oplog.js: MERGE_LIMIT is the exclusive limit to merge up to, "-" for none; MERGE_TAIL=1
+# reads the slices past the limit too), then REPLAY_ARGS; a schemaVersion 1 base (an --archive)
+# replays its own oplog only. <note> ends each failure line (what state the failure leaves).
+replay_base() {
+  local steps="$1" base="$2" format="$3" limit="$4" work="$5" merge_limit="$6" merge_tail="$7" note="$8" unpacked merged
+  shift 8
+  if [[ "$format" != dir-tar+gzip ]]; then
+    replay_args --archive="$CATALOG/$base" "$format" - "$limit" "$@"
+    return 0
+  fi
+  unpacked="$work/base"
+  merged="$work/replay-oplog.bson.gz"
+  step_begin
+  log unpack started file="$base"
+  unpack_base "$CATALOG/$base" "$unpacked"
+  ok unpack file="$base" bytes="$(du -sb -- "$unpacked" | cut -f1)"
+  step_begin
+  STEPS_FILE="$steps" CATALOG_DIR="$CATALOG" BASE_OPLOG="$unpacked/oplog.bson.gz" MERGE_LIMIT="$merge_limit" MERGE_TAIL="$merge_tail" MERGE_OUT="$merged" \
+    run_js replay-oplog.js "$BACKUP_WORK/tmp/merge.out" || fail merge "cannot merge the oplog: $JS_ERROR$note"
+  read_kv "$BACKUP_WORK/tmp/merge.out"
+  need_kv merge entries
+  ok merge entries="${KV[entries]}" fromBase="${KV[fromBase]:-0}" fromSlices="${KV[fromSlices]:-0}" skippedAtOrBeforeBase="${KV[skippedAtOrBeforeBase]:-0}" lastTs="${KV[lastTs]:-}" oplogLimit="$limit"
+  replay_args --dir="$unpacked/dump" "$format" "$merged" "$limit" "$@"
+}
+
+# run_mongorestore <file> <what> <note> <args>...: the one mongorestore call, its lines passed to
+# stderr as they come; a failure (a non-zero exit, or "N document(s) failed to restore" with N > 0:
+# mongorestore/main/mongorestore.go exits 0 over failed documents without --stopOnError) fails the
+# job naming <what>, mongorestore's own last error line and <note>.
+run_mongorestore() {
+  local file="$1" what="$2" note="$3" out="$BACKUP_WORK/tmp/mongorestore.out" rc=0 failed why
+  shift 3
+  mongorestore "$@" 2>&1 | tee "$out" >&2 || rc=$?
+  failed="$(sed -n 's/.* \([0-9][0-9]*\) document(s) failed to restore.*/\1/p' "$out" | tail -n 1)"
+  why="$(grep -E 'Failed:|[Ee]rror' "$out" | tail -n 1 || true)"
+  if ((rc != 0)) || [[ -n "$failed" && "$failed" != 0 ]]; then
+    fail restore "mongorestore of $what failed: ${why:-mongorestore exited with code $rc}$note" \
+      file="$file" "mongorestoreExitCode=$rc" "documentsFailed=${failed:-0}"
+  fi
+}
+
 ts_seconds() {
   printf '%s' "${1%%:*}"
 }

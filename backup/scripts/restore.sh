@@ -39,21 +39,6 @@ init_job restore read-only
 steps_file="$BACKUP_WORK/restore-steps"
 plan_dir="${RESTORE_PLAN_DIR:-}"
 
-# run_mongorestore <file> <args>...: the call, its lines passed to stderr as they come;
-# a failure (a non-zero exit, or "N document(s) failed to restore" with N > 0) fails the job
-# naming the step and mongorestore's own last error line.
-run_mongorestore() {
-  local file="$1" out="$BACKUP_WORK/tmp/mongorestore.out" rc=0 failed why
-  shift
-  mongorestore "$@" 2>&1 | tee "$out" >&2 || rc=$?
-  failed="$(sed -n 's/.* \([0-9][0-9]*\) document(s) failed to restore.*/\1/p' "$out" | tail -n 1)"
-  why="$(grep -E 'Failed:|[Ee]rror' "$out" | tail -n 1 || true)"
-  if ((rc != 0)) || [[ -n "$failed" && "$failed" != 0 ]]; then
-    fail restore "mongorestore of $file failed: ${why:-mongorestore exited with code $rc}; the target holds a partial restore: rerun with drop set to true" \
-      file="$file" "mongorestoreExitCode=$rc" "documentsFailed=${failed:-0}"
-  fi
-}
-
 # report_users <target>: the users the restored data brought back (a full dump holds every user
 # and role, with that moment's passwords). The reconcile Job drops those the project does not
 # manage when it next runs (docs/runbooks/restore.md). A listing that fails is a warning: the
@@ -94,7 +79,7 @@ drop_restore_user() {
 }
 
 run_restore() {
-  local target drop=() op file _sha _bytes limit _manifest format total base="" base_format="" plan_limit="" unpacked merged work
+  local target drop=() op file _sha _bytes limit _manifest format total base="" base_format="" plan_limit=""
   require_env RESTORE_USER_DIR
   [[ -r "$RESTORE_USER_DIR/username" ]] ||
     fail credentials "no temporary restore user in $RESTORE_USER_DIR: generate its Secret and run the restore-user Job first (docs/runbooks/restore.md, 6C); nothing was restored"
@@ -130,27 +115,10 @@ run_restore() {
   limit="$plan_limit"
   tool_connection "$target"
   local extra=("${drop[@]}" --numParallelCollections="${RESTORE_PARALLEL_COLLECTIONS:-4}" --numInsertionWorkersPerCollection="${RESTORE_INSERTION_WORKERS:-4}")
-  if [[ "$base_format" == dir-tar+gzip ]]; then
-    work="$BACKUP_WORK/restore"
-    unpacked="$work/base"
-    merged="$work/replay-oplog.bson.gz"
-    step_begin
-    log unpack started file="$base"
-    unpack_base "$CATALOG/$base" "$unpacked"
-    ok unpack file="$base" bytes="$(du -sb -- "$unpacked" | cut -f1)"
-    step_begin
-    STEPS_FILE="$steps_file" CATALOG_DIR="$CATALOG" BASE_OPLOG="$unpacked/oplog.bson.gz" MERGE_LIMIT="$limit" MERGE_OUT="$merged" \
-      run_js replay-oplog.js "$BACKUP_WORK/tmp/merge.out" || fail merge "cannot merge the oplog: $JS_ERROR; nothing was restored"
-    read_kv "$BACKUP_WORK/tmp/merge.out"
-    need_kv merge entries
-    ok merge entries="${KV[entries]}" fromBase="${KV[fromBase]:-0}" fromSlices="${KV[fromSlices]:-0}" skippedAtOrBeforeBase="${KV[skippedAtOrBeforeBase]:-0}" oplogLimit="$limit"
-    replay_args --dir="$unpacked/dump" "$base_format" "$merged" "$limit" "${extra[@]}"
-  else
-    replay_args --archive="$CATALOG/$base" "$base_format" - "$limit" "${extra[@]}"
-  fi
+  replay_base "$steps_file" "$base" "$base_format" "$limit" "$BACKUP_WORK/restore" "$limit" "" "; nothing was restored" "${extra[@]}"
   step_begin
   log restore started steps="$total" file="$base" oplogLimit="$limit" target="$target"
-  run_mongorestore "$base" "${TOOL_CONN[@]}" "${REPLAY_ARGS[@]}"
+  run_mongorestore "$base" "$base" "; the target holds a partial restore: rerun with drop set to true" "${TOOL_CONN[@]}" "${REPLAY_ARGS[@]}"
   ok restore file="$base" oplogLimit="$limit"
   rm -rf -- "$BACKUP_WORK/restore"
   report_users "$target"

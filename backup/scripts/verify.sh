@@ -1,21 +1,37 @@
 #!/usr/bin/env bash
 # Verification: restores the newest full dump and the slices that continue it into a throwaway
-# mongod inside this pod, the way a restore does (unpack, merge the oplog, ONE mongorestore call:
-# backup/restore/planner.ts), up to the newest point of the chain with recorded counts, and
-# compares document counts per collection with the counts recorded at backup time for that point
-# (a manifest's `counts`, as of its lastTs; the live source no longer holds that point). The
-# slices after that point are merged too (read, in order, continuing the chain) but not applied:
-# that would take a second mongorestore process. Fails loudly (exit 4) when counts differ, and
-# (exit 3) when the chain from the newest full dump does not reach the newest slice.
+# mongod inside this pod, the way a restore does (lib.sh replay_base and run_mongorestore, the
+# path restore.sh runs: unpack, merge the oplog, ONE mongorestore call, backup/restore/planner.ts),
+# with access control on and as a restore user holding the real restore user's role, up to the
+# newest point of the chain with recorded counts, and compares document counts per collection with
+# the counts recorded at backup time for that point (a manifest's `counts`, as of its lastTs; the
+# live source no longer holds that point). The slices after that point are merged too (read, in
+# order, continuing the chain) but not applied: that would take a second mongorestore process.
+# Fails loudly (exit 4) when counts differ, and (exit 3) when the chain from the newest full dump
+# does not reach the newest slice.
 # Phases (with s3 storage they run in separate containers and the artifacts are pulled between):
 #   select  what to restore (verify-plan.js): $BACKUP_WORK/verify-steps, and $BACKUP_WORK/needed,
 #           the artifact paths to pull
-#   run     checksums of every artifact first; mongod on 127.0.0.1 with its dbpath in the scratch
-#           emptyDir (a standalone: mongorestore --oplogReplay applies entries with applyOps,
-#           which needs no replica set); unpack, merge, one mongorestore with the checkpoint's
-#           limit; the count check; the remaining slices merged (read) too
+#   run     checksums of every artifact first; then
+#             mongod  on 127.0.0.1, its dbpath in the scratch volume, configured as the members
+#                     are (verify-mongod.conf, generated from mongod-config.ts: the wire
+#                     compressors, security.authorization) with a keyfile made now in this
+#                     container's memory-backed CREDENTIALS_DIR (0400, as mongod demands); a
+#                     standalone: mongorestore --oplogReplay applies entries with applyOps, which
+#                     needs no replica set
+#             users   through the localhost exception, a bootstrap admin (user administration
+#                     only), then as it the restore role (VERIFY_RESTORE_ROLE: nyrkioRestore,
+#                     anyAction on anyResource, as replicaset/users.ts restoreRole) and a restore
+#                     user holding only that role (verify-users.js), random passwords in files in
+#                     CREDENTIALS_DIR
+#             restore unpack, merge, one mongorestore as that restore user (--authenticationDatabase
+#                     admin, the password in a --config file) with the checkpoint's limit
+#             compare the counts, read as the restore user; the remaining slices merged (read) too
 #   all     both (pvc storage)
-# Environment: lib.sh's, plus VERIFY_PORT (default 27018), VERIFY_START_SECONDS (default 120).
+# Environment: lib.sh's, plus CREDENTIALS_DIR (this container's own memory-backed volume),
+# VERIFY_RESTORE_ROLE (JSON, the restore role's definition), VERIFY_MONGOD_CONF (default
+# verify-mongod.conf beside this script), VERIFY_PORT (default 27018), VERIFY_START_SECONDS
+# (default 120).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -29,6 +45,7 @@ scratch="$BACKUP_WORK/scratch"
 plan_out="$BACKUP_WORK/verify-plan.out"
 steps_file="$BACKUP_WORK/verify-steps"
 mongod_pid=""
+target_uri="mongodb://127.0.0.1:$port/?directConnection=true"
 
 select_artifacts() {
   step_begin
@@ -47,21 +64,47 @@ stop_mongod() {
   fi
 }
 
+# secret_file <path> <bytes>: random base64 text, readable by this user only (written under
+# umask 077; printf and the pipe's ends never put it in argv). CREDENTIALS_DIR is a tmpfs.
+secret_file() {
+  (
+    umask 077
+    head -c "$2" /dev/urandom | base64 -w 0 | tr -d '\n' >"$1"
+  )
+}
+
+# remove_scratch_credentials: the exit hook once the keyfile and the scratch users exist.
+remove_scratch_credentials() {
+  rm -rf -- "${CREDENTIALS_DIR:?}/verify"
+}
+
 start_mongod() {
-  local polls=0 limit="${VERIFY_START_SECONDS:-120}"
+  local polls=0 limit="${VERIFY_START_SECONDS:-120}" conf="${VERIFY_MONGOD_CONF:-$here/verify-mongod.conf}" keyfile
   step_begin
-  rm -rf -- "$scratch"
+  [[ -n "${CREDENTIALS_DIR:-}" && -d "$CREDENTIALS_DIR" && -w "$CREDENTIALS_DIR" ]] || fail mongod "CREDENTIALS_DIR (the container's own credentials volume) is not a writable directory"
+  [[ -r "$conf" ]] || fail mongod "no mongod configuration at $conf"
+  rm -rf -- "$scratch" "$CREDENTIALS_DIR/verify"
   mkdir -p "$scratch/db" "$scratch/empty"
-  EXIT_HOOKS+=(stop_mongod)
-  # Wire compressors without zlib, as on every server of the project (CVE-2025-14847; mongod-config.ts).
-  # No TLS, on purpose: this mongod listens on 127.0.0.1 inside this pod only (--bind_ip), holds a
-  # copy of data the job already read from the catalog, and lives as long as the job; nothing
-  # crosses the network. Its clients below (mongosh, mongorestore, compare-counts.js) connect
-  # without TLS, and prepare_credentials, which sets the tools' TLS flags, is never called here.
-  mongod --dbpath "$scratch/db" --port "$port" --bind_ip 127.0.0.1 --unixSocketPrefix "$scratch" \
-    --wiredTigerCacheSizeGB 0.25 --networkMessageCompressors snappy,zstd --logpath "$scratch/mongod.log" &
+  mkdir -m 700 -- "$CREDENTIALS_DIR/verify"
+  EXIT_HOOKS+=(stop_mongod remove_scratch_credentials)
+  # The keyfile: 756 random bytes are 1008 base64 characters (mongod takes 6 to 1024 base64
+  # characters, and refuses a file group or others may read: "permissions on ... are too open",
+  # src/mongo/db/auth/security_file.cpp readSecurityFile). A keyFile turns authorization on, as on
+  # the members; the conf file says security.authorization: enabled too.
+  keyfile="$CREDENTIALS_DIR/verify/keyfile"
+  secret_file "$keyfile" 756
+  chmod 0400 -- "$keyfile"
+  # The conf (mongod-config.ts verifyMongodConf): net.bindIp 127.0.0.1, the members' wire
+  # compressors without zlib (CVE-2025-14847), security.authorization, a small cache. No TLS, on
+  # purpose: this mongod listens on 127.0.0.1 inside this pod only, holds a copy of data the job
+  # already read from the catalog, and lives as long as the job; nothing crosses the network.
+  # Its clients below (mongosh, mongorestore) connect without TLS: prepare_credentials sets the
+  # tools' TLS flags only from NYRKIO_TLS_CA_FILE, which this container does not get.
+  mongod --config "$conf" --dbpath "$scratch/db" --port "$port" --unixSocketPrefix "$scratch" \
+    --keyFile "$keyfile" --logpath "$scratch/mongod.log" &
   mongod_pid=$!
-  until mongosh --quiet --norc "mongodb://127.0.0.1:$port/?directConnection=true" --eval 'db.adminCommand({ ping: 1 }).ok' >/dev/null 2>&1; do
+  # ping needs no authentication (CmdPing requiresAuth() is false, src/mongo/db/commands/generic.cpp).
+  until mongosh --quiet --norc "$target_uri" --eval 'db.adminCommand({ ping: 1 }).ok' >/dev/null 2>&1; do
     if ! kill -0 "$mongod_pid" 2>/dev/null; then
       mongod_pid=""
       fail mongod "the throwaway mongod exited: $(tail -n 2 "$scratch/mongod.log" 2>/dev/null | tr '\n' ' ')"
@@ -70,13 +113,34 @@ start_mongod() {
     sleep 0.25
     polls=$((polls + 1))
   done
-  ok mongod port="$port"
+  ok mongod port="$port" authorization=enabled
+}
+
+# create_users: the bootstrap admin through the localhost exception, then the restore role and the
+# restore user (verify-users.js); VERIFY_RESTORE_DIR holds the restore user's username and password.
+create_users() {
+  local dir="$CREDENTIALS_DIR/verify" out="$BACKUP_WORK/tmp/verify-users.out"
+  step_begin
+  require_env VERIFY_RESTORE_ROLE
+  mkdir -m 700 -- "$dir/admin" "$dir/restore"
+  printf 'verify-admin' >"$dir/admin/username"
+  secret_file "$dir/admin/password" 24
+  # A name the dump never holds: mongorestore merges the dump's users beside it (without --drop,
+  # _mergeAuthzCollections keeps existing users: mongo-tools mongorestore/metadata.go RestoreUsersOrRoles).
+  printf 'verify-restore-%s' "$(instance_suffix)" >"$dir/restore/username"
+  secret_file "$dir/restore/password" 24
+  VERIFY_RESTORE_DIR="$dir/restore"
+  TARGET_URI="$target_uri" VERIFY_ADMIN_DIR="$dir/admin" VERIFY_RESTORE_DIR="$VERIFY_RESTORE_DIR" \
+    run_js verify-users.js "$out" || fail users "cannot create the restore user on the throwaway mongod: $JS_ERROR"
+  read_kv "$out"
+  need_kv users admin role restoreUser
+  ok users admin="${KV[admin]}" role="${KV[role]}" restoreUser="${KV[restoreUser]}"
 }
 
 check_counts() {
   local manifest="$1" out="$BACKUP_WORK/tmp/compare.out" details line
   step_begin
-  TARGET_URI="mongodb://127.0.0.1:$port/?directConnection=true" EXPECTED_MANIFEST="$CATALOG/$manifest" \
+  TARGET_URI="$target_uri" TARGET_USER_DIR="$VERIFY_RESTORE_DIR" EXPECTED_MANIFEST="$CATALOG/$manifest" \
     run_js compare-counts.js "$out" || fail compare "cannot count the restored documents: $JS_ERROR"
   read_kv "$out"
   need_kv compare checked mismatches
@@ -92,8 +156,7 @@ check_counts() {
 }
 
 restore_artifacts() {
-  local _step op file _sha _bytes limit manifest format base="" base_format="" check="" restore_limit="" unpacked merged
-  local target="127.0.0.1:$port"
+  local _step op file _sha _bytes limit manifest format base="" base_format="" check="" restore_limit=""
   while read -r _step op file _sha _bytes limit manifest format; do
     case "$op" in
       unpack | archive) base="$file" base_format="$format" restore_limit="$limit" ;;
@@ -103,27 +166,18 @@ restore_artifacts() {
     esac
   done <"$steps_file"
   [[ -n "$base" && -n "$check" ]] || fail restore "the verification plan has no base or no count check"
-  if [[ "$base_format" == dir-tar+gzip ]]; then
-    unpacked="$scratch/base"
-    merged="$scratch/replay-oplog.bson.gz"
-    step_begin
-    unpack_base "$CATALOG/$base" "$unpacked"
-    ok unpack file="$base"
-    step_begin
-    # Every slice of the chain, the ones after the checkpoint too (MERGE_TAIL): each is read and
-    # must continue the merge in order; the limit keeps what is applied at the checkpoint.
-    STEPS_FILE="$steps_file" CATALOG_DIR="$CATALOG" BASE_OPLOG="$unpacked/oplog.bson.gz" MERGE_LIMIT=- MERGE_TAIL=1 MERGE_OUT="$merged" \
-      run_js replay-oplog.js "$BACKUP_WORK/tmp/merge.out" || fail merge "cannot merge the oplog: $JS_ERROR"
-    read_kv "$BACKUP_WORK/tmp/merge.out"
-    need_kv merge entries
-    ok merge entries="${KV[entries]}" fromSlices="${KV[fromSlices]:-0}" lastTs="${KV[lastTs]:-}"
-    replay_args --dir="$unpacked/dump" "$base_format" "$merged" "$restore_limit"
-  else
-    replay_args --archive="$CATALOG/$base" "$base_format" - "$restore_limit"
-  fi
+  # Every slice of the chain, the ones after the checkpoint too (merge limit "-", MERGE_TAIL): each
+  # is read and must continue the merge in order; mongorestore's limit keeps what is applied at the
+  # checkpoint.
+  replay_base "$steps_file" "$base" "$base_format" "$restore_limit" "$scratch" - 1 ""
+  # As the restore user, as a restore logs in (lib.sh tool_connection: --authenticationDatabase=admin,
+  # the password in a --config file in CREDENTIALS_DIR).
+  prepare_credentials "$VERIFY_RESTORE_DIR"
+  tool_connection "127.0.0.1:$port"
   step_begin
-  mongorestore --host="$target" "${REPLAY_ARGS[@]}" || fail restore "mongorestore of $base and its oplog up to $restore_limit failed" file="$base"
-  ok restore file="$base" oplogLimit="$restore_limit"
+  log restore started file="$base" oplogLimit="$restore_limit" user="$DB_USER"
+  run_mongorestore "$base" "$base and its oplog up to $restore_limit" "" "${TOOL_CONN[@]}" "${REPLAY_ARGS[@]}"
+  ok restore file="$base" oplogLimit="$restore_limit" user="$DB_USER"
   check_counts "$check"
 }
 
@@ -132,6 +186,7 @@ run_verification() {
   local gap="${KV[gap]:-}" checkpoint="${KV[checkpoint]}" end="${KV[end]}"
   check_artifacts "$steps_file" ""
   start_mongod
+  create_users
   restore_artifacts
   stop_mongod
   if [[ -n "$gap" ]]; then

@@ -85,6 +85,34 @@ export function mongodConf(o: MongodConfOptions): Record<string, YamlValue> {
   };
 }
 
+/** The WiredTiger cache of verification's scratch mongod (backup/scripts/verify.sh): small, it restores one copy. */
+export const VERIFY_CACHE_SIZE_GB = 0.25;
+
+/**
+ * mongod.conf of the verification job's scratch mongod (backup/scripts/verify.sh), derived from a
+ * member's (mongodConf) so it restores under the same rules: the same wire compressors and
+ * security.authorization. What differs, and why:
+ * - no replication: a standalone; mongorestore --oplogReplay applies entries with applyOps, which
+ *   needs no replica set (mongo-tools mongorestore/oplog.go ApplyOps);
+ * - net.bindIp 127.0.0.1 instead of bindIpAll: only the job's own container reaches it, so the
+ *   localhost exception is its only way in until verify.sh creates the first user;
+ * - no TLS: nothing leaves the pod (verify.sh says why);
+ * - the keyfile, dbPath, port and log are given on verify.sh's command line: the keyfile is made
+ *   per run in the container's memory-backed credentials volume (a keyFile alone turns
+ *   authorization on, https://www.mongodb.com/docs/manual/core/security-internal-authentication/#keyfiles;
+ *   the file says so explicitly too).
+ */
+export function verifyMongodConf(): Record<string, YamlValue> {
+  const member = mongodConf({ replSetName: "verify", port: 0, dbPath: "-", keyFile: "-", memoryLimit: "1Gi", shutdownQuiesceSeconds: 0 });
+  const net = member.net as Record<string, YamlValue>;
+  const security = member.security as Record<string, YamlValue>;
+  return {
+    net: { bindIp: "127.0.0.1", compression: net.compression },
+    security: { authorization: security.authorization },
+    storage: { wiredTiger: { engineConfig: { cacheSizeGB: VERIFY_CACHE_SIZE_GB } } },
+  };
+}
+
 /** The YAML text of mongod.conf. */
 export function renderMongodConf(o: MongodConfOptions): string {
   return toYaml(mongodConf(o));

@@ -3,7 +3,7 @@
 // its manifest existed: the planner, the pruner, verification and the recovery point all joined a
 // dump of a degraded PSA set's primary, whose end could still be rolled back.
 
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import vm from "node:vm";
@@ -18,6 +18,10 @@ import { prune } from "../../backup/retention/pruner";
 import { fullDump, sliceChain, ts } from "./fixtures";
 
 const podCatalog = require("../../backup/mongosh/catalog.js");
+// The pod's pruner module as the stack generates it: catalog.js takes confirmationProblem from it.
+const PRUNER_FILE = join(mkdtempSync(join(tmpdir(), "pruner-")), "pruner.js");
+writeFileSync(PRUNER_FILE, embeddablePrunerModule());
+process.env.BACKUP_PRUNER = PRUNER_FILE;
 
 const T = 5; // the dump's term
 const dump = { lastTs: ts(1000, 5), lastTerm: T };
@@ -155,6 +159,20 @@ describe("confirmation records", () => {
     expect(confirmationName("20240501T020000Z-x7k2q.manifest.json")).toBe("20240501T020000Z-x7k2q.confirmed.json");
     expect(podCatalog.confirmationName("20240501T020000Z-x7k2q.manifest.json")).toBe("20240501T020000Z-x7k2q.confirmed.json");
     expect(podCatalog.confirmationPath("full/a.manifest.json")).toBe("full/a.confirmed.json");
+  });
+
+  it("have one rule: the pod's catalog.js asks the pruner module, which embeds majority.ts's confirmationProblem as text", () => {
+    expect(embeddablePrunerModule()).toContain(`const confirmationProblem = (${confirmationProblem.toString()});`);
+    expect(readFileSync(join(__dirname, "../../backup/mongosh/catalog.js"), "utf8")).not.toMatch(/majority-confirmation/);
+    // Another rule in the module is catalog.js's rule: it holds none of its own.
+    const other = join(mkdtempSync(join(tmpdir(), "pruner-other-")), "pruner.js");
+    writeFileSync(other, 'module.exports = { confirmationProblem: (r, m, name) => "other rule for " + name };');
+    process.env.BACKUP_PRUNER = other;
+    try {
+      expect(podCatalog.confirmationProblem(record(), m, "2050-1.manifest.json")).toBe("other rule for 2050-1.manifest.json");
+    } finally {
+      process.env.BACKUP_PRUNER = PRUNER_FILE;
+    }
   });
 
   it.each([

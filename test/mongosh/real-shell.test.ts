@@ -22,6 +22,7 @@ import { EJSON } from "bson";
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { confirmationProblem } from "../../backup/majority";
 import { artifactPath, CatalogEntry, parseManifest } from "../../backup/manifest";
 import { planJson } from "../../backup/restore/report";
 import { planRestore } from "../../backup/restore/planner";
@@ -389,6 +390,18 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
     );
 
     it(
+      "catalog.js's confirmationProblem in the pod is majority.ts's (embedded in pruner.js beside it): the same answer on every case",
+      async () => {
+        const r = await result<{ run: Run; expected: (string | null)[] }>("confirmation-parity");
+        expect(r.run.stderr).toBe("");
+        expect(r.run.code).toBe(0);
+        expect(r.expected.filter((p) => p === null).length).toBeGreaterThan(0);
+        expect(JSON.parse(r.run.stdout)).toEqual(r.expected);
+      },
+      TIMEOUT,
+    );
+
+    it(
       "target-facts.js (the restore Job's check of its target): a connection error, exit 1, no answer",
       async () => {
         const r = await result<{ run: Run }>("target-facts");
@@ -413,9 +426,11 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
     );
 
     it(
-      "snapshot-counts.js and compare-counts.js: a connection error, exit 1, no counts written",
+      "snapshot-counts.js, compare-counts.js and verify-users.js: a connection error, exit 1, no counts written",
       async () => {
-        const r = await result<{ counts: Run; compare: Run; countsOut: string }>("counts");
+        const r = await result<{ counts: Run; compare: Run; users: Run; countsOut: string }>("counts");
+        expectConnectionFailure(r.users);
+        expect(r.users.stdout).toBe("");
         expectConnectionFailure(r.counts);
         expect(existsSync(r.countsOut)).toBe(false);
         expectConnectionFailure(r.compare);
@@ -638,6 +653,40 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     return { write, load, text: existsSync(out) ? readFileSync(out, "utf8") : "", expected: catalog.headText(head), pulled: catalog.loadCatalog(pulled).length, entries: head.entries.length };
   },
 
+  async "confirmation-parity"(ctx) {
+    // The pod's catalog.js, required by the real shell with no BACKUP_PRUNER: it finds pruner.js
+    // beside it, as in the pod, and answers with the rule embedded there.
+    const m = backupPod(ctx, "dev", "mongodb-rs0-backup-oplog", "oplog-slice");
+    const lastTs = { t: 2050, i: 1 };
+    const manifest = { lastTs, lastTerm: 5 };
+    const good = { kind: "majority-confirmation", schemaVersion: 1, manifest: "a.manifest.json", lastTs, lastTerm: 5, majority: { ts: { t: 2060, i: 1 }, t: 5 }, member: "h:27017", confirmedAt: "2024-05-01T00:00:00Z" };
+    const cases: [unknown, { lastTs: { t: number; i: number }; lastTerm?: number }, string][] = [
+      [good, manifest, "a.manifest.json"],
+      [{ ...good, majority: { ts: lastTs, t: 5 } }, manifest, "a.manifest.json"],
+      [{ ...good, majority: { ts: { t: 2050, i: 0 }, t: 5 } }, manifest, "a.manifest.json"],
+      [{ ...good, majority: { ts: { t: 2060, i: 1 }, t: 5.5 } }, manifest, "a.manifest.json"],
+      [{ ...good, majority: undefined }, manifest, "a.manifest.json"],
+      [{ ...good, lastTs: { t: 2050, i: 2 } }, manifest, "a.manifest.json"],
+      [{ ...good, lastTerm: 6 }, manifest, "a.manifest.json"],
+      [good, { lastTs }, "a.manifest.json"],
+      [good, manifest, "b.manifest.json"],
+      [{ ...good, schemaVersion: 2 }, manifest, "a.manifest.json"],
+      [{ ...good, kind: "other" }, manifest, "a.manifest.json"],
+      [null, manifest, "a.manifest.json"],
+      [[good], manifest, "a.manifest.json"],
+      ["text", manifest, "a.manifest.json"],
+    ];
+    const script = [
+      `const catalog = require(${JSON.stringify(join(backupMongoshDir(m), "catalog.js"))});`,
+      `const cases = ${JSON.stringify(cases)};`,
+      "const answers = cases.map((c) => { const p = catalog.confirmationProblem(c[0], c[1], c[2]); return p === undefined ? null : p; });",
+      "print(JSON.stringify(answers));",
+    ].join("\n");
+    // JSON drops undefined fields as the probe's literal does: the expected answers see the same inputs.
+    const expected = (JSON.parse(JSON.stringify(cases)) as typeof cases).map(([r, mm, n]) => confirmationProblem(r, mm, n) ?? null);
+    return { run: await probeRun("confirmation", script), expected };
+  },
+
   async "confirm-dumps"(ctx) {
     const m = backupPod(ctx, "dev", "mongodb-rs0-backup-oplog", "oplog-slice");
     return { run: await runJs(m, "confirm-dumps.js", { FACTS_HOST: `127.0.0.1:${ctx.port}`, DUMP_LAST_TS: "1714528812:4", DUMP_LAST_TERM: "3", CONFIRM_DIR: m.env.BACKUP_WORK, BACKUP_PRUNER: join(backupMongoshDir(m), "pruner.js") }) };
@@ -814,11 +863,22 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     const v = backupPod(ctx, "dev", "mongodb-rs0-backup-verify", "verify");
     // verify.sh's TARGET_URI, for its throwaway mongod on localhost.
     const verifySh = readFileSync(v.at("/opt/nyrkio/backup/scripts/verify.sh"), "utf8");
-    expect(verifySh).toContain('TARGET_URI="mongodb://127.0.0.1:$port/?directConnection=true"');
+    expect(verifySh).toContain('target_uri="mongodb://127.0.0.1:$port/?directConnection=true"');
     const expectedManifest = join(v.env.BACKUP_WORK, "m.json");
     writeFileSync(expectedManifest, JSON.stringify({ counts: { "nyrkio.results": 3, "nyrkio.tests": 1 } }));
-    const compare = await runJs(v, "compare-counts.js", { TARGET_URI: `mongodb://127.0.0.1:${ctx.port}/?directConnection=true`, EXPECTED_MANIFEST: expectedManifest });
-    return { counts, compare, countsOut };
+    const userDir = (name: string) => {
+      const dir = join(v.env.BACKUP_WORK, name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "username"), name);
+      writeFileSync(join(dir, "password"), "pw-0123456789abcdef");
+      return dir;
+    };
+    const target = { TARGET_URI: `mongodb://127.0.0.1:${ctx.port}/?directConnection=true` };
+    const compare = await runJs(v, "compare-counts.js", { ...target, TARGET_USER_DIR: userDir("restore"), EXPECTED_MANIFEST: expectedManifest });
+    // verify-users.js with the pod's own VERIFY_RESTORE_ROLE: parsed, started, then the closed port.
+    expect(v.env.VERIFY_RESTORE_ROLE).toBeDefined();
+    const users = await runJs(v, "verify-users.js", { ...target, VERIFY_ADMIN_DIR: userDir("admin"), VERIFY_RESTORE_DIR: userDir("restore") });
+    return { counts, compare, users, countsOut };
   },
 
   async reconcile(ctx) {
@@ -1075,11 +1135,11 @@ const PROBES: Record<string, (ctx: Context, name: string) => { script: string; e
 
 /** Which cases run each ConfigMap .js key (modules run inside the scripts that load them). */
 const COVERED_BY: Record<string, string[]> = {
-  "mongosh-catalog.js": ["prune", "slice-plan", "verify-plan", "restore-plan", "replay-oplog", "write-files", "recovery-point", "catalog-head"],
+  "mongosh-catalog.js": ["prune", "slice-plan", "verify-plan", "restore-plan", "replay-oplog", "write-files", "recovery-point", "catalog-head", "confirmation-parity"],
   "mongosh-recovery-point.js": ["recovery-point"],
   "mongosh-catalog-head.js": ["catalog-head"],
   "mongosh-confirm-dumps.js": ["confirm-dumps"],
-  "mongosh-pruner.js": ["prune", "recovery-point", "catalog-head", "confirm-dumps"],
+  "mongosh-pruner.js": ["prune", "recovery-point", "catalog-head", "confirm-dumps", "confirmation-parity"],
   "mongosh-prune.js": ["prune"],
   "mongosh-slice-plan.js": ["slice-plan"],
   "mongosh-verify-plan.js": ["verify-plan"],
@@ -1094,6 +1154,7 @@ const COVERED_BY: Record<string, string[]> = {
   "mongosh-source-facts.js": ["source-facts"],
   "mongosh-snapshot-counts.js": ["counts"],
   "mongosh-compare-counts.js": ["counts"],
+  "mongosh-verify-users.js": ["counts"],
   "mongosh-target-facts.js": ["target-facts"],
   "mongosh-restored-users.js": ["restore-user-scripts"],
   "mongosh-drop-restore-user.js": ["restore-user-scripts"],

@@ -59,7 +59,7 @@ describe.each(CASES)("%s: backup pods", (_env, config) => {
         expect(s3Secrets).toContain(secrets[0]);
       } else expect([c.container, secrets.filter((s) => s3Secrets.includes(s))]).toEqual([c.container, []]);
       // Only the container that connects: the dump, the slice, the restore run. Never select,
-      // verify (its scratch mongod has no access control) or the catalog export.
+      // verify (it makes its own scratch mongod's keyfile and users, verify.sh) or the catalog export.
       const connects = ["full-dump", "oplog-slice", "restore"].includes(c.container);
       // An encryption key is held by the encrypt or decrypt container alone, and nothing else is.
       const keys = secrets.filter((s) => s === CSE.publicKeySecret || s === CSE.privateKeySecret);
@@ -71,10 +71,12 @@ describe.each(CASES)("%s: backup pods", (_env, config) => {
     }
   });
 
-  it.each(pods.map((p) => [p.name, p] as const))("%s: a container holding a Secret gets its own memory-backed CREDENTIALS_DIR", (_name, pod) => {
+  it.each(pods.map((p) => [p.name, p] as const))("%s: a container holding a Secret, or making credentials (verify's scratch mongod), gets its own memory-backed CREDENTIALS_DIR", (_name, pod) => {
     const byName = new Map(volumes(pod).map((v) => [v.name, v]));
     for (const c of containers(pod)) {
-      const holds = c.mounts.some((m) => credentialSecretOf(byName.get(m.volume) ?? {}) !== undefined);
+      // verify.sh's work container makes a keyfile and two users' passwords for its scratch mongod.
+      const makesCredentials = c.container === "verify";
+      const holds = makesCredentials || c.mounts.some((m) => credentialSecretOf(byName.get(m.volume) ?? {}) !== undefined);
       const dir = c.mounts.find((m) => m.mountPath === CREDENTIALS_DIR);
       if (!holds) {
         expect([c.container, dir, c.env.CREDENTIALS_DIR]).toEqual([c.container, undefined, undefined]);
@@ -88,9 +90,16 @@ describe.each(CASES)("%s: backup pods", (_env, config) => {
 });
 
 describe("the scripts write derived credentials only to CREDENTIALS_DIR", () => {
-  it.each(["backup/scripts/lib.sh", "backup/scripts/s3-transfer.sh"])("%s", (file) => {
+  it.each(["backup/scripts/lib.sh", "backup/scripts/s3-transfer.sh", "backup/scripts/verify.sh"])("%s", (file) => {
     const text = readFileSync(file, "utf8");
     expect(text).not.toMatch(/\$BACKUP_WORK\/credentials/);
-    expect(text).toMatch(/\$CREDENTIALS_DIR\/(mongo-tools\.yaml|aws)/);
+    expect(text).toMatch(/\$CREDENTIALS_DIR\/(mongo-tools\.yaml|aws|verify)/);
+  });
+
+  it("verify.sh: the keyfile and the scratch users' passwords only under CREDENTIALS_DIR, never the scratch volume", () => {
+    const text = readFileSync("backup/scripts/verify.sh", "utf8");
+    expect(text).toMatch(/keyfile="\$CREDENTIALS_DIR\/verify\/keyfile"/);
+    expect(text).toMatch(/local dir="\$CREDENTIALS_DIR\/verify"/);
+    expect(text).not.toMatch(/secret_file "\$(scratch|BACKUP_WORK)/);
   });
 });

@@ -294,13 +294,14 @@ const SCRIPT_TLS: Record<string, string> = {
   "sharding/scripts/balancer-window.sh": "uri from MONGOS_URI",
   "migrations/retention/mongosh/retention.js": "uri from its parameters (retentionUri)",
   // verify.sh's scratch mongod listens on 127.0.0.1 in the job's own pod, started without TLS
-  // (verify.sh says why); compare-counts.js reads that mongod.
+  // (verify.sh says why); compare-counts.js reads that mongod, verify-users.js makes its users.
   // The rotation sidecar is the server side's own (test/stacks/tls-sidecar.test.ts): it mounts the whole
   // certificate Secret at TLS_SECRET_DIR, talks only to its own server on 127.0.0.1 and verifies it with
   // the Secret's ca.crt through TLS_MONGOSH_ARGS (the stack renders them with mongoshTlsArgs).
   "stacks/scripts/tls-rotate.sh": "server: TLS_MONGOSH_ARGS",
   "backup/scripts/verify.sh": "local",
   "backup/mongosh/compare-counts.js": "local",
+  "backup/mongosh/verify-users.js": "local",
 };
 
 /** The scripts the stacks ship: every .sh and .js under the script directories. */

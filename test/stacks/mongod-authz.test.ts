@@ -121,6 +121,25 @@ describe("mongod authorization model", () => {
     expect(refusal(updateOnly, as("u"), { update: "results", updates: [{ upsert: true }], $db: "nyrkio" })).toBe(UNAUTHORIZED);
   });
 
+  it("verification's bootstrap: the localhost exception makes the first user but no role; userAdminAnyDatabase makes the anyResource role (grantRole on admin) but reads no data", () => {
+    const role = restoreRole();
+    const createRole = { createRole: role.role, privileges: role.privileges, roles: [], $db: "admin" };
+    // isAuthorizedToCreateRole: createRole on the db; the exception holds createUser and grantRole only.
+    expect(refusal(fresh, localhost, createRole)).toBe(UNAUTHORIZED);
+    expect(refusal(fresh, localhost, { createUser: "verify-admin", roles: [{ role: "userAdminAnyDatabase", db: "admin" }], $db: "admin" })).toBeUndefined();
+    const admin = { fromLocalhost: true, roles: [{ role: "userAdminAnyDatabase", db: "admin" }] };
+    expect(refusal(withUsers, admin, createRole)).toBeUndefined();
+    expect(refusal(withUsers, admin, { createUser: "r", roles: [{ role: role.role, db: "admin" }], $db: "admin" })).toBeUndefined();
+    expect(refusal(withUsers, admin, { find: "results", $db: "nyrkio" })).toBe(UNAUTHORIZED);
+    expect(refusal(withUsers, admin, { applyOps: [{ op: "i", ns: "nyrkio.results", o: {} }] })).toBe(UNAUTHORIZED);
+    // Granting a privilege on anyResource needs grantRole on admin (checkAuthorizedToGrantPrivilege):
+    // createRole on another database alone is not enough.
+    const dbAdmin = { ...withUsers, customRoles: [{ role: "c", db: "admin", privileges: [{ resource: { db: "nyrkio" }, actions: ["createRole", "grantRole"] }], roles: [] }] };
+    const as_c = { fromLocalhost: false, roles: [{ role: "c", db: "admin" }] };
+    expect(refusal(dbAdmin, as_c, { ...createRole, $db: "nyrkio" })).toBe(UNAUTHORIZED);
+    expect(refusal(dbAdmin, as_c, { createRole: "n", privileges: [{ resource: { db: "nyrkio", collection: "results" }, actions: ["find"] }], roles: [], $db: "nyrkio" })).toBeUndefined();
+  });
+
   it("refuses to guess about a command it does not model", () => {
     expect(() => authorize(withUsers, { fromLocalhost: false, roles: [{ role: "root", db: "admin" }] }, { compact: "c" })).toThrow(/does not know the command compact/);
   });

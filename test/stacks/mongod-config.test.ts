@@ -1,7 +1,7 @@
 // mongod.conf rendering: the WiredTiger cache sized as mongod sizes it by default, from the
 // container's memory limit, and the YAML text mongod reads.
 
-import { mongodConf, renderMongodConf, toYaml, wiredTigerCacheSizeGB } from "../../stacks/constructs/mongod-config";
+import { mongodConf, renderMongodConf, toYaml, verifyMongodConf, wiredTigerCacheSizeGB } from "../../stacks/constructs/mongod-config";
 
 describe("wiredTigerCacheSizeGB: max(0.25, 0.5 * (limit in GiB - 1))", () => {
   it.each([
@@ -47,5 +47,18 @@ describe("mongod.conf", () => {
 
   it("writes block YAML with quoted strings", () => {
     expect(toYaml({ a: { b: "x y", c: 1, d: { e: true } }, f: undefined, g: "z" })).toBe('a:\n  b: "x y"\n  c: 1\n  d:\n    e: true\ng: "z"\n');
+  });
+});
+
+describe("verification's scratch mongod.conf", () => {
+  it("takes the members' wire compressors and access control, listens on loopback only, and has no replica set or TLS", () => {
+    const member = mongodConf({ replSetName: "rs0", port: 27017, dbPath: "/data/db", keyFile: "/k", memoryLimit: "4Gi", shutdownQuiesceSeconds: 30 }) as Record<string, Record<string, unknown>>;
+    expect(verifyMongodConf()).toEqual({
+      net: { bindIp: "127.0.0.1", compression: member.net.compression },
+      security: { authorization: member.security.authorization },
+      storage: { wiredTiger: { engineConfig: { cacheSizeGB: 0.25 } } },
+    });
+    expect(member.security.authorization).toBe("enabled");
+    expect((member.net.compression as Record<string, string>).compressors).not.toMatch(/zlib/);
   });
 });

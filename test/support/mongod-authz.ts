@@ -215,7 +215,12 @@ export function requiredPrivileges(cmd: Doc): Privilege[] {
     case "rolesInfo":
       return onDb(db, "viewRole");
     case "createRole":
-      return [...onDb(db, "createRole"), ...grants];
+      // createRole on the db (the localhost exception does not grant it: isAuthorizedToCreateRole,
+      // authorization_session_impl.cpp), grantRole on each inherited role's db, and for each
+      // privilege grantRole on its database, or on admin for a privilege on the cluster, any
+      // resource or many databases (checkAuthForTypedCommand(CreateRoleCommand) and
+      // checkAuthorizedToGrantPrivilege, src/mongo/db/commands/user_management_commands_common.cpp).
+      return [...onDb(db, "createRole"), ...grants, ...((cmd.privileges as Privilege[] | undefined) ?? []).map(grantPrivilegeNeeds)];
     case "updateRole":
       return [...onDb(db, "grantRole", "revokeRole"), ...grants];
     case "updateUser":
@@ -228,6 +233,13 @@ export function requiredPrivileges(cmd: Doc): Privilege[] {
     default:
       throw new Error(`the mongod authorization model does not know the command ${name}: add its privileges from the server source before a stand-in answers it`);
   }
+}
+
+/** checkAuthorizedToGrantPrivilege: grantRole on the privilege's database (a db or a namespace), else on admin. */
+function grantPrivilegeNeeds(p: Privilege): Privilege {
+  const r = p.resource;
+  const db = "db" in r && r.db !== "" ? r.db : "admin";
+  return { resource: { db }, actions: ["grantRole"] };
 }
 
 /** What each applyOps entry needs (oplog_application_checks.cpp): i → insert, u → update and insert, d → remove. */
@@ -314,9 +326,32 @@ const BUILTIN_ROLES: Record<string, { adminOnly: boolean; privileges: (db: strin
       { resource: { db: "admin", collection: "system.roles" }, actions: ["createIndex"] },
     ],
   },
+  // userAdminAnyDatabase: user administration on any normal resource and on local and config,
+  // listDatabases, authSchemaUpgrade, invalidateUserCache and viewUser on the cluster, read (and
+  // index) actions on admin.system.users/roles/version (builtin_roles.yml r8.0). No data.
+  userAdminAnyDatabase: {
+    adminOnly: true,
+    privileges: () => [
+      { resource: ANY_NORMAL, actions: [...USER_ADMIN_ACTIONS, "listCachedAndActiveUsers"] },
+      { resource: { db: "local" }, actions: USER_ADMIN_ACTIONS },
+      { resource: { db: "config" }, actions: USER_ADMIN_ACTIONS },
+      { resource: { cluster: true }, actions: ["listDatabases", "authSchemaUpgrade", "invalidateUserCache", "viewUser"] },
+      { resource: { db: "admin", collection: "system.users" }, actions: [...READ_ACTIONS, "createIndex", "createSearchIndexes", "dropIndex", "dropSearchIndex"] },
+      { resource: { db: "admin", collection: "system.roles" }, actions: [...READ_ACTIONS, "createIndex", "createSearchIndexes", "dropIndex", "dropSearchIndex"] },
+      { resource: { db: "", collection: "system.users" }, actions: READ_ACTIONS },
+      { resource: { db: "admin", collection: "system.version" }, actions: READ_ACTIONS },
+    ],
+  },
   directShardOperations: { adminOnly: true, privileges: () => [{ resource: { cluster: true }, actions: ["issueDirectShardOperations"] }] },
   root: { adminOnly: true, privileges: () => [{ resource: { anyResource: true }, actions: ["anyAction"] }] },
 };
+
+/** Whether a role exists on the server: a built-in role (an adminOnly one only in admin) or a role defined there. */
+export function isKnownRole(role: { role: string; db: string }, customRoles: readonly CustomRole[] = []): boolean {
+  const builtin = BUILTIN_ROLES[role.role];
+  if (builtin) return !builtin.adminOnly || role.db === "admin";
+  return customRoles.some((r) => r.role === role.role && r.db === role.db);
+}
 
 /** Every privilege a role grants, inherited roles included; a role that does not exist grants nothing. */
 export function rolePrivileges(role: { role: string; db: string }, customRoles: readonly CustomRole[] = [], seen = new Set<string>()): Privilege[] {

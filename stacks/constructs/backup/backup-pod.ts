@@ -45,6 +45,7 @@ import { containerSecurityContext, mongoshConfMount, podSecurityContext } from "
 import { literalArgs, literalEnv } from "../../terraform-text";
 import { withUriTlsOptions } from "../../../config/tls";
 import { tlsClientParts } from "../tls-client";
+import { restoreRole } from "../../../replicaset/users";
 
 type PodSpec = CronJobV1SpecJobTemplateSpecTemplateSpec;
 type Container = NonNullable<Extract<PodSpec["container"], unknown[]>>[number];
@@ -107,13 +108,20 @@ export interface JobStep {
   crypto?: "encrypt" | "decrypt";
   /** The step connects to the database as the job's user (databaseUser): only then is that user's Secret mounted. */
   connects?: boolean;
+  /**
+   * The step runs its own scratch mongod with access control (verify.sh): it makes that mongod's
+   * keyfile and its users' passwords itself, so it holds credentials (its own memory-backed
+   * volume) though it mounts no Secret.
+   */
+  scratchUsers?: boolean;
 }
 
 const WORK_SCRIPT: Record<BackupJobKind, JobStep> = {
   full: { name: "full-dump", image: "mongo", run: ["scripts/full-dump.sh"], connects: true },
   oplog: { name: "oplog-slice", image: "mongo", run: ["scripts/oplog-slice.sh"], connects: true },
-  // The verification's throwaway mongod has no access control: no user.
-  verify: { name: "verify", image: "mongo", run: ["scripts/verify.sh", "all"] },
+  // The verification restores into its own scratch mongod with access control on, as a restore
+  // user it creates there (verify.sh): no user of the database, credentials of its own.
+  verify: { name: "verify", image: "mongo", run: ["scripts/verify.sh", "all"], scratchUsers: true },
   restore: { name: "restore", image: "mongo", run: ["scripts/restore.sh", "all"], connects: true },
   catalog: { name: "export-catalog", image: "mongo", run: ["scripts/export-catalog.sh"] },
   prune: { name: "prune", image: "mongo", run: ["scripts/prune.sh"] },
@@ -183,7 +191,7 @@ function stepDatabaseUser(kind: BackupJobKind, step: JobStep): "backup" | "resto
  * artifact's unwrapped data key there (encryption.sh), never on the shared scratch volume.
  */
 function holdsCredentials(kind: BackupJobKind, step: JobStep): boolean {
-  return step.image === "s3" || step.crypto !== undefined || stepDatabaseUser(kind, step) !== undefined;
+  return step.image === "s3" || step.crypto !== undefined || step.scratchUsers === true || stepDatabaseUser(kind, step) !== undefined;
 }
 
 /** Labels of a job's pods. Not the members' labels: no Service or PDB of the database selects these. */
@@ -225,7 +233,9 @@ function mongoEnv(config: PlatformConfig, target: BackupTarget, kind: BackupJobK
   if (backup.storage.type === "pvc") env.BACKUP_ROOT = BACKUP_ROOT;
   if (step.deferExit) env.BACKUP_DEFER_EXIT = "1";
   const user = stepDatabaseUser(kind, step);
-  if (user) env.CREDENTIALS_DIR = CREDENTIALS_DIR;
+  if (user || step.scratchUsers) env.CREDENTIALS_DIR = CREDENTIALS_DIR;
+  // The role the real restore user holds (users.ts restoreRole), made on the scratch mongod for its restore user.
+  if (step.scratchUsers) env.VERIFY_RESTORE_ROLE = JSON.stringify(restoreRole());
   if (user === "backup") env.BACKUP_USER_DIR = BACKUP_USER_DIR;
   const retention = { RETENTION_DAILY: String(backup.retention.daily), RETENTION_WEEKLY: String(backup.retention.weekly) };
   // With a claim an oplog job takes a full dump itself when the chain breaks, and prunes after it.

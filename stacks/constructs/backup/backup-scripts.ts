@@ -10,6 +10,7 @@ import { embeddablePrunerModule } from "../../../backup/retention/embeddable-pru
 import { BALANCER_SCRIPT_FILE, BALANCER_WINDOW_FILE, balancerWindowFiles } from "../../../sharding/balancer-script";
 import { MONGOSH_CONF } from "../member-pod";
 import { readEmbeddedFile } from "../../../config/embedded-file";
+import { toYaml, verifyMongodConf } from "../mongod-config";
 
 /** The key of mongosh's global config in the scripts ConfigMap (not projected among the scripts). */
 export const MONGOSH_CONF_KEY = "mongosh.conf";
@@ -49,10 +50,19 @@ export const BACKUP_POD_SCRIPTS = [
   "mongosh/drop-restore-user.js",
   "mongosh/restored-users.js",
   "mongosh/compare-counts.js",
+  "mongosh/verify-users.js",
 ] as const;
 
 /** Generated at synth time, not read from a file. */
 export const PRUNER_MODULE = "mongosh/pruner.js";
+
+/** Generated at synth time: the verification's scratch mongod.conf (mongod-config.ts verifyMongodConf). */
+export const VERIFY_MONGOD_CONF = "scripts/verify-mongod.conf";
+
+/** The text of VERIFY_MONGOD_CONF. */
+export function verifyMongodConfText(): string {
+  return toYaml(verifyMongodConf());
+}
 
 /** Sharded clusters: the balancer window that wraps each full dump (sharding/balancer-script.ts). */
 export const BALANCER_WINDOW = `sharding/${BALANCER_WINDOW_FILE}`;
@@ -81,6 +91,7 @@ export function prunerModuleSource(): string {
 export function backupScriptsData(sharded: boolean): Record<string, string> {
   const data: Record<string, string> = Object.fromEntries(BACKUP_POD_SCRIPTS.map((s) => [key(s), readEmbeddedFile(path.join(BACKUP_DIR, s))]));
   data[key(PRUNER_MODULE)] = prunerModuleSource();
+  data[key(VERIFY_MONGOD_CONF)] = verifyMongodConfText();
   // mongosh's global config: no log files, no telemetry (mounted at /etc/mongosh.conf).
   data[MONGOSH_CONF_KEY] = MONGOSH_CONF;
   if (sharded) {
@@ -93,5 +104,5 @@ export function backupScriptsData(sharded: boolean): Record<string, string> {
 
 /** ConfigMap volume items that lay the files out as in backup/ (and sharding/ beside them). */
 export function backupScriptsItems(sharded: boolean): { key: string; path: string }[] {
-  return [...BACKUP_POD_SCRIPTS, PRUNER_MODULE, ...(sharded ? [BALANCER_WINDOW, BALANCER_SCRIPT] : [])].map((s) => ({ key: key(s), path: s }));
+  return [...BACKUP_POD_SCRIPTS, PRUNER_MODULE, VERIFY_MONGOD_CONF, ...(sharded ? [BALANCER_WINDOW, BALANCER_SCRIPT] : [])].map((s) => ({ key: key(s), path: s }));
 }

@@ -4,7 +4,9 @@
 // awaits them implicitly, as in the pod. Every call passes mongod's authorization model first
 // (test/support/mongod-authz.ts) for the user the connection authenticated as: the backup user
 // with the roles and custom roles the reconcile Job creates (users.json), its one password; the
-// throwaway mongod of verify.sh (127.0.0.1) runs without access control. Needs the devDependency;
+// throwaway mongod of verify.sh (127.0.0.1) runs with access control too, holding the users
+// verify-users.js makes there (a userAdminAnyDatabase admin, a restore user with nyrkioRestore).
+// Needs the devDependency;
 // skipped with one line without it.
 import { buildSync } from "esbuild";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import vm from "node:vm";
 import { dev } from "../../../config/environments/dev";
-import { renderUsersSpec } from "../../../replicaset/users";
+import { renderUsersSpec, restoreRole } from "../../../replicaset/users";
 import { authorize, AuthzSession, CustomRole, ServerError } from "../../support/mongod-authz";
 import { loadAsyncRewriter, MONGOSH_SYNTHETIC_PROMISE } from "../../support/mongosh-rewriter";
 
@@ -28,6 +30,9 @@ const PRUNER = join(mkdtempSync(join(tmpdir(), "pruner-")), "pruner.js");
   const mod = { exports: "" };
   new Function("module", "require", built.outputFiles[0].text)(mod, require);
   writeFileSync(PRUNER, mod.exports);
+  // catalog.js (required by the scripts through this process's require) reads confirmationProblem
+  // from the pruner module that BACKUP_PRUNER names, as in the pod's one process.
+  process.env.BACKUP_PRUNER = PRUNER;
 }
 function synthetic<T>(value: T | (() => T)): Promise<T> {
   const p = new Promise<T>((resolve, reject) =>
@@ -65,6 +70,11 @@ const BACKUP_ROLES = renderUsersSpec(dev).users.find((u) => u.name === "backup")
 const CUSTOM_ROLES = renderUsersSpec(dev).roles as CustomRole[];
 const PASSWORD = "p@ss:w0rd";
 const RS_ID = "65f1a2b3c4d5e6f708192a3b";
+/** The throwaway mongod's users (verify-users.js): name → roles; both with PASSWORD. */
+const SCRATCH_USERS: Record<string, { role: string; db: string }[]> = {
+  "verify-admin": [{ role: "userAdminAnyDatabase", db: "admin" }],
+  "verify-restore": [{ role: restoreRole().role, db: "admin" }],
+};
 
 interface Recorded {
   uris: string[];
@@ -91,16 +101,17 @@ async function runScript(script: string, members: Record<string, Member>, env: R
       rec.uris.push(uri);
       const host = /^mongodb:\/\/([^/?]+)/.exec(uri)![1];
       this.member = members[host] ?? { unreachable: true };
-      // A member of the set runs with a keyFile, so with access control; the throwaway mongod that
-      // verify.sh starts on 127.0.0.1 runs without --auth.
+      // A member of the set runs with a keyFile, so with access control; so does the throwaway
+      // mongod that verify.sh starts on 127.0.0.1 (a keyfile and security.authorization).
       this.session = { fromLocalhost: host.startsWith("127.0.0.1") };
-      this.accessControl = !this.session.fromLocalhost;
+      this.accessControl = true;
     }
     /** Unauthorized (13) where mongod refuses the command on this connection, as mongosh throws it. */
     private authorize(cmd: Record<string, unknown>): void {
       if (!this.accessControl) return;
       try {
-        authorize({ hasUsers: true, arbiter: false, customRoles: CUSTOM_ROLES }, this.session, cmd);
+        const customRoles = this.session.fromLocalhost ? ([restoreRole()] as CustomRole[]) : CUSTOM_ROLES;
+        authorize({ hasUsers: true, arbiter: false, customRoles }, this.session, cmd);
       } catch (error) {
         if (!(error instanceof ServerError)) throw error;
         throw Object.assign(new Error(`MongoServerError[${error.codeName}]: ${error.message}`), { code: error.code });
@@ -116,9 +127,11 @@ async function runScript(script: string, members: Record<string, Member>, env: R
           synthetic(() => {
             if (m.unreachable) fail();
             rec.auths.push([user, password]);
-            // SCRAM against admin: the backup user's one password, or AuthenticationFailed (18).
-            if (name !== "admin" || user !== "backup" || password !== PASSWORD) throw Object.assign(new Error("MongoServerError[AuthenticationFailed]: Authentication failed."), { code: 18 });
-            this.session.roles = (m.backupRoles ?? BACKUP_ROLES).map((role) => ({ role, db: "admin" }));
+            // SCRAM against admin: the user's one password, or AuthenticationFailed (18). A member
+            // holds the backup user; the throwaway mongod the users verify-users.js made.
+            const local = this.session.fromLocalhost;
+            if (name !== "admin" || password !== PASSWORD || (local ? !Object.hasOwn(SCRATCH_USERS, user) : user !== "backup")) throw Object.assign(new Error("MongoServerError[AuthenticationFailed]: Authentication failed."), { code: 18 });
+            this.session.roles = local ? SCRATCH_USERS[user] : (m.backupRoles ?? BACKUP_ROLES).map((role) => ({ role, db: "admin" }));
             return { ok: 1 };
           }),
         runCommand: (cmd: Record<string, unknown>) =>
@@ -293,13 +306,21 @@ describeWithRewriter("compare-counts.js", () => {
     writeFileSync(path, JSON.stringify({ counts }));
     return path;
   }
+  function userDir(user: string): string {
+    const dir = mkdtempSync(join(tmpdir(), "scratch-user-"));
+    writeFileSync(join(dir, "username"), user);
+    writeFileSync(join(dir, "password"), PASSWORD);
+    return dir;
+  }
+  const target = { TARGET_URI: "mongodb://127.0.0.1:27018/?directConnection=true", TARGET_USER_DIR: userDir("verify-restore") };
 
-  it("names every collection whose restored count differs from the recorded one", async () => {
+  it("names every collection whose restored count differs from the recorded one, reading as the scratch restore user", async () => {
     const rec = await runScript(
       "compare-counts.js",
       { "127.0.0.1:27018": { counts: { "nyrkio.results": 4, "nyrkio.users": 2 } } },
-      { TARGET_URI: "mongodb://127.0.0.1:27018/?directConnection=true", EXPECTED_MANIFEST: manifest({ "nyrkio.results": 5, "nyrkio.users": 2 }) },
+      { ...target, EXPECTED_MANIFEST: manifest({ "nyrkio.results": 5, "nyrkio.users": 2 }) },
     );
+    expect(rec.auths).toEqual([["verify-restore", PASSWORD]]);
     expect(rec.printed).toEqual(['mismatch={"collection":"nyrkio.results","expected":5,"restored":4}', "checked=2", "mismatches=1"]);
   });
 
@@ -307,9 +328,14 @@ describeWithRewriter("compare-counts.js", () => {
     const rec = await runScript(
       "compare-counts.js",
       { "127.0.0.1:27018": { counts: { "nyrkio.results": 5 } } },
-      { TARGET_URI: "mongodb://127.0.0.1:27018/?directConnection=true", EXPECTED_MANIFEST: manifest({ "nyrkio.results": 5, "nyrkio.empty": 0 }) },
+      { ...target, EXPECTED_MANIFEST: manifest({ "nyrkio.results": 5, "nyrkio.empty": 0 }) },
     );
     expect(rec.printed).toEqual(["checked=2", "mismatches=0"]);
+  });
+
+  it("counts nothing as the scratch user administrator (userAdminAnyDatabase reads no data): the restore user is the one that reads", async () => {
+    const run = runScript("compare-counts.js", { "127.0.0.1:27018": { counts: { "nyrkio.results": 5 } } }, { ...target, TARGET_USER_DIR: userDir("verify-admin"), EXPECTED_MANIFEST: manifest({ "nyrkio.results": 5 }) });
+    await expect(run).rejects.toThrow(/Unauthorized/);
   });
 });
 

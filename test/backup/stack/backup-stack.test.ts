@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { balancerWindowFiles } from "../../../sharding/balancer-script";
 import { dataMemberHosts, DB_CLIENT_LABEL, mongosHost } from "../../../stacks/naming";
 import { BACKUP_CLAIM_ID } from "../../../stacks/backup-stack";
-import { BACKUP_POD_SCRIPTS, MONGOSH_CONF_KEY, prunerModuleSource } from "../../../stacks/constructs/backup/backup-scripts";
+import { BACKUP_POD_SCRIPTS, MONGOSH_CONF_KEY, prunerModuleSource, verifyMongodConfText } from "../../../stacks/constructs/backup/backup-scripts";
+import { restoreRole } from "../../../replicaset/users";
 import { MONGOSH_CONF } from "../../../stacks/constructs/member-pod";
 import { configOf, containers, envOf, Json, podSpec, synthBackup, volume } from "./support";
 import { terraformLiteralValue } from "../../support/terraform-template";
@@ -170,6 +171,17 @@ describe("the backup pods are secure by default", () => {
       const text = JSON.stringify(withoutScripts).replace(/"(key|path)":"(password|AWS_SECRET_ACCESS_KEY)"/g, "");
       expect(text).not.toMatch(/password|secret_access_key/i);
     }
+  });
+
+  it("verify restores as a restore user of its own: its container gets a memory-backed CREDENTIALS_DIR and the real restore role's definition, no Secret", () => {
+    const cj = devOut.byName["mongodb-rs0-backup-verify"];
+    const [verify] = containers(cj);
+    expect(verify.name).toBe("verify");
+    const env = envOf(verify);
+    expect(env.CREDENTIALS_DIR).toBe("/credentials");
+    expect(JSON.parse(env.VERIFY_RESTORE_ROLE)).toEqual(restoreRole());
+    const mount = verify.volume_mount.find((m: Json) => m.mount_path === "/credentials");
+    expect(volume(cj, mount.name).empty_dir).toEqual({ medium: "Memory", size_limit: "1Mi" });
   });
 
   it("least privilege: verify and catalog get no database user and no database access label", () => {
@@ -453,6 +465,8 @@ describe("the scripts ConfigMap", () => {
       expect(terraformLiteralValue(configMap.data[script.replace("/", "-")])).toBe(readFileSync(join(__dirname, "../../../backup", script), "utf8"));
     }
     expect(terraformLiteralValue(configMap.data["mongosh-pruner.js"])).toBe(prunerModuleSource());
+    // verify.sh's scratch mongod.conf, generated (mongod-config.ts verifyMongodConf).
+    expect(terraformLiteralValue(configMap.data["scripts-verify-mongod.conf"])).toBe(verifyMongodConfText());
   });
 
   it("is laid out in the pods as in backup/, so the scripts find each other", () => {

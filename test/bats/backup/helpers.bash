@@ -35,6 +35,7 @@ setup_backup_env() {
   CATALOG="$BACKUP_ROOT/rs0"
   export BACKUP_PRUNER
   BACKUP_PRUNER="$(real_pruner)"
+  verify_settings
   server_model
   aws_model
 }
@@ -72,6 +73,20 @@ real_pruner() {
       require("fs").writeFileSync(process.argv[1], require("child_process").execFileSync(process.execPath, ["-e", r.outputFiles[0].text]));' "$out")
   fi
   printf '%s' "$out"
+}
+
+# verify_settings: what the stack gives the verification container, generated from the same
+# functions, once per .bats file: the scratch mongod's conf (backup-scripts.ts verifyMongodConfText,
+# the ConfigMap's scripts/verify-mongod.conf) and VERIFY_RESTORE_ROLE (users.ts restoreRole).
+verify_settings() {
+  export VERIFY_MONGOD_CONF="$BATS_FILE_TMPDIR/verify-mongod.conf" VERIFY_RESTORE_ROLE
+  if [[ ! -s "$VERIFY_MONGOD_CONF" ]]; then
+    (cd "$REPO_ROOT" && node -e '
+      const r = require("esbuild").buildSync({ stdin: { contents: "import { verifyMongodConfText } from \"./stacks/constructs/backup/backup-scripts\"; import { restoreRole } from \"./replicaset/users\"; const fs = require(\"fs\"); fs.writeFileSync(process.argv[1], verifyMongodConfText()); fs.writeFileSync(process.argv[1] + \".role\", JSON.stringify(restoreRole()));", resolveDir: process.cwd(), loader: "ts" },
+        bundle: true, platform: "node", format: "cjs", write: false, logLevel: "silent", external: ["cdktf", "constructs", "@cdktf/*"] });
+      require("child_process").execFileSync(process.execPath, ["-e", r.outputFiles[0].text, "--", process.argv[1]], { stdio: "inherit" });' "$VERIFY_MONGOD_CONF")
+  fi
+  VERIFY_RESTORE_ROLE="$(<"$VERIFY_MONGOD_CONF.role")"
 }
 
 # cached_catalog <builder>: builds the catalog with the builder function once per .bats file (the

@@ -31,6 +31,7 @@ export const SCRIPT_COMMANDS: Record<string, ScriptConnection> = {
   "restored-users.js": { userDirEnv: "RESTORE_USER_DIR", commands: [{ usersInfo: { forAllDBs: true } }] },
   // drop-restore-user.js: auth as the temporary restore user, which drops itself.
   "drop-restore-user.js": { userDirEnv: "RESTORE_USER_DIR", commands: [{ dropUser: "restorer" }] },
-  // compare-counts.js: the throwaway mongod at TARGET_URI, no auth; countDocuments is an aggregate.
-  "compare-counts.js": { uriEnv: "TARGET_URI", commands: [{ aggregate: "results", pipeline: [{ $match: {} }, { $group: { _id: 1, n: { $sum: 1 } } }], $db: "APPDB" }] },
+  // compare-counts.js: the throwaway mongod at TARGET_URI, as the restore user verify-users.js made
+  // there (TARGET_USER_DIR); countDocuments is an aggregate.
+  "compare-counts.js": { userDirEnv: "TARGET_USER_DIR", uriEnv: "TARGET_URI", commands: [{ aggregate: "results", pipeline: [{ $match: {} }, { $group: { _id: 1, n: { $sum: 1 } } }], $db: "APPDB" }] },
 };

@@ -10,12 +10,18 @@
 //   node server-model.js mongorestore <argv...>
 //   node server-model.js mongosh <script name>
 //   node server-model.js options <mongodump|mongorestore> <argv...>   (only the option names)
+//   node server-model.js mongod <argv...>
+//       verify.sh's throwaway mongod (bin/mongod): its options, --config file and keyfile checked as
+//       mongod checks them, and what it enforces recorded (scratch-mongod.ts)
+//   node server-model.js mongosh-script <script>
+//       runs a mongosh script that talks to that throwaway mongod (verify-users.js) with a `Mongo`
+//       whose every command goes through mongod's authorization, the localhost exception included
 // Exit 0: the server would serve every command. Otherwise the tool's own failure: "Failed: <error>"
 // and exit 1 (mongo-tools mongodump/main/mongodump.go and mongorestore/main/mongorestore.go:
 // log "Failed: %v", os.Exit(util.ExitFailure), ExitFailure = 1), or for mongosh the server's
 // error, as mongosh prints an uncaught MongoServerError, and exit 1.
-// State read: $STANDIN_USERS (the users file) and $STANDIN_LOG/mongod.log (how the throwaway
-// mongod of verify.sh was started).
+// State read: $STANDIN_USERS (the users file) and, for the throwaway mongod of verify.sh, what
+// bin/mongod recorded when it started and the users made on it since (scratch-mongod.ts).
 
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -28,6 +34,7 @@ import { unknownToolOption, type Tool } from "../../support/mongo-tools-options"
 import { mongodumpRefusal } from "../../support/mongo-tools-flags";
 import { mongorestoreRefusal } from "../../support/mongorestore-rules";
 import { authorize, AuthzServer, AuthzSession, CustomRole, ServerError } from "../../support/mongod-authz";
+import { applyScratchCommand, checkMongodStart, MongodRefusal, readScratch, scratchServer } from "./scratch-mongod";
 
 type Doc = Record<string, unknown>;
 interface UsersFile {
@@ -101,32 +108,36 @@ function configPassword(file: string): string | undefined {
 
 /**
  * The server the tool reaches. The replica set's members run with access control (a keyFile
- * implies authorization, https://www.mongodb.com/docs/manual/core/security-internal-authentication/);
- * the throwaway mongod on 127.0.0.1 that verify.sh starts enforces it only when started with --auth
- * (its recorded argv), and then, holding no user, grants the localhost exception.
+ * implies authorization, https://www.mongodb.com/docs/manual/core/security-internal-authentication/).
+ * The throwaway mongod on 127.0.0.1 that verify.sh starts enforces it as bin/mongod recorded it
+ * (scratch-mongod.ts: a keyFile, --auth or security.authorization), holds the users made on it
+ * since, and grants the localhost exception while it holds none.
  */
 function serverFor(host: string): { server: AuthzServer; fromLocalhost: boolean; accessControl: boolean } {
   const users = JSON.parse(readFileSync(process.env.STANDIN_USERS ?? "", "utf8")) as UsersFile;
   const local = /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host) || /^mongodb:\/\/(127\.0\.0\.1|localhost)[:/]/.test(host);
   if (!local) return { server: { hasUsers: true, arbiter: false, customRoles: users.customRoles }, fromLocalhost: false, accessControl: true };
-  const mongodLog = `${process.env.STANDIN_LOG}/mongod.log`;
-  const started = existsSync(mongodLog) ? readFileSync(mongodLog, "utf8").trim().split("\n").filter((l) => l.includes("--dbpath")).pop() ?? "" : "";
-  return { server: { hasUsers: false, arbiter: false }, fromLocalhost: true, accessControl: / --auth( |$)/.test(` ${started}`) };
+  return scratchServer();
 }
 
 /** SCRAM against admin (where every user lives): AuthenticationFailed (18) for anything else. */
 function connect(host: string, user: string | undefined, password: string | undefined, authDb: string): { run: (cmd: Doc) => void } {
-  const { server, fromLocalhost, accessControl } = serverFor(host);
+  const { fromLocalhost } = serverFor(host);
   const session: AuthzSession = { fromLocalhost };
   if (user !== undefined) {
-    const users = JSON.parse(readFileSync(process.env.STANDIN_USERS ?? "", "utf8")) as UsersFile;
-    const known = local(host) ? undefined : Object.hasOwn(users.users, user) ? users.users[user] : undefined;
+    const users = fromLocalhost ? readScratch().users : (JSON.parse(readFileSync(process.env.STANDIN_USERS ?? "", "utf8")) as UsersFile).users;
+    const known = Object.hasOwn(users, user) ? users[user] : undefined;
     if (!known || known.pwd !== password || authDb !== "admin") throw new ServerError(18, "AuthenticationFailed", "Authentication failed.");
     session.roles = known.roles;
   }
-  return { run: (cmd: Doc) => (accessControl ? authorize(server, session, cmd) : undefined) };
+  // The server as it is at each command: a user made meanwhile closes the localhost exception.
+  return {
+    run: (cmd: Doc) => {
+      const { server, accessControl } = serverFor(host);
+      if (accessControl) authorize(server, session, cmd);
+    },
+  };
 }
-const local = (host: string) => serverFor(host).fromLocalhost;
 
 /** The Go driver's text for a server error: "(CodeName) message" (mongo-driver's CommandError.Error). */
 const driverError = (error: unknown) => (error instanceof ServerError ? `(${error.codeName}) ${error.message}` : String(error));
@@ -308,22 +319,53 @@ function mongosh([script]: string[]): void {
   for (const cmd of spec.commands) run(JSON.parse(JSON.stringify(cmd).replace(/APPDB/g, appDb)) as Doc);
 }
 
-try {
-  if (mode === "users") writeUsers(args);
-  else if (mode === "mongodump") mongodump(args);
-  else if (mode === "mongorestore") mongorestore(args);
-  else if (mode === "mongosh") mongosh(args);
-  else if (mode === "options") {
-    // options <tool> <argv...>: go-flags' refusal of an option the tool does not know, alone.
-    const [tool, ...argv] = args as [Tool, ...string[]];
-    const unknown = unknownToolOption(tool, argv);
-    if (unknown) throw new OptionsFailure(unknown);
+/**
+ * A mongosh script run against the throwaway mongod, under Node as mongosh would run it (print,
+ * quit, require; test/backup/mongosh/run-mongosh-script.js), with a `Mongo` of the shell's API
+ * (new Mongo(uri), getDB, getSiblingDB, auth, runCommand, close) whose every command passes
+ * mongod's authorization on the scratch server's state, then takes effect there (createUser,
+ * createRole). A refusal is thrown as mongosh throws a MongoServerError.
+ */
+async function mongoshScript(file: string): Promise<void> {
+  class Mongo {
+    private roles: { role: string; db: string }[] | undefined;
+    constructor(readonly uri: string) {
+      if (!/^mongodb:\/\/(127\.0\.0\.1|localhost)[:/]/.test(uri)) throw new Error(`the model serves the throwaway mongod on 127.0.0.1 only, not ${uri}`);
+      if (!existsSync(`${process.env.STANDIN_LOG}/mongod.running`)) throw new ServerError(6, "HostUnreachable", `connect ECONNREFUSED ${uri}`);
+    }
+    getDB(name: string) {
+      const db = {
+        getSiblingDB: (other: string) => this.getDB(other),
+        // db.auth(): SCRAM against this database; mongosh throws "Authentication failed." on a refusal.
+        auth: (user: string, pwd: string) => {
+          const known = Object.hasOwn(readScratch().users, user) ? readScratch().users[user] : undefined;
+          if (!known || known.pwd !== pwd || name !== "admin") throw new ServerError(18, "AuthenticationFailed", "Authentication failed.");
+          this.roles = known.roles;
+          return { ok: 1 };
+        },
+        runCommand: (cmd: Doc) => {
+          const full = { ...cmd, $db: name };
+          const { server, fromLocalhost, accessControl } = scratchServer();
+          if (accessControl) authorize(server, { fromLocalhost, roles: this.roles }, full);
+          return applyScratchCommand(full);
+        },
+      };
+      return db;
+    }
+    close(): void {}
   }
-  else {
-    console.error(`server-model: unknown mode ${mode}`);
-    process.exit(2);
+  const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<unknown>;
+  const body = new AsyncFunction("require", "print", "quit", "Mongo", readFileSync(file, "utf8"));
+  await body(require, (...a: unknown[]) => console.log(...a), (code = 0) => process.exit(code), Mongo);
+}
+
+/** Each mode's failure as the tool prints it, and its exit code. */
+function failed(error: unknown): never {
+  if (error instanceof MongodRefusal) {
+    // mongod prints its refusal and exits (EXIT_BADOPTIONS 2 for options, 1 for a bad keyfile).
+    console.error(error.message);
+    process.exit(error.exitCode);
   }
-} catch (error) {
   if (error instanceof OptionsFailure) {
     console.error(`${new Date().toISOString().replace("Z", "+0000")}\terror parsing command line options: ${error.message.replace(/^error parsing command line options: /, "")}`);
     process.exit(1);
@@ -338,4 +380,25 @@ try {
     process.exit(1);
   }
   throw error;
+}
+
+try {
+  if (mode === "users") writeUsers(args);
+  else if (mode === "mongodump") mongodump(args);
+  else if (mode === "mongorestore") mongorestore(args);
+  else if (mode === "mongosh") mongosh(args);
+  else if (mode === "mongod") checkMongodStart(args);
+  else if (mode === "mongosh-script") mongoshScript(args[0]).catch(failed);
+  else if (mode === "options") {
+    // options <tool> <argv...>: go-flags' refusal of an option the tool does not know, alone.
+    const [tool, ...argv] = args as [Tool, ...string[]];
+    const unknown = unknownToolOption(tool, argv);
+    if (unknown) throw new OptionsFailure(unknown);
+  }
+  else {
+    console.error(`server-model: unknown mode ${mode}`);
+    process.exit(2);
+  }
+} catch (error) {
+  failed(error);
 }
