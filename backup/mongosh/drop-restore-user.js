@@ -1,8 +1,8 @@
 // The restore Job's last act, on success and on failure alike (restore.sh's exit hook): the
 // temporary restore user drops itself (its anyAction covers dropUser). Issue 12: the restore user
-// is as strong as root, so it does not outlive its restore. A user the restore already removed
-// (mongorestore --drop replaces every user with the dump's, and the dump never holds a
-// restore-<random> user) cannot log in any more: that is reported, not an error. What this cannot
+// is as strong as root, so it does not outlive its restore. A user that is already gone (dropped by
+// hand, or the restore-user Job never ran against this target) cannot log in: that is reported,
+// not an error. (A restore no longer removes it: the dump's users are set aside, dump-authz.js.) What this cannot
 // cover (SIGKILL, a lost node) the reconcile Job's expiry check does (user-plan.ts planPrune).
 // Prints `dropped=<yes|gone>`. Runs with `mongosh --nodb` as the restore user.
 //   TARGET            mongorestore --host form: "<replicaSet>/<host>,<host>" or "<host>"

@@ -216,20 +216,22 @@ async function restoreWithStop(entries: CatalogEntry[], target: RestoreTarget, o
     // tool prints about its connection, no credential reaches the terminal or the JSON.
     const scrub = (text: string) => scrubSecrets(text, probeWith);
     const report = await executePlan(planned.plan, { resolve: (f) => join(catalogDir, f), fromStep: opts.fromStep, stop: ctx.stop }, { ...deps, progress: (l) => err(scrub(l)) });
-    // Which users the restore brought back (issue 12): listed after a successful restore; a failed
-    // listing is a warning, the restore itself stands.
-    let users: FoundUser[] | undefined;
-    if (report.ok && deps.listUsers && probeWith) {
+    // Which users the restored data holds (issue 12): a directory dump's, read from its users file
+    // as the executor set it aside (never restored: dump-authz.js); an archive's, restored by
+    // mongorestore, listed from the target after a successful restore. A failed listing is a
+    // warning, the restore itself stands.
+    let users: FoundUser[] | undefined = report.dumpUsers;
+    if (report.ok && !users && deps.listUsers && probeWith) {
       try {
         users = await deps.listUsers(probeWith);
       } catch (e) {
         err(`warning: cannot list the users in the restored data: ${scrub((e as Error).message)}`);
       }
     }
-    const restored = users ? { restoredUsers: restoredUsersJson(users) } : {};
+    const restored = users && report.ok ? { restoredUsers: restoredUsersJson(users), ...(report.dumpUsers ? { restoredUsersSetAside: true } : {}) } : {};
     if (opts.json) out(JSON.stringify({ ...executionJson(planned.plan, report), ...restored }, (_k, v: unknown) => (typeof v === "string" ? scrub(v) : v), 2));
     else out(scrub(report.ok ? report.message : `${report.message}\nnext: ${report.next ?? "see the lines above"}`));
-    if (users && !opts.json) out(scrub(restoredUsersText(users)));
+    if (users && report.ok && !opts.json) out(scrub(restoredUsersText(users, report.dumpUsers !== undefined)));
     const stoppedBy = ctx.stoppedBy();
     if (stoppedBy) return signalExit(stoppedBy);
     return report.ok ? EXIT.ok : EXIT.failed;

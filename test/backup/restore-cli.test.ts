@@ -12,7 +12,7 @@ import { fileInspector } from "../../backup/restore/verify-artifacts";
 import type { FoundUser } from "../../backup/restore/target-probe";
 import { restoreRole } from "../../replicaset/users";
 import { authorize } from "../support/mongod-authz";
-import { mongorestoreRefusal } from "../support/mongorestore-rules";
+import { authzMergeRefusal, dumpedUsers, mongorestoreRefusal } from "../support/mongorestore-rules";
 import { runRealTar } from "./real-tar";
 import { DiskCatalog, writeCatalog } from "./disk-catalog";
 import { fullDump, sliceChain, ts } from "./fixtures";
@@ -27,9 +27,12 @@ interface Call {
   configMode?: number;
   /** The `ts` of every entry of the --oplogFile it was handed, in order. */
   oplog?: string[];
+  /** The users its --dir held (admin/system.users.bson.gz) when it ran; undefined: none. */
+  dumpUsers?: string[];
 }
 
 const { topLevelFields } = require("../../backup/mongosh/oplog-window.js");
+const { DUMP_USERS } = require("./mongosh/fixtures/artifact-builder.js");
 /** The entries' timestamps of a (gzipped, with --gzip) oplog file, as mongorestore would read them. */
 function oplogOf(argv: readonly string[]): string[] | undefined {
   const file = argv.find((a) => a.startsWith("--oplogFile="))?.slice("--oplogFile=".length);
@@ -58,9 +61,15 @@ function standIn(exits: Partial<StepExit & { lines: string[] }>[] = []) {
     const dir = argv.find((a) => a.startsWith("--dir="))?.slice("--dir=".length);
     const oplogFile = argv.find((a) => a.startsWith("--oplogFile="))?.slice("--oplogFile=".length);
     const missing = dir !== undefined && !existsSync(dir) ? `Failed: error reading root dump folder: open ${dir}: no such file or directory` : oplogFile !== undefined && !existsSync(oplogFile) ? `Failed: error reading oplog file: stat ${oplogFile}: no such file or directory` : undefined;
-    calls.push({ argv, config: path && existsSync(path) ? readFileSync(path, "utf8") : undefined, configMode: path && existsSync(path) ? statSync(path).mode & 0o777 : undefined, oplog: missing ? undefined : oplogOf(argv) });
-    if (refusal ?? missing) {
-      onLine((refusal ?? missing) as string);
+    const config = path && existsSync(path) ? readFileSync(path, "utf8") : undefined;
+    calls.push({ argv, config, configMode: path && existsSync(path) ? statSync(path).mode & 0o777 : undefined, oplog: missing ? undefined : oplogOf(argv), dumpUsers: dir && existsSync(dir) ? dumpedUsers(dir) : undefined });
+    // What its users-and-roles step does to the user it runs as (mongorestore-rules.ts, from the
+    // mongo-tools and server source): with --drop, a dump holding users the connection's user is
+    // not among logs that user out before the replay.
+    const user = /^uri: '?mongodb:\/\/([^:@/]+)/m.exec(config ?? "")?.[1];
+    const lost = !refusal && !missing && user ? authzMergeRefusal(argv.slice(1), `${decodeURIComponent(user)}@admin`) : undefined;
+    if (refusal ?? missing ?? lost) {
+      onLine((refusal ?? missing ?? lost) as string);
       return { code: 1 };
     }
     const exit = exits[calls.length - 1] ?? {};
@@ -335,28 +344,35 @@ describe("restore run", () => {
     expect(r.stderr).toMatch(/step 3\/3 done in 1\.5s: the target holds everything up to and including 2024-05-01T02:11:40Z \(1714529500:0\)/);
   });
 
-  it("lists the users found in the restored data after a successful run (issue 12: a restore brings back the dump's users)", async () => {
-    usersOnTarget = [
-      { user: "root", db: "admin", roles: [{ role: "root", db: "admin" }] },
-      { user: "mallory", db: "admin", roles: [{ role: "root", db: "admin" }] },
-      { user: "eve", db: "nyrkio", roles: [] },
-    ];
+  it("lists the users found in the restored data after a successful run, read from the dump, which it set aside (issue 12)", async () => {
+    usersOnTarget = [{ user: "target-only", db: "admin", roles: [] }];
     const text = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--yes"]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain("Users in the restored data (3):\n  mallory@admin  roles: root@admin\n  root@admin  roles: root@admin\n  eve@nyrkio  roles: (none)\n");
+    expect(text.stdout).toContain(
+      "Users in the restored data (3), set aside and NOT restored (the target keeps its own users and roles; accessControl.externalUsers must exist on the target):\n" +
+        "  app@admin  roles: nyrkioApp@admin\n  mallory@admin  roles: root@admin\n  nyrkio-root@admin  roles: root@admin\n",
+    );
     expect(text.stdout).toMatch(/Run the reconcile Job now: it resets the managed users' roles and passwords and drops every user and role it does not manage/);
     const json = JSON.parse((await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--yes", "--json"])).stdout);
-    expect(json.restoredUsers).toEqual(usersOnTarget);
+    expect(json.restoredUsers).toEqual(DUMP_USERS);
+    expect(json.restoredUsersSetAside).toBe(true);
   });
 
-  it("a listing the server refuses is a warning: the restore stands (exit 0)", async () => {
-    usersOnTarget = [];
-    // The built-in restore role grants viewUser per database, not on the cluster that forAllDBs needs.
-    listingRoles = [{ role: "restore", db: "admin" }];
-    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--yes"]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: cannot list the users in the restored data: not authorized on admin to execute command \{ usersInfo/);
-    expect(r.stdout).not.toContain("Users in the restored data");
+  it("in place with --drop as a temporary restore user: mongorestore never sees the dump's users, so its merge cannot drop the user before the replay (issue 12)", async () => {
+    // Today's code handed mongorestore the dump with admin/system.users.bson.gz: with --drop its
+    // _mergeAuthzCollections removed restore-<random> (not in any dump) and the replay's first
+    // applyOps was refused (mongorestore-rules.ts authzMergeRefusal, from the source).
+    writeFileSync(join(work, "uri"), "mongodb://restore-0123456789abcdef@mongodb-rs0-0.mongodb-rs0.nyrkio-db.svc:27017/?replicaSet=rs0&authSource=admin\n");
+    writeFileSync(join(work, "pw"), "s3cr3t-s3cr3t-s3cr3t\n");
+    targetFacts = { mongos: false, namespacesWithData: ["nyrkio.results"] };
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, "--uri-file", join(work, "uri"), "--password-file", join(work, "pw"), "--drop", "--yes"], run);
+    expect({ code: r.code, err: r.stderr.split("\n").filter((l) => /FAILED|Unauthorized/.test(l)) }).toEqual({ code: 0, err: [] });
+    const restore = calls.filter((c) => c.argv[0] === "mongorestore");
+    expect(restore).toHaveLength(1);
+    expect(restore[0].argv).toContain("--drop");
+    expect(restore[0].dumpUsers).toBeUndefined();
+    expect(r.stderr).toMatch(/set the dump's users and roles aside \(3 user\(s\)\)/);
   });
 
   it("a failed run lists no users", async () => {

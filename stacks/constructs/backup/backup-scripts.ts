@@ -30,6 +30,7 @@ export const BACKUP_POD_SCRIPTS = [
   "mongosh/catalog.js",
   "mongosh/oplog-window.js",
   "mongosh/oplog-merge.js",
+  "mongosh/dump-authz.js",
   "mongosh/replay-oplog.js",
   "mongosh/member-connection.js",
   "mongosh/source-facts.js",

@@ -26,7 +26,7 @@ import { customRoles, managedUserRoles, type ManagedUser } from "../../../replic
 import { SCRIPT_COMMANDS } from "./script-commands";
 import { unknownToolOption, type Tool } from "../../support/mongo-tools-options";
 import { mongodumpRefusal } from "../../support/mongo-tools-flags";
-import { mongorestoreRefusal } from "../../support/mongorestore-rules";
+import { authzMergeRefusal, mongorestoreRefusal } from "../../support/mongorestore-rules";
 import { authorize, AuthzServer, AuthzSession, CustomRole, ServerError } from "../../support/mongod-authz";
 
 type Doc = Record<string, unknown>;
@@ -288,6 +288,11 @@ function mongorestore(argv: string[]): void {
     step((e) => `restore error: ${d}.${c}: error creating collection ${d}.${c}: ${e}`, () => run({ create: c, $db: d }));
     step((e) => `restore error: ${d}.${c}: error restoring from ${archive ? `archive '${archive}'` : `${dir}/${d}/${c}.bson`}: ${e}`, () => run({ insert: c, $db: d }));
   }
+  // The users-and-roles step, between the collections and the oplog (mongorestore.go Restore):
+  // with --drop, a dump whose users do not include the connecting one logs it out before the
+  // replay (mongorestore-rules.ts authzMergeRefusal, from mongo-tools and the server source).
+  const lost = user !== undefined ? authzMergeRefusal(argv, `${user}@${authDb}`) : undefined;
+  if (lost) throw new ToolFailure(lost.replace(/^Failed: /, ""));
   if (opts.has("oplogReplay")) {
     const entries = opts.has("oplogFile") ? readBsonStream(opts.get("oplogFile")!) : oplog;
     // oplog.go HandleOp → ApplyOps: "error applying oplog: %v"; then "restore error: %v".
