@@ -507,3 +507,76 @@ describe("restore run", () => {
     expect(r.stderr).not.toContain("s3cr3t");
   });
 });
+
+describe("restore user-secret and run --user-file (issue 12: no permanent restore user)", () => {
+  const { parseUserFile, TEMPORARY_USER_NAME, uriWithUser } = require("../../backup/restore/user-secret");
+  // What backup/mongosh/restore-user.js accepts (the restore-user Job refuses any other name).
+  const jobNameRule = /const RESTORE_USER_NAME = (\/.*\/);/.exec(readFileSync("backup/mongosh/restore-user.js", "utf8"))![1];
+
+  it("writes a new temporary user's name and password to a new 0600 file and prints the commands, never the password", async () => {
+    const file = join(work, "rs0.user");
+    const r = await cli(["user-secret", "--replica-set", "rs0", "--namespace", "nyrkio-db", "--out", file]);
+    expect(r.code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const parsed = parseUserFile(readFileSync(file, "utf8"));
+    expect(parsed.ok).toBe(true);
+    const { username, password } = parsed.credentials;
+    expect(username).toMatch(TEMPORARY_USER_NAME);
+    expect(String(TEMPORARY_USER_NAME)).toBe(jobNameRule);
+    expect(password).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(password);
+    expect(r.stdout).toContain(`kubectl -n nyrkio-db create secret generic mongodb-rs0-restore-credentials --from-env-file=${file}`);
+    expect(r.stdout).toMatch(/kubectl -n nyrkio-db create job --from=cronjob\/mongodb-rs0-restore-user restore-user-\d+/);
+    // Two runs, two users; the file is never replaced.
+    const again = await cli(["user-secret", "--replica-set", "rs0", "--namespace", "nyrkio-db", "--out", file]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/it exists .*never replaced/);
+    expect(readFileSync(file, "utf8")).toContain(username);
+    const json = JSON.parse((await cli(["user-secret", "--replica-set", "cfg", "--namespace", "ns", "--out", join(work, "cfg.user"), "--json"])).stdout);
+    expect(json).toMatchObject({ secretName: "mongodb-cfg-restore-credentials", cronJob: "mongodb-cfg-restore-user", file: join(work, "cfg.user") });
+    expect(json.user).not.toBe(username);
+  });
+
+  it("usage errors: the three options are required, catalog options do not apply", async () => {
+    expect((await cli(["user-secret", "--replica-set", "rs0", "--namespace", "n"])).stderr).toMatch(/needs --out/);
+    expect((await cli(["user-secret", "--replica-set", "rs0", "--namespace", "n", "--out", join(work, "x"), "--catalog", "c"])).code).toBe(2);
+    writeFileSync(join(work, "c.yaml"), "uri: mongodb://h\n");
+    expect((await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 12}:4`, "--config-file", join(work, "c.yaml"), "--user-file", join(work, "x"), "--yes"])).stderr).toMatch(/--user-file goes with --uri-file/);
+    expect((await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 12}:4`, "--uri-file", join(work, "c.yaml"), "--password-file", "p", "--user-file", join(work, "x"), "--yes"])).stderr).toMatch(/--user-file or --password-file, not both/);
+  });
+
+  it("run --user-file: the URI file names the hosts, the user file the user and password, which reach mongorestore's private config only", async () => {
+    const userFile = join(work, "rs0.user");
+    await cli(["user-secret", "--replica-set", "rs0", "--namespace", "nyrkio-db", "--out", userFile]);
+    const { username, password } = parseUserFile(readFileSync(userFile, "utf8")).credentials;
+    writeFileSync(join(work, "hosts"), "mongodb://mongodb-rs0-0.mongodb-rs0.nyrkio-db.svc:27017/?replicaSet=rs0&authSource=admin\n");
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, "--uri-file", join(work, "hosts"), "--user-file", userFile, "--yes"], run);
+    expect(r.code).toBe(0);
+    expect(probed).toEqual([{ uri: `mongodb://${username}@mongodb-rs0-0.mongodb-rs0.nyrkio-db.svc:27017/?replicaSet=rs0&authSource=admin`, password }]);
+    const restore = calls.find((c) => c.argv[0] === "mongorestore")!;
+    expect(restore.config).toContain(`password: '${password}'`);
+    expect(restore.argv.join(" ")).not.toContain(password);
+    expect(r.stderr).not.toMatch(/warning: the restore connects as/);
+    // A URI file that names a user too is refused: the user comes from one place.
+    writeFileSync(join(work, "hosts"), "mongodb://someone@h:27017/\n");
+    const both = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, "--uri-file", join(work, "hosts"), "--user-file", userFile, "--yes"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/names the hosts only/);
+    expect(uriWithUser("mongodb+srv://c.example.net/?tls=true", "restore-0123456789abcdef")).toEqual({ ok: true, uri: "mongodb+srv://restore-0123456789abcdef@c.example.net/?tls=true" });
+  });
+
+  it("a restore as another user is warned about, not refused (the dump's users are set aside, so none is lost; docs/runbooks/restore.md)", async () => {
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--yes"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: the restore connects as "restore", not as a temporary restore-<random> user/);
+  });
+
+  it("a user file that is not one is a usage error naming the file", async () => {
+    writeFileSync(join(work, "bad.user"), "user=x\n");
+    writeFileSync(join(work, "hosts"), "mongodb://h:27017/\n");
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, "--uri-file", join(work, "hosts"), "--user-file", join(work, "bad.user"), "--yes"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--user-file .*bad\.user: unknown key "user"/);
+  });
+});

@@ -29,6 +29,7 @@ describe("the backup scripts' server commands, as the bats stand-in authorizes t
     for (const name of sent) expect(listed).toContain(name);
     if (spec.userDirEnv) expect(connection).toContain(`process.env.${spec.userDirEnv}`);
     if (spec.uriEnv) expect(source).toContain(`process.env.${spec.uriEnv}`);
+    if (spec.noConnectionWhenEnv) expect(source).toContain(`if (process.env.${spec.noConnectionWhenEnv}) {`);
   });
 
   it("covers every script that opens a connection", () => {

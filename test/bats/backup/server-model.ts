@@ -22,7 +22,7 @@ import { gunzipSync } from "node:zlib";
 import { deserialize } from "bson";
 import type { PlatformConfig } from "../../../config/platform-config";
 import { environments } from "../../../config/environments";
-import { customRoles, managedUserRoles, type ManagedUser } from "../../../replicaset/users";
+import { customRoles, managedUserRoles, restoreUserRoles, type ManagedUser } from "../../../replicaset/users";
 import { SCRIPT_COMMANDS } from "./script-commands";
 import { unknownToolOption, type Tool } from "../../support/mongo-tools-options";
 import { mongodumpRefusal } from "../../support/mongo-tools-flags";
@@ -70,7 +70,7 @@ function writeUsers([file, backupUser, backupPwd, restoreUser, restorePwd]: stri
   const users: UsersFile = {
     users: {
       [backupUser]: { pwd: backupPwd, roles: roles("backup") },
-      [restoreUser]: { pwd: restorePwd, roles: roles("restore") },
+      [restoreUser]: { pwd: restorePwd, roles: restoreUserRoles(config, "replicaset") },
       app: { pwd: "app-pw", roles: roles("app") },
       monitor: { pwd: "monitor-pw", roles: roles("monitor") },
     },
@@ -303,7 +303,7 @@ function mongorestore(argv: string[]): void {
 /** A mongosh script's connection and commands (script-commands.ts), as the script's own user. */
 function mongosh([script]: string[]): void {
   const spec = SCRIPT_COMMANDS[script];
-  if (!spec) return;
+  if (!spec || (spec.noConnectionWhenEnv && process.env[spec.noConnectionWhenEnv])) return;
   const dir = spec.userDirEnv ? process.env[spec.userDirEnv] : undefined;
   const read = (name: string) => readFileSync(`${dir}/${name}`, "utf8").replace(/\n+$/, "");
   const host = spec.uriEnv ? (process.env[spec.uriEnv] ?? "") : "mongodb-rs0-0.mongodb-rs0.db.svc.cluster.local:27017";
