@@ -12,8 +12,9 @@
 // Prints `count=<n>` and `found=<user@db,...>`.
 //   DUMP_DIR          the unpacked dump (<work>/base/dump)
 //   AUTHZ_ASIDE       where its users and roles go (private to the job's scratch volume)
-//   TARGET            mongorestore --host form: "<replicaSet>/<host>,<host>" or "<host>" (archive)
-//   RESTORE_USER_DIR  the restore user's Secret (username, password) (archive)
+//   TARGET, RESTORE_USER_DIR  (archive) the target and the restore user: target-connection.js
+
+/* global load, connectTarget -- connectTarget comes from target-connection.js (archive bases only) */
 
 // One line each: a name holding a newline or a comma is escaped, so the list stays one line.
 const userName = (u) => `${encodeURIComponent(u.user)}@${encodeURIComponent(u.db)}`;
@@ -25,21 +26,8 @@ if (process.env.DUMP_DIR) {
   users = file === undefined ? [] : usersInFile(file);
   print(`setAside=${moved.join(",")}`);
 } else {
-  const fs = require("fs");
-  const dir = process.env.RESTORE_USER_DIR;
-  const read = (name) => fs.readFileSync(`${dir}/${name}`, "utf8").replace(/\n+$/, "");
-  const target = process.env.TARGET || "";
-  const slash = target.indexOf("/");
-  // With NYRKIO_TLS_CA_FILE set (clients use TLS, config/tls.ts tlsClientEnv), the certificate and
-  // host name are verified: config/tls.ts uriTlsOptions, spelled for a URI (as target-facts.js).
-  const timeouts = `serverSelectionTimeoutMS=15000&connectTimeoutMS=10000${process.env.NYRKIO_TLS_CA_FILE ? `&tls=true&tlsCAFile=${process.env.NYRKIO_TLS_CA_FILE}` : ""}`;
-  const uri =
-    slash >= 0
-      ? `mongodb://${target.slice(slash + 1)}/?replicaSet=${encodeURIComponent(target.slice(0, slash))}&readPreference=primary&${timeouts}`
-      : `mongodb://${target}/?directConnection=true&${timeouts}`;
-  const conn = new Mongo(uri);
-  const admin = conn.getDB("admin");
-  admin.auth(read("username"), read("password"));
+  load(`${process.env.BACKUP_MONGOSH_DIR}/target-connection.js`);
+  const admin = connectTarget().conn.getDB("admin");
   users = admin.runCommand({ usersInfo: { forAllDBs: true } }).users;
 }
 print(`count=${users.length}`);

@@ -1118,6 +1118,7 @@ const COVERED_BY: Record<string, string[]> = {
   "mongosh-source-facts.js": ["source-facts"],
   "mongosh-snapshot-counts.js": ["counts"],
   "mongosh-compare-counts.js": ["counts"],
+  "mongosh-target-connection.js": ["target-facts", "restore-user-scripts"],
   "mongosh-target-facts.js": ["target-facts"],
   "mongosh-restored-users.js": ["restore-user-scripts", "users-set-aside"],
   "mongosh-dump-authz.js": ["users-set-aside"],

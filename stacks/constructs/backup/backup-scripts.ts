@@ -45,6 +45,7 @@ export const BACKUP_POD_SCRIPTS = [
   "mongosh/prune.js",
   "mongosh/verify-plan.js",
   "mongosh/restore-plan.js",
+  "mongosh/target-connection.js",
   "mongosh/target-facts.js",
   "mongosh/restore-user.js",
   "mongosh/drop-restore-user.js",
