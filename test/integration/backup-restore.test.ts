@@ -53,7 +53,7 @@ import { runCli } from "../../backup/restore/restore-command";
 import { fileInspector } from "../../backup/restore/verify-artifacts";
 import { probeTarget } from "../../backup/restore/target-probe";
 import { compareTs, formatTs, type Timestamp } from "../../backup/timestamp";
-import { customRoles, managedUserRoles } from "../../replicaset/users";
+import { customRoles, managedUserRoles, restoreUserRoles } from "../../replicaset/users";
 import { describeWithMongo, mongoAvailability, scratchDatabaseName, type MongoTarget } from "./mongo-server";
 
 const NAME = "backups and point-in-time restore against real servers";
@@ -233,7 +233,7 @@ if (missing.length > 0) {
         // The backup user as the reconcile job creates it; its Secret as mounted files.
         const password = randomBytes(16).toString("hex");
         await admin.command({ createUser: users.backup, pwd: password, roles: managedUserRoles(dev, "backup") });
-        await admin.command({ createUser: users.restore, pwd: password, roles: managedUserRoles(dev, "restore") });
+        await admin.command({ createUser: users.restore, pwd: password, roles: restoreUserRoles(dev) });
         const secretDir = join(work, "secret", "backup");
         mkdirSync(secretDir, { recursive: true });
         writeFileSync(join(secretDir, "username"), users.backup);
@@ -396,7 +396,7 @@ if (missing.length > 0) {
         try {
           const admin = root.db("admin");
           for (const r of customRoles(dev, "replicaset")) await admin.command({ createRole: r.role, privileges: r.privileges, roles: r.roles });
-          await admin.command({ createUser: "it-restore", pwd: restorePwd, roles: managedUserRoles(dev, "restore") });
+          await admin.command({ createUser: "it-restore", pwd: restorePwd, roles: restoreUserRoles(dev) });
         } finally {
           await root.close();
         }

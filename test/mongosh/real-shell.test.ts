@@ -303,6 +303,19 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
     );
 
     it(
+      "restored-users.js with DUMP_DIR: moves the dump's users and roles out of the directory mongorestore reads and lists the users (issue 12)",
+      async () => {
+        const r = await result<{ run: Run; left: string[]; aside: string[] }>("users-set-aside");
+        expect(r.run.stderr).toBe("");
+        expect(r.run.code).toBe(0);
+        expect(lines(r.run.stdout)).toEqual(["setAside=system.roles.bson.gz,system.users.bson.gz", "count=3", "found=app@admin,mallory@admin,nyrkio-root@admin"]);
+        expect(r.left).toEqual(["system.version.bson.gz"]);
+        expect(r.aside).toEqual(["system.roles.bson.gz", "system.users.bson.gz"]);
+      },
+      TIMEOUT,
+    );
+
+    it(
       "write-manifest.js and write-status.js: files the TypeScript manifest parser accepts",
       async () => {
         const r = await result<{ manifest: Run; status: Run; manifestPath: string; statusPath: string }>("write-files");
@@ -765,8 +778,23 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
       { base: { path: join(work, "oplog.bson.gz"), gzip: true }, slices: [{ path: join(dir, "oplog/a.bson.gz"), gzip: true }, { path: join(dir, "oplog/b.bson"), gzip: false }], after: { t: 1000, i: 5 }, limit: { t: 1250, i: 0 }, gzipOut: true },
       nodeOut,
     );
-    const expected = [`entries=${r.entries}`, `fromBase=${r.fromBase}`, `fromSlices=${r.fromSlices}`, `skippedAtOrBeforeBase=${r.skippedAtOrBeforeBase}`, `skippedAtOrAfterLimit=${r.skippedAtOrAfterLimit}`, `lastTs=${tsText(r.lastTs)}`];
+    const expected = [`entries=${r.entries}`, `fromBase=${r.fromBase}`, `fromSlices=${r.fromSlices}`, `skippedAtOrBeforeBase=${r.skippedAtOrBeforeBase}`, `skippedAtOrAfterLimit=${r.skippedAtOrAfterLimit}`, `skippedUsersAndRoles=${r.skippedUsersAndRoles}`, `lastTs=${tsText(r.lastTs)}`];
     return { run, expected, merged: gunzipSync(readFileSync(out)).toString("hex"), mergedInNode: gunzipSync(readFileSync(nodeOut)).toString("hex") };
+  },
+
+  // The in-cluster restore sets the dump's users and roles aside before its mongorestore call
+  // (issue 12; dump-authz.js): the real shell moves the files and lists the users as Node does.
+  async "users-set-aside"(ctx) {
+    const m = backupPod(ctx, "dev", "mongodb-rs0-restore", "restore");
+    const builder = require(join(REPO_ROOT, "test/backup/mongosh/fixtures/artifact-builder.js"));
+    const dump = join(m.env.BACKUP_WORK, "base", "dump");
+    mkdirSync(join(dump, "admin"), { recursive: true });
+    writeFileSync(join(dump, "admin", "system.users.bson.gz"), gzipSync(Buffer.concat(builder.DUMP_USERS.map(builder.userDocument))));
+    writeFileSync(join(dump, "admin", "system.roles.bson.gz"), gzipSync(Buffer.alloc(0)));
+    writeFileSync(join(dump, "admin", "system.version.bson.gz"), gzipSync(Buffer.alloc(0)));
+    const aside = join(m.env.BACKUP_WORK, "users-and-roles");
+    const run = await runJs(m, "restored-users.js", { DUMP_DIR: dump, AUTHZ_ASIDE: aside });
+    return { run, left: readdirSync(join(dump, "admin")).sort(), aside: readdirSync(aside).sort() };
   },
 
   async "write-files"(ctx) {
@@ -1155,8 +1183,10 @@ const COVERED_BY: Record<string, string[]> = {
   "mongosh-snapshot-counts.js": ["counts"],
   "mongosh-compare-counts.js": ["counts"],
   "mongosh-verify-users.js": ["counts"],
+  "mongosh-target-connection.js": ["target-facts", "restore-user-scripts"],
   "mongosh-target-facts.js": ["target-facts"],
-  "mongosh-restored-users.js": ["restore-user-scripts"],
+  "mongosh-restored-users.js": ["restore-user-scripts", "users-set-aside"],
+  "mongosh-dump-authz.js": ["users-set-aside"],
   "mongosh-drop-restore-user.js": ["restore-user-scripts"],
   "mongosh-restore-user.js": ["restore-user-scripts"],
   "reconcile.js": ["reconcile", "probes"],
