@@ -45,8 +45,8 @@ const AUTHZ_NAMESPACES = new Set(["admin.system.users", "admin.system.roles"]);
  * command's transaction writes: user_management_commands.cpp UMCTransaction; a nested applyOps is
  * looked into the same way, as mongorestore's HandleNonTxnOp unpacks it).
  */
-function isAuthzEntry(doc) {
-  const { op, ns } = topLevelFields(doc);
+function isAuthzEntry(doc, fields = topLevelFields(doc)) {
+  const { op, ns } = fields;
   if (AUTHZ_NAMESPACES.has(ns)) return true;
   if (op !== "c") return false;
   const o = topLevelField(doc, "o");
@@ -54,7 +54,7 @@ function isAuthzEntry(doc) {
   const ops = topLevelField(o.value, "applyOps");
   if (!ops || ops.type !== 0x04) return false;
   const inner = arrayDocuments(ops.value);
-  return inner.length > 0 && inner.every(isAuthzEntry);
+  return inner.length > 0 && inner.every((d) => isAuthzEntry(d));
 }
 
 function cmp(a, b) {
@@ -122,7 +122,8 @@ async function mergeOplog({ base, slices, after, limit, gzipOut }, out) {
     const sources = [{ ...base, source: "base" }, ...slices.map((s) => ({ ...s, source: "slice" }))];
     for (const src of sources) {
       for await (const doc of documents(src.path, src.gzip)) {
-        const { ts } = topLevelFields(doc);
+        const fields = topLevelFields(doc);
+        const { ts } = fields;
         if (!ts) throw new Error(`${src.path}: an oplog entry has no timestamp field \`ts\``);
         if (!keepEntry(ts, src.source, after, limit)) {
           if (limit && cmp(ts, limit) >= 0) result.skippedAtOrAfterLimit += 1;
@@ -134,7 +135,7 @@ async function mergeOplog({ base, slices, after, limit, gzipOut }, out) {
           throw new Error(`${src.path}: entry ${ts.t}:${ts.i} is not after ${result.lastTs.t}:${result.lastTs.i}: the merged oplog would be out of order`);
         if (!result.firstTs) result.firstTs = ts;
         result.lastTs = ts;
-        if (isAuthzEntry(doc)) {
+        if (isAuthzEntry(doc, fields)) {
           result.skippedUsersAndRoles += 1;
           continue;
         }

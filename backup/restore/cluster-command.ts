@@ -16,7 +16,7 @@ import { loadClusterCatalog, LoadedReplicaSetCatalog } from "./catalog";
 import { CliOptions, EXIT } from "./cli-args";
 import { clusterCatalogProblem, ClusterPlanResult, ClusterRestorePlan, clusterWindows, planClusterRestore } from "./cluster-plan";
 import { targetRefusal } from "./target-check";
-import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_WORK_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
+import { CliDeps, dropTemporaryUser, PLAN_CONFIG_PLACEHOLDER, PLAN_WORK_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
 import { stopBalancerWithDriver } from "./balancer-settings";
 import { executePlan } from "./executor";
 import { EXIT_SIGINT, EXIT_SIGTERM } from "../../migrations/runner/stop";
@@ -304,6 +304,9 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
     unlisten?.();
     // The config files may hold passwords: they do not outlive the run.
     await rm(work, { recursive: true, force: true });
+    // Each replica set's temporary user was made for this restore: it drops itself, success or
+    // failure, after the balancer writes (issue 12). Other users are left alone.
+    for (const rs of order.slice(fromIndex)) await dropTemporaryUser(connections.get(rs) as Connection, deps, `${rs}: `);
   }
 }
 

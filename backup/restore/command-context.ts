@@ -7,7 +7,8 @@ import type { CliOptions } from "./cli-args";
 import type { StepRunner } from "./executor";
 import type { PlanOptions } from "./planner";
 import { parseTarget, RestoreTarget } from "./target";
-import type { ConnectionSecrets } from "./mongorestore-config";
+import { type ConnectionSecrets, scrubSecrets } from "./mongorestore-config";
+import { connectionUser, temporaryUserProblem } from "./user-secret";
 import type { TargetFacts } from "./target-check";
 import type { FoundUser } from "./target-probe";
 import type { ArtifactInspector } from "./verify-artifacts";
@@ -22,6 +23,8 @@ export interface CliDeps {
   probeTarget: (connection: ConnectionSecrets) => Promise<TargetFacts>;
   /** After a successful `run`: every user the target holds now, the restored data's (target-probe.ts listUsers). Absent: not listed. */
   listUsers?: (connection: ConnectionSecrets) => Promise<FoundUser[]>;
+  /** After `run --yes` as a temporary restore-<random> user, success or failure: the user drops itself (target-probe.ts dropOwnUser). Absent: not dropped. */
+  dropUser?: (connection: ConnectionSecrets) => Promise<"dropped" | "gone">;
   /** Where `run` makes its private working directory (config file, the unpacked dump, the merged oplog). */
   tmpdir: string;
   /** `run --cluster`: writes `stopped: true` to the balancer settings on the config servers (default: balancer-settings.ts). */
@@ -53,4 +56,16 @@ export function planOptionsFrom(opts: CliOptions, catalogDir: string, configFile
     numInsertionWorkersPerCollection: opts.numInsertionWorkersPerCollection,
     mongorestore: opts.mongorestore,
   };
+}
+
+/** Drops the connection's user when it is a temporary restore-<random> user; says so, or warns. */
+export async function dropTemporaryUser(connection: ConnectionSecrets, deps: CliDeps, label = ""): Promise<void> {
+  const user = connectionUser(connection.uri);
+  if (!deps.dropUser || user === undefined || temporaryUserProblem(user) !== undefined) return;
+  try {
+    const result = await deps.dropUser(connection);
+    deps.stderr(`restore: ${label}the temporary restore user ${user} ${result === "dropped" ? "dropped itself" : "was gone already"}\n`);
+  } catch (e) {
+    deps.stderr(`restore: warning: ${label}cannot drop the temporary restore user ${user} (drop it as root, or the reconcile Job drops it at its expiry): ${scrubSecrets((e as Error).message, connection)}\n`);
+  }
 }

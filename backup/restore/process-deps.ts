@@ -4,9 +4,9 @@
 import { tmpdir } from "node:os";
 import type { CliDeps } from "./command-context";
 import { processRunner } from "./process-runner";
-import { listUsers, probeTarget } from "./target-probe";
+import { dropOwnUser, listUsers, probeTarget } from "./target-probe";
 import { fileInspector } from "./verify-artifacts";
 
 export function processRestoreDeps(out: Pick<CliDeps, "stdout" | "stderr" | "onSignal">): CliDeps {
-  return { stdout: out.stdout, stderr: out.stderr, onSignal: out.onSignal, run: processRunner, inspector: fileInspector, now: () => Date.now(), probeTarget, listUsers, tmpdir: tmpdir() };
+  return { stdout: out.stdout, stderr: out.stderr, onSignal: out.onSignal, run: processRunner, inspector: fileInspector, now: () => Date.now(), probeTarget, listUsers, dropUser: dropOwnUser, tmpdir: tmpdir() };
 }

@@ -9,7 +9,7 @@ import { restoreWindows } from "./chain";
 import { loadCatalog, selectReplicaSet } from "./catalog";
 import { CliOptions, EXIT, parseArgs, USAGE } from "./cli-args";
 import { runClusterCommand } from "./cluster-command";
-import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_WORK_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
+import { CliDeps, dropTemporaryUser, PLAN_CONFIG_PLACEHOLDER, PLAN_WORK_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
 import { executePlan, shellQuote } from "./executor";
 import { ConnectionSecrets, connectionOfConfigYaml, connectionStringProblem, mongorestoreConfigYaml, redactUri, scrubSecrets, secretFileValue } from "./mongorestore-config";
 import { planRestore } from "./planner";
@@ -179,6 +179,9 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
     return await restoreWithStop(entries, target, opts, catalogDir, deps, { connection, secrets, probeWith, stop: stop.signal, stoppedBy: () => stoppedBy });
   } finally {
     unlisten?.();
+    // The temporary user was made for this restore: it drops itself, success or failure, as the
+    // in-cluster Job's does (issue 12). Only a restore-<random> user: never one the CLI did not make for it.
+    if (probeWith) await dropTemporaryUser(probeWith, deps);
   }
 }
 
@@ -302,7 +305,7 @@ async function userSecret(opts: CliOptions, deps: CliDeps): Promise<number> {
   for (const argv of plan.commands) out(`  ${argv.map(shellQuote).join(" ")}`);
   out(
     `Then restore as that user: \`restore run ... --uri-file <hosts only> --user-file ${file}\` from a workstation, or the restore Job (docs/runbooks/restore.md, step 6). ` +
-      `It drops itself at the end of an in-cluster restore; after a workstation restore drop it (dropUser) or let the reconcile Job drop it at its expiry, and delete the Secret and ${file}.`,
+      `It drops itself when the restore ends (the reconcile Job drops it at its expiry, 24 h, if nothing did); then delete the Secret and ${file}.`,
   );
   return EXIT.ok;
 }

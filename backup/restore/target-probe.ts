@@ -45,6 +45,34 @@ export async function probeTarget(connection: ConnectionSecrets): Promise<Target
   }
 }
 
+/**
+ * The temporary restore user drops itself at the end of a workstation restore (issue 12: it is as
+ * strong as root; the in-cluster Job's drop-restore-user.js does the same). Its nyrkioRestore
+ * role (anyAction) covers dropUser. A user that can no longer log in (AuthenticationFailed, 18:
+ * dropped already) is "gone", not an error.
+ */
+export async function dropOwnUser(connection: ConnectionSecrets): Promise<"dropped" | "gone"> {
+  const username = uriUser(connection.uri);
+  if (username === undefined) throw new Error("the connection names no user to drop");
+  const client = new MongoClient(connection.uri, {
+    ...(/[?&]serverSelectionTimeoutMS=/i.test(connection.uri) ? {} : { serverSelectionTimeoutMS: 15_000 }),
+    readPreference: "primary",
+    ...(connection.password !== undefined ? { auth: { username, password: connection.password } } : {}),
+  });
+  try {
+    try {
+      await client.connect();
+    } catch (e) {
+      if ((e as { code?: number }).code === 18 || /Authentication failed/i.test(String((e as Error).message))) return "gone";
+      throw e;
+    }
+    await client.db("admin").command({ dropUser: username });
+    return "dropped";
+  } finally {
+    await client.close();
+  }
+}
+
 /** A user as usersInfo returns it (its password hash is not asked for). */
 export interface FoundUser {
   user: string;

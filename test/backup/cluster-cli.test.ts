@@ -68,9 +68,11 @@ function standIn(exits: Partial<StepExit & { lines: string[] }>[] = []) {
 
 let mongosUris: string[];
 let probed: string[];
+let dropped: string[];
 beforeEach(() => {
   mongosUris = [];
   probed = [];
+  dropped = [];
 });
 
 async function cli(argv: string[], run: CliDeps["run"] = standIn().run, inspector = fileInspector, onSignal?: CliDeps["onSignal"]) {
@@ -85,6 +87,10 @@ async function cli(argv: string[], run: CliDeps["run"] = standIn().run, inspecto
       probed.push(c.uri);
       // A cluster restore drops every collection: data on the target does not matter, only whether it is a mongos.
       return { mongos: mongosUris.includes(c.uri), namespacesWithData: ["nyrkio.results"] };
+    },
+    dropUser: async (c) => {
+      dropped.push(c.uri);
+      return "dropped";
     },
   };
   const code = await runCli(argv, deps);
@@ -242,6 +248,9 @@ describe("restore run --cluster", () => {
     expect({ code: r.code, warnings: r.stderr.split("\n").filter((l) => /warning|FAILED/.test(l)) }).toEqual({ code: 0, warnings: [] });
     expect(probed.map((u) => /^mongodb:\/\/(restore-[0-9a-f]{24})@mongodb-(\w+)-0/.exec(u)?.[2])).toEqual(["cfg", "rs0", "rs1"]);
     expect(calls).toHaveLength(3);
+    // Each set's temporary user drops itself at the end (issue 12).
+    expect(dropped.map((u) => /@mongodb-(\w+)-0/.exec(u)?.[1])).toEqual(["cfg", "rs0", "rs1"]);
+    expect(r.stderr).toMatch(/restore: rs1: the temporary restore user restore-[0-9a-f]{24} dropped itself/);
     // <rs>.user and <rs>.password together are refused: the user file holds the password.
     writeFileSync(join(dir, "rs0.password"), "pw\n");
     const both = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", dir, "--yes"], standIn().run);

@@ -98,6 +98,12 @@ beforeEach(() => {
   listingRoles = [{ role: "nyrkioRestore", db: "admin" }];
 });
 
+/** The users dropUser was asked to drop (the temporary user's drop of itself at the end of a run). */
+let droppedUsers: string[];
+beforeEach(() => {
+  droppedUsers = [];
+});
+
 /** What the target probe answers: an empty replica set unless a test says otherwise. */
 let targetFacts: TargetFacts;
 let probed: { uri: string; password?: string }[];
@@ -129,6 +135,12 @@ async function cli(argv: string[], run = standIn().run) {
           },
         }
       : {}),
+    // dropUser as the temporary user itself, through mongod's authorization model (its anyAction covers it).
+    dropUser: async (c) => {
+      authorize({ hasUsers: true, arbiter: false, customRoles: [restoreRole()] }, { fromLocalhost: false, roles: [{ role: "nyrkioRestore", db: "admin" }] }, { dropUser: "x" });
+      droppedUsers.push(decodeURIComponent(/^mongodb:\/\/([^:@/]+)/.exec(c.uri)![1]));
+      return "dropped";
+    },
     tmpdir: work,
   };
   const code = await runCli(argv, deps);
@@ -558,6 +570,14 @@ describe("restore user-secret and run --user-file (issue 12: no permanent restor
     expect(restore.config).toContain(`password: '${password}'`);
     expect(restore.argv.join(" ")).not.toContain(password);
     expect(r.stderr).not.toMatch(/warning: the restore connects as/);
+    // The user was made for this restore: it drops itself at the end (issue 12), as the in-cluster Job's does.
+    expect(droppedUsers).toEqual([username]);
+    expect(r.stderr).toContain(`the temporary restore user ${username} dropped itself`);
+    // ... on failure too.
+    droppedUsers = [];
+    const failed = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, "--uri-file", join(work, "hosts"), "--user-file", userFile, "--yes"], standIn([{ code: 1, lines: ["Failed: x"] }]).run);
+    expect(failed.code).toBe(1);
+    expect(droppedUsers).toEqual([username]);
     // A URI file that names a user too is refused: the user comes from one place.
     writeFileSync(join(work, "hosts"), "mongodb://someone@h:27017/\n");
     const both = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, "--uri-file", join(work, "hosts"), "--user-file", userFile, "--yes"]);
@@ -570,6 +590,8 @@ describe("restore user-secret and run --user-file (issue 12: no permanent restor
     const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--yes"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: the restore connects as "restore", not as a temporary restore-<random> user/);
+    // A user the CLI did not make for this restore is never dropped.
+    expect(droppedUsers).toEqual([]);
   });
 
   it("a user file that is not one is a usage error naming the file", async () => {
