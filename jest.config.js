@@ -5,8 +5,9 @@ const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] };
 // or synthesizes several stacks when the 2-core machine is busy: the limit only catches hangs.
 // Jest reads it from the top-level (global) config, not from a project's.
 const testTimeout = 30000;
-// One synthesis per config and run, shared by every suite (test/support/synth-cache.ts).
-const synthCache = { globalSetup: "<rootDir>/test/support/synth-cache-setup.ts", globalTeardown: "<rootDir>/test/support/synth-cache-teardown.ts" };
+// One directory per run for every project: its temp files, and one synthesis per config shared by
+// every suite (test/support/run-scope-setup.ts, synth-cache.ts).
+const runScope = { globalSetup: "<rootDir>/test/support/run-scope-setup.ts", globalTeardown: "<rootDir>/test/support/run-scope-teardown.ts" };
 // Suites that run the real tools or the built app as processes (terraform, promtool, shellcheck,
 // bash, mongosh, the e2e stand-in binaries, node dist/main.js and the restore runner): each start costs
 // far more than an in-process test, so they are a project of their own ("tools") and the unit
@@ -21,7 +22,13 @@ const toolSuites = [
   "test/monitoring/rules.test.ts",
   "test/monitoring/sharding-balancer-rules.test.ts",
   "test/sharding/image-order.test.ts",
+  "test/stacks/arbiter-removal-guard.test.ts",
+  "test/stacks/namespace-handover.test.ts",
+  "test/stacks/namespace-pod-security.test.ts",
+  "test/stacks/terraform-text.test.ts",
+  "test/stacks/tls-jump-guard.test.ts",
   "test/terraform-check/terraform-check.test.ts",
+  "test/terraform-check/tls.test.ts",
 ].map((f) => `<rootDir>/${f}`);
 
 module.exports = {
@@ -36,7 +43,7 @@ module.exports = {
       // Not cdktf's Testing.setupJest: its matchers were used by no test, and loading cdktf for
       // them cost every suite about 0.17 s of CPU, most of which never synthesize.
       setupFilesAfterEnv: ["<rootDir>/test/support/setup-unit.ts"],
-      ...synthCache,
+      ...runScope,
       testMatch: ["<rootDir>/test/**/*.test.ts"],
       testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/integration/", "<rootDir>/test/pod-scripts.test.ts", "<rootDir>/test/mongosh/", ...toolSuites],
     },
@@ -45,7 +52,7 @@ module.exports = {
       testEnvironment: "node",
       transform,
       setupFilesAfterEnv: ["<rootDir>/test/support/setup-unit.ts"],
-      ...synthCache,
+      ...runScope,
       testMatch: toolSuites,
     },
     {
@@ -54,12 +61,14 @@ module.exports = {
       displayName: "pod-scripts",
       testEnvironment: "node",
       transform,
+      ...runScope,
       testMatch: ["<rootDir>/test/pod-scripts.test.ts", "<rootDir>/test/mongosh/**/*.test.ts"],
     },
     {
       displayName: "integration",
       testEnvironment: "node",
       transform,
+      ...runScope,
       testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
     },
   ],

@@ -237,7 +237,10 @@ export const platformConfigSchema = object({
     app: secretName(),
     migrator: secretName(),
     backup: secretName(),
-    restore: secretName(),
+    /** Removed (issue 12): every restore runs as a temporary restore-<random> user. */
+    restore: removed(
+      "is no longer used: every restore runs as a temporary restore-<random> user created for it (docs/runbooks/restore.md, step 6), and the reconcile Job drops the old restore user (docs/upgrading.md); remove the field",
+    ),
     /** The exporters' user (clusterMonitor, read on local); managed only with monitoring.enabled. */
     monitor: secretName(),
     /** The retention CronJob's user (find on results and changes, remove on results); managed only with retention.enabled. */

@@ -255,7 +255,7 @@ export const deployStep: Step = {
     assertNone("the default read/write concern", checkDefaultRWConcern(config, rw as Parameters<typeof checkDefaultRWConcern>[1]));
 
     const usernames = Object.fromEntries(
-      await Promise.all(([...(["root", "app", "migrator", "backup", "restore"] as const), ...(config.retention.enabled ? (["retention"] as const) : [])]).map(async (u) => [u, await ctx.kube.secretValue(ns(ctx), config.secrets[u], "username")])),
+      await Promise.all(([...(["root", "app", "migrator", "backup"] as const), ...(config.retention.enabled ? (["retention"] as const) : [])]).map(async (u) => [u, await ctx.kube.secretValue(ns(ctx), config.secrets[u], "username")])),
     ) as Record<DbUser, string>;
     const users = (await mongo(ctx, ns(ctx), uri, "root", `return db.getSiblingDB("admin").runCommand({ usersInfo: 1 }).users.map((u) => ({ user: u.user, db: u.db, roles: u.roles }));`)) as LiveUser[];
     assertNone("the users and their roles", checkUsers(config, usernames, users));
@@ -456,7 +456,7 @@ export const restoreStep: Step = {
     const planFile = join(ctx.workDir, "plan.json");
     ctx.writeFile(planFile, plan.stdout);
 
-    // A fresh namespace with the source's Secrets (the restore Job logs in with the source's restore user).
+    // A fresh namespace with the source's Secrets (its root lets the source's restore-user Job create the temporary user there).
     const t = restoreTargetConfig(config);
     const exists = await ctx.kube.kubectl(["get", "namespace", t.namespace], { allowFailure: true });
     if (exists.code === 0) throw new Error(`namespace ${t.namespace} exists already: the restore must go into a fresh one; delete it first`);

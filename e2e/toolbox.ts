@@ -15,7 +15,7 @@ export const E2E_LABEL = "nyrkio.io/e2e";
 export const SECRETS_DIR = "/secrets";
 
 export type DbUser = ManagedUser | "root";
-const USERS: DbUser[] = ["root", "app", "migrator", "backup", "restore"];
+const USERS: DbUser[] = ["root", "app", "migrator", "backup"];
 
 function pod(name: string, namespace: string, image: string, extraLabels: Record<string, string>, secrets: Record<DbUser, string> | undefined, caSecret?: string) {
   const labels: Record<string, string> = { "app.kubernetes.io/name": "nyrkio-e2e", [E2E_LABEL]: name, ...extraLabels };

@@ -3,11 +3,11 @@
 // A password cannot be read back from MongoDB, so every existing managed user gets an updateUser
 // with its password from the Secret on every run: idempotent, and it is how a rotated Secret
 // reaches the database.
-// Users and roles not in the spec are dropped (planPrune), because a restore brings back every
-// user and role of the dump: a full dump holds admin.system.users, mongorestore restores users and
-// roles whenever no --db is given, and with --drop replaces all of them (mongo-tools
-// mongorestore/mongorestore.go: RestoreUsersOrRoles before RestoreOplog; _mergeAuthzCollections
-// with drop). Never dropped: the root user the bootstrap created (the Job's own login), the users
+// Users and roles not in the spec are dropped (planPrune): a schemaVersion 1 archive restore
+// brings back every user and role of its dump (mongorestore restores them whenever no --db is
+// given; a directory dump's are set aside, backup/mongosh/dump-authz.js), users get created by
+// hand, and a user the project stopped managing (the old permanent restore user, issue 12) must
+// go. Never dropped: the root user the bootstrap created (the Job's own login), the users
 // and roles the config lists as external, the project's users another scope manages (the
 // application's on a shard still being converted), and a temporary restore user (restore-<random>)
 // until its expiry; an expired one is stale (its Job was killed or its node lost) and goes.

@@ -3,12 +3,12 @@
 // mounted as files, so this spec holds only roles and where to read the credentials.
 //
 // Which users a replica set holds depends on what it is (UserScope):
-//   replicaset  unsharded: app, migrator, backup, restore
+//   replicaset  unsharded: app, migrator, backup
 //   cluster     the config servers of a sharded cluster: the same four, which mongos
 //               authenticates; the backup user also opens the balancer window through mongos
-//   shard       a shard: only the shard-local users that DIRECT connections need, backup and
-//               restore (per-replica-set dumps and restores cannot go through mongos); the
-//               application and the migrator connect through mongos and have no user here
+//   shard       a shard: only the shard-local user that DIRECT connections need, backup
+//               (per-replica-set dumps cannot go through mongos); the application and the
+//               migrator connect through mongos and have no user here
 //
 //   app       the custom role nyrkioApp: CRUD on the Nyrkiö database, no DDL (appRole)
 //   migrator  the custom role nyrkioMigrator: schema changes, index builds and their progress,
@@ -16,8 +16,10 @@
 //   backup    the custom role nyrkioBackup (built-in backup minus its write actions, backupRole) and nyrkioReplSetConfig
 //             (replSetGetConfig: the replicaSetId every manifest records); cluster: also
 //             nyrkioBalancerWindow; shard on MongoDB 8.0+: also directShardOperations
-//   restore   the custom role nyrkioRestore: anyAction on anyResource (see restoreRole for why);
-//             shard on MongoDB 8.0+: also directShardOperations
+//   (restore) no managed user (issue 12: it is as strong as root): each restore creates a
+//             temporary restore-<random> user with restoreUserRoles (the custom role nyrkioRestore,
+//             anyAction on anyResource, see restoreRole for why; shard on MongoDB 8.0+: also
+//             directShardOperations) and drops it at the end; the role stays managed here
 //   retention with retention.enabled, unsharded and on the config servers (it connects as the
 //             application does): the custom role nyrkioRetention, find on results and changes and
 //             remove on results (retentionRole)
@@ -40,7 +42,7 @@ import { serverTlsOn } from "../config/tls";
 import { userSecretDir } from "./reconcile-paths";
 
 export const AUTH_SOURCE = "admin";
-export const MANAGED_USERS = ["app", "migrator", "backup", "restore", "monitor", "retention", "rotator"] as const;
+export const MANAGED_USERS = ["app", "migrator", "backup", "monitor", "retention", "rotator"] as const;
 export type ManagedUser = (typeof MANAGED_USERS)[number];
 
 /** What kind of replica set a reconcile Job manages users on (see the file comment). */
@@ -171,7 +173,7 @@ export function keepSpec(config: PlatformConfig, scope: UserScope): KeepSpec {
 /** The users a replica set of this scope holds; `monitor` only while monitoring is on, `retention` only while retention is, `rotator` only with TLS. */
 export function managedUsers(scope: UserScope, monitoring = false, retention = false, tls = false): readonly ManagedUser[] {
   // A shard: nothing the application uses (it, the migrator and the retention job go through mongos).
-  const users: ManagedUser[] = scope === "shard" ? ["backup", "restore"] : ["app", "migrator", "backup", "restore"];
+  const users: ManagedUser[] = scope === "shard" ? ["backup"] : ["app", "migrator", "backup"];
   if (monitoring) users.push("monitor");
   if (retention && scope !== "shard") users.push("retention");
   if (tls) users.push("rotator");
@@ -372,8 +374,8 @@ export function balancerWindowRole(): RoleDefinition {
  * Unauthorized (MongoDB DOCS-11010's "restore is enough" holds for inserts only). MongoDB's
  * applyOps docs ("create a role that grants anyAction on anyResource. Do not assign this role to
  * any other user", https://www.mongodb.com/docs/manual/reference/command/applyOps/) and Percona
- * Backup for MongoDB's restore user do the same. It is as strong as root: it goes to the restore
- * user only, whose Secret only the restore Job mounts (docs/replica-set-reconcile.md).
+ * Backup for MongoDB's restore user do the same. It is as strong as root: it goes only to a
+ * restore's temporary restore-<random> user (restoreUserRoles), which exists for that restore.
  */
 export function restoreRole(): RoleDefinition {
   return { role: RESTORE_ROLE, db: AUTH_SOURCE, privileges: [{ resource: { anyResource: true }, actions: ["anyAction"] }], roles: [] };
@@ -428,8 +430,6 @@ export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scop
         ...(scope === "cluster" ? [{ role: BALANCER_WINDOW_ROLE, db: AUTH_SOURCE }] : []),
         ...direct,
       ];
-    case "restore":
-      return [{ role: RESTORE_ROLE, db: AUTH_SOURCE }, ...direct];
     case "retention":
       return [{ role: RETENTION_ROLE, db: AUTH_SOURCE }];
     case "rotator":
@@ -439,6 +439,16 @@ export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scop
       // or indexstats collectors), only server status, replication state and local.oplog.rs.
       return [...MONITOR_ROLES];
   }
+}
+
+/**
+ * The roles of a restore's temporary restore-<random> user (the restore-user Job creates it with
+ * these): nyrkioRestore (restoreRole says why anyAction), and on a shard of MongoDB 8.0+
+ * directShardOperations, since the restore connects to the shard directly.
+ */
+export function restoreUserRoles(config: PlatformConfig, scope: UserScope = "replicaset"): RoleRef[] {
+  const direct: RoleRef[] = scope === "shard" && directShardOperationsRequired(config.image) ? [{ role: DIRECT_SHARD_OPERATIONS_ROLE, db: AUTH_SOURCE }] : [];
+  return [{ role: RESTORE_ROLE, db: AUTH_SOURCE }, ...direct];
 }
 
 /** The Secret name of a managed user, from config.secrets. */

@@ -68,13 +68,13 @@ export class BackupStack extends PlatformStack {
 
     if (storage.type === "s3" && config.network.egress.restrict) {
       // The database stack's egress policy allows DNS and the database port; the backup pods also
-      // reach S3 over HTTPS.
+      // reach S3, on its endpoint's port (443 for AWS).
       new EgressPolicy(this, "s3-egress-policy", {
         namespace,
         name: "mongodb-backup-s3-egress",
         labels,
         pods: { ...projectPodSelector(config), "app.kubernetes.io/name": "mongodb-backup" },
-        egress: [s3EgressRule(config.network.egress)],
+        egress: [s3EgressRule(config.network.egress, storage.endpoint)],
       });
     }
 

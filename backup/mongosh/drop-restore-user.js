@@ -1,35 +1,21 @@
 // The restore Job's last act, on success and on failure alike (restore.sh's exit hook): the
 // temporary restore user drops itself (its anyAction covers dropUser). Issue 12: the restore user
-// is as strong as root, so it does not outlive its restore. A user the restore already removed
-// (mongorestore --drop replaces every user with the dump's, and the dump never holds a
-// restore-<random> user) cannot log in any more: that is reported, not an error. What this cannot
+// is as strong as root, so it does not outlive its restore. A user that is already gone (dropped by
+// hand, or the restore-user Job never ran against this target) cannot log in: that is reported,
+// not an error. (A restore no longer removes it: the dump's users are set aside, dump-authz.js.) What this cannot
 // cover (SIGKILL, a lost node) the reconcile Job's expiry check does (user-plan.ts planPrune).
 // Prints `dropped=<yes|gone>`. Runs with `mongosh --nodb` as the restore user.
-//   TARGET            mongorestore --host form: "<replicaSet>/<host>,<host>" or "<host>"
-//   RESTORE_USER_DIR  the temporary restore user's Secret (username, password)
+//   TARGET, RESTORE_USER_DIR  the target and the temporary restore user: target-connection.js
 
-const fs = require("fs");
-const dir = process.env.RESTORE_USER_DIR;
-const read = (name) => fs.readFileSync(`${dir}/${name}`, "utf8").replace(/\n+$/, "");
-const target = process.env.TARGET || "";
-const slash = target.indexOf("/");
-// With NYRKIO_TLS_CA_FILE set (clients use TLS, config/tls.ts tlsClientEnv), the certificate and
-// host name are verified: config/tls.ts uriTlsOptions, spelled for a URI (as target-facts.js).
-const timeouts = `serverSelectionTimeoutMS=15000&connectTimeoutMS=10000${process.env.NYRKIO_TLS_CA_FILE ? `&tls=true&tlsCAFile=${process.env.NYRKIO_TLS_CA_FILE}` : ""}`;
-const uri =
-  slash >= 0
-    ? `mongodb://${target.slice(slash + 1)}/?replicaSet=${encodeURIComponent(target.slice(0, slash))}&readPreference=primary&${timeouts}`
-    : `mongodb://${target}/?directConnection=true&${timeouts}`;
-const user = read("username");
-const conn = new Mongo(uri);
-const admin = conn.getDB("admin");
-let authenticated = true;
+/* global load, connectTarget -- connectTarget comes from target-connection.js */
+load(`${process.env.BACKUP_MONGOSH_DIR}/target-connection.js`);
+let dropped = "gone";
 try {
-  admin.auth(user, read("password"));
+  const { conn, user } = connectTarget();
+  conn.getDB("admin").runCommand({ dropUser: user });
+  dropped = "yes";
 } catch (e) {
   // AuthenticationFailed (18): the user no longer exists.
   if (!/Authentication failed/i.test(String(e && e.message))) throw e;
-  authenticated = false;
 }
-if (authenticated) admin.runCommand({ dropUser: user });
-print(`dropped=${authenticated ? "yes" : "gone"}`);
+print(`dropped=${dropped}`);

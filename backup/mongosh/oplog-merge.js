@@ -21,13 +21,41 @@
 // before or after the base exactly as the oplog orders it.
 // The result must be strictly increasing; anything else (a slice out of order, a gap the chain
 // should have refused) stops the merge with the entry named.
+//
+// Users and roles are not replayed (issue 12): an entry on admin.system.users or admin.system.roles,
+// and an applyOps entry (a user-management command's transaction) whose every operation is on them,
+// is left out. mongorestore would replay them (mongo-tools 100.18.0 mongorestore/oplog.go
+// shouldIgnoreNamespace skips only __mdb_internal* and most of config.*), but the restore sets the
+// dump's users and roles aside (dump-authz.js): an `updateUser` of a user the target lacks would
+// then fail the replay, since applyOps no longer upserts a missing document (server 6.2+:
+// jstests/core/apply_ops2.js, "alwaysUpsert not specified, should default to false").
 
 "use strict";
 /* global Buffer */
 
 const fs = require("fs");
 const zlib = require("zlib");
-const { topLevelFields } = require("./oplog-window.js");
+const { arrayDocuments, topLevelField, topLevelFields } = require("./oplog-window.js");
+
+const AUTHZ_NAMESPACES = new Set(["admin.system.users", "admin.system.roles"]);
+
+/**
+ * Whether an oplog entry changes users or roles: its namespace is admin.system.users or
+ * admin.system.roles, or it is an applyOps command whose every operation is (what a user-management
+ * command's transaction writes: user_management_commands.cpp UMCTransaction; a nested applyOps is
+ * looked into the same way, as mongorestore's HandleNonTxnOp unpacks it).
+ */
+function isAuthzEntry(doc) {
+  const { op, ns } = topLevelFields(doc);
+  if (AUTHZ_NAMESPACES.has(ns)) return true;
+  if (op !== "c") return false;
+  const o = topLevelField(doc, "o");
+  if (!o || o.type !== 0x03) return false;
+  const ops = topLevelField(o.value, "applyOps");
+  if (!ops || ops.type !== 0x04) return false;
+  const inner = arrayDocuments(ops.value);
+  return inner.length > 0 && inner.every(isAuthzEntry);
+}
 
 function cmp(a, b) {
   return a.t !== b.t ? (a.t < b.t ? -1 : 1) : a.i === b.i ? 0 : a.i < b.i ? -1 : 1;
@@ -73,7 +101,7 @@ async function* documents(path, gzip) {
  *   after   {t, i}: the base's lastTs
  *   limit   {t, i} | null: exclusive upper bound
  *   gzipOut write `out` gzipped
- * Returns {entries, fromBase, fromSlices, skippedAtOrBeforeBase, skippedAtOrAfterLimit, firstTs, lastTs}.
+ * Returns {entries, fromBase, fromSlices, skippedAtOrBeforeBase, skippedAtOrAfterLimit, skippedUsersAndRoles, firstTs, lastTs}.
  */
 async function mergeOplog({ base, slices, after, limit, gzipOut }, out) {
   const file = fs.createWriteStream(out, { mode: 0o600 });
@@ -88,7 +116,7 @@ async function mergeOplog({ base, slices, after, limit, gzipOut }, out) {
   const write = async (doc) => {
     if (!sink.write(doc)) await new Promise((resolve) => sink.once("drain", resolve));
   };
-  const result = { entries: 0, fromBase: 0, fromSlices: 0, skippedAtOrBeforeBase: 0, skippedAtOrAfterLimit: 0, firstTs: null, lastTs: null };
+  const result = { entries: 0, fromBase: 0, fromSlices: 0, skippedAtOrBeforeBase: 0, skippedAtOrAfterLimit: 0, skippedUsersAndRoles: 0, firstTs: null, lastTs: null };
   let failed = null;
   try {
     const sources = [{ ...base, source: "base" }, ...slices.map((s) => ({ ...s, source: "slice" }))];
@@ -104,9 +132,13 @@ async function mergeOplog({ base, slices, after, limit, gzipOut }, out) {
         if (src.source === "base" && cmp(ts, after) > 0) throw new Error(`${src.path}: the base dump's oplog holds ${ts.t}:${ts.i}, after its lastTs ${after.t}:${after.i}: the manifest does not describe this dump`);
         if (result.lastTs && cmp(ts, result.lastTs) <= 0)
           throw new Error(`${src.path}: entry ${ts.t}:${ts.i} is not after ${result.lastTs.t}:${result.lastTs.i}: the merged oplog would be out of order`);
-        await write(doc);
         if (!result.firstTs) result.firstTs = ts;
         result.lastTs = ts;
+        if (isAuthzEntry(doc)) {
+          result.skippedUsersAndRoles += 1;
+          continue;
+        }
+        await write(doc);
         result.entries += 1;
         if (src.source === "base") result.fromBase += 1;
         else result.fromSlices += 1;
@@ -128,4 +160,4 @@ async function mergeOplog({ base, slices, after, limit, gzipOut }, out) {
   return result;
 }
 
-module.exports = { keepEntry, mergeOplog };
+module.exports = { isAuthzEntry, keepEntry, mergeOplog };

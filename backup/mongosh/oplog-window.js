@@ -94,6 +94,36 @@ function topLevelFields(doc) {
   return fields;
 }
 
+/** The value of top-level field `name` of a BSON document (its type and bytes), or undefined. */
+function topLevelField(doc, name) {
+  let pos = 4;
+  const end = doc.length - 1;
+  while (pos < end) {
+    const type = doc[pos];
+    const nameEnd = doc.indexOf(0, pos + 1);
+    if (nameEnd < 0 || nameEnd >= end) throw new Error("corrupt BSON document: unterminated field name");
+    const at = nameEnd + 1;
+    const size = valueSize(doc, type, at);
+    if (doc.toString("utf8", pos + 1, nameEnd) === name) return { type, value: doc.subarray(at, at + size) };
+    pos = at + size;
+  }
+  return undefined;
+}
+
+/** The elements of a BSON array value (the bytes topLevelField returns for type 4) that are documents. */
+function arrayDocuments(array) {
+  const out = [];
+  let pos = 4;
+  while (pos < array.length - 1) {
+    const type = array[pos];
+    const at = array.indexOf(0, pos + 1) + 1;
+    const size = valueSize(array, type, at);
+    if (type === 0x03) out.push(array.subarray(at, at + size));
+    pos = at + size;
+  }
+  return out;
+}
+
 /**
  * Splits a byte stream into BSON documents and archive terminators. Calls `onDocument(buf)` for
  * each document and `onTerminator()` for each 0xFFFFFFFF; `skipMagic` first checks and drops an
@@ -192,4 +222,4 @@ async function bsonOplogWindow(path, { gzip = true } = {}) {
   return tracker.window;
 }
 
-module.exports = { archiveOplogWindow, bsonOplogWindow, topLevelFields };
+module.exports = { archiveOplogWindow, arrayDocuments, bsonOplogWindow, topLevelField, topLevelFields };

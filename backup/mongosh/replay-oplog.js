@@ -1,7 +1,8 @@
 // The one oplog a restore (or verification) replays, merged and trimmed (oplog-merge.js): the
 // unpacked base dump's own oplog, then the entries of the plan's slices after the base's lastTs
 // and before the limit, gzipped (mongorestore reads --oplogFile through gzip with --gzip).
-// Prints `entries`, `fromBase`, `fromSlices`, `skippedAtOrBeforeBase`, `skippedAtOrAfterLimit`
+// Prints `entries`, `fromBase`, `fromSlices`, `skippedAtOrBeforeBase`, `skippedAtOrAfterLimit`,
+// `skippedUsersAndRoles` (entries on admin.system.users/roles: oplog-merge.js isAuthzEntry)
 // as `key=value` lines. Runs with `mongosh --nodb`.
 //   STEPS_FILE   the job's step lines (scripts/lib.sh collect_steps): the `unpack` line names the
 //                base's manifest (its lastTs is where slice entries start), the `oplog` lines the
@@ -33,6 +34,6 @@ const limit = process.env.MERGE_LIMIT && process.env.MERGE_LIMIT !== "-" ? catal
 // No top-level await in a mongosh script file (describe-artifact.js says why).
 (async () => {
   const r = await mergeOplog({ base: { path: process.env.BASE_OPLOG, gzip: true }, slices, after: baseManifest.lastTs, limit, gzipOut: true }, process.env.MERGE_OUT);
-  for (const key of ["entries", "fromBase", "fromSlices", "skippedAtOrBeforeBase", "skippedAtOrAfterLimit"]) print(`${key}=${r[key]}`);
+  for (const key of ["entries", "fromBase", "fromSlices", "skippedAtOrBeforeBase", "skippedAtOrAfterLimit", "skippedUsersAndRoles"]) print(`${key}=${r[key]}`);
   if (r.lastTs) print(`lastTs=${r.lastTs.t}:${r.lastTs.i}`);
 })();

@@ -35,7 +35,12 @@ Commands:
   windows  --catalog <dir>                       the ranges of restore points the catalog reaches
   plan     --catalog <dir> (--to|--before) <t>   the base dump, slices and mongorestore calls (dry run)
   run      --catalog <dir> (--to|--before) <t>   verify every artifact, then run the calls
-           (--config-file <yaml> | --uri-file <f> [--password-file <f>]) --yes
+           (--config-file <yaml> | --uri-file <f> [--user-file <f> | --password-file <f>]) --yes
+  user-secret --replica-set <rs> --namespace <ns> --out <file>
+                                                 a temporary restore-<random> user for one restore:
+                                                 writes its name and password to <file> (new, mode
+                                                 0600) and prints the kubectl commands that make
+                                                 its Secret from the file and create the user
 
 Sharded cluster (every shard and the config servers to the SAME target; docs/sharding.md):
   windows --cluster --catalog <root>             each replica set's windows and their intersection,
@@ -61,8 +66,9 @@ Options:
                               prefix first: aws s3 sync s3://<bucket>/<prefix> <dir>)
   --replica-set <name>        the replica set to plan for, when the catalog holds several
   --cluster                   plan or restore every replica set under <root> to one target
-  --uri-dir <dir>             run --cluster: <rs>.uri (connection string) and optionally
-                              <rs>.password for every replica set, as --uri-file/--password-file
+  --uri-dir <dir>             run --cluster: <rs>.uri (connection string) and <rs>.user (a
+                              user-secret file) or <rs>.password for every replica set, as
+                              --uri-file/--user-file/--password-file
   --from-replica-set <name>   run --cluster: resume at this replica set (those before it in the
                               restore order are skipped; it is restored again from the start)
   --allow-unwindowed          plan/run --cluster: accept base dumps taken without the balancer
@@ -76,7 +82,11 @@ Options:
   --config-file <yaml>        mongorestore --config file holding "uri:" and "password:"; used as is
   --uri-file <file>           file holding the target's connection string (credentials may be in
                               it); run writes a private mongorestore config file from it
+  --user-file <file>          the temporary user's file (user-secret --out): its username and
+                              password; the URI file then names the hosts only
   --password-file <file>      file holding the password, when the URI names the user only
+  --namespace <ns>            user-secret: the database's Kubernetes namespace
+  --out <file>                user-secret: the file to write (refused when it exists)
   --mongorestore <path>       the mongorestore binary (default: mongorestore on PATH)
   --from-step <n>             run: only 1: a restore is one mongorestore process per replica set
                               (transactions and index changes span slices), which cannot resume
@@ -93,9 +103,10 @@ also no config servers' catalog, a subdirectory that is not a replica set's cata
 base dump taken without the balancer window and no --allow-unwindowed);
 4 the target is outside the restore windows (with --cluster: of any one replica set); 5 run
 refused the target before writing anything (it holds documents and no --drop, or it is a mongos);
+user-secret: 0 written, 1 the file could not be written (it exists: never overwritten), 2 usage;
 130/143 run stopped by SIGINT/SIGTERM (mongorestore stopped, the private config file removed).`;
 
-export type Command = "windows" | "plan" | "run";
+export type Command = "windows" | "plan" | "run" | "user-secret";
 
 export interface CliOptions {
   command: Command;
@@ -111,6 +122,11 @@ export interface CliOptions {
   configFile?: string;
   uriFile?: string;
   passwordFile?: string;
+  /** run: the temporary user's file (user-secret.ts parseUserFile). */
+  userFile?: string;
+  /** user-secret: the namespace and the file to write. */
+  namespace?: string;
+  out?: string;
   /** run --cluster: the directory with `<rs>.uri` (and optionally `<rs>.password`) per replica set. */
   uriDir?: string;
   /** run --cluster: the replica set to resume at. */
@@ -124,6 +140,21 @@ export interface CliOptions {
   yes: boolean;
 }
 
+/** The options a command without a catalog leaves at their defaults. */
+const DEFAULT_OPTIONS = {
+  cluster: false,
+  json: false,
+  drop: false,
+  numParallelCollections: 4,
+  numInsertionWorkersPerCollection: 4,
+  allowUnwindowed: false,
+  mongorestore: "mongorestore",
+  fromStep: 1,
+  verify: false,
+  ignoreInvalid: false,
+  yes: false,
+} as const;
+
 export type ParsedArgs = { kind: "help" } | { kind: "usage-error"; message: string } | { kind: "command"; options: CliOptions };
 
 const VALUE_OPTIONS = [
@@ -136,6 +167,9 @@ const VALUE_OPTIONS = [
   "config-file",
   "uri-file",
   "password-file",
+  "user-file",
+  "namespace",
+  "out",
   "uri-dir",
   "from-replica-set",
   "mongorestore",
@@ -152,6 +186,11 @@ const ONLY_FOR: Record<string, Command[]> = {
   "--config-file": ["plan", "run"],
   "--uri-file": ["run"],
   "--password-file": ["run"],
+  "--user-file": ["run"],
+  "--namespace": ["user-secret"],
+  "--out": ["user-secret"],
+  "--catalog": ["windows", "plan", "run"],
+  "--json": ["windows", "plan", "run", "user-secret"],
   "--mongorestore": ["plan", "run"],
   "--from-step": ["run"],
   "--uri-dir": ["run"],
@@ -186,7 +225,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (argv.length === 0 || argv.includes("--help") || argv.includes("-h") || argv[0] === "help") return { kind: "help" };
   const usage = (message: string): ParsedArgs => ({ kind: "usage-error", message });
   const command = argv[0];
-  if (command !== "windows" && command !== "plan" && command !== "run") return usage(`unknown command ${JSON.stringify(command)}: use windows, plan or run`);
+  if (command !== "windows" && command !== "plan" && command !== "run" && command !== "user-secret") return usage(`unknown command ${JSON.stringify(command)}: use windows, plan, run or user-secret`);
 
   /** What node:util parseArgs reports of each argument (`tokens: true`): duplicates and values stay visible. */
   type Token = { kind: "option" | "positional" | "option-terminator"; name?: string; value?: string; inlineValue?: boolean };
@@ -214,6 +253,26 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   for (const name of [...values.keys(), ...flags]) {
     const allowed = ONLY_FOR[name];
     if (allowed && !allowed.includes(command)) return usage(`${name} does not apply to \`${command}\``);
+  }
+
+  if (command === "user-secret") {
+    for (const name of [...values.keys(), ...flags]) {
+      if (!["--replica-set", "--namespace", "--out", "--json"].includes(name)) return usage(`${name} does not apply to \`user-secret\``);
+    }
+    const missing = ["--replica-set", "--namespace", "--out"].filter((n) => !values.get(n));
+    if (missing.length > 0) return usage(`\`user-secret\` needs ${missing.join(", ")}`);
+    return {
+      kind: "command",
+      options: {
+        ...DEFAULT_OPTIONS,
+        command,
+        catalog: "",
+        replicaSet: values.get("--replica-set"),
+        namespace: values.get("--namespace"),
+        out: values.get("--out"),
+        json: flags.has("--json"),
+      },
+    };
   }
 
   const catalog = values.get("--catalog");
@@ -252,7 +311,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const fromReplicaSet = values.get("--from-replica-set");
   if (cluster) {
     if (values.has("--replica-set")) return usage("--replica-set picks one replica set and --cluster takes them all: give one or the other");
-    for (const name of ["--config-file", "--uri-file", "--password-file"]) {
+    for (const name of ["--config-file", "--uri-file", "--password-file", "--user-file"]) {
       if (values.has(name)) return usage(`${name} does not go with --cluster: every replica set has its own connection, from --uri-dir <dir> (<rs>.uri, <rs>.password)`);
     }
     if (command === "run" && uriDir === undefined) return usage("`run --cluster` needs every replica set's connection: --uri-dir <dir> holding <rs>.uri (and <rs>.password)");
@@ -265,6 +324,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (configFile !== undefined && uriFile !== undefined) return usage("give --config-file or --uri-file, not both");
     if (configFile === undefined && uriFile === undefined) return usage("`run` needs the target's connection: --config-file <mongorestore yaml> or --uri-file <file>");
     if (passwordFile !== undefined && uriFile === undefined) return usage("--password-file goes with --uri-file (a --config-file holds its own password)");
+    if (values.has("--user-file") && uriFile === undefined) return usage("--user-file goes with --uri-file (the URI file names the hosts, the user file the user and password)");
+    if (values.has("--user-file") && passwordFile !== undefined) return usage("give --user-file or --password-file, not both (the user file holds the password)");
   }
 
   return {
@@ -282,6 +343,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       configFile,
       uriFile,
       passwordFile,
+      userFile: values.get("--user-file"),
       uriDir,
       fromReplicaSet,
       mongorestore: values.get("--mongorestore") ?? "mongorestore",

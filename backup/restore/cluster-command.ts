@@ -24,6 +24,7 @@ import { mongorestoreConfigYaml, redactUri, scrubSecrets, secretFileValue } from
 import { clusterExecutionJson, clusterPlanJson, clusterPlanText, clusterWindowsJson, clusterWindowsText, ReplicaSetRun } from "./report";
 import { describeTarget, RestoreTarget } from "./target";
 import { unwindowedBases, unwindowedMessage } from "./unwindowed";
+import { connectionUser, parseUserFile, temporaryUserProblem, uriWithUser } from "./user-secret";
 import { ArtifactProblem, rememberingInspector, verifyArtifacts } from "./verify-artifacts";
 
 export async function runClusterCommand(opts: CliOptions, root: string, deps: CliDeps): Promise<number> {
@@ -144,12 +145,37 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
   const connections = new Map<string, Connection>();
   for (const rs of order) {
     try {
-      const uri = secretFileValue(await readFile(join(uriDir, `${rs}.uri`), "utf8")).trim();
+      let uri = secretFileValue(await readFile(join(uriDir, `${rs}.uri`), "utf8")).trim();
       let password: string | undefined;
       try {
         password = secretFileValue(await readFile(join(uriDir, `${rs}.password`), "utf8"));
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      }
+      // <rs>.user: that replica set's temporary restore user (`restore user-secret --out`).
+      let userText: string | undefined;
+      try {
+        userText = await readFile(join(uriDir, `${rs}.user`), "utf8");
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      }
+      if (userText !== undefined) {
+        if (password !== undefined) {
+          err(`${rs}: give ${rs}.user or ${rs}.password in --uri-dir, not both (the user file holds the password)`);
+          return EXIT.usage;
+        }
+        const user = parseUserFile(userText);
+        if (!user.ok) {
+          err(`${rs}.user: ${user.error}`);
+          return EXIT.usage;
+        }
+        const withUser = uriWithUser(uri, user.credentials.username);
+        if (!withUser.ok) {
+          err(`${rs}.uri: ${withUser.error}`);
+          return EXIT.usage;
+        }
+        uri = withUser.uri;
+        password = user.credentials.password;
       }
       const yaml = mongorestoreConfigYaml({ uri, password });
       if (!yaml.ok) {
@@ -161,6 +187,12 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
       err(`cannot read the connection of replica set ${rs} (${rs}.uri in --uri-dir): ${(e as Error).message}`);
       return EXIT.usage;
     }
+  }
+  // Issue 12: each replica set's restore runs as its own temporary restore-<random> user; any
+  // other user is warned about (restore-command.ts says why it is not refused).
+  for (const rs of order.slice(fromIndex)) {
+    const problem = temporaryUserProblem(connectionUser((connections.get(rs) as Connection).uri));
+    if (problem) err(`warning: ${rs}: ${problem}`);
   }
   const into = order.map((rs, k) => `${rs} into ${redactUri((connections.get(rs) as Connection).uri)}${k < fromIndex ? " (skipped: --from-replica-set)" : ""}`);
   if (!opts.yes) {

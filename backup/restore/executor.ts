@@ -8,7 +8,7 @@
 
 import { mkdir } from "node:fs/promises";
 import { describeTs, Timestamp } from "../timestamp";
-import type { MergeOplogStep, RestorePlan, RestoreStep } from "./planner";
+import type { MergeOplogStep, RestorePlan, RestoreStep, UnpackStep } from "./planner";
 import { describeTarget } from "./target";
 import { ArtifactInspector, ArtifactProblem, formatBytes, verifyArtifacts } from "./verify-artifacts";
 
@@ -34,11 +34,38 @@ export interface MergeSummary {
   fromSlices: number;
   skippedAtOrBeforeBase: number;
   skippedAtOrAfterLimit: number;
+  /** Entries on admin.system.users/roles, left out (oplog-merge.js isAuthzEntry). */
+  skippedUsersAndRoles?: number;
   firstTs: Timestamp | null;
   lastTs: Timestamp | null;
 }
 
 export type OplogMerger = (step: MergeOplogStep) => Promise<MergeSummary>;
+
+/** The users of a dump, as dump-authz.js usersInFile reads them. */
+export interface DumpUser {
+  user: string;
+  db: string;
+  roles: { role: string; db: string }[];
+}
+
+/**
+ * Moves the unpacked dump's users and roles aside and returns the dump's users (none: the dump held
+ * no users file). The pod runs the same code (restored-users.js); dump-authz.js says why, from the
+ * mongo-tools and server source.
+ */
+export type AuthzSetAside = (aside: UnpackStep["authzAside"]) => DumpUser[];
+
+export const setAsideDumpAuthz: AuthzSetAside = (aside) => {
+  const { setAsideAuthz, usersFileOf, usersInFile } = require("../mongosh/dump-authz.js") as {
+    setAsideAuthz: (dumpDir: string, into: string) => string[];
+    usersFileOf: (dir: string, names: string[]) => string | undefined;
+    usersInFile: (file: string) => DumpUser[];
+  };
+  const names = setAsideAuthz(aside.dumpDir, aside.into);
+  const file = usersFileOf(aside.into, names);
+  return file === undefined ? [] : usersInFile(file);
+};
 
 /** The merge the pod runs too (backup/mongosh/oplog-merge.js, copied beside this module by the build). */
 export const mergeOplogFiles: OplogMerger = (step) => {
@@ -50,6 +77,8 @@ export interface ExecuteDeps {
   run: StepRunner;
   /** The oplog merge (default mergeOplogFiles). */
   mergeOplog?: OplogMerger;
+  /** Sets the unpacked dump's users and roles aside (default setAsideDumpAuthz). */
+  setAsideAuthz?: AuthzSetAside;
   inspector: ArtifactInspector;
   /** Milliseconds, for durations. */
   now: () => number;
@@ -94,6 +123,8 @@ export interface ExecutionReport {
   /** What to do now (on failure). */
   next?: string;
   seconds: number;
+  /** The users the base dump held (set aside, not restored: dump-authz.js); absent for an archive base, whose users mongorestore restores. */
+  dumpUsers?: DumpUser[];
 }
 
 const FAILED_DOCS = /(\d+) document\(s\) failed to restore/;
@@ -133,6 +164,7 @@ export async function executePlan(plan: RestorePlan, options: ExecuteOptions, de
 
   deps.progress(`restoring ${plan.replicaSet}: ${describeTarget(plan.target)}`);
   const merge = deps.mergeOplog ?? mergeOplogFiles;
+  let dumpUsers: DumpUser[] | undefined;
   for (const step of plan.steps) {
     const outcome = outcomes[step.step - 1];
     if (options.stop?.aborted) {
@@ -150,7 +182,8 @@ export async function executePlan(plan: RestorePlan, options: ExecuteOptions, de
         const r = await merge(step);
         deps.progress(
           `  merged ${r.entries} entries (${r.fromBase} of the dump's own oplog, ${r.fromSlices} from ${step.slices.length} slice(s)); ` +
-            `dropped ${r.skippedAtOrBeforeBase} at or before the base's lastTs ${describeTs(step.after)} and ${r.skippedAtOrAfterLimit} at or after the limit`,
+            `dropped ${r.skippedAtOrBeforeBase} at or before the base's lastTs ${describeTs(step.after)} and ${r.skippedAtOrAfterLimit} at or after the limit` +
+            (r.skippedUsersAndRoles ? `; left out ${r.skippedUsersAndRoles} change(s) to users and roles` : ""),
         );
       } catch (e) {
         why = `the oplog could not be merged: ${(e as Error).message}`;
@@ -167,6 +200,14 @@ export async function executePlan(plan: RestorePlan, options: ExecuteOptions, de
       }, options.stop);
       outcome.exitCode = exit.code;
       why = failureOf(step.argv[0], exit, failedDocs);
+      if (why === undefined && step.kind === "unpack") {
+        try {
+          dumpUsers = (deps.setAsideAuthz ?? setAsideDumpAuthz)(step.authzAside);
+          deps.progress(`  set the dump's users and roles aside (${dumpUsers.length} user(s)): the target keeps its own, the reconcile Job re-asserts the managed ones`);
+        } catch (e) {
+          why = `the dump's users and roles could not be set aside: ${(e as Error).message}`;
+        }
+      }
     }
     outcome.seconds = (deps.now() - stepStarted) / 1000;
     if (why === undefined) {
@@ -186,7 +227,7 @@ export async function executePlan(plan: RestorePlan, options: ExecuteOptions, de
   }
   const message = `restored ${plan.replicaSet} to ${describeTarget(plan.target)} in ${formatDuration(seconds())}`;
   deps.progress(message);
-  return { ok: true, phase: "done", steps: outcomes, problems: [], message, seconds: seconds() };
+  return { ok: true, phase: "done", steps: outcomes, problems: [], message, seconds: seconds(), ...(dumpUsers ? { dumpUsers } : {}) };
 }
 
 function stepSubject(step: RestoreStep): string {
@@ -199,7 +240,7 @@ function stepSubject(step: RestoreStep): string {
 export function stepTitle(plan: RestorePlan, step: RestoreStep): string {
   if (step.kind === "unpack") {
     const base = plan.artifacts.find((a) => a.file === step.file);
-    return `unpack the base full dump ${step.file}${base ? ` (${formatBytes(base.bytes)})` : ""}`;
+    return `unpack the base full dump ${step.file}${base ? ` (${formatBytes(base.bytes)})` : ""} and set its users and roles aside`;
   }
   if (step.kind === "merge-oplog") return `merge the dump's oplog and ${step.slices.length} slice(s) after ${describeTs(step.after)}, before the limit ${describeTs(step.limit)}, into one oplog`;
   return `the one mongorestore call: the base dump and the whole oplog replay, up to and including ${describeTs(step.holdsThrough)}`;

@@ -11,7 +11,9 @@
 // it applies index DDL from the oplog to its own index catalog (common/idx/index_catalog.go),
 // which only the call that read the dump directory holds; and every call logs in again, after the
 // first restored admin.system.users. So the steps of a schemaVersion 2 ("dir-tar+gzip") base are:
-//   1. unpack   tar -x of the base into the private working directory: `dump/` and `oplog.bson.gz`
+//   1. unpack   tar -x of the base into the private working directory: `dump/` and `oplog.bson.gz`;
+//               then <dump>/admin/system.{users,roles}.* are set aside: the dump's users and roles
+//               are listed, never restored (backup/mongosh/dump-authz.js says why, from the source)
 //   2. merge    the dump's own oplog, then every slice entry strictly after the base's lastTs and
 //               before the target's exclusive limit, as ONE gzipped BSON file (oplog-merge.js,
 //               run in-process by the CLI and by the pod's replay-oplog.js): entries at or before
@@ -77,6 +79,12 @@ export interface UnpackStep {
   /** The directory it is unpacked into (created first). */
   into: string;
   argv: string[];
+  /**
+   * Where the dump's users and roles (`<dump>/admin/system.{users,roles}.*`) are moved once it is
+   * unpacked: mongorestore then restores neither, so its `_mergeAuthzCollections` never drops the
+   * temporary restore user (backup/mongosh/dump-authz.js says why, from the source).
+   */
+  authzAside: { dumpDir: string; into: string };
 }
 
 export interface OplogInput {
@@ -199,12 +207,24 @@ export function planRestore(entries: CatalogEntry[], target: RestoreTarget, opti
   let steps: RestoreStep[];
   let artifacts: PlanArtifact[];
   if (!isDirectoryDump(base)) {
+    if (common.drop) {
+      // Its users sit inside the archive, where they cannot be set aside: with --drop they would
+      // replace every user, the temporary restore user included (dump-authz.js), mid-restore.
+      return {
+        ok: false,
+        error:
+          `the full dump ${artifactPath(base)} is in the schemaVersion 1 format (an --archive file): its users and roles cannot be set aside, and restored with drop ` +
+          `(an in-place or cluster restore) they replace every user, the temporary restore user included, before the oplog replay. Restore it without --drop into an ` +
+          `empty replica set, or pick a target at or after the first schemaVersion 2 full dump`,
+        windows,
+      };
+    }
     steps = [{ step: 1, kind: "mongorestore", holdsThrough: point, argv: mongorestoreReplayArgv({ ...common, source: { archive: at(base) }, gzip: gzip(base) }) }];
     artifacts = [ref(base, 1)];
   } else {
     const work = workPaths(options.workDir);
     steps = [
-      { step: 1, kind: "unpack", file: artifactPath(base), into: work.unpacked, argv: unpackArgv(at(base), work.unpacked) },
+      { step: 1, kind: "unpack", file: artifactPath(base), into: work.unpacked, argv: unpackArgv(at(base), work.unpacked), authzAside: { dumpDir: work.dumpDir, into: work.authzAside } },
       {
         step: 2,
         kind: "merge-oplog",

@@ -108,12 +108,17 @@ export function executionJson(plan: RestorePlan, report: ExecutionReport): objec
 }
 
 /**
- * The users found in the restored data, for the report: a restore brings back every user and role
- * of the dump (with its passwords), and the reconcile Job drops those the project does not manage
- * when it next runs (docs/security.md, "After a restore").
+ * The users found in the restored data, for the report. From a directory dump they are set aside,
+ * not restored (`setAside`: backup/mongosh/dump-authz.js): the target keeps its own users. From an
+ * archive (schemaVersion 1) mongorestore restores them, and the reconcile Job drops those the
+ * project does not manage when it next runs (docs/security.md, "After a restore").
  */
-export function restoredUsersText(users: FoundUser[]): string {
-  const lines = [`Users in the restored data (${users.length}):`];
+export function restoredUsersText(users: FoundUser[], setAside = false): string {
+  const lines = [
+    setAside
+      ? `Users in the restored data (${users.length}), set aside and NOT restored (the target keeps its own users and roles; accessControl.externalUsers must exist on the target):`
+      : `Users in the restored data (${users.length}):`,
+  ];
   for (const u of [...users].sort((a, b) => `${a.db}.${a.user}`.localeCompare(`${b.db}.${b.user}`)))
     lines.push(`  ${u.user}@${u.db}  roles: ${u.roles.length ? u.roles.map((r) => `${r.role}@${r.db}`).join(", ") : "(none)"}`);
   lines.push("Run the reconcile Job now: it resets the managed users' roles and passwords and drops every user and role it does not manage (docs/runbooks/restore.md).");

@@ -10,13 +10,14 @@ import { loadCatalog, selectReplicaSet } from "./catalog";
 import { CliOptions, EXIT, parseArgs, USAGE } from "./cli-args";
 import { runClusterCommand } from "./cluster-command";
 import { CliDeps, PLAN_CONFIG_PLACEHOLDER, PLAN_WORK_DIR_PLACEHOLDER, planOptionsFrom, requestedTarget } from "./command-context";
-import { executePlan } from "./executor";
+import { executePlan, shellQuote } from "./executor";
 import { ConnectionSecrets, connectionOfConfigYaml, connectionStringProblem, mongorestoreConfigYaml, redactUri, scrubSecrets, secretFileValue } from "./mongorestore-config";
 import { planRestore } from "./planner";
 import { executionJson, planJson, planText, restoredUsersJson, restoredUsersText, windowsJson, windowsText } from "./report";
 import type { RestoreTarget } from "./target";
 import { targetRefusal } from "./target-check";
 import type { FoundUser } from "./target-probe";
+import { connectionUser, parseUserFile, temporaryUserProblem, uriWithUser, userFileText, generateUserCredentials, userSecretPlan } from "./user-secret";
 import { verifyArtifacts } from "./verify-artifacts";
 import { EXIT_SIGINT, EXIT_SIGTERM } from "../../migrations/runner/stop";
 
@@ -39,6 +40,7 @@ export async function runCli(argv: readonly string[], rawDeps: CliDeps): Promise
     return EXIT.usage;
   }
   const opts = parsed.options;
+  if (opts.command === "user-secret") return userSecret(opts, deps);
   const catalogDir = resolve(opts.catalog);
   if (!(await isDirectory(catalogDir))) {
     err(`--catalog ${opts.catalog}: not a directory (download the backup storage first: docs/runbooks/restore.md)`);
@@ -125,6 +127,19 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
         uri: secretFileValue(await readFile(opts.uriFile, "utf8")).trim(),
         ...(opts.passwordFile ? { password: secretFileValue(await readFile(opts.passwordFile, "utf8")) } : {}),
       };
+      if (opts.userFile) {
+        const user = parseUserFile(await readFile(opts.userFile, "utf8"));
+        if (!user.ok) {
+          err(`--user-file ${opts.userFile}: ${user.error}`);
+          return EXIT.usage;
+        }
+        const withUser = uriWithUser(secrets.uri, user.credentials.username);
+        if (!withUser.ok) {
+          err(`--uri-file ${opts.uriFile}: ${withUser.error}`);
+          return EXIT.usage;
+        }
+        secrets = { uri: withUser.uri, password: user.credentials.password };
+      }
     } catch (e) {
       err(`cannot read the connection: ${(e as Error).message}`);
       return EXIT.usage;
@@ -139,6 +154,12 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
     connection = redactUri(secrets.uri);
     probeWith = secrets;
   }
+  // Issue 12: a restore runs as a temporary restore-<random> user. Another user is warned about,
+  // not refused: the restore works as any user with nyrkioRestore's privileges (the dump's users
+  // are set aside, so none is lost), and only the operator knows whether the user is temporary.
+  const asUser = probeWith ? connectionUser(probeWith.uri) : undefined;
+  const notTemporary = temporaryUserProblem(asUser);
+  if (notTemporary) err(`warning: ${notTemporary}`);
   if (!opts.yes) {
     out(planText(preview.plan));
     err(`nothing was run: this restores into ${connection}${opts.drop ? " with --drop (collections the dump holds are dropped first)" : ""}. Add --yes to run it.`);
@@ -216,20 +237,22 @@ async function restoreWithStop(entries: CatalogEntry[], target: RestoreTarget, o
     // tool prints about its connection, no credential reaches the terminal or the JSON.
     const scrub = (text: string) => scrubSecrets(text, probeWith);
     const report = await executePlan(planned.plan, { resolve: (f) => join(catalogDir, f), fromStep: opts.fromStep, stop: ctx.stop }, { ...deps, progress: (l) => err(scrub(l)) });
-    // Which users the restore brought back (issue 12): listed after a successful restore; a failed
-    // listing is a warning, the restore itself stands.
-    let users: FoundUser[] | undefined;
-    if (report.ok && deps.listUsers && probeWith) {
+    // Which users the restored data holds (issue 12): a directory dump's, read from its users file
+    // as the executor set it aside (never restored: dump-authz.js); an archive's, restored by
+    // mongorestore, listed from the target after a successful restore. A failed listing is a
+    // warning, the restore itself stands.
+    let users: FoundUser[] | undefined = report.dumpUsers;
+    if (report.ok && !users && deps.listUsers && probeWith) {
       try {
         users = await deps.listUsers(probeWith);
       } catch (e) {
         err(`warning: cannot list the users in the restored data: ${scrub((e as Error).message)}`);
       }
     }
-    const restored = users ? { restoredUsers: restoredUsersJson(users) } : {};
+    const restored = users && report.ok ? { restoredUsers: restoredUsersJson(users), ...(report.dumpUsers ? { restoredUsersSetAside: true } : {}) } : {};
     if (opts.json) out(JSON.stringify({ ...executionJson(planned.plan, report), ...restored }, (_k, v: unknown) => (typeof v === "string" ? scrub(v) : v), 2));
     else out(scrub(report.ok ? report.message : `${report.message}\nnext: ${report.next ?? "see the lines above"}`));
-    if (users && !opts.json) out(scrub(restoredUsersText(users)));
+    if (users && report.ok && !opts.json) out(scrub(restoredUsersText(users, report.dumpUsers !== undefined)));
     const stoppedBy = ctx.stoppedBy();
     if (stoppedBy) return signalExit(stoppedBy);
     return report.ok ? EXIT.ok : EXIT.failed;
@@ -249,4 +272,37 @@ async function isDirectory(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * `restore user-secret`: a new temporary user's name and password into a new private file, and the
+ * commands that turn it into the Secret and the user (user-secret.ts). Exit 1 when the file cannot
+ * be written (it exists: a file with credentials is never replaced).
+ */
+async function userSecret(opts: CliOptions, deps: CliDeps): Promise<number> {
+  const out = (text: string) => deps.stdout(`${text}\n`);
+  const err = (text: string) => deps.stderr(`restore: ${text}\n`);
+  const file = opts.out as string;
+  const credentials = generateUserCredentials();
+  try {
+    await writeFile(file, userFileText(credentials), { mode: 0o600, flag: "wx" });
+    await chmod(file, 0o600);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    err(`cannot write ${file}: ${code === "EEXIST" ? "it exists (a file of credentials is never replaced: remove it or name another)" : (e as Error).message}`);
+    return EXIT.failed;
+  }
+  const plan = userSecretPlan(opts.replicaSet as string, opts.namespace as string, file, credentials.username, `restore-user-${Math.floor(deps.now() / 1000)}`);
+  if (opts.json) {
+    out(JSON.stringify({ user: plan.username, file, secretName: plan.secretName, cronJob: plan.cronJob, commands: plan.commands }, null, 2));
+    return EXIT.ok;
+  }
+  out(`Wrote ${file} (mode 0600): the temporary restore user ${plan.username} and its password.`);
+  out(`Create its Secret from the file, then the user (the restore-user Job, as root, on the restore's target):`);
+  for (const argv of plan.commands) out(`  ${argv.map(shellQuote).join(" ")}`);
+  out(
+    `Then restore as that user: \`restore run ... --uri-file <hosts only> --user-file ${file}\` from a workstation, or the restore Job (docs/runbooks/restore.md, step 6). ` +
+      `It drops itself at the end of an in-cluster restore; after a workstation restore drop it (dropUser) or let the reconcile Job drop it at its expiry, and delete the Secret and ${file}.`,
+  );
+  return EXIT.ok;
 }

@@ -64,9 +64,16 @@ export function unpackArgv(artifact: string, into: string): string[] {
 }
 
 /** Where the one-call restore puts its files inside its private working directory. */
-export function workPaths(workDir: string): { unpacked: string; dumpDir: string; baseOplog: string; mergedOplog: string } {
+export function workPaths(workDir: string): { unpacked: string; dumpDir: string; baseOplog: string; mergedOplog: string; authzAside: string } {
   const unpacked = joinPath(workDir, "base");
-  return { unpacked, dumpDir: joinPath(unpacked, "dump"), baseOplog: joinPath(unpacked, "oplog.bson.gz"), mergedOplog: joinPath(workDir, "replay-oplog.bson.gz") };
+  return {
+    unpacked,
+    dumpDir: joinPath(unpacked, "dump"),
+    baseOplog: joinPath(unpacked, "oplog.bson.gz"),
+    mergedOplog: joinPath(workDir, "replay-oplog.bson.gz"),
+    // The dump's users and roles, moved out of dumpDir before mongorestore (backup/mongosh/dump-authz.js).
+    authzAside: joinPath(workDir, "users-and-roles"),
+  };
 }
 
 export function joinPath(dir: string, rel: string): string {

@@ -461,13 +461,31 @@ replay_base() {
   log unpack started file="$base"
   unpack_base "$CATALOG/$base" "$unpacked"
   ok unpack file="$base" bytes="$(du -sb -- "$unpacked" | cut -f1)"
+  set_aside_users "$unpacked/dump" "$work/users-and-roles"
   step_begin
   STEPS_FILE="$steps" CATALOG_DIR="$CATALOG" BASE_OPLOG="$unpacked/oplog.bson.gz" MERGE_LIMIT="$merge_limit" MERGE_TAIL="$merge_tail" MERGE_OUT="$merged" \
     run_js replay-oplog.js "$BACKUP_WORK/tmp/merge.out" || fail merge "cannot merge the oplog: $JS_ERROR$note"
   read_kv "$BACKUP_WORK/tmp/merge.out"
   need_kv merge entries
-  ok merge entries="${KV[entries]}" fromBase="${KV[fromBase]:-0}" fromSlices="${KV[fromSlices]:-0}" skippedAtOrBeforeBase="${KV[skippedAtOrBeforeBase]:-0}" lastTs="${KV[lastTs]:-}" oplogLimit="$limit"
+  ok merge entries="${KV[entries]}" fromBase="${KV[fromBase]:-0}" fromSlices="${KV[fromSlices]:-0}" skippedAtOrBeforeBase="${KV[skippedAtOrBeforeBase]:-0}" skippedUsersAndRoles="${KV[skippedUsersAndRoles]:-0}" lastTs="${KV[lastTs]:-}" oplogLimit="$limit"
   replay_args --dir="$unpacked/dump" "$format" "$merged" "$limit" "$@"
+}
+
+# set_aside_users <dump dir> <aside dir>: before the mongorestore call, the dump's users and roles
+# are moved out of the directory it reads and listed (restored-users.js, dump-authz.js): with
+# --drop mongorestore's _mergeAuthzCollections would otherwise remove every user the dump does not
+# hold, the restoring user included, before the oplog replay (mongo-tools mongorestore.go Restore,
+# metadata.go RestoreUsersOrRoles; the server's _processUsers). The target keeps its own users and
+# roles; the restore and its verification alike. USERS_KV holds the listing for the report.
+# shellcheck disable=SC2034 # USERS_KV is read by restore.sh's report
+set_aside_users() {
+  step_begin
+  DUMP_DIR="$1" AUTHZ_ASIDE="$2" run_js restored-users.js "$BACKUP_WORK/tmp/users.out" ||
+    fail users "cannot set the dump's users and roles aside: $JS_ERROR; nothing was restored"
+  read_kv "$BACKUP_WORK/tmp/users.out"
+  need_kv users count
+  USERS_KV="users=${KV[count]} found=${KV[found]:-} setAside=${KV[setAside]:-}"
+  ok users-set-aside users="${KV[count]}" setAside="${KV[setAside]:-}"
 }
 
 # run_mongorestore <file> <what> <note> <args>...: the one mongorestore call, its lines passed to

@@ -12,9 +12,11 @@
 #           is refused (mongorestore replays through applyOps, which mongos does not serve), and so
 #           is a target holding documents unless `drop` (replaying into data from another moment
 #           mixes both); then
-#             unpack  the base (a dir-tar+gzip full dump) into the scratch volume (lib.sh unpack_base)
+#             unpack  the base (a dir-tar+gzip full dump) into the scratch volume (lib.sh unpack_base),
+#                     and set its users and roles aside: listed, never restored (set_aside_users)
 #             merge   its own oplog, then every slice entry after the base's lastTs and before the
-#                     plan's exclusive limit, as one gzipped file (replay-oplog.js, oplog-merge.js)
+#                     plan's exclusive limit, as one gzipped file (replay-oplog.js, oplog-merge.js),
+#                     without the entries that change users or roles
 #             restore ONE mongorestore --dir=<unpacked>/dump --gzip --oplogReplay --oplogFile=<merged>
 #                     --oplogLimit --stopOnError (lib.sh replay_args; --drop when asked), so a
 #                     transaction or index change that spans slices is replayed whole and the
@@ -39,15 +41,20 @@ init_job restore read-only
 steps_file="$BACKUP_WORK/restore-steps"
 plan_dir="${RESTORE_PLAN_DIR:-}"
 
-# report_users <target>: the users the restored data brought back (a full dump holds every user
-# and role, with that moment's passwords). The reconcile Job drops those the project does not
-# manage when it next runs (docs/runbooks/restore.md). A listing that fails is a warning: the
+# report_users <target>: the users the restored data holds. A directory dump's were set aside and
+# listed before the restore (lib.sh set_aside_users): not restored, the target keeps its own. An
+# archive's were restored by mongorestore: listed from the target now; the reconcile Job drops those
+# the project does not manage (docs/runbooks/restore.md). A listing that fails is a warning: the
 # restore itself stands.
 report_users() {
+  local next="run the reconcile Job now: it resets the managed users and drops every other user and role"
   step_begin
-  if TARGET="$1" run_js restored-users.js "$BACKUP_WORK/tmp/users.out"; then
+  if [[ -n "${USERS_KV:-}" ]]; then
+    read_kv <(tr ' ' '\n' <<<"$USERS_KV")
+    ok users users="${KV[users]:-0}" found="${KV[found]:-}" restored=no next="the dump's users were set aside, not restored: the target keeps its own; $next"
+  elif TARGET="$1" run_js restored-users.js "$BACKUP_WORK/tmp/users.out"; then
     read_kv "$BACKUP_WORK/tmp/users.out"
-    ok users users="${KV[count]:-0}" found="${KV[found]:-}" next="run the reconcile Job now: it resets the managed users and drops every other user and role"
+    ok users users="${KV[count]:-0}" found="${KV[found]:-}" restored=yes next="$next"
   else
     log users warning "durationMs=$(step_ms)" error="cannot list the users in the restored data: $JS_ERROR"
   fi
@@ -112,6 +119,11 @@ run_restore() {
     esac
   done <"$steps_file"
   [[ -n "$base" && -n "$plan_limit" ]] || fail plan "the plan has no base dump or no oplogLimit; nothing was restored"
+  # An archive's users cannot be set aside: with --drop they would replace every user, the
+  # temporary restore user included, before the replay (planner.ts refuses it the same way).
+  if [[ "$base_format" != dir-tar+gzip && ${#drop[@]} -gt 0 ]]; then
+    fail plan "$base is a schemaVersion 1 archive: its users and roles cannot be set aside, and restored with drop they replace every user, the temporary restore user included; restore it without drop into an empty replica set; nothing was restored"
+  fi
   limit="$plan_limit"
   tool_connection "$target"
   local extra=("${drop[@]}" --numParallelCollections="${RESTORE_PARALLEL_COLLECTIONS:-4}" --numInsertionWorkersPerCollection="${RESTORE_INSERTION_WORKERS:-4}")

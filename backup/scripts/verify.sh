@@ -125,8 +125,8 @@ create_users() {
   mkdir -m 700 -- "$dir/admin" "$dir/restore"
   printf 'verify-admin' >"$dir/admin/username"
   secret_file "$dir/admin/password" 24
-  # A name the dump never holds: mongorestore merges the dump's users beside it (without --drop,
-  # _mergeAuthzCollections keeps existing users: mongo-tools mongorestore/metadata.go RestoreUsersOrRoles).
+  # A name the dump never holds. replay_base sets the dump's users and roles aside before
+  # mongorestore (lib.sh set_aside_users), as a restore does, so this user is the only one there.
   printf 'verify-restore-%s' "$(instance_suffix)" >"$dir/restore/username"
   secret_file "$dir/restore/password" 24
   VERIFY_RESTORE_DIR="$dir/restore"

@@ -46,7 +46,6 @@ export const dev: PlatformConfig = {
     app: "nyrkio-mongodb-app",
     migrator: "nyrkio-mongodb-migrator",
     backup: "nyrkio-mongodb-backup",
-    restore: "nyrkio-mongodb-restore",
     monitor: "nyrkio-mongodb-monitor",
     retention: "nyrkio-mongodb-retention",
     rotator: "nyrkio-mongodb-rotator",

@@ -2,7 +2,8 @@
 // - every pod: DNS (UDP and TCP 53) to the cluster DNS pods, and the database port to the
 //   database's own pods in this namespace (members replicate to each other; jobs, mongos and the
 //   probes' peers connect to them);
-// - backup pods, when backups go to S3: HTTPS (443) to the S3 CIDRs.
+// - backup pods, when backups go to S3: the S3 endpoint's port (443 unless backup.storage.endpoint
+//   names another, e.g. MinIO's https://host:9000) to the S3 CIDRs.
 // A NetworkPolicy cannot name a DNS host, so S3 is a CIDR list: by default everything outside the
 // cluster's own CIDRs and the cloud metadata address (which hands out node credentials). A CNI
 // with FQDN policies (Cilium's toFQDNs, Calico's domain names) is the stricter option
@@ -36,12 +37,23 @@ export function baseEgressRules(network: EgressNetwork, databasePods: Record<str
   ];
 }
 
-/** HTTPS to S3: the configured CIDRs, or everything but the cluster and the metadata address. */
-export function s3EgressRule(network: EgressNetwork): NetworkPolicyV1SpecEgress {
+/**
+ * The TCP port the backup pods reach S3 on: the endpoint URL's own port, else its scheme's default
+ * (https 443, http 80: the WHATWG URL parser drops a scheme's default port, so `:443` reads as
+ * none); AWS S3 itself (no endpoint) is https on 443.
+ */
+export function s3EndpointPort(endpoint: string | undefined): string {
+  if (endpoint === undefined) return "443";
+  const u = new URL(endpoint);
+  return u.port || (u.protocol === "http:" ? "80" : "443");
+}
+
+/** S3: the configured CIDRs, or everything but the cluster and the metadata address, on the endpoint's port. */
+export function s3EgressRule(network: EgressNetwork, endpoint?: string): NetworkPolicyV1SpecEgress {
   const to = network.s3Cidrs
     ? network.s3Cidrs.map((cidr) => ({ ipBlock: { cidr } }))
     : [{ ipBlock: { cidr: "0.0.0.0/0", except: [...network.clusterCidrs, CLOUD_METADATA_CIDR] } }];
-  return { to, ports: [{ port: "443", protocol: "TCP" }] };
+  return { to, ports: [{ port: s3EndpointPort(endpoint), protocol: "TCP" }] };
 }
 
 /**

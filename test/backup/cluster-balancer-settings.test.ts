@@ -12,7 +12,7 @@ import { BALANCER_STOPPED_UPDATE } from "../../backup/restore/balancer-settings"
 import { CliDeps, runCli } from "../../backup/restore/restore-command";
 import { fileInspector } from "../../backup/restore/verify-artifacts";
 import { sharded } from "../../config/environments/sharded";
-import { renderUsersSpec } from "../../replicaset/users";
+import { renderUsersSpec, restoreUserRoles } from "../../replicaset/users";
 import { modeOf } from "../sharding/stand-in-balancer";
 import { writeCatalog } from "./disk-catalog";
 import { fullDump, sliceChain, ts } from "./fixtures";
@@ -110,7 +110,7 @@ describe("restore run --cluster and the balancer settings", () => {
 
   it("the cluster's restore user may write config.settings: its nyrkioRestore role grants every action (the replay needs it anyway)", () => {
     const cluster = renderUsersSpec(sharded, "cluster");
-    expect(cluster.users.find((u) => u.name === "restore")!.roles).toContainEqual({ role: "nyrkioRestore", db: "admin" });
+    expect(restoreUserRoles(sharded, "cluster")).toContainEqual({ role: "nyrkioRestore", db: "admin" });
     expect(cluster.roles.find((r) => r.role === "nyrkioRestore")!.privileges).toEqual([{ resource: { anyResource: true }, actions: ["anyAction"] }]);
   });
 });

@@ -11,7 +11,7 @@ import type { StepExit } from "../../backup/restore/executor";
 import { CliDeps, runCli } from "../../backup/restore/restore-command";
 import type { TargetFacts } from "../../backup/restore/target-check";
 import { fileInspector } from "../../backup/restore/verify-artifacts";
-import { mongorestoreRefusal } from "../support/mongorestore-rules";
+import { authzMergeRefusal, mongorestoreRefusal } from "../support/mongorestore-rules";
 import { writeCatalog } from "./disk-catalog";
 import { fullDump, sliceChain, ts } from "./fixtures";
 import { fragments, prng, randomPassword } from "../support/password-property";
@@ -50,8 +50,11 @@ function standIn(exits: Partial<StepExit & { lines: string[] }>[] = []) {
     if (argv[0] === "tar") return runRealTar(argv, onLine);
     const path = argv.find((a) => a.startsWith("--config="))?.slice("--config=".length);
     calls.push({ argv, config: path && existsSync(path) ? readFileSync(path, "utf8") : undefined, configMode: path && existsSync(path) ? statSync(path).mode & 0o777 : undefined });
-    // As strict as the real tool: what mongorestore refuses before restoring anything, it refuses here.
-    const refusal = mongorestoreRefusal(argv.slice(1));
+    // As strict as the real tool: what mongorestore refuses before restoring anything, it refuses
+    // here, and a dump whose users lack the connection's user loses it before the replay with
+    // --drop, which every cluster restore uses (mongorestore-rules.ts authzMergeRefusal).
+    const user = /^uri: '?mongodb:\/\/([^:@/]+)/m.exec(path && existsSync(path) ? readFileSync(path, "utf8") : "")?.[1];
+    const refusal = mongorestoreRefusal(argv.slice(1)) ?? (user ? authzMergeRefusal(argv.slice(1), `${decodeURIComponent(user)}@admin`) : undefined);
     if (refusal) {
       onLine(refusal);
       return { code: 1 };
@@ -227,6 +230,25 @@ describe("restore plan --cluster", () => {
 });
 
 describe("restore run --cluster", () => {
+  it("each replica set as its own temporary user from <rs>.user (restore user-secret --out): the hosts from <rs>.uri, no warning (issue 12)", async () => {
+    const dir = join(work, "temporary");
+    mkdirSync(dir, { recursive: true });
+    for (const rs of ["cfg", "rs0", "rs1"]) {
+      writeFileSync(join(dir, `${rs}.uri`), `mongodb://mongodb-${rs}-0.mongodb-${rs}.nyrkio-db.svc:27017/?directConnection=true&authSource=admin\n`);
+      expect((await cli(["user-secret", "--replica-set", rs, "--namespace", "nyrkio-db", "--out", join(dir, `${rs}.user`)])).code).toBe(0);
+    }
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", dir, "--yes"], run);
+    expect({ code: r.code, warnings: r.stderr.split("\n").filter((l) => /warning|FAILED/.test(l)) }).toEqual({ code: 0, warnings: [] });
+    expect(probed.map((u) => /^mongodb:\/\/(restore-[0-9a-f]{24})@mongodb-(\w+)-0/.exec(u)?.[2])).toEqual(["cfg", "rs0", "rs1"]);
+    expect(calls).toHaveLength(3);
+    // <rs>.user and <rs>.password together are refused: the user file holds the password.
+    writeFileSync(join(dir, "rs0.password"), "pw\n");
+    const both = await cli(["run", "--cluster", "--catalog", root, "--to", `${T0 + 400}:0`, "--uri-dir", dir, "--yes"], standIn().run);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/rs0: give rs0.user or rs0.password in --uri-dir, not both/);
+  });
+
   it("refuses (exit 5) before anything runs when a connection reaches a mongos: UUIDs cannot be preserved through it", async () => {
     const dir = uriDir("cfg", "rs0", "rs1");
     mongosUris = ["mongodb://restore:s3cr3t@mongodb-rs0-0.mongodb-rs0.nyrkio-db-restore.svc:27017/?replicaSet=rs0&authSource=admin"];

@@ -1,6 +1,6 @@
 import type { CatalogEntry } from "../../backup/manifest";
 import { restoreWindows } from "../../backup/restore/chain";
-import { MergeOplogStep, mongorestoreStep, PlanOptions, planRestore, RestorePlan } from "../../backup/restore/planner";
+import { MergeOplogStep, mongorestoreStep, PlanOptions, planRestore, RestorePlan, UnpackStep } from "../../backup/restore/planner";
 import { mongorestoreRefusal } from "../support/mongorestore-rules";
 import { parseTarget, TargetMode } from "../../backup/restore/target";
 import { UINT32_MAX } from "../../backup/timestamp";
@@ -29,10 +29,10 @@ function plan(entries: CatalogEntry[], mode: TargetMode, input: string, opts: Pa
   if (!result.ok) throw new Error(result.error);
   return result.plan;
 }
-function refusal(entries: CatalogEntry[], mode: TargetMode, input: string): string {
+function refusal(entries: CatalogEntry[], mode: TargetMode, input: string, opts: Partial<PlanOptions> = {}): string {
   const target = parseTarget(mode, input);
   if (!target.ok) throw new Error(target.error);
-  const result = planRestore(entries, target.target, options);
+  const result = planRestore(entries, target.target, { ...options, ...opts });
   if (result.ok) throw new Error(`${input} was planned: ${JSON.stringify(result.plan.artifacts.map((s) => s.file))}`);
   return result.error;
 }
@@ -141,6 +141,7 @@ describe("restore planner", () => {
         file: `full/${d2.file}`,
         into: "/tmp/restore/work/base",
         argv: ["tar", "-x", "--no-same-owner", "-f", `/catalog/full/${d2.file}`, "-C", "/tmp/restore/work/base"],
+        authzAside: { dumpDir: "/tmp/restore/work/base/dump", into: "/tmp/restore/work/users-and-roles" },
       },
       {
         step: 2,
@@ -230,6 +231,17 @@ describe("restore planner", () => {
       expect(p.steps.map((s) => s.kind)).toEqual(["mongorestore"]);
       expect(mongorestoreStep(p).argv).toEqual(expect.arrayContaining([`--archive=/catalog/full/${old.file}`, "--gzip", "--oplogReplay", `--oplogLimit=${T0 + 12}:5`, "--stopOnError"]));
       expect(mongorestoreStep(p).argv.some((a) => a.startsWith("--oplogFile"))).toBe(false);
+    });
+
+    it("are refused with --drop (in place, every cluster restore): the archive's users cannot be set aside and would replace the temporary restore user (issue 12)", () => {
+      expect(refusal(oldCatalog, "to", `${T0 + 12}:4`, { drop: true })).toMatch(/schemaVersion 1 format .*users and roles cannot be set aside.*temporary restore user.*without --drop into an empty replica set/);
+      expect(refusal(oldCatalog, "to", `${T0 + 12}:4`, { drop: true, preserveUUID: true })).toMatch(/cannot be set aside/);
+    });
+
+    it("a directory dump's unpack step names where its users and roles go: out of the dump mongorestore reads", () => {
+      const p = plan(catalog, "to", `${T0 + 700}:0`, { drop: true });
+      expect((p.steps[0] as UnpackStep).authzAside).toEqual({ dumpDir: "/tmp/restore/work/base/dump", into: "/tmp/restore/work/users-and-roles" });
+      expect(mongorestoreStep(p).argv).toContain("--dir=/tmp/restore/work/base/dump");
     });
 
     it("are refused with the reason when the target needs slices, never replayed in several calls", () => {

@@ -12,7 +12,7 @@ import { fileInspector } from "../../backup/restore/verify-artifacts";
 import type { FoundUser } from "../../backup/restore/target-probe";
 import { restoreRole } from "../../replicaset/users";
 import { authorize } from "../support/mongod-authz";
-import { mongorestoreRefusal } from "../support/mongorestore-rules";
+import { authzMergeRefusal, dumpedUsers, mongorestoreRefusal } from "../support/mongorestore-rules";
 import { runRealTar } from "./real-tar";
 import { DiskCatalog, writeCatalog } from "./disk-catalog";
 import { fullDump, sliceChain, ts } from "./fixtures";
@@ -27,9 +27,12 @@ interface Call {
   configMode?: number;
   /** The `ts` of every entry of the --oplogFile it was handed, in order. */
   oplog?: string[];
+  /** The users its --dir held (admin/system.users.bson.gz) when it ran; undefined: none. */
+  dumpUsers?: string[];
 }
 
 const { topLevelFields } = require("../../backup/mongosh/oplog-window.js");
+const { DUMP_USERS } = require("./mongosh/fixtures/artifact-builder.js");
 /** The entries' timestamps of a (gzipped, with --gzip) oplog file, as mongorestore would read them. */
 function oplogOf(argv: readonly string[]): string[] | undefined {
   const file = argv.find((a) => a.startsWith("--oplogFile="))?.slice("--oplogFile=".length);
@@ -58,9 +61,15 @@ function standIn(exits: Partial<StepExit & { lines: string[] }>[] = []) {
     const dir = argv.find((a) => a.startsWith("--dir="))?.slice("--dir=".length);
     const oplogFile = argv.find((a) => a.startsWith("--oplogFile="))?.slice("--oplogFile=".length);
     const missing = dir !== undefined && !existsSync(dir) ? `Failed: error reading root dump folder: open ${dir}: no such file or directory` : oplogFile !== undefined && !existsSync(oplogFile) ? `Failed: error reading oplog file: stat ${oplogFile}: no such file or directory` : undefined;
-    calls.push({ argv, config: path && existsSync(path) ? readFileSync(path, "utf8") : undefined, configMode: path && existsSync(path) ? statSync(path).mode & 0o777 : undefined, oplog: missing ? undefined : oplogOf(argv) });
-    if (refusal ?? missing) {
-      onLine((refusal ?? missing) as string);
+    const config = path && existsSync(path) ? readFileSync(path, "utf8") : undefined;
+    calls.push({ argv, config, configMode: path && existsSync(path) ? statSync(path).mode & 0o777 : undefined, oplog: missing ? undefined : oplogOf(argv), dumpUsers: dir && existsSync(dir) ? dumpedUsers(dir) : undefined });
+    // What its users-and-roles step does to the user it runs as (mongorestore-rules.ts, from the
+    // mongo-tools and server source): with --drop, a dump holding users the connection's user is
+    // not among logs that user out before the replay.
+    const user = /^uri: '?mongodb:\/\/([^:@/]+)/m.exec(config ?? "")?.[1];
+    const lost = !refusal && !missing && user ? authzMergeRefusal(argv.slice(1), `${decodeURIComponent(user)}@admin`) : undefined;
+    if (refusal ?? missing ?? lost) {
+      onLine((refusal ?? missing ?? lost) as string);
       return { code: 1 };
     }
     const exit = exits[calls.length - 1] ?? {};
@@ -335,28 +344,35 @@ describe("restore run", () => {
     expect(r.stderr).toMatch(/step 3\/3 done in 1\.5s: the target holds everything up to and including 2024-05-01T02:11:40Z \(1714529500:0\)/);
   });
 
-  it("lists the users found in the restored data after a successful run (issue 12: a restore brings back the dump's users)", async () => {
-    usersOnTarget = [
-      { user: "root", db: "admin", roles: [{ role: "root", db: "admin" }] },
-      { user: "mallory", db: "admin", roles: [{ role: "root", db: "admin" }] },
-      { user: "eve", db: "nyrkio", roles: [] },
-    ];
+  it("lists the users found in the restored data after a successful run, read from the dump, which it set aside (issue 12)", async () => {
+    usersOnTarget = [{ user: "target-only", db: "admin", roles: [] }];
     const text = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--yes"]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain("Users in the restored data (3):\n  mallory@admin  roles: root@admin\n  root@admin  roles: root@admin\n  eve@nyrkio  roles: (none)\n");
+    expect(text.stdout).toContain(
+      "Users in the restored data (3), set aside and NOT restored (the target keeps its own users and roles; accessControl.externalUsers must exist on the target):\n" +
+        "  app@admin  roles: nyrkioApp@admin\n  mallory@admin  roles: root@admin\n  nyrkio-root@admin  roles: root@admin\n",
+    );
     expect(text.stdout).toMatch(/Run the reconcile Job now: it resets the managed users' roles and passwords and drops every user and role it does not manage/);
     const json = JSON.parse((await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--yes", "--json"])).stdout);
-    expect(json.restoredUsers).toEqual(usersOnTarget);
+    expect(json.restoredUsers).toEqual(DUMP_USERS);
+    expect(json.restoredUsersSetAside).toBe(true);
   });
 
-  it("a listing the server refuses is a warning: the restore stands (exit 0)", async () => {
-    usersOnTarget = [];
-    // The built-in restore role grants viewUser per database, not on the cluster that forAllDBs needs.
-    listingRoles = [{ role: "restore", db: "admin" }];
-    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--yes"]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: cannot list the users in the restored data: not authorized on admin to execute command \{ usersInfo/);
-    expect(r.stdout).not.toContain("Users in the restored data");
+  it("in place with --drop as a temporary restore user: mongorestore never sees the dump's users, so its merge cannot drop the user before the replay (issue 12)", async () => {
+    // Today's code handed mongorestore the dump with admin/system.users.bson.gz: with --drop its
+    // _mergeAuthzCollections removed restore-<random> (not in any dump) and the replay's first
+    // applyOps was refused (mongorestore-rules.ts authzMergeRefusal, from the source).
+    writeFileSync(join(work, "uri"), "mongodb://restore-0123456789abcdef@mongodb-rs0-0.mongodb-rs0.nyrkio-db.svc:27017/?replicaSet=rs0&authSource=admin\n");
+    writeFileSync(join(work, "pw"), "s3cr3t-s3cr3t-s3cr3t\n");
+    targetFacts = { mongos: false, namespacesWithData: ["nyrkio.results"] };
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, "--uri-file", join(work, "uri"), "--password-file", join(work, "pw"), "--drop", "--yes"], run);
+    expect({ code: r.code, err: r.stderr.split("\n").filter((l) => /FAILED|Unauthorized/.test(l)) }).toEqual({ code: 0, err: [] });
+    const restore = calls.filter((c) => c.argv[0] === "mongorestore");
+    expect(restore).toHaveLength(1);
+    expect(restore[0].argv).toContain("--drop");
+    expect(restore[0].dumpUsers).toBeUndefined();
+    expect(r.stderr).toMatch(/set the dump's users and roles aside \(3 user\(s\)\)/);
   });
 
   it("a failed run lists no users", async () => {
@@ -489,5 +505,78 @@ describe("restore run", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/must hold a connection string starting with "mongodb:\/\/"/);
     expect(r.stderr).not.toContain("s3cr3t");
+  });
+});
+
+describe("restore user-secret and run --user-file (issue 12: no permanent restore user)", () => {
+  const { parseUserFile, TEMPORARY_USER_NAME, uriWithUser } = require("../../backup/restore/user-secret");
+  // What backup/mongosh/restore-user.js accepts (the restore-user Job refuses any other name).
+  const jobNameRule = /const RESTORE_USER_NAME = (\/.*\/);/.exec(readFileSync("backup/mongosh/restore-user.js", "utf8"))![1];
+
+  it("writes a new temporary user's name and password to a new 0600 file and prints the commands, never the password", async () => {
+    const file = join(work, "rs0.user");
+    const r = await cli(["user-secret", "--replica-set", "rs0", "--namespace", "nyrkio-db", "--out", file]);
+    expect(r.code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const parsed = parseUserFile(readFileSync(file, "utf8"));
+    expect(parsed.ok).toBe(true);
+    const { username, password } = parsed.credentials;
+    expect(username).toMatch(TEMPORARY_USER_NAME);
+    expect(String(TEMPORARY_USER_NAME)).toBe(jobNameRule);
+    expect(password).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(password);
+    expect(r.stdout).toContain(`kubectl -n nyrkio-db create secret generic mongodb-rs0-restore-credentials --from-env-file=${file}`);
+    expect(r.stdout).toMatch(/kubectl -n nyrkio-db create job --from=cronjob\/mongodb-rs0-restore-user restore-user-\d+/);
+    // Two runs, two users; the file is never replaced.
+    const again = await cli(["user-secret", "--replica-set", "rs0", "--namespace", "nyrkio-db", "--out", file]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/it exists .*never replaced/);
+    expect(readFileSync(file, "utf8")).toContain(username);
+    const json = JSON.parse((await cli(["user-secret", "--replica-set", "cfg", "--namespace", "ns", "--out", join(work, "cfg.user"), "--json"])).stdout);
+    expect(json).toMatchObject({ secretName: "mongodb-cfg-restore-credentials", cronJob: "mongodb-cfg-restore-user", file: join(work, "cfg.user") });
+    expect(json.user).not.toBe(username);
+  });
+
+  it("usage errors: the three options are required, catalog options do not apply", async () => {
+    expect((await cli(["user-secret", "--replica-set", "rs0", "--namespace", "n"])).stderr).toMatch(/needs --out/);
+    expect((await cli(["user-secret", "--replica-set", "rs0", "--namespace", "n", "--out", join(work, "x"), "--catalog", "c"])).code).toBe(2);
+    writeFileSync(join(work, "c.yaml"), "uri: mongodb://h\n");
+    expect((await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 12}:4`, "--config-file", join(work, "c.yaml"), "--user-file", join(work, "x"), "--yes"])).stderr).toMatch(/--user-file goes with --uri-file/);
+    expect((await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 12}:4`, "--uri-file", join(work, "c.yaml"), "--password-file", "p", "--user-file", join(work, "x"), "--yes"])).stderr).toMatch(/--user-file or --password-file, not both/);
+  });
+
+  it("run --user-file: the URI file names the hosts, the user file the user and password, which reach mongorestore's private config only", async () => {
+    const userFile = join(work, "rs0.user");
+    await cli(["user-secret", "--replica-set", "rs0", "--namespace", "nyrkio-db", "--out", userFile]);
+    const { username, password } = parseUserFile(readFileSync(userFile, "utf8")).credentials;
+    writeFileSync(join(work, "hosts"), "mongodb://mongodb-rs0-0.mongodb-rs0.nyrkio-db.svc:27017/?replicaSet=rs0&authSource=admin\n");
+    const { calls, run } = standIn();
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, "--uri-file", join(work, "hosts"), "--user-file", userFile, "--yes"], run);
+    expect(r.code).toBe(0);
+    expect(probed).toEqual([{ uri: `mongodb://${username}@mongodb-rs0-0.mongodb-rs0.nyrkio-db.svc:27017/?replicaSet=rs0&authSource=admin`, password }]);
+    const restore = calls.find((c) => c.argv[0] === "mongorestore")!;
+    expect(restore.config).toContain(`password: '${password}'`);
+    expect(restore.argv.join(" ")).not.toContain(password);
+    expect(r.stderr).not.toMatch(/warning: the restore connects as/);
+    // A URI file that names a user too is refused: the user comes from one place.
+    writeFileSync(join(work, "hosts"), "mongodb://someone@h:27017/\n");
+    const both = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, "--uri-file", join(work, "hosts"), "--user-file", userFile, "--yes"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/names the hosts only/);
+    expect(uriWithUser("mongodb+srv://c.example.net/?tls=true", "restore-0123456789abcdef")).toEqual({ ok: true, uri: "mongodb+srv://restore-0123456789abcdef@c.example.net/?tls=true" });
+  });
+
+  it("a restore as another user is warned about, not refused (the dump's users are set aside, so none is lost; docs/runbooks/restore.md)", async () => {
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, ...secrets(), "--yes"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: the restore connects as "restore", not as a temporary restore-<random> user/);
+  });
+
+  it("a user file that is not one is a usage error naming the file", async () => {
+    writeFileSync(join(work, "bad.user"), "user=x\n");
+    writeFileSync(join(work, "hosts"), "mongodb://h:27017/\n");
+    const r = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, "--uri-file", join(work, "hosts"), "--user-file", join(work, "bad.user"), "--yes"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--user-file .*bad\.user: unknown key "user"/);
   });
 });

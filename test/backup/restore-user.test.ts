@@ -9,7 +9,7 @@ import * as vm from "node:vm";
 import { environments } from "../../config/environments";
 import { clientsUseTls, TLS_CA_FILE_ENV, TLS_CLIENT_CA_FILE } from "../../config/tls";
 import { planPrune } from "../../replicaset/user-plan";
-import { managedUserRoles } from "../../replicaset/users";
+import { restoreUserRoles } from "../../replicaset/users";
 import { restoreCredentialsSecretName } from "../../stacks/constructs/backup/backup-names";
 import { RESTORE_CREDENTIALS_DIR } from "../../stacks/constructs/backup/restore-user-job";
 import { reconcileEnvironment, exitCodeOf, StandInRun } from "../replicaset/mongosh-stand-in";
@@ -21,7 +21,7 @@ const script = readFileSync("backup/mongosh/restore-user.js", "utf8");
 const ROOT = { user: "root", password: "r00t-Secret" };
 const NAME = "restore-4f9a0c2e7b1d8e6a";
 const PASSWORD = "Zq8-very-long-random-password";
-const roles = managedUserRoles(environments.dev, "restore");
+const roles = restoreUserRoles(environments.dev);
 
 function runScript(files: Record<string, string>, users = [{ user: "root", db: "admin", roles: [{ role: "root", db: "admin" }] }]): StandInRun {
   const { globals, outcome } = reconcileEnvironment({ live: liveConfig(psa()), files, rootCredentials: ROOT, users });

@@ -22,18 +22,23 @@ const CALLS: Record<string, RegExp> = {
 describe("the backup scripts' server commands, as the bats stand-in authorizes them", () => {
   it.each(Object.entries(SCRIPT_COMMANDS))("%s", (script, spec) => {
     const source = readFileSync(`backup/mongosh/${script}`, "utf8");
-    const connection = source.includes("connectMember(") ? readFileSync("backup/mongosh/member-connection.js", "utf8") : source;
+    const connection = source.includes("connectMember(")
+      ? readFileSync("backup/mongosh/member-connection.js", "utf8")
+      : source.includes("connectTarget(")
+        ? readFileSync("backup/mongosh/target-connection.js", "utf8")
+        : source;
     const listed = spec.commands.map((c) => Object.keys(c)[0]);
     for (const name of listed) expect([name, CALLS[name]?.test(source)]).toEqual([name, true]);
     const sent = [...source.matchAll(/runCommand\(\{\s*(\w+):/g)].map((m) => m[1]);
     for (const name of sent) expect(listed).toContain(name);
     if (spec.userDirEnv) expect(connection).toContain(`process.env.${spec.userDirEnv}`);
     if (spec.uriEnv) expect(source).toContain(`process.env.${spec.uriEnv}`);
+    if (spec.noConnectionWhenEnv) expect(source).toContain(`if (process.env.${spec.noConnectionWhenEnv}) {`);
   });
 
   it("covers every script that opens a connection", () => {
     const connecting = ["source-facts.js", "confirm-dumps.js", "snapshot-counts.js", "target-facts.js", "restored-users.js", "drop-restore-user.js", "compare-counts.js"];
-    for (const script of connecting) expect(readFileSync(`backup/mongosh/${script}`, "utf8")).toMatch(/new Mongo\(|connectMember\(/);
+    for (const script of connecting) expect(readFileSync(`backup/mongosh/${script}`, "utf8")).toMatch(/new Mongo\(|connectMember\(|connectTarget\(/);
     expect(Object.keys(SCRIPT_COMMANDS).sort()).toEqual(connecting.sort());
   });
 });

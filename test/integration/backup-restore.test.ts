@@ -58,7 +58,7 @@ import { fileInspector } from "../../backup/restore/verify-artifacts";
 import { probeTarget } from "../../backup/restore/target-probe";
 import { embeddablePrunerModule } from "../../backup/retention/embeddable-pruner";
 import { compareTs, formatTs, type Timestamp } from "../../backup/timestamp";
-import { customRoles, managedUserRoles } from "../../replicaset/users";
+import { customRoles, managedUserRoles, restoreUserRoles } from "../../replicaset/users";
 import { verifyMongodConfText } from "../../stacks/constructs/backup/backup-scripts";
 import { synthBackup, type Json } from "../backup/stack/support";
 import { closedPort } from "../mongosh/real-shell";
@@ -262,7 +262,7 @@ describeBackups(NAME, () => {
       // The backup user as the reconcile job creates it; its Secret as mounted files.
       const password = randomBytes(16).toString("hex");
       await admin.command({ createUser: users.backup, pwd: password, roles: managedUserRoles(config, "backup") });
-      await admin.command({ createUser: users.restore, pwd: password, roles: managedUserRoles(config, "restore") });
+      await admin.command({ createUser: users.restore, pwd: password, roles: restoreUserRoles(config) });
       const secretDir = join(work, "secret", "backup");
       mkdirSync(secretDir, { recursive: true });
       writeFileSync(join(secretDir, "username"), users.backup);
@@ -430,7 +430,7 @@ describeBackups(NAME, () => {
   async function restoreInto(mode: "--to" | "--before", point: Timestamp) {
     const target = await startDeployedSet((binary as { path: string }).path, memberConf(), work, `target-${randomBytes(3).toString("hex")}`, await closedPort());
     try {
-      const uri = await addRestoreUser(target, customRoles(config, "replicaset"), managedUserRoles(config, "restore"));
+      const uri = await addRestoreUser(target, customRoles(config, "replicaset"), restoreUserRoles(config));
       const uriFile = join(work, `restore-target-${randomBytes(4).toString("hex")}.uri`);
       writeFileSync(uriFile, `${uri}\n`, { mode: 0o600 });
       const run = await cli(["run", "--catalog", catalogDir, mode, formatTs(point), "--uri-file", uriFile, "--yes", "--json"]);

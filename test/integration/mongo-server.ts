@@ -345,7 +345,7 @@ export async function startDeployedSet(binary: string, conf: string, dir: string
 
 /**
  * On a deployed set, as root: the project's custom roles (customRoles, as the reconcile Job makes
- * them; only those missing) and a restore user holding the restore user's roles (managedUserRoles:
+ * them; only those missing) and a restore user holding the restore user's roles (restoreUserRoles:
  * nyrkioRestore, anyAction on anyResource). The URI of that user, its password inline.
  */
 export async function addRestoreUser(set: DeployedSet, roles: { role: string; db: string; privileges: unknown[]; roles: unknown[] }[], userRoles: { role: string; db: string }[], query = ""): Promise<string> {

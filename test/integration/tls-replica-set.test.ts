@@ -41,7 +41,7 @@ import { synthBackup } from "../backup/stack/support";
 import { baseEnv, closedPort, hasMongosh, removeTempDirs, runProgram, tempDir } from "../mongosh/real-shell";
 import { findPod, mountContainer, MountedContainer, podsOf, SynthesizedEnvironment } from "../mongosh/synthesized-pods";
 import { synthDatabase } from "../stacks/database-synth";
-import { configuredUsers, customRoles, managedUserRoles } from "../../replicaset/users";
+import { configuredUsers, customRoles, restoreUserRoles } from "../../replicaset/users";
 import { addRestoreUser, answersPing, localMongodConf, LocalMongod, mongodBinary, noMongodSkip, sayOnce, spawnMongod, startDeployedSet, stopMongod, waitFor, writeKeyfile } from "./mongo-server";
 
 const REPO = join(__dirname, "..", "..");
@@ -263,7 +263,7 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
       const target = await startDeployedSet((binary as { path: string }).path, cm.data["mongod.conf"], work, "restore-target", await closedPort(), { files: tlsFiles, mode: cm.data["tls-mode"], query });
       try {
         const uriFile = join(work, "target.uri");
-        writeFileSync(uriFile, `${await addRestoreUser(target, customRoles(config, "replicaset"), managedUserRoles(config, "restore"), query)}\n`, { mode: 0o600 });
+        writeFileSync(uriFile, `${await addRestoreUser(target, customRoles(config, "replicaset"), restoreUserRoles(config), query)}\n`, { mode: 0o600 });
         const [fullDump] = (await loadCatalog(catalogDir)).entries.filter((e) => e.kind === "full");
         let stdout = "";
         let stderr = "";

@@ -183,7 +183,11 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
     removeTempDirs();
   }, 60000);
 
-  const TIMEOUT = 40000;
+  // A test waits for its case, which may still be queued behind every case before it on the two
+  // shells, so this bounds the queue, not one run: each run is killed on its own after its
+  // runProgram timeoutMs (real-shell.ts), which is what catches a hang. A 40 s limit here failed
+  // whichever test's case was queued last whenever the machine was busy (load average 4 and up).
+  const TIMEOUT = 300000;
 
   describe("coverage", () => {
     it("runs every .js key of every ConfigMap of every environment, one text per key across environments", () => {
@@ -294,6 +298,19 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
         // 3 of the base, then 1000:6 1100:1 1100:2 1200:1 (1000:2 and 1000:5 at or before the base, 1300:1 past the limit).
         expect(r.expected.slice(0, 5)).toEqual(["entries=7", "fromBase=3", "fromSlices=4", "skippedAtOrBeforeBase=2", "skippedAtOrAfterLimit=1"]);
         expect(r.merged).toBe(r.mergedInNode);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "restored-users.js with DUMP_DIR: moves the dump's users and roles out of the directory mongorestore reads and lists the users (issue 12)",
+      async () => {
+        const r = await result<{ run: Run; left: string[]; aside: string[] }>("users-set-aside");
+        expect(r.run.stderr).toBe("");
+        expect(r.run.code).toBe(0);
+        expect(lines(r.run.stdout)).toEqual(["setAside=system.roles.bson.gz,system.users.bson.gz", "count=3", "found=app@admin,mallory@admin,nyrkio-root@admin"]);
+        expect(r.left).toEqual(["system.version.bson.gz"]);
+        expect(r.aside).toEqual(["system.roles.bson.gz", "system.users.bson.gz"]);
       },
       TIMEOUT,
     );
@@ -761,8 +778,23 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
       { base: { path: join(work, "oplog.bson.gz"), gzip: true }, slices: [{ path: join(dir, "oplog/a.bson.gz"), gzip: true }, { path: join(dir, "oplog/b.bson"), gzip: false }], after: { t: 1000, i: 5 }, limit: { t: 1250, i: 0 }, gzipOut: true },
       nodeOut,
     );
-    const expected = [`entries=${r.entries}`, `fromBase=${r.fromBase}`, `fromSlices=${r.fromSlices}`, `skippedAtOrBeforeBase=${r.skippedAtOrBeforeBase}`, `skippedAtOrAfterLimit=${r.skippedAtOrAfterLimit}`, `lastTs=${tsText(r.lastTs)}`];
+    const expected = [`entries=${r.entries}`, `fromBase=${r.fromBase}`, `fromSlices=${r.fromSlices}`, `skippedAtOrBeforeBase=${r.skippedAtOrBeforeBase}`, `skippedAtOrAfterLimit=${r.skippedAtOrAfterLimit}`, `skippedUsersAndRoles=${r.skippedUsersAndRoles}`, `lastTs=${tsText(r.lastTs)}`];
     return { run, expected, merged: gunzipSync(readFileSync(out)).toString("hex"), mergedInNode: gunzipSync(readFileSync(nodeOut)).toString("hex") };
+  },
+
+  // The in-cluster restore sets the dump's users and roles aside before its mongorestore call
+  // (issue 12; dump-authz.js): the real shell moves the files and lists the users as Node does.
+  async "users-set-aside"(ctx) {
+    const m = backupPod(ctx, "dev", "mongodb-rs0-restore", "restore");
+    const builder = require(join(REPO_ROOT, "test/backup/mongosh/fixtures/artifact-builder.js"));
+    const dump = join(m.env.BACKUP_WORK, "base", "dump");
+    mkdirSync(join(dump, "admin"), { recursive: true });
+    writeFileSync(join(dump, "admin", "system.users.bson.gz"), gzipSync(Buffer.concat(builder.DUMP_USERS.map(builder.userDocument))));
+    writeFileSync(join(dump, "admin", "system.roles.bson.gz"), gzipSync(Buffer.alloc(0)));
+    writeFileSync(join(dump, "admin", "system.version.bson.gz"), gzipSync(Buffer.alloc(0)));
+    const aside = join(m.env.BACKUP_WORK, "users-and-roles");
+    const run = await runJs(m, "restored-users.js", { DUMP_DIR: dump, AUTHZ_ASIDE: aside });
+    return { run, left: readdirSync(join(dump, "admin")).sort(), aside: readdirSync(aside).sort() };
   },
 
   async "write-files"(ctx) {
@@ -1151,8 +1183,10 @@ const COVERED_BY: Record<string, string[]> = {
   "mongosh-snapshot-counts.js": ["counts"],
   "mongosh-compare-counts.js": ["counts"],
   "mongosh-verify-users.js": ["counts"],
+  "mongosh-target-connection.js": ["target-facts", "restore-user-scripts"],
   "mongosh-target-facts.js": ["target-facts"],
-  "mongosh-restored-users.js": ["restore-user-scripts"],
+  "mongosh-restored-users.js": ["restore-user-scripts", "users-set-aside"],
+  "mongosh-dump-authz.js": ["users-set-aside"],
   "mongosh-drop-restore-user.js": ["restore-user-scripts"],
   "mongosh-restore-user.js": ["restore-user-scripts"],
   "reconcile.js": ["reconcile", "probes"],

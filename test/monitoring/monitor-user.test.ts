@@ -39,7 +39,7 @@ describe("the monitor user", () => {
 
   test("the reconcile Job mounts its Secret read-only beside the others", () => {
     expect(reconcileSecretMounts(dev)).toContainEqual({ name: "monitor", secretName: "nyrkio-mongodb-monitor", mountPath: "/etc/nyrkio/secrets/monitor" });
-    expect(reconcileSecretMounts(sharded, { users: "shard" }).map((m) => m.name)).toEqual(["root", "backup", "restore", "monitor"]);
+    expect(reconcileSecretMounts(sharded, { users: "shard" }).map((m) => m.name)).toEqual(["root", "backup", "monitor"]);
   });
 
   test("the reconcile script creates it with its password from the Secret, and never with a role beyond the two", () => {
@@ -47,7 +47,7 @@ describe("the monitor user", () => {
     for (const [name, content] of Object.entries(reconcileConfigMapData(dev, dev.replsets[0]))) files[`${RECONCILE_CONFIG_DIR}/${name}`] = content;
     files[`${ROOT_SECRET_DIR}/username`] = "root\n";
     files[`${ROOT_SECRET_DIR}/password`] = "r00t\n";
-    for (const u of ["app", "migrator", "backup", "restore", "monitor", "retention"]) {
+    for (const u of ["app", "migrator", "backup", "monitor", "retention"]) {
       files[`${userSecretDir(u)}/username`] = `nyrkio-${u}`;
       files[`${userSecretDir(u)}/password`] = `pw-${u}`;
     }

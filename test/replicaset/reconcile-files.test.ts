@@ -28,10 +28,10 @@ describe("reconcileConfigMapData", () => {
     expect(data[RECONCILE_FILES.script]).toBe(reconcileScript());
   });
 
-  test("a shard: only its local backup and restore users, no default RW concern (the cluster's); settings can be overridden", () => {
+  test("a shard: only its local backup user, no default RW concern (the cluster's); settings can be overridden", () => {
     const shard = reconcileConfigMapData(sharded, sharded.replsets[1], { users: "shard", manageDefaultRWConcern: false, settings: { memberSyncTimeoutSeconds: 60 } });
     expect(JSON.parse(shard[RECONCILE_FILES.users])).toEqual(renderUsersSpec(sharded, "shard"));
-    expect(JSON.parse(shard[RECONCILE_FILES.users]).users.map((u: { name: string }) => u.name)).toEqual(["backup", "restore"]);
+    expect(JSON.parse(shard[RECONCILE_FILES.users]).users.map((u: { name: string }) => u.name)).toEqual(["backup"]);
     expect(JSON.parse(shard[RECONCILE_FILES.rwConcern])).toBeNull();
     expect(JSON.parse(shard[RECONCILE_FILES.settings]).memberSyncTimeoutSeconds).toBe(60);
     expect(JSON.parse(shard[RECONCILE_FILES.replicaSet])._id).toBe("rs1");
@@ -80,10 +80,9 @@ test("the Job contract: command without credentials, mounts for root and each us
     { name: "app", secretName: "nyrkio-mongodb-app", mountPath: "/etc/nyrkio/secrets/app" },
     { name: "migrator", secretName: "nyrkio-mongodb-migrator", mountPath: "/etc/nyrkio/secrets/migrator" },
     { name: "backup", secretName: "nyrkio-mongodb-backup", mountPath: "/etc/nyrkio/secrets/backup" },
-    { name: "restore", secretName: "nyrkio-mongodb-restore", mountPath: "/etc/nyrkio/secrets/restore" },
   ]);
   expect(reconcileSecretMounts(dev, { users: "cluster" })).toEqual(reconcileSecretMounts(dev));
-  expect(reconcileSecretMounts(dev, { users: "shard" }).map((m) => m.name)).toEqual(["root", "backup", "restore"]);
-  expect(reconcileUserSecrets(dev, { users: "shard" })).toEqual({ root: "nyrkio-mongodb-root", backup: "nyrkio-mongodb-backup", restore: "nyrkio-mongodb-restore" });
+  expect(reconcileSecretMounts(dev, { users: "shard" }).map((m) => m.name)).toEqual(["root", "backup"]);
+  expect(reconcileUserSecrets(dev, { users: "shard" })).toEqual({ root: "nyrkio-mongodb-root", backup: "nyrkio-mongodb-backup" });
   expect(reconcileMaxRunSeconds()).toBeGreaterThan(DEFAULT_RECONCILE_SETTINGS.memberSyncTimeoutSeconds);
 });

@@ -65,7 +65,7 @@ describeWithRewriter("the reconcile script under mongosh's async rewriter", () =
   test("adding a data member to PSA: every reply awaited, the same steps as without the rewriter", async () => {
     const pss: ReplsetConfig = { ...dev.replsets[0], members: [...dev.replsets[0].members, { priority: 1, votes: 1 }], arbiter: { ...dev.replsets[0].arbiter, enabled: false } };
     const result = await run(pss, { live: liveConfig(psa()), unavailableAttempts: 2 });
-    expect(result.lines.at(-1)).toMatchObject({ event: "done", reconfigSteps: 4, userChanges: 9 });
+    expect(result.lines.at(-1)).toMatchObject({ event: "done", reconfigSteps: 4, userChanges: 8 });
     expect(result.exitCode).toBe(0);
     expect(kinds(result)).toEqual(["reconfig", "waitForSecondary", "reconfig", "reconfig"]);
     expect(result.commands.filter((c) => "replSetReconfig" in c).map((c) => (c.replSetReconfig as LiveReplicaSetConfig).version)).toEqual([2, 4, 5]);

@@ -118,7 +118,6 @@ describe("running the script against a recording stand-in", () => {
       "createUser",
       "createUser",
       "createUser",
-      "createUser",
     ]);
     expect(result.commands[2]).toEqual({ setDefaultRWConcern: 1, defaultWriteConcern: { w: "majority", wtimeout: 10000 }, defaultReadConcern: { level: "local" } });
     expect(result.commands[9]).toEqual({ createRole: "nyrkioMigrator", privileges: migratorRole(dev).privileges, roles: [] });
@@ -128,9 +127,9 @@ describe("running the script against a recording stand-in", () => {
     expect(result.commands[12]).toEqual({ createRole: "nyrkioApp", privileges: appRole(dev).privileges, roles: [] });
     expect(result.commands[13]).toEqual({ createRole: "nyrkioBackup", privileges: backupRole().privileges, roles: [] });
     expect(result.commands[14]).toEqual({ createUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "nyrkioApp", db: "admin" }], mechanisms: ["SCRAM-SHA-256"] });
-    expect(result.lines.map((l) => l.event)).toEqual(["start", "connected", "rwConcern", "plan", "users", "role", "role", "role", "role", "role", "user", "user", "user", "user", "tls", "done"]);
+    expect(result.lines.map((l) => l.event)).toEqual(["start", "connected", "rwConcern", "plan", "users", "role", "role", "role", "role", "role", "user", "user", "user", "tls", "done"]);
     expect(result.lines[3]).toMatchObject({ event: "plan", steps: [] });
-    expect(result.lines.at(-1)).toEqual({ event: "done", replicaSet: "rs0", reconfigSteps: 0, userChanges: 9, tlsSteps: 0 });
+    expect(result.lines.at(-1)).toEqual({ event: "done", replicaSet: "rs0", reconfigSteps: 0, userChanges: 8, tlsSteps: 0 });
   });
 
   test("a priority change: one replSetReconfig with the live config, version + 1, settings carried over", () => {
@@ -211,12 +210,11 @@ describe("running the script against a recording stand-in", () => {
       "updateUser",
       "updateUser",
       "updateUser",
-      "updateUser",
     ]);
     expect(result.commands[8]).toEqual({ updateUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "nyrkioApp", db: "admin" }], mechanisms: ["SCRAM-SHA-256"] });
     expect(result.lines.find((l) => l.event === "rwConcern")).toMatchObject({ result: "unchanged" });
     expect(result.lines.find((l) => l.event === "role")).toMatchObject({ action: "unchanged" });
-    expect(result.lines.filter((l) => l.event === "user").map((l) => l.action)).toEqual(Array(4).fill("password set again"));
+    expect(result.lines.filter((l) => l.event === "user").map((l) => l.action)).toEqual(Array(3).fill("password set again"));
   });
 
   test("the primary losing its vote: step-down first (MongoDB refuses to make the primary unelectable), priority 0, then the vote", () => {
@@ -233,7 +231,7 @@ describe("running the script against a recording stand-in", () => {
     expect(result.config!.members.map((m) => `${m._id}:${m.priority}/${m.votes}`)).toEqual(["0:0/0", "1:1/1", "100:0/1"]);
   });
 
-  test("a shard: no RW concern command (the cluster's), its local backup and restore users only, the reconfig still runs", () => {
+  test("a shard: no RW concern command (the cluster's), its local backup user only, the reconfig still runs", () => {
     const shardFiles = jobFiles(dev, rs0, script);
     const shardData = reconcileConfigMapData(dev, rs0, { users: "shard", manageDefaultRWConcern: false });
     for (const [name, content] of Object.entries(shardData)) shardFiles[`${RECONCILE_CONFIG_DIR}/${name}`] = content;
@@ -245,15 +243,14 @@ describe("running the script against a recording stand-in", () => {
       "hello",
       ...["replSetGetConfig", "replSetGetStatus", "replSetGetConfig", "replSetReconfig", "replSetGetConfig"],
       ...["replSetGetConfig", "replSetGetStatus"],
-      ...["usersInfo", "rolesInfo", "find", "createRole", "createRole", "createRole", "createUser", "createUser"],
+      ...["usersInfo", "rolesInfo", "find", "createRole", "createRole", "createRole", "createUser"],
     ]);
     const direct = { role: "directShardOperations", db: "admin" };
     expect(result.commands.filter((c) => "createUser" in c)).toEqual([
       { createUser: "nyrkio-backup", pwd: passwordOf("backup"), roles: [{ role: "nyrkioBackup", db: "admin" }, { role: "nyrkioReplSetConfig", db: "admin" }, direct], mechanisms: ["SCRAM-SHA-256"] },
-      { createUser: "nyrkio-restore", pwd: passwordOf("restore"), roles: [{ role: "nyrkioRestore", db: "admin" }, direct], mechanisms: ["SCRAM-SHA-256"] },
     ]);
     expect(result.lines.find((l) => l.event === "rwConcern")).toMatchObject({ result: "skipped" });
-    // The only custom roles on a shard: the restore and backup users'.
+    // The only custom roles on a shard: the temporary restore users' and the backup user's.
     expect(result.lines.filter((l) => l.event === "role").map((l) => [l.role, l.action])).toEqual([
       ["nyrkioRestore", "created"],
       ["nyrkioReplSetConfig", "created"],
@@ -269,10 +266,9 @@ describe("running the script against a recording stand-in", () => {
     const result = runReconcileScript(script, { live: liveConfig(psa()), files: shardFiles, rootCredentials: ROOT, shardServer: true, users: formerUsers, roles: rolesInPlace() });
     expect(result.exitCode).toBe(0);
     const userCommands = result.commands.filter((c) => "createUser" in c || "updateUser" in c || "dropUser" in c || "createRole" in c || "updateRole" in c);
-    expect(userCommands.map((c) => `${Object.keys(c)[0]} ${String(Object.values(c)[0])}`)).toEqual(["updateUser nyrkio-backup", "updateUser nyrkio-restore"]);
+    expect(userCommands.map((c) => `${Object.keys(c)[0]} ${String(Object.values(c)[0])}`)).toEqual(["updateUser nyrkio-backup"]);
     expect(result.lines.filter((l) => l.event === "user").map((l) => [l.name, l.action])).toEqual([
       ["backup", "roles and password updated"],
-      ["restore", "roles and password updated"],
     ]);
   });
 

@@ -141,6 +141,7 @@ describe("the reconcile script after a restore (stand-in with mongod's authoriza
     { user: "nyrkio-app", db: "admin", roles: [admin("readWrite"), admin("root")] },
     { user: "nyrkio-migrator", db: "admin", roles: [admin("nyrkioMigrator")] },
     { user: "nyrkio-backup", db: "admin", roles: [admin("nyrkioBackup"), admin("nyrkioReplSetConfig")] },
+    // The permanent restore user of earlier releases (issue 12): no longer managed, so dropped.
     { user: "nyrkio-restore", db: "admin", roles: [admin("nyrkioRestore")] },
     // The TLS rotation sidecars' user, restored with a role it no longer has: re-asserted, never dropped.
     { user: "nyrkio-rotator", db: "admin", roles: [admin("root")] },
@@ -160,7 +161,7 @@ describe("the reconcile script after a restore (stand-in with mongod's authoriza
     const result = runReconcileScript(script, { live: liveConfig(psa()), files: files(withExternal), rootCredentials: ROOT, tls, users: restored, roles: restoredRoles() });
     expect(result.exitCode).toBe(0);
     expect(result.users.map((u) => `${u.user}@${u.db}`).sort()).toEqual(
-      ["alice@reporting", "nyrkio-app@admin", "nyrkio-backup@admin", "nyrkio-migrator@admin", "nyrkio-restore@admin", "nyrkio-rotator@admin", "restore-d4e5f6@admin", "root@admin"].sort(),
+      ["alice@reporting", "nyrkio-app@admin", "nyrkio-backup@admin", "nyrkio-migrator@admin", "nyrkio-rotator@admin", "restore-d4e5f6@admin", "root@admin"].sort(),
     );
     expect(serverTlsOn(dev.tls)).toBe(true);
     expect(result.users.find((u) => u.user === "nyrkio-rotator")!.roles).toEqual([admin(rotationRole().role)]);
@@ -168,10 +169,11 @@ describe("the reconcile script after a restore (stand-in with mongod's authoriza
     expect(result.roles.map((r) => `${r.role}@${r.db}`).sort()).toEqual(["auditor@reporting", ...managedRoles().map((r) => `${r.role}@admin`)].sort());
     // Each drop runs in the user's or role's own database.
     const drops = result.commands.filter((c) => "dropUser" in c || "dropRole" in c);
-    expect(drops).toEqual([{ dropUser: "mallory" }, { dropUser: "eve", $db: "nyrkio" }, { dropUser: "restore-a1b2c3" }, { dropRole: "backdoor" }, { dropRole: "legacy", $db: "nyrkio" }]);
+    expect(drops).toEqual([{ dropUser: "nyrkio-restore" }, { dropUser: "mallory" }, { dropUser: "eve", $db: "nyrkio" }, { dropUser: "restore-a1b2c3" }, { dropRole: "backdoor" }, { dropRole: "legacy", $db: "nyrkio" }]);
     // The log names every user found in the restored data, and every drop with its reason.
     expect(result.lines.find((l) => l.event === "users")).toMatchObject({ found: restored.map((u) => `${u.user}@${u.db}`) });
     expect(result.lines.filter((l) => l.action === "dropped").map((l) => [l.user ?? l.role, l.reason])).toEqual([
+      ["nyrkio-restore", "not managed here and not in accessControl.externalUsers"],
       ["mallory", "not managed here and not in accessControl.externalUsers"],
       ["eve", "not managed here and not in accessControl.externalUsers"],
       ["restore-a1b2c3", "a temporary restore user past its expiry"],
@@ -192,7 +194,7 @@ describe("the reconcile script after a restore (stand-in with mongod's authoriza
   test("a shard during a conversion keeps the application's users (their usernames from the Secrets); after it, they go", () => {
     // The converted first shard (dev's rs0, now a shard; as reconcile-script.test.ts's conversion test).
     const converting: PlatformConfig = { ...dev, sharding: { ...dev.sharding, enabled: true, clientsOnMongosOnly: false } };
-    const shardUsers = restored.filter((u) => u.db === "admin" && u.user.startsWith("nyrkio-") || u.user === "root");
+    const shardUsers = restored.filter((u) => (u.db === "admin" && u.user.startsWith("nyrkio-") && u.user !== "nyrkio-restore") || u.user === "root");
     const during = runReconcileScript(script, { live: liveConfig(psa()), files: files(converting, "shard"), rootCredentials: ROOT, tls, shardServer: true, users: shardUsers, roles: managedRoles() });
     // Nor their roles: dropping nyrkioApp would revoke it from the application's user.
     expect(during.commands.filter((c) => "dropRole" in c)).toEqual([]);

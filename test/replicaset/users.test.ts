@@ -28,6 +28,7 @@ import {
   renderUsersSpec,
   replSetConfigRole,
   restoreRole,
+  restoreUserRoles,
   RETENTION_COLLECTIONS,
   retentionRole,
   UserScope,
@@ -38,12 +39,11 @@ describe("renderUsersSpec (users.json)", () => {
   const spec = renderUsersSpec(dev);
   const user = (name: string) => spec.users.find((u) => u.name === name)!;
 
-  test("four users in admin, each with its Secret mounted at /etc/nyrkio/secrets/<user>/", () => {
+  test("three users in admin, each with its Secret mounted at /etc/nyrkio/secrets/<user>/; no permanent restore user (issue 12)", () => {
     expect(spec.users.map((u) => [u.name, u.secretName, u.secretDir, u.db])).toEqual([
       ["app", "nyrkio-mongodb-app", "/etc/nyrkio/secrets/app", "admin"],
       ["migrator", "nyrkio-mongodb-migrator", "/etc/nyrkio/secrets/migrator", "admin"],
       ["backup", "nyrkio-mongodb-backup", "/etc/nyrkio/secrets/backup", "admin"],
-      ["restore", "nyrkio-mongodb-restore", "/etc/nyrkio/secrets/restore", "admin"],
     ]);
     expect(spec.mechanisms).toEqual(["SCRAM-SHA-256"]);
   });
@@ -56,7 +56,7 @@ describe("renderUsersSpec (users.json)", () => {
       { role: "nyrkioBackup", db: "admin" },
       { role: "nyrkioReplSetConfig", db: "admin" },
     ]);
-    expect(user("restore").roles).toEqual([{ role: "nyrkioRestore", db: "admin" }]);
+    expect(restoreUserRoles(dev)).toEqual([{ role: "nyrkioRestore", db: "admin" }]);
     expect(renderUsersSpec({ ...dev, database: "perf" }).users[0].roles).toEqual([{ role: "nyrkioApp", db: "admin" }]);
     expect(appRole({ ...dev, database: "perf" }).privileges.map((p) => p.resource)).toEqual([{ db: "perf", collection: "" }]);
   });
@@ -102,7 +102,7 @@ describe("renderUsersSpec (users.json)", () => {
   test("the retention user (retention.enabled): its own Secret and nyrkioRetention, find on results and changes, remove on results, nothing else", () => {
     const withRetention = { ...dev, retention: { ...dev.retention, enabled: true } };
     const users = renderUsersSpec(withRetention).users;
-    expect(users.map((u) => u.name)).toEqual(["app", "migrator", "backup", "restore", "retention"]);
+    expect(users.map((u) => u.name)).toEqual(["app", "migrator", "backup", "retention"]);
     expect(users.at(-1)).toEqual({ name: "retention", secretName: "nyrkio-mongodb-retention", secretDir: "/etc/nyrkio/secrets/retention", db: "admin", roles: [{ role: "nyrkioRetention", db: "admin" }] });
     expect(retentionRole(withRetention)).toEqual({
       role: "nyrkioRetention",
@@ -181,11 +181,11 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
     expect(renderUsersSpec(dev)).toEqual(renderUsersSpec(dev, "replicaset"));
   });
 
-  test("the cluster holds the four users the application and the jobs authenticate with through mongos", () => {
-    expect(spec("cluster").users.map((u) => u.name)).toEqual(["app", "migrator", "backup", "restore"]);
+  test("the cluster holds the three users the application and the jobs authenticate with through mongos", () => {
+    expect(spec("cluster").users.map((u) => u.name)).toEqual(["app", "migrator", "backup"]);
     expect(rolesOf("cluster", "app")).toEqual([{ role: "nyrkioApp", db: "admin" }]);
     expect(rolesOf("cluster", "migrator")).toEqual([{ role: MIGRATOR_ROLE, db: "admin" }]);
-    expect(rolesOf("cluster", "restore")).toEqual([{ role: "nyrkioRestore", db: "admin" }]);
+    expect(restoreUserRoles(sharded, "cluster")).toEqual([{ role: "nyrkioRestore", db: "admin" }]);
   });
 
   test("the cluster's backup user also holds the balancer window's role, defined beside the migrator's", () => {
@@ -224,10 +224,9 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
     expect(script).toContain(`getCollection("${BALANCER_WINDOWS_COLLECTION}")`);
   });
 
-  test("a shard holds only the users of direct connections, backup and restore: nothing the application uses, only the restore user's role", () => {
+  test("a shard holds only the user of direct backups: nothing the application uses; the temporary restore users' role", () => {
     expect(spec("shard").users.map((u) => [u.name, u.secretName, u.secretDir, u.db])).toEqual([
       ["backup", "nyrkio-mongodb-backup", "/etc/nyrkio/secrets/backup", "admin"],
-      ["restore", "nyrkio-mongodb-restore", "/etc/nyrkio/secrets/restore", "admin"],
     ]);
     expect(spec("shard").roles).toEqual([restoreRole(), replSetConfigRole(), backupRole()]);
     expect(JSON.stringify(spec("shard"))).not.toMatch(/readWrite|nyrkioApp|nyrkioMigrator|nyrkioBalancerWindow/);
@@ -240,7 +239,7 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
       { role: "nyrkioReplSetConfig", db: "admin" },
       { role: "directShardOperations", db: "admin" },
     ]);
-    expect(rolesOf("shard", "restore")).toEqual([
+    expect(restoreUserRoles(sharded, "shard")).toEqual([
       { role: "nyrkioRestore", db: "admin" },
       { role: "directShardOperations", db: "admin" },
     ]);
@@ -253,7 +252,7 @@ describe("users by scope: unsharded, the cluster (config servers), a shard", () 
         { role: "nyrkioBackup", db: "admin" },
         { role: "nyrkioReplSetConfig", db: "admin" },
       ]);
-      expect(rolesOf("shard", "restore", mongo(tag))).toEqual([{ role: "nyrkioRestore", db: "admin" }]);
+      expect(restoreUserRoles(mongo(tag), "shard")).toEqual([{ role: "nyrkioRestore", db: "admin" }]);
     }
   });
 
@@ -297,7 +296,7 @@ describe("planUserChanges", () => {
   }));
   const root = { _id: "admin.root", user: "root", db: "admin", roles: [{ role: "root", db: "admin" }] };
 
-  test("a fresh set (only root): the roles first, then four users created", () => {
+  test("a fresh set (only root): the roles first, then three users created", () => {
     const result = planUserChanges({ users: [root], roles: [] }, desired);
     expect(result.ok && result.changes.map((c) => ((c.kind === "createRole" || c.kind === "updateRole") ? `${c.kind} ${c.role.role}` : `${c.kind} ${"name" in c ? c.name : ""}`))).toEqual([
       "createRole nyrkioMigrator",
@@ -308,14 +307,13 @@ describe("planUserChanges", () => {
       "createUser app",
       "createUser migrator",
       "createUser backup",
-      "createUser restore",
     ]);
   });
 
   test("everything in place: the role is left alone, every user gets its password again with unchanged roles", () => {
     const result = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole, liveRestoreRole, liveConfigRole, liveAppRole, liveBackupRole] }, desired);
     if (!result.ok) throw new Error(result.error);
-    expect(result.changes.map((c) => c.kind)).toEqual(["updateUser", "updateUser", "updateUser", "updateUser"]);
+    expect(result.changes.map((c) => c.kind)).toEqual(["updateUser", "updateUser", "updateUser"]);
     expect(result.changes.every((c) => c.kind === "updateUser" && !c.rolesChanged)).toBe(true);
   });
 
@@ -329,23 +327,21 @@ describe("planUserChanges", () => {
     expect(result.changes.slice(2).every((c) => c.kind === "updateUser" && !c.rolesChanged)).toBe(true);
   });
 
-  test("the converted first shard: the former set's backup and restore users get their shard roles; its app, migrator and role are left as they are", () => {
+  test("the converted first shard: the former set's backup user gets its shard roles; its app, migrator and role are left as they are", () => {
     const shard = renderUsersSpec(sharded, "shard");
     const shardUsers = shard.users.map((u) => ({ name: u.name, user: `nyrkio-${u.name}`, db: u.db, roles: u.roles }));
     const result = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole, liveRestoreRole, liveConfigRole, liveAppRole, liveBackupRole] }, { roles: shard.roles, users: shardUsers });
     if (!result.ok) throw new Error(result.error);
     expect(result.changes).toEqual([
       { kind: "updateUser", name: "backup", user: "nyrkio-backup", db: "admin", roles: shard.users[0].roles, rolesChanged: true },
-      { kind: "updateUser", name: "restore", user: "nyrkio-restore", db: "admin", roles: shard.users[1].roles, rolesChanged: true },
     ]);
   });
 
-  test("a restore user of an earlier release (built-in restore, which cannot replay updates or deletes) gets the replay role", () => {
-    const earlier = liveUsers.map((u) => (u.user === "nyrkio-restore" ? { ...u, roles: [{ role: "restore", db: "admin" }] } : u));
-    const result = planUserChanges({ users: [root, ...earlier], roles: [liveRole, liveConfigRole, liveAppRole, liveBackupRole] }, desired);
+  test("the permanent restore user of an earlier release is no longer managed: no update, and the prune drops it as unmanaged (issue 12)", () => {
+    const earlier = [...liveUsers, { _id: "admin.nyrkio-restore", userId: "…", user: "nyrkio-restore", db: "admin", roles: [{ role: "nyrkioRestore", db: "admin" }], mechanisms: ["SCRAM-SHA-256"] }];
+    const result = planUserChanges({ users: [root, ...earlier], roles: [liveRole, liveRestoreRole, liveConfigRole, liveAppRole, liveBackupRole] }, desired);
     if (!result.ok) throw new Error(result.error);
-    expect(result.changes[0]).toEqual({ kind: "createRole", role: restoreRole() });
-    expect(result.changes.find((c) => c.kind === "updateUser" && c.name === "restore")).toMatchObject({ rolesChanged: true, roles: [{ role: "nyrkioRestore", db: "admin" }] });
+    expect(result.changes.some((c) => "user" in c && c.user === "nyrkio-restore")).toBe(false);
     // anyResource compares as itself, not as a database resource: an equal live role is left alone.
     const again = planUserChanges({ users: [root, ...liveUsers], roles: [liveRole, { ...liveRestoreRole, privileges: [{ resource: { db: "", collection: "" }, actions: ["anyAction"] }] }, liveConfigRole, liveAppRole, liveBackupRole] }, desired);
     expect(again.ok && again.changes[0]).toEqual({ kind: "updateRole", role: restoreRole() });
@@ -353,10 +349,11 @@ describe("planUserChanges", () => {
 
   test("the restore role grants every action on every resource, exactly (mongorestore --oplogReplay checks each entry's own privileges)", () => {
     expect(restoreRole()).toEqual({ role: "nyrkioRestore", db: "admin", privileges: [{ resource: { anyResource: true }, actions: ["anyAction"] }], roles: [] });
-    // ... and no other user holds it.
+    // ... and no managed user holds it: only the temporary restore users (restoreUserRoles).
     for (const scope of ["replicaset", "cluster", "shard"] as const) {
       const holders = renderUsersSpec(sharded, scope).users.filter((u) => u.roles.some((r) => r.role === "nyrkioRestore")).map((u) => u.name);
-      expect(holders).toEqual(["restore"]);
+      expect(holders).toEqual([]);
+      expect(renderUsersSpec(sharded, scope).roles.map((r) => r.role)).toContain("nyrkioRestore");
     }
   });
 
@@ -379,7 +376,7 @@ describe("planUserChanges", () => {
       ok: false,
       error: 'users "app" and "backup" have the same username "nyrkio-app" in their Secrets',
     });
-    const empty = desiredUsers.map((u) => ({ ...u, user: u.name === "restore" ? "" : u.user }));
-    expect(planUserChanges({ users: [], roles: [] }, { roles: spec.roles, users: empty })).toEqual({ ok: false, error: 'the Secret of user "restore" has an empty username' });
+    const empty = desiredUsers.map((u) => ({ ...u, user: u.name === "migrator" ? "" : u.user }));
+    expect(planUserChanges({ users: [], roles: [] }, { roles: spec.roles, users: empty })).toEqual({ ok: false, error: 'the Secret of user "migrator" has an empty username' });
   });
 });

@@ -6,7 +6,7 @@ import { environments } from "../../config/environments";
 import { deepMerge } from "../../config/load";
 import type { ConfigOverride, PlatformConfig } from "../../config/platform-config";
 import { validateConfig } from "../../config/validate";
-import { CLOUD_METADATA_CIDR, pushgatewayEgressRule, s3EgressRule } from "../../stacks/constructs/egress-policy";
+import { CLOUD_METADATA_CIDR, pushgatewayEgressRule, s3EgressRule, s3EndpointPort } from "../../stacks/constructs/egress-policy";
 import { synthBackup } from "../backup/stack/support";
 import { Json, synthDatabase } from "../stacks/database-synth";
 
@@ -74,6 +74,19 @@ describe("egress settings", () => {
   it("uses the configured S3 CIDRs instead of the default", () => {
     const rule = s3EgressRule({ dns: { namespace: "kube-system", podLabels: {} }, clusterCidrs: ["10.0.0.0/8"], s3Cidrs: ["52.95.0.0/16", "3.5.0.0/16"] });
     expect(rule.to).toEqual([{ ipBlock: { cidr: "52.95.0.0/16" } }, { ipBlock: { cidr: "3.5.0.0/16" } }]);
+  });
+
+  it("opens the S3 endpoint's own port: https://host:9000 (MinIO) on 9000, a default https endpoint and AWS on 443, a test store's http on 80", () => {
+    expect(s3EndpointPort(undefined)).toBe("443");
+    expect(s3EndpointPort("https://minio.storage.example:9000")).toBe("9000");
+    expect(s3EndpointPort("https://s3.eu-north-1.amazonaws.com")).toBe("443");
+    expect(s3EndpointPort("https://ceph.example:443/")).toBe("443");
+    expect(s3EndpointPort("http://minio.test:9000")).toBe("9000");
+    expect(s3EndpointPort("http://minio.test")).toBe("80");
+    // Synthesized: prod with an S3-compatible store on 9000 lets the backup pods reach 9000, not 443.
+    const config = configOf("prod", { backup: { storage: { endpoint: "https://minio.storage.example:9000" } } } as ConfigOverride);
+    const [s3] = policies(synthBackup(config).json);
+    expect(s3.spec.egress[0].ports).toEqual([{ port: "9000", protocol: "TCP" }]);
   });
 
   it("restrict: false creates no egress policy", () => {

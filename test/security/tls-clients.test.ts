@@ -286,10 +286,11 @@ const SCRIPT_TLS: Record<string, string> = {
   "backup/mongosh/source-facts.js": "connectMember (member-connection.js)",
   "backup/mongosh/snapshot-counts.js": "connectMember (member-connection.js)",
   "backup/mongosh/confirm-dumps.js": "connectMember (member-connection.js)",
-  "backup/mongosh/target-facts.js": "env",
+  "backup/mongosh/target-connection.js": "env",
+  "backup/mongosh/target-facts.js": "connectTarget (target-connection.js)",
   "backup/mongosh/restore-user.js": "env",
-  "backup/mongosh/restored-users.js": "env",
-  "backup/mongosh/drop-restore-user.js": "env",
+  "backup/mongosh/restored-users.js": "connectTarget (target-connection.js)",
+  "backup/mongosh/drop-restore-user.js": "connectTarget (target-connection.js)",
   "sharding/scripts/run-sharding-job.sh": "uri from MONGOS_URI",
   "sharding/scripts/balancer-window.sh": "uri from MONGOS_URI",
   "migrations/retention/mongosh/retention.js": "uri from its parameters (retentionUri)",
@@ -317,7 +318,7 @@ describe("the scripts", () => {
   /** Code lines only: comments name the tools too. */
   const code = (t: string) => t.split("\n").filter((l) => !/^\s*(#|\/\/|\/?\*)/.test(l)).join("\n");
   // A connection string, a mongosh connection, or (bash) a tool run at the start of a command.
-  const opensConnection = (t: string) => /mongodb:\/\/|new Mongo\(|\bconnect(Member)?\(|^\s*(if\s+!\s+|until\s+)?mongo(dump|restore|sh)\s+["$-]/m.test(code(t));
+  const opensConnection = (t: string) => /mongodb:\/\/|new Mongo\(|\bconnect(Member|Target)?\(|^\s*(if\s+!\s+|until\s+)?mongo(dump|restore|sh)\s+["$-]/m.test(code(t));
 
   it("every script that opens a connection is listed with how it verifies the server, and reads what it says", () => {
     const connecting = shippedScripts().filter((f) => opensConnection(text(f)));

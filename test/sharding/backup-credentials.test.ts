@@ -11,6 +11,7 @@ import { withoutTls } from "../support/tls-config";
 const sharded = { ...withoutTls(shardedEnvironment), monitoring: { ...shardedEnvironment.monitoring, enabled: false }, retention: { ...shardedEnvironment.retention, enabled: false } }; // the exporter's and the retention job's users have tests of their own
 import type { PlatformConfig } from "../../config/platform-config";
 import { backupTargets } from "../../sharding/backup-targets";
+import { restoreUserRoles } from "../../replicaset/users";
 import { containers, envOf, Json, podSpec, synthBackup } from "../backup/stack/support";
 import { byName, synthDatabase } from "./synth";
 
@@ -67,19 +68,18 @@ describe("sharded on MongoDB 8.0: every backup job's user exists where it connec
     const env = envOf(podSpec(creator).container[0]);
     expect(env.BACKUP_REPLSET).toBe(replicaSet);
     const roles = (JSON.parse(env.RESTORE_USER_ROLES) as { role: string; db: string }[]).map((r) => `${r.role}@${r.db}`);
-    // The same roles the reconcile Job gives that set's managed restore user.
+    // The temporary user's roles (restoreUserRoles): no managed restore user exists (issue 12).
     const user = { name: "restore", roles };
-    expect(managedFrom(replicaSet, sharded.secrets.restore)?.roles).toEqual(roles);
+    expect(roles).toEqual(restoreUserRoles(sharded, role === "configsvr" ? "cluster" : role === "shard" ? "shard" : "replicaset").map((r) => `${r.role}@${r.db}`));
     // The replay role (anyAction on anyResource): the built-in restore role cannot replay updates or deletes.
     expect(user?.roles).toContain("nyrkioRestore@admin");
     if (role === "shard") expect(user?.roles).toContain("directShardOperations@admin");
   });
 
-  it("the shards' backup and restore users hold nothing more, and the shards hold no other user", () => {
+  it("the shards' backup user holds nothing more, and the shards hold no other user (the restore users are temporary)", () => {
     for (const t of targets.filter((target) => target.role === "shard")) {
       expect(usersOf(t.replicaSet).users.map((u) => [u.name, u.roles.map((r) => r.role)])).toEqual([
         ["backup", ["nyrkioBackup", "nyrkioReplSetConfig", "directShardOperations"]],
-        ["restore", ["nyrkioRestore", "directShardOperations"]],
       ]);
     }
   });

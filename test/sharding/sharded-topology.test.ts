@@ -46,7 +46,7 @@ describe("config servers", () => {
 
   it("hold the cluster's users and default read/write concern; the shards do not", () => {
     const cfg = configMap("mongodb-cfg-reconcile");
-    expect(JSON.parse(cfg["users.json"]).users.map((u: Json) => u.name)).toEqual(["app", "migrator", "backup", "restore", "rotator"]); // rotator: TLS is on (the environment's default requireTLS)
+    expect(JSON.parse(cfg["users.json"]).users.map((u: Json) => u.name)).toEqual(["app", "migrator", "backup", "rotator"]); // no restore user (issue 12: temporary ones); rotator: TLS is on (the environment's default requireTLS)
     expect(JSON.parse(cfg["rw-concern.json"])).not.toBeNull();
     expect(JSON.parse(cfg["replicaset.json"]).configsvr).toBe(true);
     for (const shard of ["rs0", "rs1"]) expect(JSON.parse(configMap(`mongodb-${shard}-reconcile`)["rw-concern.json"])).toBeNull();
@@ -61,7 +61,7 @@ describe("config servers", () => {
       { resource: { db: "nyrkio_ops", collection: "balancer_windows" }, actions: ["find", "insert", "update", "remove"] },
     ]);
     const roles = Object.fromEntries(users.users.map((u: Json) => [u.name, u.roles.map((r: Json) => r.role)]));
-    expect(roles).toEqual({ app: ["nyrkioApp"], migrator: ["nyrkioMigrator"], backup: ["nyrkioBackup", "nyrkioReplSetConfig", "nyrkioBalancerWindow"], restore: ["nyrkioRestore"], rotator: ["nyrkioCertRotation"] });
+    expect(roles).toEqual({ app: ["nyrkioApp"], migrator: ["nyrkioMigrator"], backup: ["nyrkioBackup", "nyrkioReplSetConfig", "nyrkioBalancerWindow"], rotator: ["nyrkioCertRotation"] });
   });
 });
 
@@ -78,36 +78,33 @@ describe("reconcile Jobs and the users each one manages", () => {
         .map((v: Json) => [v.name, v.secret.secret_name]),
     );
 
-  it.each(["rs0", "rs1"])("%s (a shard) manages its local backup and restore users only, with directShardOperations on MongoDB 8", (shard) => {
+  it.each(["rs0", "rs1"])("%s (a shard) manages its local backup user only (and the temporary restore users' role), with directShardOperations on MongoDB 8", (shard) => {
     expect(sharded.image).toMatch(/^mongo:8\.0\./);
     const users = JSON.parse(configMap(`mongodb-${shard}-reconcile`)["users.json"]);
     // With TLS on (the environment's default) each shard also holds the rotation sidecars' user, with its one role.
     expect(users.roles.map((r: Json) => r.role)).toEqual(["nyrkioRestore", "nyrkioReplSetConfig", "nyrkioBackup", "nyrkioCertRotation"]);
     expect(users.users.map((u: Json) => [u.name, u.secretName, u.roles.map((r: Json) => `${r.role}@${r.db}`)])).toEqual([
       ["backup", sharded.secrets.backup, ["nyrkioBackup@admin", "nyrkioReplSetConfig@admin", "directShardOperations@admin"]],
-      ["restore", sharded.secrets.restore, ["nyrkioRestore@admin", "directShardOperations@admin"]],
       ["rotator", sharded.secrets.rotator, ["nyrkioCertRotation@admin"]],
     ]);
   });
 
-  it.each(["rs0", "rs1"])("%s mounts the Secrets of root, backup and restore, and not the application's or the migrator's", (shard) => {
+  it.each(["rs0", "rs1"])("%s mounts the Secrets of root and backup, and not the application's or the migrator's", (shard) => {
     // With TLS on: the rotator's Secret (the Job manages that user) and the CA (tls-ca, ca.crt only; test/security/tls-clients.test.ts).
     expect(mountedSecrets(shard)).toEqual({
       "secret-root": sharded.secrets.root,
       "secret-backup": sharded.secrets.backup,
-      "secret-restore": sharded.secrets.restore,
       "secret-rotator": sharded.secrets.rotator,
       "tls-ca": "nyrkio-mongodb-tls",
     });
   });
 
-  it("cfg mounts root and the four users' Secrets", () => {
+  it("cfg mounts root and the three users' Secrets", () => {
     expect(mountedSecrets("cfg")).toEqual({
       "secret-root": sharded.secrets.root,
       "secret-app": sharded.secrets.app,
       "secret-migrator": sharded.secrets.migrator,
       "secret-backup": sharded.secrets.backup,
-      "secret-restore": sharded.secrets.restore,
       "secret-rotator": sharded.secrets.rotator,
       "tls-ca": "nyrkio-mongodb-tls",
     });
@@ -118,7 +115,6 @@ describe("reconcile Jobs and the users each one manages", () => {
     const users = JSON.parse((byName(older, "kubernetes_config_map_v1", "mongodb-rs1-reconcile").data as Record<string, string>)["users.json"]);
     expect(users.users.map((u: Json) => [u.name, u.roles.map((r: Json) => r.role)])).toEqual([
       ["backup", ["nyrkioBackup", "nyrkioReplSetConfig"]],
-      ["restore", ["nyrkioRestore"]],
       ["rotator", ["nyrkioCertRotation"]],
     ]);
   });

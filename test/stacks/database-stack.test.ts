@@ -571,7 +571,7 @@ describe("the reconcile Job", () => {
     const spec = job.spec.template.spec;
     const [container] = spec.container;
     expect(container.volume_mount).toContainEqual({ name: "reconcile", mount_path: RECONCILE_CONFIG_DIR, read_only: true });
-    for (const user of ["root", "app", "migrator", "backup", "restore"] as const) {
+    for (const user of ["root", "app", "migrator", "backup"] as const) {
       expect(container.volume_mount).toContainEqual({ name: `secret-${user}`, mount_path: `/etc/nyrkio/secrets/${user}`, read_only: true });
       expect(byName(spec.volume, `secret-${user}`).secret).toEqual({
         secret_name: dev.secrets[user],

@@ -5,7 +5,7 @@
 // provider modules afresh in its own module registry, about 0.7 s, then about 0.1 s per stack),
 // which made the unit project three times its 30 s target (docs/performance.md).
 //
-// The cache lives in a directory that test/support/synth-cache-setup.ts makes for one Jest run
+// The cache lives in a directory that test/support/run-scope-setup.ts makes for one Jest run
 // and removes after it, so it never outlives the sources it was synthesized from. Without it (a
 // project without that setup) a suite still memoises within itself. Every call returns a new
 // string the caller parses into fresh objects: a test that changes what it got cannot change

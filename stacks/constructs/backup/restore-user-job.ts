@@ -11,7 +11,7 @@ import { CronJobV1 } from "@cdktf/provider-kubernetes/lib/cron-job-v1";
 import { Construct } from "constructs";
 import type { PlatformConfig } from "../../../config/platform-config";
 import { ROOT_SECRET_DIR, SECRET_KEYS } from "../../../replicaset/reconcile-paths";
-import { managedUserRoles, UserScope } from "../../../replicaset/users";
+import { restoreUserRoles, UserScope } from "../../../replicaset/users";
 import type { BackupTarget } from "../../../sharding/backup-targets";
 import { commonLabels, DB_CLIENT_LABEL } from "../../naming";
 import { literalArgs, literalEnv } from "../../terraform-text";
@@ -89,7 +89,7 @@ export class RestoreUserJob extends Construct {
                         { name: "ROOT_SECRET_DIR", value: ROOT_SECRET_DIR },
                         { name: "RESTORE_CREDENTIALS_DIR", value: RESTORE_CREDENTIALS_DIR },
                         { name: "RESTORE_PLAN_DIR", value: RESTORE_PLAN_MOUNT },
-                        { name: "RESTORE_USER_ROLES", value: JSON.stringify(managedUserRoles(config, "restore", SCOPE[target.role])) },
+                        { name: "RESTORE_USER_ROLES", value: JSON.stringify(restoreUserRoles(config, SCOPE[target.role])) },
                         { name: "RESTORE_USER_TTL_SECONDS", value: String(props.ttlSeconds) },
                         { name: "HOME", value: "/tmp" },
                         ...tlsClient.env,

@@ -130,3 +130,30 @@ describe("mergeOplog", () => {
     }
   }, 60_000);
 });
+
+describe("users and roles are not replayed (issue 12: the dump's users are set aside, dump-authz.js)", () => {
+  const { serialize, Timestamp } = require("bson");
+  const entry = (t: number, fields: object) => serialize({ ...fields, ts: new Timestamp({ t, i: 1 }) });
+  // What the server writes for createUser (an insert into admin.system.users), updateUser (an
+  // update), and a user-management transaction (applyOps of its writes: user_management_commands.cpp UMCTransaction).
+  const createUser = { op: "i", ns: "admin.system.users", o: { _id: "admin.x", user: "x", db: "admin" } };
+  const updateUser = { op: "u", ns: "admin.system.users", o: { $v: 2, diff: { u: { customData: {} } } }, o2: { _id: "admin.app" } };
+  const dropRole = { op: "c", ns: "admin.$cmd", o: { applyOps: [{ op: "u", ns: "admin.system.users", o2: { _id: "admin.app" }, o: {} }, { op: "d", ns: "admin.system.roles", o: { _id: "admin.r" } }] } };
+  const data = { op: "i", ns: "nyrkio.results", o: { _id: 1 } };
+  const mixed = { op: "c", ns: "admin.$cmd", o: { applyOps: [{ op: "i", ns: "nyrkio.results", o: { _id: 2 } }, { op: "u", ns: "admin.system.users", o2: { _id: "admin.app" }, o: {} }] } };
+  const nested = { op: "c", ns: "admin.$cmd", o: { applyOps: [dropRole] } };
+
+  it("isAuthzEntry: entries on admin.system.users/roles and applyOps made only of them; data and mixed applyOps are kept", () => {
+    const { isAuthzEntry } = require("../../../backup/mongosh/oplog-merge.js");
+    expect([createUser, updateUser, dropRole, nested, data, mixed, { op: "c", ns: "nyrkio.$cmd", o: { drop: "results" } }].map((e) => isAuthzEntry(entry(1, e)))).toEqual([true, true, true, true, false, false, false]);
+  });
+
+  it("mergeOplog leaves them out of the one oplog mongorestore replays, and counts them", async () => {
+    const path = join(dir, "authz-base.bson");
+    writeFileSync(path, Buffer.concat([entry(100, data), entry(101, createUser), entry(102, updateUser), entry(103, dropRole), entry(104, mixed)]));
+    const out = join(dir, "authz-merged.bson");
+    const r = await mergeOplog({ base: { path, gzip: false }, slices: [], after: ts("104:1"), limit: null }, out);
+    expect(written(out)).toEqual(["100:1", "104:1"]);
+    expect({ entries: r.entries, skippedUsersAndRoles: r.skippedUsersAndRoles, lastTs: r.lastTs }).toEqual({ entries: 2, skippedUsersAndRoles: 3, lastTs: ts("104:1") });
+  });
+});

@@ -125,6 +125,12 @@ restore_env() {
 @test "a restore user that may not view every database's users: the listing is refused, a warning, the restore stands" {
   cached_catalog chain
   restore_env
+  # The listing asks the server only after an archive base (schemaVersion 1), whose users
+  # mongorestore restores; a directory dump's are read from the set-aside file (restore.bats).
+  add_legacy_full 20230101T000000Z 800:1 850:1
+  SHA="$(sha256sum "$CATALOG/full/20230101T000000Z.archive.gz" | cut -d' ' -f1)" node -e '
+    process.stdout.write(JSON.stringify({ replicaSet: "rs0", base: "full/20230101T000000Z.archive.gz", slices: [], oplogLimit: "850:2",
+      artifacts: [{ step: 1, kind: "full", file: "full/20230101T000000Z.archive.gz", sha256: process.env.SHA }] }));' >"$RESTORE_PLAN_DIR/plan.json"
   mkdir -p "$RESTORE_USER_DIR"
   login_as "$RESTORE_USER_DIR" restorer "$PASSWORD"
   # Every action on normal collections and what the replay and the target check need on the

@@ -97,6 +97,29 @@ plan() {
   [[ "$(cat "$STANDIN_LOG/mongorestore.log")" == *" --stopOnError --drop --numParallelCollections=4 "* ]]
 }
 
+@test "in place with drop, as the temporary restore user: the dump's users are set aside before mongorestore and listed, so its merge cannot drop the user mid-restore (issue 12)" {
+  # The dump holds admin/system.users.bson.gz without the temporary user (no dump ever holds a
+  # restore-<random> user): handed to mongorestore with --drop, its _mergeAuthzCollections would
+  # remove the user before the replay (server-model.ts, mongorestore-rules.ts authzMergeRefusal).
+  echo true >"$RESTORE_PLAN_DIR/drop"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 0 ]
+  [[ "$(cat "$STANDIN_LOG/mongorestore.log")" == *" --drop "* ]]
+  [[ "$(json_line users-set-aside ok)" == *'"users":3,"setAside":"system.roles.bson.gz,system.roles.metadata.json.gz,system.users.bson.gz,system.users.metadata.json.gz"'* ]]
+  [[ "$(json_line users ok)" == *'"found":"app@admin,mallory@admin,nyrkio-root@admin","restored":"no"'* ]]
+  [[ "$(json_line finished ok)" == *'"oplogLimit":"1250:2"'* ]]
+}
+
+@test "an archive base with drop is refused before anything is written: its users cannot be set aside (issue 12)" {
+  add_legacy_full 20230101T000000Z 800:1 850:1
+  plan '[]' "850:2" full/20230101T000000Z.archive.gz
+  echo true >"$RESTORE_PLAN_DIR/drop"
+  run --separate-stderr bash "$SCRIPTS/restore.sh"
+  [ "$status" -eq 1 ]
+  [[ "$(json_line plan failed)" == *"schemaVersion 1 archive: its users and roles cannot be set aside"* ]]
+  [ ! -s "$STANDIN_LOG/mongorestore.log" ]
+}
+
 @test "a target from the ConfigMap replaces the in-place default; one with credentials is refused" {
   echo "rs0/new-0.db:27017,new-1.db:27017" >"$RESTORE_PLAN_DIR/target"
   run --separate-stderr bash "$SCRIPTS/restore.sh"

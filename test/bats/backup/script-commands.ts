@@ -12,6 +12,8 @@ export interface ScriptConnection {
   uriEnv?: string;
   /** In order; "APPDB" stands for BACKUP_DATABASE. */
   commands: Doc[];
+  /** The environment variable that, when set, makes the script connect to nothing (it works on files). */
+  noConnectionWhenEnv?: string;
 }
 
 export const SCRIPT_COMMANDS: Record<string, ScriptConnection> = {
@@ -27,8 +29,9 @@ export const SCRIPT_COMMANDS: Record<string, ScriptConnection> = {
   // target-facts.js: auth as the restore user; hello, listDatabases, each database's collections
   // and a findOne of each.
   "target-facts.js": { userDirEnv: "RESTORE_USER_DIR", commands: [{ hello: 1 }, { listDatabases: 1, nameOnly: true }, { listCollections: 1, $db: "APPDB" }, { find: "results", $db: "APPDB" }] },
-  // restored-users.js: auth as the restore user; usersInfo of every database.
-  "restored-users.js": { userDirEnv: "RESTORE_USER_DIR", commands: [{ usersInfo: { forAllDBs: true } }] },
+  // restored-users.js: with DUMP_DIR it sets the dump's users aside and lists them from the file,
+  // connecting to nothing; otherwise (an archive base) auth as the restore user, usersInfo of every database.
+  "restored-users.js": { userDirEnv: "RESTORE_USER_DIR", commands: [{ usersInfo: { forAllDBs: true } }], noConnectionWhenEnv: "DUMP_DIR" },
   // drop-restore-user.js: auth as the temporary restore user, which drops itself.
   "drop-restore-user.js": { userDirEnv: "RESTORE_USER_DIR", commands: [{ dropUser: "restorer" }] },
   // compare-counts.js: the throwaway mongod at TARGET_URI, as the restore user verify-users.js made

@@ -28,11 +28,11 @@ import { gunzipSync } from "node:zlib";
 import { deserialize } from "bson";
 import type { PlatformConfig } from "../../../config/platform-config";
 import { environments } from "../../../config/environments";
-import { customRoles, managedUserRoles, type ManagedUser } from "../../../replicaset/users";
+import { customRoles, managedUserRoles, restoreUserRoles, type ManagedUser } from "../../../replicaset/users";
 import { SCRIPT_COMMANDS } from "./script-commands";
 import { unknownToolOption, type Tool } from "../../support/mongo-tools-options";
 import { mongodumpRefusal } from "../../support/mongo-tools-flags";
-import { mongorestoreRefusal } from "../../support/mongorestore-rules";
+import { authzMergeRefusal, mongorestoreRefusal } from "../../support/mongorestore-rules";
 import { authorize, AuthzServer, AuthzSession, CustomRole, ServerError } from "../../support/mongod-authz";
 import { applyScratchCommand, checkMongodStart, MongodRefusal, readScratch, scratchServer } from "./scratch-mongod";
 
@@ -77,7 +77,7 @@ function writeUsers([file, backupUser, backupPwd, restoreUser, restorePwd]: stri
   const users: UsersFile = {
     users: {
       [backupUser]: { pwd: backupPwd, roles: roles("backup") },
-      [restoreUser]: { pwd: restorePwd, roles: roles("restore") },
+      [restoreUser]: { pwd: restorePwd, roles: restoreUserRoles(config, "replicaset") },
       app: { pwd: "app-pw", roles: roles("app") },
       monitor: { pwd: "monitor-pw", roles: roles("monitor") },
     },
@@ -299,6 +299,11 @@ function mongorestore(argv: string[]): void {
     step((e) => `restore error: ${d}.${c}: error creating collection ${d}.${c}: ${e}`, () => run({ create: c, $db: d }));
     step((e) => `restore error: ${d}.${c}: error restoring from ${archive ? `archive '${archive}'` : `${dir}/${d}/${c}.bson`}: ${e}`, () => run({ insert: c, $db: d }));
   }
+  // The users-and-roles step, between the collections and the oplog (mongorestore.go Restore):
+  // with --drop, a dump whose users do not include the connecting one logs it out before the
+  // replay (mongorestore-rules.ts authzMergeRefusal, from mongo-tools and the server source).
+  const lost = user !== undefined ? authzMergeRefusal(argv, `${user}@${authDb}`) : undefined;
+  if (lost) throw new ToolFailure(lost.replace(/^Failed: /, ""));
   if (opts.has("oplogReplay")) {
     const entries = opts.has("oplogFile") ? readBsonStream(opts.get("oplogFile")!) : oplog;
     // oplog.go HandleOp → ApplyOps: "error applying oplog: %v"; then "restore error: %v".
@@ -309,7 +314,7 @@ function mongorestore(argv: string[]): void {
 /** A mongosh script's connection and commands (script-commands.ts), as the script's own user. */
 function mongosh([script]: string[]): void {
   const spec = SCRIPT_COMMANDS[script];
-  if (!spec) return;
+  if (!spec || (spec.noConnectionWhenEnv && process.env[spec.noConnectionWhenEnv])) return;
   const dir = spec.userDirEnv ? process.env[spec.userDirEnv] : undefined;
   const read = (name: string) => readFileSync(`${dir}/${name}`, "utf8").replace(/\n+$/, "");
   const host = spec.uriEnv ? (process.env[spec.uriEnv] ?? "") : "mongodb-rs0-0.mongodb-rs0.db.svc.cluster.local:27017";
