@@ -62,10 +62,9 @@ import { customRoles, managedUserRoles, restoreUserRoles } from "../../replicase
 import { verifyMongodConfText } from "../../stacks/constructs/backup/backup-scripts";
 import { synthBackup, type Json } from "../backup/stack/support";
 import { closedPort } from "../mongosh/real-shell";
-import { synthDatabase } from "../stacks/database-synth";
 import { withoutTls } from "../support/tls-config";
 import { terraformLiteralData } from "../../terraform-check/template-value";
-import { addRestoreUser, type DeployedSet, mongodBinary, noMongodSkip, sayOnce, scratchDatabaseName, startDeployedSet } from "./mongo-server";
+import { addRestoreUser, type DeployedSet, deployedDatabase, mongodBinary, noMongodSkip, sayOnce, scratchDatabaseName, startDeployedSet } from "./mongo-server";
 
 const NAME = "backups and point-in-time restore against real servers";
 const SCRIPTS = join(__dirname, "..", "..", "backup", "scripts");
@@ -111,8 +110,7 @@ function deployedEnv(kind: string, container: string): Record<string, string> {
 
 /** The synthesized member mongod.conf (TLS off) every server of this test starts from. */
 function memberConf(): string {
-  const cm = Object.values<{ metadata: { name: string }; data: Record<string, string> }>(JSON.parse(synthDatabase(config).text).resource.kubernetes_config_map_v1).find((c) => c.metadata.name === "mongodb-rs0-config")!;
-  return terraformLiteralData(cm.data, "ConfigMap mongodb-rs0-config")["mongod.conf"];
+  return deployedDatabase(config).configMap("mongodb-rs0-config").data["mongod.conf"];
 }
 
 interface ScriptRun {

@@ -23,11 +23,10 @@ import { dev as shippedDev } from "../../config/environments/dev";
 import type { PlatformConfig } from "../../config/platform-config";
 import { configuredUsers } from "../../replicaset/users";
 import { baseEnv, closedPort, hasMongosh, removeTempDirs, runProgram, tempDir } from "../mongosh/real-shell";
-import { findPod, mountContainer, MountedContainer, podsOf, SynthesizedEnvironment } from "../mongosh/synthesized-pods";
-import { devWith, synthDatabase } from "../stacks/database-synth";
+import { findPod, mountContainer, MountedContainer } from "../mongosh/synthesized-pods";
+import { devWith } from "../stacks/database-synth";
 import { withoutTls } from "../support/tls-config";
-import { answersPing, localMongodConf, LocalMongod, mongodBinary, noMongodSkip, sayOnce, spawnMongod, stopMongod, waitFor, writeKeyfile } from "./mongo-server";
-import { terraformLiteralData } from "../../terraform-check/template-value";
+import { answersPing, deployedDatabase, localMongodConf, LocalMongod, mongodBinary, noMongodSkip, sayOnce, spawnMongod, stopMongod, waitFor, writeKeyfile, writeSecretFiles } from "./mongo-server";
 
 const binary = mongodBinary();
 const skip = noMongodSkip(false) ?? (!hasMongosh() ? "node_modules/.bin/mongosh is missing (npm ci)" : undefined);
@@ -42,18 +41,6 @@ const changed: PlatformConfig = withoutTls(devWith((c) => (c.replsets[0].members
 /** Every user the reconcile Job manages on this set (monitoring and retention are on in dev). */
 const MANAGED = configuredUsers(dev, "replicaset");
 
-function stackPods(config: PlatformConfig) {
-  const s = synthDatabase(config);
-  const json = JSON.parse(s.text);
-  const env: SynthesizedEnvironment = { environment: config.name, stacks: { db: json } };
-  // As the pod sees the files: the values as Terraform evaluates them (podsOf does the same).
-  const configMap = (name: string) => {
-    const cm = Object.values<{ metadata: { name: string }; data: Record<string, string> }>(json.resource.kubernetes_config_map_v1).find((c) => c.metadata.name === name)!;
-    return { ...cm, data: terraformLiteralData(cm.data, `ConfigMap ${name}`) };
-  };
-  return { pods: podsOf([env]), configMap };
-}
-
 describeDeployed("a replica set started as deployed: bootstrap, then reconcile", () => {
   jest.setTimeout(300_000);
   const work = tempDir("deployed-rs-");
@@ -61,22 +48,16 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
   /** Pod host (in replicaset.json) → 127.0.0.1:<port>. */
   const hostMap = new Map<string, string>();
   const toLocal = (text: string) => [...hostMap].reduce((t, [pod, local]) => t.split(pod).join(local), text);
-  const deployed = stackPods(dev);
+  const deployed = deployedDatabase(dev);
   const keyfile = join(work, "keyfile");
   const ping = (port: number) => answersPing(`mongodb://127.0.0.1:${port}/?directConnection=true`);
   const until = (what: string, check: () => Promise<boolean>, timeoutMs?: number) => waitFor(what, check, members, timeoutMs);
 
   /** A pod's container laid out as mounted, with its replicaset.json (and any JSON naming members) pointed at the local ports. */
-  function mounted(pods: ReturnType<typeof stackPods>["pods"], workload: string | RegExp, container: string): MountedContainer {
+  function mounted(pods: ReturnType<typeof deployedDatabase>["pods"], workload: string | RegExp, container: string): MountedContainer {
     const m = mountContainer(findPod(pods, "dev", workload), container);
     for (const file of [m.at("/etc/nyrkio/config/replicaset.json"), m.at("/etc/nyrkio/reconcile/replicaset.json")]) if (existsSync(file)) writeFileSync(file, toLocal(readFileSync(file, "utf8")));
     return m;
-  }
-
-  function writeSecret(dir: string, user: string, password: string) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "username"), `${user}\n`);
-    writeFileSync(join(dir, "password"), `${password}\n`);
   }
 
   beforeAll(async () => {
@@ -119,7 +100,7 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
 
   test("bootstrap.sh on ordinal 0 initiates the set and creates the root user; the root Secret then authenticates", async () => {
     const sidecar = mounted(deployed.pods, RS, "bootstrap");
-    writeSecret(sidecar.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    writeSecretFiles(sidecar.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
     const env = { ...sidecar.env, POD_NAME: `${RS}-0`, MONGODB_PORT: String(members[0].port), HOME: sidecar.at("/tmp"), BOOTSTRAP_RETRY_SECONDS: "2" };
     const child = spawn("bash", [sidecar.command[1]], { env: { ...baseEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -149,12 +130,12 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
   });
 
   test("the reconcile Job's script applies the users, the default read/write concern and a priority change", async () => {
-    const job = mounted(stackPods(changed).pods, new RegExp(`^${RS}-reconcile-`), "reconcile");
-    writeSecret(job.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    const job = mounted(deployedDatabase(changed).pods, new RegExp(`^${RS}-reconcile-`), "reconcile");
+    writeSecretFiles(job.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
     const users: Record<string, string> = {};
     for (const name of MANAGED) {
       users[name] = `nyrkio-${name}`;
-      writeSecret(job.at(`/etc/nyrkio/secrets/${name}`), users[name], `${name}-${Date.now().toString(36)}-Pw`);
+      writeSecretFiles(job.at(`/etc/nyrkio/secrets/${name}`), users[name], `${name}-${Date.now().toString(36)}-Pw`);
     }
     const run = await runProgram(job.command, { env: { ...job.env, HOME: job.at("/tmp"), MONGOSH_GLOBAL_CONFIG_FILE_FOR_TESTING: job.at("/etc/mongosh.conf") }, timeoutMs: 240_000 });
     const events = run.stdout

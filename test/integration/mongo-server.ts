@@ -18,6 +18,10 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, st
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
+import type { PlatformConfig } from "../../config/platform-config";
+import { terraformLiteralData } from "../../terraform-check/template-value";
+import { podsOf, type SynthesizedEnvironment } from "../mongosh/synthesized-pods";
+import { synthDatabase } from "../stacks/database-synth";
 
 export interface MongoTarget {
   uri: string;
@@ -363,4 +367,26 @@ export async function addRestoreUser(set: DeployedSet, roles: { role: string; db
     await root.close();
   }
   return `mongodb://${user}:${password}@${set.host}/?replicaSet=${encodeURIComponent(set.replicaSet)}&authSource=admin${query}`;
+}
+
+/**
+ * The database stack as deployed for `config`: its pods (podsOf, the files as the kubelet mounts
+ * them) and its ConfigMaps' data as the pods read it (the values as Terraform evaluates them).
+ */
+export function deployedDatabase(config: PlatformConfig) {
+  const json = JSON.parse(synthDatabase(config).text);
+  const env: SynthesizedEnvironment = { environment: config.name, stacks: { db: json } };
+  const configMap = (name: string) => {
+    const cm = Object.values<{ metadata: { name: string }; data: Record<string, string> }>(json.resource.kubernetes_config_map_v1).find((c) => c.metadata.name === name);
+    if (!cm) throw new Error(`the synthesized database stack has no ConfigMap ${name}`);
+    return { ...cm, data: terraformLiteralData(cm.data, `ConfigMap ${name}`) };
+  };
+  return { pods: podsOf([env]), configMap };
+}
+
+/** A user's Secret as mounted: files `username` and `password`. */
+export function writeSecretFiles(dir: string, user: string, password: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "username"), `${user}\n`);
+  writeFileSync(join(dir, "password"), `${password}\n`);
 }

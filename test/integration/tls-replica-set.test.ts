@@ -36,13 +36,11 @@ import { fileInspector } from "../../backup/restore/verify-artifacts";
 import { embeddablePrunerModule } from "../../backup/retention/embeddable-pruner";
 import { formatTs } from "../../backup/timestamp";
 import { runMigrateCli } from "../../migrations/cli/migrate-cli";
-import { terraformLiteralData } from "../../terraform-check/template-value";
 import { synthBackup } from "../backup/stack/support";
 import { baseEnv, closedPort, hasMongosh, removeTempDirs, runProgram, tempDir } from "../mongosh/real-shell";
-import { findPod, mountContainer, MountedContainer, podsOf, SynthesizedEnvironment } from "../mongosh/synthesized-pods";
-import { synthDatabase } from "../stacks/database-synth";
+import { findPod, mountContainer, MountedContainer } from "../mongosh/synthesized-pods";
 import { configuredUsers, customRoles, restoreUserRoles } from "../../replicaset/users";
-import { addRestoreUser, answersPing, localMongodConf, LocalMongod, mongodBinary, noMongodSkip, sayOnce, spawnMongod, startDeployedSet, stopMongod, waitFor, writeKeyfile } from "./mongo-server";
+import { addRestoreUser, answersPing, deployedDatabase, localMongodConf, LocalMongod, mongodBinary, noMongodSkip, sayOnce, spawnMongod, startDeployedSet, stopMongod, waitFor, writeKeyfile, writeSecretFiles } from "./mongo-server";
 
 const REPO = join(__dirname, "..", "..");
 const onPath = (tool: string) => spawnSync("bash", ["-c", `command -v ${tool}`]).status === 0;
@@ -61,16 +59,6 @@ const ROOT = { user: "nyrkio-root", password: `root-${Date.now().toString(36)}-P
 /** Every user the reconcile Job manages on this set (dev: monitoring and retention on; TLS adds the rotator). */
 const PASSWORDS: Record<string, string> = Object.fromEntries(configuredUsers(config, "replicaset").map((u) => [u, `${u}-${Date.now().toString(36)}-Pw`]));
 
-function stackPods() {
-  const json = JSON.parse(synthDatabase(config).text);
-  const env: SynthesizedEnvironment = { environment: config.name, stacks: { db: json } };
-  const configMap = (name: string) => {
-    const cm = Object.values<{ metadata: { name: string }; data: Record<string, string> }>(json.resource.kubernetes_config_map_v1).find((c) => c.metadata.name === name)!;
-    return { ...cm, data: terraformLiteralData(cm.data, `ConfigMap ${name}`) };
-  };
-  return { pods: podsOf([env]), configMap };
-}
-
 describeTls("a replica set with requireTLS: every client verifies the server", () => {
   jest.setTimeout(300_000);
   const work = tempDir("tls-rs-");
@@ -78,7 +66,7 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
   const members: LocalMongod[] = [];
   const hostMap = new Map<string, string>();
   const toLocal = (text: string) => [...hostMap].reduce((t, [pod, local]) => t.split(pod).join(local), text);
-  const deployed = stackPods();
+  const deployed = deployedDatabase(config);
   const keyfile = join(work, "keyfile");
   const ca = join(certs, "ca.crt");
   const tlsUri = (hosts: string, query = "") => `mongodb://${hosts}/?tls=true&tlsCAFile=${encodeURIComponent(ca)}${query}`;
@@ -94,12 +82,6 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
     // The CA volume holds ca.crt alone (tls-client.ts); the test puts the real one there.
     copyFileSync(ca, m.at(TLS_CLIENT_CA_FILE));
     return m;
-  }
-
-  function writeSecret(dir: string, user: string, password: string) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "username"), `${user}\n`);
-    writeFileSync(join(dir, "password"), `${password}\n`);
   }
 
   /** mongod as deployed, with requireTLS: the synthesized conf (its net.tls) and run-mongod.sh's --tlsMode from the ConfigMap. */
@@ -152,7 +134,7 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
 
   test("bootstrap.sh initiates the set and creates the root user over TLS (127.0.0.1, the localhost exception)", async () => {
     const sidecar = mounted(RS, "bootstrap");
-    writeSecret(sidecar.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    writeSecretFiles(sidecar.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
     const env = { ...sidecar.env, POD_NAME: `${RS}-0`, MONGODB_PORT: String(members[0].port), HOME: sidecar.at("/tmp"), BOOTSTRAP_RETRY_SECONDS: "2" };
     const child = spawn("bash", [sidecar.command[1]], { env: { ...baseEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -170,8 +152,8 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
   test("the reconcile Job's script reaches every member over TLS and applies the users", async () => {
     const job = mounted(new RegExp(`^${RS}-reconcile-`), "reconcile");
     expect(job.env[TLS_CA_FILE_ENV]).toBe(job.at(TLS_CLIENT_CA_FILE));
-    writeSecret(job.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
-    for (const [name, password] of Object.entries(PASSWORDS)) writeSecret(job.at(`/etc/nyrkio/secrets/${name}`), `nyrkio-${name}`, password);
+    writeSecretFiles(job.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    for (const [name, password] of Object.entries(PASSWORDS)) writeSecretFiles(job.at(`/etc/nyrkio/secrets/${name}`), `nyrkio-${name}`, password);
     const run = await runProgram(job.command, { env: { ...job.env, HOME: job.at("/tmp"), MONGOSH_GLOBAL_CONFIG_FILE_FOR_TESTING: job.at("/etc/mongosh.conf") }, timeoutMs: 240_000 });
     if (run.code !== 0) throw new Error(`reconcile exited ${run.code}\n${run.stdout}\n${run.stderr}`);
     const client = new MongoClient(rootUri());
@@ -227,7 +209,7 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
       const deployedEnv = Object.fromEntries(dump.env.map((e) => [e.name, e.value]));
       expect(deployedEnv[TLS_CA_FILE_ENV]).toBe(TLS_CLIENT_CA_FILE);
       const secretDir = join(work, "backup-user");
-      writeSecret(secretDir, "nyrkio-backup", PASSWORDS.backup);
+      writeSecretFiles(secretDir, "nyrkio-backup", PASSWORDS.backup);
       // This machine's paths for the pod's: the container's own credentials volume (the tools'
       // --config file goes there, lib.sh prepare_credentials), and the pruner module the pod finds
       // beside the mongosh scripts (the majority confirmation and the prune after the dump use it).
