@@ -7,93 +7,57 @@
 // ConfigMap, applies the users, the default read/write concern and a priority change, and the
 // readiness probe reads the members.
 //
+// TLS is off here (test/support/tls-config.ts withoutTls): the shipped dev config runs requireTLS,
+// which tls-replica-set.test.ts starts as deployed; this file is about the members, the users and
+// the scripts.
+//
 // Runs wherever a mongod binary is available: MONGOD_BINARY, or the one mongodb-memory-server
-// downloads (`npm run test:integration`). Elsewhere it is skipped with one line saying why.
+// downloads (`npm run test:integration`). Elsewhere it is skipped; a run without mongod says so in
+// one line for every integration file (mongo-server.ts noMongodSkip).
 
-import { ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
-import { dev } from "../../config/environments/dev";
+import { dev as shippedDev } from "../../config/environments/dev";
 import type { PlatformConfig } from "../../config/platform-config";
+import { configuredUsers } from "../../replicaset/users";
 import { baseEnv, closedPort, hasMongosh, removeTempDirs, runProgram, tempDir } from "../mongosh/real-shell";
-import { findPod, mountContainer, MountedContainer, podsOf, SynthesizedEnvironment } from "../mongosh/synthesized-pods";
-import { devWith, synthDatabase } from "../stacks/database-synth";
-import { mongodBinary } from "./mongo-server";
-import { terraformLiteralData } from "../../terraform-check/template-value";
+import { findPod, mountContainer, MountedContainer } from "../mongosh/synthesized-pods";
+import { devWith } from "../stacks/database-synth";
+import { withoutTls } from "../support/tls-config";
+import { answersPing, deployedDatabase, localMongodConf, LocalMongod, mongodBinary, noMongodSkip, sayOnce, spawnMongod, stopMongod, waitFor, writeKeyfile, writeSecretFiles } from "./mongo-server";
 
 const binary = mongodBinary();
-const mongosh = hasMongosh();
-const skip = !mongosh ? "node_modules/.bin/mongosh is missing (npm ci)" : "reason" in binary ? `no mongod binary: set MONGOD_BINARY (${binary.reason})` : undefined;
-if (skip) process.stderr.write(`integration (deployed replica set): skipped — ${skip}\n`);
+const skip = noMongodSkip(false) ?? (!hasMongosh() ? "node_modules/.bin/mongosh is missing (npm ci)" : undefined);
+if (skip && !skip.startsWith("integration:")) sayOnce(`integration (deployed replica set): skipped — ${skip}`);
 const describeDeployed = skip ? describe.skip : describe;
 
 const RS = "mongodb-rs0";
 const ROOT = { user: "nyrkio-root", password: `root-${Date.now().toString(36)}-Pw` };
+const dev: PlatformConfig = withoutTls(shippedDev);
 /** The desired config the Job brings the set to: member 0's priority 2 → 3. */
-const changed: PlatformConfig = devWith((c) => (c.replsets[0].members[0].priority = 3));
-
-function stackPods(config: PlatformConfig) {
-  const s = synthDatabase(config);
-  const json = JSON.parse(s.text);
-  const env: SynthesizedEnvironment = { environment: config.name, stacks: { db: json } };
-  // As the pod sees the files: the values as Terraform evaluates them (podsOf does the same).
-  const configMap = (name: string) => {
-    const cm = Object.values<{ metadata: { name: string }; data: Record<string, string> }>(json.resource.kubernetes_config_map_v1).find((c) => c.metadata.name === name)!;
-    return { ...cm, data: terraformLiteralData(cm.data, `ConfigMap ${name}`) };
-  };
-  return { pods: podsOf([env]), configMap };
-}
-
-interface Member {
-  name: string;
-  host: string;
-  port: number;
-  process?: ChildProcess;
-  log: string;
-}
+const changed: PlatformConfig = withoutTls(devWith((c) => (c.replsets[0].members[0].priority = 3)));
+/** Every user the reconcile Job manages on this set (monitoring and retention are on in dev). */
+const MANAGED = configuredUsers(dev, "replicaset");
 
 describeDeployed("a replica set started as deployed: bootstrap, then reconcile", () => {
   jest.setTimeout(300_000);
   const work = tempDir("deployed-rs-");
-  const members: Member[] = [];
+  const members: LocalMongod[] = [];
   /** Pod host (in replicaset.json) → 127.0.0.1:<port>. */
   const hostMap = new Map<string, string>();
   const toLocal = (text: string) => [...hostMap].reduce((t, [pod, local]) => t.split(pod).join(local), text);
-  const deployed = stackPods(dev);
+  const deployed = deployedDatabase(dev);
   const keyfile = join(work, "keyfile");
-
-  async function ping(port: number): Promise<boolean> {
-    const client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=1000`);
-    try {
-      return (await client.db("admin").command({ ping: 1 })).ok === 1;
-    } catch {
-      return false;
-    } finally {
-      await client.close();
-    }
-  }
-
-  async function until(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${members.map((m) => `${m.name}: ${m.log} (tail)\n${readTail(m.log)}`).join("\n")}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  const readTail = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").slice(-15).join("\n") : "");
+  const ping = (port: number) => answersPing(`mongodb://127.0.0.1:${port}/?directConnection=true`);
+  const until = (what: string, check: () => Promise<boolean>, timeoutMs?: number) => waitFor(what, check, members, timeoutMs);
 
   /** A pod's container laid out as mounted, with its replicaset.json (and any JSON naming members) pointed at the local ports. */
-  function mounted(pods: ReturnType<typeof stackPods>["pods"], workload: string | RegExp, container: string): MountedContainer {
+  function mounted(pods: ReturnType<typeof deployedDatabase>["pods"], workload: string | RegExp, container: string): MountedContainer {
     const m = mountContainer(findPod(pods, "dev", workload), container);
     for (const file of [m.at("/etc/nyrkio/config/replicaset.json"), m.at("/etc/nyrkio/reconcile/replicaset.json")]) if (existsSync(file)) writeFileSync(file, toLocal(readFileSync(file, "utf8")));
     return m;
-  }
-
-  function writeSecret(dir: string, user: string, password: string) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "username"), `${user}\n`);
-    writeFileSync(join(dir, "password"), `${password}\n`);
   }
 
   beforeAll(async () => {
@@ -102,41 +66,22 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
     for (const m of desired.members) {
       const port = await closedPort();
       hostMap.set(m.host, `127.0.0.1:${port}`);
-      members.push({ name: m.arbiterOnly ? `${RS}-arbiter-0` : `${RS}-${m._id}`, host: m.host, port, log: join(work, `${m._id}.log`) });
+      members.push({ name: m.arbiterOnly ? `${RS}-arbiter-0` : `${RS}-${m._id}`, port, log: join(work, `${m._id}.log`) });
     }
-    // As install-keyfile.sh leaves it: readable by mongod's user only.
-    writeFileSync(keyfile, `${Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 251)).toString("base64")}\n`);
-    chmodSync(keyfile, 0o400);
+    writeKeyfile(keyfile);
     for (const m of members) {
       const arbiter = m.name.endsWith("arbiter-0");
       const dbPath = join(work, m.name, "db");
       mkdirSync(dbPath, { recursive: true });
       // The synthesized file, with only where things are on this machine changed.
-      const conf = (cm.data[arbiter ? "mongod-arbiter.conf" : "mongod.conf"] as string)
-        .replace(/^( {2}port: )27017$/m, `$1${m.port}`)
-        .replace('dbPath: "/data/db"', `dbPath: "${dbPath}"`)
-        .replace('keyFile: "/etc/nyrkio/keyfile/keyfile"', `keyFile: "${keyfile}"`);
-      expect(conf).toContain(`port: ${m.port}`);
-      const confPath = join(work, `${m.name}.conf`);
-      writeFileSync(confPath, conf);
-      const out = openSync(m.log, "a");
-      m.process = spawn((binary as { path: string }).path, ["--config", confPath], { stdio: ["ignore", out, out] });
+      const conf = localMongodConf(cm.data[arbiter ? "mongod-arbiter.conf" : "mongod.conf"] as string, { port: m.port, dbPath, keyFile: keyfile });
+      spawnMongod((binary as { path: string }).path, m, conf, work);
     }
     for (const m of members) await until(`${m.name} to answer ping`, () => ping(m.port));
   });
 
   afterAll(async () => {
-    await Promise.all(
-      members.map(
-        (m) =>
-          new Promise<void>((resolve) => {
-            if (!m.process || m.process.exitCode !== null) return resolve();
-            m.process.once("exit", () => resolve());
-            m.process.kill("SIGTERM");
-            setTimeout(() => m.process!.kill("SIGKILL"), 60_000).unref();
-          }),
-      ),
-    );
+    await Promise.all(members.map(stopMongod));
     removeTempDirs();
   });
 
@@ -155,7 +100,7 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
 
   test("bootstrap.sh on ordinal 0 initiates the set and creates the root user; the root Secret then authenticates", async () => {
     const sidecar = mounted(deployed.pods, RS, "bootstrap");
-    writeSecret(sidecar.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    writeSecretFiles(sidecar.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
     const env = { ...sidecar.env, POD_NAME: `${RS}-0`, MONGODB_PORT: String(members[0].port), HOME: sidecar.at("/tmp"), BOOTSTRAP_RETRY_SECONDS: "2" };
     const child = spawn("bash", [sidecar.command[1]], { env: { ...baseEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -185,12 +130,12 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
   });
 
   test("the reconcile Job's script applies the users, the default read/write concern and a priority change", async () => {
-    const job = mounted(stackPods(changed).pods, new RegExp(`^${RS}-reconcile-`), "reconcile");
-    writeSecret(job.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    const job = mounted(deployedDatabase(changed).pods, new RegExp(`^${RS}-reconcile-`), "reconcile");
+    writeSecretFiles(job.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
     const users: Record<string, string> = {};
-    for (const name of ["app", "migrator", "backup", "restore"]) {
+    for (const name of MANAGED) {
       users[name] = `nyrkio-${name}`;
-      writeSecret(job.at(`/etc/nyrkio/secrets/${name}`), users[name], `${name}-${Date.now().toString(36)}-Pw`);
+      writeSecretFiles(job.at(`/etc/nyrkio/secrets/${name}`), users[name], `${name}-${Date.now().toString(36)}-Pw`);
     }
     const run = await runProgram(job.command, { env: { ...job.env, HOME: job.at("/tmp"), MONGOSH_GLOBAL_CONFIG_FILE_FOR_TESTING: job.at("/etc/mongosh.conf") }, timeoutMs: 240_000 });
     const events = run.stdout
@@ -217,7 +162,7 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
 
   test("the readiness probe reads each member as deployed: PRIMARY, SECONDARY within the lag bound, ARBITER", async () => {
     const probe = mounted(deployed.pods, RS, "mongod");
-    const readiness = async (m: Member) =>
+    const readiness = async (m: LocalMongod) =>
       runProgram(["bash", probe.at("/etc/nyrkio/scripts/probe.sh"), "readiness"], {
         env: { ...probe.env, MONGODB_PORT: String(m.port), HOME: probe.at("/tmp"), MONGOSH_GLOBAL_CONFIG_FILE_FOR_TESTING: probe.at("/etc/mongosh.conf") },
         timeoutMs: 30_000,

@@ -8,7 +8,9 @@
 //   - the reconcile Job's script;
 //   - the migrate CLI with --tls-ca-file, and refused without it;
 //   - full-dump.sh with the backup job's environment (mongodump --ssl --sslCAFile);
-//   - the restore CLI into a second requireTLS set, its URI file carrying tls=true&tlsCAFile.
+//   - the restore CLI into a second requireTLS set started as deployed (keyfile, access control,
+//     the root user through the localhost exception), as a restore user with the restore role,
+//     its URI file carrying tls=true&tlsCAFile.
 // And a plaintext client is refused by every member.
 //
 // The servers' TLS settings come from the synthesized mongod.conf (net.tls, its paths moved to the
@@ -17,10 +19,10 @@
 //
 // Needs a mongod (MONGOD_BINARY or mongodb-memory-server's), node_modules/.bin/mongosh, openssl,
 // and for the backup and restore steps mongodump and mongorestore on PATH; otherwise skipped with
-// one line saying what is missing.
+// one line saying what is missing (without mongod, the one line every integration file shares).
 
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { dev } from "../../config/environments/dev";
@@ -31,85 +33,47 @@ import { processRunner } from "../../backup/restore/process-runner";
 import { runCli as runRestoreCli } from "../../backup/restore/restore-command";
 import { probeTarget } from "../../backup/restore/target-probe";
 import { fileInspector } from "../../backup/restore/verify-artifacts";
+import { embeddablePrunerModule } from "../../backup/retention/embeddable-pruner";
 import { formatTs } from "../../backup/timestamp";
 import { runMigrateCli } from "../../migrations/cli/migrate-cli";
-import { terraformLiteralData } from "../../terraform-check/template-value";
 import { synthBackup } from "../backup/stack/support";
 import { baseEnv, closedPort, hasMongosh, removeTempDirs, runProgram, tempDir } from "../mongosh/real-shell";
-import { findPod, mountContainer, MountedContainer, podsOf, SynthesizedEnvironment } from "../mongosh/synthesized-pods";
-import { synthDatabase } from "../stacks/database-synth";
-import { mongodBinary } from "./mongo-server";
+import { findPod, mountContainer, MountedContainer } from "../mongosh/synthesized-pods";
+import { configuredUsers, customRoles, restoreUserRoles } from "../../replicaset/users";
+import { addRestoreUser, answersPing, deployedDatabase, localMongodConf, LocalMongod, mongodBinary, noMongodSkip, sayOnce, spawnMongod, startDeployedSet, stopMongod, waitFor, writeKeyfile, writeSecretFiles } from "./mongo-server";
 
 const REPO = join(__dirname, "..", "..");
 const onPath = (tool: string) => spawnSync("bash", ["-c", `command -v ${tool}`]).status === 0;
 const binary = mongodBinary();
-const skip = !hasMongosh()
-  ? "node_modules/.bin/mongosh is missing (npm ci)"
-  : !onPath("openssl")
-    ? "openssl is missing"
-    : "reason" in binary
-      ? `no mongod binary: set MONGOD_BINARY (${binary.reason})`
-      : undefined;
-if (skip) process.stderr.write(`integration (replica set with requireTLS): skipped — ${skip}\n`);
+const skip = noMongodSkip(false) ?? (!hasMongosh() ? "node_modules/.bin/mongosh is missing (npm ci)" : !onPath("openssl") ? "openssl is missing" : undefined);
+if (skip && !skip.startsWith("integration:")) sayOnce(`integration (replica set with requireTLS): skipped — ${skip}`);
 const describeTls = skip ? describe.skip : describe;
 const toolsMissing = ["mongodump", "mongorestore"].filter((t) => !onPath(t));
 const testWithTools = toolsMissing.length ? test.skip : test;
-if (!skip && toolsMissing.length) process.stderr.write(`integration (replica set with requireTLS): backup and restore skipped — ${toolsMissing.join(", ")} not on PATH\n`);
+if (!skip && toolsMissing.length) sayOnce(`integration (replica set with requireTLS): backup and restore skipped — ${toolsMissing.join(", ")} not on PATH`);
 
 const RS = "mongodb-rs0";
 const TLS: TlsConfig = { mode: "requireTLS", certificates: { source: "secret", secretName: "mongodb-tls" }, memberAuth: "keyFile", clientsMigrated: true };
 const config: PlatformConfig = { ...structuredClone(dev), tls: TLS };
 const ROOT = { user: "nyrkio-root", password: `root-${Date.now().toString(36)}-Pw` };
-const PASSWORDS: Record<string, string> = Object.fromEntries(["app", "migrator", "backup", "restore"].map((u) => [u, `${u}-${Date.now().toString(36)}-Pw`]));
-
-function stackPods() {
-  const json = JSON.parse(synthDatabase(config).text);
-  const env: SynthesizedEnvironment = { environment: config.name, stacks: { db: json } };
-  const configMap = (name: string) => {
-    const cm = Object.values<{ metadata: { name: string }; data: Record<string, string> }>(json.resource.kubernetes_config_map_v1).find((c) => c.metadata.name === name)!;
-    return { ...cm, data: terraformLiteralData(cm.data, `ConfigMap ${name}`) };
-  };
-  return { pods: podsOf([env]), configMap };
-}
-
-interface Server {
-  name: string;
-  port: number;
-  process?: ChildProcess;
-  log: string;
-}
+/** Every user the reconcile Job manages on this set (dev: monitoring and retention on; TLS adds the rotator). */
+const PASSWORDS: Record<string, string> = Object.fromEntries(configuredUsers(config, "replicaset").map((u) => [u, `${u}-${Date.now().toString(36)}-Pw`]));
 
 describeTls("a replica set with requireTLS: every client verifies the server", () => {
   jest.setTimeout(300_000);
   const work = tempDir("tls-rs-");
   const certs = join(work, "certs");
-  const members: Server[] = [];
+  const members: LocalMongod[] = [];
   const hostMap = new Map<string, string>();
   const toLocal = (text: string) => [...hostMap].reduce((t, [pod, local]) => t.split(pod).join(local), text);
-  const deployed = stackPods();
+  const deployed = deployedDatabase(config);
   const keyfile = join(work, "keyfile");
   const ca = join(certs, "ca.crt");
   const tlsUri = (hosts: string, query = "") => `mongodb://${hosts}/?tls=true&tlsCAFile=${encodeURIComponent(ca)}${query}`;
 
-  async function answers(uri: string): Promise<boolean> {
-    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 1000 });
-    try {
-      return (await client.db("admin").command({ ping: 1 })).ok === 1;
-    } catch {
-      return false;
-    } finally {
-      await client.close();
-    }
-  }
-
-  async function until(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${members.map((m) => `${m.name}:\n${readTail(m.log)}`).join("\n")}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  const readTail = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").slice(-15).join("\n") : "");
+  const answers = (uri: string) => answersPing(uri);
+  const until = (what: string, check: () => Promise<boolean>, timeoutMs?: number) => waitFor(what, check, members, timeoutMs);
+  const tlsFiles = { pem: join(certs, "server.pem"), ca, podPem: TLS_SERVER_PEM_FILE, podCa: TLS_SERVER_CA_FILE };
 
   /** A container as mounted, the CA (and any secret) written where the pod has it, member hosts pointed at the local ports. */
   function mounted(workload: string | RegExp, container: string): MountedContainer {
@@ -120,42 +84,11 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
     return m;
   }
 
-  function writeSecret(dir: string, user: string, password: string) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "username"), `${user}\n`);
-    writeFileSync(join(dir, "password"), `${password}\n`);
-  }
-
-  /** mongod as deployed, with requireTLS: from mongod.conf when it carries net.tls, else the same settings as flags. */
-  function startMongod(server: Server, conf: string, dbPath: string, replSet?: string) {
+  /** mongod as deployed, with requireTLS: the synthesized conf (its net.tls) and run-mongod.sh's --tlsMode from the ConfigMap. */
+  function startMongod(server: LocalMongod, conf: string, dbPath: string) {
     mkdirSync(dbPath, { recursive: true });
-    const local = conf
-      .replace(/^( {2}port: )27017$/m, `$1${server.port}`)
-      .replace('dbPath: "/data/db"', `dbPath: "${dbPath}"`)
-      .replace('keyFile: "/etc/nyrkio/keyfile/keyfile"', `keyFile: "${keyfile}"`)
-      .split(TLS_SERVER_PEM_FILE)
-      .join(join(certs, "server.pem"))
-      .split(TLS_SERVER_CA_FILE)
-      .join(ca);
-    const confPath = join(work, `${server.name}.conf`);
-    writeFileSync(confPath, local);
-    // The synthesized net.tls has everything but the mode, which run-mongod.sh passes as --tlsMode
-    // from the ConfigMap's tls-mode key (stacks/scripts/run-mongod.sh); a conf without net.tls
-    // (the scratch restore target) gets the same settings as flags.
-    const tlsFlags = /^\s+tls:/m.test(local)
-      ? ["--tlsMode", deployed.configMap(`${RS}-config`).data["tls-mode"]]
-      : ["--tlsMode", "requireTLS", "--tlsCertificateKeyFile", join(certs, "server.pem"), "--tlsCAFile", ca, "--tlsAllowConnectionsWithoutCertificates"];
-    const out = openSync(server.log, "a");
-    server.process = spawn((binary as { path: string }).path, ["--config", confPath, ...tlsFlags, ...(replSet ? ["--replSet", replSet] : [])], { stdio: ["ignore", out, out] });
-  }
-
-  async function stop(server: Server) {
-    await new Promise<void>((resolve) => {
-      if (!server.process || server.process.exitCode !== null) return resolve();
-      server.process.once("exit", () => resolve());
-      server.process.kill("SIGTERM");
-      setTimeout(() => server.process!.kill("SIGKILL"), 60_000).unref();
-    });
+    const local = localMongodConf(conf, { port: server.port, dbPath, keyFile: keyfile, tls: tlsFiles });
+    spawnMongod((binary as { path: string }).path, server, local, work, ["--tlsMode", deployed.configMap(`${RS}-config`).data["tls-mode"]]);
   }
 
   const rootUri = (query = "") =>
@@ -171,14 +104,13 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
       hostMap.set(m.host, `127.0.0.1:${port}`);
       members.push({ name: m.arbiterOnly ? `${RS}-arbiter-0` : `${RS}-${m._id}`, port, log: join(work, `${m._id}.log`) });
     }
-    writeFileSync(keyfile, `${Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 251)).toString("base64")}\n`);
-    chmodSync(keyfile, 0o400);
+    writeKeyfile(keyfile);
     for (const m of members) startMongod(m, cm.data[m.name.endsWith("arbiter-0") ? "mongod-arbiter.conf" : "mongod.conf"], join(work, m.name, "db"));
     for (const m of members) await until(`${m.name} to answer over TLS`, () => answers(tlsUri(`127.0.0.1:${m.port}`, "&directConnection=true")));
   });
 
   afterAll(async () => {
-    await Promise.all(members.map(stop));
+    await Promise.all(members.map(stopMongod));
     removeTempDirs();
   });
 
@@ -202,7 +134,7 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
 
   test("bootstrap.sh initiates the set and creates the root user over TLS (127.0.0.1, the localhost exception)", async () => {
     const sidecar = mounted(RS, "bootstrap");
-    writeSecret(sidecar.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    writeSecretFiles(sidecar.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
     const env = { ...sidecar.env, POD_NAME: `${RS}-0`, MONGODB_PORT: String(members[0].port), HOME: sidecar.at("/tmp"), BOOTSTRAP_RETRY_SECONDS: "2" };
     const child = spawn("bash", [sidecar.command[1]], { env: { ...baseEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -220,8 +152,8 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
   test("the reconcile Job's script reaches every member over TLS and applies the users", async () => {
     const job = mounted(new RegExp(`^${RS}-reconcile-`), "reconcile");
     expect(job.env[TLS_CA_FILE_ENV]).toBe(job.at(TLS_CLIENT_CA_FILE));
-    writeSecret(job.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
-    for (const [name, password] of Object.entries(PASSWORDS)) writeSecret(job.at(`/etc/nyrkio/secrets/${name}`), `nyrkio-${name}`, password);
+    writeSecretFiles(job.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    for (const [name, password] of Object.entries(PASSWORDS)) writeSecretFiles(job.at(`/etc/nyrkio/secrets/${name}`), `nyrkio-${name}`, password);
     const run = await runProgram(job.command, { env: { ...job.env, HOME: job.at("/tmp"), MONGOSH_GLOBAL_CONFIG_FILE_FOR_TESTING: job.at("/etc/mongosh.conf") }, timeoutMs: 240_000 });
     if (run.code !== 0) throw new Error(`reconcile exited ${run.code}\n${run.stdout}\n${run.stderr}`);
     const client = new MongoClient(rootUri());
@@ -277,42 +209,43 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
       const deployedEnv = Object.fromEntries(dump.env.map((e) => [e.name, e.value]));
       expect(deployedEnv[TLS_CA_FILE_ENV]).toBe(TLS_CLIENT_CA_FILE);
       const secretDir = join(work, "backup-user");
-      writeSecret(secretDir, "nyrkio-backup", PASSWORDS.backup);
+      writeSecretFiles(secretDir, "nyrkio-backup", PASSWORDS.backup);
+      // This machine's paths for the pod's: the container's own credentials volume (the tools'
+      // --config file goes there, lib.sh prepare_credentials), and the pruner module the pod finds
+      // beside the mongosh scripts (the majority confirmation and the prune after the dump use it).
+      const pruner = join(work, "pruner.js");
+      writeFileSync(pruner, embeddablePrunerModule());
       const env = {
         ...deployedEnv,
         BACKUP_MEMBERS: toLocal(deployedEnv.BACKUP_MEMBERS),
         BACKUP_USER_DIR: secretDir,
         BACKUP_ROOT: claim,
         BACKUP_WORK: join(work, "scratch"),
+        CREDENTIALS_DIR: join(work, "credentials"),
+        BACKUP_PRUNER: pruner,
         HOME: join(work, "home"),
         TMPDIR: join(work, "home"),
         [TLS_CA_FILE_ENV]: ca,
       };
+      expect(deployedEnv.CREDENTIALS_DIR).toBe("/credentials");
       mkdirSync(env.HOME, { recursive: true });
+      mkdirSync(env.CREDENTIALS_DIR, { mode: 0o700 });
       const run = await runProgram(["bash", join(REPO, "backup/scripts/full-dump.sh")], { env, timeoutMs: 240_000 });
       if (run.code !== 0) throw new Error(`full-dump.sh exited ${run.code}\n${run.stdout}\n${run.stderr}`);
       catalogDir = join(claim, deployedEnv.BACKUP_REPLSET);
       expect((await loadCatalog(catalogDir)).entries.filter((e) => e.kind === "full")).toHaveLength(1);
     });
 
-    testWithTools("the restore CLI restores it into another requireTLS set, its URI file carrying tls=true&tlsCAFile", async () => {
-      const target: Server = { name: "restore-target", port: await closedPort(), log: join(work, "target.log") };
-      // A scratch one-member set without access control (as backup-restore.test.ts restores into
-      // mongodb-memory-server's), with the same TLS settings: only the transport is under test.
-      const conf = 'net:\n  port: 27017\n  bindIp: 127.0.0.1\nstorage:\n  dbPath: "/data/db"\nreplication:\n  replSetName: rs0\n';
-      startMongod(target, conf, join(work, "target-db"));
+    testWithTools("the restore CLI restores it into another requireTLS set, as deployed, as a restore user, its URI file carrying tls=true&tlsCAFile", async () => {
+      // The same synthesized mongod.conf and TLS mode, a keyfile of its own, access control on, the
+      // root user through the localhost exception (mongo-server.ts startDeployedSet); then, as the
+      // reconcile Job would, the restore role and a restore user holding it.
+      const query = `&tls=true&tlsCAFile=${encodeURIComponent(ca)}`;
+      const cm = deployed.configMap(`${RS}-config`);
+      const target = await startDeployedSet((binary as { path: string }).path, cm.data["mongod.conf"], work, "restore-target", await closedPort(), { files: tlsFiles, mode: cm.data["tls-mode"], query });
       try {
-        const direct = tlsUri(`127.0.0.1:${target.port}`, "&directConnection=true");
-        await until("the restore target", () => answers(direct));
-        const client = new MongoClient(direct);
-        try {
-          await client.db("admin").command({ replSetInitiate: { _id: "rs0", members: [{ _id: 0, host: `127.0.0.1:${target.port}` }] } });
-        } finally {
-          await client.close();
-        }
-        await until("the restore target's primary", () => answers(tlsUri(`127.0.0.1:${target.port}`, "&replicaSet=rs0")));
         const uriFile = join(work, "target.uri");
-        writeFileSync(uriFile, `${tlsUri(`127.0.0.1:${target.port}`, "&replicaSet=rs0")}\n`, { mode: 0o600 });
+        writeFileSync(uriFile, `${await addRestoreUser(target, customRoles(config, "replicaset"), restoreUserRoles(config), query)}\n`, { mode: 0o600 });
         const [fullDump] = (await loadCatalog(catalogDir)).entries.filter((e) => e.kind === "full");
         let stdout = "";
         let stderr = "";
@@ -327,7 +260,7 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
         });
         if (code !== 0) throw new Error(`restore run exited ${code}\n${stdout}\n${stderr.slice(-4000)}`);
       } finally {
-        await stop(target);
+        await target.stop();
       }
     });
   });
