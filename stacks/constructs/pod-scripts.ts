@@ -18,7 +18,7 @@ export const POD_SCRIPTS = [
   "bootstrap.sh",
   "mongosh/readiness.js",
   "mongosh/initiate.js",
-  "mongosh/create-root-user.js",
+  "mongosh/create-bootstrap-user.js",
   // TLS (docs/tls.md): the rotation sidecar and the arbiter's restart check (tls-assemble.sh above).
   "tls-rotate.sh",
   "mongosh/rotate-certificates.js",
