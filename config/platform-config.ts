@@ -234,6 +234,13 @@ export const platformConfigSchema = object({
     keyfile: secretName(),
     /** Keys `username`, `password` for each user below. */
     root: secretName(),
+    /**
+     * The one-time first user (`nyrkio-bootstrap`, userAdmin on admin) that the bootstrap sidecar
+     * creates through the localhost exception and the reconcile Job replaces with root
+     * (docs/security.md, "The root Secret"). Made by scripts/create-secrets.sh; a set whose root
+     * user exists already runs without it.
+     */
+    bootstrap: secretName(),
     app: secretName(),
     migrator: secretName(),
     backup: secretName(),

@@ -104,6 +104,15 @@ export function checkUsers(config: PlatformConfig, usernames: Readonly<Record<Ma
   return problems;
 }
 
+/**
+ * The one-time bootstrap user is gone once the reconcile Job has run: it created root with it and
+ * dropped it (docs/security.md, "The root Secret"), so the bootstrap password left in the data
+ * pods opens nothing.
+ */
+export function checkBootstrapRetired(bootstrapUser: string, live: readonly LiveUser[]): string[] {
+  return live.filter((u) => u.user === bootstrapUser && u.db === AUTH_SOURCE).map(() => `the bootstrap user ${JSON.stringify(bootstrapUser)} still exists after the reconcile Job: the handover to root did not finish`);
+}
+
 /** How a login or command attempt ended, as the toolbox script reports it. */
 export interface Attempt {
   ok: boolean;

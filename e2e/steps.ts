@@ -23,6 +23,7 @@ import {
 import {
   applyWrites,
   Attempt,
+  checkBootstrapRetired,
   checkDefaultRWConcern,
   checkMigrateUp,
   checkNetworkPolicy,
@@ -259,6 +260,8 @@ export const deployStep: Step = {
     ) as Record<DbUser, string>;
     const users = (await mongo(ctx, ns(ctx), uri, "root", `return db.getSiblingDB("admin").runCommand({ usersInfo: 1 }).users.map((u) => ({ user: u.user, db: u.db, roles: u.roles }));`)) as LiveUser[];
     assertNone("the users and their roles", checkUsers(config, usernames, users));
+    // Issue 12 item 11: root was created by the reconcile Job as the bootstrap user, which it then dropped.
+    assertNone("the bootstrap user's handover to root", checkBootstrapRetired(await ctx.kube.secretValue(ns(ctx), config.secrets.bootstrap, "username"), users));
 
     // The application's own password for the root user name, and the application's own login for a root-only command.
     const asRoot = await attempt(ctx, ns(ctx), TOOLBOX_POD, uri, "none",

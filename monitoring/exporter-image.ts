@@ -7,8 +7,11 @@ export const EXPORTER_VERSION = "0.53.0";
 /**
  * Its image on Docker Hub (.goreleaser.yml of v0.53.0: docker.io/percona/mongodb_exporter:{{.Version}}).
  * Written out whole so that Renovate's regex manager (renovate.json) finds it. Pinned by tag only:
- * its digest could not be read from the registry where this was written; Renovate's first run pins
- * it (pinDigests), and test/security/images-and-compressors.test.ts lists it as the one exception.
+ * its digest could not be read from the registry where this was written, and no primary source
+ * reachable there states it (the v0.53.0 release notes list commits only; .goreleaser.yml builds
+ * the -amd64 and -arm64v8 images and the {{.Version}} manifest list at release time, so the digest
+ * exists only in the registry). Renovate's first run pins it (pinDigests), and
+ * test/security/images-and-compressors.test.ts lists it as the one exception.
  */
 export const DEFAULT_EXPORTER_IMAGE = "percona/mongodb_exporter:0.53.0";
 

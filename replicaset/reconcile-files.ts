@@ -4,7 +4,7 @@
 
 import { createHash } from "node:crypto";
 import type { PlatformConfig, ReplsetConfig } from "../config/platform-config";
-import { RECONCILE_FILES, ROOT_SECRET_DIR, userSecretDir } from "./reconcile-paths";
+import { BOOTSTRAP_SECRET_DIR, RECONCILE_FILES, ROOT_SECRET_DIR, userSecretDir } from "./reconcile-paths";
 import { reconcileScript } from "./reconcile-script";
 import { renderReplicaSetConfigJson } from "./replica-set-config";
 import { renderDefaultRWConcernCommand } from "./rw-concern";
@@ -14,6 +14,11 @@ import { configuredUsers, keptProjectUsers, renderUsersSpec, userSecretName, Use
 /** settings.json: how long the script waits for what (the Job's activeDeadlineSeconds must cover the sum). */
 export interface ReconcileSettings {
   rootSecretDir: string;
+  /**
+   * The bootstrap Secret (optional): while the root user does not exist yet, the Job logs in as
+   * the bootstrap user, creates root and drops the bootstrap user (mongosh/reconcile.js, handover).
+   */
+  bootstrapSecretDir: string;
   /** Until the set is initiated (by the bootstrap), the root user exists and a primary is elected. */
   connectTimeoutSeconds: number;
   /** Until a new or promoted member is SECONDARY and caught up: an initial sync of all data. */
@@ -34,6 +39,7 @@ export interface ReconcileSettings {
 
 export const DEFAULT_RECONCILE_SETTINGS: ReconcileSettings = {
   rootSecretDir: ROOT_SECRET_DIR,
+  bootstrapSecretDir: BOOTSTRAP_SECRET_DIR,
   connectTimeoutSeconds: 900,
   memberSyncTimeoutSeconds: 6 * 3600,
   configCommitTimeoutSeconds: 600,

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Creates, once, the Kubernetes Secrets the database needs (docs/secrets.md): the replica set's
-# keyfile and a username/password Secret for each database user (root, app, migrator, backup,
-# monitor: the metrics exporters' user, retention: the retention job's, rotator: the TLS
-# rotation sidecars' user, rotateCertificates only), with random
-# passwords. Passwords never pass
+# keyfile and a username/password Secret for each database user (root, bootstrap: the one-time
+# first user that the data pods create and the reconcile Job replaces with root, app, migrator,
+# backup, monitor: the metrics exporters' user, retention: the retention job's, rotator: the TLS
+# rotation sidecars' user, rotateCertificates only), with random passwords. Passwords never pass
 # through Terraform, a command line or the terminal: they are generated into files in a private
 # temporary directory (umask 077), handed to kubectl with --from-file, and the directory is
 # removed on exit.
@@ -21,12 +21,12 @@ Creates the Secrets that the database stack expects, with random passwords and a
 Options:
   --namespace NS           namespace of the database (config kubernetes.namespace); required
   --context CONTEXT        kubectl context (default: the current one)
-  --secret USER=NAME       Secret name for USER (keyfile, root, app, migrator, backup, monitor,
-                           retention, rotator);
+  --secret USER=NAME       Secret name for USER (keyfile, root, bootstrap, app, migrator, backup,
+                           monitor, retention, rotator);
                            default nyrkio-mongodb-USER, as in the shipped environments
-  --username USER=NAME     database user name for USER; defaults: root, nyrkio-app,
-                           nyrkio-migrator, nyrkio-backup, nyrkio-monitor, nyrkio-retention,
-                           nyrkio-rotator
+  --username USER=NAME     database user name for USER; defaults: root, nyrkio-bootstrap,
+                           nyrkio-app, nyrkio-migrator, nyrkio-backup, nyrkio-monitor,
+                           nyrkio-retention, nyrkio-rotator
   --create-namespace       create the namespace when it does not exist, labelled to enforce the
                            restricted Pod Security Standard (then set
                            kubernetes.createNamespace: false in the config)
@@ -53,9 +53,9 @@ Exit codes: 0 done (created or already there), 1 a kubectl or openssl failure, 2
 USAGE
 }
 
-USERS=(root app migrator backup monitor retention rotator)
+USERS=(root bootstrap app migrator backup monitor retention rotator)
 declare -A secret_names=([keyfile]=nyrkio-mongodb-keyfile)
-declare -A usernames=([root]=root [app]=nyrkio-app [migrator]=nyrkio-migrator [backup]=nyrkio-backup [monitor]=nyrkio-monitor [retention]=nyrkio-retention [rotator]=nyrkio-rotator)
+declare -A usernames=([root]=root [bootstrap]=nyrkio-bootstrap [app]=nyrkio-app [migrator]=nyrkio-migrator [backup]=nyrkio-backup [monitor]=nyrkio-monitor [retention]=nyrkio-retention [rotator]=nyrkio-rotator)
 for user in "${USERS[@]}"; do secret_names[$user]="nyrkio-mongodb-$user"; done
 
 namespace=""
@@ -108,6 +108,8 @@ done
 [[ -n "$namespace" ]] || fail_usage "--namespace is required"
 [[ "$wait_seconds" =~ ^[0-9]+$ ]] || fail_usage "--wait-for-namespace takes a number of seconds"
 [[ "$tls_rotate" == false || "$tls" == true ]] || fail_usage "--rotate needs --tls"
+# The reconcile Job drops the bootstrap user once it has created root: they must differ.
+[[ "${usernames[bootstrap]}" != "${usernames[root]}" ]] || fail_usage "--username bootstrap must differ from the root user's name (${usernames[root]})"
 
 for tool in kubectl openssl; do
   command -v "$tool" >/dev/null 2>&1 || { echo "create-secrets: $tool is not installed" >&2; exit 1; }

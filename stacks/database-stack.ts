@@ -87,6 +87,7 @@ export class DatabaseStack extends PlatformStack {
           files,
           stateHash: desiredStateHash(files),
           userSecrets: reconcileUserSecrets(config, reconcile),
+          bootstrapSecret: config.secrets.bootstrap,
           usernameSecrets: reconcileUsernameSecrets(config, reconcile),
           activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
               dependsOn: replicaSet.statefulSets,

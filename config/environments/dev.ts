@@ -43,6 +43,7 @@ export const dev: PlatformConfig = {
   secrets: {
     keyfile: "nyrkio-mongodb-keyfile",
     root: "nyrkio-mongodb-root",
+    bootstrap: "nyrkio-mongodb-bootstrap",
     app: "nyrkio-mongodb-app",
     migrator: "nyrkio-mongodb-migrator",
     backup: "nyrkio-mongodb-backup",

@@ -4,6 +4,8 @@
 //   1. read the designed state from RECONCILE_CONFIG_DIR and the root credentials from its Secret;
 //   2. connect to the replica set as root (auth() here: no password on any command line) and wait,
 //      bounded and with a line per attempt, until the bootstrap has initiated it and a primary exists;
+//      on a new set, where root does not exist yet, log in as the bootstrap user, create root, and
+//      log in as root; then drop the bootstrap user (the handover: docs/security.md, "The root Secret");
 //   3. set the cluster-wide default read/write concern FIRST, so no reconfig can be refused for
 //      changing the implicit default write concern;
 //   4. plan from the live config and member states (planReconfig) and run the steps one by one,
@@ -72,9 +74,69 @@ function rootUsername(settings) {
   return readSecretFile(settings.rootSecretDir, SECRET_KEYS.username);
 }
 
+function rootCredentials(settings) {
+  return { user: rootUsername(settings), password: readSecretFile(settings.rootSecretDir, SECRET_KEYS.password) };
+}
+
+// The bootstrap user's credentials, or null: its Secret is mounted optional (a set whose root
+// user exists needs it no more), so an empty directory means "none".
+function bootstrapCredentials(settings) {
+  try {
+    return { user: readSecretFile(settings.bootstrapSecretDir, SECRET_KEYS.username), password: readSecretFile(settings.bootstrapSecretDir, SECRET_KEYS.password) };
+  } catch {
+    return null;
+  }
+}
+
+// "User ... already exists" (src/mongo/db/commands/user_management_commands.cpp, 51003).
+function alreadyExists(e) {
+  return (e && e.code === 51003) || /already exists/.test(errorText(e));
+}
+
+// The handover, on a new set: logged in as the bootstrap user (userAdmin on admin, which the
+// sidecar made through the localhost exception), create the root user from the root Secret. The
+// caller then logs in again as root, on a new connection: a connection authenticates as one user
+// only ("Each client connection may only be authenticated once", AuthorizationSessionImpl::
+// addAndAuthorizeUser, src/mongo/db/auth/authorization_session_impl.cpp r8.0). Majority write
+// concern: root is on a majority before anything relies on it.
+function createRootAsBootstrap(admin, root, bootstrap) {
+  try {
+    run(admin, { createUser: root.user, pwd: root.password, roles: [{ role: "root", db: "admin" }], writeConcern: { w: "majority", wtimeout: 60000 } });
+  } catch (e) {
+    if (alreadyExists(e)) return "the root user " + root.user + " exists, but the root Secret does not authenticate as it";
+    throw e;
+  }
+  log("handover", { step: "created the root user", user: root.user, as: bootstrap.user });
+  return "created the root user as " + bootstrap.user + "; logging in as root";
+}
+
+// After the handover, and on every run (a run may have stopped between the two steps): logged in
+// as root, drop the bootstrap user, so that the bootstrap password left in the data pods opens
+// nothing. A session still authenticated as a dropped user loses it at its next request
+// (AuthorizationSessionImpl::_refreshUserInfoAsNeeded: UserNotFound, "Removed deleted user from
+// session cache of user information"). Without the bootstrap Secret there is no name to look for;
+// the users phase drops any user it does not manage anyway.
+function retireBootstrapUser(admin, settings) {
+  const bootstrap = bootstrapCredentials(settings);
+  if (bootstrap === null) {
+    log("handover", { result: "skipped", reason: "no bootstrap Secret mounted" });
+    return;
+  }
+  if (bootstrap.user === rootUsername(settings)) throw new Error("the bootstrap Secret names the root user " + bootstrap.user + ": it must name a user of its own (nyrkio-bootstrap)");
+  const found = run(admin, { usersInfo: bootstrap.user }).users;
+  if (found.length === 0) {
+    log("handover", { result: "done", reason: "the bootstrap user " + bootstrap.user + " does not exist" });
+    return;
+  }
+  run(admin, { dropUser: bootstrap.user, writeConcern: { w: "majority", wtimeout: 60000 } });
+  log("handover", { step: "dropped the bootstrap user", user: bootstrap.user, result: "done" });
+}
+
+// Logs in as root; on a new set, where root does not exist yet, as the bootstrap user, to create
+// root (createRootAsBootstrap) and log in again as root. Returns the admin database of a
+// connection authenticated as root, on a set with a primary.
 function connectToPrimary(desired, settings) {
-  const user = rootUsername(settings);
-  const password = readSecretFile(settings.rootSecretDir, SECRET_KEYS.password);
+  const root = rootCredentials(settings);
   const seeds = desired.members.filter((m) => !m.arbiterOnly).map((m) => m.host);
   const uri =
     "mongodb://" + seeds.join(",") + "/?replicaSet=" + encodeURIComponent(desired._id) + "&authSource=admin&serverSelectionTimeoutMS=" + settings.serverSelectionTimeoutMS +
@@ -87,14 +149,28 @@ function connectToPrimary(desired, settings) {
     let conn;
     try {
       conn = new Mongo(uri);
-      const admin = conn.getDB("admin");
-      admin.auth(user, password);
+      let admin = conn.getDB("admin");
+      let bootstrap = null;
+      try {
+        admin.auth(root.user, root.password);
+      } catch (rootError) {
+        bootstrap = bootstrapCredentials(settings);
+        if (bootstrap === null) throw new Error("the root Secret does not authenticate (" + errorText(rootError) + ") and no bootstrap Secret is mounted");
+        conn.close();
+        conn = new Mongo(uri);
+        admin = conn.getDB("admin");
+        try {
+          admin.auth(bootstrap.user, bootstrap.password);
+        } catch (bootstrapError) {
+          throw new Error("neither the root Secret (" + errorText(rootError) + ") nor the bootstrap Secret (" + errorText(bootstrapError) + ") authenticates");
+        }
+      }
       const hello = run(admin, { hello: 1 });
-      if (hello.isWritablePrimary) {
+      if (!hello.isWritablePrimary) reason = "connected, but no primary yet";
+      else if (bootstrap === null) {
         log("connected", { replicaSet: desired._id, primary: hello.primary, attempts: attempt });
         return admin;
-      }
-      reason = "connected, but no primary yet";
+      } else reason = createRootAsBootstrap(admin, root, bootstrap);
     } catch (e) {
       reason = errorText(e);
     }
@@ -106,8 +182,9 @@ function connectToPrimary(desired, settings) {
     const waited = secondsSince(started);
     if (waited >= settings.connectTimeoutSeconds)
       throw new Error(
-        "no primary of replica set " + desired._id + " after " + waited + " s (last: " + reason + "); the bootstrap in the first data pod initiates the set and creates the root user: check its log",
+        "no primary of replica set " + desired._id + " to log in to as root after " + waited + " s (last: " + reason + "); the bootstrap in the first data pod initiates the set and creates the bootstrap user from the bootstrap Secret, with which this Job creates root: check its log and that both Secrets exist",
       );
+    if (/^created the root user/.test(reason)) continue; // log in as root at once
     log("waiting", { for: "primary", attempt: attempt, waitedSeconds: waited, reason: reason });
     sleep(settings.pollIntervalSeconds * 1000);
   }
@@ -334,8 +411,7 @@ function reconcileUsers(admin, spec, settings) {
 // getParameter act on the process that receives them, never on the set
 // (https://www.mongodb.com/docs/manual/reference/command/setParameter/).
 function onMember(host, settings, tls, command) {
-  const user = readSecretFile(settings.rootSecretDir, SECRET_KEYS.username);
-  const password = readSecretFile(settings.rootSecretDir, SECRET_KEYS.password);
+  const { user, password } = rootCredentials(settings);
   let uri = "mongodb://" + host + "/?directConnection=true&authSource=admin&serverSelectionTimeoutMS=" + settings.serverSelectionTimeoutMS;
   for (const key of Object.keys(tls.uriOptions)) uri += "&" + key + "=" + encodeURIComponent(tls.uriOptions[key]);
   const conn = new Mongo(uri);
@@ -430,6 +506,7 @@ function reconcile() {
   const settings = readConfigFile(RECONCILE_FILES.settings);
   log("start", { replicaSet: desired._id, members: memberSummary(desired.members) });
   const admin = connectToPrimary(desired, settings);
+  retireBootstrapUser(admin, settings);
   applyDefaultRWConcern(admin, rwConcern);
   const steps = reconcileMembers(admin, desired, settings, rwConcern !== null);
   const userChanges = reconcileUsers(admin, users, settings);

@@ -6,6 +6,10 @@
 // Environment (set by the Job; paths only, never a secret):
 //   SHARDING_DESIRED_FILE  the desired state, JSON (DesiredSharding)
 //   ROOT_USERNAME_FILE, ROOT_PASSWORD_FILE  the mounted root Secret's keys
+//   ROOT_WAIT_SECONDS      how long a login refused as AuthenticationFailed is retried (default
+//                          900): on a new cluster the config servers' reconcile Job creates root
+//                          (the handover from the bootstrap user, docs/security.md), maybe after
+//                          mongos answers
 /* global planSharding */
 
 (function shardCluster() {
@@ -53,8 +57,28 @@
     };
   }
 
+  // Logs in as root; while root does not exist yet (AuthenticationFailed, 18) it waits, bounded,
+  // with a line per attempt. A failed login leaves the connection unauthenticated, so the next
+  // attempt may run on it (AuthorizationSessionImpl::addAndAuthorizeUser sets a user only on success).
+  function authenticateAsRoot() {
+    const waitSeconds = Number(env.ROOT_WAIT_SECONDS || "900");
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        db.getSiblingDB("admin").auth(readSecret(env.ROOT_USERNAME_FILE), readSecret(env.ROOT_PASSWORD_FILE));
+        return;
+      } catch (e) {
+        const refused = e && (e.code === 18 || /Authentication failed/.test(String(e.message)));
+        const waited = Math.round((Date.now() - started) / 1000);
+        if (!refused || waited >= waitSeconds) throw e;
+        log({ level: "info", waiting: "root user", attempt, waitedSeconds: waited, reason: "root does not log in yet: the config servers' reconcile Job creates it on a new cluster" });
+        sleep(5000);
+      }
+    }
+  }
+
   const desired = JSON.parse(fs.readFileSync(env.SHARDING_DESIRED_FILE, "utf8"));
-  db.getSiblingDB("admin").auth(readSecret(env.ROOT_USERNAME_FILE), readSecret(env.ROOT_PASSWORD_FILE));
+  authenticateAsRoot();
 
   const current = readClusterState(desired);
   const plan = planSharding(current, desired);

@@ -1,5 +1,7 @@
 // The data-bearing members of one replica set: a StatefulSet whose pods start in parallel, each
-// with its own volume claim, plus the bootstrap sidecar that initiates the set from ordinal 0.
+// with its own volume claim, plus the bootstrap sidecar that initiates the set from ordinal 0 and
+// creates the one-time bootstrap user. The root Secret is never mounted here: the reconcile Job
+// creates root with it (the handover, docs/security.md "The root Secret").
 //
 // Storage growth never replaces this StatefulSet. Kubernetes forbids changing a StatefulSet's
 // volume claim templates, and Terraform's provider answers a template change by destroying and
@@ -15,6 +17,7 @@ import type { TlsConfig } from "../../config/tls";
 import { Container, containerResources, containerSecurityContext, credentialsVolume, HELPER_RESOURCES, MONGOSH_ENV, mongoshConfMount, MOUNT, REPLICASET_CONFIG_KEY, tmpMount, Volume } from "./member-pod";
 import { MEMBER_UPDATE_STRATEGY, memberPodTemplate, MemberStatefulSetProps, pinLogicalId } from "./member-stateful-set";
 import { literalArgs, literalEnv } from "../terraform-text";
+import { BOOTSTRAP_SECRET_DIR } from "../../replicaset/reconcile-paths";
 import { memberTlsClientParts } from "./tls-client";
 
 /** Terraform's address of the claim template inside kubernetes_stateful_set_v1, as ignore_changes takes it. */
@@ -23,8 +26,12 @@ export const VOLUME_CLAIM_TEMPLATE_PATH = "spec[0].volume_claim_template";
 export interface DataMembersProps extends MemberStatefulSetProps {
   replicas: number;
   storage: StorageConfig;
-  /** Secret (username, password) of the root user that the bootstrap creates. */
-  rootSecret: string;
+  /**
+   * Secret (username, password) of the one-time bootstrap user that the sidecar creates through
+   * the localhost exception (config secrets.bootstrap), mounted `optional`: a set whose root user
+   * exists starts without it.
+   */
+  bootstrapSecret: string;
   /** The metrics exporter sidecar, with monitoring on (monitoring/exporter.ts). */
   exporter?: Container;
   /** The TLS rotation sidecar and its volumes, with TLS on (tls-sidecar.ts). */
@@ -32,7 +39,7 @@ export interface DataMembersProps extends MemberStatefulSetProps {
   tlsVolumes?: Volume[];
 }
 
-/** Runs stacks/scripts/bootstrap.sh: initiate and first user over localhost, on ordinal 0 only. */
+/** Runs stacks/scripts/bootstrap.sh: initiate and the bootstrap user over localhost, on ordinal 0 only. */
 export function bootstrapSidecar(image: string, port: number, tls: TlsConfig): Container {
   const tlsClient = memberTlsClientParts(tls);
   return {
@@ -45,7 +52,7 @@ export function bootstrapSidecar(image: string, port: number, tls: TlsConfig): C
         { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
         { name: "MONGODB_PORT", value: String(port) },
         { name: "REPLICASET_CONFIG", value: `${MOUNT.config}/${REPLICASET_CONFIG_KEY}` },
-        { name: "ROOT_SECRET_DIR", value: MOUNT.secret("root") },
+        { name: "BOOTSTRAP_SECRET_DIR", value: BOOTSTRAP_SECRET_DIR },
         ...tlsClient.env,
       ],
       "bootstrap",
@@ -55,7 +62,7 @@ export function bootstrapSidecar(image: string, port: number, tls: TlsConfig): C
     volumeMount: [
       { name: "config", mountPath: MOUNT.config, readOnly: true },
       { name: "scripts", mountPath: MOUNT.scripts, readOnly: true },
-      { name: "root-secret", mountPath: MOUNT.secret("root"), readOnly: true },
+      { name: "bootstrap-secret", mountPath: BOOTSTRAP_SECRET_DIR, readOnly: true },
       mongoshConfMount,
       tmpMount,
       ...tlsClient.volumeMount,
@@ -81,7 +88,7 @@ export class DataMembers extends Construct {
         template: memberPodTemplate(props, {
           confKey: "mongod.conf",
           sidecars: [bootstrapSidecar(props.image, props.port, props.tls), ...(props.exporter ? [props.exporter] : []), ...(props.tlsSidecars ?? [])],
-          extraVolumes: [credentialsVolume("root-secret", props.rootSecret), ...(props.tlsVolumes ?? [])],
+          extraVolumes: [credentialsVolume("bootstrap-secret", props.bootstrapSecret, { optional: true }), ...(props.tlsVolumes ?? [])],
         }),
         volumeClaimTemplate: [
           {

@@ -92,13 +92,17 @@ export function tmpVolume(): Volume {
 /**
  * A user's Secret (keys `username` and `password`) as read-only files, readable by the mongodb
  * group only: how every pod of the platform gets credentials (never env, never argv).
+ * `optional`: the pod starts without the Secret, with an empty directory in its place
+ * (kubernetes/kubernetes pkg/volume/secret/secret.go, secretVolumeMounter.SetUpAt: a NotFound
+ * Secret that is optional is mounted as an empty one, and MakePayload skips its missing items).
  */
-export function credentialsVolume(name: string, secretName: string): Volume {
+export function credentialsVolume(name: string, secretName: string, opts: { optional?: boolean } = {}): Volume {
   return {
     name,
     secret: {
       secretName,
       defaultMode: "0440",
+      ...(opts.optional ? { optional: true } : {}),
       items: [
         { key: SECRET_KEYS.username, path: SECRET_KEYS.username },
         { key: SECRET_KEYS.password, path: SECRET_KEYS.password },

@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import { readEmbeddedFile } from "../../config/embedded-file";
 import { ARBITER_RESTART_FUNCTIONS } from "../../replicaset/arbiter-restart";
+import { PEER_TLS_FUNCTIONS } from "../../replicaset/peer-tls";
 
 const SCRIPTS_DIR = path.join(__dirname, "..", "scripts");
 
@@ -18,7 +19,7 @@ export const POD_SCRIPTS = [
   "bootstrap.sh",
   "mongosh/readiness.js",
   "mongosh/initiate.js",
-  "mongosh/create-root-user.js",
+  "mongosh/create-bootstrap-user.js",
   // TLS (docs/tls.md): the rotation sidecar and the arbiter's restart check (tls-assemble.sh above).
   "tls-rotate.sh",
   "mongosh/rotate-certificates.js",
@@ -37,11 +38,19 @@ export function podScriptKey(script: PodScript): string {
  */
 const EMBEDDED: Partial<Record<PodScript, readonly ((...args: never[]) => unknown)[]>> = {
   "mongosh/arbiter-restart.js": ARBITER_RESTART_FUNCTIONS,
+  // The peer-TLS rule, one copy for both scripts that ask the peers (replicaset/peer-tls.ts).
+  "mongosh/initiate.js": PEER_TLS_FUNCTIONS,
+  "mongosh/readiness.js": PEER_TLS_FUNCTIONS,
 };
 
 /** A script's text as the pod gets it: its embedded functions, then the file. */
 export function podScriptText(script: PodScript): string {
-  const text = readEmbeddedFile(path.join(SCRIPTS_DIR, script));
+  return podScriptTextFrom(SCRIPTS_DIR, script);
+}
+
+/** podScriptText with the files read from `dir` (the bats tests lay the scripts out from a bundle: test/bats/replica-set/pod-scripts-layout.ts). */
+export function podScriptTextFrom(dir: string, script: PodScript): string {
+  const text = readEmbeddedFile(path.join(dir, script));
   const functions = EMBEDDED[script];
   return functions ? [...functions.map((fn) => `${fn.toString()}\n`), text].join("\n") : text;
 }

@@ -1,7 +1,9 @@
 // The reconcile Job of one replica set: brings the live set to the desired state (members,
 // priorities and votes by MongoDB's safe reconfig procedure; users and roles; the cluster-wide
 // default read and write concern) with replicaset/'s mongosh script, run by the official image's
-// mongosh. It connects with the root user's credentials, read from the mounted Secret.
+// mongosh. It connects with the root user's credentials, read from the mounted Secret; on a new
+// set, where the root user does not exist yet, it logs in once as the bootstrap user, creates root
+// and drops the bootstrap user (the handover: docs/security.md, "The root Secret").
 //
 // Runs once per desired state: the Job's name carries the hash of everything it reads, so a
 // changed config makes a new Job on the next deploy and an unchanged one leaves the finished Job
@@ -15,7 +17,7 @@ import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { DEPLOY_JOB_LABEL } from "../../ops/wait-job/job-labels";
-import { RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_ENV, SECRET_KEYS, userSecretDir } from "../../replicaset/reconcile-paths";
+import { BOOTSTRAP_SECRET_DIR, RECONCILE_COMMAND, RECONCILE_CONFIG_DIR, RECONCILE_ENV, SECRET_KEYS, userSecretDir } from "../../replicaset/reconcile-paths";
 import { jobWait } from "./job-wait";
 import { containerResources, containerSecurityContext, credentialsVolume, MONGOSH_CONF, mongoshConfMount, podSecurityContext, tmpMount, tmpVolume } from "./member-pod";
 import { configMapData, literalArgs, literalEnv } from "../terraform-text";
@@ -37,6 +39,11 @@ export interface ReconcileJobProps {
   stateHash: string;
   /** Secret name by user (root and each managed user), mounted at /etc/nyrkio/secrets/<user>/. */
   userSecrets: Record<string, string>;
+  /**
+   * The bootstrap Secret (config secrets.bootstrap), mounted at BOOTSTRAP_SECRET_DIR with
+   * `optional: true`: a set whose root user exists needs it no more, and may run without it.
+   */
+  bootstrapSecret: string;
   /** Users the Job keeps but does not manage (their username only, no password): name → Secret, at /etc/nyrkio/secrets/<user>/username. */
   usernameSecrets?: Record<string, string>;
   /** The script's own waits bound a run; the deadline is a backstop above them. */
@@ -103,6 +110,7 @@ export class ReconcileJob extends Construct {
                   { name: "reconcile", mountPath: RECONCILE_CONFIG_DIR, readOnly: true },
                   { ...mongoshConfMount, name: "reconcile" },
                   ...users.map((user) => ({ name: `secret-${user}`, mountPath: userSecretDir(user), readOnly: true })),
+                  { name: "bootstrap-secret", mountPath: BOOTSTRAP_SECRET_DIR, readOnly: true },
                   ...usernameOnly.map((user) => ({ name: `username-${user}`, mountPath: userSecretDir(user), readOnly: true })),
                   tmpMount,
                   ...tlsClient.volumeMount,
@@ -112,6 +120,7 @@ export class ReconcileJob extends Construct {
             volume: [
               { name: "reconcile", configMap: { name: this.configMap.metadata.name } },
               ...users.map((user) => credentialsVolume(`secret-${user}`, props.userSecrets[user])),
+              credentialsVolume("bootstrap-secret", props.bootstrapSecret, { optional: true }),
               // The username is no credential: the password key is not projected at all.
               ...usernameOnly.map((user) => ({
                 name: `username-${user}`,

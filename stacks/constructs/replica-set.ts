@@ -166,7 +166,7 @@ export class ReplicaSet extends Construct {
       storage: replset.storage,
       resources: replset.resources,
       selector: replsetSelector(config, replset, "data"),
-      rootSecret: config.secrets.root,
+      bootstrapSecret: config.secrets.bootstrap,
       ...(config.monitoring.enabled ? { exporter: exporterSidecar({ image: config.monitoring.exporterImage, secretName: config.secrets.monitor, tls: exporterTls(config.tls) }) } : {}),
       tlsSidecars: tlsSidecars(config, "member", members.port),
       tlsVolumes: tlsSidecarVolumes(config, "member"),

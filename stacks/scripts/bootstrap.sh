@@ -3,8 +3,10 @@
 # start, and only a connection from localhost may initiate the replica set and create the first
 # user (MongoDB's localhost exception): so the first data pod does both, over 127.0.0.1.
 #   ordinal 0   wait for the local mongod; initiate the set from the desired config unless it
-#               is initiated already; create the root user from the mounted root Secret unless
-#               a user exists already; then idle.
+#               is initiated already; create the one-time bootstrap user from the mounted
+#               bootstrap Secret unless a user exists already; then idle. The reconcile Job logs
+#               in as that user, creates root from the root Secret (never mounted here) and drops
+#               it (docs/security.md, "The root Secret").
 #   ordinal >0  idle at once: they join when the primary's config names them.
 # Every step checks before it acts, so the script runs again harmlessly on every restart. A
 # sidecar must keep running (a finished container is restarted), so it idles afterwards and
@@ -12,7 +14,8 @@
 #   POD_NAME                 this pod's name, <statefulset>-<ordinal> (required)
 #   MONGODB_PORT             mongod's port (default 27017)
 #   REPLICASET_CONFIG        the desired replica-set config (read by mongosh/initiate.js)
-#   ROOT_SECRET_DIR          the root Secret's files (read by mongosh/create-root-user.js)
+#   BOOTSTRAP_SECRET_DIR     the bootstrap Secret's files (read by mongosh/create-bootstrap-user.js;
+#                            empty when the optional Secret does not exist)
 #   BOOTSTRAP_RETRY_SECONDS  pause between attempts (default 5)
 #   NYRKIO_TLS_CA_FILE       set when the server has TLS (config/tls.ts): the local connections
 #                            use TLS and verify the certificate and host name (127.0.0.1 is in
@@ -76,5 +79,5 @@ fi
 log "waiting for mongod on 127.0.0.1:$port"
 until_done "ping" local_mongosh --eval 'db.adminCommand({ ping: 1 }).ok'
 until_done "initiate" local_mongosh --file "$here/mongosh/initiate.js"
-until_done "root user" local_mongosh --file "$here/mongosh/create-root-user.js"
+until_done "bootstrap user" local_mongosh --file "$here/mongosh/create-bootstrap-user.js"
 idle "bootstrap complete"

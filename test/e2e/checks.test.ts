@@ -7,6 +7,7 @@ import {
   checkQueryReport,
   checkReplicaSet,
   checkRootRefused,
+  checkBootstrapRetired,
   checkUsers,
   compareDocuments,
   expectedAtTarget,
@@ -99,6 +100,15 @@ describe("read/write concern, users, root", () => {
     const tooMuch = users.map((u) => (u.user === "nyrkio-app" ? { ...u, roles: [...u.roles, { role: "dbAdmin", db: "nyrkio" }] } : u));
     expect(checkUsers(dev, names, tooMuch)).toEqual(["app user nyrkio-app has roles [dbAdmin@nyrkio, nyrkioApp@admin], expected [nyrkioApp@admin]"]);
     expect(checkUsers(dev, names, users.slice(1))).toEqual(['no root user "root" in admin']);
+  });
+
+  it("the bootstrap user is gone after the reconcile Job (the handover to root); a user of that name in another database is not it", () => {
+    const root = { user: "root", db: "admin", roles: [{ role: "root", db: "admin" }] };
+    expect(checkBootstrapRetired("nyrkio-bootstrap", [root])).toEqual([]);
+    expect(checkBootstrapRetired("nyrkio-bootstrap", [root, { user: "nyrkio-bootstrap", db: "admin", roles: [{ role: "userAdmin", db: "admin" }] }])).toEqual([
+      'the bootstrap user "nyrkio-bootstrap" still exists after the reconcile Job: the handover to root did not finish',
+    ]);
+    expect(checkBootstrapRetired("nyrkio-bootstrap", [root, { user: "nyrkio-bootstrap", db: "nyrkio", roles: [] }])).toEqual([]);
   });
 
   it("the application cannot act as root: AuthenticationFailed and Unauthorized, nothing else", () => {

@@ -2,10 +2,12 @@
 // mongod.conf of the data members and the arbiter (only the port, dbPath and keyFile paths moved
 // to a temp dir), a keyfile, access control on from the first start, and the pods' own scripts
 // laid out from the synthesized ConfigMaps as the kubelet mounts them. The bootstrap runs as the
-// sidecar runs it (bootstrap.sh → initiate.js → create-root-user.js over 127.0.0.1): no user
-// exists until create-root-user.js creates it. Then the real reconcile script, from the Job's
-// ConfigMap, applies the users, the default read/write concern and a priority change, and the
-// readiness probe reads the members.
+// sidecar runs it (bootstrap.sh → initiate.js → create-bootstrap-user.js over 127.0.0.1): no
+// user exists until create-bootstrap-user.js creates the one-time bootstrap user, and the sidecar
+// never sees the root Secret. Then the real reconcile script, from the Job's ConfigMap, logs in as
+// the bootstrap user, creates root, drops the bootstrap user (the handover, docs/security.md),
+// and applies the users, the default read/write concern and a priority change; the sidecar,
+// restarted, finds nothing to do; and the readiness probe reads the members.
 //
 // TLS is off here (test/support/tls-config.ts withoutTls): the shipped dev config runs requireTLS,
 // which tls-replica-set.test.ts starts as deployed; this file is about the members, the users and
@@ -36,6 +38,7 @@ const describeDeployed = skip ? describe.skip : describe;
 const RS = "mongodb-rs0";
 const ROOT = { user: "nyrkio-root", password: `root-${Date.now().toString(36)}-Pw` };
 const dev: PlatformConfig = withoutTls(shippedDev);
+const BOOTSTRAP = { user: "nyrkio-bootstrap", password: `boot-${Date.now().toString(36)}-Pw` };
 /** The desired config the Job brings the set to: member 0's priority 2 → 3. */
 const changed: PlatformConfig = withoutTls(devWith((c) => (c.replsets[0].members[0].priority = 3)));
 /** Every user the reconcile Job manages on this set (monitoring and retention are on in dev). */
@@ -98,9 +101,11 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
     }
   });
 
-  test("bootstrap.sh on ordinal 0 initiates the set and creates the root user; the root Secret then authenticates", async () => {
+  /** Runs the bootstrap sidecar as the pod runs it (its env, the bootstrap Secret and no root Secret) until it idles; its output. */
+  async function runSidecar(): Promise<string> {
     const sidecar = mounted(deployed.pods, RS, "bootstrap");
-    writeSecretFiles(sidecar.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    expect(existsSync(sidecar.at("/etc/nyrkio/secrets/root"))).toBe(false);
+    writeSecretFiles(sidecar.at("/etc/nyrkio/secrets/bootstrap"), BOOTSTRAP.user, BOOTSTRAP.password);
     const env = { ...sidecar.env, POD_NAME: `${RS}-0`, MONGODB_PORT: String(members[0].port), HOME: sidecar.at("/tmp"), BOOTSTRAP_RETRY_SECONDS: "2" };
     const child = spawn("bash", [sidecar.command[1]], { env: { ...baseEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -111,15 +116,40 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
     } finally {
       child.kill("SIGTERM");
     }
-    expect(output).toMatch(/initiated rs0 with 3 members/);
-    expect(output).toMatch(/created the root user nyrkio-root/);
-    const client = new MongoClient(`mongodb://${encodeURIComponent(ROOT.user)}:${encodeURIComponent(ROOT.password)}@127.0.0.1:${members[0].port}/?directConnection=true&authSource=admin`);
+    return output;
+  }
+
+  const userUri = (who: { user: string; password: string }, hosts = `127.0.0.1:${members[0].port}/?directConnection=true`) =>
+    `mongodb://${encodeURIComponent(who.user)}:${encodeURIComponent(who.password)}@${hosts}&authSource=admin`;
+
+  /** Whether the credentials log in (AuthenticationFailed, 18, otherwise). */
+  async function logsIn(who: { user: string; password: string }): Promise<boolean> {
+    const client = new MongoClient(userUri(who), { serverSelectionTimeoutMS: 5000 });
     try {
-      const { users } = await client.db("admin").command({ usersInfo: 1 });
-      expect(users.map((u: { user: string }) => u.user)).toEqual([ROOT.user]);
+      await client.db("admin").command({ ping: 1 });
+      return true;
+    } catch (e) {
+      if ((e as { code?: number }).code === 18 || /Authentication failed/.test(String(e))) return false;
+      throw e;
     } finally {
       await client.close();
     }
+  }
+
+  test("bootstrap.sh on ordinal 0 initiates the set and creates the bootstrap user (userAdmin); no root user exists yet", async () => {
+    const output = await runSidecar();
+    expect(output).toMatch(/initiated rs0 with 3 members/);
+    expect(output).toMatch(/created the bootstrap user nyrkio-bootstrap/);
+    const client = new MongoClient(userUri(BOOTSTRAP));
+    try {
+      const { users } = await client.db("admin").command({ usersInfo: 1 });
+      expect(users.map((u: { user: string; roles: unknown[] }) => [u.user, u.roles])).toEqual([[BOOTSTRAP.user, [{ role: "userAdmin", db: "admin" }]]]);
+      // userAdmin on admin: no cluster action (what the stand-ins model, mongod-authz.ts).
+      await expect(client.db("admin").command({ replSetGetConfig: 1 })).rejects.toMatchObject({ code: 13 });
+    } finally {
+      await client.close();
+    }
+    expect(await logsIn(ROOT)).toBe(false);
     // Once the user exists the exception is closed: an unauthenticated createUser is refused.
     const anonymous = new MongoClient(`mongodb://127.0.0.1:${members[0].port}/?directConnection=true`);
     try {
@@ -129,9 +159,10 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
     }
   });
 
-  test("the reconcile Job's script applies the users, the default read/write concern and a priority change", async () => {
+  test("the reconcile Job's script creates root as the bootstrap user, drops it, and applies the users, the default read/write concern and a priority change", async () => {
     const job = mounted(deployedDatabase(changed).pods, new RegExp(`^${RS}-reconcile-`), "reconcile");
     writeSecretFiles(job.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    writeSecretFiles(job.at("/etc/nyrkio/secrets/bootstrap"), BOOTSTRAP.user, BOOTSTRAP.password);
     const users: Record<string, string> = {};
     for (const name of MANAGED) {
       users[name] = `nyrkio-${name}`;
@@ -142,10 +173,11 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
       .trim()
       .split("\n")
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as { event: string });
+      .map((l) => JSON.parse(l) as { event: string; step?: string });
     if (run.code !== 0) throw new Error(`reconcile exited ${run.code}\n${run.stdout}\n${run.stderr}`);
+    expect(events.filter((e) => e.event === "handover").map((e) => e.step)).toEqual(["created the root user", "dropped the bootstrap user"]);
     expect(events.at(-1)?.event).toBe("done");
-    const client = new MongoClient(`mongodb://${encodeURIComponent(ROOT.user)}:${encodeURIComponent(ROOT.password)}@127.0.0.1:${members[0].port},127.0.0.1:${members[1].port}/?replicaSet=rs0&authSource=admin`);
+    const client = new MongoClient(userUri(ROOT, `127.0.0.1:${members[0].port},127.0.0.1:${members[1].port}/?replicaSet=rs0`));
     try {
       const admin = client.db("admin");
       const { config } = await admin.command({ replSetGetConfig: 1 });
@@ -158,6 +190,24 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
     } finally {
       await client.close();
     }
+    // The bootstrap password left in the data pods opens nothing now.
+    expect(await logsIn(BOOTSTRAP)).toBe(false);
+  });
+
+  test("the sidecar restarted after the handover creates nothing; the next reconcile run logs in as root at once", async () => {
+    const output = await runSidecar();
+    expect(output).toMatch(/already initiated/);
+    expect(output).toMatch(/the reconcile Job has handed over to root/);
+    expect(await logsIn(BOOTSTRAP)).toBe(false);
+    const job = mounted(deployedDatabase(changed).pods, new RegExp(`^${RS}-reconcile-`), "reconcile");
+    writeSecretFiles(job.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    writeSecretFiles(job.at("/etc/nyrkio/secrets/bootstrap"), BOOTSTRAP.user, BOOTSTRAP.password);
+    for (const name of MANAGED) writeSecretFiles(job.at(`/etc/nyrkio/secrets/${name}`), `nyrkio-${name}`, `${name}-again-Pw`);
+    const run = await runProgram(job.command, { env: { ...job.env, HOME: job.at("/tmp"), MONGOSH_GLOBAL_CONFIG_FILE_FOR_TESTING: job.at("/etc/mongosh.conf") }, timeoutMs: 240_000 });
+    if (run.code !== 0) throw new Error(`reconcile exited ${run.code}\n${run.stdout}\n${run.stderr}`);
+    const lines = run.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.event === "connected")).toMatchObject({ attempts: 1 });
+    expect(lines.filter((l) => l.event === "handover")).toEqual([{ event: "handover", result: "done", reason: `the bootstrap user ${BOOTSTRAP.user} does not exist` }]);
   });
 
   test("the readiness probe reads each member as deployed: PRIMARY, SECONDARY within the lag bound, ARBITER", async () => {

@@ -56,6 +56,8 @@ const RS = "mongodb-rs0";
 const TLS: TlsConfig = { mode: "requireTLS", certificates: { source: "secret", secretName: "mongodb-tls" }, memberAuth: "keyFile", clientsMigrated: true };
 const config: PlatformConfig = { ...structuredClone(dev), tls: TLS };
 const ROOT = { user: "nyrkio-root", password: `root-${Date.now().toString(36)}-Pw` };
+/** The one-time bootstrap user: the sidecar creates it, the reconcile Job creates root with it and drops it. */
+const BOOTSTRAP = { user: "nyrkio-bootstrap", password: `boot-${Date.now().toString(36)}-Pw` };
 /** Every user the reconcile Job manages on this set (dev: monitoring and retention on; TLS adds the rotator). */
 const PASSWORDS: Record<string, string> = Object.fromEntries(configuredUsers(config, "replicaset").map((u) => [u, `${u}-${Date.now().toString(36)}-Pw`]));
 
@@ -132,9 +134,10 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
     }
   });
 
-  test("bootstrap.sh initiates the set and creates the root user over TLS (127.0.0.1, the localhost exception)", async () => {
+  test("bootstrap.sh initiates the set and creates the bootstrap user over TLS (127.0.0.1, the localhost exception)", async () => {
     const sidecar = mounted(RS, "bootstrap");
-    writeSecretFiles(sidecar.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    // As the pod has it: the bootstrap Secret, no root Secret.
+    writeSecretFiles(sidecar.at("/etc/nyrkio/secrets/bootstrap"), BOOTSTRAP.user, BOOTSTRAP.password);
     const env = { ...sidecar.env, POD_NAME: `${RS}-0`, MONGODB_PORT: String(members[0].port), HOME: sidecar.at("/tmp"), BOOTSTRAP_RETRY_SECONDS: "2" };
     const child = spawn("bash", [sidecar.command[1]], { env: { ...baseEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -145,14 +148,16 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
     } finally {
       child.kill("SIGTERM");
     }
-    expect(output).toMatch(/created the root user nyrkio-root/);
-    await until("a primary", () => answers(rootUri()));
+    expect(output).toMatch(/created the bootstrap user nyrkio-bootstrap/);
+    // ping needs no authentication; the set has a primary once a replicaSet connection answers.
+    await until("a primary", () => answers(tlsUri(members.filter((m) => !m.name.endsWith("arbiter-0")).map((m) => `127.0.0.1:${m.port}`).join(","), "&replicaSet=rs0")));
   });
 
-  test("the reconcile Job's script reaches every member over TLS and applies the users", async () => {
+  test("the reconcile Job's script reaches every member over TLS, creates root as the bootstrap user, drops it, and applies the users", async () => {
     const job = mounted(new RegExp(`^${RS}-reconcile-`), "reconcile");
     expect(job.env[TLS_CA_FILE_ENV]).toBe(job.at(TLS_CLIENT_CA_FILE));
     writeSecretFiles(job.at("/etc/nyrkio/secrets/root"), ROOT.user, ROOT.password);
+    writeSecretFiles(job.at("/etc/nyrkio/secrets/bootstrap"), BOOTSTRAP.user, BOOTSTRAP.password);
     for (const [name, password] of Object.entries(PASSWORDS)) writeSecretFiles(job.at(`/etc/nyrkio/secrets/${name}`), `nyrkio-${name}`, password);
     const run = await runProgram(job.command, { env: { ...job.env, HOME: job.at("/tmp"), MONGOSH_GLOBAL_CONFIG_FILE_FOR_TESTING: job.at("/etc/mongosh.conf") }, timeoutMs: 240_000 });
     if (run.code !== 0) throw new Error(`reconcile exited ${run.code}\n${run.stdout}\n${run.stderr}`);

@@ -468,7 +468,7 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
         expect(waits.every((k) => k === "waiting")).toBe(true);
         expect(events[0]).toMatchObject({ replicaSet: "rs0", members: [{ _id: 0 }, { _id: 1 }, { _id: 100 }] });
         expect(events[1]).toMatchObject({ for: "primary", attempt: 1, reason: expect.stringMatching(CONNECTION_FAILURE) });
-        expect(events[events.length - 1].message).toMatch(/^no primary of replica set rs0 after \d+ s \(last: .*ECONNREFUSED.*\); the bootstrap/);
+        expect(events[events.length - 1].message).toMatch(/^no primary of replica set rs0 to log in to as root after \d+ s \(last: .*ECONNREFUSED.*\); the bootstrap/);
         expect(r.run.code).toBe(1);
       },
       TIMEOUT,
@@ -498,10 +498,10 @@ describeReal("the pods' mongosh scripts in the real MongoDB Shell", () => {
     );
 
     it(
-      "readiness.js, initiate.js, create-root-user.js (bootstrap) with --nodb: parsed, started, stopped at their first use of db",
+      "readiness.js, initiate.js, create-bootstrap-user.js (bootstrap) with --nodb: parsed, started, stopped at their first use of db",
       async () => {
         const r = await result<{ runs: Record<string, Run> }>("bootstrap-nodb");
-        expect(Object.keys(r.runs).sort()).toEqual(["create-root-user.js", "initiate.js", "readiness.js"]);
+        expect(Object.keys(r.runs).sort()).toEqual(["create-bootstrap-user.js", "initiate.js", "readiness.js"]);
         for (const run of Object.values(r.runs)) expectStoppedAtDb(run);
       },
       TIMEOUT,
@@ -950,7 +950,7 @@ const CASES: Record<string, (ctx: Context) => Promise<Record<string, unknown>>> 
     const scripts = m.at("/etc/nyrkio/scripts/mongosh");
     const runs: Record<string, Run> = {};
     await Promise.all(
-      ["readiness.js", "initiate.js", "create-root-user.js"].map(async (s) => {
+      ["readiness.js", "initiate.js", "create-bootstrap-user.js"].map(async (s) => {
         runs[s] = await mongoshRun(["mongosh", "--nodb", "--quiet", "--norc", join(scripts, s)], m);
       }),
     );
@@ -1193,7 +1193,7 @@ const COVERED_BY: Record<string, string[]> = {
   "retention.js": ["retention", "probes"],
   "mongosh-readiness.js": ["readiness-probe", "bootstrap-nodb"],
   "mongosh-initiate.js": ["bootstrap-nodb"],
-  "mongosh-create-root-user.js": ["bootstrap-nodb"],
+  "mongosh-create-bootstrap-user.js": ["bootstrap-nodb"],
   "mongosh-rotate-certificates.js": ["tls-scripts-nodb"],
   "mongosh-arbiter-restart.js": ["tls-scripts-nodb"],
   "shard-cluster.js": ["sharding-job", "shard-cluster-nodb", "probes"],

@@ -36,6 +36,13 @@ export interface StandInOptions {
   /** process.env as mongosh shows it to a script (mongosh's global `process` is Node's). */
   env?: Record<string, string>;
   rootCredentials: { user: string; password: string };
+  /**
+   * Who can log in, with the password the server stores and the roles: by default the root user
+   * of rootCredentials (a set whose root user exists). createUser, updateUser (pwd) and dropUser
+   * change it as the server does; a new set handed over by the bootstrap starts with the
+   * bootstrap user alone.
+   */
+  logins?: Login[];
   /** A shard's member: no getDefaultRWConcern/setDefaultRWConcern (they run through mongos). */
   shardServer?: boolean;
   /** Someone else reconfigures all the time: every plain replSetGetConfig sees a newer version. */
@@ -49,6 +56,12 @@ export interface StandInOptions {
   tls?: { params?: Record<string, TlsParameters>; restart?: { into: TlsParameters; downPolls: number }; setParameterFailures?: number };
 }
 
+export interface Login {
+  user: string;
+  password: string;
+  roles: { role: string; db: string }[];
+}
+
 export interface StandInRun {
   commands: Doc[];
   /** Every printed line, parsed as JSON. */
@@ -60,6 +73,8 @@ export interface StandInRun {
   config?: LiveReplicaSetConfig;
   users: ExistingUser[];
   roles: ExistingRole[];
+  /** Who can log in at the end. */
+  logins: Login[];
   rwDefaults: DefaultRWConcernResponse;
   /** Each data member's TLS parameters at the end, and the commands sent on direct connections. */
   tlsParams: Record<string, TlsParameters>;
@@ -100,6 +115,7 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
   };
   const users = copy(options.users ?? []);
   const roles = copy(options.roles ?? []);
+  const logins: Login[] = copy(options.logins ?? [{ ...options.rootCredentials, roles: [{ role: "root", db: "admin" }] }]);
   const syncPolls = new Map<string, number>();
   const frozen = new Map<string, number>();
   const stepDowns: string[] = [];
@@ -152,8 +168,23 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
     config = { ...copy(next), term: current.term };
   }
 
+  type Session = AuthzSession & { user?: string };
+  // At the start of every request the server reloads the session's user; one that was dropped is
+  // logged out (AuthorizationSessionImpl::startRequest → _refreshUserInfoAsNeeded, UserNotFound:
+  // "Removed deleted user from session cache of user information", src/mongo/db/auth/
+  // authorization_session_impl.cpp r8.0); one whose roles changed gets the new ones.
+  function refresh(session: Session) {
+    if (session.user === undefined) return;
+    const login = logins.find((l) => l.user === session.user);
+    if (!login) {
+      session.user = undefined;
+      session.roles = undefined;
+    } else session.roles = copy(login.roles);
+  }
+
   // A direct connection to one member: only the commands on that process's own parameters.
-  function runOnMember(host: string, session: AuthzSession, cmd: Doc): Doc {
+  function runOnMember(host: string, session: Session, cmd: Doc): Doc {
+    refresh(session);
     commands.push(copy(cmd));
     tlsCommands.push({ host, command: copy(cmd) });
     const name = Object.keys(cmd)[0];
@@ -186,7 +217,8 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
     return false;
   }
 
-  function runCommand(session: AuthzSession, cmd: Doc): Doc {
+  function runCommand(session: Session, cmd: Doc): Doc {
+    refresh(session);
     commands.push(copy(cmd));
     const name = Object.keys(cmd)[0];
     authorize({ hasUsers: true, arbiter: false }, session, cmd);
@@ -251,6 +283,8 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
         // UserNotFound (11): dropUser of a user that does not exist (user_management_commands.cpp).
         if (at < 0) throw serverError(`UserNotFound: User '${String(cmd.dropUser)}@${dbOf(cmd)}' not found`);
         users.splice(at, 1);
+        const login = logins.findIndex((l) => l.user === cmd.dropUser && dbOf(cmd) === "admin");
+        if (login >= 0) logins.splice(login, 1);
         return ok();
       }
       case "dropRole": {
@@ -276,6 +310,8 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
         if ((at >= 0) !== (name === "updateUser")) throw serverError(`${name}: user ${user.user} ${at >= 0 ? "already exists" : "not found"}`);
         if (typeof cmd.pwd !== "string" || cmd.pwd === "") throw serverError(`${name}: pwd missing`);
         users.splice(at >= 0 ? at : users.length, at >= 0 ? 1 : 0, user);
+        const login = logins.findIndex((l) => l.user === user.user);
+        logins.splice(login >= 0 ? login : logins.length, login >= 0 ? 1 : 0, { user: user.user, password: cmd.pwd, roles: copy(user.roles) });
         return ok();
       }
       default:
@@ -284,7 +320,7 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
   }
 
   function connection(uri: string) {
-    const session: AuthzSession = { fromLocalhost: false };
+    const session: Session = { fromLocalhost: false };
     const direct = /[?&]directConnection=true(&|$)/.test(uri) ? uri.replace(/^mongodb:\/\//, "").split("/")[0] : undefined;
     // A database handle; only admin authenticates (the users live there). mongosh's runCommand
     // sends the handle's database as $db.
@@ -294,8 +330,14 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
           if (name !== "admin") throw new Error(`the script should authenticate on admin, used ${name}`);
           if (direct && restartingMember(direct)) throw serverError(`MongoNetworkError: connect ECONNREFUSED ${direct}`);
           authUsers.push(user);
-          if (user !== options.rootCredentials.user || password !== options.rootCredentials.password) throw serverError("MongoServerError: Authentication failed.");
-          session.roles = [{ role: "root", db: "admin" }];
+          // One user per connection: "Each client connection may only be authenticated once"
+          // (AuthorizationSessionImpl::addAndAuthorizeUser, 5626701/5626702).
+          if (session.user !== undefined && session.user !== user)
+            throw serverError(`MongoServerError: Each client connection may only be authenticated once. Previously authenticated as: ${session.user}@admin`);
+          const login = logins.find((l) => l.user === user && l.password === password);
+          if (!login) throw serverError("MongoServerError: Authentication failed.");
+          session.user = user;
+          session.roles = copy(login.roles);
           return reply({ ok: 1 });
         },
         runCommand: (cmd: Doc) => {
@@ -361,6 +403,7 @@ export function reconcileEnvironment(options: StandInOptions, reply: Reply = (va
     config,
     users,
     roles,
+    logins,
     rwDefaults,
     tlsParams: Object.fromEntries(tlsParams),
     tlsCommands,

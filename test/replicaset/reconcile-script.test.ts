@@ -127,8 +127,8 @@ describe("running the script against a recording stand-in", () => {
     expect(result.commands[12]).toEqual({ createRole: "nyrkioApp", privileges: appRole(dev).privileges, roles: [] });
     expect(result.commands[13]).toEqual({ createRole: "nyrkioBackup", privileges: backupRole().privileges, roles: [] });
     expect(result.commands[14]).toEqual({ createUser: "nyrkio-app", pwd: passwordOf("app"), roles: [{ role: "nyrkioApp", db: "admin" }], mechanisms: ["SCRAM-SHA-256"] });
-    expect(result.lines.map((l) => l.event)).toEqual(["start", "connected", "rwConcern", "plan", "users", "role", "role", "role", "role", "role", "user", "user", "user", "tls", "done"]);
-    expect(result.lines[3]).toMatchObject({ event: "plan", steps: [] });
+    expect(result.lines.map((l) => l.event)).toEqual(["start", "connected", "handover", "rwConcern", "plan", "users", "role", "role", "role", "role", "role", "user", "user", "user", "tls", "done"]);
+    expect(result.lines[4]).toMatchObject({ event: "plan", steps: [] });
     expect(result.lines.at(-1)).toEqual({ event: "done", replicaSet: "rs0", reconfigSteps: 0, userChanges: 8, tlsSteps: 0 });
   });
 
@@ -314,7 +314,7 @@ describe("running the script against a recording stand-in", () => {
     expect(waits).toHaveLength(900 / 5);
     expect(result.lines.at(-1)).toEqual({
       event: "error",
-      message: expect.stringMatching(/^no primary of replica set rs0 after 900 s \(last: .*Server selection timed out.*\); the bootstrap in the first data pod initiates the set/),
+      message: expect.stringMatching(/^no primary of replica set rs0 to log in to as root after 900 s \(last: .*Server selection timed out.*\); the bootstrap in the first data pod initiates the set/),
     });
     expect(names(result.commands).every((n) => n === "hello")).toBe(true);
   });

@@ -33,6 +33,7 @@ import {
   uriTlsOptions,
   withUriTlsOptions,
 } from "../../config/tls";
+import { POD_SCRIPTS, PodScript, podScriptText } from "../../stacks/constructs/pod-scripts";
 import { TLS_MODE_FILE as MEMBER_TLS_MODE_FILE } from "../../stacks/constructs/tls-client";
 import { TLS_MODE_FILE as SERVER_TLS_MODE_FILE } from "../../stacks/constructs/tls-server";
 import { synthBackup } from "../backup/stack/support";
@@ -314,7 +315,11 @@ function shippedScripts(): string[] {
 
 describe("the scripts", () => {
   const fs = require("node:fs") as typeof import("node:fs");
-  const text = (file: string) => fs.readFileSync(path.join(REPO, file), "utf8");
+  // A member pod script as the pod gets it (with the functions pod-scripts.ts puts in front of it:
+  // the peer-TLS rule of initiate.js and readiness.js is replicaset/peer-tls.ts).
+  const podScript = (file: string) => file.replace(/^stacks\/scripts\//, "");
+  const text = (file: string) =>
+    file.startsWith("stacks/scripts/") && (POD_SCRIPTS as readonly string[]).includes(podScript(file)) ? podScriptText(podScript(file) as PodScript) : fs.readFileSync(path.join(REPO, file), "utf8");
   /** Code lines only: comments name the tools too. */
   const code = (t: string) => t.split("\n").filter((l) => !/^\s*(#|\/\/|\/?\*)/.test(l)).join("\n");
   // A connection string, a mongosh connection, or (bash) a tool run at the start of a command.

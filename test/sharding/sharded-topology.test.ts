@@ -91,7 +91,9 @@ describe("reconcile Jobs and the users each one manages", () => {
 
   it.each(["rs0", "rs1"])("%s mounts the Secrets of root and backup, and not the application's or the migrator's", (shard) => {
     // With TLS on: the rotator's Secret (the Job manages that user) and the CA (tls-ca, ca.crt only; test/security/tls-clients.test.ts).
+    // The bootstrap Secret: each shard's own Job creates its root as the bootstrap user (the handover, docs/security.md).
     expect(mountedSecrets(shard)).toEqual({
+      "bootstrap-secret": sharded.secrets.bootstrap,
       "secret-root": sharded.secrets.root,
       "secret-backup": sharded.secrets.backup,
       "secret-rotator": sharded.secrets.rotator,
@@ -99,8 +101,9 @@ describe("reconcile Jobs and the users each one manages", () => {
     });
   });
 
-  it("cfg mounts root and the three users' Secrets", () => {
+  it("cfg mounts root, the bootstrap Secret (the handover) and the three users' Secrets", () => {
     expect(mountedSecrets("cfg")).toEqual({
+      "bootstrap-secret": sharded.secrets.bootstrap,
       "secret-root": sharded.secrets.root,
       "secret-app": sharded.secrets.app,
       "secret-migrator": sharded.secrets.migrator,

@@ -28,10 +28,22 @@ const files: Record<string, string> = {
   "/etc/nyrkio/secrets/root/password": "s3cret-pw\n",
 };
 
-function runScript(script: string, mongos: StandInMongos): { logs: string[]; error?: Error } {
+function runScript(script: string, mongos: StandInMongos, opts: { onSleep?: () => void } = {}): { logs: string[]; error?: Error } {
   const logs: string[] = [];
+  let clock = Date.UTC(2026, 0, 1);
+  class FakeDate extends Date {
+    static now() {
+      return clock;
+    }
+  }
   const sandbox = {
     db: mongos.getSiblingDB("test"),
+    Date: FakeDate,
+    // mongosh's sleep(ms): the clock moves on; a test may change the cluster meanwhile.
+    sleep: (ms: number) => {
+      clock += ms;
+      opts.onSleep?.();
+    },
     print: (line: string) => logs.push(line),
     require: (module: string) => {
       if (module !== "fs") throw new Error(`unexpected require(${module})`);
@@ -95,6 +107,35 @@ describe("the sharding job's mongosh script", () => {
     // The backup user authenticates but may not add shards (addShard on the cluster: clusterManager).
     const asBackup = new StandInMongos(undefined, { root: { pwd: "s3cret-pw", roles: [{ role: "backup", db: "admin" }] } });
     expect(runScript(script, asBackup).error?.message).toMatch(/not authorized on admin to execute command \{ listShards/);
+  });
+
+  it("on a new cluster waits, bounded, until root logs in (the config servers' reconcile Job creates it in the handover), then proceeds", () => {
+    const users: Record<string, { pwd: string; roles: { role: string; db: string }[] }> = {};
+    const mongos = new StandInMongos(undefined, users);
+    let sleeps = 0;
+    const { logs, error } = runScript(script, mongos, {
+      onSleep: () => {
+        if (++sleeps === 3) users.root = { pwd: "s3cret-pw", roles: [{ role: "root", db: "admin" }] };
+      },
+    });
+    expect(error).toBeUndefined();
+    expect(mongos.auths).toHaveLength(4);
+    const waits = logs.map((l) => JSON.parse(l)).filter((l) => l.waiting === "root user");
+    expect(waits.map((w) => [w.attempt, w.waitedSeconds])).toEqual([
+      [1, 0],
+      [2, 5],
+      [3, 10],
+    ]);
+    expect(mongos.writes.map((c) => Object.keys(c.command)[0])).toContain("addShard");
+  });
+
+  it("gives up after ROOT_WAIT_SECONDS when root never logs in, having changed nothing", () => {
+    const mongos = new StandInMongos(undefined, {});
+    const { error } = runScript(script, mongos);
+    expect(error?.message).toMatch(/Authentication failed/);
+    expect(mongos.commands).toEqual([]);
+    // 900 s at one attempt every 5 s, and the last one.
+    expect(mongos.auths).toHaveLength(900 / 5 + 1);
   });
 
   it("is idempotent: a second run sends nothing but reads", () => {

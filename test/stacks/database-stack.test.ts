@@ -259,33 +259,35 @@ describe("the data members' StatefulSet", () => {
     expect(byName(dataSet(withCpuLimit).spec.template.spec.container, "mongod").resources.limits).toEqual({ cpu: "2", memory: "1Gi" });
   });
 
-  it("has a bootstrap sidecar with the root Secret, the desired config and its pod name; the arbiter has none", () => {
+  it("has a bootstrap sidecar with the optional bootstrap Secret, the desired config and its pod name; the arbiter has none", () => {
     const bootstrap = byName(pod.container, "bootstrap");
     expect(bootstrap.command).toEqual(["bash", "/etc/nyrkio/scripts/bootstrap.sh"]);
     expect(bootstrap.env).toEqual(
       expect.arrayContaining([
         { name: "POD_NAME", value_from: { field_ref: { field_path: "metadata.name" } } },
         { name: "REPLICASET_CONFIG", value: "/etc/nyrkio/config/replicaset.json" },
-        { name: "ROOT_SECRET_DIR", value: "/etc/nyrkio/secrets/root" },
+        { name: "BOOTSTRAP_SECRET_DIR", value: "/etc/nyrkio/secrets/bootstrap" },
         { name: "HOME", value: "/tmp" },
       ]),
     );
-    expect(bootstrap.volume_mount).toContainEqual({ name: "root-secret", mount_path: "/etc/nyrkio/secrets/root", read_only: true });
-    expect(byName(pod.volume, "root-secret").secret.secret_name).toBe("nyrkio-mongodb-root");
+    expect(bootstrap.volume_mount).toContainEqual({ name: "bootstrap-secret", mount_path: "/etc/nyrkio/secrets/bootstrap", read_only: true });
+    // optional: a set whose root user exists (deployed before the bootstrap Secret) still starts.
+    expect(byName(pod.volume, "bootstrap-secret").secret).toMatchObject({ secret_name: "nyrkio-mongodb-bootstrap", optional: true, default_mode: "0440" });
     expect(byName(pod.volume, "config").config_map.items).toContainEqual({ key: "replicaset.json", path: "replicaset.json" });
     // The arbiter's only sidecar is tls-rotate (TLS on in dev), which restarts it on a new certificate: no bootstrap.
     expect(arbiterSet(s).spec.template.spec.container.map((c: Json) => c.name)).toEqual(["mongod", "tls-rotate"]);
   });
 
-  it("the root Secret: mounted in the bootstrap container only, never in mongod, the exporter or an init container; no shared process namespace", () => {
-    // Issue 12 item 11, what is done: a StatefulSet has one pod template for every ordinal, so the
-    // volume cannot be per ordinal; it is at least confined to the one container that reads it.
+  it("the root Secret: in no data member's pod at all (issue 12 item 11); the bootstrap Secret in the bootstrap container only; no shared process namespace", () => {
+    // The reconcile Job creates root from it (the handover): the long-running pods never hold it.
+    const rootVolumes = (pod.volume as Json[]).filter((v) => v.secret?.secret_name === "nyrkio-mongodb-root");
+    expect(rootVolumes).toEqual([]);
     const all = [...pod.container, ...(pod.init_container ?? [])];
-    const mounting = all.filter((c: Json) => (c.volume_mount ?? []).some((m: Json) => m.name === "root-secret")).map((c: Json) => c.name);
+    expect(all.flatMap((c: Json) => (c.env ?? []).filter((e: Json) => /ROOT_SECRET/.test(e.name) || e.value_from?.secret_key_ref?.name === "nyrkio-mongodb-root"))).toEqual([]);
+    const mounting = all.filter((c: Json) => (c.volume_mount ?? []).some((m: Json) => m.name === "bootstrap-secret")).map((c: Json) => c.name);
     expect(mounting).toEqual(["bootstrap"]);
     // With a shared process namespace another container of the same uid could read the files through /proc/<pid>/root.
     expect(pod.share_process_namespace ?? false).toBe(false);
-    expect(byName(pod.volume, "root-secret").secret.default_mode).toBe("0440");
   });
 
   it("lays the scripts out as in the repository (mongosh/ under the scripts directory)", () => {

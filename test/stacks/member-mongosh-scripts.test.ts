@@ -6,7 +6,9 @@
 // (test/support/mongod-authz.ts) to every command: what the server refuses, it refuses.
 
 import { MemberUser, StandInMember } from "./member-stand-in";
-import { MongoshAsyncWriter, Reply, runMongoshScript, runMongoshScriptRewritten, SandboxGlobals, SandboxRun, serverError } from "./mongosh-sandbox";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { MONGOSH_DIR, MongoshAsyncWriter, Reply, runMongoshScript, runMongoshScriptRewritten, SandboxGlobals, SandboxRun, serverError } from "./mongosh-sandbox";
 
 type Doc = Record<string, unknown>;
 type Runner = (name: string, makeGlobals: (reply: Reply) => SandboxGlobals) => Promise<SandboxRun>;
@@ -263,45 +265,63 @@ describe.each(runners)("initiate.js (%s)", (_mode, runScript) => {
   });
 });
 
-describe.each(runners)("create-root-user.js (%s)", (_mode, runScript) => {
-  const env = { ROOT_SECRET_DIR: "/etc/nyrkio/secrets/root" };
-  const files = { "/etc/nyrkio/secrets/root/username": "root\n", "/etc/nyrkio/secrets/root/password": "s3cret-Passw0rd\n" };
-  const ROOT: MemberUser = { user: "root", pwd: "s3cret-Passw0rd", roles: [{ role: "root", db: "admin" }] };
+describe.each(runners)("create-bootstrap-user.js (%s)", (_mode, runScript) => {
+  const env = { BOOTSTRAP_SECRET_DIR: "/etc/nyrkio/secrets/bootstrap" };
+  const files = { "/etc/nyrkio/secrets/bootstrap/username": "nyrkio-bootstrap\n", "/etc/nyrkio/secrets/bootstrap/password": "b00tstrap-Passw0rd\n" };
+  // userAdmin on admin: createUser and grantRole there, so the reconcile Job can create root with it.
+  const BOOTSTRAP: MemberUser = { user: "nyrkio-bootstrap", pwd: "b00tstrap-Passw0rd", roles: [{ role: "userAdmin", db: "admin" }] };
+  const ROOT: MemberUser = { user: "root", pwd: "r00t-Passw0rd", roles: [{ role: "root", db: "admin" }] };
 
-  async function scenario(member: StandInMember, fromLocalhost = true) {
-    const run = await runScript("create-root-user.js", (reply) => ({ db: member.connect(reply, fromLocalhost).db, env, files }));
+  async function scenario(member: StandInMember, fromLocalhost = true, secretFiles: Record<string, string> = files) {
+    const run = await runScript("create-bootstrap-user.js", (reply) => ({ db: member.connect(reply, fromLocalhost).db, env, files: secretFiles }));
     const created = member.commands.filter((c) => "createUser" in c);
     return { run, created };
   }
 
-  it("creates the root user on a fresh primary under the localhost exception (which refuses usersInfo)", async () => {
+  it("creates the bootstrap user (userAdmin on admin, not root) on a fresh primary under the localhost exception (which refuses usersInfo)", async () => {
     const member = new StandInMember({ hello: PRIMARY });
     const { run, created } = await scenario(member);
     expect(run.exitCode).toBe(0);
-    expect(member.users).toEqual([ROOT]);
-    expect(created).toEqual([{ createUser: "root", pwd: "<redacted>", roles: [{ role: "root", db: "admin" }], writeConcern: { w: "majority", wtimeout: 60000 }, $db: "admin" }]);
-    expect(run.output.join("\n")).not.toContain("s3cret-Passw0rd");
+    expect(member.users).toEqual([BOOTSTRAP]);
+    expect(created).toEqual([{ createUser: "nyrkio-bootstrap", pwd: "<redacted>", roles: [{ role: "userAdmin", db: "admin" }], writeConcern: { w: "majority", wtimeout: 60000 }, $db: "admin" }]);
+    expect(run.output.join("\n")).not.toContain("b00tstrap-Passw0rd");
+    expect(run.output.join("\n")).toMatch(/the reconcile Job creates the root user with it/);
   });
 
-  it("is done once the root user exists and the root Secret authenticates (createUser is refused: Unauthorized)", async () => {
-    const member = new StandInMember({ hello: PRIMARY, users: [ROOT] });
+  it("never reads a root Secret: the script names no ROOT_SECRET_DIR and no root credential", async () => {
+    const text = readFileSync(join(MONGOSH_DIR, "create-bootstrap-user.js"), "utf8");
+    expect(text).not.toMatch(/ROOT_SECRET_DIR|secrets\/root/);
+  });
+
+  it("is done while the bootstrap user exists and authenticates (before the handover: createUser is refused, Unauthorized)", async () => {
+    const member = new StandInMember({ hello: PRIMARY, users: [BOOTSTRAP] });
     const { run } = await scenario(member);
     expect(run.exitCode).toBe(0);
+    expect(member.users).toEqual([BOOTSTRAP]);
+    expect(run.output.join("\n")).toMatch(/authenticates as nyrkio-bootstrap: the reconcile Job hands over to root/);
+  });
+
+  it("a restart after the handover (root exists, the bootstrap user is gone) creates nothing and exits 0", async () => {
+    const member = new StandInMember({ hello: PRIMARY, users: [ROOT] });
+    const { run, created } = await scenario(member);
+    expect(run.exitCode).toBe(0);
+    expect(created).toHaveLength(1); // sent, and refused: the exception is closed
     expect(member.users).toEqual([ROOT]);
-    expect(run.output.join("\n")).toMatch(/authenticates as root/);
+    expect(run.output.join("\n")).toMatch(/the reconcile Job has handed over to root/);
   });
 
-  it("fails when another user exists and the root Secret does not authenticate (the reconcile Job could not log in)", async () => {
-    const member = new StandInMember({ hello: PRIMARY, users: [{ ...ROOT, pwd: "an-older-password" }] });
-    const { run } = await scenario(member);
-    expect(run.exitCode).toBe(1);
-    expect(run.output.join("\n")).toMatch(/root Secret does not authenticate/);
+  it("an existing set without the bootstrap Secret (the optional volume is empty): nothing to create, exit 0, no command but hello", async () => {
+    const member = new StandInMember({ hello: PRIMARY, users: [ROOT] });
+    const { run, created } = await scenario(member, true, {});
+    expect(run.exitCode).toBe(0);
+    expect(created).toEqual([]);
+    expect(member.commands.map((c) => Object.keys(c)[0])).toEqual(["hello"]);
+    expect(run.output.join("\n")).toMatch(/no bootstrap Secret under \/etc\/nyrkio\/secrets\/bootstrap/);
   });
 
-  it("fails when the connection is not from localhost (no exception, no user)", async () => {
+  it("creates nothing when the connection is not from localhost (no exception, no user)", async () => {
     const member = new StandInMember({ hello: PRIMARY });
-    const { run } = await scenario(member, false);
-    expect(run.exitCode).toBe(1);
+    await scenario(member, false);
     expect(member.users).toEqual([]);
   });
 
@@ -325,6 +345,6 @@ describe.each(runners)("create-root-user.js (%s)", (_mode, runScript) => {
     first = false;
     const retry = await scenario(member);
     expect(retry.run.exitCode).toBe(0);
-    expect(member.users).toEqual([ROOT]);
+    expect(member.users).toEqual([BOOTSTRAP]);
   });
 });

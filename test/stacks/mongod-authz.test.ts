@@ -140,6 +140,16 @@ describe("mongod authorization model", () => {
     expect(refusal(dbAdmin, as_c, { createRole: "n", privileges: [{ resource: { db: "nyrkio", collection: "results" }, actions: ["find"] }], roles: [], $db: "nyrkio" })).toBeUndefined();
   });
 
+  it("userAdmin on admin (the bootstrap user, builtin_roles.yml: user administration on its database only) may create and drop users and grant root, and nothing on the cluster or the data", () => {
+    const bootstrap = { fromLocalhost: false, roles: [{ role: "userAdmin", db: "admin" }] };
+    // The localhost exception grants the role: createUser and grantRole on admin.
+    expect(refusal(fresh, localhost, { createUser: "nyrkio-bootstrap", pwd: "x", roles: [{ role: "userAdmin", db: "admin" }], $db: "admin" })).toBeUndefined();
+    expect(refusal(withUsers, bootstrap, { createUser: "root", pwd: "x", roles: [{ role: "root", db: "admin" }], $db: "admin" })).toBeUndefined();
+    expect(refusal(withUsers, bootstrap, { dropUser: "someone", $db: "admin" })).toBeUndefined();
+    for (const cmd of [{ replSetGetConfig: 1 }, { replSetReconfig: {} }, { getDefaultRWConcern: 1 }, { usersInfo: { forAllDBs: true } }, { find: "results", $db: "nyrkio" }, { createUser: "x", pwd: "x", roles: [], $db: "nyrkio" }])
+      expect(refusal(withUsers, bootstrap, cmd)).toBe(UNAUTHORIZED);
+  });
+
   it("refuses to guess about a command it does not model", () => {
     expect(() => authorize(withUsers, { fromLocalhost: false, roles: [{ role: "root", db: "admin" }] }, { compact: "c" })).toThrow(/does not know the command compact/);
   });

@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import vm from "node:vm";
 import { loadAsyncRewriter, MONGOSH_SYNTHETIC_PROMISE } from "../support/mongosh-rewriter";
+import { POD_SCRIPTS, PodScript, podScriptText } from "../../stacks/constructs/pod-scripts";
 
 export const MONGOSH_DIR = path.join(__dirname, "..", "..", "stacks", "scripts", "mongosh");
 
@@ -86,15 +87,27 @@ function outcome(err: unknown, output: string[]): SandboxRun {
   return { exitCode: 1, output, error: err };
 }
 
-/** Runs the script with synchronous stand-ins. */
-export function runMongoshScript(name: string, makeGlobals: (reply: Reply) => SandboxGlobals): SandboxRun {
-  return runMongoshFile(path.join(MONGOSH_DIR, name), makeGlobals);
+/**
+ * A script of stacks/scripts/mongosh/ as the pod gets it: with the functions pod-scripts.ts puts
+ * in front of it (a script that calls one runs only so, as in the pod).
+ */
+export function podMongoshScript(name: string): string {
+  const script = `mongosh/${name}`;
+  if (!(POD_SCRIPTS as readonly string[]).includes(script)) throw new Error(`${script} is not one of the pod scripts (stacks/constructs/pod-scripts.ts)`);
+  return podScriptText(script as PodScript);
 }
 
-/** runMongoshScript for a script at any path (the bats stand-in runs the file bootstrap.sh names). */
+/** Runs the script with synchronous stand-ins. */
+export function runMongoshScript(name: string, makeGlobals: (reply: Reply) => SandboxGlobals): SandboxRun {
+  return runMongoshCode(podMongoshScript(name), name, makeGlobals);
+}
+
+/** runMongoshScript for a script at any path (the bats stand-in runs the file bootstrap.sh names, laid out as the pod has it). */
 export function runMongoshFile(file: string, makeGlobals: (reply: Reply) => SandboxGlobals): SandboxRun {
-  const code = readFileSync(file, "utf8");
-  const name = path.basename(file);
+  return runMongoshCode(readFileSync(file, "utf8"), path.basename(file), makeGlobals);
+}
+
+function runMongoshCode(code: string, name: string, makeGlobals: (reply: Reply) => SandboxGlobals): SandboxRun {
   const output: string[] = [];
   try {
     vm.runInNewContext(code, context(makeGlobals(plainReply), output), { filename: name });
@@ -110,7 +123,7 @@ export const MongoshAsyncWriter = loadAsyncRewriter();
 export async function runMongoshScriptRewritten(name: string, makeGlobals: (reply: Reply) => SandboxGlobals): Promise<SandboxRun> {
   if (!MongoshAsyncWriter) throw new Error("@mongosh/async-rewriter2 is not installed");
   const writer = new MongoshAsyncWriter();
-  const code = writer.process(readFileSync(path.join(MONGOSH_DIR, name), "utf8"));
+  const code = writer.process(podMongoshScript(name));
   const output: string[] = [];
   const ctx = vm.createContext(context(makeGlobals(syntheticReply), output));
   vm.runInContext(writer.runtimeSupportCode(), ctx);

@@ -271,6 +271,9 @@ const USER_ADMIN_ACTIONS = ["changeCustomData", "changePassword", "createUser", 
 const BUILTIN_ROLES: Record<string, { adminOnly: boolean; privileges: (db: string) => Privilege[]; roles?: { role: string; db: string }[] }> = {
   read: { adminOnly: false, privileges: (db) => [{ resource: { db }, actions: READ_ACTIONS }] },
   readWrite: { adminOnly: false, privileges: (db) => [{ resource: { db }, actions: READ_WRITE_ACTIONS }] },
+  // userAdmin: the user-administration actions on its own database only (matchType database): on
+  // admin, createUser and grantRole there, so it may create root; no cluster action at all.
+  userAdmin: { adminOnly: false, privileges: (db) => [{ resource: { db }, actions: USER_ADMIN_ACTIONS }] },
   clusterMonitor: {
     adminOnly: true,
     roles: [

@@ -8,6 +8,12 @@
 // (GlobalFlags.User `env:"MONGODB_USER"`, Password `env:"MONGODB_PASSWORD"`) and buildURI() adds
 // them to the URI inside the process, so they are never in argv, where `ps` shows them (README.md,
 // "MongoDB Authentication"). The URI names only 127.0.0.1 and the auth database.
+// Not a file, as every other credential of the project is: v0.53.0 has no way to read one. Its
+// flags are parsed by kong.Parse(&opts, ...) with no kong.Configuration loader and no field of
+// `type:"filecontent"` (main.go), so a value comes from argv or the environment only; and the
+// image is FROM scratch with the binary as ENTRYPOINT (Dockerfile), so no shell in it could read
+// a file into the environment first. The environment is the lesser of the two (not in `ps`; the
+// pod shares no process namespace, so no other container reads /proc/<pid>/environ).
 //
 // The arbiter gets no exporter: it holds no users (no one can authenticate to it), and the data
 // members' replSetGetStatus reports its health and state.

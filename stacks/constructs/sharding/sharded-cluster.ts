@@ -64,6 +64,7 @@ export class ShardedCluster extends Construct {
       files,
       stateHash: desiredStateHash(files),
       userSecrets: reconcileUserSecrets(config, reconcile),
+      bootstrapSecret: config.secrets.bootstrap,
       usernameSecrets: reconcileUsernameSecrets(config, reconcile),
       activeDeadlineSeconds: reconcileMaxRunSeconds() + 300,
       dependsOn: this.configServers.statefulSets,

@@ -1,25 +1,12 @@
+/* global peerTlsOptions */
 // Initiates the replica set with the desired config (REPLICASET_CONFIG, a JSON file), over
 // localhost: the localhost exception allows it before any user exists.
 // Exit 0: the set is initiated (now, earlier, or by the members that already hold it); any
 // other exit: not yet (a member is not reachable yet, for example), and the caller retries.
 const fs = require("fs");
-// Peers are asked with TLS (config/tls.ts uriTlsOptions, spelled for a URI) when the pod carries
-// the CA (NYRKIO_TLS_CA_FILE: the server has TLS) unless the deployed mode, read now from
-// NYRKIO_TLS_MODE_FILE (a ConfigMap item that follows the config without a restart), is allowTLS:
-// then a peer not yet restarted out of "disabled" speaks no TLS. Preferring TLS when the file
-// cannot be read never sends a password or a command in the clear to a set that requires TLS.
-function peerTlsOptions() {
-  const ca = process.env.NYRKIO_TLS_CA_FILE;
-  if (!ca) return "";
-  let mode;
-  try {
-    mode = process.env.NYRKIO_TLS_MODE_FILE ? fs.readFileSync(process.env.NYRKIO_TLS_MODE_FILE, "utf8").trim() : undefined;
-  } catch {
-    mode = undefined;
-  }
-  return mode === "allowTLS" ? "" : `&tls=true&tlsCAFile=${ca}`;
-}
-const tlsOptions = peerTlsOptions();
+// Peers are asked with TLS or not by the one rule of replicaset/peer-tls.ts (the CA in the pod,
+// unless the deployed mode is allowTLS), put in front of this file by stacks/constructs/pod-scripts.ts.
+const tlsOptions = peerTlsOptions(process.env, (file) => fs.readFileSync(file, "utf8"));
 
 const desired = JSON.parse(fs.readFileSync(process.env.REPLICASET_CONFIG, "utf8"));
 

@@ -1,3 +1,4 @@
+/* global peerTlsOptions */
 // Readiness of a replica-set member, decided from `hello`, which needs no credentials (its
 // requiresAuth() is false: src/mongo/db/repl/replication_info.cpp), on this member and its peers.
 //   not initiated  ready while no peer holds a config: the very first bootstrap, so that
@@ -20,23 +21,9 @@
 //   READY_MAX_LAG_SECONDS  the largest replication lag of a ready secondary (default 15: above the
 //                          primary's periodic no-op write every 10 s, periodicNoopIntervalSecs)
 const fs = require("fs");
-// Peers are asked with TLS (config/tls.ts uriTlsOptions, spelled for a URI) when the pod carries
-// the CA (NYRKIO_TLS_CA_FILE: the server has TLS) unless the deployed mode, read now from
-// NYRKIO_TLS_MODE_FILE (a ConfigMap item that follows the config without a restart), is allowTLS:
-// then a peer not yet restarted out of "disabled" speaks no TLS. Preferring TLS when the file
-// cannot be read never sends a password or a command in the clear to a set that requires TLS.
-function peerTlsOptions() {
-  const ca = process.env.NYRKIO_TLS_CA_FILE;
-  if (!ca) return "";
-  let mode;
-  try {
-    mode = process.env.NYRKIO_TLS_MODE_FILE ? fs.readFileSync(process.env.NYRKIO_TLS_MODE_FILE, "utf8").trim() : undefined;
-  } catch {
-    mode = undefined;
-  }
-  return mode === "allowTLS" ? "" : `&tls=true&tlsCAFile=${ca}`;
-}
-const tlsOptions = peerTlsOptions();
+// Peers are asked with TLS or not by the one rule of replicaset/peer-tls.ts (the CA in the pod,
+// unless the deployed mode is allowTLS), put in front of this file by stacks/constructs/pod-scripts.ts.
+const tlsOptions = peerTlsOptions(process.env, (file) => fs.readFileSync(file, "utf8"));
 
 const hello = db.adminCommand({ hello: 1 });
 const maxLagSeconds = Number(process.env.READY_MAX_LAG_SECONDS ?? "15");

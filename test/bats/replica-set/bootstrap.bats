@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # stacks/scripts/bootstrap.sh: the data pods' sidecar that initiates the set and creates the
-# root user from ordinal 0 over localhost, then idles until SIGTERM. The stand-in mongosh
+# one-time bootstrap user from ordinal 0 over localhost, then idles until SIGTERM (the reconcile
+# Job creates root with that user and drops it: test/replicaset/bootstrap-handover.test.ts). The stand-in mongosh
 # (bin/mongosh) runs the real mongosh steps against a stand-in member that applies mongod's
 # authorization (localhost exception, users and roles: test/support/mongod-authz.ts); the steps'
 # own cases are tested in test/stacks/member-mongosh-scripts.test.ts.
@@ -11,10 +12,10 @@ setup() {
   setup_standins
   export POD_NAME=mongodb-rs0-0
   export BOOTSTRAP_RETRY_SECONDS=0
-  export ROOT_SECRET_DIR="$BATS_TEST_TMPDIR/secrets/root"
-  mkdir -p "$ROOT_SECRET_DIR"
-  printf 'root' >"$ROOT_SECRET_DIR/username"
-  printf 'Sup3rSecretRootPassw0rd' >"$ROOT_SECRET_DIR/password"
+  export BOOTSTRAP_SECRET_DIR="$BATS_TEST_TMPDIR/secrets/bootstrap"
+  mkdir -p "$BOOTSTRAP_SECRET_DIR"
+  printf 'nyrkio-bootstrap' >"$BOOTSTRAP_SECRET_DIR/username"
+  printf 'Sup3rSecretBootstrapPassw0rd' >"$BOOTSTRAP_SECRET_DIR/password"
   export REPLICASET_CONFIG="$BATS_TEST_TMPDIR/replicaset.json"
   printf '%s' '{"_id":"rs0","members":[{"_id":0,"host":"mongodb-rs0-0.mongodb-rs0.ns.svc.cluster.local:27017","priority":2,"votes":1}]}' >"$REPLICASET_CONFIG"
   OUT="$BATS_TEST_TMPDIR/bootstrap.out"
@@ -60,7 +61,7 @@ stop_bootstrap() {
 
 # steps: the sequence of steps the stand-in saw, one word per call.
 steps() {
-  sed -E -e 's#.*ping.*#ping#' -e 's#.*/mongosh/initiate\.js.*#initiate#' -e 's#.*/mongosh/create-root-user\.js.*#root#' "$STANDIN_LOG" | tr '\n' ' '
+  sed -E -e 's#.*ping.*#ping#' -e 's#.*/mongosh/initiate\.js.*#initiate#' -e 's#.*/mongosh/create-bootstrap-user\.js.*#user#' "$STANDIN_LOG" | tr '\n' ' '
 }
 
 @test "other ordinals idle at once without touching mongod, and stop on SIGTERM" {
@@ -72,26 +73,48 @@ steps() {
   stop_bootstrap
 }
 
-ROOT_EXISTS='{"hello":"PRIMARY","users":[{"user":"root","pwd":"Sup3rSecretRootPassw0rd","roles":[{"role":"root","db":"admin"}]}]}'
+BOOTSTRAP_EXISTS='{"hello":"PRIMARY","users":[{"user":"nyrkio-bootstrap","pwd":"Sup3rSecretBootstrapPassw0rd","roles":[{"role":"userAdmin","db":"admin"}]}]}'
+# After the handover: root made by the reconcile Job, the bootstrap user dropped.
+HANDED_OVER='{"hello":"PRIMARY","users":[{"user":"root","pwd":"some-root-password","roles":[{"role":"root","db":"admin"}]}]}'
 
-@test "ordinal 0 waits for mongod, initiates, creates the root user under the localhost exception, then idles" {
+@test "ordinal 0 waits for mongod, initiates, creates the bootstrap user (userAdmin) under the localhost exception, then idles" {
   export FAIL_ping=2
   start_bootstrap
   wait_for_output "bootstrap complete; idle"
-  [ "$(steps)" = "ping ping ping initiate root " ]
+  [ "$(steps)" = "ping ping ping initiate user " ]
   grep -q "ping: not done yet (attempt 2)" "$OUT"
+  [ "$(member_users)" = "nyrkio-bootstrap:userAdmin" ]
+  stop_bootstrap
+}
+
+@test "already initiated, bootstrap user there: one initiate call, the user step authenticates and is done" {
+  member_state "$BOOTSTRAP_EXISTS"
+  start_bootstrap
+  wait_for_output "bootstrap complete; idle"
+  [ "$(steps)" = "ping initiate user " ]
+  grep -q "already initiated" "$OUT"
+  grep -q "a user exists already and the bootstrap Secret authenticates as nyrkio-bootstrap" "$OUT"
+  ! grep -q "not done yet" "$OUT" || false
+  [ "$(member_users)" = "nyrkio-bootstrap:userAdmin" ]
+  stop_bootstrap
+}
+
+@test "after the handover (root exists, the bootstrap user is gone): a restart creates nothing and is complete" {
+  member_state "$HANDED_OVER"
+  start_bootstrap
+  wait_for_output "bootstrap complete; idle"
+  [ "$(steps)" = "ping initiate user " ]
+  grep -q "the reconcile Job has handed over to root" "$OUT"
   [ "$(member_users)" = "root:root" ]
   stop_bootstrap
 }
 
-@test "already initiated, root user there: one initiate call, the user step authenticates and is done" {
-  member_state "$ROOT_EXISTS"
+@test "an existing set without the bootstrap Secret (the optional volume is empty): nothing to create, complete" {
+  rm -f "$BOOTSTRAP_SECRET_DIR/username" "$BOOTSTRAP_SECRET_DIR/password"
+  member_state "$HANDED_OVER"
   start_bootstrap
   wait_for_output "bootstrap complete; idle"
-  [ "$(steps)" = "ping initiate root " ]
-  grep -q "already initiated" "$OUT"
-  grep -q "a user exists already and the root Secret authenticates as root" "$OUT"
-  ! grep -q "not done yet" "$OUT" || false
+  grep -q "no bootstrap Secret under $BOOTSTRAP_SECRET_DIR" "$OUT"
   [ "$(member_users)" = "root:root" ]
   stop_bootstrap
 }
@@ -100,28 +123,19 @@ ROOT_EXISTS='{"hello":"PRIMARY","users":[{"user":"root","pwd":"Sup3rSecretRootPa
   member_state '{"hello":"NOT_INITIATED","users":[],"initiateFailures":3}'
   start_bootstrap
   wait_for_output "bootstrap complete; idle"
-  [ "$(steps)" = "ping initiate initiate initiate initiate root " ]
+  [ "$(steps)" = "ping initiate initiate initiate initiate user " ]
   grep -q "initiate: not done yet (attempt 3)" "$OUT"
   grep -q "initiate failed: NodeNotFound" "$OUT"
   stop_bootstrap
 }
 
-@test "the root user waits until this member is PRIMARY" {
+@test "the bootstrap user waits until this member is PRIMARY" {
   member_state '{"hello":"NOT_INITIATED","users":[],"electionPolls":2}'
   start_bootstrap
   wait_for_output "bootstrap complete; idle"
-  [ "$(steps)" = "ping initiate root root root " ]
+  [ "$(steps)" = "ping initiate user user user " ]
   grep -q "waiting for this member to become PRIMARY" "$OUT"
-  [ "$(member_users)" = "root:root" ]
-  stop_bootstrap
-}
-
-@test "a user exists but the root Secret does not authenticate: never 'complete', retried" {
-  member_state '{"hello":"PRIMARY","users":[{"user":"root","pwd":"an-older-password","roles":[{"role":"root","db":"admin"}]}]}'
-  start_bootstrap
-  wait_for_output "root user: not done yet (attempt 2)"
-  grep -q "the root Secret does not authenticate" "$OUT"
-  ! grep -q "bootstrap complete" "$OUT" || false
+  [ "$(member_users)" = "nyrkio-bootstrap:userAdmin" ]
   stop_bootstrap
 }
 
@@ -131,7 +145,7 @@ ROOT_EXISTS='{"hello":"PRIMARY","users":[{"user":"root","pwd":"Sup3rSecretRootPa
   wait_for_output "bootstrap complete; idle"
   [ "$(wc -l <"$STANDIN_LOG")" -eq 3 ]
   [ "$(grep -c '^mongodb://127.0.0.1:27018/?directConnection=true' "$STANDIN_LOG")" -eq 3 ]
-  refute_in_log 'Sup3rSecretRootPassw0rd|--password|--username|-p |@'
+  refute_in_log 'Sup3rSecretBootstrapPassw0rd|--password|--username|-p |@'
   stop_bootstrap
 }
 
@@ -151,10 +165,10 @@ ROOT_EXISTS='{"hello":"PRIMARY","users":[{"user":"root","pwd":"Sup3rSecretRootPa
   start_bootstrap
   wait_for_output "bootstrap complete; idle"
   stop_bootstrap
-  [ "$(steps)" = "ping initiate root ping initiate root " ]
+  [ "$(steps)" = "ping initiate user ping initiate user " ]
   grep -q "already initiated" "$OUT"
-  grep -q "the root Secret authenticates" "$OUT"
-  [ "$(member_users)" = "root:root" ]
+  grep -q "the bootstrap Secret authenticates" "$OUT"
+  [ "$(member_users)" = "nyrkio-bootstrap:userAdmin" ]
 }
 
 @test "without POD_NAME it refuses to start" {
@@ -169,7 +183,7 @@ ROOT_EXISTS='{"hello":"PRIMARY","users":[{"user":"root","pwd":"Sup3rSecretRootPa
   export NYRKIO_TLS_CA_FILE=/etc/nyrkio/tls-ca/ca.crt
   start_bootstrap
   wait_for_output "bootstrap complete; idle"
-  [ "$(steps)" = "ping initiate root " ]
+  [ "$(steps)" = "ping initiate user " ]
   [ "$(grep -c -- '^mongodb://127.0.0.1:27017/?directConnection=true&serverSelectionTimeoutMS=5000&tls=true&tlsCAFile=/etc/nyrkio/tls-ca/ca.crt --quiet --norc ' "$STANDIN_LOG")" -eq 3 ]
   stop_bootstrap
 }

@@ -6,7 +6,20 @@
 REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)"
 SCRIPTS="$REPO_ROOT/stacks/scripts"
 
+# lay_out_pod_scripts: SCRIPTS becomes the scripts as the pod gets them, once per file (the
+# mongosh scripts with the pure functions pod-scripts.ts puts in front of them: peer-tls.ts,
+# arbiter-restart.ts).
+lay_out_pod_scripts() {
+  local layout="$BATS_FILE_TMPDIR/pod-scripts"
+  if [[ ! -d "$layout" ]]; then
+    "$REPO_ROOT/node_modules/.bin/esbuild" "$BATS_TEST_DIRNAME/pod-scripts-layout.ts" --bundle --platform=node --log-level=error --outfile="$BATS_FILE_TMPDIR/pod-scripts-layout.js"
+    node "$BATS_FILE_TMPDIR/pod-scripts-layout.js" "$REPO_ROOT/stacks/scripts" "$layout"
+  fi
+  SCRIPTS="$layout"
+}
+
 setup_standins() {
+  lay_out_pod_scripts
   export PATH="$BATS_TEST_DIRNAME/bin:$PATH"
   export STANDIN_LOG="$BATS_TEST_TMPDIR/mongosh.calls"
   export STANDIN_STATE="$BATS_TEST_TMPDIR/state"

@@ -9,7 +9,7 @@
 //   initiateFailures  replSetInitiate answers NodeNotFound this many times (a member not up yet)
 //   electionPolls     after the initiate, hello reports SECONDARY this many times before PRIMARY
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import vm from "node:vm";
 import { CustomRole, ServerError } from "../../support/mongod-authz";
 import { MemberUser, StandInMember } from "../../stacks/member-stand-in";
@@ -96,8 +96,9 @@ if (fileArg >= 0) {
   const script = argv[fileArg + 1];
   const files: Record<string, string> = {};
   for (const name of ["REPLICASET_CONFIG", "TLS_MODE_FILE"]) if (process.env[name]) files[process.env[name]!] = readFileSync(process.env[name]!, "utf8");
-  for (const secretDir of [process.env.ROOT_SECRET_DIR, process.env.TLS_ROTATOR_SECRET_DIR])
-    if (secretDir) for (const key of ["username", "password"]) files[`${secretDir}/${key}`] = readFileSync(`${secretDir}/${key}`, "utf8");
+  // The bootstrap Secret's volume is optional (stacks/constructs/data-members.ts): its files may be absent.
+  for (const secretDir of [process.env.BOOTSTRAP_SECRET_DIR, process.env.TLS_ROTATOR_SECRET_DIR])
+    if (secretDir) for (const key of ["username", "password"]) if (existsSync(`${secretDir}/${key}`)) files[`${secretDir}/${key}`] = readFileSync(`${secretDir}/${key}`, "utf8");
   const run = runMongoshFile(script, () => ({ db, rs, Mongo, env: process.env as Record<string, string>, files }));
   if (run.error) run.output.push(`${(run.error as ServerError).codeName ?? "Error"}: ${(run.error as Error).message}`);
   finish(run.exitCode, run.output);

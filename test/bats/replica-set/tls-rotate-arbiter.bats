@@ -3,7 +3,7 @@
 # holds no users, so a new certificate or tlsMode means a restart, made with shutdown over the
 # localhost exception, and only while the rest of the set is healthy (replicaset/arbiter-restart.ts).
 # The stand-in mongosh runs mongosh/arbiter-restart.js as the pod gets it (the pure decision in
-# front, arbiter-functions.ts) against a stand-in arbiter with mongod's authorization.
+# front, helpers.bash lay_out_pod_scripts) against a stand-in arbiter with mongod's authorization.
 
 load helpers
 
@@ -16,12 +16,6 @@ setup_file() {
     openssl x509 -req -in "$pki/$name.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -out "$pki/$name.crt" -days 2 2>/dev/null
   done
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$pki/stray.key" 2>/dev/null
-  # The pod's scripts directory, with arbiter-restart.js as pod-scripts.ts renders it.
-  local scripts="$BATS_FILE_TMPDIR/scripts"
-  mkdir -p "$scripts/mongosh"
-  cp "$SCRIPTS/tls-rotate.sh" "$SCRIPTS/tls-assemble.sh" "$scripts/"
-  "$REPO_ROOT/node_modules/.bin/esbuild" "$BATS_TEST_DIRNAME/arbiter-functions.ts" --bundle --platform=node --log-level=error --outfile="$BATS_FILE_TMPDIR/arbiter-functions.js"
-  { node "$BATS_FILE_TMPDIR/arbiter-functions.js"; printf '\n'; cat "$SCRIPTS/mongosh/arbiter-restart.js"; } >"$scripts/mongosh/arbiter-restart.js"
 }
 
 host() { printf '%s.mongodb-rs0.ns.svc.cluster.local:27017' "$1"; }
@@ -29,7 +23,8 @@ host() { printf '%s.mongodb-rs0.ns.svc.cluster.local:27017' "$1"; }
 setup() {
   setup_standins
   PKI="$BATS_FILE_TMPDIR/pki"
-  POD_SCRIPTS="$BATS_FILE_TMPDIR/scripts"
+  # The pod's scripts directory, with arbiter-restart.js as pod-scripts.ts renders it.
+  POD_SCRIPTS="$SCRIPTS"
   export TLS_SIDECAR_ROLE=arbiter TLS_CHECK_INTERVAL_SECONDS=0
   export TLS_SECRET_DIR="$BATS_TEST_TMPDIR/secret" TLS_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
   export TLS_MODE_FILE="$BATS_TEST_TMPDIR/mode" REPLICASET_CONFIG="$BATS_TEST_TMPDIR/replicaset.json"
