@@ -71,6 +71,13 @@ export function baseEnv(): Record<string, string> {
   };
 }
 
+/**
+ * The kill timer of a run that names none: it only catches a hang, so it allows for a loaded
+ * machine, where one mongosh start alone can take 10 s of wall time (15 s killed the reconcile
+ * case's runs, which wait and retry on purpose, at load average 11).
+ */
+const DEFAULT_RUN_TIMEOUT_MS = 60000;
+
 export function runProgram(argv: string[], opts: RunOptions = {}): Promise<Run> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
@@ -83,7 +90,7 @@ export function runProgram(argv: string[], opts: RunOptions = {}): Promise<Run> 
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");
-    }, opts.timeoutMs ?? 15000);
+    }, opts.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);
     child.on("error", (err) => {
       clearTimeout(timer);
       reject(err);
