@@ -82,7 +82,9 @@ describe("restore-cli as a process", () => {
         fake,
         `#!${process.execPath}\n` +
           `const config = process.argv.find((a) => a.startsWith("--config=")).slice(9);\n` +
-          `require("fs").writeFileSync(${JSON.stringify(record)}, JSON.stringify({ pid: process.pid, config }));\n` +
+          // Written whole, then renamed: the test never reads a half-written record.
+          `require("fs").writeFileSync(${JSON.stringify(record + ".part")}, JSON.stringify({ pid: process.pid, config }));\n` +
+          `require("fs").renameSync(${JSON.stringify(record + ".part")}, ${JSON.stringify(record)});\n` +
           `console.error("restoring...");\n` +
           `setInterval(() => {}, 1000);\n`,
       );
@@ -96,7 +98,8 @@ describe("restore-cli as a process", () => {
         let stderr = "";
         child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
         const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
-        for (let i = 0; i < 200 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 50));
+        // Up to 60 s: on a loaded machine two node starts (the CLI, then the stand-in) take seconds.
+        for (let i = 0; i < 1200 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 50));
         const { pid, config } = JSON.parse(readFileSync(record, "utf8")) as { pid: number; config: string };
         expect(readFileSync(config, "utf8")).toContain("s3cr3t");
         expect(config.startsWith(tmp)).toBe(true);

@@ -105,7 +105,7 @@ describe("the toolbox pods", () => {
     const t = toolboxPod(dev);
     expect(t.metadata.labels["nyrkio.io/db-client"]).toBe("true");
     // dev's requireTLS: the certificate Secret too (its ca.crt alone, checked below).
-    expect(t.spec.volumes.map((v) => v.secret.secretName)).toEqual(["nyrkio-mongodb-root", "nyrkio-mongodb-app", "nyrkio-mongodb-migrator", "nyrkio-mongodb-backup", "nyrkio-mongodb-restore", "nyrkio-mongodb-tls"]);
+    expect(t.spec.volumes.map((v) => v.secret.secretName)).toEqual(["nyrkio-mongodb-root", "nyrkio-mongodb-app", "nyrkio-mongodb-migrator", "nyrkio-mongodb-backup", "nyrkio-mongodb-tls"]);
     const s = strangerPod(dev);
     expect(s.metadata.labels).not.toHaveProperty("nyrkio.io/db-client");
     expect(s.spec.volumes).toEqual([]);
