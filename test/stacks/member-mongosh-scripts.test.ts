@@ -319,6 +319,19 @@ describe.each(runners)("create-bootstrap-user.js (%s)", (_mode, runScript) => {
     expect(run.output.join("\n")).toMatch(/no bootstrap Secret under \/etc\/nyrkio\/secrets\/bootstrap/);
   });
 
+  it("the stand-in keeps the exception closed for the process once it has seen a user, even if every user is dropped (hasAnyPrivilegeDocuments latches)", async () => {
+    const member = new StandInMember({ hello: PRIMARY, users: [ROOT] });
+    await scenario(member); // a request sees the user
+    member.users.splice(0); // every user gone, mongod not restarted
+    const { created } = await scenario(member);
+    expect(created.length).toBeGreaterThan(0);
+    expect(member.users).toEqual([]);
+    // A restarted mongod (a new process) without users opens it again.
+    const restarted = new StandInMember({ hello: PRIMARY });
+    expect((await scenario(restarted)).run.exitCode).toBe(0);
+    expect(restarted.users).toEqual([BOOTSTRAP]);
+  });
+
   it("creates nothing when the connection is not from localhost (no exception, no user)", async () => {
     const member = new StandInMember({ hello: PRIMARY });
     await scenario(member, false);

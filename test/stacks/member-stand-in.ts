@@ -44,6 +44,14 @@ export interface MemberOptions {
 export class StandInMember {
   readonly users: MemberUser[];
   readonly commands: Doc[] = [];
+  /**
+   * Whether this mongod process has seen a user or role document: once it has, the localhost
+   * exception stays closed until it restarts, even if every user is dropped
+   * (AuthorizationManagerImpl::hasAnyPrivilegeDocuments: "If we know that a user exists, don't
+   * re-check", src/mongo/db/auth/authorization_manager_impl.cpp; checked at every request's
+   * startRequest → _checkShouldAllowLocalhost).
+   */
+  private privilegeDocumentsSeen = false;
   constructor(readonly options: MemberOptions) {
     this.users = [...(options.users ?? [])];
     if (options.arbiter && this.users.length > 0) throw new Error("an arbiter holds no users (it replicates no data)");
@@ -58,7 +66,8 @@ export class StandInMember {
     this.commands.push({ ...cmd, ...("pwd" in cmd ? { pwd: "<redacted>" } : {}) });
     // A member that does not answer fails every command, hello included.
     const hello = this.hello();
-    authorize({ hasUsers: this.users.length > 0, arbiter: this.options.arbiter === true, customRoles: this.options.customRoles }, session, cmd);
+    if (this.users.length > 0 || (this.options.customRoles ?? []).length > 0) this.privilegeDocumentsSeen = true;
+    authorize({ hasUsers: this.privilegeDocumentsSeen, arbiter: this.options.arbiter === true, customRoles: this.options.customRoles }, session, cmd);
     switch (name) {
       case "hello":
         return hello;
