@@ -76,6 +76,8 @@ export class StandInMember {
       case "usersInfo":
         return { users: this.users.map((u) => ({ user: u.user, db: "admin", roles: u.roles })), ok: 1 };
       case "createUser": {
+        // After authorization, as mongod orders them: checkAuthorization, then the not-primary
+        // check (ExecCommandDatabase::_initiateCommand, src/mongo/db/service_entry_point_common.cpp r8.0).
         if (hello.isWritablePrimary !== true) throw new ServerError(NOT_WRITABLE_PRIMARY, "NotWritablePrimary", "not primary");
         if (this.users.some((u) => u.user === cmd.createUser)) throw new ServerError(USER_ALREADY_EXISTS, "Location51003", `User "${String(cmd.createUser)}@admin" already exists`);
         const user = { user: cmd.createUser as string, pwd: cmd.pwd as string, roles: cmd.roles as MemberUser["roles"] };
