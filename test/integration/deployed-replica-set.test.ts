@@ -96,17 +96,24 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
         await expect(admin.command(command)).rejects.toMatchObject({ code: 13 });
       }
       expect((await admin.command({ hello: 1 })).isWritablePrimary).toBe(false);
+      // The exception lets createUser past authorization, and the member (no config yet, not
+      // primary) refuses it as not primary: create-bootstrap-user.js's "not yet" (its NOT_PRIMARY).
+      const refused = await admin.command({ createUser: "probe", pwd: "probe-Pw-1", roles: [] }).then(
+        () => undefined,
+        (e: { code?: number }) => e.code,
+      );
+      expect([10107, 13435, 13436]).toContain(refused);
     } finally {
       await client.close();
     }
   });
 
   /** Runs the bootstrap sidecar as the pod runs it (its env, the bootstrap Secret and no root Secret) until it idles; its output. */
-  async function runSidecar(): Promise<string> {
+  async function runSidecar(port = members[0].port): Promise<string> {
     const sidecar = mounted(deployed.pods, RS, "bootstrap");
     expect(existsSync(sidecar.at("/etc/nyrkio/secrets/root"))).toBe(false);
     writeSecretFiles(sidecar.at("/etc/nyrkio/secrets/bootstrap"), BOOTSTRAP.user, BOOTSTRAP.password);
-    const env = { ...sidecar.env, POD_NAME: `${RS}-0`, MONGODB_PORT: String(members[0].port), HOME: sidecar.at("/tmp"), BOOTSTRAP_RETRY_SECONDS: "2" };
+    const env = { ...sidecar.env, POD_NAME: `${RS}-0`, MONGODB_PORT: String(port), HOME: sidecar.at("/tmp"), BOOTSTRAP_RETRY_SECONDS: "2" };
     const child = spawn("bash", [sidecar.command[1]], { env: { ...baseEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout!.on("data", (d) => (output += d));
@@ -208,6 +215,14 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
     const lines = run.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.find((l) => l.event === "connected")).toMatchObject({ attempts: 1 });
     expect(lines.filter((l) => l.event === "handover")).toEqual([{ event: "handover", result: "done", reason: `the bootstrap user ${BOOTSTRAP.user} does not exist` }]);
+  });
+
+  test("the sidecar's steps on a SECONDARY after the handover end at once: createUser is Unauthorized before any primary check", async () => {
+    // Member 1 is SECONDARY: a first pod restarted after the primary moved sees the same.
+    const output = await runSidecar(members[1].port);
+    expect(output).toMatch(/already initiated/);
+    expect(output).toMatch(/the reconcile Job has handed over to root/);
+    expect(output).not.toMatch(/not done yet/);
   });
 
   test("the readiness probe reads each member as deployed: PRIMARY, SECONDARY within the lag bound, ARBITER", async () => {

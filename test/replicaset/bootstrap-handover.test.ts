@@ -135,6 +135,26 @@ describe("the bootstrap user's handover to root", () => {
     expect(member.users).toEqual([rootUser]);
   });
 
+  test("the first pod is a SECONDARY when its sidecar first runs (member 1 won the first election): it waits; once it is PRIMARY it creates the user; restarted as a SECONDARY after the handover it is done at once", () => {
+    const SECONDARY = { setName: "rs0", isWritablePrimary: false, secondary: true, ok: 1 };
+    let state: typeof PRIMARY | typeof SECONDARY = SECONDARY;
+    const member = new StandInMember({ hello: () => state });
+    // No user yet: the exception passes createUser, the member refuses it as not primary.
+    expect(sidecar(member).exitCode).toBe(1);
+    expect(member.users).toEqual([]);
+    state = PRIMARY; // priority takeover by member 0 (priority 2)
+    expect(sidecar(member).exitCode).toBe(0);
+    const run = reconcile(asReconcileState(member.users));
+    expect(run.exitCode).toBe(0);
+    // The primary moved (a rolling update); the restarted first pod is SECONDARY: createUser is
+    // Unauthorized before any primary check (service_entry_point_common.cpp), so the step ends.
+    const after = new StandInMember({ hello: SECONDARY, users: asMemberUsers(run) });
+    const restarted = sidecar(after);
+    expect(restarted.exitCode).toBe(0);
+    expect(restarted.output.join("\n")).toMatch(/the reconcile Job has handed over to root/);
+    expect(after.users.map((u) => u.user)).not.toContain(BOOTSTRAP.user);
+  });
+
   test("a run stopped between creating root and dropping the bootstrap user: the next run logs in as root and drops it", () => {
     const users: MemberUser[] = [
       { user: BOOTSTRAP.user, pwd: BOOTSTRAP.password, roles: [{ role: "userAdmin", db: "admin" }] },

@@ -310,13 +310,26 @@ describe.each(runners)("create-bootstrap-user.js (%s)", (_mode, runScript) => {
     expect(run.output.join("\n")).toMatch(/the reconcile Job has handed over to root/);
   });
 
-  it("an existing set without the bootstrap Secret (the optional volume is empty): nothing to create, exit 0, no command but hello", async () => {
+  it("an existing set without the bootstrap Secret (the optional volume is empty): nothing to create, exit 0, no command sent", async () => {
     const member = new StandInMember({ hello: PRIMARY, users: [ROOT] });
     const { run, created } = await scenario(member, true, {});
     expect(run.exitCode).toBe(0);
     expect(created).toEqual([]);
-    expect(member.commands.map((c) => Object.keys(c)[0])).toEqual(["hello"]);
+    expect(member.commands).toEqual([]);
     expect(run.output.join("\n")).toMatch(/no bootstrap Secret under \/etc\/nyrkio\/secrets\/bootstrap/);
+  });
+
+  it("the stand-in keeps the exception closed for the process once it has seen a user, even if every user is dropped (hasAnyPrivilegeDocuments latches)", async () => {
+    const member = new StandInMember({ hello: PRIMARY, users: [ROOT] });
+    await scenario(member); // a request sees the user
+    member.users.splice(0); // every user gone, mongod not restarted
+    const { created } = await scenario(member);
+    expect(created.length).toBeGreaterThan(0);
+    expect(member.users).toEqual([]);
+    // A restarted mongod (a new process) without users opens it again.
+    const restarted = new StandInMember({ hello: PRIMARY });
+    expect((await scenario(restarted)).run.exitCode).toBe(0);
+    expect(restarted.users).toEqual([BOOTSTRAP]);
   });
 
   it("creates nothing when the connection is not from localhost (no exception, no user)", async () => {
@@ -325,11 +338,30 @@ describe.each(runners)("create-bootstrap-user.js (%s)", (_mode, runScript) => {
     expect(member.users).toEqual([]);
   });
 
-  it("waits while this member is not PRIMARY", async () => {
+  it("waits while no user exists and this member is not PRIMARY (the exception passes createUser, the member answers NotWritablePrimary)", async () => {
     const member = new StandInMember({ hello: SECONDARY });
     const { run, created } = await scenario(member);
     expect(run.exitCode).toBe(1);
-    expect(created).toEqual([]);
+    expect(created).toHaveLength(1); // sent, and refused: not primary
+    expect(member.users).toEqual([]);
+    expect(run.output.join("\n")).toMatch(/not PRIMARY \(NotWritablePrimary\): waiting for this member to become PRIMARY/);
+  });
+
+  // mongod checks authorization before it checks that it is primary (ExecCommandDatabase::
+  // _initiateCommand, src/mongo/db/service_entry_point_common.cpp r8.0), so a restarted first pod
+  // that is SECONDARY now (the primary moved during a rolling update, or member 0's priority is
+  // not the highest) learns from createUser's Unauthorized that a user exists. Waiting for PRIMARY
+  // first would retry forever on such a member.
+  it.each([
+    ["after the handover (root only)", [ROOT], /the reconcile Job has handed over to root/],
+    ["before the handover (the bootstrap user exists)", [BOOTSTRAP], /authenticates as nyrkio-bootstrap: the reconcile Job hands over to root/],
+  ])("a restart on a member that is SECONDARY now, %s: done, exit 0, nothing created", async (_case, users, said) => {
+    const member = new StandInMember({ hello: SECONDARY, users });
+    const { run, created } = await scenario(member);
+    expect(run.exitCode).toBe(0);
+    expect(created).toHaveLength(1); // sent, and refused: Unauthorized, before the primary check
+    expect(member.users).toEqual(users);
+    expect(run.output.join("\n")).toMatch(said);
   });
 
   it("after a write-concern timeout (the user was written), the retry authenticates and is done", async () => {

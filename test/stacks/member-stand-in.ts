@@ -44,6 +44,14 @@ export interface MemberOptions {
 export class StandInMember {
   readonly users: MemberUser[];
   readonly commands: Doc[] = [];
+  /**
+   * Whether this mongod process has seen a user or role document: once it has, the localhost
+   * exception stays closed until it restarts, even if every user is dropped
+   * (AuthorizationManagerImpl::hasAnyPrivilegeDocuments: "If we know that a user exists, don't
+   * re-check", src/mongo/db/auth/authorization_manager_impl.cpp; checked at every request's
+   * startRequest → _checkShouldAllowLocalhost).
+   */
+  private privilegeDocumentsSeen = false;
   constructor(readonly options: MemberOptions) {
     this.users = [...(options.users ?? [])];
     if (options.arbiter && this.users.length > 0) throw new Error("an arbiter holds no users (it replicates no data)");
@@ -58,7 +66,8 @@ export class StandInMember {
     this.commands.push({ ...cmd, ...("pwd" in cmd ? { pwd: "<redacted>" } : {}) });
     // A member that does not answer fails every command, hello included.
     const hello = this.hello();
-    authorize({ hasUsers: this.users.length > 0, arbiter: this.options.arbiter === true, customRoles: this.options.customRoles }, session, cmd);
+    if (this.users.length > 0 || (this.options.customRoles ?? []).length > 0) this.privilegeDocumentsSeen = true;
+    authorize({ hasUsers: this.privilegeDocumentsSeen, arbiter: this.options.arbiter === true, customRoles: this.options.customRoles }, session, cmd);
     switch (name) {
       case "hello":
         return hello;
@@ -67,6 +76,8 @@ export class StandInMember {
       case "usersInfo":
         return { users: this.users.map((u) => ({ user: u.user, db: "admin", roles: u.roles })), ok: 1 };
       case "createUser": {
+        // After authorization, as mongod orders them: checkAuthorization, then the not-primary
+        // check (ExecCommandDatabase::_initiateCommand, src/mongo/db/service_entry_point_common.cpp r8.0).
         if (hello.isWritablePrimary !== true) throw new ServerError(NOT_WRITABLE_PRIMARY, "NotWritablePrimary", "not primary");
         if (this.users.some((u) => u.user === cmd.createUser)) throw new ServerError(USER_ALREADY_EXISTS, "Location51003", `User "${String(cmd.createUser)}@admin" already exists`);
         const user = { user: cmd.createUser as string, pwd: cmd.pwd as string, roles: cmd.roles as MemberUser["roles"] };

@@ -47,6 +47,13 @@ describe("mongod authorization model", () => {
     expect(refusal(fresh, localhost, cmd)).toBe(UNAUTHORIZED);
   });
 
+  it("a role without any user closes the exception too (hasAnyPrivilegeDocuments: admin.system.users, then admin.system.roles)", () => {
+    const rolesOnly: AuthzServer = { hasUsers: false, arbiter: false, customRoles: [{ role: "r", db: "admin", privileges: [], roles: [] }] };
+    expect(refusal(rolesOnly, localhost, { createUser: "nyrkio-bootstrap", pwd: "x", roles: [{ role: "userAdmin", db: "admin" }] })).toBe(UNAUTHORIZED);
+    expect(refusal(rolesOnly, localhost, { replSetGetStatus: 1 })).toBe(UNAUTHORIZED);
+    expect(refusal(fresh, localhost, { createUser: "nyrkio-bootstrap", pwd: "x", roles: [{ role: "userAdmin", db: "admin" }] })).toBeUndefined();
+  });
+
   it("an arbiter (never any user) keeps its exception, with serverStatus and shutdown besides", () => {
     expect(refusal(arbiter, localhost, { serverStatus: 1 })).toBeUndefined();
     expect(refusal(arbiter, localhost, { shutdown: 1 })).toBeUndefined();

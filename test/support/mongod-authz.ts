@@ -411,7 +411,7 @@ export interface AuthzSession {
 }
 
 export interface AuthzServer {
-  /** Whether any user exists on this member (replicated users count; an arbiter has none). */
+  /** Whether any user exists on this member (replicated users count; an arbiter has none). Roles in customRoles close the exception too. */
   hasUsers: boolean;
   arbiter: boolean;
   /** The roles defined on the server (admin.system.roles) that users may hold. */
@@ -423,8 +423,11 @@ export function authorize(server: AuthzServer, session: AuthzSession, cmd: Doc):
   const name = Object.keys(cmd)[0];
   if (NO_AUTH_COMMANDS.has(name)) return;
   // shouldAllowLocalhost(): enableLocalhostAuthBypass (default true), a loopback connection, and no
-  // user document (src/mongo/db/auth/authz_session_external_state_server_common.cpp).
-  const localhostException = session.fromLocalhost && !server.hasUsers;
+  // privilege document (src/mongo/db/auth/authz_session_external_state_server_common.cpp): no
+  // document in admin.system.users AND none in admin.system.roles, this member's own collections
+  // (AuthzManagerExternalStateLocal::hasAnyPrivilegeDocuments, authz_manager_external_state_local.cpp
+  // r8.0: findOne on the users collection, then on the roles collection). A role alone closes it.
+  const localhostException = session.fromLocalhost && !server.hasUsers && (server.customRoles ?? []).length === 0;
   // "Command ... requires authentication" (src/mongo/db/service_entry_point_shard_role.cpp /
   // commands.cpp: requiresAuth() && !isAuthenticated() && !isUsingLocalhostBypass()).
   if (session.roles === undefined && !localhostException) throw new ServerError(UNAUTHORIZED, "Unauthorized", `Command ${name} requires authentication`);

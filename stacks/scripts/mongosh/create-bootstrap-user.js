@@ -7,7 +7,17 @@
 // Exit 0: nothing more to do here (the user is created now or earlier; or a user exists already
 // and the bootstrap Secret does not authenticate: the handover to root is done; or the Secret is
 // not mounted: a set deployed before it, whose root user exists); any other exit: not yet (this
-// member is not PRIMARY yet, for example), and the caller retries.
+// member is not PRIMARY yet while no user exists, for example), and the caller retries.
+//
+// createUser is sent whatever this member's state, and its answer decides: mongod checks
+// authorization before it checks that it is primary (ExecCommandDatabase::_initiateCommand,
+// src/mongo/db/service_entry_point_common.cpp r8.0: checkAuthorization, then the NotWritablePrimary
+// check). So once any user exists, an unauthenticated createUser is Unauthorized ("Command
+// createUser requires authentication", checkAuthorizationImplPreParse, src/mongo/db/commands.cpp)
+// on a SECONDARY too: a restarted first pod that is no longer the primary knows the handover is
+// done, instead of waiting forever for a PRIMARY state that priorities may never give it. While no
+// user exists, the exception lets createUser past authorization and a non-primary answers
+// NotWritablePrimary: not yet.
 //
 // What the localhost exception allows is AuthorizationSessionImpl::_getDefaultPrivileges
 // (mongodb/mongo r8.0, src/mongo/db/auth/authorization_session_impl.cpp): createUser and grantRole
@@ -25,13 +35,11 @@ const fs = require("fs");
 const UNAUTHORIZED = 13;
 // "User ... already exists" (src/mongo/db/commands/user_management_commands.cpp, 51003).
 const USER_ALREADY_EXISTS = 51003;
+// Not primary (src/mongo/base/error_codes.yml): NotWritablePrimary, NotPrimaryNoSecondaryOk,
+// NotPrimaryOrSecondary (a member in STARTUP2 or RECOVERING, an initial sync for example).
+const NOT_PRIMARY = [10107, 13435, 13436];
 
 const admin = db.getSiblingDB("admin");
-
-if (admin.runCommand({ hello: 1 }).isWritablePrimary !== true) {
-  print("waiting for this member to become PRIMARY");
-  quit(1);
-}
 
 const secretDir = process.env.BOOTSTRAP_SECRET_DIR;
 // A trailing newline (from `echo ... > file` or an editor) is not part of the credential.
@@ -53,6 +61,10 @@ try {
   if (err.code === USER_ALREADY_EXISTS) {
     print(`the bootstrap user ${user} exists already: nothing to do`);
     quit(0);
+  }
+  if (NOT_PRIMARY.includes(err.code)) {
+    print(`no user exists yet and this member is not PRIMARY (${err.codeName ?? err.code}): waiting for this member to become PRIMARY`);
+    quit(1);
   }
   if (err.code !== UNAUTHORIZED) throw err;
   refused = true;

@@ -109,6 +109,18 @@ HANDED_OVER='{"hello":"PRIMARY","users":[{"user":"root","pwd":"some-root-passwor
   stop_bootstrap
 }
 
+@test "a restart on a first pod that is SECONDARY now (the primary moved), after the handover: complete, not waiting for PRIMARY" {
+  # mongod answers createUser's authorization (Unauthorized once a user exists) before its
+  # primary check (service_entry_point_common.cpp r8.0), so the step ends on a secondary too.
+  member_state '{"hello":"SECONDARY","users":[{"user":"root","pwd":"some-root-password","roles":[{"role":"root","db":"admin"}]}]}'
+  start_bootstrap
+  wait_for_output "bootstrap complete; idle"
+  [ "$(steps)" = "ping initiate user " ]
+  grep -q "the reconcile Job has handed over to root" "$OUT"
+  ! grep -q "not done yet" "$OUT" || false
+  stop_bootstrap
+}
+
 @test "an existing set without the bootstrap Secret (the optional volume is empty): nothing to create, complete" {
   rm -f "$BOOTSTRAP_SECRET_DIR/username" "$BOOTSTRAP_SECRET_DIR/password"
   member_state "$HANDED_OVER"
