@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { dumpedUsers } from "../../support/mongorestore-rules";
+import { serialize } from "bson";
+import { authzMergeRefusal, dumpedRoles, dumpedUsers } from "../../support/mongorestore-rules";
 
 const { setAsideAuthz, usersFileOf, usersInFile } = require("../../../backup/mongosh/dump-authz.js");
 const { DUMP_USERS, userDocument } = require("./fixtures/artifact-builder.js");
@@ -58,5 +59,42 @@ describe("setAsideAuthz", () => {
     const dir = dump({ "admin/system.users.bson": Buffer.concat(DUMP_USERS.map(userDocument)).subarray(0, 100) });
     const moved = setAsideAuthz(dir, join(work, "aside"));
     expect(() => usersInFile(usersFileOf(join(work, "aside"), moved))).toThrow(/corrupt|truncated/);
+  });
+});
+
+// The stand-ins' rule for what the merge does to the restoring user (mongorestore-rules.ts
+// authzMergeRefusal), held to the source: mongorestore merges users OR roles whenever it finds
+// either file (mongo-tools 100.18.0 metadata.go ShouldRestoreUsersAndRoles, RestoreUsersOrRoles),
+// and with drop the server removes every role the dump does not hold (user_management_commands.cpp
+// r8.0 _processRoles), so setting only the users aside is not enough.
+describe("authzMergeRefusal: a roles file alone is merged too", () => {
+  const argv = (dir: string) => [`--dir=${dir}`, "--gzip", "--oplogReplay", "--oplogFile=x", "--oplogLimit=1:0", "--stopOnError", "--drop"];
+  const role = (name: string) => serialize({ _id: `admin.${name}`, role: name, db: "admin", privileges: [], roles: [] });
+  const user = "restore-0123456789abcdef@admin";
+
+  it("with drop, a dump whose roles lack the restore user's nyrkioRestore removes it before the replay: the first applyOps is refused", () => {
+    const dir = dump({ "admin/system.roles.bson.gz": gzipSync(role("nyrkioApp")) });
+    expect(dumpedRoles(dir, true)).toEqual(["nyrkioApp@admin"]);
+    expect(authzMergeRefusal(argv(dir), user)).toMatch(/applyOps: \(Unauthorized\) not authorized on admin/);
+    // Without --drop the merge only adds and updates (drop: false): nothing is removed.
+    expect(authzMergeRefusal(argv(dir).filter((a) => a !== "--drop"), user)).toBeUndefined();
+  });
+
+  it("a dump whose roles hold nyrkioRestore keeps it; set aside (dump-authz.js), there is nothing to merge", () => {
+    const kept = dump({ "admin/system.roles.bson.gz": gzipSync(Buffer.concat([role("nyrkioApp"), role("nyrkioRestore")])) });
+    expect(authzMergeRefusal(argv(kept), user)).toBeUndefined();
+    const dir = join(work, "second");
+    mkdirSync(join(dir, "admin"), { recursive: true });
+    writeFileSync(join(dir, "admin", "system.roles.bson.gz"), gzipSync(role("nyrkioApp")));
+    setAsideAuthz(dir, join(work, "aside2"));
+    expect(authzMergeRefusal(argv(dir), user)).toBeUndefined();
+  });
+
+  it("with --gzip mongorestore reads only <coll>.bson.gz (filepath.go getInfoFromFile): a plain system.users.bson is skipped, not merged", () => {
+    const dir = dump({ "admin/system.users.bson": Buffer.concat(DUMP_USERS.map(userDocument)) });
+    expect(dumpedUsers(dir, true)).toBeUndefined();
+    expect(dumpedUsers(dir, false)).toEqual(["nyrkio-root@admin", "app@admin", "mallory@admin"]);
+    expect(authzMergeRefusal(argv(dir), user)).toBeUndefined();
+    expect(authzMergeRefusal(argv(dir).filter((a) => a !== "--gzip"), user)).toMatch(/requires authentication/);
   });
 });

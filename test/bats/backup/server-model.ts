@@ -139,6 +139,14 @@ function connect(host: string, user: string | undefined, password: string | unde
   };
 }
 
+/** The user-defined roles (role@db) a user of the server holds: what a merge with drop can remove (mongorestore-rules.ts authzMergeRefusal). */
+function userDefinedRoles(host: string, user: string): string[] {
+  const { server, fromLocalhost } = serverFor(host);
+  const users = fromLocalhost ? readScratch().users : (JSON.parse(readFileSync(process.env.STANDIN_USERS ?? "", "utf8")) as UsersFile).users;
+  const custom = new Set((server.customRoles ?? []).map((r) => `${r.role}@${r.db}`));
+  return (Object.hasOwn(users, user) ? users[user].roles : []).map((r) => `${r.role}@${r.db}`).filter((r) => custom.has(r));
+}
+
 /** The Go driver's text for a server error: "(CodeName) message" (mongo-driver's CommandError.Error). */
 const driverError = (error: unknown) => (error instanceof ServerError ? `(${error.codeName}) ${error.message}` : String(error));
 
@@ -302,7 +310,7 @@ function mongorestore(argv: string[]): void {
   // The users-and-roles step, between the collections and the oplog (mongorestore.go Restore):
   // with --drop, a dump whose users do not include the connecting one logs it out before the
   // replay (mongorestore-rules.ts authzMergeRefusal, from mongo-tools and the server source).
-  const lost = user !== undefined ? authzMergeRefusal(argv, `${user}@${authDb}`) : undefined;
+  const lost = user !== undefined ? authzMergeRefusal(argv, `${user}@${authDb}`, userDefinedRoles(host, user)) : undefined;
   if (lost) throw new ToolFailure(lost.replace(/^Failed: /, ""));
   if (opts.has("oplogReplay")) {
     const entries = opts.has("oplogFile") ? readBsonStream(opts.get("oplogFile")!) : oplog;
