@@ -408,7 +408,11 @@ export interface AuthzSession {
 }
 
 export interface AuthzServer {
-  /** Whether any user exists on this member (replicated users count; an arbiter has none). */
+  /**
+   * Whether any user or role document exists on this member (replicated ones count; an arbiter has
+   * none): hasAnyPrivilegeDocuments, authz_manager_external_state_local.cpp, reads admin.system.users
+   * and admin.system.roles.
+   */
   hasUsers: boolean;
   arbiter: boolean;
   /** The roles defined on the server (admin.system.roles) that users may hold. */
@@ -420,7 +424,7 @@ export function authorize(server: AuthzServer, session: AuthzSession, cmd: Doc):
   const name = Object.keys(cmd)[0];
   if (NO_AUTH_COMMANDS.has(name)) return;
   // shouldAllowLocalhost(): enableLocalhostAuthBypass (default true), a loopback connection, and no
-  // user document (src/mongo/db/auth/authz_session_external_state_server_common.cpp).
+  // user or role document (src/mongo/db/auth/authz_session_external_state_server_common.cpp).
   const localhostException = session.fromLocalhost && !server.hasUsers;
   // "Command ... requires authentication" (src/mongo/db/service_entry_point_shard_role.cpp /
   // commands.cpp: requiresAuth() && !isAuthenticated() && !isUsingLocalhostBypass()).
