@@ -34,8 +34,14 @@
 // of admin.system.users and admin.system.roles and the role's delete); and every one of them first
 // upserts {_id: "authSchema"} in admin.system.version (requireWritableAuthSchema28SCRAM →
 // writeAuthSchemaVersionIfNeeded: an entry only when the document changes, e.g. the very first
-// user). Other admin.system.version documents (featureCompatibilityVersion, shardIdentity) are not
-// users or roles and are kept. mongorestore would replay them (mongo-tools 100.18.0 mongorestore/oplog.go
+// user). The DDL of the two collections (a `c` entry on admin.$cmd whose command names
+// system.users or system.roles: create, drop, createIndexes, start/commit/abortIndexBuild,
+// dropIndexes, collMod, or a renameCollection from or to them) is left out too: the target keeps its
+// own users and roles, so their collections and indexes as well (mongorestore would apply it:
+// oplog.go HandleNonTxnOp, and a `create` of an existing collection fails the replay). Other
+// admin.system.version documents (featureCompatibilityVersion, shardIdentity) are not users or
+// roles, and admin's other collections (mongorestore's own admin.tempusers among them) are data:
+// both are kept. mongorestore would replay them (mongo-tools 100.18.0 mongorestore/oplog.go
 // shouldIgnoreNamespace skips only __mdb_internal* and most of config.*), but the restore sets the
 // dump's users and roles aside (dump-authz.js): an `updateUser` of a user the target lacks would
 // then fail the replay, since applyOps no longer upserts a missing document (server 6.2+:
@@ -52,6 +58,23 @@ const AUTHZ_NAMESPACES = new Set(["admin.system.users", "admin.system.roles"]);
 /** AuthorizationManager::versionDocumentQuery: the auth schema's document in admin.system.version. */
 const AUTH_SCHEMA_ID = "authSchema";
 
+const AUTHZ_COLLECTIONS = new Set(["system.users", "system.roles"]);
+
+/** A BSON document's first field: its name, and its value when that is a string. */
+function firstField(doc) {
+  if (doc.length <= 5) return {};
+  const nameEnd = doc.indexOf(0, 5);
+  const at = nameEnd + 1;
+  return { name: doc.toString("utf8", 5, nameEnd), value: doc[4] === 0x02 ? doc.toString("utf8", at + 4, at + 4 + doc.readInt32LE(at) - 1) : undefined };
+}
+
+/** Whether a command entry's `o` is DDL of admin.system.users or admin.system.roles (`ns` admin.$cmd). */
+function isAuthzDdl(o) {
+  const { name, value } = firstField(o);
+  if (name === "renameCollection") return AUTHZ_NAMESPACES.has(value) || AUTHZ_NAMESPACES.has(topLevelFields(o).to);
+  return name !== "applyOps" && AUTHZ_COLLECTIONS.has(value);
+}
+
 /** The `_id` an entry on a collection writes: o._id for an insert or delete, o2._id for an update. */
 function entryId(doc, op) {
   const target = topLevelField(doc, op === "u" ? "o2" : "o");
@@ -60,7 +83,8 @@ function entryId(doc, op) {
 
 /**
  * Whether an oplog entry changes users or roles: its namespace is admin.system.users or
- * admin.system.roles, it writes the auth schema document of admin.system.version, or it is an
+ * admin.system.roles, it writes the auth schema document of admin.system.version, it is DDL of
+ * those two collections, or it is an
  * applyOps command whose every operation is one of those (what a user-management command's
  * transaction writes: user_management_commands.cpp UMCTransaction; a nested applyOps is looked
  * into the same way, as mongorestore's HandleNonTxnOp unpacks it).
@@ -72,6 +96,7 @@ function isAuthzEntry(doc, fields = topLevelFields(doc)) {
   if (op !== "c") return false;
   const o = topLevelField(doc, "o");
   if (!o || o.type !== 0x03) return false;
+  if (ns === "admin.$cmd" && isAuthzDdl(o.value)) return true;
   const ops = topLevelField(o.value, "applyOps");
   if (!ops || ops.type !== 0x04) return false;
   const inner = arrayDocuments(ops.value);
