@@ -12,7 +12,7 @@
 //     oplogs): "cannot provide both an oplog.bson file and an oplog file with --oplogFile, ..."
 //   - mongorestore/main/mongorestore.go prints "Failed: <error>" and exits 1 (util.ExitFailure).
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { deserialize } from "bson";
@@ -101,4 +101,30 @@ export function authzMergeRefusal(args: readonly string[], user: string, userDef
   const dropped = roles ? userDefinedRoles.filter((r) => !roles.includes(r)) : [];
   if (dropped.length > 0) return "Failed: restore error: error applying oplog: applyOps: (Unauthorized) not authorized on admin to execute command { applyOps: [...] }";
   return undefined;
+}
+
+/**
+ * A dump directory's collections as mongorestore queues them for restoring, [db, coll] (mongo-tools
+ * 100.18.0 mongorestore/filepath.go CreateAllIntents and CreateIntentsForDB: a directory per
+ * database; getInfoFromFile takes <coll>.bson.gz with --gzip and <coll>.bson without it, the name
+ * url.QueryUnescape'd; system.profile and, beside metadata files, system.indexes are skipped).
+ * admin's system.users, system.roles and system.version become the users, roles and auth-version
+ * intents (common/intents/intent.go PutWithNamespace), never queued as collections: the users and
+ * roles go through _mergeAuthzCollections (authzMergeRefusal), the version is only read when they
+ * do (metadata.go GetDumpAuthVersion). Any other collection of admin is restored as data.
+ */
+export function dumpNamespaces(dir: string, gzip: boolean): [string, string][] {
+  const namespaces: [string, string][] = [];
+  const special = new Set(["system.users", "system.roles", "system.version"]);
+  for (const db of readdirSync(dir).sort()) {
+    if (!statSync(join(dir, db)).isDirectory()) continue;
+    for (const f of readdirSync(join(dir, db)).sort()) {
+      const m = (gzip ? /^(.*)\.bson\.gz$/ : /^(.*)\.bson$/).exec(f);
+      if (!m) continue;
+      const coll = decodeURIComponent(m[1].replace(/\+/g, " "));
+      if (coll === "system.profile" || coll === "system.indexes" || (db === "admin" && special.has(coll))) continue;
+      namespaces.push([db, coll]);
+    }
+  }
+  return namespaces;
 }

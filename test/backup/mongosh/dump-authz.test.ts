@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { serialize } from "bson";
-import { authzMergeRefusal, dumpedRoles, dumpedUsers } from "../../support/mongorestore-rules";
+import { authzMergeRefusal, dumpedRoles, dumpedUsers, dumpNamespaces } from "../../support/mongorestore-rules";
 
 const { setAsideAuthz, usersFileOf, usersInFile } = require("../../../backup/mongosh/dump-authz.js");
 const { DUMP_USERS, userDocument } = require("./fixtures/artifact-builder.js");
@@ -96,5 +96,27 @@ describe("authzMergeRefusal: a roles file alone is merged too", () => {
     expect(dumpedUsers(dir, false)).toEqual(["nyrkio-root@admin", "app@admin", "mallory@admin"]);
     expect(authzMergeRefusal(argv(dir), user)).toBeUndefined();
     expect(authzMergeRefusal(argv(dir).filter((a) => a !== "--gzip"), user)).toMatch(/requires authentication/);
+  });
+});
+
+// What the stand-ins restore as collections from a dump directory, held to mongorestore's own
+// rules (mongorestore-rules.ts dumpNamespaces): after the set-aside, admin/ holds only
+// system.version, which is never restored; admin's other collections are data and are restored.
+describe("dumpNamespaces: what mongorestore queues as collections", () => {
+  it("after the set-aside nothing of admin is restored but its ordinary collections; --gzip reads only .bson.gz", () => {
+    const dir = dump({
+      "admin/system.users.bson.gz": gzipSync(Buffer.concat(DUMP_USERS.map(userDocument))),
+      "admin/system.roles.bson.gz": gzipSync(Buffer.alloc(0)),
+      "admin/system.version.bson.gz": gzipSync(Buffer.alloc(0)),
+      "admin/system.version.metadata.json.gz": gzipSync("{}"),
+      "admin/appdata.bson.gz": gzipSync(Buffer.alloc(0)),
+      "nyrkio/results.bson.gz": gzipSync(Buffer.alloc(0)),
+      "nyrkio/system.profile.bson.gz": gzipSync(Buffer.alloc(0)),
+      "nyrkio/a%2Fb.bson.gz": gzipSync(Buffer.alloc(0)),
+      "nyrkio/plain.bson": Buffer.alloc(0),
+    });
+    setAsideAuthz(dir, join(work, "aside"));
+    expect(dumpNamespaces(dir, true)).toEqual([["admin", "appdata"], ["nyrkio", "a/b"], ["nyrkio", "results"]]);
+    expect(dumpNamespaces(dir, false)).toEqual([["nyrkio", "plain"]]);
   });
 });
