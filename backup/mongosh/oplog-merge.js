@@ -41,8 +41,13 @@
 // oplog.go HandleNonTxnOp, and a `create` of an existing collection fails the replay). Other
 // admin.system.version documents (featureCompatibilityVersion, shardIdentity) are not users or
 // roles, and admin's other collections (mongorestore's own admin.tempusers among them) are data:
-// both are kept. mongorestore would replay them (mongo-tools 100.18.0 mongorestore/oplog.go
-// shouldIgnoreNamespace skips only __mdb_internal* and most of config.*), but the restore sets the
+// both are kept. An applyOps mixing users or roles with data is kept whole: the server writes none
+// (a user-management transaction holds only its own admin writes, UMCTransaction validNamespace; a
+// client's transaction cannot write to the admin database,
+// https://www.mongodb.com/docs/manual/core/transactions-operations/), only a client's own applyOps
+// command could. mongorestore itself would replay users and roles (mongo-tools 100.18.0
+// mongorestore/oplog.go shouldIgnoreNamespace skips only __mdb_internal* and most of config.*, and
+// a transaction's operations, which HandleTxnOp hands to HandleNonTxnOp, skip even that), but the restore sets the
 // dump's users and roles aside (dump-authz.js): an `updateUser` of a user the target lacks would
 // then fail the replay, since applyOps no longer upserts a missing document (server 6.2+:
 // jstests/core/apply_ops2.js, "alwaysUpsert not specified, should default to false").
