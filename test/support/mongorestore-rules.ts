@@ -93,14 +93,53 @@ export function dumpedRoles(dir: string, gzip?: boolean): string[] | undefined {
 export function authzMergeRefusal(args: readonly string[], user: string, userDefinedRoles: readonly string[] = [`${RESTORE_ROLE}@${AUTH_SOURCE}`]): string | undefined {
   const given = longOptions(args);
   const dir = given.get("dir");
-  if (!given.has("drop") || !given.has("oplogReplay") || given.has("db") || typeof dir !== "string") return undefined;
+  const archive = given.get("archive");
+  if (!given.has("drop") || !given.has("oplogReplay") || given.has("db")) return undefined;
   const gzip = given.has("gzip");
-  const users = dumpedUsers(dir, gzip);
+  let users: string[] | undefined;
+  let roles: string[] | undefined;
+  if (typeof dir === "string") [users, roles] = [dumpedUsers(dir, gzip), dumpedRoles(dir, gzip)];
+  else if (typeof archive === "string" && existsSync(archive)) ({ users, roles } = archivedAuthz(archive));
+  else return undefined;
   if (users && !users.includes(user)) return "Failed: restore error: error applying oplog: applyOps: (Unauthorized) command applyOps requires authentication";
-  const roles = dumpedRoles(dir, gzip);
   const dropped = roles ? userDefinedRoles.filter((r) => !roles.includes(r)) : [];
   if (dropped.length > 0) return "Failed: restore error: error applying oplog: applyOps: (Unauthorized) not authorized on admin to execute command { applyOps: [...] }";
   return undefined;
+}
+
+/**
+ * The users (user@db) and roles (role@db) an archive holds, each undefined when the archive has no
+ * such namespace. An archive's prelude lists its namespaces (mongo-tools common/archive/spec.md:
+ * magic number, prelude, then blocks of a header and documents ended by a terminator); mongorestore
+ * makes a users or roles intent for admin.system.users / admin.system.roles whenever the prelude
+ * lists it (filepath.go CreateIntentsForDB with --archive: a SpecialCollectionCache as its BSON
+ * file, so intent.go PutWithNamespace keeps it), even when it holds no document.
+ */
+export function archivedAuthz(file: string): { users?: string[]; roles?: string[] } {
+  let data = readFileSync(file);
+  if (data[0] === 0x1f && data[1] === 0x8b) data = gunzipSync(data);
+  const out: { users?: string[]; roles?: string[] } = {};
+  let current = "";
+  let prelude = true;
+  for (let at = 4; at + 4 <= data.length; ) {
+    const size = data.readInt32LE(at);
+    if (size === -1) {
+      at += 4;
+      prelude = false;
+      current = "";
+      continue;
+    }
+    const doc = deserialize(data.subarray(at, at + size)) as Record<string, unknown>;
+    at += size;
+    const ns = `${String(doc.db)}.${String(doc.collection)}`;
+    if (prelude) {
+      if ("metadata" in doc && ns === "admin.system.users") out.users = [];
+      if ("metadata" in doc && ns === "admin.system.roles") out.roles = [];
+    } else if (current === "" && "EOF" in doc && "CRC" in doc) current = doc.EOF === true ? "" : ns;
+    else if (current === "admin.system.users" && out.users) out.users.push(`${String(doc.user)}@${String(doc.db)}`);
+    else if (current === "admin.system.roles" && out.roles) out.roles.push(`${String(doc.role)}@${String(doc.db)}`);
+  }
+  return out;
 }
 
 /**

@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { serialize } from "bson";
-import { authzMergeRefusal, dumpedRoles, dumpedUsers, dumpNamespaces } from "../../support/mongorestore-rules";
+import { archivedAuthz, authzMergeRefusal, dumpedRoles, dumpedUsers, dumpNamespaces } from "../../support/mongorestore-rules";
 
 const { setAsideAuthz, usersFileOf, usersInFile } = require("../../../backup/mongosh/dump-authz.js");
-const { DUMP_USERS, userDocument } = require("./fixtures/artifact-builder.js");
+const { DUMP_USERS, archive, userDocument } = require("./fixtures/artifact-builder.js");
 
 let work: string;
 beforeEach(() => {
@@ -118,5 +118,47 @@ describe("dumpNamespaces: what mongorestore queues as collections", () => {
     setAsideAuthz(dir, join(work, "aside"));
     expect(dumpNamespaces(dir, true)).toEqual([["admin", "appdata"], ["nyrkio", "a/b"], ["nyrkio", "results"]]);
     expect(dumpNamespaces(dir, false)).toEqual([["nyrkio", "plain"]]);
+  });
+});
+
+// A schemaVersion 1 base is an --archive: its users cannot be set aside, so mongorestore merges
+// them (the prelude lists admin.system.users: filepath.go CreateIntentsForDB, a special-collection
+// cache as the intent's file), and with --drop the temporary user is gone before the replay. The
+// planner refuses that combination (an archive base takes no drop); the stand-ins must fail it as
+// the server would, not pass it.
+describe("authzMergeRefusal: archives", () => {
+  const MAGIC = Buffer.from([0x6d, 0xe2, 0x99, 0x81]);
+  const END = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+  const head = (db: string, collection: string, EOF: boolean) => serialize({ db, collection, EOF, CRC: 0 });
+  function usersArchive(): string {
+    const file = join(work, "users.archive.gz");
+    const parts = [
+      MAGIC,
+      serialize({ concurrent_collections: 4, version: "0.1", server_version: "8.0.12", tool_version: "100.18.0" }),
+      serialize({ db: "admin", collection: "system.users", metadata: "{}", size: 100, type: "collection" }),
+      END,
+      head("admin", "system.users", false),
+      ...DUMP_USERS.map(userDocument),
+      END,
+      head("admin", "system.users", true),
+      END,
+    ];
+    writeFileSync(file, gzipSync(Buffer.concat(parts)));
+    return file;
+  }
+  const argv = (file: string, drop: boolean) => [`--archive=${file}`, "--gzip", "--oplogReplay", "--oplogLimit=1:0", "--stopOnError", ...(drop ? ["--drop"] : [])];
+
+  it("an archive holding users, with --drop: the temporary user is removed before the replay; without --drop it is kept", () => {
+    const file = usersArchive();
+    expect(archivedAuthz(file)).toEqual({ users: ["nyrkio-root@admin", "app@admin", "mallory@admin"] });
+    expect(authzMergeRefusal(argv(file, true), "restore-0123456789abcdef@admin")).toMatch(/requires authentication/);
+    expect(authzMergeRefusal(argv(file, false), "restore-0123456789abcdef@admin")).toBeUndefined();
+  });
+
+  it("an archive without users or roles merges nothing", () => {
+    const file = join(work, "plain.archive.gz");
+    writeFileSync(file, gzipSync(archive(["1:1"])));
+    expect(archivedAuthz(file)).toEqual({});
+    expect(authzMergeRefusal(argv(file, true), "restore-0123456789abcdef@admin")).toBeUndefined();
   });
 });

@@ -238,7 +238,8 @@ function readArchive(file: string): { namespaces: [string, string][]; oplog: Doc
     }
     const doc = deserialize(data.subarray(at, at + size)) as Doc;
     at += size;
-    if ("type" in doc && "metadata" in doc) namespaces.push([String(doc.db), String(doc.collection)]);
+    // admin's users, roles and version are intents mongorestore never restores as collections (mongorestore-rules.ts dumpNamespaces, archivedAuthz).
+    if ("type" in doc && "metadata" in doc && !(doc.db === "admin" && ["system.users", "system.roles", "system.version"].includes(String(doc.collection)))) namespaces.push([String(doc.db), String(doc.collection)]);
     else if ("EOF" in doc && "CRC" in doc) current = doc.collection === "oplog" && doc.db === "" ? "oplog" : "";
     else if (current === "oplog") oplog.push(doc);
   }
