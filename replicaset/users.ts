@@ -444,7 +444,11 @@ export function managedUserRoles(config: PlatformConfig, user: ManagedUser, scop
 /**
  * The roles of a restore's temporary restore-<random> user (the restore-user Job creates it with
  * these): nyrkioRestore (restoreRole says why anyAction), and on a shard of MongoDB 8.0+
- * directShardOperations, since the restore connects to the shard directly.
+ * directShardOperations, since the restore connects to the shard directly. That grant only states
+ * the intent: nyrkioRestore alone already passes the direct-shard check, which asks for
+ * issueDirectShardOperations on the cluster (src/mongo/db/s/direct_connection_util.cpp), because
+ * anyResource is in every cluster target's search list (src/mongo/db/auth/
+ * resource_pattern_search_list.h) and anyAction sets every action (action_set.cpp addAction).
  */
 export function restoreUserRoles(config: PlatformConfig, scope: UserScope = "replicaset"): RoleRef[] {
   const direct: RoleRef[] = scope === "shard" && directShardOperationsRequired(config.image) ? [{ role: DIRECT_SHARD_OPERATIONS_ROLE, db: AUTH_SOURCE }] : [];

@@ -1,5 +1,10 @@
 // The restore Job's last act, on success and on failure alike (restore.sh's exit hook): the
-// temporary restore user drops itself (its anyAction covers dropUser). Issue 12: the restore user
+// temporary restore user drops itself (its anyAction covers dropUser). The server lets a user drop
+// itself: dropUser checks only the dropUser action on the user's database and removes the document
+// (src/mongo/db/commands/user_management_commands.cpp r8.0, CmdUMCTyped<DropUserCommand>::typedRun:
+// no check against the session's own user); the session is logged out at its next command, and
+// there is none. On a shard, user-management commands skip the direct-connection check
+// (CmdUMCTyped::shouldSkipDirectConnectionChecks). Issue 12: the restore user
 // is as strong as root, so it does not outlive its restore. A user that is already gone (dropped by
 // hand, or the restore-user Job never ran against this target) cannot log in: that is reported,
 // not an error. (A restore no longer removes it: the dump's users are set aside, dump-authz.js.) What this cannot

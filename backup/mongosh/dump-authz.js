@@ -30,7 +30,22 @@ const path = require("path");
 const zlib = require("zlib");
 const { arrayDocuments, topLevelField, topLevelFields } = require("./oplog-window.js");
 
-/** The files mongodump writes for users and roles under <dump>/admin (mongodump/prepare.go), gzipped or not. */
+/**
+ * The files mongodump writes for users and roles under <dump>/admin, gzipped or not. A
+ * whole-instance dump (full-dump.sh: no --db) lists admin's collections like any database's
+ * (mongo-tools 100.18.0 mongodump/prepare.go CreateIntentsForDatabase; shouldSkipSystemNamespace
+ * drops only admin.system.keys there) and names each file outputPath(db, coll) + ".bson" or
+ * ".metadata.json", + ".gz" with --gzip (NewIntentFromOptions, nameGz; url.QueryEscape leaves
+ * "system.users" as it is). The "$admin.system.users.bson" spelling is only for
+ * `--db <other> --dumpDbUsersAndRoles` (CreateUsersRolesVersionIntentsForDB), which the project
+ * never runs. --oplog writes the top-level oplog.bson, which full-dump.sh moves out of dump/.
+ * What stays in admin/ is system.version.{bson,metadata.json}.gz: mongorestore files it as the
+ * auth-version intent (common/intents/intent.go IsAuthVersion, PutWithNamespace; the metadata file
+ * alone, without a BSON file, is dropped there), which is never queued as a collection and is read
+ * only by GetDumpAuthVersion when ShouldRestoreUsersAndRoles (mongorestore.go Restore), so with the
+ * users and roles set aside nothing in admin/ is restored or checked, with --drop and
+ * --preserveUUID alike (both act on the queued collections only: restore.go RestoreIntent).
+ */
 const AUTHZ_FILE = /^system\.(users|roles)\.(bson|metadata\.json)(\.gz)?$/;
 
 /**

@@ -23,9 +23,31 @@
 // should have refused) stops the merge with the entry named.
 //
 // Users and roles are not replayed (issue 12): an entry on admin.system.users or admin.system.roles,
-// and an applyOps entry (a user-management command's transaction) whose every operation is on them,
-// is left out. mongorestore would replay them (mongo-tools 100.18.0 mongorestore/oplog.go
-// shouldIgnoreNamespace skips only __mdb_internal* and most of config.*), but the restore sets the
+// the auth schema document ({_id: "authSchema"} in admin.system.version), and an applyOps entry (a
+// user-management command's transaction) whose every operation is one of those, is left out. That
+// is exactly what the server writes for them (src/mongo/db/commands/user_management_commands.cpp,
+// r8.0): createUser, updateUser, dropUser, dropAllUsersFromDatabase, grant/revokeRolesToUser,
+// createRole, updateRole, grant/revoke{Privileges,Roles}{To,From}Role write plain CRUD entries on
+// admin.system.users/roles (insertAuthzDocument, updateAuthzDocuments, removeAuthzDocuments through
+// DBDirectClient); dropRole and dropAllRolesFromDatabase write one transaction (UMCTransaction,
+// retryTransactionOps: on a replica set an applyOps entry with lsid/txnNumber holding their updates
+// of admin.system.users and admin.system.roles and the role's delete); and every one of them first
+// upserts {_id: "authSchema"} in admin.system.version (requireWritableAuthSchema28SCRAM →
+// writeAuthSchemaVersionIfNeeded: an entry only when the document changes, e.g. the very first
+// user). The DDL of the two collections (a `c` entry on admin.$cmd whose command names
+// system.users or system.roles: create, drop, createIndexes, start/commit/abortIndexBuild,
+// dropIndexes, collMod, or a renameCollection from or to them) is left out too: the target keeps its
+// own users and roles, so their collections and indexes as well (mongorestore would apply it:
+// oplog.go HandleNonTxnOp, and a `create` of an existing collection fails the replay). Other
+// admin.system.version documents (featureCompatibilityVersion, shardIdentity) are not users or
+// roles, and admin's other collections (mongorestore's own admin.tempusers among them) are data:
+// both are kept. An applyOps mixing users or roles with data is kept whole: the server writes none
+// (a user-management transaction holds only its own admin writes, UMCTransaction validNamespace; a
+// client's transaction cannot write to the admin database,
+// https://www.mongodb.com/docs/manual/core/transactions-operations/), only a client's own applyOps
+// command could. mongorestore itself would replay users and roles (mongo-tools 100.18.0
+// mongorestore/oplog.go shouldIgnoreNamespace skips only __mdb_internal* and most of config.*, and
+// a transaction's operations, which HandleTxnOp hands to HandleNonTxnOp, skip even that), but the restore sets the
 // dump's users and roles aside (dump-authz.js): an `updateUser` of a user the target lacks would
 // then fail the replay, since applyOps no longer upserts a missing document (server 6.2+:
 // jstests/core/apply_ops2.js, "alwaysUpsert not specified, should default to false").
@@ -38,19 +60,48 @@ const zlib = require("zlib");
 const { arrayDocuments, topLevelField, topLevelFields } = require("./oplog-window.js");
 
 const AUTHZ_NAMESPACES = new Set(["admin.system.users", "admin.system.roles"]);
+/** AuthorizationManager::versionDocumentQuery: the auth schema's document in admin.system.version. */
+const AUTH_SCHEMA_ID = "authSchema";
+
+const AUTHZ_COLLECTIONS = new Set(["system.users", "system.roles"]);
+
+/** A BSON document's first field: its name, and its value when that is a string. */
+function firstField(doc) {
+  if (doc.length <= 5) return {};
+  const nameEnd = doc.indexOf(0, 5);
+  const at = nameEnd + 1;
+  return { name: doc.toString("utf8", 5, nameEnd), value: doc[4] === 0x02 ? doc.toString("utf8", at + 4, at + 4 + doc.readInt32LE(at) - 1) : undefined };
+}
+
+/** Whether a command entry's `o` is DDL of admin.system.users or admin.system.roles (`ns` admin.$cmd). */
+function isAuthzDdl(o) {
+  const { name, value } = firstField(o);
+  if (name === "renameCollection") return AUTHZ_NAMESPACES.has(value) || AUTHZ_NAMESPACES.has(topLevelFields(o).to);
+  return name !== "applyOps" && AUTHZ_COLLECTIONS.has(value);
+}
+
+/** The `_id` an entry on a collection writes: o._id for an insert or delete, o2._id for an update. */
+function entryId(doc, op) {
+  const target = topLevelField(doc, op === "u" ? "o2" : "o");
+  return target && target.type === 0x03 ? topLevelFields(target.value)._id : undefined;
+}
 
 /**
  * Whether an oplog entry changes users or roles: its namespace is admin.system.users or
- * admin.system.roles, or it is an applyOps command whose every operation is (what a user-management
- * command's transaction writes: user_management_commands.cpp UMCTransaction; a nested applyOps is
- * looked into the same way, as mongorestore's HandleNonTxnOp unpacks it).
+ * admin.system.roles, it writes the auth schema document of admin.system.version, it is DDL of
+ * those two collections, or it is an
+ * applyOps command whose every operation is one of those (what a user-management command's
+ * transaction writes: user_management_commands.cpp UMCTransaction; a nested applyOps is looked
+ * into the same way, as mongorestore's HandleNonTxnOp unpacks it).
  */
 function isAuthzEntry(doc, fields = topLevelFields(doc)) {
   const { op, ns } = fields;
   if (AUTHZ_NAMESPACES.has(ns)) return true;
+  if (ns === "admin.system.version") return entryId(doc, op) === AUTH_SCHEMA_ID;
   if (op !== "c") return false;
   const o = topLevelField(doc, "o");
   if (!o || o.type !== 0x03) return false;
+  if (ns === "admin.$cmd" && isAuthzDdl(o.value)) return true;
   const ops = topLevelField(o.value, "applyOps");
   if (!ops || ops.type !== 0x04) return false;
   const inner = arrayDocuments(ops.value);

@@ -13,6 +13,13 @@
 //      needs grantRole on admin, checkAuthorizedToGrantPrivilege in
 //      src/mongo/db/commands/user_management_commands_common.cpp, which userAdminAnyDatabase holds),
 //      and the restore user with that role alone.
+// The keyfile alone turns authorization on, without a replica set (mongod accepts security.keyFile
+// on a standalone; src/mongo/db/auth/authorization_manager_global.cpp CreateAuthorizationManager
+// enables auth when clusterAuthMode is defined, and it defaults to keyFile with a keyFile); the conf
+// says security.authorization: enabled too. mongorestore --oplogReplay needs no replica set: it
+// asks `ismaster` only to log the node type (mongo-tools 100.18.0 mongorestore/mongorestore.go
+// ParseAndValidateOptions, common/db/command.go GetNodeType) and replays each entry with applyOps
+// (oplog.go ApplyOp), which nyrkioRestore's anyAction on anyResource authorizes.
 // verify.sh then restores and counts as that restore user. The passwords are read from files in
 // the container's memory-backed credentials volume (verify.sh writes them), never from argv or the
 // environment. Prints admin=, role= and restoreUser= lines. Runs with `mongosh --nodb`.

@@ -411,7 +411,11 @@ export interface AuthzSession {
 }
 
 export interface AuthzServer {
-  /** Whether any user exists on this member (replicated users count; an arbiter has none). Roles in customRoles close the exception too. */
+  /**
+   * Whether any user or role document exists on this member (replicated ones count; an arbiter has
+   * none): hasAnyPrivilegeDocuments, authz_manager_external_state_local.cpp, reads admin.system.users
+   * and admin.system.roles.
+   */
   hasUsers: boolean;
   arbiter: boolean;
   /** The roles defined on the server (admin.system.roles) that users may hold. */
@@ -426,7 +430,8 @@ export function authorize(server: AuthzServer, session: AuthzSession, cmd: Doc):
   // privilege document (src/mongo/db/auth/authz_session_external_state_server_common.cpp): no
   // document in admin.system.users AND none in admin.system.roles, this member's own collections
   // (AuthzManagerExternalStateLocal::hasAnyPrivilegeDocuments, authz_manager_external_state_local.cpp
-  // r8.0: findOne on the users collection, then on the roles collection). A role alone closes it.
+  // r8.0: findOne on the users collection, then on the roles collection). A role alone closes it,
+  // whether the caller counts it in hasUsers or lists it in customRoles.
   const localhostException = session.fromLocalhost && !server.hasUsers && (server.customRoles ?? []).length === 0;
   // "Command ... requires authentication" (src/mongo/db/service_entry_point_shard_role.cpp /
   // commands.cpp: requiresAuth() && !isAuthenticated() && !isUsingLocalhostBypass()).

@@ -148,6 +148,44 @@ describe("users and roles are not replayed (issue 12: the dump's users are set a
     expect([createUser, updateUser, dropRole, nested, data, mixed, { op: "c", ns: "nyrkio.$cmd", o: { drop: "results" } }].map((e) => isAuthzEntry(entry(1, e)))).toEqual([true, true, true, true, false, false, false]);
   });
 
+  // Every user-management command first upserts the auth schema document (user_management_commands.cpp
+  // r8.0, requireWritableAuthSchema28SCRAM → writeAuthSchemaVersionIfNeeded: {_id: "authSchema"},
+  // $set currentVersion); the other documents of admin.system.version (the FCV) are not users or roles.
+  const authSchemaInsert = { op: "i", ns: "admin.system.version", o: { _id: "authSchema", currentVersion: 5 } };
+  const authSchemaUpdate = { op: "u", ns: "admin.system.version", o: { $v: 2, diff: { u: { currentVersion: 5 } } }, o2: { _id: "authSchema" } };
+  const fcv = { op: "u", ns: "admin.system.version", o: { $v: 2, diff: { u: { version: "8.0" } } }, o2: { _id: "featureCompatibilityVersion" } };
+  const fcvInsert = { op: "i", ns: "admin.system.version", o: { _id: "featureCompatibilityVersion", version: "8.0" } };
+  const firstUser = { op: "c", ns: "admin.$cmd", o: { applyOps: [authSchemaInsert, createUser] } };
+
+  it("isAuthzEntry: the auth schema document of admin.system.version (alone or in applyOps) is left out, the FCV document is kept", () => {
+    const { isAuthzEntry } = require("../../../backup/mongosh/oplog-merge.js");
+    expect([authSchemaInsert, authSchemaUpdate, firstUser, fcv, fcvInsert].map((e) => isAuthzEntry(entry(1, e)))).toEqual([true, true, true, false, false]);
+  });
+
+  // The DDL of the users and roles collections, as the server logs it on admin.$cmd (the first user
+  // or role creates the collection; its unique index user_1_db_1 / role_1_db_1 is built).
+  const ddl = [
+    { create: "system.roles", idIndex: { v: 2, key: { _id: 1 }, name: "_id_" } },
+    { createIndexes: "system.users", v: 2, key: { user: 1, db: 1 }, name: "user_1_db_1", unique: true },
+    { commitIndexBuild: "system.roles", indexBuildUUID: "x", indexes: [{ v: 2, key: { role: 1, db: 1 }, name: "role_1_db_1", unique: true }] },
+    { drop: "system.users" },
+    { collMod: "system.roles", validator: {} },
+    { renameCollection: "admin.tempusers", to: "admin.system.users" },
+  ].map((o) => ({ op: "c", ns: "admin.$cmd", o }));
+  // Kept: admin's other collections (mongorestore's own temporary admin.tempusers), and the same commands elsewhere.
+  const otherDdl = [
+    { op: "c", ns: "admin.$cmd", o: { create: "tempusers" } },
+    { op: "c", ns: "admin.$cmd", o: { drop: "tempusers" } },
+    { op: "c", ns: "nyrkio.$cmd", o: { create: "system.users" } },
+    { op: "c", ns: "admin.$cmd", o: { renameCollection: "admin.a", to: "admin.b" } },
+  ];
+
+  it("isAuthzEntry: DDL of admin.system.users and admin.system.roles is left out; other admin collections' DDL is kept", () => {
+    const { isAuthzEntry } = require("../../../backup/mongosh/oplog-merge.js");
+    expect(ddl.map((e) => isAuthzEntry(entry(1, e)))).toEqual(ddl.map(() => true));
+    expect(otherDdl.map((e) => isAuthzEntry(entry(1, e)))).toEqual(otherDdl.map(() => false));
+  });
+
   it("mergeOplog leaves them out of the one oplog mongorestore replays, and counts them", async () => {
     const path = join(dir, "authz-base.bson");
     writeFileSync(path, Buffer.concat([entry(100, data), entry(101, createUser), entry(102, updateUser), entry(103, dropRole), entry(104, mixed)]));

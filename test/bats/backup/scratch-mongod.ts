@@ -17,8 +17,10 @@
 // a keyfile ("Enforcing keyfile access control ... also enables authorization", same docs page);
 // --noauth or authorization: disabled without a keyfile leaves it off.
 // Its users live in its dbpath (a fresh dbpath holds none), so the localhost exception holds until
-// the first createUser (shouldAllowLocalhost: no user document,
-// src/mongo/db/auth/authz_session_external_state_server_common.cpp).
+// the first user or role document exists (shouldAllowLocalhost,
+// src/mongo/db/auth/authz_session_external_state_server_common.cpp, asks hasAnyPrivilegeDocuments:
+// a document in admin.system.users OR admin.system.roles, AuthzManagerExternalStateLocal,
+// authz_manager_external_state_local.cpp).
 
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { parse } from "yaml";
@@ -143,7 +145,7 @@ export function readScratch(): ScratchUsers {
 export function scratchServer(): { server: AuthzServer; fromLocalhost: true; accessControl: boolean } {
   const { authorization } = started();
   const state = readScratch();
-  return { server: { hasUsers: Object.keys(state.users).length > 0, arbiter: false, customRoles: state.customRoles }, fromLocalhost: true, accessControl: authorization };
+  return { server: { hasUsers: Object.keys(state.users).length > 0 || state.customRoles.length > 0, arbiter: false, customRoles: state.customRoles }, fromLocalhost: true, accessControl: authorization };
 }
 
 /**

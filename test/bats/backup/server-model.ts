@@ -23,7 +23,7 @@
 // State read: $STANDIN_USERS (the users file) and, for the throwaway mongod of verify.sh, what
 // bin/mongod recorded when it started and the users made on it since (scratch-mongod.ts).
 
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { deserialize } from "bson";
 import type { PlatformConfig } from "../../../config/platform-config";
@@ -32,7 +32,7 @@ import { customRoles, managedUserRoles, restoreUserRoles, type ManagedUser } fro
 import { SCRIPT_COMMANDS } from "./script-commands";
 import { unknownToolOption, type Tool } from "../../support/mongo-tools-options";
 import { mongodumpRefusal } from "../../support/mongo-tools-flags";
-import { authzMergeRefusal, mongorestoreRefusal } from "../../support/mongorestore-rules";
+import { authzMergeRefusal, dumpNamespaces, mongorestoreRefusal } from "../../support/mongorestore-rules";
 import { authorize, AuthzServer, AuthzSession, CustomRole, ServerError } from "../../support/mongod-authz";
 import { applyScratchCommand, checkMongodStart, MongodRefusal, readScratch, scratchServer } from "./scratch-mongod";
 
@@ -139,6 +139,14 @@ function connect(host: string, user: string | undefined, password: string | unde
   };
 }
 
+/** The user-defined roles (role@db) a user of the server holds: what a merge with drop can remove (mongorestore-rules.ts authzMergeRefusal). */
+function userDefinedRoles(host: string, user: string): string[] {
+  const { server, fromLocalhost } = serverFor(host);
+  const users = fromLocalhost ? readScratch().users : (JSON.parse(readFileSync(process.env.STANDIN_USERS ?? "", "utf8")) as UsersFile).users;
+  const custom = new Set((server.customRoles ?? []).map((r) => `${r.role}@${r.db}`));
+  return (Object.hasOwn(users, user) ? users[user].roles : []).map((r) => `${r.role}@${r.db}`).filter((r) => custom.has(r));
+}
+
 /** The Go driver's text for a server error: "(CodeName) message" (mongo-driver's CommandError.Error). */
 const driverError = (error: unknown) => (error instanceof ServerError ? `(${error.codeName}) ${error.message}` : String(error));
 
@@ -230,29 +238,17 @@ function readArchive(file: string): { namespaces: [string, string][]; oplog: Doc
     }
     const doc = deserialize(data.subarray(at, at + size)) as Doc;
     at += size;
-    if ("type" in doc && "metadata" in doc) namespaces.push([String(doc.db), String(doc.collection)]);
+    // admin's users, roles and version are intents mongorestore never restores as collections (mongorestore-rules.ts dumpNamespaces, archivedAuthz).
+    if ("type" in doc && "metadata" in doc && !(doc.db === "admin" && ["system.users", "system.roles", "system.version"].includes(String(doc.collection)))) namespaces.push([String(doc.db), String(doc.collection)]);
     else if ("EOF" in doc && "CRC" in doc) current = doc.collection === "oplog" && doc.db === "" ? "oplog" : "";
     else if (current === "oplog") oplog.push(doc);
   }
   return { namespaces, oplog };
 }
 
-/**
- * A dump directory's namespaces (mongorestore/filepath.go CreateAllIntents: a directory per
- * database, <coll>.bson or, with --gzip, <coll>.bson.gz) and its top-level oplog.bson, if any.
- * The admin database's system collections are left out of the model (mongorestore restores users
- * and roles through its own path).
- */
-function readDumpDir(dir: string): { namespaces: [string, string][]; oplog: Doc[] } {
-  const namespaces: [string, string][] = [];
-  for (const db of readdirSync(dir).sort()) {
-    if (!statSync(`${dir}/${db}`).isDirectory() || db === "admin") continue;
-    for (const f of readdirSync(`${dir}/${db}`).sort()) {
-      const m = /^(.*)\.bson(\.gz)?$/.exec(f);
-      if (m) namespaces.push([db, m[1]]);
-    }
-  }
-  return { namespaces, oplog: existsSync(`${dir}/oplog.bson`) ? readBsonStream(`${dir}/oplog.bson`) : [] };
+/** A dump directory's namespaces as mongorestore queues them (mongorestore-rules.ts dumpNamespaces), and its top-level oplog.bson, if any. */
+function readDumpDir(dir: string, gzip: boolean): { namespaces: [string, string][]; oplog: Doc[] } {
+  return { namespaces: dumpNamespaces(dir, gzip), oplog: existsSync(`${dir}/oplog.bson`) ? readBsonStream(`${dir}/oplog.bson`) : [] };
 }
 
 /** A plain BSON stream (a slice), gzipped or not. */
@@ -292,7 +288,7 @@ function mongorestore(argv: string[]): void {
   if (dir !== undefined && !existsSync(dir)) throw new ToolFailure(`error scanning filesystem: error reading root dump folder: open ${dir}: no such file or directory`);
   const oplogFile = opts.get("oplogFile");
   if (oplogFile !== undefined && !existsSync(oplogFile)) throw new ToolFailure(`error reading oplog file: stat ${oplogFile}: no such file or directory`);
-  const { namespaces, oplog } = archive ? readArchive(archive) : dir ? readDumpDir(dir) : { namespaces: [], oplog: [] };
+  const { namespaces, oplog } = archive ? readArchive(archive) : dir ? readDumpDir(dir, opts.has("gzip")) : { namespaces: [], oplog: [] };
   for (const [d, c] of namespaces) {
     // restore.go: "error creating collection <ns>: ..."; a collection's failure is "<ns>: <error>"; mongorestore.go "restore error: %v".
     if (opts.has("drop")) step((e) => `restore error: ${d}.${c}: error dropping collection: ${e}`, () => run({ drop: c, $db: d }));
@@ -302,7 +298,7 @@ function mongorestore(argv: string[]): void {
   // The users-and-roles step, between the collections and the oplog (mongorestore.go Restore):
   // with --drop, a dump whose users do not include the connecting one logs it out before the
   // replay (mongorestore-rules.ts authzMergeRefusal, from mongo-tools and the server source).
-  const lost = user !== undefined ? authzMergeRefusal(argv, `${user}@${authDb}`) : undefined;
+  const lost = user !== undefined ? authzMergeRefusal(argv, `${user}@${authDb}`, userDefinedRoles(host, user)) : undefined;
   if (lost) throw new ToolFailure(lost.replace(/^Failed: /, ""));
   if (opts.has("oplogReplay")) {
     const entries = opts.has("oplogFile") ? readBsonStream(opts.get("oplogFile")!) : oplog;
