@@ -1,6 +1,8 @@
 // Unit tests run by default (`npm test`); integration tests need a real mongod and skip themselves
 // with one line when none is available. swc transpiles only: `npm run typecheck` type-checks.
 const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] };
+// jest-runtime with V8's code cache: a worker compiles each module once, not once per suite.
+const runtime = "<rootDir>/test/support/code-cache-runtime.js";
 // Jest's 5 s default fails the first test of a suite that loads mongosh's async rewriter (Babel)
 // or synthesizes several stacks when the 2-core machine is busy: the limit only catches hangs.
 // Jest reads it from the top-level (global) config, not from a project's.
@@ -40,6 +42,7 @@ module.exports = {
       displayName: "unit",
       testEnvironment: "node",
       transform,
+      runtime,
       // Not cdktf's Testing.setupJest: its matchers were used by no test, and loading cdktf for
       // them cost every suite about 0.17 s of CPU, most of which never synthesize.
       setupFilesAfterEnv: ["<rootDir>/test/support/setup-unit.ts"],
@@ -51,6 +54,7 @@ module.exports = {
       displayName: "tools",
       testEnvironment: "node",
       transform,
+      runtime,
       setupFilesAfterEnv: ["<rootDir>/test/support/setup-unit.ts"],
       ...runScope,
       testMatch: toolSuites,
@@ -61,6 +65,7 @@ module.exports = {
       displayName: "pod-scripts",
       testEnvironment: "node",
       transform,
+      runtime,
       ...runScope,
       testMatch: ["<rootDir>/test/pod-scripts.test.ts", "<rootDir>/test/mongosh/**/*.test.ts"],
     },
@@ -68,6 +73,7 @@ module.exports = {
       displayName: "integration",
       testEnvironment: "node",
       transform,
+      runtime,
       ...runScope,
       testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
     },
