@@ -11,18 +11,23 @@ const testTimeout = 30000;
 // every suite (test/support/run-scope-setup.ts, synth-cache.ts).
 const runScope = { globalSetup: "<rootDir>/test/support/run-scope-setup.ts", globalTeardown: "<rootDir>/test/support/run-scope-teardown.ts" };
 // Suites that run the real tools or the built app as processes (terraform, promtool, shellcheck,
-// bash, mongosh, the e2e stand-in binaries, node dist/main.js and the restore runner): each start costs
+// bash, mongosh, the e2e stand-in binaries, node dist/main.js and the restore runner; the kubectl
+// stand-in, the mongosh --nodb stand-in, action-validator): each start costs
 // far more than an in-process test, so they are a project of their own ("tools") and the unit
 // project keeps to its 30 s target. `npm test` runs both (docs/testing.md).
 const toolSuites = [
   "test/app/main.test.ts",
+  "test/backup/mongosh/manifest-and-prune.test.ts",
+  "test/backup/mongosh/run-mongosh-script.test.ts",
   "test/backup/process-runner.test.ts",
   "test/docs/runbooks.test.ts",
   "test/e2e/manifests.test.ts",
   "test/e2e/stand-ins.test.ts",
+  "test/e2e/workflow.test.ts",
   "test/monitoring/backup-job-alerts.test.ts",
   "test/monitoring/rules.test.ts",
   "test/monitoring/sharding-balancer-rules.test.ts",
+  "test/ops/wait-job-cli.test.ts",
   "test/sharding/image-order.test.ts",
   "test/stacks/arbiter-removal-guard.test.ts",
   "test/stacks/namespace-handover.test.ts",
