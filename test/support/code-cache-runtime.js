@@ -66,3 +66,6 @@ class CodeCacheRuntime extends Runtime {
 
 module.exports = CodeCacheRuntime;
 module.exports.default = CodeCacheRuntime;
+// For test/support/code-cache-runtime.test.ts.
+module.exports.cachingCompile = cachingCompile;
+module.exports.codeCache = codeCache;
