@@ -29,6 +29,18 @@ describe("the creation-stack hook", () => {
     expect(recorded.join("\n")).toContain("cdktf-creation-stacks.test.ts");
   });
 
+  it("answers cdktf's own captures without capturing a stack, and captures as before when removed", () => {
+    const capture = jest.spyOn(Error, "captureStackTrace");
+    try {
+      Lazy.stringValue({ produce: () => "x" });
+      expect(capture).not.toHaveBeenCalled();
+      withCreationStacks(() => Lazy.stringValue({ produce: () => "y" }));
+      expect(capture).toHaveBeenCalledTimes(1);
+    } finally {
+      capture.mockRestore();
+    }
+  });
+
   it("formats every Error as before: with its frames", () => {
     const error = new Error("bad config");
     expect(error.stack).toMatch(/^Error: bad config\n\s+at .*cdktf-creation-stacks\.test\.ts/);

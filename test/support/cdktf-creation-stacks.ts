@@ -43,6 +43,22 @@ function defaultFormat(target: Error, frames: NodeJS.CallSite[]): string {
   return [head, ...frames.map((f) => `    at ${String(f)}`)].join("\n");
 }
 
+type Capture = (below?: unknown) => string[];
+
+/**
+ * cdktf's captureStackTrace itself (the exports of cdktf/lib/tokens/private/stack-trace.js, which
+ * its callers read at each call), answering [] at once where the hook would make it return []:
+ * V8 collecting every frame of a deep stack is most of a capture's cost even when the hook formats
+ * nothing. Every caller in cdktf passes no `below` (terraform-dynamic-block.js,
+ * terraform-dynamic-expression.js, lazy.js, intrinsic.js, complex-computed-list.js), so the first
+ * frame is the caller's constructor in cdktf's lib/, the case the hook answers with "". Any other
+ * call, and every call while the hook is removed (withCreationStacks), captures as before.
+ */
+export function skipCdktfCaptures(stackTrace: { captureStackTrace: Capture }): void {
+  const capture = stackTrace.captureStackTrace;
+  stackTrace.captureStackTrace = (below?: unknown) => (below === undefined && isInstalled() ? [] : capture(below));
+}
+
 /** Whether the current hook is ours. */
 export function isInstalled(): boolean {
   return Error.prepareStackTrace !== undefined && "previous" in Error.prepareStackTrace;
