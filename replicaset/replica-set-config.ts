@@ -4,7 +4,7 @@
 // very same text.
 
 import type { PlatformConfig, ReplsetConfig } from "../config/platform-config";
-import { arbiterHost, dataMemberHost } from "../stacks/naming";
+import { arbiterHost, dataMemberHost } from "../config/hosts";
 
 export interface ReplicaSetMember {
   _id: number;

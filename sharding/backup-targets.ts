@@ -3,7 +3,7 @@
 // through mongos, so a sharded cluster is dumped set by set; docs/sharding.md).
 
 import type { PlatformConfig } from "../config/platform-config";
-import { dataMemberHosts } from "../stacks/naming";
+import { dataMemberHosts } from "../config/hosts";
 import { configServerReplset } from "./config-server";
 
 export interface BackupTarget {

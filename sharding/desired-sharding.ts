@@ -3,7 +3,7 @@
 // JSON, so a reviewer sees in the plan diff what the job will do.
 
 import type { PlatformConfig } from "../config/platform-config";
-import { dataMemberHosts } from "../stacks/naming";
+import { dataMemberHosts } from "../config/hosts";
 import type { DesiredSharding } from "./plan-sharding";
 
 export function desiredSharding(config: PlatformConfig): DesiredSharding {

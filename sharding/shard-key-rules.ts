@@ -4,7 +4,7 @@
 
 import type { PlatformConfig } from "../config/platform-config";
 import type { ConfigProblem } from "../config/schema";
-import { CONFIG_SERVER_REPLSET } from "../stacks/naming";
+import { CONFIG_SERVER_REPLSET } from "../config/hosts";
 import { arrayOnPath, CatalogCollection, CatalogIndex, lowCardinalityReason, mayHoldObjectIds, monotonicReason, ShardingCatalog, uniqueIndexes } from "./catalog-view";
 import { defaultIndexName, formatKey, keyEntries, normalizeKeyValue, ShardKey, supportsShardKey } from "./plan-sharding";
 

@@ -16,7 +16,7 @@
 
 import type { CatalogEntry } from "../manifest";
 import { compareTs, describeTs } from "../timestamp";
-import { CONFIG_SERVER_REPLSET } from "../../stacks/naming";
+import { CONFIG_SERVER_REPLSET } from "../../config/hosts";
 import { restoreWindows, RestoreWindow } from "./chain";
 import { formatWindows, PlanOptions, planRestore, RestorePlan, unreachableReason } from "./planner";
 import { RestoreTarget } from "./target";

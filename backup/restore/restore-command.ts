@@ -287,6 +287,8 @@ async function userSecret(opts: CliOptions, deps: CliDeps): Promise<number> {
   const err = (text: string) => deps.stderr(`restore: ${text}\n`);
   const file = opts.out as string;
   const credentials = generateUserCredentials();
+  // The plan first: a name it refuses (too long a replica set name) leaves no credentials behind.
+  const plan = userSecretPlan(opts.replicaSet as string, opts.namespace as string, file, credentials.username, `restore-user-${Math.floor(deps.now() / 1000)}`);
   try {
     await writeFile(file, userFileText(credentials), { mode: 0o600, flag: "wx" });
     await chmod(file, 0o600);
@@ -295,7 +297,6 @@ async function userSecret(opts: CliOptions, deps: CliDeps): Promise<number> {
     err(`cannot write ${file}: ${code === "EEXIST" ? "it exists (a file of credentials is never replaced: remove it or name another)" : (e as Error).message}`);
     return EXIT.failed;
   }
-  const plan = userSecretPlan(opts.replicaSet as string, opts.namespace as string, file, credentials.username, `restore-user-${Math.floor(deps.now() / 1000)}`);
   if (opts.json) {
     out(JSON.stringify({ user: plan.username, file, secretName: plan.secretName, cronJob: plan.cronJob, commands: plan.commands }, null, 2));
     return EXIT.ok;

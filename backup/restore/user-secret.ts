@@ -9,7 +9,7 @@
 // environment or the output.
 
 import { randomBytes } from "node:crypto";
-import { restoreCredentialsSecretName, restoreUserCronJobName } from "../../stacks/constructs/backup/backup-names";
+import { restoreCredentialsSecretName, restoreUserCronJobName } from "../../config/backup-names";
 
 /** What backup/mongosh/restore-user.js accepts (it refuses any other name). */
 export const TEMPORARY_USER_NAME = /^restore-[a-z0-9]{16,64}$/;
@@ -93,7 +93,23 @@ export function uriWithUser(uri: string, username: string): { ok: true; uri: str
   const m = /^(mongodb(?:\+srv)?:\/\/)([^/?#]*)(.*)$/s.exec(uri);
   if (!m) return { ok: false, error: 'the URI file must hold a connection string starting with "mongodb://" or "mongodb+srv://"' };
   if (m[2].includes("@")) return { ok: false, error: "with --user-file the URI file names the hosts only: the user and password come from the user file" };
-  return { ok: true, uri: `${m[1]}${encodeURIComponent(username)}@${m[2]}${m[3]}` };
+  return { ok: true, uri: `${m[1]}${encodeURIComponent(username)}@${m[2]}${withAuthSourceAdmin(m[3])}` };
+}
+
+/**
+ * The temporary user lives in `admin` (restore-user.js creates it there), but a driver
+ * authenticates against the URI's database when no authSource is given (the connection string
+ * spec, "defaultauthdb"): `authSource=admin` is added unless the URI names one.
+ */
+function withAuthSourceAdmin(rest: string): string {
+  const hash = rest.indexOf("#");
+  const [beforeHash, fragment] = hash < 0 ? [rest, ""] : [rest.slice(0, hash), rest.slice(hash)];
+  const q = beforeHash.indexOf("?");
+  const query = q < 0 ? "" : beforeHash.slice(q + 1);
+  if (query.split("&").some((kv) => kv.split("=")[0].toLowerCase() === "authsource")) return rest;
+  const path = q < 0 ? beforeHash : beforeHash.slice(0, q);
+  const base = path === "" ? "/" : path;
+  return `${base}?${query === "" ? "" : `${query}&`}authSource=admin${fragment}`;
 }
 
 /** The user a connection string names (percent-decoded), or undefined. */

@@ -583,7 +583,11 @@ describe("restore user-secret and run --user-file (issue 12: no permanent restor
     const both = await cli(["run", "--catalog", catalog.dir, "--to", `${T0 + 700}:0`, "--uri-file", join(work, "hosts"), "--user-file", userFile, "--yes"]);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/names the hosts only/);
-    expect(uriWithUser("mongodb+srv://c.example.net/?tls=true", "restore-0123456789abcdef")).toEqual({ ok: true, uri: "mongodb+srv://restore-0123456789abcdef@c.example.net/?tls=true" });
+    expect(uriWithUser("mongodb+srv://c.example.net/?tls=true", "restore-0123456789abcdef")).toEqual({ ok: true, uri: "mongodb+srv://restore-0123456789abcdef@c.example.net/?tls=true&authSource=admin" });
+    // The user lives in admin: a URI naming a database would otherwise authenticate there.
+    expect(uriWithUser("mongodb://h:27017/nyrkio", "restore-0123456789abcdef")).toEqual({ ok: true, uri: "mongodb://restore-0123456789abcdef@h:27017/nyrkio?authSource=admin" });
+    expect(uriWithUser("mongodb://h:27017", "restore-0123456789abcdef")).toEqual({ ok: true, uri: "mongodb://restore-0123456789abcdef@h:27017/?authSource=admin" });
+    expect(uriWithUser("mongodb://h:27017/?authSource=admin&tls=true", "restore-0123456789abcdef")).toEqual({ ok: true, uri: "mongodb://restore-0123456789abcdef@h:27017/?authSource=admin&tls=true" });
   });
 
   it("a restore as another user is warned about, not refused (the dump's users are set aside, so none is lost; docs/runbooks/restore.md)", async () => {
