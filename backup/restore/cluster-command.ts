@@ -24,7 +24,7 @@ import { mongorestoreConfigYaml, redactUri, scrubSecrets, secretFileValue } from
 import { clusterExecutionJson, clusterPlanJson, clusterPlanText, clusterWindowsJson, clusterWindowsText, ReplicaSetRun } from "./report";
 import { describeTarget, RestoreTarget } from "./target";
 import { unwindowedBases, unwindowedMessage } from "./unwindowed";
-import { connectionUser, parseUserFile, temporaryUserProblem, uriWithUser } from "./user-secret";
+import { connectionUser, connectionWithUser, temporaryUserProblem } from "./user-secret";
 import { ArtifactProblem, rememberingInspector, verifyArtifacts } from "./verify-artifacts";
 
 export async function runClusterCommand(opts: CliOptions, root: string, deps: CliDeps): Promise<number> {
@@ -164,18 +164,13 @@ async function runClusterRestore(catalogs: LoadedReplicaSetCatalog[], target: Re
           err(`${rs}: give ${rs}.user or ${rs}.password in --uri-dir, not both (the user file holds the password)`);
           return EXIT.usage;
         }
-        const user = parseUserFile(userText);
-        if (!user.ok) {
-          err(`${rs}.user: ${user.error}`);
+        const c = connectionWithUser(uri, userText);
+        if (!c.ok) {
+          err(`${rs}.${c.file}: ${c.error}`);
           return EXIT.usage;
         }
-        const withUser = uriWithUser(uri, user.credentials.username);
-        if (!withUser.ok) {
-          err(`${rs}.uri: ${withUser.error}`);
-          return EXIT.usage;
-        }
-        uri = withUser.uri;
-        password = user.credentials.password;
+        uri = c.uri;
+        password = c.password;
       }
       const yaml = mongorestoreConfigYaml({ uri, password });
       if (!yaml.ok) {

@@ -17,7 +17,7 @@ import { executionJson, planJson, planText, restoredUsersJson, restoredUsersText
 import type { RestoreTarget } from "./target";
 import { targetRefusal } from "./target-check";
 import type { FoundUser } from "./target-probe";
-import { connectionUser, parseUserFile, temporaryUserProblem, uriWithUser, userFileText, generateUserCredentials, userSecretPlan } from "./user-secret";
+import { connectionUser, connectionWithUser, temporaryUserProblem, userFileText, generateUserCredentials, userSecretPlan } from "./user-secret";
 import { verifyArtifacts } from "./verify-artifacts";
 import { EXIT_SIGINT, EXIT_SIGTERM } from "../../migrations/runner/stop";
 
@@ -128,17 +128,12 @@ async function runRestore(entries: CatalogEntry[], target: RestoreTarget, opts: 
         ...(opts.passwordFile ? { password: secretFileValue(await readFile(opts.passwordFile, "utf8")) } : {}),
       };
       if (opts.userFile) {
-        const user = parseUserFile(await readFile(opts.userFile, "utf8"));
-        if (!user.ok) {
-          err(`--user-file ${opts.userFile}: ${user.error}`);
+        const c = connectionWithUser(secrets.uri, await readFile(opts.userFile, "utf8"));
+        if (!c.ok) {
+          err(`${c.file === "user" ? `--user-file ${opts.userFile}` : `--uri-file ${opts.uriFile}`}: ${c.error}`);
           return EXIT.usage;
         }
-        const withUser = uriWithUser(secrets.uri, user.credentials.username);
-        if (!withUser.ok) {
-          err(`--uri-file ${opts.uriFile}: ${withUser.error}`);
-          return EXIT.usage;
-        }
-        secrets = { uri: withUser.uri, password: user.credentials.password };
+        secrets = { uri: c.uri, password: c.password };
       }
     } catch (e) {
       err(`cannot read the connection: ${(e as Error).message}`);

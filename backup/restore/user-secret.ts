@@ -97,6 +97,18 @@ export function uriWithUser(uri: string, username: string): { ok: true; uri: str
 }
 
 /**
+ * The connection a restore runs as: the hosts of a URI file and a temporary user's file (`restore
+ * user-secret --out`). Says which of the two files is wrong, for the caller's message.
+ */
+export function connectionWithUser(uri: string, userText: string): { ok: true; uri: string; password: string } | { ok: false; file: "user" | "uri"; error: string } {
+  const user = parseUserFile(userText);
+  if (!user.ok) return { ok: false, file: "user", error: user.error };
+  const withUser = uriWithUser(uri, user.credentials.username);
+  if (!withUser.ok) return { ok: false, file: "uri", error: withUser.error };
+  return { ok: true, uri: withUser.uri, password: user.credentials.password };
+}
+
+/**
  * The temporary user lives in `admin` (restore-user.js creates it there), but a driver
  * authenticates against the URI's database when no authSource is given (the connection string
  * spec, "defaultauthdb"): `authSource=admin` is added unless the URI names one.
