@@ -69,33 +69,11 @@ function valueSize(buf, type, pos) {
 }
 
 /**
- * The top-level fields of one BSON document that are strings, booleans, timestamps or integers
- * (enough for archive headers and an oplog entry's `ts` and term `t`); other fields are skipped.
+ * Walks the fields of one BSON document (or array value) in order: visit(type, nameStart, nameEnd,
+ * at, size) for each, until it returns true (then -1); else the position after the last field.
+ * The one walker under topLevelFields, topLevelField and arrayDocuments.
  */
-function topLevelFields(doc) {
-  const fields = {};
-  let pos = 4;
-  const end = doc.length - 1;
-  while (pos < end) {
-    const type = doc[pos];
-    const nameEnd = doc.indexOf(0, pos + 1);
-    if (nameEnd < 0 || nameEnd >= end) throw new Error("corrupt BSON document: unterminated field name");
-    const name = doc.toString("utf8", pos + 1, nameEnd);
-    const at = nameEnd + 1;
-    if (type === 0x02) fields[name] = doc.toString("utf8", at + 4, at + 4 + doc.readInt32LE(at) - 1);
-    else if (type === 0x08) fields[name] = doc[at] === 1;
-    else if (type === 0x11) fields[name] = { t: doc.readUInt32LE(at + 4), i: doc.readUInt32LE(at) };
-    // An oplog entry's term `t` is a long (src/mongo/db/repl/oplog_entry.idl, OpTimeBase); int32 accepted too.
-    else if (type === 0x12) fields[name] = Number(doc.readBigInt64LE(at));
-    else if (type === 0x10) fields[name] = doc.readInt32LE(at);
-    pos = at + valueSize(doc, type, at);
-  }
-  if (pos !== end) throw new Error("corrupt BSON document: fields overrun the document");
-  return fields;
-}
-
-/** The value of top-level field `name` of a BSON document (its type and bytes), or undefined. */
-function topLevelField(doc, name) {
+function walkFields(doc, visit) {
   let pos = 4;
   const end = doc.length - 1;
   while (pos < end) {
@@ -104,23 +82,50 @@ function topLevelField(doc, name) {
     if (nameEnd < 0 || nameEnd >= end) throw new Error("corrupt BSON document: unterminated field name");
     const at = nameEnd + 1;
     const size = valueSize(doc, type, at);
-    if (doc.toString("utf8", pos + 1, nameEnd) === name) return { type, value: doc.subarray(at, at + size) };
+    if (visit(type, pos + 1, nameEnd, at, size)) return -1;
     pos = at + size;
   }
-  return undefined;
+  return pos;
+}
+
+/**
+ * The top-level fields of one BSON document that are strings, booleans, timestamps or integers
+ * (enough for archive headers and an oplog entry's `ts` and term `t`); other fields are skipped.
+ */
+function topLevelFields(doc) {
+  const fields = {};
+  const last = walkFields(doc, (type, nameStart, nameEnd, at) => {
+    const name = doc.toString("utf8", nameStart, nameEnd);
+    if (type === 0x02) fields[name] = doc.toString("utf8", at + 4, at + 4 + doc.readInt32LE(at) - 1);
+    else if (type === 0x08) fields[name] = doc[at] === 1;
+    else if (type === 0x11) fields[name] = { t: doc.readUInt32LE(at + 4), i: doc.readUInt32LE(at) };
+    // An oplog entry's term `t` is a long (src/mongo/db/repl/oplog_entry.idl, OpTimeBase); int32 accepted too.
+    else if (type === 0x12) fields[name] = Number(doc.readBigInt64LE(at));
+    else if (type === 0x10) fields[name] = doc.readInt32LE(at);
+    return false;
+  });
+  if (last !== doc.length - 1) throw new Error("corrupt BSON document: fields overrun the document");
+  return fields;
+}
+
+/** The value of top-level field `name` of a BSON document (its type and bytes), or undefined. */
+function topLevelField(doc, name) {
+  let found;
+  walkFields(doc, (type, nameStart, nameEnd, at, size) => {
+    if (doc.toString("utf8", nameStart, nameEnd) !== name) return false;
+    found = { type, value: doc.subarray(at, at + size) };
+    return true;
+  });
+  return found;
 }
 
 /** The elements of a BSON array value (the bytes topLevelField returns for type 4) that are documents. */
 function arrayDocuments(array) {
   const out = [];
-  let pos = 4;
-  while (pos < array.length - 1) {
-    const type = array[pos];
-    const at = array.indexOf(0, pos + 1) + 1;
-    const size = valueSize(array, type, at);
+  walkFields(array, (type, nameStart, nameEnd, at, size) => {
     if (type === 0x03) out.push(array.subarray(at, at + size));
-    pos = at + size;
-  }
+    return false;
+  });
   return out;
 }
 
