@@ -18,17 +18,17 @@
 // one line for every integration file (mongo-server.ts noMongodSkip).
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { dev as shippedDev } from "../../config/environments/dev";
 import type { PlatformConfig } from "../../config/platform-config";
 import { configuredUsers } from "../../replicaset/users";
-import { baseEnv, closedPort, hasMongosh, removeTempDirs, runProgram, tempDir } from "../mongosh/real-shell";
+import { baseEnv, hasMongosh, removeTempDirs, runProgram, tempDir } from "../mongosh/real-shell";
 import { findPod, mountContainer, MountedContainer } from "../mongosh/synthesized-pods";
 import { devWith } from "../stacks/database-synth";
 import { withoutTls } from "../support/tls-config";
-import { answersPing, deployedDatabase, localMongodConf, LocalMongod, mongodBinary, noMongodSkip, sayOnce, spawnMongod, stopMongod, waitFor, writeKeyfile, writeSecretFiles } from "./mongo-server";
+import { answersPing, deployedDatabase, localMongodConf, LocalMembers, LocalMongod, mongodBinary, noMongodSkip, sayOnce, spawnMongod, stopMongod, waitFor, writeKeyfile, writeSecretFiles } from "./mongo-server";
 
 const binary = mongodBinary();
 const skip = noMongodSkip(false) ?? (!hasMongosh() ? "node_modules/.bin/mongosh is missing (npm ci)" : undefined);
@@ -47,10 +47,8 @@ const MANAGED = configuredUsers(dev, "replicaset");
 describeDeployed("a replica set started as deployed: bootstrap, then reconcile", () => {
   jest.setTimeout(300_000);
   const work = tempDir("deployed-rs-");
-  const members: LocalMongod[] = [];
-  /** Pod host (in replicaset.json) → 127.0.0.1:<port>. */
-  const hostMap = new Map<string, string>();
-  const toLocal = (text: string) => [...hostMap].reduce((t, [pod, local]) => t.split(pod).join(local), text);
+  const local = new LocalMembers(RS, work);
+  const members = local.members;
   const deployed = deployedDatabase(dev);
   const keyfile = join(work, "keyfile");
   const ping = (port: number) => answersPing(`mongodb://127.0.0.1:${port}/?directConnection=true`);
@@ -59,18 +57,13 @@ describeDeployed("a replica set started as deployed: bootstrap, then reconcile",
   /** A pod's container laid out as mounted, with its replicaset.json (and any JSON naming members) pointed at the local ports. */
   function mounted(pods: ReturnType<typeof deployedDatabase>["pods"], workload: string | RegExp, container: string): MountedContainer {
     const m = mountContainer(findPod(pods, "dev", workload), container);
-    for (const file of [m.at("/etc/nyrkio/config/replicaset.json"), m.at("/etc/nyrkio/reconcile/replicaset.json")]) if (existsSync(file)) writeFileSync(file, toLocal(readFileSync(file, "utf8")));
+    local.pointAtLocal(m);
     return m;
   }
 
   beforeAll(async () => {
     const cm = deployed.configMap(`${RS}-config`);
-    const desired = JSON.parse(cm.data["replicaset.json"]) as { members: { _id: number; host: string; arbiterOnly?: boolean }[] };
-    for (const m of desired.members) {
-      const port = await closedPort();
-      hostMap.set(m.host, `127.0.0.1:${port}`);
-      members.push({ name: m.arbiterOnly ? `${RS}-arbiter-0` : `${RS}-${m._id}`, port, log: join(work, `${m._id}.log`) });
-    }
+    await local.layOut(cm.data["replicaset.json"]);
     writeKeyfile(keyfile);
     for (const m of members) {
       const arbiter = m.name.endsWith("arbiter-0");

@@ -20,7 +20,8 @@ import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import type { PlatformConfig } from "../../config/platform-config";
 import { terraformLiteralData } from "../../terraform-check/template-value";
-import { podsOf, type SynthesizedEnvironment } from "../mongosh/synthesized-pods";
+import { closedPort } from "../mongosh/real-shell";
+import { podsOf, type MountedContainer, type SynthesizedEnvironment } from "../mongosh/synthesized-pods";
 import { synthDatabase } from "../stacks/database-synth";
 
 export interface MongoTarget {
@@ -206,6 +207,37 @@ export interface LocalMongod {
   /** Its log file (mongod's stdout and stderr). */
   log: string;
   process?: ChildProcess;
+}
+
+/**
+ * A deployed set's members on loopback: each pod host its replicaset.json names runs at
+ * 127.0.0.1:<a free port>. layOut() fills `members` (the arbiter named <rs>-arbiter-0, as its
+ * StatefulSet names it); toLocal rewrites text that names pod hosts; pointAtLocal rewrites a
+ * mounted container's replica-set files, so the pods' scripts reach the local members.
+ */
+export class LocalMembers {
+  readonly members: LocalMongod[] = [];
+  private readonly hostMap = new Map<string, string>();
+
+  constructor(
+    private readonly rs: string,
+    private readonly work: string,
+  ) {}
+
+  async layOut(replicasetJson: string): Promise<void> {
+    const desired = JSON.parse(replicasetJson) as { members: { _id: number; host: string; arbiterOnly?: boolean }[] };
+    for (const m of desired.members) {
+      const port = await closedPort();
+      this.hostMap.set(m.host, `127.0.0.1:${port}`);
+      this.members.push({ name: m.arbiterOnly ? `${this.rs}-arbiter-0` : `${this.rs}-${m._id}`, port, log: join(this.work, `${m._id}.log`) });
+    }
+  }
+
+  readonly toLocal = (text: string): string => [...this.hostMap].reduce((t, [pod, local]) => t.split(pod).join(local), text);
+
+  pointAtLocal(m: MountedContainer): void {
+    for (const file of [m.at("/etc/nyrkio/config/replicaset.json"), m.at("/etc/nyrkio/reconcile/replicaset.json")]) if (existsSync(file)) writeFileSync(file, this.toLocal(readFileSync(file, "utf8")));
+  }
 }
 
 /**

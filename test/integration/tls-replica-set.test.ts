@@ -22,7 +22,7 @@
 // one line saying what is missing (without mongod, the one line every integration file shares).
 
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { dev } from "../../config/environments/dev";
@@ -40,7 +40,7 @@ import { synthBackup } from "../backup/stack/support";
 import { baseEnv, closedPort, hasMongosh, removeTempDirs, runProgram, tempDir } from "../mongosh/real-shell";
 import { findPod, mountContainer, MountedContainer } from "../mongosh/synthesized-pods";
 import { configuredUsers, customRoles, restoreUserRoles } from "../../replicaset/users";
-import { addRestoreUser, answersPing, deployedDatabase, localMongodConf, LocalMongod, mongodBinary, noMongodSkip, sayOnce, spawnMongod, startDeployedSet, stopMongod, waitFor, writeKeyfile, writeSecretFiles } from "./mongo-server";
+import { addRestoreUser, answersPing, deployedDatabase, localMongodConf, LocalMembers, LocalMongod, mongodBinary, noMongodSkip, sayOnce, spawnMongod, startDeployedSet, stopMongod, waitFor, writeKeyfile, writeSecretFiles } from "./mongo-server";
 
 const REPO = join(__dirname, "..", "..");
 const onPath = (tool: string) => spawnSync("bash", ["-c", `command -v ${tool}`]).status === 0;
@@ -65,9 +65,9 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
   jest.setTimeout(300_000);
   const work = tempDir("tls-rs-");
   const certs = join(work, "certs");
-  const members: LocalMongod[] = [];
-  const hostMap = new Map<string, string>();
-  const toLocal = (text: string) => [...hostMap].reduce((t, [pod, local]) => t.split(pod).join(local), text);
+  const local = new LocalMembers(RS, work);
+  const members = local.members;
+  const toLocal = local.toLocal;
   const deployed = deployedDatabase(config);
   const keyfile = join(work, "keyfile");
   const ca = join(certs, "ca.crt");
@@ -80,7 +80,7 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
   /** A container as mounted, the CA (and any secret) written where the pod has it, member hosts pointed at the local ports. */
   function mounted(workload: string | RegExp, container: string): MountedContainer {
     const m = mountContainer(findPod(deployed.pods, "dev", workload), container);
-    for (const file of [m.at("/etc/nyrkio/config/replicaset.json"), m.at("/etc/nyrkio/reconcile/replicaset.json")]) if (existsSync(file)) writeFileSync(file, toLocal(readFileSync(file, "utf8")));
+    local.pointAtLocal(m);
     // The CA volume holds ca.crt alone (tls-client.ts); the test puts the real one there.
     copyFileSync(ca, m.at(TLS_CLIENT_CA_FILE));
     return m;
@@ -100,12 +100,7 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
     const made = spawnSync("bash", [join(REPO, "test/support/tls-certs.sh"), certs], { encoding: "utf8" });
     if (made.status !== 0) throw new Error(`tls-certs.sh failed: ${made.stderr}`);
     const cm = deployed.configMap(`${RS}-config`);
-    const desired = JSON.parse(cm.data["replicaset.json"]) as { members: { _id: number; host: string; arbiterOnly?: boolean }[] };
-    for (const m of desired.members) {
-      const port = await closedPort();
-      hostMap.set(m.host, `127.0.0.1:${port}`);
-      members.push({ name: m.arbiterOnly ? `${RS}-arbiter-0` : `${RS}-${m._id}`, port, log: join(work, `${m._id}.log`) });
-    }
+    await local.layOut(cm.data["replicaset.json"]);
     writeKeyfile(keyfile);
     for (const m of members) startMongod(m, cm.data[m.name.endsWith("arbiter-0") ? "mongod-arbiter.conf" : "mongod.conf"], join(work, m.name, "db"));
     for (const m of members) await until(`${m.name} to answer over TLS`, () => answers(tlsUri(`127.0.0.1:${m.port}`, "&directConnection=true")));
