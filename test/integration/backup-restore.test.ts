@@ -52,10 +52,6 @@ import { dev as shippedDev } from "../../config/environments/dev";
 import type { PlatformConfig } from "../../config/platform-config";
 import { artifactPath, type CatalogEntry, type OplogSliceManifest } from "../../backup/manifest";
 import { loadCatalog } from "../../backup/restore/catalog";
-import { processRunner } from "../../backup/restore/process-runner";
-import { runCli } from "../../backup/restore/restore-command";
-import { fileInspector } from "../../backup/restore/verify-artifacts";
-import { probeTarget } from "../../backup/restore/target-probe";
 import { embeddablePrunerModule } from "../../backup/retention/embeddable-pruner";
 import { compareTs, formatTs, type Timestamp } from "../../backup/timestamp";
 import { customRoles, managedUserRoles, restoreUserRoles } from "../../replicaset/users";
@@ -64,7 +60,7 @@ import { synthBackup, type Json } from "../backup/stack/support";
 import { closedPort } from "../mongosh/real-shell";
 import { withoutTls } from "../support/tls-config";
 import { terraformLiteralData } from "../../terraform-check/template-value";
-import { addRestoreUser, type DeployedSet, deployedDatabase, mongodBinary, noMongodSkip, sayOnce, scratchDatabaseName, startDeployedSet } from "./mongo-server";
+import { addRestoreUser, type DeployedSet, deployedDatabase, mongodBinary, noMongodSkip, sayOnce, runRestoreCli, scratchDatabaseName, startDeployedSet, uriUser } from "./mongo-server";
 
 const NAME = "backups and point-in-time restore against real servers";
 const SCRIPTS = join(__dirname, "..", "..", "backup", "scripts");
@@ -404,20 +400,7 @@ describeBackups(NAME, () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const code = await runCli(args, {
-      stdout: (s) => void (stdout += s),
-      stderr: (s) => void (stderr += s),
-      run: processRunner,
-      inspector: fileInspector,
-      now: () => Date.now(),
-      probeTarget,
-      tmpdir: work,
-    });
-    return { code, stdout, stderr };
-  }
+  const cli = (args: string[]) => runRestoreCli(args, work);
 
   /**
    * Restores the catalog to `point` into a new, empty one-member set started as deployed (the
@@ -434,8 +417,10 @@ describeBackups(NAME, () => {
       const run = await cli(["run", "--catalog", catalogDir, mode, formatTs(point), "--uri-file", uriFile, "--yes", "--json"]);
       if (run.code !== 0) throw new Error(`restore run exited with ${run.code}\n${run.stdout}\n${run.stderr.slice(-6000)}`);
       const report = JSON.parse(run.stdout);
-      const client = await new MongoClient(uri).connect();
+      // Read as root: the restore dropped its temporary user at its end, as the deployed CLI does.
+      const client = await new MongoClient(target.rootUri).connect();
       try {
+        expect((await client.db("admin").command({ usersInfo: uriUser(uri) })).users).toEqual([]);
         const state = await stateOf(client.db(dbName));
         return { report, state, ids: state.events.map((d) => d._id), b0: state.events.find((d) => d._id === "b0") };
       } finally {

@@ -19,6 +19,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import type { PlatformConfig } from "../../config/platform-config";
+import { processRestoreDeps } from "../../backup/restore/process-deps";
+import { runCli as restoreCli } from "../../backup/restore/restore-command";
 import { terraformLiteralData } from "../../terraform-check/template-value";
 import { closedPort } from "../mongosh/real-shell";
 import { podsOf, type MountedContainer, type SynthesizedEnvironment } from "../mongosh/synthesized-pods";
@@ -341,9 +343,11 @@ export interface DeployedTls {
 /**
  * A one-member replica set from a synthesized member mongod.conf, a keyfile of its own, access
  * control on from the first start (and TLS when `tls` is given, as run-mongod.sh passes the mode),
- * then what bootstrap.sh does over 127.0.0.1 through the localhost exception: replSetInitiate
- * (replSetConfigure is one of the exception's privileges) and the root user (createUser and
- * grantRole on admin), after which the exception is closed (AuthorizationSessionImpl::_getDefaultPrivileges,
+ * then, over 127.0.0.1 through the localhost exception, replSetInitiate (replSetConfigure is one
+ * of the exception's privileges) and a root user at once (createUser and grantRole on admin), after
+ * which the exception is closed. A shortcut for a restore target: a deployed set gets its root
+ * through the bootstrap user's handover, which deployed-replica-set.test.ts runs with the pods'
+ * own scripts (AuthorizationSessionImpl::_getDefaultPrivileges,
  * src/mongo/db/auth/authorization_session_impl.cpp; https://www.mongodb.com/docs/manual/core/localhost-exception/).
  */
 export async function startDeployedSet(binary: string, conf: string, dir: string, name: string, port: number, tls?: DeployedTls): Promise<DeployedSet> {
@@ -377,6 +381,26 @@ export async function startDeployedSet(binary: string, conf: string, dir: string
     await stopMongod(server);
     throw error;
   }
+}
+
+/**
+ * The restore CLI in-process, with exactly the dependencies the deployed command gets
+ * (process-deps.ts processRestoreDeps: mongorestore as a process, the target probe, the restored
+ * users' listing and the temporary user's drop at the end), its private files under `work`.
+ */
+export async function runRestoreCli(args: string[], work: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const deps = processRestoreDeps({ stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
+  const code = await restoreCli(args, { ...deps, tmpdir: work });
+  return { code, stdout, stderr };
+}
+
+/** The user a `mongodb://user:password@...` URI names (addRestoreUser's). */
+export function uriUser(uri: string): string {
+  const m = /^mongodb:\/\/([^:@/]+)[:@]/.exec(uri);
+  if (!m) throw new Error("the URI names no user");
+  return decodeURIComponent(m[1]);
 }
 
 /**

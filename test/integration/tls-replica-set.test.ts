@@ -29,10 +29,6 @@ import { dev } from "../../config/environments/dev";
 import type { PlatformConfig } from "../../config/platform-config";
 import { TLS_CA_FILE_ENV, TLS_CLIENT_CA_FILE, TLS_SERVER_CA_FILE, TLS_SERVER_PEM_FILE, type TlsConfig } from "../../config/tls";
 import { loadCatalog } from "../../backup/restore/catalog";
-import { processRunner } from "../../backup/restore/process-runner";
-import { runCli as runRestoreCli } from "../../backup/restore/restore-command";
-import { probeTarget } from "../../backup/restore/target-probe";
-import { fileInspector } from "../../backup/restore/verify-artifacts";
 import { embeddablePrunerModule } from "../../backup/retention/embeddable-pruner";
 import { formatTs } from "../../backup/timestamp";
 import { runMigrateCli } from "../../migrations/cli/migrate-cli";
@@ -40,7 +36,7 @@ import { synthBackup } from "../backup/stack/support";
 import { baseEnv, closedPort, hasMongosh, removeTempDirs, runProgram, tempDir } from "../mongosh/real-shell";
 import { findPod, mountContainer, MountedContainer } from "../mongosh/synthesized-pods";
 import { configuredUsers, customRoles, restoreUserRoles } from "../../replicaset/users";
-import { addRestoreUser, answersPing, deployedDatabase, localMongodConf, LocalMembers, LocalMongod, mongodBinary, noMongodSkip, sayOnce, spawnMongod, startDeployedSet, stopMongod, waitFor, writeKeyfile, writeSecretFiles } from "./mongo-server";
+import { addRestoreUser, answersPing, deployedDatabase, localMongodConf, LocalMembers, LocalMongod, mongodBinary, noMongodSkip, runRestoreCli, sayOnce, spawnMongod, startDeployedSet, stopMongod, waitFor, writeKeyfile, writeSecretFiles } from "./mongo-server";
 
 const REPO = join(__dirname, "..", "..");
 const onPath = (tool: string) => spawnSync("bash", ["-c", `command -v ${tool}`]).status === 0;
@@ -247,17 +243,7 @@ describeTls("a replica set with requireTLS: every client verifies the server", (
         const uriFile = join(work, "target.uri");
         writeFileSync(uriFile, `${await addRestoreUser(target, customRoles(config, "replicaset"), restoreUserRoles(config), query)}\n`, { mode: 0o600 });
         const [fullDump] = (await loadCatalog(catalogDir)).entries.filter((e) => e.kind === "full");
-        let stdout = "";
-        let stderr = "";
-        const code = await runRestoreCli(["run", "--catalog", catalogDir, "--to", formatTs(fullDump.lastTs), "--uri-file", uriFile, "--yes", "--json"], {
-          stdout: (s) => void (stdout += s),
-          stderr: (s) => void (stderr += s),
-          run: processRunner,
-          inspector: fileInspector,
-          now: () => Date.now(),
-          probeTarget,
-          tmpdir: work,
-        });
+        const { code, stdout, stderr } = await runRestoreCli(["run", "--catalog", catalogDir, "--to", formatTs(fullDump.lastTs), "--uri-file", uriFile, "--yes", "--json"], work);
         if (code !== 0) throw new Error(`restore run exited ${code}\n${stdout}\n${stderr.slice(-4000)}`);
       } finally {
         await target.stop();
